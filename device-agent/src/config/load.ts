@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { configSchema, type KioskConfig } from './schema.js';
+
+/** The project root (where package.json lives); relative paths in config are resolved here. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const defaultConfigPath = resolve(projectRoot, 'config/kiosk.default.json');
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `--config PATH` wins over `KIOSK_CONFIG`, which wins over the embedded default. */
+export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const i = argv.indexOf('--config');
+  if (i >= 0) {
+    const p = argv[i + 1];
+    if (!p || p.startsWith('--')) throw new ConfigError('--config needs a file path');
+    return resolve(p);
+  }
+  const eq = argv.find((a) => a.startsWith('--config='));
+  if (eq) return resolve(eq.slice('--config='.length));
+  if (env.KIOSK_CONFIG) return resolve(env.KIOSK_CONFIG);
+  return defaultConfigPath;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  return `${field}: ${issue.message}`;
+}
+
+/** Validates a parsed object; throws one ConfigError naming every bad field and why. */
+export function parseConfig(raw: unknown, source = 'configuration'): KioskConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map(describeIssue).join('; ');
+    throw new ConfigError(`invalid ${source}: ${issues}`);
+  }
+  return result.data;
+}
+
+export function loadConfig(path: string): KioskConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(raw, `config ${path}`);
+}
+
+/** Absolute path for a config path value. */
+export function resolvePath(p: string): string {
+  return isAbsolute(p) ? p : resolve(projectRoot, p);
+}

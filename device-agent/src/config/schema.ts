@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** How a device is reached. Relative paths are resolved against the project root. */
+export const transportConfigSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('serial'),
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().default(115200),
+  }),
+  z.object({
+    kind: z.literal('hid'),
+    vendorId: z.number().int().min(0).max(0xffff),
+    productId: z.number().int().min(0).max(0xffff),
+    /** hidraw path when several identical readers are attached. */
+    path: z.string().optional(),
+  }),
+  /** USB printer class device file, e.g. /dev/usb/lp0. */
+  z.object({ kind: z.literal('lp'), path: z.string().min(1) }),
+  /** Raw TCP, e.g. a network printer on port 9100. */
+  z.object({
+    kind: z.literal('tcp'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+  }),
+]);
+export type TransportConfig = z.infer<typeof transportConfigSchema>;
+
+const port = z.number().int().min(1).max(65535);
+const ms = z.number().int().positive();
+
+const idCardSchema = z.object({
+  enabled: z.boolean().default(true),
+  transport: transportConfigSchema,
+  pollIntervalMs: ms.default(300),
+  requestTimeoutMs: ms.default(3000),
+});
+
+const printerSchema = z.object({
+  enabled: z.boolean().default(true),
+  transport: transportConfigSchema,
+  /** Name of a profile in device-agent/src/devices/printer/profiles. */
+  profile: z.string().min(1).default('generic-80mm'),
+  statusPollMs: ms.default(5000),
+  statusTimeoutMs: ms.default(500),
+});
+
+const cameraSchema = z.object({
+  enabled: z.boolean().default(true),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('simulated') }),
+    z.object({ kind: z.literal('v4l2'), device: z.string().min(1) }),
+  ]),
+  width: z.number().int().min(160).max(4096).default(640),
+  height: z.number().int().min(120).max(4096).default(480),
+  timeoutMs: ms.default(5000),
+});
+
+export const configSchema = z
+  .object({
+    kiosk: z.object({
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
+      site: z.string().min(1),
+      location: z.string().min(1),
+    }),
+    /** SQLite files and other state; relative to the project root unless absolute. */
+    dataDir: z.string().min(1),
+    log: z.object({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    }),
+    agent: z.object({
+      /** The agent serves only the kiosk's own browser: loopback unless an operator says otherwise. */
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(5846),
+    }),
+    devices: z.object({
+      idcard: idCardSchema,
+      printer: printerSchema,
+      camera: cameraSchema,
+    }),
+    upstream: z.object({
+      baseUrl: z.url(),
+      timeoutMs: ms.default(5000),
+    }),
+    central: z.object({
+      url: z.url(),
+      heartbeatIntervalMs: ms.min(1000).default(30_000),
+      /** Per-kiosk HMAC secret shared with central. */
+      secret: z.string().min(16, 'must be at least 16 characters'),
+    }),
+    /** Processes that `npm start` runs next to the agent on a development or demo machine. */
+    embedded: z.object({
+      sandbox: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5851) }),
+      simulators: z.object({
+        enabled: z.boolean(),
+        host: z.string().default('127.0.0.1'),
+        port: port.default(5852),
+        /** Where the pty links live; the device transports above point into it. */
+        ptyDir: z.string().min(1).default('var/dev'),
+      }),
+      central: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5850) }),
+    }),
+  })
+  .strict();
+
+export type KioskConfig = z.infer<typeof configSchema>;
