@@ -25,7 +25,8 @@ export const transportConfigSchema = z.discriminatedUnion('kind', [
 ]);
 export type TransportConfig = z.infer<typeof transportConfigSchema>;
 
-const port = z.number().int().min(1).max(65535);
+/** 0 = any free port (tests). */
+const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
 
 const idCardSchema = z.object({
@@ -48,11 +49,26 @@ const cameraSchema = z.object({
   enabled: z.boolean().default(true),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('simulated') }),
-    z.object({ kind: z.literal('v4l2'), device: z.string().min(1) }),
+    z.object({
+      kind: z.literal('v4l2'),
+      device: z.string().min(1),
+      /** V4L2 pixel format to ask for (e.g. mjpeg for large sizes over USB 2); camera default if absent. */
+      inputFormat: z.string().regex(/^[a-z0-9_]+$/, 'an ffmpeg pixel format name, e.g. mjpeg').optional(),
+      /** Sensor mode WxH; camera default if absent. Output is scaled and cropped to width×height anyway. */
+      inputSize: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'WIDTHxHEIGHT, e.g. 1280x720').optional(),
+    }),
   ]),
   width: z.number().int().min(160).max(4096).default(640),
   height: z.number().int().min(120).max(4096).default(480),
   timeoutMs: ms.default(5000),
+  /** Frames skipped before a still so auto-exposure settles (real cameras only). */
+  warmupFrames: z.number().int().min(0).max(120).default(5),
+  /** Live preview rate for the face step and the maintenance panel. */
+  previewFps: z.number().min(0.5).max(15).default(4),
+  /** ffmpeg -q:v for JPEG: 2 best … 31 worst. */
+  jpegQuality: z.number().int().min(2).max(31).default(4),
+  /** How often the V4L2 node's presence is checked (a stat, no ffmpeg). */
+  statusPollMs: ms.min(200).default(2000),
 });
 
 export const configSchema = z

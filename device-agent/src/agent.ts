@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { chmodSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { KioskConfig } from './config/schema.js';
+import { resolvePath, projectRoot } from './config/load.js';
+import type { Logger } from './log.js';
+import { openDatabase, type Db } from './store/database.js';
+import { agentMigrations } from './store/migrations.js';
+import { createHttpApp } from './api/http.js';
+import { createWsApi, type WsApi } from './api/ws-server.js';
+import { defineCommand, type CommandDefinition } from './api/commands.js';
+import type { DeviceDriver, DeviceStatus } from './devices/status.js';
+import { agentVersion } from './version.js';
+
+export type KioskMode = 'in-service' | 'out-of-service' | 'maintenance' | 'assisted';
+
+export interface AgentOptions {
+  logger: Logger;
+  /** Defaults to kiosk-ui/dist in the project. */
+  uiDir?: string;
+  /** Drivers to run; the default composition builds them from config. */
+  devices?: DeviceDriver[];
+}
+
+export interface Agent {
+  readonly url: string;
+  readonly token: string;
+  readonly db: Db;
+  readonly ws: WsApi;
+  mode(): KioskMode;
+  deviceStatuses(): Record<string, DeviceStatus>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Composes the device agent: store, devices, HTTP + WebSocket API. Resolves once it listens and
+ * is ready for the UI; rejects (after undoing what it started) if any part cannot start.
+ */
+export async function startAgent(config: KioskConfig, opts: AgentOptions): Promise<Agent> {
+  const log = opts.logger;
+  const started = Date.now();
+  const dataDir = resolvePath(config.dataDir);
+  const db = openDatabase(join(dataDir, 'agent.db'), agentMigrations);
+  const bootId = Number(
+    db.prepare('INSERT INTO boots (started_at, agent_version) VALUES (?, ?)').run(new Date().toISOString(), agentVersion)
+      .lastInsertRowid,
+  );
+  const uncleanBefore = db
+    .prepare('SELECT count(*) AS n FROM boots WHERE clean_shutdown_at IS NULL AND id < ?')
+    .get(bootId) as { n: number };
+  if (uncleanBefore.n > 0) log.warn({ previousUncleanStops: uncleanBefore.n }, 'previous run did not stop cleanly');
+
+  // A fresh token per boot: a page served before a restart must reload to talk to us again.
+  const token = randomBytes(24).toString('base64url');
+  const tokenFile = join(dataDir, 'agent.token');
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  chmodSync(tokenFile, 0o600);
+
+  let mode: KioskMode = 'in-service';
+  const devices = opts.devices ?? [];
+  const deviceStatuses = (): Record<string, DeviceStatus> =>
+    Object.fromEntries(devices.map((d) => [d.kind, d.status()]));
+
+  let ws: WsApi | undefined;
+  const commands: CommandDefinition[] = [
+    defineCommand({
+      name: 'Common.Status',
+      payload: z.object({}).strict(),
+      handle: async () => ({
+        completionCode: 'success',
+        payload: { mode, devices: deviceStatuses(), kioskId: config.kiosk.id },
+      }),
+    }),
+    defineCommand({
+      name: 'Common.Capabilities',
+      payload: z.object({}).strict(),
+      handle: async () => ({
+        completionCode: 'success',
+        payload: {
+          agentVersion,
+          kioskId: config.kiosk.id,
+          site: config.kiosk.site,
+          location: config.kiosk.location,
+          devices: devices.map((d) => d.kind),
+        },
+      }),
+    }),
+  ];
+
+  const app = createHttpApp({
+    uiDir: opts.uiDir ?? join(projectRoot, 'kiosk-ui/dist'),
+    token,
+    logger: log,
+    health: () => ({ kioskId: config.kiosk.id, mode, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+  });
+  const server: Server = createServer(app);
+  const statusListeners = devices.map((d) => {
+    const listener = (status: DeviceStatus): void => {
+      log.info({ device: d.kind, status }, 'device status changed');
+      ws?.broadcast('Common.StatusChangedEvent', { device: d.kind, status });
+    };
+    d.on('status', listener);
+    return () => d.off('status', listener);
+  });
+
+  const stopDevices = async (): Promise<void> => {
+    statusListeners.forEach((off) => off());
+    await Promise.allSettled(devices.map((d) => d.stop()));
+  };
+
+  try {
+    // Devices start in the background: a missing device is a status, not a start-up failure.
+    for (const d of devices) d.start().catch((err: unknown) => log.warn({ device: d.kind, err: String(err) }, 'device start failed'));
+    server.listen(config.agent.port, config.agent.host);
+    await once(server, 'listening');
+  } catch (err) {
+    await stopDevices();
+    server.close();
+    db.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const origin = `http://${config.agent.host}:${address.port}`;
+  const allowedOrigins = [origin];
+  if (config.agent.host === '127.0.0.1') allowedOrigins.push(`http://localhost:${address.port}`);
+  ws = createWsApi({ server, token, allowedOrigins, commands, logger: log });
+  log.info({ url: origin, startupMs: Date.now() - started, devices: devices.map((d) => d.kind) }, 'agent ready');
+
+  let stopping: Promise<void> | undefined;
+  const wsApi = ws;
+  return {
+    url: origin,
+    token,
+    db,
+    ws: wsApi,
+    mode: () => mode,
+    deviceStatuses,
+    stop() {
+      stopping ??= (async () => {
+        await wsApi.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stopDevices();
+        db.prepare('UPDATE boots SET clean_shutdown_at = ? WHERE id = ?').run(new Date().toISOString(), bootId);
+        db.close();
+        rmSync(tokenFile, { force: true });
+        log.info('agent stopped');
+      })();
+      return stopping;
+    },
+  };
+}

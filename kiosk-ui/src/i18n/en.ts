@@ -1,0 +1,25 @@
+import type { MessageKey } from './zh-CN';
+
+export const en: Record<MessageKey, string> = {
+  'app.title': '24-hour Self-Service',
+  'app.subtitle': 'Government services, open around the clock',
+  'lang.switch': '中文',
+  'lang.switch.label': '切换到中文 Switch to Chinese',
+  'elder.on': 'Large text',
+  'elder.off': 'Standard',
+  'elder.label': 'Switch to large-text mode',
+  'home.prompt': 'Please choose a service',
+  'service.property': 'Property records',
+  'service.property.desc': 'Registration and rights status',
+  'service.gas': 'Gas top-up',
+  'service.gas.desc': 'Pay by QR code',
+  'service.tax': 'Tax payment record',
+  'service.tax.desc': 'Individual income tax records',
+  'service.social': 'Social insurance slips',
+  'service.social.desc': 'Payment slips and receipts',
+  'soon.title': 'Coming soon',
+  'soon.body': 'This service is being connected. For help now, call the 12345 government service hotline.',
+  'common.back': 'Back to home',
+  'conn.lost': 'Connecting to the device service…',
+  'footer.hotline': 'Hotline 12345',
+};

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A child process of `npm start`, run with tsx's loader in the same Node. */
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export function spawnTs(name: string, file: string, args: string[]): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: process.env,
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    proc.once('error', () => resolve(1));
+  });
+  return { name, proc, exited };
+}
+
+/** Polls `url` until it answers 2xx, the child exits, or the deadline passes. */
+export async function waitHealthy(child: Child, url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let dead = false;
+  void child.exited.then(() => {
+    dead = true;
+  });
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${child.name} exited during start-up`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${child.name} did not become healthy at ${url} within ${timeoutMs} ms`);
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the child is gone. */
+export async function stopChild(child: Child, graceMs = 8000): Promise<void> {
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  child.proc.kill('SIGTERM');
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), graceMs);
+  await child.exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,27 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, defaultConfigPath } from '../../device-agent/src/config/load.js';
+import type { KioskConfig } from '../../device-agent/src/config/schema.js';
+
+/** A temp directory that the test owns. */
+export function tempDir(prefix = 'kiosk-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The default config with a private data dir, any free agent port, and overrides applied. */
+export function testConfig(overrides: (c: KioskConfig) => void = () => {}): KioskConfig {
+  const c = structuredClone(loadConfig(defaultConfigPath));
+  c.dataDir = tempDir('kiosk-data-');
+  c.agent.port = 0;
+  c.log.level = 'silent';
+  overrides(c);
+  return c;
+}
+
+/** Writes a config object to a temp file and returns its path. */
+export function writeConfig(config: unknown): string {
+  const file = join(tempDir('kiosk-config-'), 'kiosk.json');
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
