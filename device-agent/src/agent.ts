@@ -15,8 +15,9 @@ import { createWsApi, type WsApi } from './api/ws-server.js';
 import { defineCommand, type CommandDefinition } from './api/commands.js';
 import type { DeviceDriver, DeviceStatus } from './devices/status.js';
 import { agentVersion } from './version.js';
+import type { AgentContext, AgentModule, AgentModuleFactory, KioskMode, ModeController } from './modules.js';
 
-export type KioskMode = 'in-service' | 'out-of-service' | 'maintenance' | 'assisted';
+export type { KioskMode };
 
 export interface AgentOptions {
   logger: Logger;
@@ -24,6 +25,8 @@ export interface AgentOptions {
   uiDir?: string;
   /** Drivers to run; the default composition builds them from config. */
   devices?: DeviceDriver[];
+  /** Features plugged into the agent, in start order. */
+  modules?: AgentModuleFactory[];
 }
 
 export interface Agent {
@@ -31,6 +34,7 @@ export interface Agent {
   readonly token: string;
   readonly db: Db;
   readonly ws: WsApi;
+  readonly context: AgentContext;
   mode(): KioskMode;
   deviceStatuses(): Record<string, DeviceStatus>;
   stop(): Promise<void>;
@@ -60,19 +64,39 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   writeFileSync(tokenFile, token, { mode: 0o600 });
   chmodSync(tokenFile, 0o600);
 
-  let mode: KioskMode = 'in-service';
   const devices = opts.devices ?? [];
   const deviceStatuses = (): Record<string, DeviceStatus> =>
     Object.fromEntries(devices.map((d) => [d.kind, d.status()]));
 
   let ws: WsApi | undefined;
+  const broadcast = (name: string, payload: unknown): void => ws?.broadcast(name, payload);
+  const insertAudit = db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)');
+  const audit = (actor: string, action: string, detail: Record<string, unknown> = {}): void => {
+    insertAudit.run(new Date().toISOString(), actor, action, JSON.stringify(detail));
+  };
+  const mode = createModeController((m, message) => {
+    log.info({ mode: m }, 'kiosk mode changed');
+    broadcast('Kiosk.ModeChangedEvent', { mode: m, message: message ?? null });
+  });
+  const context: AgentContext = {
+    config,
+    db,
+    logger: log,
+    devices: new Map(devices.map((d) => [d.kind, d])),
+    deviceStatuses,
+    mode,
+    broadcast,
+    audit,
+  };
+  const modules: AgentModule[] = [];
+  for (const factory of opts.modules ?? []) modules.push(await factory(context));
   const commands: CommandDefinition[] = [
     defineCommand({
       name: 'Common.Status',
       payload: z.object({}).strict(),
       handle: async () => ({
         completionCode: 'success',
-        payload: { mode, devices: deviceStatuses(), kioskId: config.kiosk.id },
+        payload: { mode: mode.get(), modeMessage: mode.message() ?? null, devices: deviceStatuses(), kioskId: config.kiosk.id },
       }),
     }),
     defineCommand({
@@ -89,13 +113,21 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
         },
       }),
     }),
+    ...modules.flatMap((m) => m.commands ?? []),
   ];
 
   const app = createHttpApp({
     uiDir: opts.uiDir ?? join(projectRoot, 'kiosk-ui/dist'),
     token,
     logger: log,
-    health: () => ({ kioskId: config.kiosk.id, mode, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+    health: () => ({
+      kioskId: config.kiosk.id,
+      mode: mode.get(),
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      devices: Object.fromEntries(Object.entries(deviceStatuses()).map(([k, v]) => [k, v.device])),
+      ...Object.assign({}, ...modules.map((m) => m.health?.() ?? {})),
+    }),
+    extend: (a) => modules.forEach((m) => m.routes?.(a)),
   });
   const server: Server = createServer(app);
   const statusListeners = devices.map((d) => {
@@ -128,6 +160,16 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   const allowedOrigins = [origin];
   if (config.agent.host === '127.0.0.1') allowedOrigins.push(`http://localhost:${address.port}`);
   ws = createWsApi({ server, token, allowedOrigins, commands, logger: log });
+  try {
+    for (const m of modules) await m.start?.();
+  } catch (err) {
+    for (const m of [...modules].reverse()) await m.stop?.().catch(() => {});
+    await ws.close();
+    server.close();
+    await stopDevices();
+    db.close();
+    throw err;
+  }
   log.info({ url: origin, startupMs: Date.now() - started, devices: devices.map((d) => d.kind) }, 'agent ready');
 
   let stopping: Promise<void> | undefined;
@@ -137,10 +179,14 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
     token,
     db,
     ws: wsApi,
-    mode: () => mode,
+    context,
+    mode: () => mode.get(),
     deviceStatuses,
     stop() {
       stopping ??= (async () => {
+        for (const m of [...modules].reverse()) {
+          await m.stop?.().catch((err: unknown) => log.error({ err, module: m.name }, 'module stop failed'));
+        }
         await wsApi.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -151,6 +197,26 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
         log.info('agent stopped');
       })();
       return stopping;
+    },
+  };
+}
+
+function createModeController(onChange: (mode: KioskMode, message: string | undefined) => void): ModeController {
+  let current: KioskMode = 'in-service';
+  let text: string | undefined;
+  const listeners = new Set<(mode: KioskMode, message: string | undefined) => void>([onChange]);
+  return {
+    get: () => current,
+    message: () => text,
+    set(mode, message) {
+      if (mode === current && message === text) return;
+      current = mode;
+      text = message;
+      listeners.forEach((fn) => fn(mode, message));
+    },
+    onChange(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { useContext } from 'preact/hooks';
 import { PrefsContext, useT } from '../i18n';
 import { Clock } from './Clock';
+import { Icon } from './Icon';
 
 export interface TopBarProps {
   onToggleLang(): void;
@@ -20,7 +21,7 @@ export function TopBar({ onToggleLang, onToggleElder }: TopBarProps) {
       <Clock lang={prefs.lang} />
       <div class="switches">
         <button type="button" class="switch" data-testid="lang-switch" aria-label={t('lang.switch.label')} onClick={onToggleLang}>
-          <span aria-hidden="true">文A </span>
+          <Icon name="language" size="1.2em" />
           {t('lang.switch')}
         </button>
         <button
@@ -31,7 +32,7 @@ export function TopBar({ onToggleLang, onToggleElder }: TopBarProps) {
           aria-label={t('elder.label')}
           onClick={onToggleElder}
         >
-          <span aria-hidden="true">👓 </span>
+          <Icon name="elder" size="1.2em" />
           {prefs.elder ? t('elder.off') : t('elder.on')}
         </button>
       </div>

@@ -1,0 +1,48 @@
+import { chromium, type BrowserContext } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../../device-agent/src/config/load.js';
+import { tempDir } from './config.js';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots land here (git-ignored). */
+export const artifactsDir = join(projectRoot, 'test-artifacts');
+
+/** Debian's Chromium, headless, quiet on a closed network; never a downloaded browser. */
+export async function launchBrowser(viewport = { width: 1080, height: 1920 }): Promise<BrowserContext> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install the Debian package "chromium" (npm test does this as root)`);
+  }
+  return chromium.launchPersistentContext(tempDir('kiosk-chromium-'), {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The built kiosk UI; builds it when a test runs on its own without `npm test`'s build step. */
+export function ensureUiBuilt(): string {
+  const dist = join(projectRoot, 'kiosk-ui/dist');
+  if (!existsSync(join(dist, 'index.html'))) {
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'kiosk-ui/vite.config.ts'], {
+      cwd: projectRoot,
+      stdio: 'ignore',
+    });
+  }
+  return dist;
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(artifactsDir, { recursive: true });
+  return join(artifactsDir, `${name}.png`);
+}
