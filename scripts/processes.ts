@@ -1,15 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { resolve } from 'node:path';
+import { projectRoot } from '../device-agent/src/config/load.js';
 
-/** A child process of `npm start`, run with tsx's loader in the same Node. */
+/** A child process of `npm start`: one of the bundles in dist/ (see scripts/build-node.mjs). */
 export interface Child {
   name: string;
   proc: ChildProcess;
   exited: Promise<number | null>;
 }
 
-export function spawnTs(name: string, file: string, args: string[]): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+export function spawnNode(name: string, file: string, args: string[]): Child {
+  const proc = spawn(process.execPath, ['--enable-source-maps', resolve(projectRoot, file), ...args], {
+    cwd: projectRoot,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: process.env,
   });

@@ -1,6 +1,6 @@
 import { configPathFrom, loadConfig, ConfigError } from '../device-agent/src/config/load.js';
 import { createLogger } from '../device-agent/src/log.js';
-import { spawnTs, stopChild, waitHealthy, type Child } from './processes.js';
+import { spawnNode, stopChild, waitHealthy, type Child } from './processes.js';
 
 /**
  * `npm start`: simulators, sandbox upstream, central monitor and device agent, on loopback, in
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   const launch = async (name: string, file: string, health: string, extra: string[] = args): Promise<void> => {
-    const child = spawnTs(name, file, extra);
+    const child = spawnNode(name, file, extra);
     children.push(child);
     void child.exited.then((code) => {
       if (stopping) return;
@@ -52,22 +52,22 @@ async function main(): Promise<number> {
   try {
     if (simulators.enabled) {
       const url = `http://${simulators.host}:${simulators.port}`;
-      await launch('simulators', 'simulators/main.ts', `${url}/`);
+      await launch('simulators', 'dist/simulators.mjs', `${url}/`);
       urls.push(`simulator control API  ${url}/`);
     }
     if (sandbox.enabled) {
       const url = `http://${sandbox.host}:${sandbox.port}`;
-      await launch('sandbox', 'device-agent/src/sandbox/main.ts', `${url}/healthz`);
+      await launch('sandbox', 'dist/sandbox.mjs', `${url}/healthz`);
       urls.push(`sandbox upstream       ${url}/`);
     }
     if (central.enabled) {
       const url = `http://${central.host}:${central.port}`;
       const centralArgs = process.env.CENTRAL_CONFIG ? ['--config', process.env.CENTRAL_CONFIG] : [];
-      await launch('central', 'central/src/main.ts', `${url}/healthz`, centralArgs);
+      await launch('central', 'dist/central.mjs', `${url}/healthz`, centralArgs);
       urls.push(`central monitor        ${url}/`);
     }
     const agentUrl = `http://${config.agent.host}:${config.agent.port}`;
-    await launch('device-agent', 'device-agent/src/main.ts', `${agentUrl}/healthz`);
+    await launch('device-agent', 'dist/agent.mjs', `${agentUrl}/healthz`);
     urls.unshift(`kiosk UI               ${agentUrl}/`);
   } catch (err) {
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'start-up failed');

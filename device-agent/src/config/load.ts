@@ -4,8 +4,23 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { configSchema, type KioskConfig } from './schema.js';
 
-/** The project root (where package.json lives); relative paths in config are resolved here. */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The project root (where the kiosk's package.json lives); relative paths in config are resolved
+ * here. Found by walking up, so it is the same from the TS sources and from the bundles in dist/.
+ */
+export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'kiosk-24h') return dir;
+    } catch {
+      // no package.json here; keep walking
+    }
+    if (dirname(dir) === dir) throw new Error(`cannot find the kiosk's package.json above ${start}`);
+  }
+}
 export const defaultConfigPath = resolve(projectRoot, 'config/kiosk.default.json');
 
 export class ConfigError extends Error {
