@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../device-agent/src/sandbox/server.js';
+import { idCardProfilePeople } from '../../device-agent/src/sandbox/profiles.js';
+import { generateSyntheticData, type SyntheticData, type SyntheticPerson } from '../../device-agent/src/sandbox/synthetic.js';
+
+/** A fixed "today" for the synthetic data so tests see the same records on any date. */
+export const AS_OF = '2026-06-30';
+
+export interface TestSandbox {
+  sandbox: SandboxHandle;
+  url: string;
+  dir: string;
+  data: SyntheticData;
+  close(): Promise<void>;
+}
+
+export async function startTestSandbox(extra: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
+  const dir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'kiosk-sandbox-'));
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, dataDir: dir, asOf: AS_OF, ...extra });
+  const data = generateSyntheticData({ asOf: extra.asOf ?? AS_OF, extraPeople: extra.extraPeople ?? idCardProfilePeople() });
+  return {
+    sandbox,
+    url: sandbox.url,
+    dir,
+    data,
+    async close() {
+      await sandbox.close();
+      if (!extra.dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const hasNoRecords = (p: SyntheticPerson) => p.properties.length === 0 && p.tax.length === 0 && p.social.length === 0;
+
+export function personWith(data: SyntheticData, pred: (p: SyntheticPerson) => boolean): SyntheticPerson {
+  const p = data.people.find(pred);
+  if (!p) throw new Error('no synthetic person matches');
+  return p;
+}
+
+export const HEADERS = { 'content-type': 'application/json', 'x-kiosk-id': 'TEST-KIOSK-01', 'x-request-id': 'test-req-1' };
+
+// `any` because tests poke into arbitrary JSON answers (errors, admin routes); the contract
+// schemas themselves are checked through the connectors in tests/services.
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = HEADERS): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
