@@ -1,0 +1,312 @@
+/**
+ * Field-engineer commands for the ID card reader, and the stand-alone simulator:
+ *   kiosk device idcard read --port PATH [--baud N] [--timeout-ms N] [--reveal]
+ *   kiosk device idcard sam  --port PATH [--baud N] [--timeout-ms N]
+ *   kiosk sim idcard [--dir DIR] [--control-port N] [--baud N]
+ */
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { IdCardDriver, type CardReadEvent } from '../devices/idcard/driver.js';
+import { IdCardError } from '../devices/idcard/errors.js';
+import { isBaudRate } from '../devices/idcard/protocol/commands.js';
+import { SerialTransport } from '../transport/serial.js';
+import { maskIdNumber, maskName } from '../privacy/mask.js';
+import { resolvePath } from '../config/load.js';
+import type { DeviceStatus } from '../devices/status.js';
+import type { CliCommand } from './registry.js';
+
+function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new Error(`--${name} must be an integer ${min}..${max}, got "${raw}"`);
+  return n;
+}
+
+function baudOption(raw: string | undefined): number {
+  const n = intOption('baud', raw, 115200, 1, 10_000_000);
+  if (!isBaudRate(n)) throw new Error(`--baud must be one of 115200, 57600, 38400, 19200, 9600, got ${n}`);
+  return n;
+}
+
+/**
+ * The JSON a field engineer sees: the issue's field set, per card type. Name, English name and
+ * numbers are masked unless `reveal`.
+ */
+export function cardToCliJson(event: CardReadEvent, reveal: boolean): Record<string, unknown> {
+  const c = event.card;
+  const name = (s: string): string => (reveal ? s : maskName(s));
+  const num = (s: string): string => (reveal ? s : maskIdNumber(s));
+  const photo = { format: 'wlt', bytes: event.photo.bytes };
+  let out: Record<string, unknown>;
+  switch (c.cardType) {
+    case 'resident':
+      out = {
+        cardType: c.cardType, name: name(c.name), sex: c.sex, nation: c.nation, birthDate: c.birthDate,
+        address: c.address, idNumber: num(c.idNumber), issuer: c.issuer, validFrom: c.validFrom, validTo: c.validTo,
+      };
+      break;
+    case 'hk-macau-taiwan':
+      out = {
+        cardType: c.cardType, name: name(c.name), sex: c.sex, birthDate: c.birthDate, address: c.address,
+        idNumber: num(c.idNumber), issuer: c.issuer, validFrom: c.validFrom, validTo: c.validTo,
+        permitNumber: num(c.permitNumber), issueCount: c.issueCount,
+      };
+      break;
+    case 'foreign-2017':
+      out = {
+        cardType: c.cardType, name: name(c.name), englishName: name(c.englishName), sex: c.sex,
+        nationality: c.nationality, birthDate: c.birthDate, idNumber: num(c.idNumber), issuer: c.issuer,
+        validFrom: c.validFrom, validTo: c.validTo, cardVersion: c.cardVersion,
+      };
+      break;
+    case 'foreign-2023':
+      out = {
+        cardType: c.cardType, name: name(c.name), englishName: name(c.englishName), sex: c.sex,
+        nationality: c.nationality, birthDate: c.birthDate, idNumber: num(c.idNumber), validFrom: c.validFrom,
+        validTo: c.validTo, renewalCount: c.renewalCount,
+        ...(c.previousIdNumber ? { previousIdNumber: num(c.previousIdNumber) } : {}),
+      };
+      break;
+  }
+  out.photo = photo;
+  // A bad check digit or date is reported, never silently accepted.
+  if (c.warnings.length) out.warnings = c.warnings.map((w) => ({ code: w.code, field: w.field, zh: w.zh, en: w.en }));
+  return out;
+}
+
+function fail(cmd: string, message: string): number {
+  process.stderr.write(`kiosk ${cmd}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  return 1;
+}
+
+/** Opens the port once (no reconnect: a field engineer wants to know now). */
+async function openReader(path: string, baudRate: number, requestTimeoutMs: number): Promise<IdCardDriver> {
+  const transport = new SerialTransport({ path: resolvePath(path), baudRate });
+  await transport.open();
+  return new IdCardDriver({ transport, baudRate, requestTimeoutMs, pollIntervalMs: 300 });
+}
+
+/** Resolves when the status is online; rejects when it turns into an error state. */
+function whenOnline(driver: IdCardDriver): { promise: Promise<void>; cancel: () => void } {
+  let cancel = (): void => {};
+  const promise = new Promise<void>((resolve, reject) => {
+    const check = (s: DeviceStatus): void => {
+      if (s.device === 'online') {
+        cancel();
+        resolve();
+      } else if (s.device === 'hardwareError' || s.device === 'offline' || s.device === 'noDevice') {
+        cancel();
+        reject(new Error(s.detail ?? s.device));
+      }
+    };
+    cancel = () => driver.off('status', check);
+    driver.on('status', check);
+  });
+  return { promise, cancel };
+}
+
+const readUsage = [
+  'Usage: kiosk device idcard read --port PATH [--baud N] [--timeout-ms N] [--reveal]',
+  '',
+  '  Waits for an ID card on the reader at PATH (UART 8N1, default 115200 baud) and prints one JSON',
+  '  object: cardType, name, sex, nation, birthDate, address, idNumber, issuer, validFrom, validTo,',
+  '  the card type\'s own fields and photo {format: "wlt", bytes: 1024}.',
+  '  Name and numbers are masked unless --reveal. Default timeout 30000 ms.',
+  '  Exit 0: card read. Exit 2: no card arrived in time. Exit 1: any error (one-line reason on stderr).',
+].join('\n');
+
+async function read(args: string[]): Promise<number> {
+  const cmd = 'device idcard read';
+  let port: string;
+  let baud: number;
+  let timeoutMs: number;
+  let reveal: boolean;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        baud: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        reveal: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (!values.port) throw new Error('--port PATH is required');
+    port = values.port;
+    baud = baudOption(values.baud);
+    timeoutMs = intOption('timeout-ms', values['timeout-ms'], 30_000, 1, 3_600_000);
+    reveal = values.reveal ?? false;
+  } catch (err) {
+    return fail(cmd, `${(err as Error).message}; see --help`);
+  }
+
+  let driver: IdCardDriver;
+  try {
+    driver = await openReader(port, baud, 3000);
+  } catch (err) {
+    return fail(cmd, (err as Error).message);
+  }
+  driver.on('error', (e) => {
+    if (e.willRetry) process.stderr.write(`${e.zh}，请重新放置身份证 / ${e.message}; place the card again\n`);
+  });
+  const online = whenOnline(driver);
+  online.promise.catch(() => undefined);
+  try {
+    await driver.start();
+    const card = driver.waitForCard({ timeoutMs });
+    const event = await Promise.race([card, online.promise.then(() => card)]);
+    process.stdout.write(`${JSON.stringify(cardToCliJson(event, reveal), null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof IdCardError && err.code === 'noCard') {
+      if (driver.status().device === 'online') {
+        // A card that was just read stays invisible to find until it is lifted (reader protection).
+        process.stderr.write(`kiosk ${cmd}: no card within ${timeoutMs} ms (a card already read must be lifted and placed again)\n`);
+        return 2;
+      }
+      return fail(cmd, `reader not ready: ${driver.status().detail ?? driver.status().device}`);
+    }
+    const e = err as Error & { zh?: string };
+    return fail(cmd, e.zh ? `${e.message} (${e.zh})` : e.message);
+  } finally {
+    online.cancel();
+    await driver.stop();
+  }
+}
+
+const samUsage = [
+  'Usage: kiosk device idcard sam --port PATH [--baud N] [--timeout-ms N]',
+  '',
+  '  Prints the reader\'s SAM ID, e.g. 05.01-20101129-0001228293-0296863149. Default timeout 5000 ms.',
+  '  Exit 0 on success, 1 with a one-line reason on any error.',
+].join('\n');
+
+async function sam(args: string[]): Promise<number> {
+  const cmd = 'device idcard sam';
+  let port: string;
+  let baud: number;
+  let timeoutMs: number;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { port: { type: 'string' }, baud: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (!values.port) throw new Error('--port PATH is required');
+    port = values.port;
+    baud = baudOption(values.baud);
+    timeoutMs = intOption('timeout-ms', values['timeout-ms'], 5000, 1, 600_000);
+  } catch (err) {
+    return fail(cmd, `${(err as Error).message}; see --help`);
+  }
+  let driver: IdCardDriver;
+  try {
+    driver = await openReader(port, baud, Math.min(timeoutMs, 3000));
+  } catch (err) {
+    return fail(cmd, (err as Error).message);
+  }
+  const online = whenOnline(driver);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await driver.start();
+    await Promise.race([
+      online.promise,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`reader did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    const id = driver.lastSamId ?? (await driver.readSamId());
+    process.stdout.write(`${id}\n`);
+    return 0;
+  } catch (err) {
+    return fail(cmd, (err as Error).message);
+  } finally {
+    if (timer) clearTimeout(timer);
+    online.cancel();
+    await driver.stop();
+  }
+}
+
+const simUsage = [
+  'Usage: kiosk sim idcard [--dir DIR] [--control-port N] [--baud N]',
+  '',
+  '  Runs the ID card reader simulator alone: creates the pty pair DIR/idcard (the agent side, printed',
+  '  on stdout) and DIR/idcard-device (default DIR: var/dev), and serves its control routes on',
+  '  http://127.0.0.1:5852/idcard (GET /idcard/profiles, POST /idcard/card, DELETE /idcard/card,',
+  '  GET /idcard, POST /idcard/fault, POST /idcard/plug) until Ctrl-C or SIGTERM.',
+].join('\n');
+
+async function sim(args: string[]): Promise<number> {
+  const cmd = 'sim idcard';
+  let dir: string;
+  let controlPort: number;
+  let baud: number;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { dir: { type: 'string' }, 'control-port': { type: 'string' }, baud: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    dir = resolvePath(values.dir ?? 'var/dev');
+    controlPort = intOption('control-port', values['control-port'], 5852, 0, 65535);
+    baud = baudOption(values.baud);
+  } catch (err) {
+    return fail(cmd, `${(err as Error).message}; see --help`);
+  }
+  // Loaded here so agent-side commands do not pull in express and the simulator.
+  const { createIdCardSimulator } = await import('../../../simulators/idcard/simulator.js');
+  const { createControlApp } = await import('../../../simulators/control-api.js');
+  const simulator = createIdCardSimulator({
+    agentPath: join(dir, 'idcard'),
+    devicePath: join(dir, 'idcard-device'),
+    baudRate: baud,
+  });
+  try {
+    await simulator.start();
+  } catch (err) {
+    return fail(cmd, (err as Error).message);
+  }
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = createControlApp([simulator]).listen(controlPort, '127.0.0.1', (err?: Error) => {
+        if (err) reject(err);
+        else resolve(s);
+      });
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await simulator.stop();
+    return fail(cmd, `cannot listen on 127.0.0.1:${controlPort}: ${(err as Error).message}`);
+  }
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : controlPort;
+  process.stdout.write(`${simulator.agentPath}\n`);
+  process.stderr.write(
+    `ID card simulator on ${simulator.agentPath}; control API http://127.0.0.1:${actualPort}/idcard; Ctrl-C to stop\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await simulator.stop();
+  return 0;
+}
+
+export const idcardCommands: CliCommand[] = [
+  { path: ['device', 'idcard', 'read'], summary: 'wait for an ID card and print it as JSON (masked)', usage: readUsage, run: read },
+  { path: ['device', 'idcard', 'sam'], summary: "print the ID card reader's SAM ID", usage: samUsage, run: sam },
+  { path: ['sim', 'idcard'], summary: 'run the ID card reader simulator on a pty', usage: simUsage, run: sim },
+];

@@ -1,0 +1,652 @@
+/**
+ * ID card reader driver (SAM frame protocol over any Transport).
+ *
+ * Life cycle: open → probe (SAM status 11 FF, SAM ID 12 FF) → poll find-card (20 01) every
+ * `pollIntervalMs` → on 9F: select (20 02) → read (30 01, or 30 10 with fingerprints) → decode.
+ *
+ * Card presence. After a successful read the reader's find fails until the card has left the
+ * field (reference §2.2), so "find failed" does not mean "card removed". While a read card may
+ * still be there the driver asks for the card management number (30 05), which the reader
+ * answers without re-authentication only while that card stays in the field (reference §2.2,
+ * S18); any failure means it left. Readers that reject 30 05 fall back to: a new 9F means the
+ * card was removed and placed again.
+ *
+ * Failed reads. The vendor advice is to re-place the card; the driver emits `error`
+ * (willRetry: true) and `cardRemoved`, and reads again when the card is found again. A second
+ * failure is final (willRetry: false; waitForCard rejects). A damaged or missing reply to the
+ * read command itself is re-requested once at once: the card is still in the field and readers
+ * accept a repeated read.
+ *
+ * Every request has a timeout; `unresponsiveAfter` timeouts in a row make the status offline.
+ * Unplugging shows up as a transport close: offline at once, and ReconnectingTransport brings it
+ * back. Events and logs never carry names or numbers.
+ */
+import { EventEmitter } from 'node:events';
+import type { DeviceDriver, DeviceEvents, DeviceStatus } from '../status.js';
+import type { Transport } from '../../transport/transport.js';
+import { ReconnectingTransport } from '../../transport/reconnecting.js';
+import { SerialTransport } from '../../transport/serial.js';
+import { HidTransport } from '../../transport/hid.js';
+import { TcpTransport } from '../../transport/tcp.js';
+import { resolvePath } from '../../config/load.js';
+import type { KioskConfig } from '../../config/schema.js';
+import { IdCardError } from './errors.js';
+import { createResponseParser } from './protocol/parser.js';
+import type { ResponseFrame } from './protocol/frame.js';
+import {
+  commands,
+  decodeReadBase,
+  decodeReadFull,
+  decodeSamId,
+  type ReadFullData,
+  type SamCommand,
+} from './protocol/commands.js';
+import { SW3, describeSw3 } from './protocol/status.js';
+import { decodeText, isExpired, type DecodedCard } from './protocol/text.js';
+
+export { IdCardError } from './errors.js';
+
+/** Minimal logger shape (pino satisfies it). */
+export interface IdCardLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silentLogger: IdCardLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface DecodedPhoto {
+  mime: string;
+  data: Buffer;
+}
+
+/**
+ * Turns the 1024-byte WLT block into an image. Decoding WLT needs a licensed vendor library
+ * (reference §4), so the default is none and the UI shows a placeholder.
+ */
+export type PhotoDecoder = (wlt: Buffer) => Promise<DecodedPhoto | null>;
+
+export interface CardReadEvent {
+  card: DecodedCard;
+  photo: { format: 'wlt'; bytes: number; wlt: Buffer; image: DecodedPhoto | null };
+  /** Fingerprint templates when read with 30 10, else null. */
+  fingerprint: Buffer | null;
+  expired: boolean;
+  /** 1, or 2 when this is the retry after the card was re-placed. */
+  attempt: number;
+  readAt: Date;
+}
+
+export interface IdCardDriverEvents extends DeviceEvents {
+  cardInserted: [];
+  cardRead: [event: CardReadEvent];
+  /** The card left the field, or must be re-placed after a failed read. */
+  cardRemoved: [];
+  error: [error: IdCardError];
+}
+
+export interface IdCardDriverOptions {
+  transport: Transport;
+  pollIntervalMs?: number;
+  /** Timeout of read commands (plus wire time at `baudRate`). */
+  requestTimeoutMs?: number;
+  /** Timeout of short commands; default min(requestTimeoutMs, 1000). */
+  shortTimeoutMs?: number;
+  /** Line rate, used to allow for wire time in timeouts. */
+  baudRate?: number;
+  /** Read with 30 10 (text + photo + fingerprints) instead of 30 01. */
+  readFingerprint?: boolean;
+  photoDecoder?: PhotoDecoder | null;
+  logger?: IdCardLogger;
+  /** Consecutive timeouts before the status turns offline. */
+  unresponsiveAfter?: number;
+  /** Delay between probes while the SAM is faulty or the reader silent. */
+  probeRetryMs?: number;
+  /** A re-placed card within this window counts as the retry of a failed read. */
+  retryWindowMs?: number;
+  now?: () => Date;
+}
+
+export interface WaitForCardOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  cmd: SamCommand;
+  resolve: (frame: ResponseFrame) => void;
+  reject: (err: Error) => void;
+}
+
+interface Waiter {
+  resolve: (e: CardReadEvent) => void;
+  reject: (e: Error) => void;
+}
+
+type Presence = 'none' | 'reading' | 'read' | 'awaitingReplace';
+
+const expectedDataBytes: Partial<Record<SamCommand['name'], number>> = {
+  resetSam: 0,
+  samStatus: 0,
+  samId: 16,
+  findCard: 4,
+  selectCard: 8,
+  readBase: 4 + 256 + 1024,
+  readNewestAddress: 70,
+  setBaudRate: 0,
+  setMaxRfBytes: 0,
+};
+
+function sw3Hex(sw3: number): string {
+  return sw3.toString(16).toUpperCase().padStart(2, '0');
+}
+
+export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements DeviceDriver {
+  readonly kind = 'idcard';
+  readonly transport: Transport;
+  private readonly pollIntervalMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly shortTimeoutMs: number;
+  private readonly baudRate: number;
+  private readonly readFingerprint: boolean;
+  private readonly photoDecoder: PhotoDecoder | null;
+  private readonly log: IdCardLogger;
+  private readonly unresponsiveAfter: number;
+  private readonly probeRetryMs: number;
+  private readonly retryWindowMs: number;
+  private readonly now: () => Date;
+
+  private current: DeviceStatus = { device: 'offline', detail: 'not started' };
+  private readonly parser = createResponseParser();
+  private running = false;
+  private everOpened = false;
+  private probed = false;
+  private samId: string | null = null;
+  private presence: Presence = 'none';
+  private failedAt = 0;
+  private removalProbe: 'managementNumber' | 'find' = 'managementNumber';
+  private consecutiveTimeouts = 0;
+  private pending: Pending | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private readonly waiters = new Set<Waiter>();
+
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  private readonly onOpen = (): void => {
+    this.everOpened = true;
+    this.probed = false;
+    this.consecutiveTimeouts = 0;
+    this.parser.reset();
+    if (this.running) this.setStatus({ device: 'starting', detail: 'probing the reader' });
+    this.wake();
+  };
+  private readonly onClose = (error?: Error): void => {
+    this.probed = false;
+    this.parser.reset();
+    this.pending?.reject(new IdCardError('transport', '读卡器已断开', `reader disconnected${error ? `: ${error.message}` : ''}`));
+    if (this.presence !== 'none' && this.presence !== 'awaitingReplace') {
+      this.presence = 'none';
+      this.emit('cardRemoved');
+    }
+    if (this.running) {
+      this.setStatus({
+        device: 'offline',
+        action: 'maintenance',
+        detail: error ? `reader disconnected: ${error.message}` : 'reader port closed',
+        extra: { samId: this.samId },
+      });
+    }
+    this.wake();
+  };
+
+  constructor(options: IdCardDriverOptions) {
+    super();
+    this.transport = options.transport;
+    this.pollIntervalMs = options.pollIntervalMs ?? 300;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
+    this.shortTimeoutMs = options.shortTimeoutMs ?? Math.min(this.requestTimeoutMs, 1000);
+    this.baudRate = options.baudRate ?? 115200;
+    this.readFingerprint = options.readFingerprint ?? false;
+    this.photoDecoder = options.photoDecoder ?? null;
+    this.log = options.logger ?? silentLogger;
+    this.unresponsiveAfter = options.unresponsiveAfter ?? 2;
+    this.probeRetryMs = options.probeRetryMs ?? Math.max(this.pollIntervalMs, 1000);
+    this.retryWindowMs = options.retryWindowMs ?? 60_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  status(): DeviceStatus {
+    return this.current;
+  }
+
+  /** SAM ID from the last probe, e.g. `05.01-20101129-0001228293-0296863149`. */
+  get lastSamId(): string | null {
+    return this.samId;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.setStatus({ device: 'starting', detail: `opening ${this.transport.description}` });
+    this.transport.on('data', this.onData);
+    this.transport.on('open', this.onOpen);
+    this.transport.on('close', this.onClose);
+    if (this.transport.isOpen) {
+      this.everOpened = true;
+    } else {
+      try {
+        await this.transport.open();
+      } catch (err) {
+        // ReconnectingTransport keeps trying; its 'open' event wakes the loop.
+        this.setStatus({
+          device: this.everOpened ? 'offline' : 'noDevice',
+          action: 'maintenance',
+          detail: `cannot open ${this.transport.description}: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
+    }
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    this.pending?.reject(new IdCardError('stopped', '读卡器已停止', 'driver stopped'));
+    await this.loopDone;
+    this.transport.off('data', this.onData);
+    this.transport.off('open', this.onOpen);
+    this.transport.off('close', this.onClose);
+    await this.transport.close().catch(() => undefined);
+    for (const w of this.waiters) w.reject(new IdCardError('stopped', '读卡器已停止', 'driver stopped'));
+    this.waiters.clear();
+    this.setStatus({ device: 'offline', detail: 'stopped' });
+  }
+
+  /** Resolves with the next card read; rejects on timeout, final read failure or stop. */
+  waitForCard(options: WaitForCardOptions = {}): Promise<CardReadEvent> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        resolve: (e) => {
+          cleanup();
+          resolve(e);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
+      };
+      const onAbort = (): void => waiter.reject(new IdCardError('stopped', '已取消', 'waiting for a card was cancelled'));
+      if (options.signal?.aborted) {
+        onAbort();
+        return;
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(
+          () => waiter.reject(new IdCardError('noCard', '未检测到身份证', `no card within ${options.timeoutMs} ms`)),
+          options.timeoutMs,
+        );
+      }
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Reads the SAM ID now (between polls). */
+  readSamId(): Promise<string> {
+    return this.exclusive(async () => {
+      const r = await this.request(commands.samId);
+      if (r.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('sam', r.sw3);
+      const id = decodeSamId(r.data);
+      if (!id.ok) throw new IdCardError('badFrame', 'SAM 编号格式错误', id.error.message);
+      this.samId = id.value;
+      return id.value;
+    });
+  }
+
+  // ---- loop ------------------------------------------------------------------------------------
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (!this.transport.isOpen) {
+        await this.pause(null);
+        continue;
+      }
+      let delay = this.pollIntervalMs;
+      try {
+        await this.exclusive(() => (this.probed ? this.poll() : this.probe()));
+        if (!this.probed) delay = this.probeRetryMs;
+      } catch (err) {
+        delay = this.handleLoopError(err);
+      }
+      if (this.running) await this.pause(delay);
+    }
+  }
+
+  private handleLoopError(err: unknown): number {
+    if (!(err instanceof IdCardError)) {
+      this.log.error({ err: String(err) }, 'idcard driver fault');
+      return this.probeRetryMs;
+    }
+    switch (err.code) {
+      case 'sam':
+        this.probed = false;
+        if (this.current.device !== 'hardwareError') {
+          this.log.warn({ sw3: err.sw3 }, 'SAM fault');
+          this.emitError(err);
+        }
+        this.setStatus({
+          device: 'hardwareError',
+          action: 'maintenance',
+          detail: `${err.message}; ${err.zh}`,
+          extra: { samId: this.samId },
+        });
+        return this.probeRetryMs;
+      case 'timeout':
+        return this.probed ? this.pollIntervalMs : this.probeRetryMs;
+      case 'transport':
+      case 'stopped':
+        return this.pollIntervalMs;
+      default:
+        this.log.debug({ code: err.code, msg: err.message }, 'poll failed');
+        return this.pollIntervalMs;
+    }
+  }
+
+  private async probe(): Promise<void> {
+    const st = await this.request(commands.samStatus);
+    this.checkSam(st);
+    if (st.sw3 !== SW3.SUCCESS) {
+      throw IdCardError.fromSw3('sam', st.sw3);
+    }
+    const id = await this.request(commands.samId);
+    this.checkSam(id);
+    if (id.sw3 === SW3.SUCCESS) {
+      const decoded = decodeSamId(id.data);
+      if (decoded.ok) this.samId = decoded.value;
+    }
+    this.probed = true;
+    this.log.info({ samId: this.samId, transport: this.transport.description }, 'ID card reader ready');
+    this.setStatus({ device: 'online', extra: { samId: this.samId } });
+  }
+
+  private checkSam(r: ResponseFrame): void {
+    if (describeSw3(r.sw3).category === 'sam') throw IdCardError.fromSw3('sam', r.sw3);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.presence === 'read' && this.removalProbe === 'managementNumber') {
+      const r = await this.request(commands.readManagementNumber);
+      this.checkSam(r);
+      if (r.sw3 === SW3.SUCCESS) return; // the read card is still on the reader
+      if (r.sw3 === SW3.BAD_COMMAND || r.sw3 === SW3.NOT_PERMITTED) {
+        this.log.info({ sw3: sw3Hex(r.sw3) }, 'reader rejects 30 05; detecting removal by the next find instead');
+        this.removalProbe = 'find';
+      } else {
+        this.presence = 'none';
+        this.emit('cardRemoved');
+      }
+    }
+    const found = await this.request(commands.findCard);
+    this.checkSam(found);
+    if (found.sw3 !== SW3.FIND_SUCCESS) {
+      if (found.sw3 !== SW3.FIND_FAILED) this.log.debug({ sw3: sw3Hex(found.sw3) }, 'find card answered');
+      return;
+    }
+    if (this.presence === 'read') {
+      // Fallback mode: a fresh 9F after a read means the card left and came back.
+      this.presence = 'none';
+      this.emit('cardRemoved');
+    }
+    const retry = this.presence === 'awaitingReplace' && Date.now() - this.failedAt <= this.retryWindowMs;
+    this.presence = 'reading';
+    this.emit('cardInserted');
+    await this.readCard(retry ? 2 : 1);
+  }
+
+  private async readCard(attempt: number): Promise<void> {
+    try {
+      const sel = await this.request(commands.selectCard);
+      this.checkSam(sel);
+      if (sel.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('readFailed', sel.sw3);
+      const cmd = this.readFingerprint ? commands.readBaseWithFingerprint : commands.readBase;
+      let r: ResponseFrame;
+      try {
+        r = await this.request(cmd);
+      } catch (err) {
+        if (!(err instanceof IdCardError) || (err.code !== 'timeout' && err.code !== 'badFrame')) throw err;
+        this.log.debug({ code: err.code }, 'read reply lost; asking again');
+        r = await this.request(cmd);
+      }
+      this.checkSam(r);
+      if (r.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('readFailed', r.sw3);
+      const blocks = this.readFingerprint ? decodeReadFull(r.data) : decodeReadBase(r.data);
+      if (!blocks.ok) throw new IdCardError('decode', '证件数据格式错误', blocks.error.message);
+      const text = decodeText(blocks.value.text);
+      if (!text.ok) throw new IdCardError('decode', '证件文字信息格式错误', text.error.message);
+      const card = text.value;
+      this.presence = 'read';
+      this.failedAt = 0;
+      const image = await this.decodePhoto(blocks.value.photo);
+      const today = this.now().toISOString().slice(0, 10);
+      const event: CardReadEvent = {
+        card,
+        photo: { format: 'wlt', bytes: blocks.value.photo.length, wlt: blocks.value.photo, image },
+        fingerprint: 'fingerprint' in blocks.value ? (blocks.value as ReadFullData).fingerprint : null,
+        expired: isExpired(card, today),
+        attempt,
+        readAt: this.now(),
+      };
+      this.log.info(
+        { cardType: card.cardType, attempt, expired: event.expired, warnings: card.warnings.map((w) => w.code) },
+        'card read',
+      );
+      this.emit('cardRead', event);
+      for (const w of [...this.waiters]) w.resolve(event);
+    } catch (err) {
+      if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped')) throw err;
+      if (err instanceof IdCardError && err.code === 'sam') {
+        // Not the card's fault: end this card's cycle and let the loop report the SAM.
+        this.presence = 'none';
+        this.emit('cardRemoved');
+        for (const w of [...this.waiters]) w.reject(err);
+        throw err;
+      }
+      const final = attempt >= 2;
+      const base =
+        err instanceof IdCardError ? err : new IdCardError('readFailed', '读卡失败', `read failed: ${String(err)}`);
+      const e = base.withRetry(!final);
+      this.log.warn({ code: e.code, sw3: e.sw3, attempt, willRetry: !final }, 'card read failed');
+      this.emitError(e);
+      this.presence = final ? 'none' : 'awaitingReplace';
+      this.failedAt = final ? 0 : Date.now();
+      this.emit('cardRemoved');
+      if (final) for (const w of [...this.waiters]) w.reject(e);
+    }
+  }
+
+  private async decodePhoto(wlt: Buffer): Promise<DecodedPhoto | null> {
+    if (!this.photoDecoder) return null;
+    try {
+      return await this.photoDecoder(wlt);
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'photo decoder failed');
+      return null;
+    }
+  }
+
+  // ---- requests --------------------------------------------------------------------------------
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private timeoutFor(cmd: SamCommand): number {
+    const wireMs = (bytes: number): number => Math.ceil((bytes * 10 * 1000) / this.baudRate);
+    if (cmd.timing === 'read') {
+      const bytes = cmd.name === 'readBaseWithFingerprint' ? 2321 : 1295;
+      return this.requestTimeoutMs + wireMs(bytes);
+    }
+    return this.shortTimeoutMs + wireMs(64);
+  }
+
+  private request(cmd: SamCommand): Promise<ResponseFrame> {
+    if (!this.transport.isOpen) {
+      return Promise.reject(new IdCardError('transport', '读卡器未连接', `${this.transport.description} is not open`));
+    }
+    if (this.pending) {
+      return Promise.reject(new IdCardError('transport', '读卡器忙', 'a request is already in flight'));
+    }
+    const timeoutMs = this.timeoutFor(cmd);
+    return new Promise<ResponseFrame>((resolve, reject) => {
+      const pending: Pending = {
+        cmd,
+        resolve: (frame) => {
+          clearTimeout(timer);
+          if (this.pending === pending) this.pending = undefined;
+          this.consecutiveTimeouts = 0;
+          resolve(frame);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          if (this.pending === pending) this.pending = undefined;
+          reject(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        // Whatever half-reply arrived belongs to this request; drop it so it cannot confuse the next.
+        this.parser.reset();
+        this.noteTimeout(cmd);
+        pending.reject(new IdCardError('timeout', '读卡器无响应', `${cmd.en} (${cmd.name}) timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending = pending;
+      this.transport.write(cmd.frame).catch((err: unknown) => {
+        pending.reject(new IdCardError('transport', '写入读卡器失败', `write failed: ${err instanceof Error ? err.message : String(err)}`));
+      });
+    });
+  }
+
+  private noteTimeout(cmd: SamCommand): void {
+    this.consecutiveTimeouts += 1;
+    this.log.debug({ command: cmd.name, consecutive: this.consecutiveTimeouts }, 'request timed out');
+    if (this.consecutiveTimeouts >= this.unresponsiveAfter && this.transport.isOpen) {
+      this.probed = false;
+      this.setStatus({
+        device: 'offline',
+        action: 'maintenance',
+        detail: `reader does not answer (${this.consecutiveTimeouts} requests timed out)`,
+        extra: { samId: this.samId },
+      });
+    }
+  }
+
+  /** Does this frame look like the answer to `cmd`? Filters late replies to timed-out requests. */
+  private accepts(cmd: SamCommand, frame: ResponseFrame): boolean {
+    const success = frame.sw3 === cmd.successSw3 || (cmd.name === 'readNewestAddress' && frame.sw3 === SW3.NO_CONTENT);
+    if (!success) return frame.data.length === 0;
+    if (cmd.name === 'readNewestAddress' && frame.sw3 === SW3.NO_CONTENT) return frame.data.length === 0;
+    if (cmd.name === 'readBaseWithFingerprint') return frame.data.length >= 6 + 256 + 1024;
+    const n = expectedDataBytes[cmd.name];
+    return n === undefined || frame.data.length === n;
+  }
+
+  private receive(chunk: Buffer): void {
+    for (const ev of this.parser.push(chunk)) {
+      if (ev.type === 'frame') {
+        const p = this.pending;
+        if (p && this.accepts(p.cmd, ev.frame)) p.resolve(ev.frame);
+        else this.log.debug({ sw3: sw3Hex(ev.frame.sw3), bytes: ev.raw.length }, 'unexpected frame ignored');
+      } else if (ev.error.code === 'checksum') {
+        this.log.debug({ msg: ev.error.message }, 'damaged frame');
+        // The damaged frame was the reply; the rest of it in the buffer is noise.
+        this.parser.reset();
+        this.pending?.reject(new IdCardError('badFrame', '读卡器数据校验错误', ev.error.message));
+      } else {
+        this.log.debug({ code: ev.error.code, discarded: ev.error.discarded }, 'line noise');
+      }
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private pause(ms: number | null): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        if (this.wakeUp === done) this.wakeUp = undefined;
+        resolve();
+      };
+      if (ms !== null) timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private wake(): void {
+    this.wakeUp?.();
+  }
+
+  private emitError(err: IdCardError): void {
+    // An 'error' event without listeners would throw out of the data path.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  private setStatus(next: DeviceStatus): void {
+    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    this.current = next;
+    this.emit('status', next);
+  }
+}
+
+// ---- factory -------------------------------------------------------------------------------------
+
+export type IdCardConfig = KioskConfig['devices']['idcard'];
+
+export interface CreateIdCardDriverExtras {
+  photoDecoder?: PhotoDecoder | null;
+  readFingerprint?: boolean;
+}
+
+/** Builds the transport named in config (serial, hid or tcp), wrapped to reconnect, and the driver. */
+export function createIdCardDriver(
+  config: IdCardConfig,
+  logger?: IdCardLogger,
+  extras: CreateIdCardDriverExtras = {},
+): IdCardDriver {
+  const t = config.transport;
+  let inner: Transport;
+  let baudRate = 115200;
+  switch (t.kind) {
+    case 'serial':
+      baudRate = t.baudRate;
+      inner = new SerialTransport({ path: resolvePath(t.path), baudRate: t.baudRate });
+      break;
+    case 'hid':
+      inner = new HidTransport({ vendorId: t.vendorId, productId: t.productId, ...(t.path ? { path: t.path } : {}) });
+      break;
+    case 'tcp':
+      // A serial server in front of a UART reader carries the identical byte stream (reference §5).
+      inner = new TcpTransport({ host: t.host, port: t.port });
+      break;
+    default:
+      throw new Error(`ID card reader transport "${t.kind}" is not supported; use serial, hid or tcp`);
+  }
+  return new IdCardDriver({
+    transport: new ReconnectingTransport(inner),
+    pollIntervalMs: config.pollIntervalMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    baudRate,
+    ...(logger ? { logger } : {}),
+    ...extras,
+  });
+}

@@ -1,0 +1,26 @@
+/** Public surface of the ID card reader: driver, factory, errors and the decoded card types. */
+export {
+  IdCardDriver,
+  createIdCardDriver,
+  type CardReadEvent,
+  type DecodedPhoto,
+  type IdCardConfig,
+  type IdCardDriverEvents,
+  type IdCardDriverOptions,
+  type IdCardLogger,
+  type PhotoDecoder,
+  type WaitForCardOptions,
+} from './driver.js';
+export { IdCardError, type IdCardErrorCode } from './errors.js';
+export {
+  cardTypeLabels,
+  cardTypes,
+  isExpired,
+  sexLabels,
+  type CardType,
+  type CardWarning,
+  type DecodedCard,
+  type IdCard,
+  type Sex,
+} from './protocol/text.js';
+export { describeSw3, sw3Message } from './protocol/status.js';

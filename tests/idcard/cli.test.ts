@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/simulator.js';
+import { fastTiming } from './helpers.js';
+
+const root = join(import.meta.dirname, '../..');
+const kiosk = existsSync(join(root, 'bin/kiosk.js'))
+  ? ['node', [join(root, 'bin/kiosk.js')]]
+  : ['npx', ['tsx', join(root, 'device-agent/src/cli/main.ts')]];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const [cmd, pre] = kiosk as [string, string[]];
+    const child = spawn(cmd, [...pre, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let sim: IdCardSimulator;
+let port: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kiosk-idcli-'));
+  port = join(dir, 'idcard');
+  sim = createIdCardSimulator({ agentPath: port, devicePath: join(dir, 'idcard-device'), timing: fastTiming });
+  await sim.start();
+});
+
+afterAll(async () => {
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kiosk device idcard read', () => {
+  test('prints one masked JSON object with the issue\'s fields and exits 0', async () => {
+    sim.placeCard({ profile: 'xianan-resident' });
+    const r = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '10000']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(obj).toEqual({
+      cardType: 'resident',
+      name: '孙*试',
+      sex: 'male',
+      nation: '汉',
+      birthDate: '1985-03-12',
+      address: '湖北省咸宁市咸安区温泉街道测试路18号',
+      idNumber: '4212**********0610',
+      issuer: '咸宁市公安局咸安分局',
+      validFrom: '2016-05-20',
+      validTo: '2036-05-20',
+      photo: { format: 'wlt', bytes: 1024 },
+    });
+    expect(r.stdout).not.toContain('孙测试');
+    expect(r.stdout).not.toContain('421202198503120610');
+  });
+
+  test('--reveal shows name and number; HK/Macau/Taiwan fields; long-term validity', async () => {
+    sim.removeCard();
+    sim.placeCard({ fields: { cardType: 'hk-macau-taiwan', validTo: 'long-term' } });
+    const r = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '10000', '--reveal']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      cardType: 'hk-macau-taiwan',
+      name: '陈港测',
+      sex: 'female',
+      birthDate: '1993-04-18',
+      address: '湖北省咸宁市咸安区永安街道示例路66号',
+      idNumber: '81000019930418012X',
+      issuer: '咸宁市公安局咸安分局',
+      validFrom: '2022-06-01',
+      validTo: 'long-term',
+      permitNumber: 'H90000017',
+      issueCount: '01',
+      photo: { format: 'wlt', bytes: 1024 },
+    });
+  });
+
+  test('foreign 2017 card: 15-character number is the idNumber; a bad check digit is reported', async () => {
+    sim.removeCard();
+    sim.placeCard({ fields: { cardType: 'foreign-2017', idNumber: 'GBR420088051219' } });
+    const r = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '10000', '--reveal']);
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(obj).toMatchObject({ cardType: 'foreign-2017', idNumber: 'GBR420088051219', name: '史测试', englishName: 'TESTER, SAMPLE JOHN', nationality: 'GBR' });
+    expect(obj.warnings).toEqual([{ code: 'checkDigit', field: 'idNumber', zh: '证件号码校验码错误', en: 'ID number check digit does not match' }]);
+  });
+
+  test('no card in time → exit 2', async () => {
+    sim.removeCard();
+    const r = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '1200']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no card within 1200 ms/);
+  });
+
+  test('errors → exit 1 with one line: missing port, bad option, SAM fault', async () => {
+    const missing = await run(['device', 'idcard', 'read', '--port', join(dir, 'nothing-here'), '--timeout-ms', '1000']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/kiosk device idcard read: .*nothing-here/);
+
+    const bad = await run(['device', 'idcard', 'read', '--port', port, '--baud', '12345']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--baud must be one of/);
+
+    sim.injectFault('no-sam', 1_000_000);
+    try {
+      const samFault = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '5000']);
+      expect(samFault.code).toBe(1);
+      expect(samFault.stderr.trim().split('\n')).toHaveLength(1);
+      expect(samFault.stderr).toMatch(/SW3=60/);
+    } finally {
+      sim.clearFaults();
+    }
+  });
+});
+
+describe('kiosk device idcard sam', () => {
+  test('prints the SAM ID', async () => {
+    const r = await run(['device', 'idcard', 'sam', '--port', port]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('05.01-20240601-0000000001-0012345678\n');
+  });
+});
+
+describe('kiosk sim idcard', () => {
+  test('prints the agent-side pty path, serves /idcard until SIGTERM, then removes the pty', async () => {
+    const simDir = mkdtempSync(join(tmpdir(), 'kiosk-idsimcli-'));
+    const [cmd, pre] = kiosk as [string, string[]];
+    const child = spawn(cmd, [...pre, 'sim', 'idcard', '--dir', simDir, '--control-port', '0'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const deadline = Date.now() + 20_000;
+      while (!/127\.0\.0\.1:\d+\/idcard/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout.trim()).toBe(join(simDir, 'idcard'));
+      expect(existsSync(join(simDir, 'idcard'))).toBe(true);
+      const url = /http:\/\/127\.0\.0\.1:\d+\/idcard/.exec(stderr)![0];
+      const res = await fetch(`${url}/profiles`);
+      expect(res.status).toBe(200);
+      const placed = await fetch(`${url}/card`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ profile: 'jiayu-expired' }),
+      });
+      expect(await placed.json()).toMatchObject({ placed: { profile: 'jiayu-expired' } });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(join(simDir, 'idcard'))).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(simDir, { recursive: true, force: true });
+    }
+  });
+});
