@@ -1,8 +1,8 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SimulatedDevice } from './simulated-device.js';
 
 /** The simulator control API: `GET /` lists devices and their state; each device adds routes. */
-export function createControlApp(devices: readonly SimulatedDevice[]): Express {
+export function createControlApp(devices: readonly SimulatedDevice[], extra: readonly Router[] = []): Express {
   const app = express();
   app.use(express.json({ limit: '256kb' }));
   app.get('/', (_req, res) => {
@@ -11,6 +11,8 @@ export function createControlApp(devices: readonly SimulatedDevice[]): Express {
     });
   });
   for (const d of devices) app.use(`/${d.name}`, d.router());
+  // Routes that settle things outside a device, e.g. sandbox payments (/payments).
+  for (const r of extra) app.use(r);
   app.use((_req, res) => {
     res.status(404).json({ error: 'no such route' });
   });

@@ -1,4 +1,8 @@
+import { cameraCommands } from './camera.js';
+import { configCommands } from './config.js';
+import { idcardCommands } from './idcard.js';
+import { printerCommands } from './printer.js';
 import type { CliCommand } from './registry.js';
 
 /** Every `kiosk …` command. Feature modules export their commands; list them here. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands];

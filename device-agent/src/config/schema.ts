@@ -43,6 +43,12 @@ const printerSchema = z.object({
   profile: z.string().min(1).default('generic-80mm'),
   statusPollMs: ms.default(5000),
   statusTimeoutMs: ms.default(500),
+  /** Print data goes out in writes of at most this many bytes, each drained before the next. */
+  writeWindowBytes: z.number().int().min(64).max(65536).default(1024),
+  /** How long a sent job may take to be processed (GS r 1 reply) before it counts as unknown. */
+  jobTimeoutMs: ms.default(20_000),
+  /** Job bytes (for reprints) are erased after this many days; the job rows stay. */
+  jobDataRetentionDays: z.number().int().min(0).max(365).default(7),
 });
 
 const cameraSchema = z.object({
@@ -69,6 +75,56 @@ const cameraSchema = z.object({
   jpegQuality: z.number().int().min(2).max(31).default(4),
   /** How often the V4L2 node's presence is checked (a stat, no ffmpeg). */
   statusPollMs: ms.min(200).default(2000),
+});
+
+/** Screens of the citizen's session (device-agent/src/session); countdowns can be set per screen. */
+export const sessionScreens = ['home', 'identity', 'face', 'service', 'printing', 'result', 'rating', 'goodbye'] as const;
+
+const screenCountdownSchema = z.object({ ms, elderMs: ms.optional() });
+
+const sessionServiceSchema = z.object({
+  enabled: z.boolean().default(true),
+  /**
+   * Face check after the ID card: off; optional (consent screen with a card-only alternative);
+   * required (declining leads to the staffed counter / 12345 instead).
+   */
+  face: z.enum(['off', 'optional', 'required']).default('off'),
+});
+
+/** The citizen's session: countdowns (WCAG 2.2.1: warn ≥ 20 s before the end), face check per service. */
+const sessionSchema = z.object({
+  countdown: z
+    .object({
+      defaultMs: ms.default(60_000),
+      elderMs: ms.default(120_000),
+      warningMs: ms.default(20_000),
+      /** Assisted mode (a guide beside the citizen) stretches every countdown by this factor. */
+      assistedFactor: z.number().min(1).max(10).default(3),
+      screens: z.partialRecord(z.enum(sessionScreens), screenCountdownSchema).default({ goodbye: { ms: 10_000, elderMs: 20_000 } }),
+    })
+    .prefault({}),
+  services: z
+    .object({
+      property: sessionServiceSchema.prefault({ face: 'optional' }),
+      gas: sessionServiceSchema.prefault({}),
+      tax: sessionServiceSchema.prefault({}),
+      social: sessionServiceSchema.prefault({}),
+    })
+    .prefault({}),
+  face: z
+    .object({
+      /** Captures a citizen may try before the card-only alternative is the only way on. */
+      maxAttempts: z.number().int().min(1).max(5).default(3),
+    })
+    .prefault({}),
+  /** Shown on the out-of-service page and wherever the citizen is sent elsewhere. */
+  contact: z
+    .object({
+      hotline: z.string().min(1).default('12345'),
+      hoursZh: z.string().min(1).default('人工窗口：周一至周五 8:30–12:00，14:30–17:30'),
+      hoursEn: z.string().min(1).default('Staffed counters: Mon–Fri 8:30–12:00, 14:30–17:30'),
+    })
+    .prefault({}),
 });
 
 export const configSchema = z
@@ -105,6 +161,7 @@ export const configSchema = z
       /** Per-kiosk HMAC secret shared with central. */
       secret: z.string().min(16, 'must be at least 16 characters'),
     }),
+    session: sessionSchema.prefault({}),
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */
     embedded: z.object({
       sandbox: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5851) }),

@@ -64,4 +64,34 @@ export const agentMigrations: Migration[] = [
       CREATE INDEX monitor_commands_open ON monitor_commands (status, received_at);
     `,
   },
+  {
+    version: 3,
+    name: 'print jobs',
+    sql: `
+      -- One row per physical print attempt; a reprint is a new row pointing at the original.
+      -- Written before any byte is sent, so a crash can never lose or silently repeat a slip.
+      CREATE TABLE print_jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        ref TEXT,
+        profile TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'checking', 'printed', 'failed', 'unknown', 'refused')),
+        reason TEXT,
+        detail TEXT,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        -- ESC/POS bytes (masked personal data only); set to NULL when the retention period ends
+        data BLOB,
+        boundaries TEXT NOT NULL DEFAULT '[]',
+        processed_marker INTEGER NOT NULL DEFAULT 0,
+        byte_count INTEGER NOT NULL,
+        bytes_sent INTEGER NOT NULL DEFAULT 0,
+        reprint_of INTEGER REFERENCES print_jobs (id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX print_jobs_state ON print_jobs (state);
+      CREATE INDEX print_jobs_ref ON print_jobs (ref);
+    `,
+  },
 ];

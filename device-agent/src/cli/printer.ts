@@ -1,0 +1,283 @@
+/**
+ * `kiosk device printer status|test` for field engineers, and `kiosk sim printer` to run the
+ * printer simulator alone. Status and test talk to the printer through PrinterLink, the same code
+ * the driver uses, without the agent's database.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolvePath } from '../config/load.js';
+import type { TransportConfig } from '../config/schema.js';
+import { reasonText, type PrinterStatusSummary } from '../devices/printer/escpos/status.js';
+import { PrinterLink } from '../devices/printer/link.js';
+import { getProfile, listProfiles } from '../devices/printer/profiles/index.js';
+import { createRawPrinterTransport } from '../devices/printer/transport.js';
+import { renderReceipt } from '../receipts/render.js';
+import { testPage } from '../receipts/test-page.js';
+import type { Transport } from '../transport/transport.js';
+import type { CliCommand } from './registry.js';
+
+const connectionUsage = [
+  '  --port PATH          serial device or pty (serial), /dev/usb/lpN (lp), or HOST[:PORT] (tcp, default port 9100)',
+  '  --transport KIND     serial (default) | lp | tcp',
+  '  --baud N             serial baud rate (default 115200)',
+  '  --timeout-ms N       per status request (default 1000); no reply counts as offline, never OK',
+].join('\n');
+
+const statusUsage = [
+  'Usage: kiosk device printer status --port PATH [--transport serial|lp|tcp] [--baud N] [--timeout-ms N] [--json]',
+  '',
+  '  Asks the printer DLE EOT 1..4 (one at a time) and prints the decoded status. With --json:',
+  '  {online, paper, coverOpen, cutterError, unrecoverableError, notReady, detail, raw: {dleEot1..4}}.',
+  '  Exit 0 when the printer answered and can print, 1 otherwise.',
+  '',
+  connectionUsage,
+].join('\n');
+
+const testUsage = [
+  'Usage: kiosk device printer test --port PATH [--transport serial|lp|tcp] [--baud N] [--profile NAME] [--timeout-ms N]',
+  '',
+  '  Prints the test page (测试页: Chinese text, a QR code, a cut). Checks the status first and sends',
+  '  nothing when the printer is not ready (offline, paper out, cover open, cutter error …), naming',
+  '  the reason in one line. Exit 0 only when the printer confirmed ready before and after printing.',
+  `  Profiles: ${listProfiles().map((p) => p.name).join(', ')} (default generic-80mm).`,
+  '',
+  connectionUsage,
+].join('\n');
+
+const simUsage = [
+  'Usage: kiosk sim printer [--dir DIR] [--control-port N] [--dots 384|576]',
+  '',
+  '  Runs the receipt printer simulator on a pty pair: the agent side is DIR/printer (default var/dev).',
+  '  Control routes on http://127.0.0.1:5852/printer (GET /printer, POST /printer/state,',
+  '  GET|DELETE /printer/receipts, POST /printer/plug, GET /printer/receipts/last.html).',
+  '  Runs until Ctrl-C / SIGTERM.',
+].join('\n');
+
+class UsageError extends Error {}
+
+function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}..${max}, got "${raw}"`);
+  return n;
+}
+
+interface Connection {
+  transport: TransportConfig;
+  timeoutMs: number;
+}
+
+const connectionOptions = {
+  port: { type: 'string' },
+  transport: { type: 'string' },
+  baud: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+} as const;
+
+function connection(values: { port?: string | undefined; transport?: string | undefined; baud?: string | undefined; 'timeout-ms'?: string | undefined }): Connection {
+  if (!values.port) throw new UsageError('--port is required');
+  const kind = values.transport ?? 'serial';
+  const timeoutMs = intOption('timeout-ms', values['timeout-ms'], 1000, 10, 60_000);
+  if (kind === 'serial') {
+    return { transport: { kind: 'serial', path: values.port, baudRate: intOption('baud', values.baud, 115200, 50, 4_000_000) }, timeoutMs };
+  }
+  if (kind === 'lp') return { transport: { kind: 'lp', path: values.port }, timeoutMs };
+  if (kind === 'tcp') {
+    const m = /^(.+?)(?::(\d+))?$/.exec(values.port);
+    const host = m?.[1] ?? values.port;
+    const port = intOption('port (tcp port part)', m?.[2], 9100, 1, 65535);
+    return { transport: { kind: 'tcp', host, port }, timeoutMs };
+  }
+  throw new UsageError(`--transport must be serial, lp or tcp, got "${kind}"`);
+}
+
+function statusJson(s: PrinterStatusSummary, error?: string): Record<string, unknown> {
+  const hex = (b: number | undefined): string | null => (b === undefined ? null : `0x${b.toString(16).padStart(2, '0')}`);
+  return {
+    online: s.online,
+    paper: s.paper,
+    coverOpen: s.coverOpen,
+    cutterError: s.cutterError,
+    unrecoverableError: s.unrecoverableError,
+    recoverableError: s.recoverableError,
+    autoRecoverableError: s.autoRecoverableError,
+    ready: s.notReady === undefined,
+    notReady: s.notReady ?? null,
+    detail: error ?? (s.notReady ? reasonText[s.notReady] : null),
+    raw: { dleEot1: hex(s.raw[1]), dleEot2: hex(s.raw[2]), dleEot3: hex(s.raw[3]), dleEot4: hex(s.raw[4]) },
+    bits: s.bits,
+  };
+}
+
+async function openTransport(conn: Connection): Promise<Transport> {
+  const t = createRawPrinterTransport(conn.transport);
+  await t.open();
+  return t;
+}
+
+async function status(args: string[]): Promise<number> {
+  let conn: Connection;
+  let json: boolean;
+  try {
+    const { values } = parseArgs({ args, options: { ...connectionOptions, json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    conn = connection(values);
+    json = values.json ?? false;
+  } catch (err) {
+    process.stderr.write(`kiosk device printer status: ${(err as Error).message}; see --help\n`);
+    return 1;
+  }
+  let transport: Transport | undefined;
+  let summary: PrinterStatusSummary;
+  let error: string | undefined;
+  const { summarizeStatus } = await import('../devices/printer/escpos/status.js');
+  try {
+    transport = await openTransport(conn);
+    const link = new PrinterLink(transport);
+    summary = await link.queryStatus(conn.timeoutMs);
+    link.dispose();
+  } catch (err) {
+    summary = summarizeStatus({});
+    error = `${reasonText.noDevice}: ${(err as Error).message}`;
+  } finally {
+    await transport?.close().catch(() => undefined);
+  }
+  const out = statusJson(summary, error);
+  if (json) {
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    process.stdout.write(
+      [
+        `online: ${summary.online}`,
+        `paper: ${summary.paper}`,
+        `cover open: ${summary.coverOpen}`,
+        `cutter error: ${summary.cutterError}`,
+        `unrecoverable error: ${summary.unrecoverableError}`,
+        `raw: ${Object.entries(out.raw as Record<string, string | null>).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`,
+        summary.notReady || error ? `not ready: ${out.detail}` : 'ready / 就绪',
+      ].join('\n') + '\n',
+    );
+  }
+  return summary.notReady || error ? 1 : 0;
+}
+
+async function test(args: string[]): Promise<number> {
+  const name = 'kiosk device printer test';
+  let conn: Connection;
+  let profileName: string;
+  try {
+    const { values } = parseArgs({ args, options: { ...connectionOptions, profile: { type: 'string' } }, strict: true, allowPositionals: false });
+    conn = connection(values);
+    profileName = values.profile ?? 'generic-80mm';
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}; see --help\n`);
+    return 1;
+  }
+  let profile;
+  try {
+    profile = getProfile(profileName);
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  let transport: Transport | undefined;
+  let link: PrinterLink | undefined;
+  try {
+    try {
+      transport = await openTransport(conn);
+    } catch (err) {
+      process.stderr.write(`${name}: ${reasonText.noDevice}: ${(err as Error).message}; nothing sent\n`);
+      return 1;
+    }
+    link = new PrinterLink(transport);
+    const before = await link.queryStatus(conn.timeoutMs);
+    if (before.notReady) {
+      process.stderr.write(`${name}: ${reasonText[before.notReady]}; nothing sent\n`);
+      return 1;
+    }
+    const job = renderReceipt(testPage(profile), profile);
+    const result = await link.sendJob(job, {
+      windowBytes: 1024,
+      statusTimeoutMs: conn.timeoutMs,
+      processedMarker: job.processedMarker,
+      jobTimeoutMs: 20_000,
+    });
+    if (result.outcome !== 'printed') {
+      process.stderr.write(`${name}: ${result.outcome}: ${result.detail ?? result.reason}\n`);
+      return 1;
+    }
+    const after = await link.queryStatus(conn.timeoutMs);
+    if (after.notReady) {
+      process.stderr.write(`${name}: printed, but afterwards: ${reasonText[after.notReady]}\n`);
+      return 1;
+    }
+    const low = before.paper === 'low' || after.paper === 'low' ? '; 打印纸将尽 / paper near end' : '';
+    process.stdout.write(`测试页已打印 / test page printed (${job.bytes.length} bytes, ${profile.name}, ${transport.description})${low}\n`);
+    return 0;
+  } finally {
+    link?.dispose();
+    await transport?.close().catch(() => undefined);
+  }
+}
+
+async function simPrinter(args: string[]): Promise<number> {
+  let dir: string;
+  let controlPort: number;
+  let dots: number;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { dir: { type: 'string' }, 'control-port': { type: 'string' }, dots: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    dir = resolvePath(values.dir ?? 'var/dev');
+    controlPort = intOption('control-port', values['control-port'], 5852, 0, 65535);
+    dots = intOption('dots', values.dots, 576, 96, 4096);
+  } catch (err) {
+    process.stderr.write(`kiosk sim printer: ${(err as Error).message}; see --help\n`);
+    return 1;
+  }
+  // The simulator lives outside device-agent/src; loaded only when this command runs.
+  const { createPrinterSimulator } = await import('../../../simulators/printer/index.js');
+  const { createControlApp } = await import('../../../simulators/control-api.js');
+  const sim = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer.device'), dotsPerLine: dots });
+  try {
+    await sim.start();
+  } catch (err) {
+    process.stderr.write(`kiosk sim printer: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const server = createServer(createControlApp([sim]));
+  server.listen(controlPort, '127.0.0.1');
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+  } catch (err) {
+    await sim.stop();
+    process.stderr.write(`kiosk sim printer: cannot listen on 127.0.0.1:${controlPort}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const port = (server.address() as AddressInfo).port;
+  process.stdout.write(`printer simulator: pty ${sim.agentPath}\ncontrol: http://127.0.0.1:${port}/printer\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  server.closeAllConnections();
+  server.close();
+  await sim.stop();
+  return 0;
+}
+
+export const printerCommands: CliCommand[] = [
+  { path: ['device', 'printer', 'status'], summary: 'read the receipt printer status (DLE EOT 1..4)', usage: statusUsage, run: status },
+  { path: ['device', 'printer', 'test'], summary: 'print the test page (测试页) if the printer is ready', usage: testUsage, run: test },
+  { path: ['sim', 'printer'], summary: 'run the receipt printer simulator alone', usage: simUsage, run: simPrinter },
+];

@@ -1,0 +1,258 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Transport } from '../../transport/transport.js';
+import { realtimeStatus } from './escpos/commands.js';
+import type { EncodedJob } from './escpos/encoder.js';
+import {
+  StatusStreamParser,
+  decodePrinterStatus,
+  summarizeStatus,
+  type AsbStatus,
+  type NotReadyReason,
+  type PrinterStatusSummary,
+  type RawStatus,
+  reasonText,
+} from './escpos/status.js';
+
+/**
+ * The conversation with one printer over a Transport: real-time status requests (one at a
+ * time, each with a timeout) and windowed job sending. No database, no polling: the driver and
+ * the CLI both build on this.
+ */
+
+export interface SendOptions {
+  /** Largest write; each is drained before the next (serialport write-stall note). */
+  windowBytes: number;
+  /** Per status request. */
+  statusTimeoutMs: number;
+  /** The job ends with GS r 1 and we wait for its reply. */
+  processedMarker: boolean;
+  /** Longest wait for that reply. */
+  jobTimeoutMs: number;
+  /** Called after each drained window with the total bytes sent so far. */
+  onProgress?: (bytesSent: number) => void;
+}
+
+export type SendOutcome = 'printed' | 'failed' | 'unknown';
+
+export interface SendResult {
+  outcome: SendOutcome;
+  /** Why it failed or is unknown. */
+  reason?: NotReadyReason | 'writeFailed' | 'noProcessedMarker';
+  /** Human-readable detail (zh-CN / English). */
+  detail?: string;
+  bytesSent: number;
+  /** Printing stopped part-way (a half slip may exist). */
+  interrupted: boolean;
+  /** Status read after the job (or at the point it stopped), when the printer answered. */
+  status?: PrinterStatusSummary;
+}
+
+interface Waiter {
+  resolve: (b: number | undefined) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Splits a job into writes of at most `window` bytes that end on command boundaries when possible. */
+export function planWindows(job: EncodedJob, window: number): { end: number; atBoundary: boolean }[] {
+  const out: { end: number; atBoundary: boolean }[] = [];
+  const total = job.bytes.length;
+  const b = job.boundaries;
+  let start = 0;
+  let k = 0;
+  while (start < total) {
+    const limit = start + window;
+    while (k < b.length && b[k]! <= start) k++;
+    let best = -1;
+    let j = k;
+    while (j < b.length && b[j]! <= limit) best = b[j++]!;
+    if (best > start) {
+      out.push({ end: best, atBoundary: true });
+      start = best;
+    } else {
+      // One command bigger than a window (a long QR payload): split it, no status checks inside.
+      const end = Math.min(total, limit);
+      out.push({ end, atBoundary: b.includes(end) || end === total });
+      start = end;
+    }
+  }
+  return out;
+}
+
+export class PrinterLink {
+  private readonly parser = new StatusStreamParser();
+  private realtimeWaiter: Waiter | undefined;
+  private markerWaiter: Waiter | undefined;
+  private lastAsbStatus: AsbStatus | undefined;
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  private readonly onClose = (): void => {
+    this.parser.reset();
+    this.realtimeWaiter?.resolve(undefined);
+    this.markerWaiter?.resolve(undefined);
+  };
+
+  constructor(readonly transport: Transport) {
+    transport.on('data', this.onData);
+    transport.on('close', this.onClose);
+  }
+
+  dispose(): void {
+    this.transport.off('data', this.onData);
+    this.transport.off('close', this.onClose);
+    this.onClose();
+  }
+
+  /** The last Automatic Status Back block seen (only printers with ASB on send these). */
+  get lastAsb(): AsbStatus | undefined {
+    return this.lastAsbStatus;
+  }
+
+  private receive(chunk: Buffer): void {
+    for (const e of this.parser.push(chunk)) {
+      if (e.kind === 'realtime') this.realtimeWaiter?.resolve(e.byte);
+      else if (e.kind === 'other') this.markerWaiter?.resolve(e.byte);
+      else if (e.kind === 'asb') this.lastAsbStatus = e.status;
+      // A DLE EOT reply nobody waits for (late, or an echo of one embedded in data) is dropped.
+    }
+  }
+
+  private wait(slot: 'realtimeWaiter' | 'markerWaiter', timeoutMs: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        resolve: (b) => {
+          if (this[slot] !== w) return;
+          clearTimeout(w.timer);
+          this[slot] = undefined;
+          resolve(b);
+        },
+        timer: setTimeout(() => w.resolve(undefined), timeoutMs),
+      };
+      this[slot]?.resolve(undefined);
+      this[slot] = w;
+    });
+  }
+
+  /** One DLE EOT n; undefined when the printer did not answer in time (or the pipe is closed). */
+  async queryRealtime(n: 1 | 2 | 3 | 4, timeoutMs: number): Promise<number | undefined> {
+    if (!this.transport.isOpen) return undefined;
+    const reply = this.wait('realtimeWaiter', timeoutMs);
+    try {
+      await this.transport.write(realtimeStatus(n));
+    } catch {
+      this.realtimeWaiter?.resolve(undefined);
+    }
+    return reply;
+  }
+
+  /**
+   * DLE EOT 1, 2, 3, 4, each sent only after the previous reply ("subsequent data must not be
+   * transmitted until the first status is received"). Stops at the first silence.
+   */
+  async queryStatus(timeoutMs: number): Promise<PrinterStatusSummary> {
+    const raw: RawStatus = {};
+    for (const n of [1, 2, 3, 4] as const) {
+      const b = await this.queryRealtime(n, timeoutMs);
+      if (b === undefined) break;
+      raw[n] = b;
+    }
+    return summarizeStatus(raw);
+  }
+
+  /**
+   * Sends a job in drained windows. Between windows (only at command boundaries) it asks DLE EOT 1
+   * and stops sending as soon as the printer goes offline, so a paper-out leaves at most one
+   * window in the printer. Then it waits for the GS r 1 reply (if the job has one) while watching
+   * for offline, and reads the full status.
+   */
+  async sendJob(job: EncodedJob, o: SendOptions): Promise<SendResult> {
+    const windows = planWindows(job, o.windowBytes);
+    let sent = 0;
+    const marker = o.processedMarker ? this.wait('markerWaiter', o.jobTimeoutMs) : undefined;
+    let markerByte: number | undefined;
+    let markerDone = false;
+    void marker?.then((b) => {
+      markerByte = b;
+      markerDone = true;
+    });
+    const stopMarker = (): void => this.markerWaiter?.resolve(undefined);
+
+    for (const [i, w] of windows.entries()) {
+      try {
+        await this.transport.write(job.bytes.subarray(sent, w.end));
+      } catch (err) {
+        stopMarker();
+        return {
+          outcome: sent === 0 ? 'failed' : 'unknown',
+          reason: 'writeFailed',
+          detail: `发送中断 / write failed after ${sent} of ${job.bytes.length} bytes: ${(err as Error).message}`,
+          bytesSent: sent,
+          interrupted: sent > 0,
+        };
+      }
+      sent = w.end;
+      o.onProgress?.(sent);
+      if (!w.atBoundary || i === windows.length - 1) continue;
+      const b = await this.queryRealtime(1, o.statusTimeoutMs);
+      if (b === undefined || decodeSafely(b)?.offline !== false) {
+        stopMarker();
+        const status = await this.queryStatus(o.statusTimeoutMs);
+        return this.stoppedResult(status, sent, job.bytes.length);
+      }
+    }
+
+    if (marker) {
+      // Wait for GS r 1, but give up early when the printer reports offline meanwhile.
+      while (!markerDone) {
+        await Promise.race([marker, sleep(250)]);
+        if (markerDone) break;
+        const b = await this.queryRealtime(1, o.statusTimeoutMs);
+        if (markerDone) break;
+        if (b === undefined || decodeSafely(b)?.offline !== false) {
+          stopMarker();
+          break;
+        }
+      }
+    }
+    const status = await this.queryStatus(o.statusTimeoutMs);
+    if (marker && markerByte !== undefined) {
+      // Processed through the end; a paper-end reported now came after the slip was done.
+      return { outcome: 'printed', bytesSent: sent, interrupted: false, status };
+    }
+    if (!status.replied) {
+      return { outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: false, status };
+    }
+    if (status.notReady) return this.stoppedResult(status, sent, job.bytes.length);
+    if (marker) {
+      return {
+        outcome: 'unknown',
+        reason: 'noProcessedMarker',
+        detail: '打印机未确认完成 / the printer did not confirm the job was processed',
+        bytesSent: sent,
+        interrupted: false,
+        status,
+      };
+    }
+    return { outcome: 'printed', bytesSent: sent, interrupted: false, status };
+  }
+
+  private stoppedResult(status: PrinterStatusSummary, sent: number, total: number): SendResult {
+    const reason = status.notReady ?? 'noReply';
+    return {
+      outcome: status.replied ? 'failed' : 'unknown',
+      reason,
+      detail: `${reasonDetail(reason)} (${sent}/${total} bytes sent)`,
+      bytesSent: sent,
+      interrupted: true,
+      status,
+    };
+  }
+}
+
+function decodeSafely(b: number): { offline: boolean } | undefined {
+  try {
+    return decodePrinterStatus(b);
+  } catch {
+    return undefined;
+  }
+}
+
+export const reasonDetail = (r: NotReadyReason): string => reasonText[r];

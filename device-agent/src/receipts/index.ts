@@ -1,0 +1,3 @@
+export * from './document.js';
+export * from './render.js';
+export * from './test-page.js';

@@ -1,0 +1,8 @@
+export { createPrinterSimulator, PrinterSimulator, SimulatorInputError, receiptView } from './simulator.js';
+export type { PrinterSimulatorOptions, ReceiptView } from './simulator.js';
+export { PrinterEmulator, defaultSensors } from './emulator.js';
+export type { PrinterSensors, SimPaper, EmulatorCounters } from './emulator.js';
+export { EscPosDecoder, decodeCode128 } from './decoder.js';
+export type { DecodedEvent } from './decoder.js';
+export { ReceiptAssembler, receiptHtml, receiptText } from './receipts.js';
+export type { ReceiptRecord, ReceiptItem } from './receipts.js';
