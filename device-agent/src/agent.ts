@@ -23,8 +23,8 @@ export interface AgentOptions {
   logger: Logger;
   /** Defaults to kiosk-ui/dist in the project. */
   uiDir?: string;
-  /** Drivers to run; the default composition builds them from config. */
-  devices?: DeviceDriver[];
+  /** Drivers to run, given the open database (the printer journals jobs in it). */
+  devices?: DeviceDriver[] | ((db: Db) => DeviceDriver[]);
   /** Features plugged into the agent, in start order. */
   modules?: AgentModuleFactory[];
 }
@@ -64,7 +64,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   writeFileSync(tokenFile, token, { mode: 0o600 });
   chmodSync(tokenFile, 0o600);
 
-  const devices = opts.devices ?? [];
+  const devices = typeof opts.devices === 'function' ? opts.devices(db) : (opts.devices ?? []);
   const deviceStatuses = (): Record<string, DeviceStatus> =>
     Object.fromEntries(devices.map((d) => [d.kind, d.status()]));
 

@@ -1,6 +1,7 @@
 import { configPathFrom, loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log.js';
 import { startAgent } from './agent.js';
+import { defaultDevices, defaultModules } from './compose.js';
 
 /** Process entry of the device agent: `tsx device-agent/src/main.ts [--config PATH]`. */
 async function main(): Promise<void> {
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger('device-agent', config.log.level);
-  const agent = await startAgent(config, { logger: log });
+  const agent = await startAgent(config, {
+    logger: log,
+    devices: defaultDevices(config, log),
+    modules: defaultModules(),
+  });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { columnsFor } from '../escpos/layout.js';
+import { projectRoot } from '../../../config/load.js';
 
 /**
  * Printer profiles are data (one JSON file per model in this folder), validated here. A vendor
@@ -54,7 +54,8 @@ export type PrinterProfile = z.infer<typeof printerProfileSchema>;
 /** Half-width columns per line in font A (32 for 58 mm, 48 for 80 mm). */
 export const profileColumns = (p: PrinterProfile, widthMul = 1): number => columnsFor(p.dotsPerLine, widthMul);
 
-const dir = fileURLToPath(new URL('.', import.meta.url));
+// Located from the project root, not import.meta.url, so it is the same from the bundles in dist/.
+const dir = join(projectRoot, 'device-agent/src/devices/printer/profiles');
 const profiles = new Map<string, PrinterProfile>();
 
 export function parseProfile(raw: unknown, source = 'profile'): PrinterProfile {
