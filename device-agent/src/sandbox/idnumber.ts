@@ -3,31 +3,20 @@
  * 3-digit sequence (odd = male, even = female) and an ISO 7064 MOD 11-2 check character.
  */
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
-const CHECK = '10X98765432';
+import { checkDigit18, isValidDate, validateIdNumber18 } from '../devices/idcard/protocol/id-number.js';
 
-/** The check character for the first 17 digits. */
-export function idCheckChar(first17: string): string {
-  if (!/^\d{17}$/.test(first17)) throw new Error('need exactly 17 digits');
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * (WEIGHTS[i] as number);
-  return CHECK[sum % 11] as string;
+/** The check character for the first 17 digits (the ID card reader's own GB 11643 code). */
+export const idCheckChar = checkDigit18;
+
+/** Format, birth date and check character; says nothing about whether the number was issued. */
+export function isValidIdNumber(id: string): boolean {
+  // Synthetic people always carry an upper-case X; the reader's check also accepts a lower-case one.
+  return /^\d{17}[\dX]$/.test(id) && Number(id.slice(6, 10)) >= 1900 && validateIdNumber18(id).valid;
 }
 
 function validDate(yyyymmdd: string): boolean {
   const y = Number(yyyymmdd.slice(0, 4));
-  const m = Number(yyyymmdd.slice(4, 6));
-  const d = Number(yyyymmdd.slice(6, 8));
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= days;
-}
-
-/** Format, birth date and check character; says nothing about whether the number was issued. */
-export function isValidIdNumber(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) return false;
-  if (!validDate(id.slice(6, 14))) return false;
-  return idCheckChar(id.slice(0, 17)) === id[17];
+  return y >= 1900 && isValidDate(y, Number(yyyymmdd.slice(4, 6)), Number(yyyymmdd.slice(6, 8)));
 }
 
 export function makeIdNumber(areaCode: string, birthDate: string, sequence: number): string {
