@@ -1,8 +1,28 @@
 import { render } from 'preact';
 import { App } from './app';
 import { clientFromPage } from './api/client';
+import { SessionStore } from './api/session';
 import './styles.css';
 
 const client = clientFromPage();
+const store = new SessionStore(client);
 client.connect();
-render(<App client={client} />, document.getElementById('app')!);
+
+/**
+ * The first render waits for the agent's view (or 1.5 s at most): on a slow kiosk CPU, rendering a
+ * "connecting" screen first would delay the WebSocket's open event and so the real screen. Until
+ * then index.html shows a static "connecting" line.
+ */
+let mounted = false;
+const mount = (): void => {
+  if (mounted) return;
+  mounted = true;
+  off();
+  const root = document.getElementById('app')!;
+  root.textContent = '';
+  render(<App client={client} store={store} />, root);
+};
+const off = store.subscribe(() => {
+  if (store.view || store.unsupported) mount();
+});
+window.setTimeout(mount, 1500);

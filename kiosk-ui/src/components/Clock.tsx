@@ -1,6 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Lang } from '../i18n';
 
+/** Formatters are costly to build (ICU data); build each once, not every second. */
+const formatters = new Map<Lang, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
+function formatterFor(lang: Lang) {
+  let f = formatters.get(lang);
+  if (!f) {
+    f = {
+      date: new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' }),
+      time: new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hour12: false }),
+    };
+    formatters.set(lang, f);
+  }
+  return f;
+}
+
 /** Date and time in the citizen's language; updates every second. */
 export function Clock({ lang }: { lang: Lang }) {
   const [now, setNow] = useState(() => new Date());
@@ -8,14 +22,13 @@ export function Clock({ lang }: { lang: Lang }) {
     const id = window.setInterval(() => setNow(new Date()), 1000);
     return () => window.clearInterval(id);
   }, []);
-  const date = now.toLocaleDateString(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' });
-  const time = now.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false });
+  const f = formatterFor(lang);
   return (
     <div class="clock" data-testid="clock">
       <time class="clock-time" dateTime={now.toISOString()}>
-        {time}
+        {f.time.format(now)}
       </time>
-      <span class="clock-date">{date}</span>
+      <span class="clock-date">{f.date.format(now)}</span>
     </div>
   );
 }

@@ -8,18 +8,35 @@ export type { MessageKey };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
-export function translate(lang: Lang, key: MessageKey): string {
-  return catalogues[lang][key];
+export type Params = Record<string, string | number>;
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(zhCN, key);
+}
+
+/** Text for a key with `{name}` parameters filled in. Keys from the agent fall back to a generic. */
+export function translate(lang: Lang, key: MessageKey | string, params?: Params): string {
+  const cat = catalogues[lang];
+  const text = isMessageKey(key) ? cat[key] : cat['result.generic'];
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
 export interface UiPrefs {
   lang: Lang;
   elder: boolean;
+  voice: boolean;
 }
 
-export const PrefsContext = createContext<UiPrefs>({ lang: 'zh-CN', elder: false });
+export const PrefsContext = createContext<UiPrefs>({ lang: 'zh-CN', elder: false, voice: true });
 
-export function useT(): (key: MessageKey) => string {
+export type T = (key: MessageKey | string, params?: Params) => string;
+
+export function useT(): T {
   const { lang } = useContext(PrefsContext);
-  return (key) => translate(lang, key);
+  return (key, params) => translate(lang, key, params);
+}
+
+export function usePrefs(): UiPrefs {
+  return useContext(PrefsContext);
 }
