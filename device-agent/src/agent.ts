@@ -78,8 +78,10 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
     log.info({ mode: m }, 'kiosk mode changed');
     broadcast('Kiosk.ModeChangedEvent', { mode: m, message: message ?? null });
   });
+  let listeningUrl = '';
   const context: AgentContext = {
     config,
+    url: () => listeningUrl,
     db,
     logger: log,
     devices: new Map(devices.map((d) => [d.kind, d])),
@@ -157,6 +159,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   }
   const address = server.address() as AddressInfo;
   const origin = `http://${config.agent.host}:${address.port}`;
+  listeningUrl = origin;
   const allowedOrigins = [origin];
   if (config.agent.host === '127.0.0.1') allowedOrigins.push(`http://localhost:${address.port}`);
   ws = createWsApi({ server, token, allowedOrigins, commands, logger: log });

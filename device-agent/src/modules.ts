@@ -27,6 +27,8 @@ export interface AgentContext {
   devices: AgentDevices;
   deviceStatuses(): Record<string, DeviceStatus>;
   mode: ModeController;
+  /** The agent's own URL once it listens (e.g. http://127.0.0.1:5846); empty before. */
+  url(): string;
   /** Sends an unsolicited message to every UI connection. */
   broadcast(name: string, payload: unknown): void;
   /** Appends to the audit log. `detail` must hold masked or hashed forms only. */

@@ -26,3 +26,14 @@ const off = store.subscribe(() => {
   if (store.view || store.unsupported) mount();
 });
 window.setTimeout(mount, 1500);
+
+/** Liveness for central (a dead screen means a dead kiosk): the agent reports missed pings. */
+const ping = (): void => {
+  if (client.state === 'open') void client.command('Kiosk.Ping');
+};
+client.onState((s) => {
+  if (s === 'open') ping();
+});
+window.setInterval(ping, 15_000);
+/** Operations' "restart UI" remote command. */
+client.on('Kiosk.RestartUiEvent', () => window.location.reload());

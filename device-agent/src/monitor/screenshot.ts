@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A screenshot of what the kiosk screen shows. The agent owns the session and the UI is a pure
+ * view of it, so a headless Chromium opening the agent's own page renders the same screen the
+ * citizen sees (masked data only, like the screen itself). It connects read-only: the UI sends
+ * nothing but `Session.GetState` until someone taps.
+ */
+export async function renderScreenshot(agentUrl: string, viewport = { width: 1080, height: 1920 }): Promise<Uint8Array> {
+  // playwright-core is loaded on demand: most agents never take a screenshot.
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'kiosk-shot-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(agentUrl, { waitUntil: 'networkidle', timeout: 15_000 });
+    return await page.screenshot({ type: 'png' });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
