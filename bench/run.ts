@@ -2,12 +2,22 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Benchmark, BenchResult } from './result.js';
 import { run as agent } from './agent.bench.js';
+import { run as idcard } from './idcard.bench.js';
+import { run as printer } from './printer.bench.js';
+import { run as ui } from './ui.bench.js';
+import { run as central } from './central.bench.js';
 
 /**
  * `npm run bench`: every benchmark, one after another (they share 2 cores; parallel runs would
  * measure each other). Writes bench-results.json and prints the same rows as a table.
  */
-const benchmarks: [string, Benchmark][] = [['agent', agent]];
+const benchmarks: [string, Benchmark][] = [
+  ['agent', agent],
+  ['idcard', idcard],
+  ['printer', printer],
+  ['ui', ui],
+  ['central', central],
+];
 
 function meetsGoal(r: BenchResult): string {
   if (!r.goal) return '';
