@@ -8,6 +8,7 @@ import { createControlApp } from './control-api.js';
 import type { SimulatedDevice } from './simulated-device.js';
 import { createIdCardSimulator } from './idcard/index.js';
 import { createPrinterSimulator } from './printer/index.js';
+import { createGasCardSimulator } from './gascard/index.js';
 import { createPaymentsControlRouter } from '../device-agent/src/sandbox/payments-control.js';
 
 /**
@@ -26,6 +27,19 @@ export function simulatorsFor(config: KioskConfig): SimulatedDevice[] {
   if (printer.enabled && printer.transport.kind === 'serial') {
     const agentPath = resolvePath(printer.transport.path);
     sims.push(createPrinterSimulator({ agentPath, devicePath: deviceEnd(agentPath) }));
+  }
+  const { gascard } = config.devices;
+  if (gascard?.enabled && gascard.transport.kind === 'serial') {
+    const agentPath = resolvePath(gascard.transport.path);
+    sims.push(
+      createGasCardSimulator({
+        agentPath,
+        devicePath: deviceEnd(agentPath),
+        baudRate: gascard.transport.baudRate,
+        // The card's purchase counter must survive a simulator restart, as a real card's does.
+        stateFile: join(resolvePath(config.dataDir), 'gascard-sim.json'),
+      }),
+    );
   }
   return sims;
 }

@@ -118,7 +118,9 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
     ...modules.flatMap((m) => m.commands ?? []),
   ];
 
+  let ready = false;
   const app = createHttpApp({
+    ready: () => ready,
     uiDir: opts.uiDir ?? join(projectRoot, 'kiosk-ui/dist'),
     token,
     logger: log,
@@ -173,6 +175,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
     db.close();
     throw err;
   }
+  ready = true;
   log.info({ url: origin, startupMs: Date.now() - started, devices: devices.map((d) => d.kind) }, 'agent ready');
 
   let stopping: Promise<void> | undefined;

@@ -3,9 +3,16 @@ import type { Logger } from './log.js';
 import type { Db } from './store/database.js';
 import type { DeviceDriver } from './devices/status.js';
 import type { AgentModuleFactory } from './modules.js';
+import { createMonitorModule } from './monitor/module.js';
 import { createIdCardDriver } from './devices/idcard/driver.js';
 import { createPrinterDriver } from './devices/printer/index.js';
 import { createCameraDriver } from './devices/camera/index.js';
+import { createGasCardDriver } from './devices/gascard/driver.js';
+import { createGasModuleWith } from './gas/module.js';
+import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
+import { createServices } from './services/index.js';
+import { createSessionModuleWith } from './session/module.js';
+import { createStaffModule } from './staff/module.js';
 
 /** The drivers the config enables, each with its own child logger. */
 export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) => DeviceDriver[] {
@@ -15,11 +22,26 @@ export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) =>
     if (idcard.enabled) list.push(createIdCardDriver(idcard, logger.child({ device: 'idcard' })));
     if (printer.enabled) list.push(createPrinterDriver(printer, db, logger.child({ device: 'printer' })));
     if (camera.enabled) list.push(createCameraDriver(camera, logger.child({ device: 'camera' })));
+    const { gascard } = config.devices;
+    if (gascard?.enabled) list.push(createGasCardDriver(gascard, logger.child({ device: 'gascard' })));
     return list;
   };
 }
 
 /** Feature modules of the production agent, in start order. */
-export function defaultModules(): AgentModuleFactory[] {
-  return [];
+export function defaultModules(config: KioskConfig, logger: Logger): AgentModuleFactory[] {
+  // One set of connectors (and circuit breakers) for the whole agent: the tiles grey out from them.
+  const services = createServices({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, kioskId: config.kiosk.id, logger });
+  return [
+    createSessionModuleWith({
+      flows: createRecordFlows(services, config, { logger }),
+      upstreams: upstreamStatusFrom(services),
+    }),
+    // Heartbeats, local /metrics and central's remote commands (which wait for the session's safe points).
+    createMonitorModule,
+    // Staff entry, assisted mode and the maintenance panel use the session's API: after it.
+    createStaffModule,
+    // Its start() runs recovery of unfinished orders; the kiosk is ready only after that.
+    createGasModuleWith({ services }),
+  ];
 }

@@ -16,16 +16,25 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger('device-agent', config.log.level);
+  // Handlers go in before start-up: a Ctrl-C during recovery must still close drivers and the
+  // database cleanly, once start-up has reached a consistent point.
+  let requested: string | undefined;
+  let stopNow: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string): void => {
+    if (requested) return;
+    requested = signal;
+    log.info({ signal }, 'stopping');
+    stopNow?.(signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
   const agent = await startAgent(config, {
     logger: log,
     devices: defaultDevices(config, log),
-    modules: defaultModules(),
+    modules: defaultModules(config, log),
   });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
+  stopNow = () => {
     agent.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -34,8 +43,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (requested) stopNow(requested);
 }
 
 main().catch((err: unknown) => {

@@ -21,6 +21,7 @@ import { wipeBrowserStorage } from './privacy';
 import { speak, stopSpeaking } from './voice';
 import { speechFor } from './speech';
 import { activityEvent } from './components/Keypad';
+import { StaffLayer } from './staff/StaffLayer';
 
 const screens: Record<ScreenName, FunctionComponent<ScreenProps>> = {
   attract: Attract,
@@ -135,11 +136,7 @@ export function App({ client, store }: { client: AgentClient; store: SessionStor
             {t('conn.lost')}
           </p>
         )}
-        {view?.assisted && (
-          <p class="banner assisted" role="status" data-testid="assisted-banner">
-            <Icon name="person" size="1em" /> {t('common.assisted')}
-          </p>
-        )}
+        <StaffLayer client={client} session={view} />
         {gallery ? (
           <Gallery />
         ) : Current && view ? (

@@ -53,6 +53,7 @@ describe('npm start', () => {
       c.embedded.central.port = centralPort;
       c.devices.idcard.transport = { kind: 'serial', path: join(ptyDir, 'idcard'), baudRate: 115200 };
       c.devices.printer.transport = { kind: 'serial', path: join(ptyDir, 'printer'), baudRate: 115200 };
+      if (c.devices.gascard) c.devices.gascard.transport = { kind: 'serial', path: join(ptyDir, 'gascard'), baudRate: 115200 };
       c.upstream.baseUrl = `http://127.0.0.1:${sandboxPort}`;
       c.central.url = `http://127.0.0.1:${centralPort}`;
     });
@@ -97,15 +98,15 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${sandboxPort}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${centralPort}/healthz`)).status).toBe(200);
     const sims = (await (await fetch(`http://127.0.0.1:${simPort}/`)).json()) as { devices: { name: string }[] };
-    expect(sims.devices.map((d) => d.name).sort()).toEqual(['idcard', 'printer']);
+    expect(sims.devices.map((d) => d.name).sort()).toEqual(['gascard', 'idcard', 'printer']);
     expect(existsSync(join(ptyDir, 'idcard'))).toBe(true);
-    expect(running('socat', ptyDir)).toHaveLength(2);
+    expect(running('socat', ptyDir)).toHaveLength(3);
     // the agent drives the simulated devices through the real drivers over the ptys
     await expect
       .poll(async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { devices: Record<string, string> }).devices, {
         timeout: 10_000,
       })
-      .toMatchObject({ idcard: 'online', printer: 'online' });
+      .toMatchObject({ idcard: 'online', printer: 'online', gascard: 'online' });
 
     if (signal === 'SIGINT') process.kill(-child.pid!, 'SIGINT');
     else child.kill('SIGTERM');

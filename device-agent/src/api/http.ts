@@ -8,6 +8,8 @@ export interface HttpAppOptions {
   uiDir: string;
   token: string;
   health: () => Record<string, unknown>;
+  /** False while modules are still starting (e.g. gas recovery): /healthz answers 503 `starting`. */
+  ready: () => boolean;
   logger: Logger;
   /** Extra routes mounted before the UI fallback (metrics, device maintenance …). */
   extend?: (app: Express) => void;
@@ -28,6 +30,10 @@ export function createHttpApp(opts: HttpAppOptions): Express {
     next();
   });
   app.get('/healthz', (_req, res) => {
+    if (!opts.ready()) {
+      res.status(503).json({ status: 'starting' });
+      return;
+    }
     res.json({ status: 'ok', ...opts.health() });
   });
   opts.extend?.(app);

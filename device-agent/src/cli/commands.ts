@@ -1,8 +1,10 @@
 import { cameraCommands } from './camera.js';
 import { configCommands } from './config.js';
+import { gasCommands } from './gas.js';
 import { idcardCommands } from './idcard.js';
 import { printerCommands } from './printer.js';
+import { staffCommands } from './staff.js';
 import type { CliCommand } from './registry.js';
 
 /** Every `kiosk …` command. Feature modules export their commands; list them here. */
-export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands];
+export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands, ...gasCommands, ...staffCommands];

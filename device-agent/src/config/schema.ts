@@ -51,6 +51,18 @@ const printerSchema = z.object({
   jobDataRetentionDays: z.number().int().min(0).max(365).default(7),
 });
 
+/** Gas IC card reader/writer (device-agent/src/devices/gascard, docs/gas.md). */
+const gasCardSchema = z.object({
+  enabled: z.boolean().default(true),
+  transport: transportConfigSchema,
+  /** How often card presence is polled. */
+  pollIntervalMs: ms.default(500),
+  /** Timeout of status and read commands. */
+  requestTimeoutMs: ms.default(2000),
+  /** Timeout of a card write; no answer within it means the write outcome is unknown. */
+  writeTimeoutMs: ms.default(5000),
+});
+
 const cameraSchema = z.object({
   enabled: z.boolean().default(true),
   source: z.discriminatedUnion('kind', [
@@ -150,6 +162,7 @@ export const configSchema = z
       idcard: idCardSchema,
       printer: printerSchema,
       camera: cameraSchema,
+      gascard: gasCardSchema.optional(),
     }),
     upstream: z.object({
       baseUrl: z.url(),
@@ -162,6 +175,55 @@ export const configSchema = z
       secret: z.string().min(16, 'must be at least 16 characters'),
     }),
     session: sessionSchema.prefault({}),
+    /** Natural-gas top-up: the money path (device-agent/src/gas, docs/gas.md). Amounts in fen. */
+    gas: z
+      .object({
+        /** Kiosk-wide limits; the gas company's per-account limits and monthly allowance also apply. */
+        minAmountFen: z.number().int().positive().default(1_000),
+        maxAmountFen: z.number().int().positive().default(200_000),
+        /** Custom amounts must be a multiple of this (100 = whole yuan). */
+        amountStepFen: z.number().int().positive().default(100),
+        presetsFen: z.array(z.number().int().positive()).min(1).max(8).default([5_000, 10_000, 20_000, 50_000]),
+        /** The QR countdown the citizen sees; the order is closed at the provider when it runs out. */
+        paymentCountdownSeconds: z.number().int().min(30).max(900).default(120),
+        /** The provider's own expiry is the countdown plus this, as a safety net if the kiosk dies. */
+        paymentExpiryGraceSeconds: z.number().int().min(0).max(3600).default(60),
+        /** How often the payment is queried while the QR code is shown. */
+        paymentPollMs: ms.default(2000),
+        /** After the countdown, how long closing the order may keep the session waiting. */
+        closeGraceMs: ms.default(30_000),
+        /** Orders still pending or unfinished after this long become needs_attention (an alert). */
+        needsAttentionAfterMs: ms.default(24 * 3600_000),
+        /** Background retries of unfinished and pending orders (idempotent credits, reports, refunds). */
+        recoveryIntervalMs: ms.min(1000).default(60_000),
+        /** A credited order the UI never finished (receipt) is closed as done after this long. */
+        finishAfterMs: ms.default(10 * 60_000),
+        /** How long Gas.ReadCard waits for a card by default. */
+        cardWaitMs: ms.default(30_000),
+      })
+      .refine((g) => g.minAmountFen <= g.maxAmountFen, 'minAmountFen must not exceed maxAmountFen')
+      .prefault({}),
+    /** Staff entry, assisted mode and the maintenance panel (device-agent/src/staff, docs/staff.md). */
+    staff: z
+      .object({
+        /** One PIN per staff member, as `kiosk staff hash-pin` prints it (salted scrypt; never the PIN). */
+        pins: z
+          .array(z.object({ staffNo: z.string().regex(/^[A-Za-z0-9-]{1,16}$/), pinHash: z.string().regex(/^scrypt\$/, 'a hash from `kiosk staff hash-pin`') }))
+          .default([]),
+        /** Staff ID cards, as `kiosk staff hash-id` prints them (salted scrypt of the id number). */
+        idCards: z
+          .array(z.object({ staffNo: z.string().regex(/^[A-Za-z0-9-]{1,16}$/), idHash: z.string().regex(/^scrypt\$/, 'a hash from `kiosk staff hash-id`') }))
+          .default([]),
+        /** The hidden gesture: a long press in this screen corner opens the staff prompt. */
+        corner: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']).default('top-left'),
+        longPressMs: ms.min(300).default(3000),
+        /** Wrong PINs in a row that lock the prompt, and for how long. */
+        lockoutAttempts: z.number().int().min(1).max(20).default(5),
+        lockoutMinutes: z.number().positive().max(24 * 60).default(15),
+        /** The prompt closes by itself after this long without a PIN. */
+        promptTimeoutMs: ms.default(60_000),
+      })
+      .prefault({}),
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */
     embedded: z.object({
       sandbox: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5851) }),

@@ -5,6 +5,7 @@ import { defineCommand } from '../api/commands.js';
 import { configPathFrom, loadConfig, resolvePath } from '../config/load.js';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
 import { getSessionApi } from '../session/module.js';
+import { getGasApi } from '../gas/module.js';
 import { testPage } from '../receipts/test-page.js';
 import { PrinterDriver } from '../devices/printer/driver.js';
 import { agentVersion } from '../version.js';
@@ -74,6 +75,12 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
   const hash = configHash();
   let lastPing: number | null = null;
 
+  const gasCounts = (): { creditPending: number; needsAttention: number } => {
+    if (options.gasCounts) return options.gasCounts(ctx);
+    const c = getGasApi(ctx)?.counts();
+    return { creditPending: c?.creditPending ?? 0, needsAttention: c?.needsAttention ?? 0 };
+  };
+
   const snapshot = (): HealthSnapshot => {
     const devices = ctx.deviceStatuses();
     const message = ctx.mode.message();
@@ -83,7 +90,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       devices,
       paper: devices.printer?.paper ?? 'unknown',
       counters: countersSince(ctx, startedAt),
-      gas: options.gasCounts?.(ctx) ?? { creditPending: 0, needsAttention: 0 },
+      gas: gasCounts(),
       ui: {
         alive: lastPing !== null && Date.now() - lastPing < uiDeadAfterMs,
         lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString(),
@@ -100,7 +107,8 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
   };
 
   const commands: RemoteCommandHandler = {
-    canRunNow: () => !(getSessionApi(ctx)?.view().busy ?? null),
+    // Never in a money step: payment, crediting, card write or a slip printing.
+    canRunNow: () => !(getSessionApi(ctx)?.view().busy ?? null) && !(getGasApi(ctx)?.isMoneyStepInFlight() ?? false),
     async setOutOfService(message) {
       ctx.mode.set('out-of-service', message);
       return { ok: true, detail: 'out of service' };

@@ -4,12 +4,13 @@ import { useT } from '../i18n';
 import { Action, Screen } from '../components/Screen';
 import { tileText } from './Home';
 import type { ScreenProps } from './types';
+import { recordFlowScreens } from '../flows/RecordFlows';
 
 /**
  * Service flows' own screens, by service. A flow's view (`view.flow`: step + masked data) comes
  * from the agent; the service issues register their screen component here.
  */
-export const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = {};
+export const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens };
 
 export function Service(props: ScreenProps) {
   const id = props.view.service?.id;

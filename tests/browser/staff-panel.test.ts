@@ -1,0 +1,235 @@
+/**
+ * Staff in headless Chromium against a whole kiosk (real drivers over ptys + simulators):
+ * hidden corner → PIN → maintenance panel → test page (checked on the printer simulator) →
+ * paper out → "paper replaced" → exit to attract; staff ID card entry; lockout after 5 wrong PINs;
+ * entry during a payment waits; the assisted banner on every screen and the guide's audit trail.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureUiBuilt } from '../helpers/browser.js';
+import { SessionClient, type Rig } from '../session/rig.js';
+import { auditRows, demoPin, staffCardProfile, startStaffRig } from '../staff/helpers.js';
+import { checkScreen, onScreen, openKiosk } from './kiosk.js';
+
+let rig: Rig;
+let browser: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  rig = await startStaffRig({ uiDir: ensureUiBuilt() });
+  ({ browser, page } = await openKiosk(rig.agent.url));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await rig?.stop();
+});
+
+afterEach(async () => {
+  // Every test leaves the kiosk as it found it: nobody logged in, prompt closed, in service.
+  const c = await SessionClient.open(rig);
+  await c.command('Staff.Exit');
+  await c.command('Staff.ClosePrompt');
+  c.close();
+  expect(pageErrors).toEqual([]);
+});
+
+async function tap(testid: string): Promise<void> {
+  await page.getByTestId(testid).click();
+}
+
+/** The hidden gesture: a long press in the configured corner (top-left). */
+async function longPressCorner(): Promise<void> {
+  await page.mouse.move(20, 20);
+  await page.mouse.down();
+  await page.waitForSelector('[data-testid="staff-prompt"]', { timeout: 10_000 });
+  await page.mouse.up();
+}
+
+async function typePin(pin: string): Promise<void> {
+  for (const d of pin) await page.locator(`[data-testid="staff-prompt"] [data-key="${d}"]`).click();
+  await tap('staff-pin-confirm');
+}
+
+describe('staff in the browser', () => {
+  it('a short tap on the corner does nothing; a long press opens the prompt', async () => {
+    await onScreen(page, 'attract');
+    await page.mouse.click(20, 20);
+    expect(await page.locator('[data-testid="staff-prompt"]').count()).toBe(0);
+    await longPressCorner();
+    await checkScreen(page, 'staff-prompt');
+    await tap('staff-prompt-close');
+    await page.waitForSelector('[data-testid="staff-prompt"]', { state: 'detached' });
+  }, 60_000);
+
+  it('hidden entry → PIN → panel → test page printed → paper out cleared → exit to attract', async () => {
+    await rig.control('DELETE', '/printer/receipts');
+    await onScreen(page, 'attract');
+    await longPressCorner();
+    // The PIN never shows: only dots.
+    for (const d of '2468') await page.locator(`[data-testid="staff-prompt"] [data-key="${d}"]`).click();
+    expect(await page.locator('[data-testid="staff-pin"] output').textContent()).toBe('••••');
+    await page.locator('[data-testid="staff-prompt"] [data-key="clear"]').click();
+    await typePin(demoPin);
+    await page.waitForSelector('[data-testid="staff-menu"]');
+    expect(await page.getByTestId('staff-menu').textContent()).toContain('XN-G01');
+    await tap('staff-enter-maintenance');
+    await page.waitForSelector('[data-testid="staff-panel"]');
+    expect(rig.agent.mode()).toBe('maintenance');
+    await page.waitForSelector('[data-testid="staff-device-printer"][data-advice="ok"]');
+    await checkScreen(page, 'staff-panel');
+
+    await tap('staff-printer-test');
+    await expect
+      .poll(async () => ((await rig.control('GET', '/printer/receipts')) as { text: string }[]).map((r) => r.text).join('\n'), { timeout: 20_000 })
+      .toContain('测试页');
+    await expect.poll(() => page.getByTestId('staff-note').textContent(), { timeout: 10_000 }).toContain('printed');
+
+    // Paper runs out: the panel says a guide can fix it, in words.
+    await rig.control('POST', '/printer/state', { paper: 'out' });
+    await page.waitForSelector('[data-testid="staff-device-printer"][data-advice="clear"]', { timeout: 15_000 });
+    expect(await page.getByTestId('staff-device-printer').textContent()).toContain('加纸');
+    await rig.control('POST', '/printer/state', { paper: 'full' });
+    await tap('staff-printer-paper');
+    await page.waitForSelector('[data-testid="staff-device-printer"][data-advice="ok"]', { timeout: 15_000 });
+    expect(await page.getByTestId('staff-note').textContent()).toContain('无需处理');
+    expect(auditRows(rig).map((r) => r.action)).toEqual(expect.arrayContaining(['staff.printer.testPage', 'staff.printer.paperReplaced']));
+
+    await tap('staff-panel-exit');
+    await page.waitForSelector('[data-testid="staff-panel"]', { state: 'detached' });
+    await onScreen(page, 'attract');
+    expect(rig.agent.mode()).toBe('in-service');
+  }, 120_000);
+
+  it('the panel can take the kiosk out of service with a message, shown after leaving', async () => {
+    await onScreen(page, 'attract');
+    await longPressCorner();
+    await typePin(demoPin);
+    await tap('staff-enter-maintenance');
+    await page.waitForSelector('[data-testid="staff-panel"]');
+    await page.getByTestId('staff-oos-message').fill('设备维护中 Under maintenance');
+    await tap('staff-service-toggle');
+    await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
+    await tap('staff-panel-exit');
+    await onScreen(page, 'outOfService');
+    expect(rig.agent.mode()).toBe('out-of-service');
+    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
+    // Back in service through the panel again.
+    await longPressCorner();
+    await typePin(demoPin);
+    await tap('staff-enter-maintenance');
+    await page.waitForSelector('[data-testid="staff-panel"]');
+    await tap('staff-panel-exit');
+    await onScreen(page, 'attract');
+    expect(rig.agent.mode()).toBe('in-service');
+  }, 90_000);
+
+  it('staff ID card entry', async () => {
+    await onScreen(page, 'attract');
+    await longPressCorner();
+    expect(await page.getByTestId('staff-card-hint').textContent()).toContain('工作证件');
+    await rig.control('POST', '/idcard/card', { profile: staffCardProfile });
+    await page.waitForSelector('[data-testid="staff-menu"]', { timeout: 10_000 });
+    expect(await page.getByTestId('staff-menu').textContent()).toContain('XN-G02');
+    await rig.control('DELETE', '/idcard/card');
+    await tap('staff-logout');
+    await page.waitForSelector('[data-testid="staff-menu"]', { state: 'detached' });
+    await onScreen(page, 'attract');
+  }, 60_000);
+
+  it('entry requested during a payment waits until the payment step ends', async () => {
+    const c = await SessionClient.open(rig);
+    try {
+      await c.do('Session.Start');
+      await c.do('Session.SelectService', { service: 'gas' });
+      await c.until((v) => v.busy === 'payment', 5000, 'payment busy');
+      await longPressCorner();
+      await typePin(demoPin);
+      await tap('staff-enter-maintenance');
+      await page.waitForSelector('[data-testid="staff-waiting"]');
+      expect(await page.getByTestId('staff-waiting-reason').textContent()).toContain('支付');
+      expect(rig.agent.mode()).toBe('in-service');
+      expect(await page.locator('[data-testid="staff-panel"]').count()).toBe(0);
+      await c.do('Session.FlowEvent', { name: 'paid', data: {} });
+      await page.waitForSelector('[data-testid="staff-panel"]', { timeout: 10_000 });
+      expect(rig.agent.mode()).toBe('maintenance');
+      await tap('staff-panel-exit');
+      await onScreen(page, 'attract');
+    } finally {
+      c.close();
+    }
+  }, 60_000);
+
+  it('the assisted banner shows the staff number on every screen; the guide’s actions are audited; leaving wipes', async () => {
+    await onScreen(page, 'attract');
+    await longPressCorner();
+    await typePin(demoPin);
+    await tap('staff-enter-assisted');
+    const banner = async (screen: string): Promise<void> => {
+      await onScreen(page, screen);
+      const text = await page.getByTestId('assisted-banner').textContent();
+      expect(text, `banner on ${screen}`).toContain('导办协助中');
+      expect(text, `staff number on ${screen}`).toContain('XN-G01');
+    };
+    await banner('attract');
+    await checkScreen(page, 'staff-assisted-attract');
+    await tap('attract-start');
+    await banner('home');
+    await tap('tile-tax');
+    await banner('identity');
+    await rig.control('POST', '/idcard/card', { profile: 'xianan-resident' });
+    await onScreen(page, 'identity', 'confirmed');
+    await tap('assist-back');
+    await banner('home');
+    // The identity survived the back step.
+    expect(await page.getByTestId('identified').textContent()).toContain('孙*试');
+    await tap('tile-tax');
+    await onScreen(page, 'identity', 'confirmed');
+    await tap('continue');
+    await banner('service');
+    await checkScreen(page, 'staff-assisted-service');
+    await tap('assist-restart');
+    await banner('service');
+    // The test's stand-in flow has no screen of its own in the UI: the citizen's "next" goes over the socket.
+    await expect.poll(() => auditRows(rig).some((r) => r.action === 'staff.assist.restartService')).toBe(true);
+    const ws = await SessionClient.open(rig);
+    await ws.do('Session.Continue');
+    ws.close();
+    await banner('result');
+    await tap('continue');
+    await banner('rating');
+    await tap('rate-satisfied');
+    await banner('goodbye');
+    await rig.control('DELETE', '/idcard/card');
+
+    const probe = await SessionClient.open(rig);
+    const sessionId = (await probe.do('Session.GetState')).sessionId;
+    probe.close();
+    await tap('assist-end');
+    await page.waitForSelector('[data-testid="assisted-banner"]', { state: 'detached' });
+    await onScreen(page, 'attract');
+    expect(rig.agent.mode()).toBe('in-service');
+    expect(await page.content()).not.toContain('孙*试');
+
+    const rows = auditRows(rig);
+    const guide = rows.filter((r) => r.action.startsWith('staff.assist.'));
+    expect(guide.map((r) => r.action)).toEqual(['staff.assist.back', 'staff.assist.restartService']);
+    for (const r of guide) expect(r.detail).toMatchObject({ staffNo: 'XN-G01', sessionId });
+    expect(rows.find((r) => r.action === 'staff.mode.exit' && r.detail['mode'] === 'assisted')?.detail).toMatchObject({ staffNo: 'XN-G01', sessionId });
+  }, 120_000);
+
+  it('locks the prompt after 5 wrong PINs', async () => {
+    await onScreen(page, 'attract');
+    await longPressCorner();
+    for (let i = 0; i < 5; i++) {
+      await typePin('999999');
+      if (i < 4) await expect.poll(() => page.getByTestId('staff-error').textContent()).toContain(`${4 - i}`);
+    }
+    await page.waitForSelector('[data-testid="staff-locked"]');
+    expect(await page.getByTestId('staff-locked').textContent()).toContain('锁定');
+    expect(await page.locator('[data-testid="staff-prompt"] [data-key="1"]').count()).toBe(0);
+    expect(auditRows(rig).some((r) => r.action === 'staff.lockout')).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,103 @@
+/**
+ * The full stack for the record services' browser journeys: the sandbox upstream, the agent with
+ * the production flows and the connectors' breakers as its upstream status, the real ID card and
+ * printer drivers over ptys against their simulators (tests/session/rig.ts), and headless Chromium.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { createRecordFlows, upstreamStatusFrom } from '../../device-agent/src/flows/index.js';
+import type { SlipVerifyResponse } from '../../device-agent/src/services/contract.js';
+import { createServices, type Services } from '../../device-agent/src/services/index.js';
+import type { ReceiptView } from '../../simulators/printer/simulator.js';
+import { openKiosk, onScreen } from '../browser/kiosk.js';
+import { ensureUiBuilt } from '../helpers/browser.js';
+import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { startRig, type Rig } from '../session/rig.js';
+import { KIOSK } from './harness.js';
+
+export interface Stack {
+  sandbox: TestSandbox;
+  services: Services;
+  rig: Rig;
+  browser: BrowserContext;
+  page: Page;
+  tap(testid: string): Promise<void>;
+  receipts(): Promise<ReceiptView[]>;
+  verify(serial: string): Promise<SlipVerifyResponse>;
+  /** attract → home → tile → card placed → confirmed → the service's first flow step. */
+  begin(service: 'property' | 'tax' | 'social', profile: string): Promise<void>;
+  /** result → rating (skipped) → goodbye → card removed → finish → attract. */
+  finish(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const uiDir = ensureUiBuilt();
+  const sandbox = await startTestSandbox();
+  const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
+  const rig = await startRig({
+    uiDir,
+    devices: ['idcard', 'printer'],
+    config: (c) => {
+      c.kiosk = { ...KIOSK };
+      c.session.countdown.defaultMs = 180_000;
+      c.session.services.property.face = 'off';
+    },
+    session: { flows: createRecordFlows(services, { kiosk: KIOSK }), upstreams: upstreamStatusFrom(services, 200) },
+  });
+  const { browser, page } = await openKiosk(rig.agent.url);
+  const tap = async (testid: string): Promise<void> => {
+    await page.getByTestId(testid).click();
+  };
+  return {
+    sandbox,
+    services,
+    rig,
+    browser,
+    page,
+    tap,
+    async receipts() {
+      return (await rig.control('GET', '/printer/receipts')) as ReceiptView[];
+    },
+    async verify(serial) {
+      const res = await fetch(`${sandbox.url}/verify/${serial}`, { headers: { accept: 'application/json' } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as SlipVerifyResponse;
+    },
+    async begin(service, profile) {
+      await onScreen(page, 'attract');
+      await tap('attract-start');
+      await onScreen(page, 'home');
+      await tap(`tile-${service}`);
+      await onScreen(page, 'identity', 'waitCard');
+      await rig.control('POST', '/idcard/card', { profile });
+      await onScreen(page, 'identity', 'confirmed');
+      await tap('continue');
+      await onScreen(page, 'service');
+    },
+    async finish() {
+      await tap('continue');
+      await onScreen(page, 'rating');
+      await tap('rating-skip');
+      await onScreen(page, 'goodbye');
+      await rig.control('DELETE', '/idcard/card');
+      await tap('finish');
+      await onScreen(page, 'attract');
+    },
+    async stop() {
+      await browser?.close();
+      await rig?.stop();
+      await sandbox?.close();
+    },
+  };
+}
+
+/** Printed text without whitespace (values wrap and pad on paper). */
+export const flat = (s: string): string => s.replace(/\s+/g, '');
+
+/** The serial printed on a slip. */
+export function serialOf(r: ReceiptView): string {
+  const m = /XN\d{8}-[0-9A-Z]{10}/.exec(r.text);
+  if (!m) throw new Error(`no serial on the slip:\n${r.text}`);
+  return m[0];
+}

@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { PrintResult } from '../../device-agent/src/devices/printer/driver.js';
+import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
+import { GasEngine, type GasAlert, type GasSettings, type SlipPrinter } from '../../device-agent/src/gas/engine.js';
+import { GasJournal, type CommitPoint, type GasOrder } from '../../device-agent/src/gas/journal.js';
+import { silentLogger } from '../../device-agent/src/log.js';
+import type { ReceiptDocument } from '../../device-agent/src/receipts/document.js';
+import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
+import { createServices, type Services } from '../../device-agent/src/services/index.js';
+import { openDatabase, type Db } from '../../device-agent/src/store/database.js';
+import { agentMigrations } from '../../device-agent/src/store/migrations.js';
+import { tempDir, testConfig } from '../helpers/config.js';
+import type { TestSandbox } from '../sandbox/fixture.js';
+import { FakeGasCardReader } from './fake-card.js';
+
+export const KIOSK = 'TEST-GAS-01';
+
+/** Prints into an array; `fail` makes the next prints fail. */
+export class FakePrinter extends EventEmitter implements SlipPrinter {
+  readonly kind = 'printer';
+  readonly printed: ReceiptDocument[] = [];
+  fail = false;
+  private job = 0;
+  status(): DeviceStatus {
+    return { device: 'online', paper: 'full' };
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async print(doc: ReceiptDocument): Promise<PrintResult> {
+    this.job += 1;
+    if (this.fail) return { jobId: this.job, outcome: 'failed', reason: 'paperOut', warnings: [] };
+    this.printed.push(doc);
+    return { jobId: this.job, outcome: 'printed', warnings: [] };
+  }
+}
+
+export function testSettings(over: Partial<GasSettings> = {}): GasSettings {
+  return {
+    ...testConfig().gas,
+    paymentCountdownSeconds: 20,
+    paymentPollMs: 40,
+    closeGraceMs: 2000,
+    recoveryIntervalMs: 3_600_000,
+    ...over,
+  };
+}
+
+export interface EngineRig {
+  engine: GasEngine;
+  journal: GasJournal;
+  db: Db;
+  dir: string;
+  services: Services;
+  card: FakeGasCardReader;
+  printer: FakePrinter;
+  alerts: GasAlert[];
+  commits: CommitPoint[];
+  /** A second engine on the same database file: "the agent after a restart". */
+  restart(over?: Partial<GasSettings>): Promise<EngineRig>;
+  close(): Promise<void>;
+}
+
+export async function startEngine(
+  t: TestSandbox,
+  opts: { settings?: Partial<GasSettings>; dir?: string; card?: FakeGasCardReader; printer?: FakePrinter; start?: boolean; kioskId?: string } = {},
+): Promise<EngineRig> {
+  const dir = opts.dir ?? tempDir('kiosk-gas-');
+  const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
+  const services = createServices({
+    baseUrl: t.url,
+    timeoutMs: 800,
+    kioskId: opts.kioskId ?? KIOSK,
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+    // Tests inject many failures in a row; the breaker must not turn them into CIRCUIT_OPEN.
+    breaker: { failureThreshold: 1000 },
+  });
+  const commits: CommitPoint[] = [];
+  const journal = new GasJournal(db, { onCommit: (p) => commits.push(p) });
+  const card = opts.card ?? new FakeGasCardReader();
+  const printer = opts.printer ?? new FakePrinter();
+  const settings = testSettings(opts.settings);
+  const engine = new GasEngine({
+    journal,
+    gas: services.gas,
+    payment: services.payment,
+    settings,
+    kioskId: opts.kioskId ?? KIOSK,
+    cardReader: () => card,
+    printer: () => printer,
+    logger: silentLogger(),
+    hotline: '12345',
+  });
+  const alerts: GasAlert[] = [];
+  engine.on('alert', (a) => alerts.push(a));
+  if (opts.start !== false) await engine.start();
+  const rig: EngineRig = {
+    engine,
+    journal,
+    db,
+    dir,
+    services,
+    card,
+    printer,
+    alerts,
+    commits,
+    async restart(over = {}) {
+      await engine.stop();
+      db.close();
+      return startEngine(t, { ...opts, settings: { ...opts.settings, ...over }, dir, card, printer });
+    },
+    async close() {
+      await engine.stop();
+      if (db.open) db.close();
+    },
+  };
+  return rig;
+}
+
+export const pay = (t: TestSandbox, orderNo: string) => settlePayment(t.url, orderNo, 'pay');
+
+export async function fault(t: TestSandbox, spec: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${t.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (res.status !== 201) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
+}
+
+export async function clearFaults(t: TestSandbox): Promise<void> {
+  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
+}
+
+export function states(rig: EngineRig, orderNo: string): string[] {
+  return rig.journal.history(orderNo).map((h) => (h.step ? `step:${h.step}` : h.toState));
+}
+
+export async function ledgerFor(t: TestSandbox, serialNo: string): Promise<{ kind: string; status: string; amountFen: number }[]> {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const res = await fetch(`${t.url}/gas/v1/ledger?date=${today}`, { headers: { 'x-kiosk-id': KIOSK, 'x-request-id': 'ledger-check' } });
+  const body = (await res.json()) as { entries: { serialNo: string; kind: string; status: string; amountFen: number }[] };
+  return body.entries.filter((e) => e.serialNo === serialNo);
+}
+
+export function order(rig: EngineRig, orderNo: string): GasOrder {
+  return rig.journal.require(orderNo);
+}
