@@ -13,6 +13,7 @@ import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.j
 import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
+import { getGasApi } from '../gas/module.js';
 import { createCardWatcher, isIdCardSource } from './identity.js';
 import {
   createSessionMachine,
@@ -107,7 +108,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       config: ctx.config.session,
     });
 
-  const flowDeps: FlowDeps = { identity: () => vault.current() };
+  const flowDeps: FlowDeps = { identity: () => vault.current(), gas: () => getGasApi(ctx) };
   const flows = Object.fromEntries(
     serviceIds.map((id) => [id, (options.flows?.[id] ?? placeholderFlow)(flowDeps)]),
   ) as Record<ServiceId, AnyStateMachine>;
@@ -319,7 +320,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   ];
 
   const api: SessionApi = {
-    view: () => currentView(),
+    // A pure read: currentView() would mark the change as seen and the UI would miss its broadcast.
+    view: () => buildView(actor.getSnapshot(), seq, Date.now()),
     whenSafe: () =>
       actor.getSnapshot().context.busy === null
         ? Promise.resolve()
