@@ -10,6 +10,7 @@ import { createCameraDriver } from './devices/camera/index.js';
 import { createGasCardDriver } from './devices/gascard/driver.js';
 import { createGasModuleWith } from './gas/module.js';
 import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
+import { createGasFlow } from './flows/gas.js';
 import { createServices } from './services/index.js';
 import { createSessionModuleWith } from './session/module.js';
 import { createStaffModule } from './staff/module.js';
@@ -34,7 +35,7 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
   const services = createServices({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, kioskId: config.kiosk.id, logger });
   return [
     createSessionModuleWith({
-      flows: createRecordFlows(services, config, { logger }),
+      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }) },
       upstreams: upstreamStatusFrom(services),
     }),
     // Heartbeats, local /metrics and central's remote commands (which wait for the session's safe points).

@@ -18,6 +18,7 @@
 import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { DecodedCard } from '../devices/idcard/protocol/text.js';
 import type { ReceiptDocument } from '../receipts/document.js';
+import type { GasApi } from '../gas/module.js';
 import type { BusyReason, FlowView, Lang, MaskedIdentity, ResultView, ServiceId } from './view-model.js';
 
 export interface FlowInput {
@@ -47,6 +48,9 @@ export type FlowOutboundEvent = { type: 'FLOW.BUSY'; reason: BusyReason | null }
 export interface FlowDeps {
   /** The card the citizen placed in this session (full data, memory only), or null. */
   identity(): DecodedCard | null;
+  /** The gas module's in-process API (money path), when the agent runs it. Looked up lazily:
+   * the gas module is built after the session module. */
+  gas?(): GasApi | undefined;
 }
 
 /** Builds a service's flow machine; called once when the session machine is built. */

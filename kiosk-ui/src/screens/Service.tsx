@@ -5,12 +5,13 @@ import { Action, Screen } from '../components/Screen';
 import { tileText } from './Home';
 import type { ScreenProps } from './types';
 import { recordFlowScreens } from '../flows/RecordFlows';
+import { gasFlowScreens } from '../flows/GasFlow';
 
 /**
  * Service flows' own screens, by service. A flow's view (`view.flow`: step + masked data) comes
  * from the agent; the service issues register their screen component here.
  */
-export const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens };
+export const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens, ...gasFlowScreens };
 
 export function Service(props: ScreenProps) {
   const id = props.view.service?.id;
