@@ -38,7 +38,7 @@ export function maskName(name: string): string {
 }
 
 /**
- * Identity numbers: first 4 and last 4 visible (420102199001011234 → 4201**********1234).
+ * Identity numbers: first 4 and last 4 visible (an 18-character number becomes 4201**********1234).
  * Shorter numbers (permit numbers, 9 characters) keep 2 + 2; anything of 4 or fewer characters
  * is fully masked, because showing 4 + 4 would reveal it all.
  */
