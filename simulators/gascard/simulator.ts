@@ -14,6 +14,7 @@
  *   DELETE /gascard/fault
  *   POST   /gascard/plug            {"connected": bool}
  */
+import { SimulatorInputError, jsonRoute } from '../control-route.js';
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,9 +57,7 @@ export interface GasCardSimulatorOptions {
   latency?: { status?: number; read?: number; write?: number };
 }
 
-export class SimulatorInputError extends Error {
-  readonly status = 400;
-}
+export { SimulatorInputError };
 
 const cardInputSchema = z.union([
   z.object({ profile: z.string().min(1), reset: z.boolean().optional() }).strict(),
@@ -356,16 +355,7 @@ export class GasCardSimulator implements SimulatedDevice {
   router(): Router {
     const r = express.Router();
     r.use(express.json({ limit: '16kb' }));
-    const handle =
-      (fn: (body: unknown) => Promise<unknown> | unknown) =>
-      async (req: express.Request, res: express.Response): Promise<void> => {
-        try {
-          res.json(await fn(req.body));
-        } catch (err) {
-          if (err instanceof SimulatorInputError) res.status(400).json({ error: err.message });
-          else res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
-        }
-      };
+    const handle = jsonRoute;
     r.get('/', handle(() => this.state()));
     r.get('/profiles', handle(() => ({ profiles: cardProfiles.map((p) => ({ ...p, cardNo: maskCard(p.cardNo) })) })));
     r.get('/cards', handle(() => ({ cards: [...this.wallet.values()].map((c) => ({ ...c, cardNo: maskCard(c.cardNo) })) })));

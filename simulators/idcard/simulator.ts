@@ -3,6 +3,7 @@
  * with realistic timing (find tens of ms, read several hundred ms before the first byte, then
  * the configured line rate), plus HTTP control routes mounted at /idcard.
  */
+import { SimulatorInputError, jsonRoute } from '../control-route.js';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
@@ -64,13 +65,7 @@ export interface IdCardSimulatorOptions {
   seed?: number;
 }
 
-export class SimulatorInputError extends Error {
-  readonly status = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'SimulatorInputError';
-  }
-}
+export { SimulatorInputError };
 
 export interface TimelineEvent {
   /** performance.now() in this process. */
@@ -429,16 +424,7 @@ export class IdCardSimulator implements SimulatedDevice {
   router(): Router {
     const r = express.Router();
     r.use(express.json({ limit: '64kb' }));
-    const handle =
-      (fn: (body: unknown) => Promise<unknown> | unknown) =>
-      async (req: express.Request, res: express.Response): Promise<void> => {
-        try {
-          res.json(await fn(req.body));
-        } catch (err) {
-          if (err instanceof SimulatorInputError) res.status(400).json({ error: err.message });
-          else res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
-        }
-      };
+    const handle = jsonRoute;
     r.get('/', handle(() => this.state()));
     r.get(
       '/profiles',

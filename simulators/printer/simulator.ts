@@ -3,6 +3,7 @@
  * sensor state, decodes every job into receipt records with an HTML preview, and serves control
  * routes mounted at /printer on the simulator control API.
  */
+import { SimulatorInputError, sendControlError } from '../control-route.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { SerialTransport } from '../../device-agent/src/transport/serial.js';
@@ -19,13 +20,7 @@ export interface PrinterSimulatorOptions {
   baudRate?: number;
 }
 
-export class SimulatorInputError extends Error {
-  readonly status = 400;
-  constructor(message: string) {
-    super(message);
-    this.name = 'SimulatorInputError';
-  }
-}
+export { SimulatorInputError };
 
 const stateSchema = z
   .object({
@@ -242,8 +237,7 @@ export class PrinterSimulator implements SimulatedDevice {
         try {
           await f(req, res);
         } catch (err) {
-          if (err instanceof SimulatorInputError) res.status(400).json({ error: err.message });
-          else res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
+          sendControlError(res, err);
         }
       };
     r.get('/', (_req, res) => {
