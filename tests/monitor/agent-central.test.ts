@@ -8,6 +8,11 @@ import { checkMetrics, findPromtool } from '../helpers/promtool.js';
 import { testConfig } from '../helpers/config.js';
 import { ensureUiBuilt, launchBrowser, screenshotPath } from '../helpers/browser.js';
 import { getJson, login, postJson, startTestCentral, users, waitFor, type TestCentral } from '../central/helpers.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultUiDir } from '../../central/src/server.js';
+import { projectRoot } from '../../device-agent/src/config/load.js';
 
 /**
  * The production wiring of the agent's monitor module against a real central over loopback HTTP:
@@ -19,6 +24,12 @@ let agent: Agent;
 let browser: BrowserContext;
 
 beforeAll(async () => {
+  if (!existsSync(join(defaultUiDir, 'index.html'))) {
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'central/ui/vite.config.ts'], {
+      cwd: projectRoot,
+      stdio: 'ignore',
+    });
+  }
   central = await startTestCentral({ kiosks: [kiosk] });
   const config = testConfig((c) => {
     c.kiosk.id = kiosk.id;
@@ -95,5 +106,31 @@ describe('agent monitor module with a real central', () => {
     await page.getByTestId('attract-start').waitFor({ timeout: 15_000 });
     expect(agent.mode()).toBe('in-service');
     await page.close();
+  });
+
+  it('an operator in the dashboard sends "out of service" and the kiosk screen switches', async () => {
+    const kioskPage = await browser.newPage();
+    await kioskPage.goto(agent.url);
+    await kioskPage.getByTestId('attract-start').waitFor();
+    const ops = await browser.newPage();
+    await ops.setViewportSize({ width: 1366, height: 900 });
+    await ops.goto(central.url);
+    await ops.getByLabel('用户名 Username').fill(users.operator.username);
+    await ops.getByLabel('密码 Password').fill(users.operator.password);
+    await ops.getByRole('button', { name: '登录 Log in' }).click();
+    const row = ops.locator(`tr[data-kiosk="${kiosk.id}"]`);
+    await row.locator('a.kiosk-link').click();
+    await ops.locator(`[data-kiosk-detail="${kiosk.id}"]`).waitFor();
+    await ops.locator('[data-command="set-out-of-service"]').click();
+    const dialog = ops.getByRole('dialog');
+    await dialog.getByLabel('屏幕提示 Message on screen').fill('设备维护中 Under maintenance');
+    await dialog.getByRole('button', { name: '确认下发 Send command' }).click();
+    await kioskPage.getByTestId('screen-outOfService').waitFor({ timeout: 15_000 });
+    expect(await kioskPage.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
+    await ops.locator('[data-testid="commands"] tr[data-status="succeeded"]').first().waitFor({ timeout: 15_000 });
+    await ops.screenshot({ path: screenshotPath('dashboard-command-succeeded') });
+    await kioskPage.screenshot({ path: screenshotPath('kiosk-out-of-service-from-dashboard') });
+    await ops.close();
+    await kioskPage.close();
   });
 });
