@@ -57,7 +57,7 @@ if (purpose === 'test' && !have('promtool')) {
       process.exit(1);
     }
     const work = mkdtempSync(join(tmpdir(), 'kiosk-promtool-'));
-    chmodSync(work, 0o755); // apt's _apt user downloads into it
+    chmodSync(work, 0o777); // apt's unprivileged _apt user downloads into it
     try {
       if (!aptUpdated) {
         execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'] });
