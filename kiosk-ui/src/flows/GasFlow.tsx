@@ -19,6 +19,7 @@ import { Field, NumericKeypad, SimpleKeyboard } from '../components/Keypad';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
+import { back, cont, event, type Send } from './actions';
 import './gas.css';
 
 /**
@@ -27,11 +28,6 @@ import './gas.css';
  * Money is always shown as ¥X.XX; numbers and names are masked by the agent.
  */
 
-type Send = ScreenProps['send'];
-
-const cont = (send: Send) => () => send('Session.Continue');
-const back = (send: Send) => () => send('Session.Back');
-const event = (send: Send, name: string, data: Record<string, unknown> = {}) => () => send('Session.FlowEvent', { name, data });
 
 export function yuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';

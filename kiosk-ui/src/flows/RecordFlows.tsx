@@ -18,6 +18,7 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import { tileText } from '../screens/Home';
 import type { ScreenProps } from '../screens/types';
+import { back, cont, event, type Send } from './actions';
 import './flows.css';
 
 /**
@@ -26,11 +27,6 @@ import './flows.css';
  * a `Session.*` command. Data on these screens is masked or non-personal.
  */
 
-type Send = ScreenProps['send'];
-
-const cont = (send: Send) => () => send('Session.Continue');
-const back = (send: Send) => () => send('Session.Back');
-const event = (send: Send, name: string, data: Record<string, unknown>) => () => send('Session.FlowEvent', { name, data });
 
 function Holder({ holder }: { holder: HolderView | null }) {
   const t = useT();
