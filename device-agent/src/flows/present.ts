@@ -79,6 +79,36 @@ export function statusLine(s: PropertyStatusView): string {
   }
 }
 
+/**
+ * A status as slip rows: each value on its own row, so a long mortgagee never pushes the amount
+ * across a line break (a wrapped "￥700,\n000.00" on an official slip invites misreading).
+ * Labels are numbered when a property has several statuses, because verification keys rows by label.
+ */
+function statusRows(s: PropertyStatusView, k: number, n: number): [string, string][] {
+  const no = n > 1 ? ` ${k + 1}` : '';
+  switch (s.type) {
+    case 'mortgage':
+      return [
+        [`权利状态${no}`, '抵押'],
+        [`抵押权人${no}`, s.mortgagee],
+        [`抵押金额${no}`, s.amount],
+      ];
+    case 'seizure':
+      return [
+        [`权利状态${no}`, '查封'],
+        [`查封机关${no}`, s.authority],
+      ];
+    case 'objection':
+    case 'advance_notice':
+      return [
+        [`权利状态${no}`, s.label],
+        [`说明${no}`, s.note],
+      ];
+    case 'none':
+      return [[`权利状态${no}`, '无']];
+  }
+}
+
 export function propertySlipRecord(p: PropertyView, i: number, n: number): SlipRecord {
   return {
     heading: `不动产 ${i + 1} / ${n}`,
@@ -91,7 +121,7 @@ export function propertySlipRecord(p: PropertyView, i: number, n: number): SlipR
       ['权利类型', p.rightType],
       ['共有情况', p.ownership],
       ['登记日期', p.registeredOn],
-      ['权利状态', p.statuses.map(statusLine).join('；')],
+      ...p.statuses.flatMap((st, k) => statusRows(st, k, p.statuses.length)),
     ],
   };
 }
