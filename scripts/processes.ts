@@ -13,8 +13,9 @@ export interface Child {
 export function spawnNode(name: string, file: string, args: string[]): Child {
   const proc = spawn(process.execPath, ['--enable-source-maps', resolve(projectRoot, file), ...args], {
     cwd: projectRoot,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: process.env,
+    // stdin is a lifeline: when this process dies the pipe closes and the child stops itself.
+    stdio: ['pipe', 'inherit', 'inherit'],
+    env: { ...process.env, KIOSK_PARENT_PIPE: '1' },
   });
   const exited = new Promise<number | null>((resolve) => {
     proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));

@@ -1,3 +1,4 @@
+import { stopWhenParentGoes } from '../device-agent/src/parent-watch.js';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { basename, join } from 'node:path';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  stopWhenParentGoes();
 }
 
 void main();

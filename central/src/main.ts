@@ -3,6 +3,7 @@
  * config/central.default.json). `tsx central/src/main.ts hash-password` prints a scrypt hash for a
  * dashboard user's password read from stdin.
  */
+import { stopWhenParentGoes } from '../../device-agent/src/parent-watch.js';
 import { resolvePath } from '../../device-agent/src/config/load.js';
 import { createLogger } from '../../device-agent/src/log.js';
 import { CentralConfigError, centralConfigPath, loadCentralConfig } from './config.js';
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopWhenParentGoes();
   });
   await central.close();
   return 0;

@@ -1,3 +1,4 @@
+import { stopWhenParentGoes } from './parent-watch.js';
 import { configPathFrom, loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log.js';
 import { startAgent } from './agent.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  stopWhenParentGoes();
 
   const agent = await startAgent(config, {
     logger: log,

@@ -40,6 +40,7 @@ describe('npm start', () => {
   it.each([
     ['SIGTERM to the orchestrator', 'SIGTERM'],
     ['Ctrl-C (SIGINT to the whole process group)', 'SIGINT'],
+    ['SIGKILL of the orchestrator alone (children notice and stop themselves)', 'SIGKILL'],
   ] as const)('starts every process on loopback, prints the URLs, and stops cleanly on %s', async (_label, signal) => {
     expect(existsSync(startBundle), 'run `npm run build` first').toBe(true);
     const [agentPort, sandboxPort, simPort, centralPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -109,8 +110,15 @@ describe('npm start', () => {
       .toMatchObject({ idcard: 'online', printer: 'online', gascard: 'online' });
 
     if (signal === 'SIGINT') process.kill(-child.pid!, 'SIGINT');
-    else child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    else child.kill(signal);
+    const code = await exited;
+    if (signal === 'SIGKILL') {
+      // Nobody is left to stop the children: each must see its lifeline close and stop itself.
+      await expect.poll(() => running('node', configFile).length + running('socat', ptyDir).length, { timeout: 20_000 }).toBe(0);
+      await expect.poll(() => /"msg":"agent stopped"/.test(out), { timeout: 5000 }).toBe(true);
+    } else {
+      expect(code).toBe(0);
+    }
     expect(running('socat', ptyDir)).toEqual([]);
     expect(running('sh', ptyDir)).toEqual([]);
     expect(running('node', configFile)).toEqual([]);

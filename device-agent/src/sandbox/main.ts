@@ -1,3 +1,4 @@
+import { stopWhenParentGoes } from '../parent-watch.js';
 import { join } from 'node:path';
 import { configPathFrom, loadConfig, resolvePath } from '../config/load.js';
 import { createLogger } from '../log.js';
@@ -38,6 +39,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  stopWhenParentGoes();
 }
 
 main(process.argv.slice(2), process.env).catch((err: unknown) => {
