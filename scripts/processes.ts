@@ -44,11 +44,16 @@ export async function waitHealthy(child: Child, url: string, timeoutMs = 20_000)
   throw new Error(`${child.name} did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
-/** SIGTERM, then SIGKILL after a grace period; resolves when the child is gone. */
-export async function stopChild(child: Child, graceMs = 8000): Promise<void> {
-  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+/** SIGTERM, then SIGKILL after a grace period; resolves when the child is gone, true if it had to be killed. */
+export async function stopChild(child: Child, graceMs = 8000): Promise<boolean> {
+  if (child.proc.exitCode !== null || child.proc.signalCode !== null) return false;
   child.proc.kill('SIGTERM');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), graceMs);
+  let forced = false;
+  const timer = setTimeout(() => {
+    forced = true;
+    child.proc.kill('SIGKILL');
+  }, graceMs);
   await child.exited;
   clearTimeout(timer);
+  return forced;
 }

@@ -27,7 +27,9 @@ async function main(): Promise<number> {
   let stopping = false;
   const stopAll = async (): Promise<void> => {
     stopping = true;
-    for (const c of [...children].reverse()) await stopChild(c);
+    for (const c of [...children].reverse()) {
+      if (await stopChild(c)) log.warn({ process: c.name }, 'did not stop in time; killed');
+    }
   };
   const onSignal = (signal: string): void => {
     if (stopping) return;

@@ -16,4 +16,6 @@ export function stopWhenParentGoes(): void {
   process.stdin.on('close', fire);
   process.stdin.on('error', fire);
   process.stdin.resume();
+  // Watching must not keep the process alive once its own work is done.
+  (process.stdin as unknown as { unref?: () => void }).unref?.();
 }

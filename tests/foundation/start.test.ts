@@ -125,6 +125,7 @@ describe('npm start', () => {
     expect(existsSync(join(ptyDir, 'idcard'))).toBe(false);
     expect(existsSync(join(ptyDir, 'printer'))).toBe(false);
     expect(out).toMatch(/"msg":"agent stopped"/);
+    expect(out).not.toMatch(/did not stop in time/);
     await expect(fetch(`http://127.0.0.1:${agentPort}/healthz`)).rejects.toThrow();
   }, 90_000);
 });
