@@ -126,6 +126,7 @@ export async function fault(t: TestSandbox, spec: Record<string, unknown>): Prom
 
 export async function clearFaults(t: TestSandbox): Promise<void> {
   await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
+  await fetch(`${t.url}/admin/money-faults`, { method: 'DELETE' });
 }
 
 export function states(rig: EngineRig, orderNo: string): string[] {
@@ -141,4 +142,21 @@ export async function ledgerFor(t: TestSandbox, serialNo: string): Promise<{ kin
 
 export function order(rig: EngineRig, orderNo: string): GasOrder {
   return rig.journal.require(orderNo);
+}
+
+/** Arms a named money fault (`POST /admin/money-faults`, see docs/gas.md). */
+export async function moneyFault(t: TestSandbox, spec: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${t.url}/admin/money-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (res.status !== 201) throw new Error(`money fault not accepted: ${res.status} ${await res.text()}`);
+}
+
+/** Upstream calls held back by a delay (a late credit) that have not happened yet. */
+export async function heldCalls(t: TestSandbox): Promise<number> {
+  const res = await fetch(`${t.url}/admin/money-faults`);
+  return ((await res.json()) as { heldCalls: number }).heldCalls;
+}
+
+/** Resolves once every late credit the sandbox held back has landed (or been refused). */
+export async function lateCreditsLanded(t: TestSandbox): Promise<void> {
+  while ((await heldCalls(t)) > 0) await new Promise((r) => setTimeout(r, 25));
 }

@@ -38,6 +38,11 @@ export interface OpDeps {
   faults: FaultRegistry;
   /** Sockets held open by `timeout` faults, released on close. */
   hanging: Set<NodeJS.Timeout>;
+  /**
+   * Calls held back by a `delay` fault and not yet executed (the credit that lands after the
+   * kiosk gave up). Tests wait for this to reach 0 before reading the upstreams' records.
+   */
+  held?: { count: number };
 }
 
 const HEADER_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -116,7 +121,21 @@ export function operation(
       }
       const before = deps.faults.take(name, 'before');
       if (before?.kind === 'delay') {
-        await new Promise((r) => setTimeout(r, before.delayMs ?? 1000));
+        if (deps.held) deps.held.count += 1;
+        try {
+          await new Promise((r) => setTimeout(r, before.delayMs ?? 1000));
+          // The caller may have given up long ago; the operation still happens, as on a real
+          // back end that received the request.
+          const result = await handler(req, ctx);
+          status = result.status ?? 200;
+          if (!res.writableEnded && !req.socket.destroyed) {
+            if (result.html !== undefined) res.status(status).set('X-Request-Id', requestId).type('html').send(result.html);
+            else send(res, requestId, status, result.body);
+          }
+          return;
+        } finally {
+          if (deps.held) deps.held.count -= 1;
+        }
       } else if (before) {
         fault = before.kind;
         status = before.kind === 'error' ? (before.status ?? 503) : 200;

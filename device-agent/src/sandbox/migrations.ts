@@ -134,4 +134,22 @@ export const sandboxMigrations: Migration[] = [
       CREATE INDEX pay_refunds_date ON pay_refunds(refund_date);
     `,
   },
+  {
+    version: 2,
+    name: 'gas company voids (冲正) by business serial',
+    sql: `
+      -- A void makes a serial number unusable: a credit or purchase that arrives later under it is
+      -- refused. result: voided (an unwritten IC purchase was cancelled) or never_credited (nothing
+      -- existed; the serial is blocked from now on).
+      CREATE TABLE gas_voids (
+        serial_no TEXT PRIMARY KEY,
+        kind TEXT CHECK (kind IN ('iot_credit', 'ic_purchase')),
+        result TEXT NOT NULL CHECK (result IN ('voided', 'never_credited')),
+        reason TEXT,
+        kiosk_id TEXT NOT NULL,
+        voided_at TEXT NOT NULL,
+        business_date TEXT NOT NULL
+      );
+    `,
+  },
 ];

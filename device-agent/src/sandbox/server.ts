@@ -5,7 +5,9 @@ import { pino, type Logger } from 'pino';
 import type { Health } from '../services/contract.js';
 import { FaultRegistry } from './faults.js';
 import type { OpDeps } from './http.js';
+import { MoneyFaults } from './money-faults.js';
 import { mountFaultAdmin } from './routes/admin.js';
+import { mountMoneyFaultAdmin } from './routes/money-faults.js';
 import { mountGas } from './routes/gas.js';
 import { mountPayments } from './routes/payments.js';
 import { mountRegistries } from './routes/registries.js';
@@ -39,6 +41,8 @@ export interface SandboxHandle {
   /** Where QR codes point. */
   publicBaseUrl: string;
   faults: FaultRegistry;
+  /** Named money misbehaviours (late credit, lost answer, payment during close …). */
+  moneyFaults: MoneyFaults;
   close(): Promise<void>;
 }
 
@@ -56,7 +60,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   log.info({ people: data.people.length, gasAccounts: data.gasAccounts.length, asOf: data.asOf, reseeded }, 'synthetic data ready');
 
   const faults = new FaultRegistry();
-  const deps: OpDeps = { log, faults, hanging: new Set() };
+  const moneyFaults = new MoneyFaults(faults);
+  const deps: OpDeps = { log, faults, hanging: new Set(), held: moneyFaults.held };
   const startedAt = now().toISOString();
   let baseUrl = opts.publicBaseUrl?.replace(/\/+$/, '') ?? '';
   const publicBaseUrl = () => baseUrl;
@@ -73,8 +78,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   mountRegistries(router, db, deps, now);
   mountSlips(router, db, deps, now, publicBaseUrl);
   mountGas(router, db, deps, now);
-  mountPayments(router, db, deps, now, publicBaseUrl);
+  mountPayments(router, db, deps, now, publicBaseUrl, moneyFaults);
   mountFaultAdmin(router, faults);
+  mountMoneyFaultAdmin(router, moneyFaults);
   app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NO_SUCH_ROUTE', message: 'no such route' } });
@@ -106,6 +112,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     url,
     publicBaseUrl: baseUrl,
     faults,
+    moneyFaults,
     close() {
       closed ??= new Promise<void>((resolve) => {
         for (const t of deps.hanging) clearTimeout(t);

@@ -295,7 +295,8 @@ export const icPurchaseRequestSchema = z.object({
 });
 export type IcPurchaseRequest = z.infer<typeof icPurchaseRequestSchema>;
 
-export const icPurchaseStatusSchema = z.enum(['awaiting_write', 'written', 'write_failed']);
+/** voided: cancelled by a void (冲正) before it was written; its write data is no longer valid. */
+export const icPurchaseStatusSchema = z.enum(['awaiting_write', 'written', 'write_failed', 'voided']);
 export type IcPurchaseStatus = z.infer<typeof icPurchaseStatusSchema>;
 
 export const icPurchaseSchema = z.object({
@@ -330,6 +331,27 @@ export const icWriteReportSchema = z.object({
 });
 export type IcWriteReport = z.infer<typeof icWriteReportSchema>;
 
+/** 冲正 request: make this serial number impossible to credit (before refunding its payment). */
+export const gasVoidRequestSchema = z.object({
+  serialNo: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  reason: z.string().max(80).optional(),
+});
+export type GasVoidRequest = z.infer<typeof gasVoidRequestSchema>;
+
+/**
+ * A definite void. `never_credited`: nothing existed under the serial and nothing ever will be;
+ * `voided`: an IC purchase that was not written was cancelled. A serial whose gas was already
+ * credited cannot be voided (409 ALREADY_CREDITED).
+ */
+export const gasVoidSchema = z.object({
+  serialNo: z.string(),
+  result: z.enum(['voided', 'never_credited']),
+  kind: z.enum(['iot_credit', 'ic_purchase']).nullable(),
+  voidedAt: instant,
+  duplicate: z.boolean(),
+});
+export type GasVoid = z.infer<typeof gasVoidSchema>;
+
 export const gasLedgerSchema = z.object({
   company: z.string(),
   date,
@@ -340,7 +362,7 @@ export const gasLedgerSchema = z.object({
       accountNo: z.string(),
       amountFen: fen,
       volumeM3: z.number(),
-      status: z.enum(['credited', 'awaiting_write', 'written', 'write_failed']),
+      status: z.enum(['credited', 'awaiting_write', 'written', 'write_failed', 'voided']),
       paymentOrderNo: z.string(),
       kioskId: z.string(),
       at: instant,

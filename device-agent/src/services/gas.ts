@@ -3,6 +3,8 @@ import {
   gasAccountQuerySchema,
   gasAccountSchema,
   gasLedgerSchema,
+  gasVoidRequestSchema,
+  gasVoidSchema,
   icPurchaseRequestSchema,
   icPurchaseSchema,
   icWriteReportSchema,
@@ -11,6 +13,7 @@ import {
   type GasAccount,
   type GasAccountQuery,
   type GasLedger,
+  type GasVoid,
   type IcPurchase,
   type IcPurchaseRequest,
   type IcWriteReport,
@@ -37,6 +40,11 @@ export interface GasConnector {
   getIcPurchase(serialNo: string, call?: CallOptions): Promise<IcPurchase | null>;
   /** Tell the gas company whether the card write took (counter read back from the card). */
   reportCardWrite(serialNo: string, report: IcWriteReport, call?: CallOptions): Promise<IcPurchase>;
+  /**
+   * 冲正: make the serial impossible to credit, before its payment is refunded. Resolves with a
+   * definite `voided` / `never_credited`; REJECTED ALREADY_CREDITED when the gas was credited.
+   */
+  voidSerial(serialNo: string, reason?: string, call?: CallOptions): Promise<GasVoid>;
   /** The gas company's side of reconciliation for one China-time day. */
   ledger(date: string, call?: CallOptions): Promise<GasLedger>;
 }
@@ -95,6 +103,14 @@ export function createGasConnector(client: UpstreamClient): GasConnector {
           // Reporting the same outcome twice is harmless: the gas company keeps the first.
           retry: true,
         },
+        call,
+      );
+    },
+    async voidSerial(serialNo, reason, call) {
+      const body = checkRequest('gas', 'gas.void', gasVoidRequestSchema, { serialNo, ...(reason !== undefined ? { reason } : {}) }, call);
+      return client.request(
+        // A void is idempotent by serial number: repeating it returns the first answer.
+        { operation: 'gas.void', method: 'POST', path: '/gas/v1/voids', body, schema: gasVoidSchema, retry: true },
         call,
       );
     },

@@ -4,7 +4,9 @@ import {
   gasAccountQuerySchema,
   icPurchaseRequestSchema,
   icWriteReportSchema,
+  gasVoidRequestSchema,
   remoteCreditRequestSchema,
+  type GasVoid,
   type GasAccount,
   type GasLedger,
   type IcPurchase,
@@ -65,6 +67,13 @@ interface PurchaseRow {
   reported_at: string | null;
 }
 
+interface VoidRow {
+  serial_no: string;
+  kind: 'iot_credit' | 'ic_purchase' | null;
+  result: 'voided' | 'never_credited';
+  voided_at: string;
+}
+
 /** The sandbox's stand-in for the gas company's MAC key. */
 const MAC_KEY = 'sandbox-gas-company-mac-key';
 const SERIAL = /^[A-Za-z0-9_-]{8,64}$/;
@@ -106,13 +115,22 @@ export function mountGas(router: Router, db: Db, deps: OpDeps, now: () => Date):
   const byAccount = db.prepare('SELECT * FROM gas_accounts WHERE account_no = ?');
   const byCard = db.prepare('SELECT * FROM gas_accounts WHERE card_no = ?');
   const boughtSince = db.prepare(
-    "SELECT COALESCE(SUM(amount_fen), 0) AS total FROM gas_ic_purchases WHERE account_no = ? AND created_at >= ? AND status != 'write_failed'",
+    "SELECT COALESCE(SUM(amount_fen), 0) AS total FROM gas_ic_purchases WHERE account_no = ? AND created_at >= ? AND status != 'write_failed' AND serial_no NOT IN (SELECT serial_no FROM gas_voids)",
   );
   const creditBySerial = db.prepare('SELECT * FROM gas_iot_credits WHERE serial_no = ?');
-  const purchaseBySerial = db.prepare('SELECT * FROM gas_ic_purchases WHERE serial_no = ?');
-  const pendingPurchase = db.prepare(
-    "SELECT serial_no FROM gas_ic_purchases WHERE account_no = ? AND status IN ('awaiting_write', 'write_failed') ORDER BY created_at LIMIT 1",
+  // A voided purchase keeps its row; the void shows as its status.
+  const purchaseBySerial = db.prepare(
+    "SELECT p.*, CASE WHEN v.serial_no IS NULL THEN p.status ELSE 'voided' END AS status FROM gas_ic_purchases p LEFT JOIN gas_voids v ON v.serial_no = p.serial_no WHERE p.serial_no = ?",
   );
+  const pendingPurchase = db.prepare(
+    `SELECT serial_no FROM gas_ic_purchases WHERE account_no = ? AND status IN ('awaiting_write', 'write_failed')
+       AND serial_no NOT IN (SELECT serial_no FROM gas_voids) ORDER BY created_at LIMIT 1`,
+  );
+  const voidBySerial = db.prepare('SELECT * FROM gas_voids WHERE serial_no = ?');
+  /** A voided serial number can never be credited again: the point of 冲正. */
+  const refuseVoided = (serialNo: string): void => {
+    if (voidBySerial.get(serialNo)) throw new ApiError(409, 'SERIAL_VOIDED', 'this serial number was voided; nothing can be credited under it');
+  };
 
   const allowance = (a: AccountRow): number | null => {
     if (a.monthly_cap_fen === null) return null;
@@ -195,6 +213,7 @@ export function mountGas(router: Router, db: Db, deps: OpDeps, now: () => Date):
       }
       return { status: 200, body: creditOut(existing, true) };
     }
+    refuseVoided(body.serialNo);
     const a = accountFor(body.accountNo, ctx);
     if (a.meter_type !== 'iot') throw new ApiError(409, 'NOT_IOT_METER', 'this account has an IC-card meter; use a card purchase');
     checkAmount(a, body.amountFen);
@@ -247,6 +266,7 @@ export function mountGas(router: Router, db: Db, deps: OpDeps, now: () => Date):
       }
       return { status: 200, body: purchaseOut(existing, true) };
     }
+    refuseVoided(body.serialNo);
     const a = accountFor(body.accountNo, ctx);
     if (a.meter_type !== 'ic-card') throw new ApiError(409, 'NOT_IC_CARD_METER', 'this account has an IoT meter; use a remote credit');
     if (a.card_no !== body.cardNo) throw new ApiError(409, 'CARD_MISMATCH', 'this card does not belong to this account');
@@ -309,6 +329,7 @@ export function mountGas(router: Router, db: Db, deps: OpDeps, now: () => Date):
   const report = db.transaction((serial: string, r: { result: 'written' | 'failed'; purchaseCountAfter: number | null; cardImage?: string | undefined }) => {
     const row = purchaseBySerial.get(serial) as PurchaseRow | undefined;
     if (!row) throw new ApiError(404, 'PURCHASE_NOT_FOUND', 'no purchase with this serial number');
+    if (row.status === 'voided') throw new ApiError(409, 'PURCHASE_VOIDED', 'this purchase was voided; its card write is not valid any more');
     const at = now().toISOString();
     if (r.result === 'written') {
       if (r.purchaseCountAfter !== row.target_count) {
@@ -340,13 +361,58 @@ export function mountGas(router: Router, db: Db, deps: OpDeps, now: () => Date):
     }, deps),
   );
 
+  /**
+   * 冲正: make a serial number impossible to credit. Nothing under it → `never_credited` (and a
+   * credit that arrives later is refused); an IC purchase not written to a card → `voided`; a
+   * credit already applied or a purchase reported written → 409 ALREADY_CREDITED. Repeating a
+   * void answers the same.
+   */
+  const voidSerial = db.transaction((body: { serialNo: string; reason?: string | undefined }, ctx: OpContext) => {
+    const known = voidBySerial.get(body.serialNo) as VoidRow | undefined;
+    const at = now();
+    const out = (v: VoidRow, duplicate: boolean): { body: GasVoid } => ({
+      body: { serialNo: v.serial_no, result: v.result, kind: v.kind, voidedAt: v.voided_at, duplicate },
+    });
+    if (known) return out(known, true);
+    const credit = creditBySerial.get(body.serialNo) as CreditRow | undefined;
+    if (credit) throw new ApiError(409, 'ALREADY_CREDITED', 'gas was already credited under this serial number; it cannot be voided');
+    const purchase = purchaseBySerial.get(body.serialNo) as PurchaseRow | undefined;
+    if (purchase?.status === 'written') {
+      throw new ApiError(409, 'ALREADY_CREDITED', 'this purchase was reported written to the card; it cannot be voided');
+    }
+    const row: VoidRow = {
+      serial_no: body.serialNo,
+      kind: purchase ? 'ic_purchase' : null,
+      result: purchase ? 'voided' : 'never_credited',
+      voided_at: at.toISOString(),
+    };
+    db.prepare('INSERT INTO gas_voids (serial_no, kind, result, reason, kiosk_id, voided_at, business_date) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      row.serial_no, row.kind, row.result, body.reason ?? null, ctx.kioskId, row.voided_at, chinaDate(at),
+    );
+    return { status: 201, ...out(row, false) };
+  });
+
+  router.post(
+    '/gas/v1/voids',
+    operation('gas.void', (req, ctx) => {
+      const body = parseBody(gasVoidRequestSchema, req.body);
+      ctx.logFields.serialNo = body.serialNo;
+      return voidSerial(body, ctx);
+    }, deps),
+  );
+
   router.get(
     '/gas/v1/ledger',
     operation('gas.ledger', (req) => {
       const date = String(req.query.date ?? '');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ApiError(400, 'INVALID_REQUEST', 'date=YYYY-MM-DD is required');
       const credits = db.prepare('SELECT * FROM gas_iot_credits WHERE business_date = ? ORDER BY credited_at, serial_no').all(date) as CreditRow[];
-      const purchases = db.prepare('SELECT * FROM gas_ic_purchases WHERE business_date = ? ORDER BY created_at, serial_no').all(date) as PurchaseRow[];
+      const purchases = db
+        .prepare(
+          `SELECT p.*, CASE WHEN v.serial_no IS NULL THEN p.status ELSE 'voided' END AS status FROM gas_ic_purchases p
+             LEFT JOIN gas_voids v ON v.serial_no = p.serial_no WHERE p.business_date = ? ORDER BY p.created_at, p.serial_no`,
+        )
+        .all(date) as PurchaseRow[];
       const entries: GasLedger['entries'] = [
         ...credits.map((c) => ({
           serialNo: c.serial_no,

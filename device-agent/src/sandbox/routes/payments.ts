@@ -11,6 +11,7 @@ import {
 import type { Db } from '../../store/database.js';
 import { ApiError, operation, parseBody, type OpDeps } from '../http.js';
 import { randomCode, randomDigits } from '../ids.js';
+import type { MoneyFaults } from '../money-faults.js';
 import { payNotFoundPage, payPage } from '../pages.js';
 import { GAS_COMPANY } from '../synthetic.js';
 import { chinaDate, chinaDateCompact } from '../time.js';
@@ -44,7 +45,12 @@ export type SettleResult = z.infer<typeof settleRequestSchema>['result'];
 
 const DEFAULT_EXPIRE_SECONDS = 600;
 const UNPAID: readonly TradeState[] = ['NOTPAY', 'USERPAYING', 'PAYERROR'];
-const PAYABLE: readonly TradeState[] = ['NOTPAY', 'USERPAYING'];
+/**
+ * PAYERROR is not final at a real provider: the buyer may try again (another card, more
+ * balance) on the same code until the merchant closes the order or it expires. Only a close
+ * makes an unpaid order final.
+ */
+const PAYABLE: readonly TradeState[] = ['NOTPAY', 'USERPAYING', 'PAYERROR'];
 const ORDER_ID = /^PO\d{8}[0-9A-Z]{10}$/;
 
 /**
@@ -65,11 +71,14 @@ export class PaymentBook {
     this.byOutTradeNo = db.prepare('SELECT * FROM pay_orders WHERE out_trade_no = ?');
   }
 
+  /** Set by mountPayments: races staged by the money-fault admin. */
+  moneyFaults: MoneyFaults | undefined;
+
   /** Unpaid orders past their expiry are closed when next looked at (Alipay's timeout close). */
   private refresh(row: OrderRow | undefined): OrderRow | undefined {
     if (!row || !PAYABLE.includes(row.trade_state)) return row;
     if (this.now().toISOString() < row.expires_at) return row;
-    this.db.prepare("UPDATE pay_orders SET trade_state = 'CLOSED', closed_at = ? WHERE order_id = ? AND trade_state IN ('NOTPAY', 'USERPAYING')").run(
+    this.db.prepare("UPDATE pay_orders SET trade_state = 'CLOSED', closed_at = ? WHERE order_id = ? AND trade_state IN ('NOTPAY', 'USERPAYING', 'PAYERROR')").run(
       row.expires_at,
       row.order_id,
     );
@@ -229,7 +238,7 @@ export class PaymentBook {
   }
 
   openOrders(): OrderRow[] {
-    const rows = this.db.prepare("SELECT * FROM pay_orders WHERE trade_state IN ('NOTPAY', 'USERPAYING') ORDER BY created_at").all() as OrderRow[];
+    const rows = this.db.prepare("SELECT * FROM pay_orders WHERE trade_state IN ('NOTPAY', 'USERPAYING', 'PAYERROR') ORDER BY created_at").all() as OrderRow[];
     return rows.map((r) => this.refresh(r) as OrderRow).filter((r) => PAYABLE.includes(r.trade_state));
   }
 
@@ -283,8 +292,9 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
-export function mountPayments(router: Router, db: Db, deps: OpDeps, now: () => Date, publicBaseUrl: () => string): void {
+export function mountPayments(router: Router, db: Db, deps: OpDeps, now: () => Date, publicBaseUrl: () => string, moneyFaults?: MoneyFaults): void {
   const book = new PaymentBook(db, now, publicBaseUrl);
+  book.moneyFaults = moneyFaults;
 
   router.post(
     '/payment/v1/orders',
@@ -316,7 +326,12 @@ export function mountPayments(router: Router, db: Db, deps: OpDeps, now: () => D
       ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
       const row = book.findByOutTradeNo(outTradeNo);
       if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
-      return { body: book.order(db.transaction(() => book.closeRow(row))()) };
+      if (PAYABLE.includes(row.trade_state) && book.moneyFaults?.takePayOnClose(row.out_trade_no)) {
+        // Staged race: the buyer's payment reaches the provider just before the close.
+        book.settle(row.order_id, 'pay');
+      }
+      const fresh = book.findByOutTradeNo(outTradeNo) as OrderRow;
+      return { body: book.order(db.transaction(() => book.closeRow(fresh))()) };
     }, deps),
   );
 

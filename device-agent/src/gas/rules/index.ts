@@ -1,0 +1,9 @@
+/**
+ * The money rules as pure decisions (inputs → next step), apart from the I/O that carries them
+ * out. Each is unit-tested without a sandbox (tests/gas/rules.test.ts); the crash campaign's
+ * mutants patch them to prove its checks can fail. See docs/gas.md, "Money rules".
+ */
+export { cardAlreadyWritten, type CardBefore, type CardVerdict, type PurchaseRecord } from './card.js';
+export { creditKey, refundKey } from './keys.js';
+export { mayEndUnpaid, nextPaymentStep, type PaymentStep, type ProviderSays } from './payment.js';
+export { mayRefund, type RefundFacts, type RefundStep, type VoidAnswer } from './refund.js';
