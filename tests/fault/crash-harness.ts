@@ -54,6 +54,8 @@ export interface CrashPlan {
   cardFault?: CardFault;
   /** A citizen pays the order late: after the run (any order the provider still holds open), or while the kiosk's close is on its way. */
   latePay?: 'after' | 'during-close';
+  /** The gas company's answer to the (first) void is lost. */
+  voidUnknown?: boolean;
 }
 
 /** The journal points of each scenario's normal path, in order. */
@@ -96,7 +98,6 @@ export interface Lane {
   agentPath: string;
   /** The window the current run wants to be killed in. */
   armed: Window | undefined;
-  payDuringClose: boolean;
   current: RunningChild | undefined;
   close(): Promise<void>;
 }
@@ -116,6 +117,15 @@ const HANG_MS = Number(process.env.KIOSK_FAULT_HANG_MS ?? 90_000);
  * applies it, so the first one lands after the kiosk concluded "unknown".
  */
 export const LATE_MS = 8000;
+
+/** Throws unless every patch matches its file exactly once (checked before any campaign runs). */
+export function checkPatches(patches: readonly SourcePatch[]): void {
+  for (const p of patches) {
+    const src = readFileSync(resolve(projectRoot, p.file), 'utf8');
+    const n = src.split(p.find).length - 1;
+    if (n !== 1) throw new Error(`mutant patch for ${p.file} matches ${n} times (must be exactly once): ${JSON.stringify(p.find.slice(0, 80))}`);
+  }
+}
 
 /**
  * Applies patches to the sources the bundle reads; each must match exactly once, so a refactor
@@ -195,7 +205,6 @@ export async function createLane(index: number, baseDir: string, script: string)
     services,
     agentPath,
     armed: undefined,
-    payDuringClose: false,
     current: undefined,
     async close() {
       await sim.stop();
@@ -211,12 +220,6 @@ export async function createLane(index: number, baseDir: string, script: string)
   proxy.hooks.onApplied = (w: UpstreamWindow) => killIn(w);
   sim.onCardWrite = (e) => {
     if (e.kind === 'write') killIn('card-write');
-  };
-  proxy.hooks.beforeForward = async (method, path) => {
-    const m = /^\/payment\/v1\/orders\/([^/]+)\/close$/.exec(path);
-    if (method !== 'POST' || !m || !lane.payDuringClose) return;
-    // The citizen's payment lands while the kiosk's close is on its way.
-    await settlePayment(sandbox.url, decodeURIComponent(m[1] as string), 'pay').catch(() => undefined);
   };
   return lane;
 }
@@ -279,14 +282,27 @@ async function runChild(lane: Lane, args: string[], kill: { afterReadyMs?: numbe
   });
 }
 
-async function sandboxFault(lane: Lane, spec: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${lane.sandbox.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-  if (!res.ok) throw new Error(`sandbox refused fault ${JSON.stringify(spec)}: ${res.status} ${await res.text()}`);
+/** The sandbox's named money misbehaviours (docs/gas.md, top note). */
+async function moneyFault(lane: Lane, spec: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${lane.sandbox.url}/admin/money-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (!res.ok) throw new Error(`sandbox refused money fault ${JSON.stringify(spec)}: ${res.status} ${await res.text()}`);
 }
 
 async function clearFaults(lane: Lane): Promise<void> {
   await fetch(`${lane.sandbox.url}/admin/faults`, { method: 'DELETE' });
+  await fetch(`${lane.sandbox.url}/admin/money-faults`, { method: 'DELETE' });
   lane.sim.clearFaults();
+}
+
+/** Waits until every credit the sandbox holds back (credit_late) has landed or been refused. */
+async function heldCallsLanded(lane: Lane): Promise<void> {
+  const until = Date.now() + LATE_MS * 4;
+  while (Date.now() < until) {
+    const s = (await (await fetch(`${lane.sandbox.url}/admin/money-faults`)).json()) as { heldCalls: number };
+    if (s.heldCalls === 0) return;
+    await sleep(100);
+  }
+  throw new Error(`lane ${lane.index}: late credits still held after ${LATE_MS * 4} ms`);
 }
 
 /** A citizen pays every order the provider still holds open (an order the kiosk gave up on without closing it). */
@@ -304,20 +320,27 @@ async function payOpenOrders(lane: Lane): Promise<number> {
 }
 
 async function applyPlanFaults(lane: Lane, plan: CrashPlan): Promise<void> {
-  const op = plan.scenario === 'ic' || plan.scenario === 'ic-refund' ? 'gas.ic.purchase' : 'gas.iot.credit';
+  const card = plan.scenario === 'ic' || plan.scenario === 'ic-refund';
+  const target = card ? 'ic' : 'iot';
   switch (plan.upstreamFault) {
     case 'answer-lost':
-      await sandboxFault(lane, { operation: op, kind: 'error', status: 503, phase: 'after', count: 1 });
+      await moneyFault(lane, { mode: 'credit_answer_lost', count: 1, target });
       break;
     case 'late':
-      await sandboxFault(lane, { operation: op, kind: 'delay', delayMs: LATE_MS, phase: 'before', count: 3 });
+      // Every attempt of the client's retries is held, so the first lands after the kiosk gave up.
+      await moneyFault(lane, { mode: 'credit_late', delayMs: LATE_MS, count: 3, target });
       break;
-    case 'rejected':
-      await sandboxFault(lane, { operation: op, kind: 'error', status: 409, count: 1000 });
+    case 'rejected': {
+      const spec = { operation: card ? 'gas.ic.purchase' : 'gas.iot.credit', kind: 'error', status: 409, count: 1000 };
+      const res = await fetch(`${lane.sandbox.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      if (!res.ok) throw new Error(`sandbox refused fault ${JSON.stringify(spec)}: ${res.status}`);
       break;
+    }
     default:
       break;
   }
+  if (plan.voidUnknown) await moneyFault(lane, { mode: 'void_unknown', count: 1, applied: false });
+  if (plan.latePay === 'during-close') await moneyFault(lane, { mode: 'pay_during_close', count: 1 });
   switch (plan.cardFault) {
     case 'torn-write':
       lane.sim.injectFault({ kind: 'torn-write' });
@@ -348,7 +371,7 @@ export function describePlan(plan: CrashPlan): string {
         : plan.killAfterSpawnMs !== undefined
           ? `spawn+${plan.killAfterSpawnMs}ms`
           : 'no kill';
-  const extras = [plan.variant, plan.upstreamFault, plan.cardFault, plan.latePay ? `late-pay:${plan.latePay}` : undefined, plan.recoverCrashAt ? `recovery@${plan.recoverCrashAt}` : undefined].filter(Boolean);
+  const extras = [plan.variant, plan.upstreamFault, plan.cardFault, plan.voidUnknown ? 'void-unknown' : undefined, plan.latePay ? `late-pay:${plan.latePay}` : undefined, plan.recoverCrashAt ? `recovery@${plan.recoverCrashAt}` : undefined].filter(Boolean);
   return `${plan.scenario}@${kill}${extras.length ? ` [${extras.join(', ')}]` : ''}`;
 }
 
@@ -364,7 +387,6 @@ export async function runOne(lane: Lane, plan: CrashPlan): Promise<RunOutcome> {
   else lane.sim.removeCard();
   await applyPlanFaults(lane, plan);
   lane.armed = plan.window;
-  lane.payDuringClose = plan.latePay === 'during-close';
   const args = ['--mode', 'run', '--scenario', plan.scenario, '--tag', tag, '--amount', card ? '1000' : '2000'];
   if (plan.variant) args.push('--variant', plan.variant);
   if (plan.crashAt) args.push('--crash-at', plan.crashAt);
@@ -376,7 +398,6 @@ export async function runOne(lane: Lane, plan: CrashPlan): Promise<RunOutcome> {
     });
   } finally {
     lane.armed = undefined;
-    lane.payDuringClose = false;
     await clearFaults(lane);
     if (plan.latePay === 'after') await payOpenOrders(lane);
   }
@@ -393,8 +414,8 @@ export async function finalRecovery(lane: Lane): Promise<string[]> {
   const check = (what: string, r: RunOutcome): void => {
     if (r.kind !== 'exited') failures.push(`${what}: ${r.kind} ${r.reason} ${r.detail}`);
   };
-  // Credits delayed past the client's timeout land before anyone looks.
-  await sleep(LATE_MS + 200);
+  // Credits delayed past the client's timeout land (or are refused) before anyone looks.
+  await heldCallsLanded(lane);
   lane.sim.insertCard({ profile: 'icCard' });
   check('final recovery', await runChild(lane, ['--mode', 'recover', '--operator-refunds']));
   const days = [Date.now() - 86_400_000, Date.now()].map((ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10));

@@ -6,7 +6,10 @@
  *
  *   delivered(order) = IoT: credits in the gas ledger under its serial number or payment order
  *                      (voided/reversed credits do not count); IC: balance writes on the card
- *   lost             = paid at the provider, but delivered + refunded < paid
+ *   lost             = paid at the provider, but delivered + refunded < paid — except an order
+ *                      whose card shows a torn write (counter written, balance not) and which
+ *                      the kiosk holds in needs_attention/credit_pending: that one is HELD for a
+ *                      person (only the card in hand can settle it) and reported, not lost
  *   double-credited  = delivered + refunded > paid (credited twice, refunded and credited, or
  *                      credited without any payment)
  */
@@ -23,15 +26,16 @@ export interface Violations {
   unfinished: number;
   problems: string[];
   paid: number;
-  /** Paid and delivered once / refunded (for the summary line). */
+  /** Paid and delivered once / refunded / held for a person after a torn card write (summary line). */
   delivered: number;
   refunded: number;
+  held: number;
 }
 
-export const emptyViolations = (): Violations => ({ lost: 0, doubleCredited: 0, unfinished: 0, problems: [], paid: 0, delivered: 0, refunded: 0 });
+export const emptyViolations = (): Violations => ({ lost: 0, doubleCredited: 0, unfinished: 0, problems: [], paid: 0, delivered: 0, refunded: 0, held: 0 });
 
 export function addViolations(total: Violations, v: Violations, prefix: string): void {
-  for (const k of ['lost', 'doubleCredited', 'unfinished', 'paid', 'delivered', 'refunded'] as const) total[k] += v[k];
+  for (const k of ['lost', 'doubleCredited', 'unfinished', 'paid', 'delivered', 'refunded', 'held'] as const) total[k] += v[k];
   total.problems.push(...v.problems.map((p) => `${prefix}${p}`));
 }
 
@@ -95,7 +99,12 @@ export async function checkInvariant(x: InvariantInputs): Promise<Violations> {
     // A credit sent under another serial still names the payment it spends.
     deliver(payOrderOf.get(e.paymentOrderNo) ?? (paidFen.has(e.serialNo) ? e.serialNo : e.paymentOrderNo), e.amountFen);
   }
-  for (const card of x.sim.wallet.values()) for (const w of card.writes) deliver(w.serialNo, w.amountFen);
+  const torn = new Set<string>();
+  for (const card of x.sim.wallet.values()) {
+    for (const w of card.writes) deliver(w.serialNo, w.amountFen);
+    for (const t of card.torn) torn.add(t.serialNo);
+  }
+  const journal = new Map(journalStates(x.agentDir).map((j) => [j.order_no, j.state]));
 
   const orders = new Set([...paidFen.keys(), ...deliveredFen.keys(), ...refundedFen.keys()]);
   for (const no of orders) {
@@ -106,16 +115,18 @@ export async function checkInvariant(x: InvariantInputs): Promise<Violations> {
     if (got + back > paid) {
       v.doubleCredited += 1;
       v.problems.push(`${no}: paid ${paid}, delivered ${got} (${deliveries.get(no) ?? 0}×), refunded ${back}`);
+    } else if (got + back < paid && torn.has(no) && got === 0 && back === 0 && ['needs_attention', 'credit_pending'].includes(journal.get(no) ?? '')) {
+      v.held += 1;
     } else if (got + back < paid) {
       v.lost += 1;
       v.problems.push(`${no}: paid ${paid}, delivered ${got}, refunded ${back}`);
     } else if (got > 0) v.delivered += 1;
     else if (back > 0) v.refunded += 1;
   }
-  for (const j of journalStates(x.agentDir)) {
-    if (!RESTING.includes(j.state as OrderState)) {
+  for (const [no, state] of journal) {
+    if (!RESTING.includes(state as OrderState)) {
       v.unfinished += 1;
-      v.problems.push(`${j.order_no}: left in ${j.state}`);
+      v.problems.push(`${no}: left in ${state}`);
     }
   }
   return v;

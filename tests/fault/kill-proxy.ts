@@ -3,9 +3,7 @@
  * exact moment an upstream has applied a money step and the kiosk has not heard about it yet:
  * the sandbox's answer is held, the armed trigger SIGKILLs the agent, and the answer is dropped.
  * That is the dangerous window the crash campaign aims at (upstream applied, kiosk not journaled).
- *
- * It also lets a run act just before a request is forwarded (e.g. a citizen's payment that lands
- * while the kiosk's close request is on its way).
+
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +22,6 @@ export interface ProxyHooks {
    * killed: the answer is then dropped (the socket is destroyed).
    */
   onApplied?: (window: UpstreamWindow, status: number) => boolean;
-  /** Runs before a request is forwarded to the sandbox. */
-  beforeForward?: (method: string, path: string) => Promise<void>;
 }
 
 export interface KillProxy {
@@ -52,7 +48,6 @@ export async function startKillProxy(targetUrl: string): Promise<KillProxy> {
     res.on('close', () => {
       if (!res.writableFinished) clientGone = true;
     });
-    await hooks.beforeForward?.(method, path);
     const upstream = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
       const out = request(
         { host: target.hostname, port: target.port, method, path: url, headers: { ...req.headers, host: target.host } },

@@ -7,7 +7,7 @@
  */
 import { hazardPlans } from './plans.js';
 import type { CampaignResult, CrashPlan, SourcePatch } from './crash-harness.js';
-import { runCampaign } from './crash-harness.js';
+import { checkPatches, runCampaign } from './crash-harness.js';
 
 export interface Mutant {
   name: string;
@@ -16,19 +16,31 @@ export interface Mutant {
   patches: SourcePatch[];
 }
 
-const ENGINE = 'device-agent/src/gas/engine.ts';
+const RULES = 'device-agent/src/gas/rules';
 
 export const mutants: readonly Mutant[] = [
   {
-    name: 'no-dedup-key-on-credit',
-    breaks: 'each credit attempt uses a fresh serial, so a retry after a lost answer credits again (double credit)',
+    name: 'no-void-before-refund',
+    breaks: 'the refund desk refunds without voiding the serial first: a credit still in flight lands after the refund (double credit)',
+    patches: [{ file: `${RULES}/refund.ts`, find: "if (f.voidAnswer === null) return 'void';", replace: "if (f.voidAnswer === null) return 'refund';" }],
+  },
+  {
+    name: 'no-close-before-giving-up',
+    breaks: 'an unpaid order is final without closing it at the provider: a payment arriving afterwards is never credited (loss)',
     patches: [
-      {
-        file: ENGINE,
-        find: 'const req = { serialNo: o.orderNo, accountNo: o.accountNo',
-        replace: 'const req = { serialNo: `${o.orderNo}-${Date.now() % 1_000_000}`, accountNo: o.accountNo',
-      },
+      { file: `${RULES}/payment.ts`, find: "return says === 'CLOSED' || says === 'not_found';", replace: 'return true;' },
+      { file: `${RULES}/payment.ts`, find: "if (giveUp || says === 'PAYERROR') return 'close';", replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';" },
     ],
+  },
+  {
+    name: 'counter-only-card-check',
+    breaks: 'a card whose counter shows the purchase counts as written even when its balance does not (torn write → loss)',
+    patches: [{ file: `${RULES}/card.ts`, find: "return holds ? 'on_card' : 'torn';", replace: "return 'on_card';" }],
+  },
+  {
+    name: 'no-dedup-key-on-credit',
+    breaks: 'each credit attempt gets a fresh serial number, so a retry after a lost answer credits again (double credit)',
+    patches: [{ file: `${RULES}/keys.ts`, find: 'return order.orderNo;', replace: 'return `${order.orderNo}-${Date.now() % 1_000_000}`;' }],
   },
 ];
 
@@ -54,6 +66,7 @@ export interface MutantReport {
 export async function runMutants(opts: { baseDir: string; lanes: number; repeat?: number; only?: readonly string[]; log?: (line: string) => void }): Promise<MutantReport> {
   const chosen = opts.only ? mutants.filter((m) => opts.only?.includes(m.name)) : mutants;
   if (opts.only && chosen.length !== opts.only.length) throw new Error(`unknown mutant(s): ${opts.only.filter((n) => !mutants.some((m) => m.name === n)).join(', ')}`);
+  for (const m of chosen) checkPatches(m.patches);
   // The same plans against the real code must be clean, or a "caught" mutant proves nothing.
   const baseline = await runCampaign({ plans: mutantPlans(opts.repeat), lanes: opts.lanes, baseDir: `${opts.baseDir}/baseline` });
   opts.log?.(`baseline: ${baseline.line}${baseline.ok ? '' : ` (NOT clean: ${[...baseline.violations.problems, ...baseline.shortfall].slice(0, 5).join('; ')})`}`);

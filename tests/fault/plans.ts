@@ -50,6 +50,8 @@ export function hazardPlans(): CrashPlan[] {
     // Refund racing a credit that lands after the client's timeout (needs the void first).
     { scenario: 'iot-refund', upstreamFault: 'late' },
     { scenario: 'ic-refund', upstreamFault: 'late' },
+    // The void's answer is lost: no refund on an unknown answer.
+    { scenario: 'iot-refund', upstreamFault: 'late', voidUnknown: true },
     // Payment landing after / while the kiosk gives up on the order (needs the close first).
     { scenario: 'abandon', variant: 'payerror', latePay: 'after' },
     { scenario: 'abandon', variant: 'cancel', latePay: 'after' },
@@ -76,6 +78,7 @@ export function randomPlan(rnd: () => number): CrashPlan {
     plan.latePay = pick(rnd, ['after', 'during-close'] as const);
   } else if (scenario === 'iot-refund' || scenario === 'ic-refund') {
     plan.upstreamFault = scenario === 'iot-refund' ? pick(rnd, ['late', 'rejected'] as const) : 'late';
+    if (rnd() < 0.25) plan.voidUnknown = true;
   } else {
     const f = rnd();
     if (f < 0.2) plan.upstreamFault = 'answer-lost';

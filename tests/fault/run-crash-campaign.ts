@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   const secs = Math.round((Date.now() - started) / 1000);
   const v = r.violations;
   say(`${r.runs} runs: ${r.crashes} crashed, ${r.exited} ended on their own, ${r.hung} hung, ${r.errors.length - r.hung} failed; ${secs} s`);
-  say(`paid orders ${v.paid}: ${v.delivered} delivered once, ${v.refunded} refunded`);
+  say(`paid orders ${v.paid}: ${v.delivered} delivered once, ${v.refunded} refunded, ${v.held} held for a person (torn card write)`);
   for (const e of r.errors) say(`FAILED ${e}`);
   for (const p of v.problems) say(`PROBLEM ${p}`);
   for (const s of r.shortfall) say(`SHORT ${s}`);
