@@ -18,8 +18,13 @@ export interface SimCard {
   accountNo: string;
   purchaseCount: number;
   storedPurchase: { amountFen: number; volumeM3: number } | null;
-  /** Every write that took, in order (the crash test counts them per serial number). */
+  /**
+   * Every purchase whose balance reached the card, in order: the card's own record of what it was
+   * given (the crash campaign counts deliveries per serial number from it, never from the kiosk).
+   */
   writes: SimCardWrite[];
+  /** Torn writes: the counter moved to the target but the balance never got written. */
+  torn: SimCardWrite[];
 }
 
 export interface CardProfile {
@@ -53,10 +58,10 @@ export function findCardProfile(name: string): CardProfile | undefined {
 }
 
 export function newCard(p: Pick<CardProfile, 'cardNo' | 'accountNo' | 'purchaseCount'>): SimCard {
-  return { cardNo: p.cardNo, accountNo: p.accountNo, purchaseCount: p.purchaseCount, storedPurchase: null, writes: [] };
+  return { cardNo: p.cardNo, accountNo: p.accountNo, purchaseCount: p.purchaseCount, storedPurchase: null, writes: [], torn: [] };
 }
 
-export type CardWriteStatus = 'ok' | 'alreadyWritten' | 'counterMismatch' | 'cardMismatch' | 'macRejected';
+export type CardWriteStatus = 'ok' | 'counterMismatch' | 'cardMismatch' | 'macRejected';
 
 export interface CardWriteRequest {
   cardNo: string;
@@ -67,23 +72,53 @@ export interface CardWriteRequest {
   serialNo: string;
 }
 
+/** Why a write would be refused before anything changes on the card, or null when it takes. */
+function refusal(card: SimCard, w: CardWriteRequest): Exclude<CardWriteStatus, 'ok'> | null {
+  if (w.cardNo !== card.cardNo) return 'cardMismatch';
+  if (!/^[0-9A-F]{16}$/i.test(w.mac) || /^0+$/.test(w.mac)) return 'macRejected';
+  // The gas company's write data is for the next purchase (counter + 1). A card does NOT protect
+  // itself against the same purchase written twice: a write whose target equals the counter it
+  // already shows is taken again (the balance is added a second time). Only the kiosk's own
+  // re-read before writing prevents a double write; the crash campaign relies on that.
+  if (w.purchaseCount !== card.purchaseCount + 1 && w.purchaseCount !== card.purchaseCount) return 'counterMismatch';
+  return null;
+}
+
+const record = (w: CardWriteRequest, at: Date): SimCardWrite => ({
+  serialNo: w.serialNo,
+  purchaseCount: w.purchaseCount,
+  amountFen: w.amountFen,
+  volumeM3: w.volumeM3,
+  at: at.toISOString(),
+});
+
 /**
- * The card's own rule: it takes a purchase only as the next one (counter + 1); a write of the
- * counter it already shows is answered "already written" and changes nothing.
+ * A write that completes: the counter becomes the target and the purchase is added to the balance
+ * waiting for the meter. A repeated write is NOT answered "already written": it adds again.
  */
 export function applyWrite(card: SimCard, w: CardWriteRequest, at: Date): { status: CardWriteStatus; purchaseCount: number } {
-  if (w.cardNo !== card.cardNo) return { status: 'cardMismatch', purchaseCount: card.purchaseCount };
-  if (!/^[0-9A-F]{16}$/i.test(w.mac) || /^0+$/.test(w.mac)) return { status: 'macRejected', purchaseCount: card.purchaseCount };
-  if (w.purchaseCount === card.purchaseCount) return { status: 'alreadyWritten', purchaseCount: card.purchaseCount };
-  if (w.purchaseCount !== card.purchaseCount + 1) return { status: 'counterMismatch', purchaseCount: card.purchaseCount };
+  const refused = refusal(card, w);
+  if (refused) return { status: refused, purchaseCount: card.purchaseCount };
   card.purchaseCount = w.purchaseCount;
   const stored = card.storedPurchase;
   card.storedPurchase = {
     amountFen: (stored?.amountFen ?? 0) + w.amountFen,
     volumeM3: Math.round(((stored?.volumeM3 ?? 0) + w.volumeM3) * 100) / 100,
   };
-  card.writes.push({ serialNo: w.serialNo, purchaseCount: w.purchaseCount, amountFen: w.amountFen, volumeM3: w.volumeM3, at: at.toISOString() });
+  card.writes.push(record(w, at));
   return { status: 'ok', purchaseCount: card.purchaseCount };
+}
+
+/**
+ * A torn write (card pulled or power lost between the two blocks a memory card writes): the
+ * purchase counter is written, the balance is not. Reading the card afterwards shows the target
+ * counter with the stored purchase unchanged. Returns false when the write would have been refused.
+ */
+export function applyTornWrite(card: SimCard, w: CardWriteRequest, at: Date): boolean {
+  if (refusal(card, w)) return false;
+  card.purchaseCount = w.purchaseCount;
+  card.torn.push(record(w, at));
+  return true;
 }
 
 /** The meter loaded the card: the stored purchase moves into the meter. */

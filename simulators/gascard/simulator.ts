@@ -10,7 +10,8 @@
  *   POST   /gascard/card            {"profile": "icCard"} | {"cardNo", "accountNo", "purchaseCount"}; "reset": true starts the card afresh
  *   DELETE /gascard/card            take the card out
  *   POST   /gascard/card/meter      the citizen loaded the card into the meter (clears the stored purchase)
- *   POST   /gascard/fault           {"kind": "removed-mid-write" | "write-no-reply" | "no-reply", "applied"?: bool, "count"?: n}
+ *   POST   /gascard/fault           {"kind": "removed-mid-write" | "write-no-reply" | "torn-write" | "no-reply", "applied"?: bool, "count"?: n}
+ *                                    torn-write: counter written, balance not, card pulled (answer: card removed)
  *   DELETE /gascard/fault
  *   POST   /gascard/plug            {"connected": bool}
  */
@@ -35,14 +36,21 @@ import { REPLY_BIT, createFrameParser, encodeFrame, type Frame } from '../../dev
 import { SerialTransport } from '../../device-agent/src/transport/serial.js';
 import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
 import type { SimulatedDevice } from '../simulated-device.js';
-import { applyWrite, cardProfiles, findCardProfile, loadIntoMeter, newCard, type SimCard } from './card.js';
+import { applyTornWrite, applyWrite, cardProfiles, findCardProfile, loadIntoMeter, newCard, type SimCard } from './card.js';
 
-export const gasCardFaultKinds = ['removed-mid-write', 'write-no-reply', 'no-reply'] as const;
+/** What reached a card: a complete write or a torn one (counter only). */
+export interface CardWriteEvent {
+  kind: 'write' | 'torn';
+  serialNo: string;
+  purchaseCount: number;
+}
+
+export const gasCardFaultKinds = ['removed-mid-write', 'write-no-reply', 'torn-write', 'no-reply'] as const;
 export type GasCardFaultKind = (typeof gasCardFaultKinds)[number];
 
 export interface GasCardFault {
   kind: GasCardFaultKind;
-  /** For write faults: whether the write took before the card left / the reply was lost. */
+  /** For removed-mid-write / write-no-reply: whether the write took before the card left / the reply was lost. */
   applied: boolean;
   remaining: number;
 }
@@ -103,7 +111,12 @@ export class GasCardSimulator implements SimulatedDevice {
   readonly wallet = new Map<string, SimCard>();
   private insertedNo: string | null = null;
   private faults: GasCardFault[] = [];
-  readonly counters = { commands: 0, reads: 0, writes: 0, writesApplied: 0, badFrames: 0 };
+  readonly counters = { commands: 0, reads: 0, writes: 0, writesApplied: 0, tornWrites: 0, badFrames: 0 };
+  /**
+   * Called synchronously the moment a write changed a card, before any answer goes back (the
+   * crash campaign kills the agent here: card written, kiosk not yet told).
+   */
+  onCardWrite: ((e: CardWriteEvent) => void) | undefined;
 
   constructor(options: GasCardSimulatorOptions) {
     this.agentPath = options.agentPath;
@@ -222,7 +235,7 @@ export class GasCardSimulator implements SimulatedDevice {
       connected: this.connected,
       agentPath: this.agentPath,
       card: c
-        ? { cardNoMasked: maskCard(c.cardNo), purchaseCount: c.purchaseCount, storedPurchase: c.storedPurchase, writes: c.writes.length }
+        ? { cardNoMasked: maskCard(c.cardNo), purchaseCount: c.purchaseCount, storedPurchase: c.storedPurchase, writes: c.writes.length, tornWrites: c.torn.length }
         : null,
       faults: this.faults.map((f) => ({ ...f })),
       counters: { ...this.counters },
@@ -241,7 +254,7 @@ export class GasCardSimulator implements SimulatedDevice {
     if (!this.stateFile) return;
     try {
       const saved = JSON.parse(readFileSync(this.stateFile, 'utf8')) as { cards: SimCard[] };
-      for (const c of saved.cards) this.wallet.set(c.cardNo, c);
+      for (const c of saved.cards) this.wallet.set(c.cardNo, { ...c, torn: c.torn ?? [] });
     } catch {
       // No saved cards yet.
     }
@@ -315,9 +328,20 @@ export class GasCardSimulator implements SimulatedDevice {
         }
         const c = this.inserted;
         if (!c) return encodeWriteReply(STATUS.noCard, 0);
-        const fault = this.takeFault(['removed-mid-write', 'write-no-reply']);
+        const fault = this.takeFault(['removed-mid-write', 'write-no-reply', 'torn-write']);
         await sleep(this.latency.write / 2);
         if (gen !== this.generation) return null;
+        if (fault?.kind === 'torn-write') {
+          // The counter block took, the balance block did not, and the card left the field.
+          if (applyTornWrite(c, w, new Date())) {
+            this.counters.tornWrites += 1;
+            this.save();
+            this.onCardWrite?.({ kind: 'torn', serialNo: w.serialNo, purchaseCount: w.purchaseCount });
+          }
+          this.removeCard();
+          await sleep(this.latency.write / 2);
+          return encodeWriteReply(STATUS.cardRemoved, 0);
+        }
         if (fault) {
           if (fault.applied) this.apply(c, w);
           if (fault.kind === 'write-no-reply') return null;
@@ -329,7 +353,6 @@ export class GasCardSimulator implements SimulatedDevice {
         await sleep(this.latency.write / 2);
         const status = {
           ok: STATUS.ok,
-          alreadyWritten: STATUS.alreadyWritten,
           counterMismatch: STATUS.counterMismatch,
           cardMismatch: STATUS.cardMismatch,
           macRejected: STATUS.macRejected,
@@ -346,6 +369,7 @@ export class GasCardSimulator implements SimulatedDevice {
     if (r.status === 'ok') {
       this.counters.writesApplied += 1;
       this.save();
+      this.onCardWrite?.({ kind: 'write', serialNo: w.serialNo, purchaseCount: r.purchaseCount });
     }
     return r;
   }

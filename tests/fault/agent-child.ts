@@ -1,19 +1,27 @@
 /**
- * The agent process the crash test kills: a real agent (SQLite journal, WAL, synchronous FULL)
- * with the gas module and the production gas card driver on a pty the parent's simulator serves.
- * It kills itself with SIGKILL right after committing the journal point named by --crash-at
- * (test-only hook through createGasModuleWith's onJournalCommit), or the parent kills it at a
- * random moment.
+ * The agent process the crash campaign kills: a real agent (SQLite journal, WAL, synchronous FULL)
+ * with the gas module and the production gas card driver on a pty the parent's simulator serves,
+ * talking to the sandbox through the parent's kill proxy. The PARENT kills it (SIGKILL): at a
+ * random moment, when the proxy or the card simulator sees an upstream apply a money step, or
+ * when this process reports a journal point named by --crash-at: it then prints
+ * {"crashPoint": ...} and blocks (the event loop stops, so nothing else is journaled) until the
+ * parent's SIGKILL arrives; if none comes it exits 3, which the campaign counts as a failure.
  *
- *   --mode run      start (start-up recovery of what the last crash left), then one top-up
- *                   (--scenario iot | ic | iot-refund) as a citizen (and for iot-refund an
- *                   operator) would drive it; a card top-up first finishes pending ones (补写卡)
- *   --mode recover  start, one retry pass, 补写卡 for pending card orders, clean stop
+ *   --mode run      start (start-up recovery of what the last crash left), then one citizen
+ *                   (and for *-refund an operator) action:
+ *                   iot | ic           top-up; a card top-up first finishes pending ones (补写卡)
+ *                   iot-refund | ic-refund   top-up; if it ends credit_pending, the operator refunds
+ *                   abandon            --variant payerror (the provider reports PAYERROR) or cancel
+ *                                      (the citizen cancels): the order must end closed
+ *   --mode recover  start, one retry pass, 补写卡 for pending card orders, and with
+ *                   --operator-refunds the operator refunds whatever is still pending; clean stop
+ *   --mode finish   (another kiosk) 补写卡 of the --orders given (comma-separated), clean stop
  *
  * --crash-at fires for the run's own order after start; --recover-crash-at fires for any order
  * during start-up recovery. Prints {"ready": true} once started, {"ok": true, ...} at a clean end.
  */
 import { EventEmitter } from 'node:events';
+import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startAgent } from '../../device-agent/src/agent.js';
 import { defaultConfigPath, loadConfig } from '../../device-agent/src/config/load.js';
@@ -38,6 +46,9 @@ const { values } = parseArgs({
     'crash-at': { type: 'string' },
     'recover-crash-at': { type: 'string' },
     amount: { type: 'string', default: '1000' },
+    variant: { type: 'string', default: '' },
+    orders: { type: 'string', default: '' },
+    'operator-refunds': { type: 'boolean', default: false },
   },
 });
 
@@ -52,6 +63,26 @@ class InstantPrinter extends EventEmitter implements SlipPrinter {
   async stop(): Promise<void> {}
   async print(): Promise<PrintResult> {
     return { jobId: ++this.n, outcome: 'printed', warnings: [] };
+  }
+}
+
+/**
+ * Tells the parent and stops dead: Atomics.wait blocks the only thread, so no timer, reply or
+ * journal commit runs before the parent's SIGKILL lands.
+ */
+function crashHere(point: string): void {
+  writeSync(1, `${JSON.stringify({ crashPoint: point })}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20_000);
+  writeSync(2, `agent-child: nobody killed me at ${point}\n`);
+  process.exit(3);
+}
+
+/** An operator or citizen action the kiosk may refuse (REFUND_UNSAFE, NOT_PENDING …): record, go on. */
+async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | string> {
+  try {
+    return await fn();
+  } catch (err) {
+    return `${what}: ${err instanceof Error ? err.message.slice(0, 120) : String(err)}`;
   }
 }
 
@@ -88,7 +119,7 @@ async function main(): Promise<void> {
         onJournalCommit: (point, order) => {
           // During start-up recovery any order; afterwards only the run's own order (earlier ones
           // may be retried in the background meanwhile).
-          if (!started ? point === recoverCrashAt : point === crashAt && order.sessionId === tag) process.kill(process.pid, 'SIGKILL');
+          if (!started ? point === recoverCrashAt : point === crashAt && order.sessionId === tag) crashHere(point);
         },
       }),
     ],
@@ -103,40 +134,76 @@ async function main(): Promise<void> {
     const done: string[] = [];
     for (const o of engine.journal.pending()) {
       if (o.meterType !== 'ic-card') continue;
-      const r = await engine.finishPending(o.orderNo);
+      const r = await attempt('finishPending', () => engine.finishPending(o.orderNo));
+      if (typeof r === 'string') {
+        done.push(`${o.orderNo}:${r}`);
+        continue;
+      }
       if (r.order.state === 'credited') await engine.printSlip(o.orderNo);
       done.push(`${o.orderNo}:${r.order.state}`);
     }
     return done;
   };
+  const operatorRefunds = async (): Promise<string[]> => {
+    const done: string[] = [];
+    for (const o of engine.journal.pending()) {
+      const r = await attempt('requestRefund', () => engine.requestRefund(o.orderNo, 'crash campaign: operator clears pending', 'operator'));
+      done.push(`${o.orderNo}:${typeof r === 'string' ? r : r.state}`);
+    }
+    return done;
+  };
+  const topUp = async (amountFen: number, card: boolean): Promise<string> => {
+    const { order } = card
+      ? await engine.createOrder({ amountFen, sessionId: tag })
+      : await engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen, sessionId: tag });
+    out.orderNo = order.orderNo;
+    process.stdout.write(`${JSON.stringify({ order: order.orderNo })}\n`);
+    return order.orderNo;
+  };
 
   if (mode === 'run') {
     const scenario = values.scenario;
     const amountFen = Number(values.amount);
-    if (scenario === 'ic') {
+    if (scenario === 'ic' || scenario === 'ic-refund') {
       // A citizen with a pending slip finishes it first (the card is in the reader).
       out.finished = await finishPendingCards();
       await engine.readCard({ timeoutMs: 5000 });
-      const { order } = await engine.createOrder({ amountFen, sessionId: tag });
-      out.orderNo = order.orderNo;
-      await settlePayment(config.upstream.baseUrl, order.orderNo, 'pay');
-      const rest = await engine.waitForRest(order.orderNo);
-      if (rest.state === 'credited') await engine.printSlip(order.orderNo);
-    } else {
-      const { order } = await engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen, sessionId: tag });
-      out.orderNo = order.orderNo;
-      await settlePayment(config.upstream.baseUrl, order.orderNo, 'pay');
-      const rest = await engine.waitForRest(order.orderNo);
-      if (rest.state === 'credited') await engine.printSlip(order.orderNo);
-      if (scenario === 'iot-refund' && rest.state === 'credit_pending') {
-        // The operator at the maintenance panel, after the gas company rejected the credit.
-        await engine.requestRefund(order.orderNo, 'crash test: credit rejected', 'operator');
+      const no = await topUp(amountFen, true);
+      await settlePayment(config.upstream.baseUrl, no, 'pay');
+      const rest = await engine.waitForRest(no);
+      if (rest.state === 'credited') await engine.printSlip(no);
+      if (scenario === 'ic-refund' && rest.state === 'credit_pending') out.refund = await operatorRefunds();
+    } else if (scenario === 'iot' || scenario === 'iot-refund') {
+      const no = await topUp(amountFen, false);
+      await settlePayment(config.upstream.baseUrl, no, 'pay');
+      const rest = await engine.waitForRest(no);
+      if (rest.state === 'credited') await engine.printSlip(no);
+      // The operator at the maintenance panel, while the credit's outcome is unknown or refused.
+      if (scenario === 'iot-refund' && rest.state === 'credit_pending') out.refund = await operatorRefunds();
+    } else if (scenario === 'abandon') {
+      const no = await topUp(amountFen, false);
+      if (values.variant === 'payerror') {
+        await settlePayment(config.upstream.baseUrl, no, 'fail');
+        await engine.waitForRest(no);
+      } else {
+        await engine.cancel(no);
+        await engine.waitForRest(no);
       }
+    } else {
+      throw new Error(`unknown scenario ${scenario}`);
     }
-    out.state = engine.view(out.orderNo as string).state;
+    if (typeof out.orderNo === 'string') out.state = engine.view(out.orderNo).state;
   } else if (mode === 'recover') {
     await engine.runRetryPass();
     out.finished = await finishPendingCards();
+    if (values['operator-refunds']) out.refunds = await operatorRefunds();
+  } else if (mode === 'finish') {
+    const done: string[] = [];
+    for (const no of (values.orders ?? '').split(',').filter(Boolean)) {
+      const r = await attempt('finishPending', () => engine.finishPending(no));
+      done.push(`${no}:${typeof r === 'string' ? r : r.order.state}`);
+    }
+    out.finished = done;
   } else {
     throw new Error(`unknown mode ${mode}`);
   }

@@ -93,16 +93,18 @@ describe('gas card driver over a pty', () => {
     expect((await cardError(canceled)).code).toBe('canceled');
   });
 
-  it('writes a purchase once: the counter moves by one, a repeat is "already written"', async () => {
+  it('writes a purchase: the counter moves by one; like a real card it takes the same write again', async () => {
     const { sim, driver } = await setup();
     sim.insertCard({ profile: 'icCard' });
     await until(() => driver.cardPresent());
     const w = writeFor('9100000000200001', 8);
     expect(await driver.writePurchase(w)).toEqual({ result: 'written', purchaseCount: 8 });
-    expect(await driver.writePurchase(w)).toEqual({ result: 'alreadyWritten', purchaseCount: 8 });
-    expect(sim.writesFor(w.serialNo)).toBe(1);
+    expect(await driver.readCard()).toMatchObject({ purchaseCount: 8, storedPurchase: { amountFen: 5000, volumeM3: 17.36 } });
+    // No self-protection: only the kiosk's re-read before writing prevents a double write.
+    expect(await driver.writePurchase(w)).toEqual({ result: 'written', purchaseCount: 8 });
+    expect(sim.writesFor(w.serialNo)).toBe(2);
     const card = await driver.readCard();
-    expect(card).toMatchObject({ purchaseCount: 8, storedPurchase: { amountFen: 5000, volumeM3: 17.36 } });
+    expect(card).toMatchObject({ purchaseCount: 8, storedPurchase: { amountFen: 10000, volumeM3: 34.72 } });
 
     const skip = await cardError(driver.writePurchase(writeFor('9100000000200001', 10, 'GT-other-serial')));
     expect(skip).toMatchObject({ code: 'counterMismatch', purchaseCount: 8 });
@@ -128,6 +130,25 @@ describe('gas card driver over a pty', () => {
     expect((await cardError(driver.writePurchase(writeFor('9100000000200001', 8)))).code).toBe('writeUnknown');
     sim.insertCard({ profile: 'icCard' });
     expect((await driver.readCard()).purchaseCount).toBe(8);
+  });
+
+  it('torn write: the counter is written, the balance is not, the card leaves → writeUnknown', async () => {
+    const { sim, driver } = await setup();
+    const seen: string[] = [];
+    sim.onCardWrite = (e) => seen.push(`${e.kind}:${e.serialNo}:${e.purchaseCount}`);
+    sim.insertCard({ profile: 'icCard' });
+    await until(() => driver.cardPresent());
+    sim.injectFault({ kind: 'torn-write' });
+    const w = writeFor('9100000000200001', 8);
+    expect((await cardError(driver.writePurchase(w))).code).toBe('writeUnknown');
+    expect(driver.cardPresent()).toBe(false);
+    sim.insertCard({ profile: 'icCard' });
+    await until(() => driver.cardPresent());
+    // Counter alone says "written"; the balance says otherwise.
+    expect(await driver.readCard()).toMatchObject({ purchaseCount: 8, storedPurchase: null });
+    expect(sim.writesFor(w.serialNo)).toBe(0);
+    expect(seen).toEqual([`torn:${w.serialNo}:8`]);
+    expect(sim.counters.tornWrites).toBe(1);
   });
 
   it('no reply to a write → writeUnknown (timeout); the next requests still work', async () => {

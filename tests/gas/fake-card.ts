@@ -75,7 +75,6 @@ export class FakeGasCardReader extends EventEmitter implements GasCardReader {
     }
     const r = applyWrite(c, w, new Date());
     if (r.status === 'ok') return { result: 'written', purchaseCount: r.purchaseCount };
-    if (r.status === 'alreadyWritten') return { result: 'alreadyWritten', purchaseCount: r.purchaseCount };
     throw new GasCardError(r.status, `card refused: ${r.status}`, r.purchaseCount);
   }
 }
