@@ -176,6 +176,24 @@ export const profiles: readonly CardProfile[] = [
       previousNumberLink: '001',
     },
   },
+  {
+    name: 'chongyang-rare-char',
+    description:
+      '崇阳县居民，姓名含 CJK 扩展A 字「㙟」(U+365F，GB18030 四字节) / resident of 崇阳县 whose name has 㙟 (U+365F, CJK Extension A, 4 bytes in GB18030)',
+    fingerprints: 0,
+    card: {
+      cardType: 'resident',
+      name: '㙟样例',
+      sex: 'male',
+      nationCode: '01',
+      birthDate: '1990-05-17',
+      address: '湖北省咸宁市崇阳县天城镇样例街5号',
+      idNumber: '42122319900517003X',
+      issuer: '崇阳县公安局',
+      validFrom: '2018-06-01',
+      validTo: '2038-06-01',
+    },
+  },
 ];
 
 export function findProfile(name: string): CardProfile | undefined {

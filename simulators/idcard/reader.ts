@@ -18,6 +18,7 @@ import {
 } from '../../device-agent/src/devices/idcard/protocol/commands.js';
 import { SW3 } from '../../device-agent/src/devices/idcard/protocol/status.js';
 import type { CardType } from '../../device-agent/src/devices/idcard/protocol/text.js';
+import { standardPersonality, type ReaderPersonality } from './personality.js';
 
 export const faultKinds = ['no-sam', 'bad-checksum', 'removed-mid-read', 'junk', 'fragment', 'silent'] as const;
 export type FaultKind = (typeof faultKinds)[number];
@@ -90,19 +91,37 @@ export interface ReaderOptions {
    * hosts exist (reference §2.2). true: SW3 24, as a bridge firmware does.
    */
   strictSequence: boolean;
+  /** The rest of the personality (strictSequence above wins); default standard. */
+  personality?: Partial<ReaderPersonality>;
+  /** Clock for the slide-in window, ms. */
+  now?: () => number;
 }
 
 export class ReaderModel {
   card: PlacedCard | null = null;
   phase: CardPhase = 'absent';
+  personality: ReaderPersonality;
   private readonly faults = new Map<FaultKind, ActiveFault>();
-  readonly counters = { commands: 0, reads: 0, silenced: 0 };
+  readonly counters = { commands: 0, reads: 0, silenced: 0, finds: 0, selects: 0, managementNumber: 0 };
+  private readonly now: () => number;
+  private placedAt = 0;
+  /** The previous command was a successful select or read (30 05 `after-read-only`). */
+  private freshlyAuthenticated = false;
 
-  constructor(readonly options: ReaderOptions) {}
+  constructor(readonly options: ReaderOptions) {
+    this.personality = { ...standardPersonality, ...options.personality, strictSequence: options.strictSequence };
+    this.now = options.now ?? (() => performance.now());
+  }
 
   place(card: PlacedCard): void {
     this.card = card;
     this.phase = 'present';
+    this.placedAt = this.now();
+  }
+
+  /** Still sliding in: the card answers find but cannot be selected or read yet. */
+  private sliding(): boolean {
+    return this.card !== null && this.now() - this.placedAt < this.personality.slideInMs;
   }
 
   remove(): boolean {
@@ -149,6 +168,15 @@ export class ReaderModel {
     const name = identifyCommand(cmd.cmd, cmd.para);
     const target = targetOf(name);
     const base = { junkBefore: false, fragment: false, command: name ?? ('unknown' as const) };
+    const fresh = this.freshlyAuthenticated;
+    this.freshlyAuthenticated = false;
+    if (name === 'readManagementNumber') {
+      this.counters.managementNumber += 1;
+      if (this.personality.managementNumber === 'silent') {
+        this.counters.silenced += 1;
+        return { ...base, frame: null, timing: 'short' };
+      }
+    }
 
     if (this.take('silent', target)) {
       this.counters.silenced += 1;
@@ -157,7 +185,7 @@ export class ReaderModel {
     if (this.take('no-sam', target)) {
       return this.decorate({ ...base, frame: buildResponseFrame(SW3.SAM_SELF_TEST_FAILED), timing: 'short' }, target);
     }
-    const r = this.answer(name, cmd);
+    const r = this.answer(name, cmd, fresh);
     return this.decorate({ ...base, ...r }, target);
   }
 
@@ -175,6 +203,7 @@ export class ReaderModel {
   private answer(
     name: CommandName | undefined,
     cmd: CommandFrame,
+    fresh: boolean,
   ): { frame: Buffer; timing: TimingClass; newBaudRate?: number } {
     const ok = (data?: Uint8Array, timing: TimingClass = 'short') => ({ frame: buildResponseFrame(SW3.SUCCESS, data), timing });
     const fail = (sw3: number, timing: TimingClass = 'short') => ({ frame: buildResponseFrame(sw3), timing });
@@ -190,19 +219,31 @@ export class ReaderModel {
       case 'samId':
         return ok(encodeSamId(this.options.samId));
       case 'findCard':
+        this.counters.finds += 1;
         if (!card || this.phase === 'read') return fail(SW3.FIND_FAILED, 'find');
         this.phase = 'found';
         return { frame: buildResponseFrame(SW3.FIND_SUCCESS, Buffer.alloc(4)), timing: 'find' };
       case 'selectCard':
+        this.counters.selects += 1;
         if (!card) return fail(SW3.SELECT_FAILED, 'select');
-        if (this.phase === 'present' && this.options.strictSequence) return fail(SW3.UNKNOWN_ERROR, 'select');
+        if (this.phase === 'present' && this.personality.strictSequence) return fail(SW3.UNKNOWN_ERROR, 'select');
         if (this.phase === 'read') return fail(SW3.SELECT_FAILED, 'select');
+        if (this.sliding()) {
+          // Not seated yet: the card drops back to idle and answers the next find again.
+          this.phase = 'present';
+          return { frame: buildResponseFrame(SW3.SELECT_FAILED, undefined, 0x6a, 0x82), timing: 'select' };
+        }
+        this.freshlyAuthenticated = true;
         this.phase = 'selected';
         return { frame: buildResponseFrame(SW3.SUCCESS, Buffer.alloc(8)), timing: 'select' };
       case 'readBase':
       case 'readBaseWithFingerprint': {
         if (!card) return fail(SW3.READ_FAILED, 'read');
-        if (!selectedish && this.options.strictSequence) return fail(SW3.UNKNOWN_ERROR, 'read');
+        if (!selectedish && this.personality.strictSequence) return fail(SW3.UNKNOWN_ERROR, 'read');
+        if (this.sliding()) {
+          this.phase = 'present';
+          return { frame: buildResponseFrame(SW3.READ_FAILED, undefined, 0x6a, 0x82), timing: 'read' };
+        }
         if (this.take('removed-mid-read', 'read')) {
           // The citizen lifted the card while the RF transfer ran: the card is gone.
           this.remove();
@@ -210,6 +251,7 @@ export class ReaderModel {
         }
         this.counters.reads += 1;
         this.phase = 'read';
+        this.freshlyAuthenticated = true;
         const data =
           name === 'readBase'
             ? encodeReadBase(card.text, card.photo)
@@ -225,6 +267,19 @@ export class ReaderModel {
         return ok(block, 'find');
       }
       case 'readManagementNumber':
+        switch (this.personality.managementNumber) {
+          case 'rejected':
+            return fail(SW3.BAD_COMMAND);
+          case 'no-content':
+            return card && selectedish ? fail(SW3.NO_CONTENT, 'find') : fail(SW3.READ_FAILED, 'find');
+          case 'read-failed':
+            return fail(SW3.READ_FAILED, 'find');
+          case 'after-read-only':
+            if (card && selectedish && !fresh) return fail(SW3.UNKNOWN_ERROR, 'find');
+            break;
+          default:
+            break;
+        }
         // Readable with the card still authenticated (after select or a base read), per S18.
         if (!card || !selectedish) return fail(SW3.READ_FAILED, 'find');
         return ok(card.managementNumber, 'find');

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { SerialTransport } from '../../device-agent/src/transport/serial.js';
-import { createCommandParser } from '../../device-agent/src/devices/idcard/protocol/parser.js';
+import { createCommandParser, createResponseParser } from '../../device-agent/src/devices/idcard/protocol/parser.js';
 import {
   CardEncodeError,
   cardTypes,
@@ -29,6 +29,13 @@ import {
   syntheticWlt,
   type CardProfile,
 } from './profiles.js';
+import {
+  personalityPresets,
+  personalitySchema,
+  resolvePersonality,
+  type PersonalityInput,
+  type ReaderPersonality,
+} from './personality.js';
 import {
   ReaderModel,
   faultKinds,
@@ -61,6 +68,8 @@ export interface IdCardSimulatorOptions {
   samId?: string;
   timing?: Partial<SimTiming>;
   strictSequence?: boolean;
+  /** Reader personality: a preset name (`no-30-05`, `slow-slide-in` …) or fields; default `standard`. */
+  personality?: string | PersonalityInput;
   /** Seed for latencies, junk and fragment sizes, so a failing run can be replayed. */
   seed?: number;
 }
@@ -174,6 +183,7 @@ export class IdCardSimulator implements SimulatedDevice {
   private connected = false;
   private started = false;
   private readonly events: TimelineEvent[] = [];
+  private lastReply: Buffer | undefined;
 
   constructor(options: IdCardSimulatorOptions) {
     this.agentPath = options.agentPath;
@@ -181,10 +191,23 @@ export class IdCardSimulator implements SimulatedDevice {
     this.baudRate = options.baudRate ?? 115200;
     this.timing = { ...defaultTiming, ...options.timing };
     this.random = mulberry32(options.seed ?? 0x1dca4d);
+    const personality = resolvePersonality(options.personality ?? 'standard');
     this.reader = new ReaderModel({
       samId: options.samId ?? DEFAULT_SAM_ID,
-      strictSequence: options.strictSequence ?? false,
+      strictSequence: options.strictSequence ?? personality.strictSequence,
+      personality,
     });
+  }
+
+  /** Changes the reader's personality (preset and/or fields); throws SimulatorInputError on bad input. */
+  setPersonality(input: PersonalityInput | string): ReaderPersonality {
+    const spec = parseBody(personalitySchema, typeof input === 'string' ? { preset: input } : input);
+    try {
+      this.reader.personality = resolvePersonality(spec, this.reader.personality);
+    } catch (err) {
+      throw new SimulatorInputError((err as Error).message);
+    }
+    return { ...this.reader.personality };
   }
 
   async start(): Promise<void> {
@@ -317,7 +340,8 @@ export class IdCardSimulator implements SimulatedDevice {
       baudRate: this.baudRate,
       card: card ? { profile: card.profile, cardType: card.cardType, phase: this.reader.phase } : null,
       faults: this.reader.activeFaults(),
-      strictSequence: this.reader.options.strictSequence,
+      strictSequence: this.reader.personality.strictSequence,
+      personality: { ...this.reader.personality },
       counters: { ...this.reader.counters },
     };
   }
@@ -365,6 +389,8 @@ export class IdCardSimulator implements SimulatedDevice {
         if (gen !== this.generation) return;
         this.record({ at: performance.now(), type: 'replyStart', command: reply.command, bytes: reply.frame.length });
         if (reply.junkBefore) await this.send(this.junk(), false, gen);
+        if (this.reader.personality.staleFrames) await this.send(this.staleFrame(reply.frame), false, gen);
+        this.lastReply = reply.frame;
         const lastByteAt = await this.send(reply.frame, reply.fragment, gen);
         this.record({ at: lastByteAt, type: 'replyEnd', command: reply.command, bytes: reply.frame.length });
         if (reply.newBaudRate) this.baudRate = reply.newBaudRate;
@@ -375,6 +401,29 @@ export class IdCardSimulator implements SimulatedDevice {
       this.working = false;
       if (this.queue.length > 0 && gen === this.generation) void this.work();
     }
+  }
+
+  /**
+   * A cut-off earlier reply: its header and part of its body, never complete. Cuts that would
+   * join the reply after them into a frame with a valid checksum by chance (1 in 256 for XOR-8)
+   * are not used: this personality is about resync, not about checksum collisions.
+   */
+  private staleFrame(reply: Buffer): Buffer {
+    const readHeader = Buffer.from([0xaa, 0xaa, 0xaa, 0x96, 0x69, 0x05, 0x08, 0x00, 0x00, 0x90, 0x01, 0x00, 0x04, 0x00]);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      let stale: Buffer;
+      const previous = this.lastReply;
+      if (previous && previous.length > 9 && this.random() < 0.6) {
+        const cut = 8 + Math.floor(this.random() * (previous.length - 9));
+        stale = Buffer.from(previous.subarray(0, cut));
+      } else {
+        stale = Buffer.concat([readHeader, seededBytes(`stale:${this.random()}`, 10 + Math.floor(this.random() * 60))]);
+      }
+      const parser = createResponseParser();
+      const frames = parser.push(Buffer.concat([stale, reply])).filter((e) => e.type === 'frame');
+      if (frames.every((e) => e.type === 'frame' && e.raw.equals(reply))) return stale;
+    }
+    return readHeader;
   }
 
   private latency(cls: TimingClass): number {
@@ -456,6 +505,14 @@ export class IdCardSimulator implements SimulatedDevice {
         return { faults: this.reader.activeFaults() };
       }),
     );
+    r.get(
+      '/personality',
+      handle(() => ({
+        personality: { ...this.reader.personality },
+        presets: Object.fromEntries(Object.entries(personalityPresets).map(([k, v]) => [k, v.description])),
+      })),
+    );
+    r.post('/personality', handle((body) => ({ personality: this.setPersonality((body ?? {}) as PersonalityInput) })));
     r.post(
       '/plug',
       handle(async (body) => {

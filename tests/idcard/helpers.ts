@@ -113,3 +113,12 @@ export async function createRig(
 export function since(rig: Rig, from: number): Recorded[] {
   return rig.events.slice(from);
 }
+
+/** Resolves once `pred()` holds (checked every 20 ms): for simulator state that emits no event. */
+export async function until(pred: () => boolean, label: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -58,13 +58,25 @@ describe('HID report wrapping (pure)', () => {
 });
 
 /** An in-memory HID device object with node-hid's HIDAsync shape, wired to the simulator's reader model. */
+interface DeviceQuirks {
+  /** Numbered reports: node-hid hands over input reports with this ID as the first byte. */
+  reportId?: number;
+  /** Reports sent before the reply (e.g. a late reply to an earlier request). */
+  before?: (srn: number) => Buffer[];
+  /** Result byte of the reply envelope. */
+  result?: number;
+}
+
 class InMemoryHidDevice extends EventEmitter implements HidDeviceLike {
   readonly written: Buffer[] = [];
   closed = false;
   private readonly requests = new HidReassembler(HID_REQUEST_TAG);
   private readonly parser = createCommandParser();
 
-  constructor(private readonly reader: ReaderModel) {
+  constructor(
+    private readonly reader: ReaderModel,
+    private readonly quirks: DeviceQuirks = {},
+  ) {
     super();
   }
 
@@ -78,9 +90,13 @@ class InMemoryHidDevice extends EventEmitter implements HidDeviceLike {
         if (f.type !== 'frame') continue;
         const reply = this.reader.handle(f.frame);
         if (!reply.frame) continue;
-        const reports = responseReports(reply.frame, ev.envelope.srn);
+        const reports = [
+          ...(this.quirks.before?.(ev.envelope.srn) ?? []),
+          ...responseReports(reply.frame, ev.envelope.srn, this.quirks.result ?? 0),
+        ];
+        const id = this.quirks.reportId;
         setTimeout(() => {
-          for (const r of reports) if (!this.closed) this.emit('data', r);
+          for (const r of reports) if (!this.closed) this.emit('data', id ? Buffer.concat([Buffer.of(id), r]) : r);
         }, 5);
       }
     }
@@ -122,6 +138,43 @@ describe('HID transport over an in-memory HID device', () => {
     expect(got.map((b) => toHex(b))).toEqual(['AA AA AA 96 69 00 04 00 00 90 94']);
     await t.close();
     expect(device.closed).toBe(true);
+  });
+
+  async function exchange(quirks: DeviceQuirks, reportId = 0): Promise<{ got: string[]; transport: HidTransport; device: InMemoryHidDevice }> {
+    const reader = new ReaderModel({ samId: '05.01-20101129-0001228293-0296863149', strictSequence: false });
+    const device = new InMemoryHidDevice(reader, quirks);
+    const transport = new HidTransport({ vendorId: 0x10c4, productId: 0x0007, reportId, openDevice: async () => device });
+    const got: string[] = [];
+    transport.on('data', (d) => got.push(toHex(d)));
+    await transport.open();
+    // One request at a time, as the driver does; replies come 5 ms after each write.
+    await transport.write(commands.samStatus.frame);
+    await new Promise((r) => setTimeout(r, 40));
+    await transport.write(commands.findCard.frame);
+    await new Promise((r) => setTimeout(r, 40));
+    await transport.close();
+    return { got, transport, device };
+  }
+
+  test('only the reply whose SRN matches the last request is delivered; a late reply to an earlier one is dropped', async () => {
+    const lateFind = buildResponseFrame(0x9f, Buffer.alloc(4));
+    const { got, transport } = await exchange({ before: (srn) => responseReports(lateFind, (srn - 1) & 0xffff) });
+    // The stale 9F (SRN of the previous request) must not answer the status or the find request.
+    expect(got).toEqual(['AA AA AA 96 69 00 04 00 00 90 94', 'AA AA AA 96 69 00 04 00 00 80 84']);
+    expect(transport.staleReplies).toBe(2);
+  });
+
+  test('an envelope whose result byte reports a failure is not taken as the reply', async () => {
+    const { got, transport } = await exchange({ result: 0x01 });
+    expect(got).toEqual([]);
+    expect(transport.failedEnvelopes).toBe(2);
+  });
+
+  test('numbered reports: the report ID is stripped on reads as on writes', async () => {
+    const { got, device } = await exchange({ reportId: 0x02 }, 0x02);
+    expect(device.written[0]![0]).toBe(0x02);
+    expect(device.written[0]![1]).toBe(0x88);
+    expect(got).toEqual(['AA AA AA 96 69 00 04 00 00 90 94', 'AA AA AA 96 69 00 04 00 00 80 84']);
   });
 
   test('in-memory HID device: the ID card driver reads a card, goes offline on unplug and recovers on replug', async () => {

@@ -124,6 +124,22 @@ describe('resync and rejection', () => {
     expect(frames(events).map((f) => f.sw3)).toEqual([0x90, 0x9f]);
   });
 
+  test('a truncated stale read reply (announces 1295 bytes) does not swallow the replies after it', () => {
+    const staleRead = Buffer.concat([fromHex('AA AA AA 96 69 05 08 00 00 90 01 00 04 00'), Buffer.alloc(40, 0x20)]);
+    const p = createResponseParser();
+    const first = p.push(Buffer.concat([staleRead, find]));
+    expect(frames(first).map((f) => f.sw3)).toEqual([0x9f]);
+    expect(errors(first)).toEqual(['junk']);
+    // Split anywhere, the reply still comes out as soon as its last byte is in.
+    for (let cut = 1; cut < staleRead.length + find.length; cut++) {
+      const q = createResponseParser();
+      const stream = Buffer.concat([staleRead, find, ok]);
+      const events = [...q.push(stream.subarray(0, cut)), ...q.push(stream.subarray(cut))];
+      expect(frames(events).map((f) => f.sw3)).toEqual([0x9f, 0x90]);
+      expect(q.pending).toBe(0);
+    }
+  });
+
   test('a bad checksum drops the frame, the next frame parses', () => {
     const bad = Buffer.from(ok);
     bad[bad.length - 1] = bad[bad.length - 1]! ^ 0xff;

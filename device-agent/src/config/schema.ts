@@ -34,6 +34,8 @@ const idCardSchema = z.object({
   transport: transportConfigSchema,
   pollIntervalMs: ms.default(300),
   requestTimeoutMs: ms.default(3000),
+  /** How long select/read are retried while a card stays on the reader (driver default 3000). */
+  readRetryBudgetMs: ms.optional(),
 });
 
 const printerSchema = z.object({

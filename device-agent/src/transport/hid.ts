@@ -2,7 +2,9 @@
  * Transport over a USB HID reader (node-hid). Byte-stream semantics like the serial transport:
  * `write()` takes one SAM frame, wraps it into 64-byte reports (pure code in
  * devices/idcard/protocol/hid-report.ts); incoming reports are reassembled and the SAM frame
- * inside is emitted as `data`, so the ID card driver runs unchanged over HID.
+ * inside is emitted as `data`, so the ID card driver runs unchanged over HID. Only the reply to
+ * the last request counts: its SRN must match and its result byte be 00; the report ID (numbered
+ * reports) is stripped from reads as it is added to writes.
  *
  * node-hid is loaded only when a HID device is opened, so serial-only kiosks never load the
  * native addon. Tests pass `openDevice` with an in-memory device object.
@@ -49,11 +51,17 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
   private device: HidDeviceLike | undefined;
   private readonly reassembler = new HidReassembler(HID_RESPONSE_TAG);
   private srn = 0;
+  /** SRN of the request whose reply is awaited; replies to earlier requests are stale. */
+  private awaitedSrn: number | undefined;
   private readonly reportId: number;
   private readonly reportBytes: number;
   private readonly writeTimeoutMs: number;
   /** Reassembly/format problems seen, for diagnostics. */
   envelopeErrors = 0;
+  /** Replies dropped because their SRN was not the last request's (late replies). */
+  staleReplies = 0;
+  /** Replies dropped because the envelope's result byte reported a failure. */
+  failedEnvelopes = 0;
 
   constructor(private readonly options: HidTransportOptions) {
     super();
@@ -89,9 +97,21 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
   }
 
   private receive(report: Buffer): void {
-    for (const ev of this.reassembler.push(report)) {
-      if (ev.type === 'message') this.emit('data', ev.envelope.payload);
-      else this.envelopeErrors += 1;
+    // With numbered reports node-hid puts the report ID in front of the data, as we do on writes.
+    const body = this.reportId !== 0 ? report.subarray(1) : report;
+    for (const ev of this.reassembler.push(body)) {
+      if (ev.type !== 'message') {
+        this.envelopeErrors += 1;
+      } else if (ev.envelope.srn !== this.awaitedSrn) {
+        // A late reply to a request the driver has given up on: it must not answer the next one.
+        this.staleReplies += 1;
+      } else if (ev.envelope.code !== 0x00) {
+        // The reader says the exchange failed; the SAM bytes (if any) are not a reply. The driver's
+        // timeout and retry handle it like a lost reply.
+        this.failedEnvelopes += 1;
+      } else {
+        this.emit('data', ev.envelope.payload);
+      }
     }
   }
 
@@ -110,6 +130,7 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
     const device = this.device;
     if (!device) throw new TransportClosedError(this.description);
     this.srn = (this.srn + 1) & 0xffff;
+    this.awaitedSrn = this.srn;
     const reports = requestReports(data, this.srn, this.options.b1 ?? 0x00);
     for (const report of reports) {
       const out = Buffer.alloc(1 + this.reportBytes);

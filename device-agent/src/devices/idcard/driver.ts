@@ -4,18 +4,23 @@
  * Life cycle: open → probe (SAM status 11 FF, SAM ID 12 FF) → poll find-card (20 01) every
  * `pollIntervalMs` → on 9F: select (20 02) → read (30 01, or 30 10 with fingerprints) → decode.
  *
- * Card presence. After a successful read the reader's find fails until the card has left the
- * field (reference §2.2), so "find failed" does not mean "card removed". While a read card may
- * still be there the driver asks for the card management number (30 05), which the reader
- * answers without re-authentication only while that card stays in the field (reference §2.2,
- * S18); any failure means it left. Readers that reject 30 05 fall back to: a new 9F means the
- * card was removed and placed again.
+ * Card presence comes from find, which every reader answers. A card that was read does not
+ * answer find again until it has left the field (reference §2.2), so while it lies there find
+ * answers 80 and nothing happens; the next 9F is a new placement (a new card, or the same card
+ * lifted and put back): the previous card is reported removed, the new one read. Each placement
+ * is read exactly once. `30 05` is not used: readers differ on it (unsupported, silent, or 91/24/41
+ * with the card in place, reference §2.1/§9), so its answer can neither confirm nor deny presence.
  *
- * Failed reads. The vendor advice is to re-place the card; the driver emits `error`
+ * Failed reads. While the card stays in the field (find answers 9F again) select and read are
+ * retried for up to `readRetryBudgetMs` (a card still sliding in answers select 81 / read 41).
+ * When the budget is spent, or the card leaves (find 80), the driver emits `error`
  * (willRetry: true) and `cardRemoved`, and reads again when the card is found again. A second
- * failure is final (willRetry: false; waitForCard rejects). A damaged or missing reply to the
- * read command itself is re-requested once at once: the card is still in the field and readers
- * accept a repeated read.
+ * failed placement is final (willRetry: false; waitForCard rejects). A lost or damaged reply to
+ * the read command itself is re-requested once at once.
+ *
+ * Damaged bytes never throw a good reply away: the parser resyncs one byte after a bad checksum
+ * and finds a valid frame behind a truncated stale one; a request fails as `badFrame` only when
+ * no acceptable reply follows a damaged frame within the wire time of one reply.
  *
  * Every request has a timeout; `unresponsiveAfter` timeouts in a row make the status offline.
  * Unplugging shows up as a transport close: offline at once, and ReconnectingTransport brings it
@@ -43,6 +48,8 @@ import {
 } from './protocol/commands.js';
 import { SW3, describeSw3 } from './protocol/status.js';
 import { decodeText, isExpired, type DecodedCard } from './protocol/text.js';
+// The kiosk's local date (China, UTC+8) decides expiry; one helper for China time project-wide.
+import { chinaDate } from '../../sandbox/time.js';
 
 export { IdCardError } from './errors.js';
 
@@ -105,6 +112,8 @@ export interface IdCardDriverOptions {
   probeRetryMs?: number;
   /** A re-placed card within this window counts as the retry of a failed read. */
   retryWindowMs?: number;
+  /** How long select/read are retried while the card stays in the field (default 3000 ms). */
+  readRetryBudgetMs?: number;
   now?: () => Date;
 }
 
@@ -117,6 +126,8 @@ interface Pending {
   cmd: SamCommand;
   resolve: (frame: ResponseFrame) => void;
   reject: (err: Error) => void;
+  /** A damaged frame arrived: fail unless an acceptable reply follows soon. */
+  damaged: (message: string) => void;
 }
 
 interface Waiter {
@@ -155,6 +166,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private readonly unresponsiveAfter: number;
   private readonly probeRetryMs: number;
   private readonly retryWindowMs: number;
+  private readonly readRetryBudgetMs: number;
   private readonly now: () => Date;
 
   private current: DeviceStatus = { device: 'offline', detail: 'not started' };
@@ -165,7 +177,6 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private samId: string | null = null;
   private presence: Presence = 'none';
   private failedAt = 0;
-  private removalProbe: 'managementNumber' | 'find' = 'managementNumber';
   private consecutiveTimeouts = 0;
   private pending: Pending | undefined;
   private lock: Promise<unknown> = Promise.resolve();
@@ -214,6 +225,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.unresponsiveAfter = options.unresponsiveAfter ?? 2;
     this.probeRetryMs = options.probeRetryMs ?? Math.max(this.pollIntervalMs, 1000);
     this.retryWindowMs = options.retryWindowMs ?? 60_000;
+    this.readRetryBudgetMs = options.readRetryBudgetMs ?? 3000;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -383,26 +395,16 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   }
 
   private async poll(): Promise<void> {
-    if (this.presence === 'read' && this.removalProbe === 'managementNumber') {
-      const r = await this.request(commands.readManagementNumber);
-      this.checkSam(r);
-      if (r.sw3 === SW3.SUCCESS) return; // the read card is still on the reader
-      if (r.sw3 === SW3.BAD_COMMAND || r.sw3 === SW3.NOT_PERMITTED) {
-        this.log.info({ sw3: sw3Hex(r.sw3) }, 'reader rejects 30 05; detecting removal by the next find instead');
-        this.removalProbe = 'find';
-      } else {
-        this.presence = 'none';
-        this.emit('cardRemoved');
-      }
-    }
     const found = await this.request(commands.findCard);
     this.checkSam(found);
     if (found.sw3 !== SW3.FIND_SUCCESS) {
+      // 80 also while a read card still lies on the reader: not a removal, and not a new card.
       if (found.sw3 !== SW3.FIND_FAILED) this.log.debug({ sw3: sw3Hex(found.sw3) }, 'find card answered');
       return;
     }
     if (this.presence === 'read') {
-      // Fallback mode: a fresh 9F after a read means the card left and came back.
+      // A read card answers find only after it has left the field: it was lifted (and this is it
+      // again, or the next card).
       this.presence = 'none';
       this.emit('cardRemoved');
     }
@@ -412,65 +414,115 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     await this.readCard(retry ? 2 : 1);
   }
 
-  private async readCard(attempt: number): Promise<void> {
+  /** Select + read once; throws IdCardError. A lost reply to the read itself is asked for again at once. */
+  private async selectAndRead(): Promise<ResponseFrame> {
+    const sel = await this.request(commands.selectCard);
+    this.checkSam(sel);
+    if (sel.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('readFailed', sel.sw3);
+    const cmd = this.readFingerprint ? commands.readBaseWithFingerprint : commands.readBase;
+    let r: ResponseFrame;
     try {
-      const sel = await this.request(commands.selectCard);
-      this.checkSam(sel);
-      if (sel.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('readFailed', sel.sw3);
-      const cmd = this.readFingerprint ? commands.readBaseWithFingerprint : commands.readBase;
-      let r: ResponseFrame;
-      try {
-        r = await this.request(cmd);
-      } catch (err) {
-        if (!(err instanceof IdCardError) || (err.code !== 'timeout' && err.code !== 'badFrame')) throw err;
-        this.log.debug({ code: err.code }, 'read reply lost; asking again');
-        r = await this.request(cmd);
-      }
-      this.checkSam(r);
-      if (r.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('readFailed', r.sw3);
-      const blocks = this.readFingerprint ? decodeReadFull(r.data) : decodeReadBase(r.data);
-      if (!blocks.ok) throw new IdCardError('decode', '证件数据格式错误', blocks.error.message);
-      const text = decodeText(blocks.value.text);
-      if (!text.ok) throw new IdCardError('decode', '证件文字信息格式错误', text.error.message);
-      const card = text.value;
-      this.presence = 'read';
-      this.failedAt = 0;
-      const image = await this.decodePhoto(blocks.value.photo);
-      const today = this.now().toISOString().slice(0, 10);
-      const event: CardReadEvent = {
-        card,
-        photo: { format: 'wlt', bytes: blocks.value.photo.length, wlt: blocks.value.photo, image },
-        fingerprint: 'fingerprint' in blocks.value ? (blocks.value as ReadFullData).fingerprint : null,
-        expired: isExpired(card, today),
-        attempt,
-        readAt: this.now(),
-      };
-      this.log.info(
-        { cardType: card.cardType, attempt, expired: event.expired, warnings: card.warnings.map((w) => w.code) },
-        'card read',
-      );
-      this.emit('cardRead', event);
-      for (const w of [...this.waiters]) w.resolve(event);
+      r = await this.request(cmd);
     } catch (err) {
-      if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped')) throw err;
-      if (err instanceof IdCardError && err.code === 'sam') {
-        // Not the card's fault: end this card's cycle and let the loop report the SAM.
-        this.presence = 'none';
-        this.emit('cardRemoved');
-        for (const w of [...this.waiters]) w.reject(err);
-        throw err;
-      }
-      const final = attempt >= 2;
-      const base =
-        err instanceof IdCardError ? err : new IdCardError('readFailed', '读卡失败', `read failed: ${String(err)}`);
-      const e = base.withRetry(!final);
-      this.log.warn({ code: e.code, sw3: e.sw3, attempt, willRetry: !final }, 'card read failed');
-      this.emitError(e);
-      this.presence = final ? 'none' : 'awaitingReplace';
-      this.failedAt = final ? 0 : Date.now();
-      this.emit('cardRemoved');
-      if (final) for (const w of [...this.waiters]) w.reject(e);
+      if (!(err instanceof IdCardError) || (err.code !== 'timeout' && err.code !== 'badFrame')) throw err;
+      this.log.debug({ code: err.code }, 'read reply lost; asking again');
+      r = await this.request(cmd);
     }
+    this.checkSam(r);
+    if (r.sw3 !== SW3.SUCCESS) throw IdCardError.fromSw3('readFailed', r.sw3);
+    return r;
+  }
+
+  private decodeRead(r: ResponseFrame): { card: DecodedCard; photo: Buffer; fingerprint: Buffer | null } {
+    const blocks = this.readFingerprint ? decodeReadFull(r.data) : decodeReadBase(r.data);
+    if (!blocks.ok) throw new IdCardError('decode', '证件数据格式错误', blocks.error.message);
+    const text = decodeText(blocks.value.text);
+    if (!text.ok) throw new IdCardError('decode', '证件文字信息格式错误', text.error.message);
+    const fingerprint = 'fingerprint' in blocks.value ? (blocks.value as ReadFullData).fingerprint : null;
+    return { card: text.value, photo: blocks.value.photo, fingerprint };
+  }
+
+  /**
+   * Reads the card just found. Card errors are retried while the card stays in the field and the
+   * budget lasts; "stays" = find answers 9F again (a card that failed select/read is not halted).
+   */
+  private async readCard(attempt: number): Promise<void> {
+    const deadline = Date.now() + this.readRetryBudgetMs;
+    const retryDelayMs = Math.min(this.pollIntervalMs, 200);
+    let tries = 0;
+    let failure: IdCardError;
+    for (;;) {
+      tries += 1;
+      try {
+        const decoded = this.decodeRead(await this.selectAndRead());
+        await this.delivered(decoded, attempt, tries);
+        return;
+      } catch (err) {
+        if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped')) throw err;
+        if (err instanceof IdCardError && err.code === 'sam') return this.samFailedDuringRead(err);
+        failure = err instanceof IdCardError ? err : new IdCardError('readFailed', '读卡失败', `read failed: ${String(err)}`);
+      }
+      if (Date.now() + retryDelayMs >= deadline || !this.running) break;
+      this.log.debug({ code: failure.code, sw3: failure.sw3, tries }, 'card read failed; retrying while the card stays');
+      await this.pause(retryDelayMs);
+      if (!this.running) throw new IdCardError('stopped', '读卡器已停止', 'driver stopped');
+      let still: ResponseFrame;
+      try {
+        still = await this.request(commands.findCard);
+        this.checkSam(still);
+      } catch (err) {
+        if (err instanceof IdCardError && err.code === 'sam') return this.samFailedDuringRead(err);
+        if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped')) throw err;
+        continue; // a lost find reply says nothing about the card; try select again
+      }
+      if (still.sw3 !== SW3.FIND_SUCCESS) {
+        this.log.debug({ sw3: sw3Hex(still.sw3), tries }, 'card left the field during the read');
+        break;
+      }
+    }
+    const final = attempt >= 2;
+    const e = failure.withRetry(!final);
+    this.log.warn({ code: e.code, sw3: e.sw3, attempt, tries, willRetry: !final }, 'card read failed');
+    this.emitError(e);
+    this.presence = final ? 'none' : 'awaitingReplace';
+    this.failedAt = final ? 0 : Date.now();
+    this.emit('cardRemoved');
+    if (final) for (const w of [...this.waiters]) w.reject(e);
+  }
+
+  /** Not the card's fault: end this card's cycle and let the loop report the SAM. */
+  private samFailedDuringRead(err: IdCardError): never {
+    this.presence = 'none';
+    this.emit('cardRemoved');
+    for (const w of [...this.waiters]) w.reject(err);
+    throw err;
+  }
+
+  private async delivered(
+    decoded: { card: DecodedCard; photo: Buffer; fingerprint: Buffer | null },
+    attempt: number,
+    tries: number,
+  ): Promise<void> {
+    const { card, photo, fingerprint } = decoded;
+    this.presence = 'read';
+    this.failedAt = 0;
+    const image = await this.decodePhoto(photo);
+    const readAt = this.now();
+    const event: CardReadEvent = {
+      card,
+      photo: { format: 'wlt', bytes: photo.length, wlt: photo, image },
+      fingerprint,
+      // The card's last valid day is a date in China, where the kiosk stands.
+      expired: isExpired(card, chinaDate(readAt)),
+      attempt,
+      readAt,
+    };
+    this.log.info(
+      { cardType: card.cardType, attempt, tries, expired: event.expired, warnings: card.warnings.map((w) => w.code) },
+      'card read',
+    );
+    this.emit('cardRead', event);
+    for (const w of [...this.waiters]) w.resolve(event);
   }
 
   private async decodePhoto(wlt: Buffer): Promise<DecodedPhoto | null> {
@@ -509,18 +561,32 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     }
     const timeoutMs = this.timeoutFor(cmd);
     return new Promise<ResponseFrame>((resolve, reject) => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const settle = (): void => {
+        clearTimeout(timer);
+        if (graceTimer) clearTimeout(graceTimer);
+        if (this.pending === pending) this.pending = undefined;
+      };
       const pending: Pending = {
         cmd,
         resolve: (frame) => {
-          clearTimeout(timer);
-          if (this.pending === pending) this.pending = undefined;
+          settle();
           this.consecutiveTimeouts = 0;
           resolve(frame);
         },
         reject: (err) => {
-          clearTimeout(timer);
-          if (this.pending === pending) this.pending = undefined;
+          settle();
           reject(err);
+        },
+        damaged: (message) => {
+          // The damaged frame may be a stale one in front of the reply (the parser has already
+          // resynced past it): give the reply the time one reply takes on the wire to arrive.
+          if (graceTimer) return;
+          graceTimer = setTimeout(() => {
+            // The reader did answer, if damaged: not a sign of a dead reader.
+            this.consecutiveTimeouts = 0;
+            pending.reject(new IdCardError('badFrame', '读卡器数据校验错误', message));
+          }, this.damagedGraceFor(cmd));
         },
       };
       const timer = setTimeout(() => {
@@ -534,6 +600,12 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
         pending.reject(new IdCardError('transport', '写入读卡器失败', `write failed: ${err instanceof Error ? err.message : String(err)}`));
       });
     });
+  }
+
+  /** Wire time of the longest reply to `cmd`, plus slack for scheduling. */
+  private damagedGraceFor(cmd: SamCommand): number {
+    const bytes = cmd.name === 'readBaseWithFingerprint' ? 2321 : cmd.timing === 'read' ? 1295 : 64;
+    return 100 + Math.ceil((bytes * 2 * 10 * 1000) / this.baudRate);
   }
 
   private noteTimeout(cmd: SamCommand): void {
@@ -567,10 +639,9 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
         if (p && this.accepts(p.cmd, ev.frame)) p.resolve(ev.frame);
         else this.log.debug({ sw3: sw3Hex(ev.frame.sw3), bytes: ev.raw.length }, 'unexpected frame ignored');
       } else if (ev.error.code === 'checksum') {
+        // Keep the parser's buffer: it resynced one byte on, and a good reply may follow.
         this.log.debug({ msg: ev.error.message }, 'damaged frame');
-        // The damaged frame was the reply; the rest of it in the buffer is noise.
-        this.parser.reset();
-        this.pending?.reject(new IdCardError('badFrame', '读卡器数据校验错误', ev.error.message));
+        this.pending?.damaged(ev.error.message);
       } else {
         this.log.debug({ code: ev.error.code, discarded: ev.error.discarded }, 'line noise');
       }
@@ -645,6 +716,7 @@ export function createIdCardDriver(
     transport: new ReconnectingTransport(inner),
     pollIntervalMs: config.pollIntervalMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    ...(config.readRetryBudgetMs !== undefined ? { readRetryBudgetMs: config.readRetryBudgetMs } : {}),
     baudRate,
     ...(logger ? { logger } : {}),
     ...extras,

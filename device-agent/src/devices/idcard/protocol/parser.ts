@@ -80,6 +80,18 @@ export class FrameParser<T> {
     return events;
   }
 
+  /** Offset of the first preamble at or after `from` that starts a complete, valid frame; else -1. */
+  private completeFrameAfter(buf: Buffer, from: number): number {
+    for (let at = buf.indexOf(PREAMBLE, from); at >= 0; at = buf.indexOf(PREAMBLE, at + 1)) {
+      if (buf.length - at < HEADER_LENGTH) return -1;
+      const len = buf.readUInt16BE(at + 5);
+      if (len < this.minLen || len > this.maxLen || buf.length - at < HEADER_LENGTH + len) continue;
+      const end = at + HEADER_LENGTH + len;
+      if (xorChecksum(buf, at + 5, end - 1) === buf[end - 1]) return at;
+    }
+    return -1;
+  }
+
   private consume(chunk: Uint8Array, events: ParserEvent<T>[]): void {
     if (chunk.length === 0) return;
     const incoming = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -109,7 +121,19 @@ export class FrameParser<T> {
         continue;
       }
       const total = HEADER_LENGTH + len;
-      if (buf.length < total) break;
+      if (buf.length < total) {
+        // A frame cut off mid-way (the reader abandoned a reply, a bridge held bytes back) would
+        // swallow the replies after it until its announced length is reached. A complete frame
+        // with a valid checksum that starts inside it is the real one: the cut-off part is junk.
+        const inner = this.completeFrameAfter(buf, 1);
+        if (inner < 0) break;
+        events.push({
+          type: 'error',
+          error: { code: 'junk', message: `skipped a truncated ${inner}-byte frame (announced ${total}) before a complete one`, discarded: inner },
+        });
+        buf = buf.subarray(inner);
+        continue;
+      }
       const raw = buf.subarray(0, total);
       const expected = xorChecksum(raw, 5, total - 1);
       if (expected !== raw[total - 1]) {
