@@ -44,6 +44,12 @@ export const printerProfileSchema = z
       realtime: z.boolean(),
       /** Answers GS r 1 in order, used as "job processed" marker at the end of each job. */
       processedMarker: z.boolean(),
+      /**
+       * Knows the real-time clear-buffers command DLE DC4 fn=8 (Epson TM-T81/T88IV+, Citizen
+       * CT-S). The driver still believes it only when the printer answers 37 25 00; without it an
+       * interrupted slip's remainder is marked VOID instead.
+       */
+      realtimeClear: z.boolean().default(false),
     }),
   })
   .strict()
