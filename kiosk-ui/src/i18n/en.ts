@@ -124,6 +124,15 @@ export const en: Record<MessageKey, string> = {
   'common.cancel': 'Exit',
   'common.working': 'Working, please wait…',
   'common.assisted': 'Assisted by staff',
+  // issue 19 (cards left behind, gas amount, home button)
+  'common.home': 'Home',
+  'gas.removeCard.title': 'Please take the gas card out of the reader first',
+  'gas.removeCard.body': 'A gas card is already in the reader. It was not placed in this session and will not be read. Please take it out.',
+  'gas.removeCard.own': 'If it is yours, take it out and insert it again at the next step.',
+  'gas.removeCard.waiting': 'Waiting for the gas card to be taken out…',
+  'takeCards.gascard': 'Please take your gas card',
+  'takeCards.idcard': 'Please take your ID card',
+  'takeCards.hint': 'Your card is still in the reader. Take it with you so nobody else can use it.',
   'conn.lost': 'Connecting to the device service…',
   'footer.hotline': 'Hotline 12345',
 

@@ -121,6 +121,15 @@ export const zhCN = {
   'common.cancel': '退出',
   'common.working': '正在处理，请稍候…',
   'common.assisted': '导办协助中',
+  // issue 19 (cards left behind, gas amount, home button)
+  'common.home': '返回首页',
+  'gas.removeCard.title': '请先取出读卡器中的燃气卡',
+  'gas.removeCard.body': '读卡器中已有一张燃气卡，它不是在本次办理中放入的，不会被读取。请将其取出。',
+  'gas.removeCard.own': '如果是您的卡，请取出后在下一步重新插入。',
+  'gas.removeCard.waiting': '正在等待取出燃气卡…',
+  'takeCards.gascard': '请取走燃气卡',
+  'takeCards.idcard': '请取走身份证',
+  'takeCards.hint': '您的卡仍在读卡器中，请带走，以免被他人使用。',
   'conn.lost': '正在连接设备服务…',
   'footer.hotline': '服务热线 12345',
 
