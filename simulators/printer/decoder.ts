@@ -96,6 +96,12 @@ export class EscPosDecoder {
     return this.buf.length;
   }
 
+  /** DLE DC4 fn=8: a half-received command is dropped with the rest of the buffer. */
+  clearBuffer(): void {
+    this.buf = new Uint8Array(0);
+    this.pendingQr = undefined;
+  }
+
   push(chunk: Uint8Array): DecodedEvent[] {
     if (this.buf.length === 0) this.buf = Uint8Array.from(chunk);
     else {

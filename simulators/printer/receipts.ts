@@ -52,6 +52,11 @@ export interface ReceiptRecord {
   /** Printing stopped before the cut (paper out, cover opened, cutter error, unplugged). */
   interrupted: boolean;
   interruptedBy: string | null;
+  /**
+   * The slip began with data that had waited in the receive buffer while the printer was stopped
+   * (the tail of an interrupted slip, printed on the fresh paper after a refill).
+   */
+  resumedFromBuffer: boolean;
   errors: string[];
 }
 
@@ -74,6 +79,7 @@ export class ReceiptAssembler {
   private lineAlign: Align = 'left';
   private nextId = 1;
   private lastWasRaster = false;
+  private resumedNext = false;
   readonly done: ReceiptRecord[] = [];
 
   constructor(
@@ -95,8 +101,10 @@ export class ReceiptAssembler {
         cut: null,
         interrupted: false,
         interruptedBy: null,
+        resumedFromBuffer: this.resumedNext,
         errors: [],
       };
+      this.resumedNext = false;
     }
     return this.current;
   }
@@ -204,6 +212,12 @@ export class ReceiptAssembler {
     if (this.pendingLine.length && this.current) this.flushLine();
     this.pendingLine = [];
     this.finish(null, reason);
+  }
+
+  /** What prints next comes out of the receive buffer after a stop: it starts a new slip. */
+  resumed(): void {
+    if (this.current) this.interrupt('stopped');
+    this.resumedNext = true;
   }
 
   clear(): void {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SerialTransport } from '../../device-agent/src/transport/serial.js';
 import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
 import type { SimulatedDevice } from '../simulated-device.js';
-import { PrinterEmulator, type PrinterSensors } from './emulator.js';
+import { PrinterEmulator, type PrinterPersonality, type PrinterSensors } from './emulator.js';
 import { receiptHtml, receiptText, type ReceiptItem, type ReceiptRecord } from './receipts.js';
 
 export interface PrinterSimulatorOptions {
@@ -18,6 +18,8 @@ export interface PrinterSimulatorOptions {
   /** 576 (80 mm, default) or 384 (58 mm): lines and images wider than this are flagged. */
   dotsPerLine?: number;
   baudRate?: number;
+  /** How this printer model behaves where models differ (default: defaultPersonality()). */
+  personality?: Partial<PrinterPersonality>;
 }
 
 export { SimulatorInputError };
@@ -32,6 +34,16 @@ const stateSchema = z
     headOverheat: z.boolean(),
     streamStatus: z.boolean(),
     paperOutAfter: z.number().int().min(0).nullable(),
+  })
+  .partial()
+  .strict();
+
+const personalitySchema = z
+  .object({
+    receiveBufferBytes: z.number().int().min(0).max(1_048_576),
+    strayBytes: z.array(z.number().int().min(0).max(255)).max(64),
+    paperStatusWhenOut: z.boolean(),
+    realtimeClear: z.boolean(),
   })
   .partial()
   .strict();
@@ -61,6 +73,8 @@ export interface ReceiptView {
   cut: 'full' | 'partial' | null;
   interrupted: boolean;
   interruptedBy: string | null;
+  /** Began with data held in the receive buffer while the printer was stopped (see PrinterPersonality). */
+  resumedFromBuffer: boolean;
   errors: string[];
   startedAt: string;
   finishedAt: string | null;
@@ -79,6 +93,7 @@ export function receiptView(r: ReceiptRecord, dotsPerLine: number, withHtml = tr
     cut: r.cut,
     interrupted: r.interrupted,
     interruptedBy: r.interruptedBy,
+    resumedFromBuffer: r.resumedFromBuffer,
     errors: r.errors,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
@@ -106,7 +121,7 @@ export class PrinterSimulator implements SimulatedDevice {
     this.agentPath = options.agentPath;
     this.devicePath = options.devicePath;
     this.baudRate = options.baudRate ?? 115200;
-    this.emulator = new PrinterEmulator(options.dotsPerLine ?? 576);
+    this.emulator = new PrinterEmulator(options.dotsPerLine ?? 576, options.personality);
     this.emulator.on('reply', (bytes) => this.send(bytes));
   }
 
@@ -172,6 +187,13 @@ export class PrinterSimulator implements SimulatedDevice {
     return { ...this.emulator.state };
   }
 
+  /** Validates and applies a personality patch; throws SimulatorInputError on bad input. */
+  setPersonality(patch: unknown): PrinterPersonality {
+    const body = parseBody(personalitySchema, patch) as Partial<PrinterPersonality>;
+    this.emulator.setPersonality(body);
+    return { ...this.emulator.personality };
+  }
+
   receipts(): ReceiptView[] {
     const list = this.emulator.receipts().map((r) => receiptView(r, this.emulator.dotsPerLine));
     const open = this.emulator.openReceipt();
@@ -185,6 +207,7 @@ export class PrinterSimulator implements SimulatedDevice {
       agentPath: this.agentPath,
       dotsPerLine: this.emulator.dotsPerLine,
       sensors: { ...this.emulator.state },
+      personality: { ...this.emulator.personality },
       printing: !this.emulator.stopped,
       statusBytes: this.emulator.statusBytes().map((b) => `0x${b.toString(16).padStart(2, '0')}`),
       counters: { ...this.emulator.counters, repliedBytes: this.repliedBytes },
@@ -248,6 +271,13 @@ export class PrinterSimulator implements SimulatedDevice {
       wrap((req, res) => {
         const sensors = this.setSensors(req.body);
         res.json({ sensors, state: this.state() });
+      }),
+    );
+    r.post(
+      '/personality',
+      wrap((req, res) => {
+        const personality = this.setPersonality(req.body);
+        res.json({ personality, state: this.state() });
       }),
     );
     r.post(

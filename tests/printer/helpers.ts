@@ -10,7 +10,7 @@ import { agentMigrations } from '../../device-agent/src/store/migrations.js';
 import { ReconnectingTransport } from '../../device-agent/src/transport/reconnecting.js';
 import { SerialTransport } from '../../device-agent/src/transport/serial.js';
 import type { Transport } from '../../device-agent/src/transport/transport.js';
-import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
+import { createPrinterSimulator, type PrinterPersonality, type PrinterSimulator } from '../../simulators/printer/index.js';
 
 export const p58 = (): PrinterProfile => getProfile('generic-58mm');
 export const p80 = (): PrinterProfile => getProfile('generic-80mm');
@@ -39,10 +39,17 @@ export async function waitFor<T>(f: () => T | undefined | false | null, what: st
 }
 
 /** A simulator on a fresh pty pair, a SQLite file and a driver on a reconnecting serial transport. */
-export async function rig(options: { profile?: PrinterProfile; driver?: Partial<PrinterDriverOptions>; start?: boolean } = {}): Promise<Rig> {
+export async function rig(
+  options: { profile?: PrinterProfile; driver?: Partial<PrinterDriverOptions>; start?: boolean; personality?: Partial<PrinterPersonality> } = {},
+): Promise<Rig> {
   const dir = tempDir();
   const profile = options.profile ?? p80();
-  const sim = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer.device'), dotsPerLine: profile.dotsPerLine });
+  const sim = createPrinterSimulator({
+    agentPath: join(dir, 'printer'),
+    devicePath: join(dir, 'printer.device'),
+    dotsPerLine: profile.dotsPerLine,
+    ...(options.personality ? { personality: options.personality } : {}),
+  });
   await sim.start();
   const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
   const transport = new ReconnectingTransport(new SerialTransport({ path: sim.agentPath, baudRate: 115200 }), { initialDelayMs: 50, maxDelayMs: 200 });

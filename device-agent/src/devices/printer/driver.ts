@@ -39,6 +39,12 @@ export interface PrintResult {
   detail?: string;
   /** e.g. `paperLow`. */
   warnings: string[];
+  /**
+   * Printing stopped part-way (paper end, cover opened, unplugged …): a partial slip may be in
+   * the tray and is void. The job is not printed; print the document again (a new job) once the
+   * printer is ready. Absent when nothing was interrupted.
+   */
+  incomplete?: boolean;
 }
 
 interface PrinterDriverEvents {
@@ -353,6 +359,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     const update = { bytesSent: result.bytesSent, warnings, reason: result.reason ?? null, detail: result.detail ?? null };
     this.jobsStore.setState(job.id, result.outcome, update);
     const out: PrintResult = { jobId: job.id, outcome: result.outcome, warnings };
+    if (result.interrupted && result.outcome !== 'printed') out.incomplete = true;
     if (result.reason) out.reason = result.reason;
     if (result.detail) out.detail = result.detail;
     return this.finish(job, out);

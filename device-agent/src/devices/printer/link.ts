@@ -4,7 +4,9 @@ import { realtimeStatus } from './escpos/commands.js';
 import type { EncodedJob } from './escpos/encoder.js';
 import {
   StatusStreamParser,
+  decodePaperStatusReply,
   decodePrinterStatus,
+  isPaperStatusReply,
   summarizeStatus,
   type AsbStatus,
   type NotReadyReason,
@@ -38,6 +40,8 @@ export interface SendResult {
   outcome: SendOutcome;
   /** Why it failed or is unknown. */
   reason?: NotReadyReason | 'writeFailed' | 'noProcessedMarker';
+  /** The GS r 1 reply taken as the end-of-job marker, when one arrived. */
+  markerReply?: number;
   /** Human-readable detail (zh-CN / English). */
   detail?: string;
   bytesSent: number;
@@ -83,6 +87,8 @@ export class PrinterLink {
   private realtimeWaiter: Waiter | undefined;
   private markerWaiter: Waiter | undefined;
   private lastAsbStatus: AsbStatus | undefined;
+  /** Bytes that answered nothing we asked (line noise, resets, late replies), for logs. */
+  private strays = 0;
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
   private readonly onClose = (): void => {
     this.parser.reset();
@@ -106,12 +112,22 @@ export class PrinterLink {
     return this.lastAsbStatus;
   }
 
+  /** Bytes received so far that were no reply to a pending request. */
+  get strayBytes(): number {
+    return this.strays;
+  }
+
   private receive(chunk: Buffer): void {
     for (const e of this.parser.push(chunk)) {
-      if (e.kind === 'realtime') this.realtimeWaiter?.resolve(e.byte);
-      else if (e.kind === 'other') this.markerWaiter?.resolve(e.byte);
-      else if (e.kind === 'asb') this.lastAsbStatus = e.status;
-      // A DLE EOT reply nobody waits for (late, or an echo of one embedded in data) is dropped.
+      if (e.kind === 'realtime') {
+        if (this.realtimeWaiter) this.realtimeWaiter.resolve(e.byte);
+        else this.strays++;
+      } else if (e.kind === 'other') {
+        // Only a byte that can be a GS r 1 reply answers the end-of-job request; anything else
+        // (noise, a reset announcement, a clear response) is no news about the job.
+        if (this.markerWaiter && isPaperStatusReply(e.byte)) this.markerWaiter.resolve(e.byte);
+        else this.strays++;
+      } else if (e.kind === 'asb') this.lastAsbStatus = e.status;
     }
   }
 
@@ -160,22 +176,31 @@ export class PrinterLink {
   /**
    * Sends a job in drained windows. Between windows (only at command boundaries) it asks DLE EOT 1
    * and stops sending as soon as the printer goes offline, so a paper-out leaves at most one
-   * window in the printer. Then it waits for the GS r 1 reply (if the job has one) while watching
+   * window in the printer. Then it waits for the reply to the job's closing GS r 1 while watching
    * for offline, and reads the full status.
+   *
+   * "printed" needs all of: the GS r 1 reply (a byte of its pattern, arriving after the request
+   * was sent) saying the paper was there, and a DLE EOT read afterwards saying the printer is
+   * ready. A paper end in either means the slip stopped part-way (failed, interrupted).
    */
   async sendJob(job: EncodedJob, o: SendOptions): Promise<SendResult> {
     const windows = planWindows(job, o.windowBytes);
     let sent = 0;
-    const marker = o.processedMarker ? this.wait('markerWaiter', o.jobTimeoutMs) : undefined;
+    let marker: Promise<number | undefined> | undefined;
     let markerByte: number | undefined;
     let markerDone = false;
-    void marker?.then((b) => {
-      markerByte = b;
-      markerDone = true;
-    });
     const stopMarker = (): void => this.markerWaiter?.resolve(undefined);
 
     for (const [i, w] of windows.entries()) {
+      const last = i === windows.length - 1;
+      if (last && o.processedMarker) {
+        // Armed just before the request goes out: a byte that came earlier cannot be its answer.
+        marker = this.wait('markerWaiter', o.jobTimeoutMs);
+        void marker.then((b) => {
+          markerByte = b;
+          markerDone = true;
+        });
+      }
       try {
         await this.transport.write(job.bytes.subarray(sent, w.end));
       } catch (err) {
@@ -190,10 +215,9 @@ export class PrinterLink {
       }
       sent = w.end;
       o.onProgress?.(sent);
-      if (!w.atBoundary || i === windows.length - 1) continue;
+      if (!w.atBoundary || last) continue;
       const b = await this.queryRealtime(1, o.statusTimeoutMs);
       if (b === undefined || decodeSafely(b)?.offline !== false) {
-        stopMarker();
         const status = await this.queryStatus(o.statusTimeoutMs);
         return this.stoppedResult(status, sent, job.bytes.length);
       }
@@ -213,15 +237,17 @@ export class PrinterLink {
       }
     }
     const status = await this.queryStatus(o.statusTimeoutMs);
-    if (marker && markerByte !== undefined) {
-      // Processed through the end; a paper-end reported now came after the slip was done.
-      return { outcome: 'printed', bytesSent: sent, interrupted: false, status };
+    const withMarker = (r: SendResult): SendResult => (markerByte === undefined ? r : { ...r, markerReply: markerByte });
+    if (markerByte !== undefined && decodePaperStatusReply(markerByte).paperEnd) {
+      // The printer got through the job with no paper under the head: the slip is incomplete.
+      return withMarker(this.stoppedResult({ ...status, notReady: status.notReady ?? 'paperOut', paper: 'out' }, sent, job.bytes.length, true));
     }
     if (!status.replied) {
-      return { outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: false, status };
+      return withMarker({ outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: false, status });
     }
-    if (status.notReady) return this.stoppedResult(status, sent, job.bytes.length);
-    if (marker) {
+    // Not ready right after the job: whatever answered GS r, the slip cannot be vouched for.
+    if (status.notReady) return withMarker(this.stoppedResult(status, sent, job.bytes.length));
+    if (marker && markerByte === undefined) {
       return {
         outcome: 'unknown',
         reason: 'noProcessedMarker',
@@ -231,13 +257,13 @@ export class PrinterLink {
         status,
       };
     }
-    return { outcome: 'printed', bytesSent: sent, interrupted: false, status };
+    return withMarker({ outcome: 'printed', bytesSent: sent, interrupted: false, status });
   }
 
-  private stoppedResult(status: PrinterStatusSummary, sent: number, total: number): SendResult {
+  private stoppedResult(status: PrinterStatusSummary, sent: number, total: number, replied = status.replied): SendResult {
     const reason = status.notReady ?? 'noReply';
     return {
-      outcome: status.replied ? 'failed' : 'unknown',
+      outcome: replied ? 'failed' : 'unknown',
       reason,
       detail: `${reasonDetail(reason)} (${sent}/${total} bytes sent)`,
       bytesSent: sent,

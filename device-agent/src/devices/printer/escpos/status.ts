@@ -57,8 +57,9 @@ export interface PaperSensorBits {
 }
 
 export class StatusByteError extends Error {
-  constructor(n: number, b: number) {
-    super(`0x${b.toString(16).padStart(2, '0')} is not a DLE EOT ${n} reply (expected pattern 0xx1xx10)`);
+  constructor(request: number | string, b: number, pattern = '0xx1xx10') {
+    const what = typeof request === 'number' ? `DLE EOT ${request}` : request;
+    super(`0x${b.toString(16).padStart(2, '0')} is not a ${what} reply (expected pattern ${pattern})`);
     this.name = 'StatusByteError';
   }
 }
@@ -127,8 +128,16 @@ export function decodeAsb(bytes: ArrayLike<number>): AsbStatus {
   };
 }
 
-/** GS r 1 reply: same layout as ASB byte 3. */
+/**
+ * A GS r reply matches 0xx0xxxx: b4 = 0 and b7 = 0 (Citizen CBM1000 appendix 3). XON (0x11),
+ * XOFF (0x13), DLE EOT replies and most line noise (0x80–0xFF) do not; 0x00 does, so a reply is
+ * only believed together with a DLE EOT read afterwards (see PrinterLink.sendJob).
+ */
+export const isPaperStatusReply = (b: number): boolean => Number.isInteger(b) && b >= 0 && b <= 0xff && (b & 0x90) === 0;
+
+/** GS r 1 reply: same layout as ASB byte 3. Throws for a byte that cannot be one. */
 export function decodePaperStatusReply(b: number): PaperSensorBits {
+  if (!isPaperStatusReply(b)) throw new StatusByteError('GS r 1', b, '0xx0xxxx');
   return { nearEnd: (b & 0x03) !== 0, paperEnd: (b & 0x0c) !== 0 };
 }
 
