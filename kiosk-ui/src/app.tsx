@@ -22,6 +22,7 @@ import { speak, stopSpeaking } from './voice';
 import { speechFor } from './speech';
 import { activityEvent } from './components/Keypad';
 import { StaffLayer } from './staff/StaffLayer';
+import { TakeCards } from './components/TakeCards';
 
 const screens: Record<ScreenName, FunctionComponent<ScreenProps>> = {
   attract: Attract,
@@ -137,6 +138,7 @@ export function App({ client, store }: { client: AgentClient; store: SessionStor
           </p>
         )}
         <StaffLayer client={client} session={view} />
+        {!gallery && <TakeCards cards={view?.takeCards ?? []} />}
         {gallery ? (
           <Gallery />
         ) : Current && view ? (

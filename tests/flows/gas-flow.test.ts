@@ -3,7 +3,7 @@
  * gas engine (fake card reader and printer from tests/gas/harness.ts). A tiny parent machine
  * stands in for the session and records FLOW.BUSY / FLOW.PERSIST.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assign, createActor, sendTo, setup, waitFor, type AnyActorRef } from 'xstate';
 import { createGasFlow } from '../../device-agent/src/flows/gas.js';
 import type { GasApi } from '../../device-agent/src/gas/module.js';
@@ -42,7 +42,7 @@ function api(): GasApi {
 type Signal = { type: 'FLOW.BUSY'; reason: string | null } | { type: 'FLOW.PERSIST'; on: boolean };
 
 function run() {
-  const flow = createGasFlow()({ identity: () => null, gas: api });
+  const flow = createGasFlow()({ identity: () => null, gas: api, gasCard: () => rig.card });
   const parent = setup({
     types: { context: {} as { signals: Signal[]; output: FlowOutput | null }, events: {} as Signal | { type: 'FWD'; event: object } },
     actors: { flow },
@@ -98,7 +98,10 @@ describe('gas flow machine', () => {
     f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 10_000 } });
     f.send({ type: 'CONTINUE' });
     await f.step('confirm');
+    // Continue alone does not pay: the pay tap carries the amount the citizen saw.
     f.send({ type: 'CONTINUE' });
+    expect(f.view().step).toBe('confirm');
+    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 10_000 } });
     const paying = await f.step('paying');
     const no = (paying.data as { orderNo: string }).orderNo;
     expect((paying.data as { qrSvg: string }).qrSvg).toMatch(/^<svg/);
@@ -120,7 +123,7 @@ describe('gas flow machine', () => {
     await f.step('account');
     f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
     f.send({ type: 'CONTINUE' });
-    f.send({ type: 'CONTINUE' });
+    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
     const no = ((await f.step('paying')).data as { orderNo: string }).orderNo;
     const out = await f.output();
     expect(out.result).toMatchObject({ kind: 'failure', titleKey: 'gas.result.expired.title' });
@@ -134,7 +137,7 @@ describe('gas flow machine', () => {
     await f.step('account');
     f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
     f.send({ type: 'CONTINUE' });
-    f.send({ type: 'CONTINUE' });
+    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
     const first = ((await f.step('paying')).data as { orderNo: string }).orderNo;
     f.send({ type: 'FLOW.EVENT', name: 'cancel', data: {} });
     const back = await f.step('account');
@@ -143,10 +146,55 @@ describe('gas flow machine', () => {
     // Again, then the session ends (flow stopped) while the QR is shown.
     f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
     f.send({ type: 'CONTINUE' });
-    f.send({ type: 'CONTINUE' });
+    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
     const second = ((await f.step('paying')).data as { orderNo: string }).orderNo;
     f.actor.stop();
     await expect.poll(() => rig.journal.require(second).state, { timeout: 5000 }).toBe('payment_closed');
+  });
+
+  it('pay with an amount other than the confirmed one makes no order: back to the amounts with a notice', async () => {
+    const f = run();
+    f.send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
+    await f.step('account');
+    f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 2000 } });
+    f.send({ type: 'CONTINUE' });
+    await f.step('confirm');
+    const orders = rig.journal.counts();
+    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 52_000 } });
+    const back = await f.step('account');
+    expect(back.data).toMatchObject({ amountFen: null, notice: { zh: expect.stringContaining('与确认的不一致') } });
+    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 2000 } });
+    expect(f.view().step).toBe('account');
+    expect(rig.journal.counts()).toEqual(orders);
+    expect(f.signals()).toEqual([]);
+    f.actor.stop();
+  });
+
+  it('a gas card already in the reader is never read: removeCard until it is out; only a card placed on the keypad step is read', async () => {
+    const read = vi.spyOn(rig.card, 'readCard');
+    const waited = vi.spyOn(rig.card, 'waitForCard');
+    const reads = (): number => read.mock.calls.length + waited.mock.calls.length;
+    rig.card.insert('icCard');
+    const f = run();
+    await f.step('removeCard');
+    expect(JSON.stringify(f.view())).not.toContain('9100');
+    expect(reads()).toBe(0);
+    rig.card.remove();
+    await f.step('start');
+    rig.card.insert('icCard');
+    const acc = await f.step('account');
+    expect((acc.data as { account: { card: unknown } }).account.card).not.toBeNull();
+    // 上一步 with the citizen's card still in: the keypad stays, nothing is read again.
+    const after = reads();
+    f.send({ type: 'BACK' });
+    await f.step('start');
+    await new Promise((r) => setImmediate(r));
+    expect(f.view().step).toBe('start');
+    expect(reads()).toBe(after);
+    rig.card.remove();
+    f.actor.stop();
+    read.mockRestore();
+    waited.mockRestore();
   });
 
   it('an unknown account stays on the keypad with the gas company\'s words; no gas module → error without retry', async () => {

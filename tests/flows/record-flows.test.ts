@@ -10,6 +10,7 @@ import { groupDigits, yuan } from '../../device-agent/src/receipts/slips/index.j
 import type { FlowOutput } from '../../device-agent/src/session/flow.js';
 import { personWith, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { flat, KIOSK, printOn, runFlow, testServices } from './harness.js';
+import { fill, loadCatalogues } from '../helpers/catalogue.js';
 
 let t: TestSandbox;
 
@@ -38,6 +39,15 @@ async function checkSlip(out: FlowOutput, expect_: { title: string; holderName: 
   expect(doc, 'a slip to print').toBeDefined();
   const serial = String(out.result?.params?.['serial']);
   expect(serial).toMatch(/^XN\d{8}-[0-9A-Z]{10}$/);
+  // The result screen's words have every placeholder filled (issue 19: "共 {n} 条记录").
+  const catalogues = await loadCatalogues();
+  for (const lang of ['zh-CN', 'en'] as const) {
+    for (const key of [out.result!.titleKey, out.result!.messageKey!]) {
+      const text = fill(catalogues[lang][key] ?? `missing ${key}`, out.result!.params);
+      expect(text, `${lang} ${key}`).not.toMatch(/[{}]|missing/);
+    }
+    expect(fill(catalogues[lang][out.result!.messageKey!]!, out.result!.params)).toContain(serial);
+  }
   let qr80 = '';
   for (const profile of ['generic-80mm', 'generic-58mm'] as const) {
     const { view, columns } = printOn(doc!, profile);

@@ -14,11 +14,15 @@ import { ensureUiBuilt } from '../helpers/browser.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startRig, type Rig } from '../session/rig.js';
 import { KIOSK } from './harness.js';
+import { createGasFlow } from '../../device-agent/src/flows/gas.js';
+import { createGasModuleWith, getGasApi, type GasApi } from '../../device-agent/src/gas/module.js';
 
 export interface Stack {
   sandbox: TestSandbox;
   services: Services;
   rig: Rig;
+  /** The gas module's API (only with `gas: true`). */
+  gas(): GasApi | undefined;
   browser: BrowserContext;
   page: Page;
   tap(testid: string): Promise<void>;
@@ -31,19 +35,33 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Also run 燃气充值: the gas flow, the gas module and the gas card reader simulator. */
+  gas?: boolean;
+  /** Seconds to pay a gas QR (default: config's). */
+  gasPaySeconds?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const uiDir = ensureUiBuilt();
   const sandbox = await startTestSandbox();
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
   const rig = await startRig({
     uiDir,
-    devices: ['idcard', 'printer'],
+    devices: opts.gas ? ['idcard', 'printer', 'gascard'] : ['idcard', 'printer'],
     config: (c) => {
       c.kiosk = { ...KIOSK };
+      c.upstream.baseUrl = sandbox.url;
       c.session.countdown.defaultMs = 180_000;
       c.session.services.property.face = 'off';
+      c.gas.paymentPollMs = 150;
+      if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },
-    session: { flows: createRecordFlows(services, { kiosk: KIOSK }), upstreams: upstreamStatusFrom(services, 200) },
+    session: {
+      flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}) },
+      upstreams: upstreamStatusFrom(services, 200),
+    },
+    ...(opts.gas ? { modules: [createGasModuleWith({ services })] } : {}),
   });
   const { browser, page } = await openKiosk(rig.agent.url);
   const tap = async (testid: string): Promise<void> => {
@@ -53,6 +71,7 @@ export async function startStack(): Promise<Stack> {
     sandbox,
     services,
     rig,
+    gas: () => getGasApi(rig.agent.context),
     browser,
     page,
     tap,

@@ -21,6 +21,8 @@ import { openDatabase, type Db } from '../../device-agent/src/store/database.js'
 import { agentMigrations } from '../../device-agent/src/store/migrations.js';
 import { createControlApp } from '../../simulators/control-api.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/index.js';
+import { createGasCardDriver } from '../../device-agent/src/devices/gascard/driver.js';
+import { createGasCardSimulator, type GasCardSimulator } from '../../simulators/gascard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
 import { tempDir, testConfig } from '../helpers/config.js';
 import { TestSocket, type Msg } from '../helpers/ws.js';
@@ -48,7 +50,7 @@ export const slipFlow: FlowFactory = () =>
     }),
   }) as AnyStateMachine;
 
-export type DeviceKind = 'idcard' | 'printer' | 'camera';
+export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard';
 
 export interface RigOptions {
   devices?: DeviceKind[];
@@ -65,6 +67,7 @@ export interface Rig {
   dir: string;
   idcard: IdCardSimulator | undefined;
   printer: PrinterSimulator | undefined;
+  gascard: GasCardSimulator | undefined;
   /** Simulator control API base URL (http://127.0.0.1:PORT). */
   controlUrl: string;
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
@@ -94,6 +97,15 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     c.devices.camera.width = 320;
     c.devices.camera.height = 240;
     c.devices.camera.warmupFrames = 0;
+    if (kinds.includes('gascard')) {
+      c.devices.gascard = {
+        enabled: true,
+        transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
+        pollIntervalMs: 50,
+        requestTimeoutMs: 500,
+        writeTimeoutMs: 1000,
+      };
+    }
     opts.config?.(c);
   });
 
@@ -113,8 +125,19 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     devices.push(createPrinterDriver(config.devices.printer, printerDb));
   }
   if (kinds.includes('camera')) devices.push(createCameraDriver(config.devices.camera));
+  let gascard: GasCardSimulator | undefined;
+  if (kinds.includes('gascard') && config.devices.gascard) {
+    gascard = createGasCardSimulator({
+      agentPath: join(dir, 'gascard'),
+      devicePath: join(dir, 'gascard-dev'),
+      stateFile: join(dir, 'gascard-sim.json'),
+      latency: { status: 1, read: 5, write: 30 },
+    });
+    await gascard.start();
+    devices.push(createGasCardDriver(config.devices.gascard));
+  }
 
-  const sims = [idcard, printer].filter((s): s is NonNullable<typeof s> => s !== undefined);
+  const sims = [idcard, printer, gascard].filter((s): s is NonNullable<typeof s> => s !== undefined);
   const control = createControlApp(sims);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -133,6 +156,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     dir,
     idcard,
     printer,
+    gascard,
     controlUrl,
     async control(method, path, body) {
       const res = await fetch(`${controlUrl}${path}`, {

@@ -4,6 +4,7 @@
  * non-personal: account and card numbers and the holder's name arrive masked from the engine.
  *
  * Steps:
+ * - `removeCard`  a gas card was in the reader before the citizen asked for one: take it out
  * - `start`       keypad for the account number (户号), "use the gas card", "finish a pending top-up"
  * - `lookingUp`   the account is being looked up
  * - `waitCard`    place the gas IC card (the reader is waiting)
@@ -55,6 +56,11 @@ export interface GasStartData {
   cardReader: boolean;
   /** The last typed account was not found / invalid. */
   notice: GasText | null;
+}
+
+export interface GasRemoveCardData {
+  /** Why the card must come out: it was there before the citizen asked for it. */
+  reason: 'foreign';
 }
 
 export interface GasAccountStepData {

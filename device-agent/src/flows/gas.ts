@@ -1,7 +1,8 @@
 /**
  * 天然气自助充值 as a session flow (contract: session/flow.ts; money path: gas/engine.ts, docs/gas.md).
  *
- *   start (keypad 户号 | card placed | 补写卡) → lookingUp / waitCard → account (amount) → confirm
+ *   [removeCard: a card was already in the reader] → start (keypad 户号 | card placed | 补写卡)
+ *   → lookingUp / readingCard / waitCard → account (amount) → confirm (pay with the amount shown)
  *   → creating → order{paying → crediting} → rested → printing → (result)
  *   pendingEntry → finishing → printing → (result)
  *
@@ -14,6 +15,14 @@
  * The typed account number is the only full number the flow sees; it is kept in the factory's
  * closure (memory, one session at a time), never in the context (which may be written to disk).
  * When the flow stops for any reason, `endSession()` closes an unpaid order and forgets the card.
+ *
+ * A gas card already in the reader when the flow starts is not this citizen's (the last one left
+ * it): the flow asks for it to be taken out before anything else, and the start screen reacts only
+ * to a card being *placed* (an insertion), never to one merely present, so 上一步 from the account
+ * of the citizen's own card does not bounce back to it (issue 19).
+ *
+ * The amount is the agent's: the UI's pay tap carries the amount it showed, and the flow refuses
+ * to create an order unless it equals the amount the agent validated and showed on confirm.
  */
 import { assign, fromCallback, fromPromise, sendParent, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
@@ -32,17 +41,18 @@ import type {
   GasFinishingData,
   GasPayingData,
   GasPrintingData,
+  GasRemoveCardData,
   GasStartData,
   GasText,
 } from './gas-views.js';
 
 export interface GasFlowOptions {
   logger?: Logger;
-  /** How long the start screen listens for a gas card being placed (default 10 min). */
-  cardListenMs?: number;
 }
 
 type Internal =
+  | { type: 'GAS.CARD_GONE' }
+  | { type: 'GAS.CARD_PLACED' }
   | { type: 'GAS.TICK'; secondsLeft: number; tradeState: string }
   | { type: 'GAS.ORDER'; order: OrderView }
   | { type: 'GAS.RESTED'; order: OrderView }
@@ -79,6 +89,11 @@ const GENERIC: GasText = {
 };
 
 const CANCELLED: GasText = { zh: '订单已取消，未扣款。', en: 'The order was cancelled and nothing was charged.' };
+
+const AMOUNT_CHANGED: GasText = {
+  zh: '充值金额与确认的不一致，未下单。请重新选择金额。',
+  en: 'The amount did not match the one you confirmed; no order was made. Please choose the amount again.',
+};
 
 function view(step: string, data: object): FlowView {
   // The view types in gas-views.ts are JSON by construction.
@@ -130,10 +145,17 @@ const PENDING = new Set(['credit_pending', 'needs_attention']);
 const lookupSchema = z.object({ accountNo: z.string().regex(/^\d{6,20}$/) }).strict();
 const amountSchema = z.object({ amountFen: z.number().int().positive() }).strict();
 const finishSchema = z.object({ orderNo: z.string().trim().min(8).max(80) }).strict();
+const paySchema = z.object({ amountFen: z.number().int().positive() }).strict();
+
+/** The amount is one the account allows: in range and on the step. */
+function amountProblem(amountFen: number, r: GasAccountData['amounts']): 'range' | 'step' | null {
+  if (amountFen < r.minFen || amountFen > r.maxFen) return 'range';
+  if (amountFen % r.stepFen !== 0) return 'step';
+  return null;
+}
 
 export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
   const log = options.logger?.child({ component: 'gas-flow' });
-  const listenMs = options.cardListenMs ?? 600_000;
 
   return (deps: FlowDeps) => {
     const api = (): GasApi => {
@@ -220,6 +242,33 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       api().engine.finishPending(input.orderNo, { signal }),
     );
 
+    /** Resolves (GAS.CARD_GONE) once no gas card is in the reader; polls too, in case an event was missed. */
+    const cardGone = fromCallback(({ sendBack }) => {
+      const reader = deps.gasCard?.();
+      if (!reader || !reader.cardPresent()) {
+        sendBack({ type: 'GAS.CARD_GONE' });
+        return () => {};
+      }
+      const check = (): void => {
+        if (!reader.cardPresent()) sendBack({ type: 'GAS.CARD_GONE' });
+      };
+      reader.on('cardRemoved', check);
+      const timer = setInterval(check, 250);
+      return () => {
+        clearInterval(timer);
+        reader.off('cardRemoved', check);
+      };
+    });
+
+    /** GAS.CARD_PLACED when a card is inserted while the start screen shows (not one already there). */
+    const cardPlaced = fromCallback(({ sendBack }) => {
+      const reader = deps.gasCard?.();
+      if (!reader) return () => {};
+      const placed = (): void => sendBack({ type: 'GAS.CARD_PLACED' });
+      reader.on('cardInserted', placed);
+      return () => reader.off('cardInserted', placed);
+    });
+
     /** Lives as long as the flow: when it stops (finished, session timeout, wipe) the session's gas state ends. */
     const sessionEnd = fromCallback(() => () => {
       held.accountNo = null;
@@ -264,7 +313,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
 
     return setup({
       types: { context: {} as Ctx, input: {} as FlowInput, events: {} as Ev, output: {} as FlowOutput },
-      actors: { lookup, readCard, createOrder, watch, print, finishPending, sessionEnd },
+      actors: { lookup, readCard, createOrder, watch, print, finishPending, sessionEnd, cardGone, cardPlaced },
       actions: {
         busy: sendParent((_, params: { reason: BusyReason | null }) => ({ type: 'FLOW.BUSY', reason: params.reason })),
         persist: sendParent((_, params: { on: boolean }) => ({ type: 'FLOW.PERSIST', on: params.on })),
@@ -287,28 +336,30 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
         errorReturn: 'start',
       }),
       invoke: { src: 'sessionEnd' },
-      initial: 'start',
+      initial: 'check',
       states: {
+        check: {
+          always: [
+            { guard: () => deps.gasCard?.()?.cardPresent() === true, target: 'removeCard' },
+            { target: 'start' },
+          ],
+        },
+        removeCard: {
+          // Someone else's card (or the citizen's, placed before they asked): nothing is read from it.
+          entry: assign({ view: () => view('removeCard', { reason: 'foreign' } satisfies GasRemoveCardData) }),
+          invoke: { src: 'cardGone' },
+          on: {
+            'GAS.CARD_GONE': 'start',
+            BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
+          },
+        },
         start: {
           entry: assign({ view: ({ context }) => startView(context), account: null, amountFen: null, amountError: null, source: null, mode: 'topUp' }),
-          // Placing the gas card here identifies the account without a tap.
-          invoke: {
-            src: 'readCard',
-            input: () => ({ timeoutMs: listenMs }),
-            onDone: { target: 'account', actions: assign({ account: ({ event }) => event.output, source: 'card', notice: null }) },
-            onError: {
-              // Stay on the keypad; a card that could not be read is worth a word.
-              actions: assign(({ event, context }) => {
-                const e = event.error;
-                if (e instanceof GasError && e.reason !== 'NO_CARD' && e.reason !== 'NO_CARD_READER') {
-                  const notice = { ...e.citizen };
-                  return { notice, view: startView({ ...context, notice }) };
-                }
-                return {};
-              }),
-            },
-          },
+          // Placing the gas card here identifies the account without a tap; a card that was
+          // already in the reader (the citizen's own after 上一步) is read only when they ask.
+          invoke: { src: 'cardPlaced' },
           on: {
+            'GAS.CARD_PLACED': 'readingCard',
             'FLOW.EVENT': [
               { guard: ({ event }) => event.name === 'lookup' && lookupSchema.safeParse(event.data).success, target: 'lookingUp' },
               { guard: ({ event }) => event.name === 'card', target: 'waitCard' },
@@ -316,6 +367,24 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
             ],
             BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
           },
+        },
+        readingCard: {
+          entry: assign({ view: () => view('lookingUp', {}), notice: null }),
+          invoke: {
+            src: 'readCard',
+            input: () => ({ timeoutMs: 5000 }),
+            onDone: { target: 'account', actions: assign({ account: ({ event }) => event.output, source: 'card', notice: null }) },
+            onError: {
+              // Back to the keypad; a card that could not be read is worth a word.
+              target: 'start',
+              actions: assign(({ event }) => {
+                const e = event.error;
+                if (e instanceof GasError && e.reason !== 'NO_CARD' && e.reason !== 'NO_CARD_READER') return { notice: { ...e.citizen } };
+                return {};
+              }),
+            },
+          },
+          on: { BACK: 'start' },
         },
         lookingUp: {
           entry: assign({ view: () => view('lookingUp', {}), notice: null }),
@@ -347,8 +416,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                 guard: ({ event, context }) => event.name === 'amount' && context.account?.canTopUp === true && amountSchema.safeParse(event.data).success,
                 actions: assign(({ event, context }) => {
                   const { amountFen } = amountSchema.parse(event.data);
-                  const r = context.account!.amounts;
-                  const amountError = amountFen < r.minFen || amountFen > r.maxFen ? ('range' as const) : amountFen % r.stepFen !== 0 ? ('step' as const) : null;
+                  const amountError = amountProblem(amountFen, context.account!.amounts);
                   const next = { ...context, amountFen, amountError, notice: null };
                   return { amountFen, amountError, notice: null, view: accountView(next) };
                 }),
@@ -374,7 +442,35 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                 volumeM3: Math.round((context.amountFen! / Math.max(1, context.account!.unitPriceFen)) * 100) / 100,
               } satisfies GasConfirmData),
           }),
-          on: { CONTINUE: 'creating', BACK: 'account' },
+          on: {
+            // Pay only with the amount the citizen saw: the tap carries it, and it must equal the
+            // agent's validated amount (a stale or tampered screen makes no order).
+            'FLOW.EVENT': [
+              {
+                guard: ({ event, context }) => {
+                  if (event.name !== 'pay') return false;
+                  const p = paySchema.safeParse(event.data);
+                  return (
+                    p.success &&
+                    context.amountFen !== null &&
+                    p.data.amountFen === context.amountFen &&
+                    context.account !== null &&
+                    amountProblem(p.data.amountFen, context.account.amounts) === null
+                  );
+                },
+                target: 'creating',
+              },
+              {
+                guard: ({ event }) => event.name === 'pay',
+                target: 'account',
+                actions: [
+                  assign({ notice: AMOUNT_CHANGED, amountFen: null, amountError: null }),
+                  ({ context, event }) => log?.warn({ confirmedFen: context.amountFen, tappedFen: (event.data as { amountFen?: unknown }).amountFen }, 'pay refused: amount differs from the confirmed one'),
+                ],
+              },
+            ],
+            BACK: 'account',
+          },
         },
         creating: {
           entry: [assign({ view: () => view('creating', {}) }), busy('payment'), persist(true)],

@@ -51,6 +51,18 @@ export interface FlowDeps {
   /** The gas module's in-process API (money path), when the agent runs it. Looked up lazily:
    * the gas module is built after the session module. */
   gas?(): GasApi | undefined;
+  /**
+   * The gas card reader's presence, for the flow to tell a card the citizen placed from one left
+   * in the reader by someone else (issue 19). Absent when the kiosk has no gas card reader.
+   */
+  gasCard?(): CardPresence | undefined;
+}
+
+/** What a flow needs to know about a card reader: is a card in it, and when one comes or goes. */
+export interface CardPresence {
+  cardPresent(): boolean;
+  on(event: 'cardInserted' | 'cardRemoved', listener: () => void): unknown;
+  off(event: 'cardInserted' | 'cardRemoved', listener: () => void): unknown;
 }
 
 /** Builds a service's flow machine; called once when the session machine is built. */

@@ -14,6 +14,7 @@ import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
 import { getGasApi } from '../gas/module.js';
+import { isGasCardReader } from '../devices/gascard/types.js';
 import { createCardWatcher, isIdCardSource } from './identity.js';
 import {
   createSessionMachine,
@@ -24,8 +25,8 @@ import {
 import { SnapshotFile } from './persistence.js';
 import { createPrintActor, isSlipPrinter } from './printing.js';
 import { IdentityVault } from './vault.js';
-import { buildView } from './view.js';
-import { ratingLevels, serviceIds, sessionStateEvent, type AvailabilityView, type ServiceId, type SessionView } from './view-model.js';
+import { buildView, type CardsInReaders } from './view.js';
+import { ratingLevels, serviceIds, sessionStateEvent, type AvailabilityView, type CardKind, type ServiceId, type SessionView } from './view-model.js';
 
 /** Upstream health (connectors' circuit breakers) for the availability matrix. */
 export interface UpstreamStatusSource {
@@ -108,12 +109,33 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       config: ctx.config.session,
     });
 
-  const flowDeps: FlowDeps = { identity: () => vault.current(), gas: () => getGasApi(ctx) };
+  const flowDeps: FlowDeps = {
+    identity: () => vault.current(),
+    gas: () => getGasApi(ctx),
+    gasCard: () => {
+      const d = ctx.devices.get('gascard');
+      return isGasCardReader(d) ? d : undefined;
+    },
+  };
   const flows = Object.fromEntries(
     serviceIds.map((id) => [id, (options.flows?.[id] ?? placeholderFlow)(flowDeps)]),
   ) as Record<ServiceId, AnyStateMachine>;
 
   const reader = ctx.devices.get('idcard');
+
+  // Cards in the readers, for the "take your card" reminders (view.takeCards). The ID card is
+  // present from insertion until the driver reports it gone; the gas reader says so itself.
+  let idCardPresent = false;
+  const leftBehind = new Set<CardKind>();
+  const gasReader = () => flowDeps.gasCard?.();
+  const cards = (): CardsInReaders => {
+    const present = new Set<CardKind>();
+    if (idCardPresent) present.add('idcard');
+    if (gasReader()?.cardPresent()) present.add('gascard');
+    for (const k of [...leftBehind]) if (!present.has(k)) leftBehind.delete(k);
+    return { present, leftBehind };
+  };
+
   const machine: SessionMachine = createSessionMachine({
     flows,
     cardWatcher: createCardWatcher(isIdCardSource(reader) ? reader : undefined, vault),
@@ -129,6 +151,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     wiped: ({ sessionId, reason }) => {
       vault.wipe();
       face.end();
+      for (const k of cards().present) leftBehind.add(k);
       log.info({ sessionId, reason }, 'session ended; personal data wiped');
     },
     audit: (action, detail) => ctx.audit('session', action, detail),
@@ -198,7 +221,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   const safeWaiters = new Set<() => void>();
 
   const currentView = (): SessionView => {
-    const v = buildView(actor.getSnapshot(), seq, Date.now());
+    const v = buildView(actor.getSnapshot(), seq, Date.now(), cards());
     const key = JSON.stringify({ ...v, seq: 0, countdown: v.countdown ? { ...v.countdown, remainingMs: 0 } : null });
     // A restarted countdown is a change even when everything else is the same.
     const stamp = actor.getSnapshot().context.timer?.startedAt ?? 0;
@@ -321,7 +344,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
 
   const api: SessionApi = {
     // A pure read: currentView() would mark the change as seen and the UI would miss its broadcast.
-    view: () => buildView(actor.getSnapshot(), seq, Date.now()),
+    view: () => buildView(actor.getSnapshot(), seq, Date.now(), cards()),
     whenSafe: () =>
       actor.getSnapshot().context.busy === null
         ? Promise.resolve()
@@ -354,6 +377,35 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
         const listener = (): void => pushStatus();
         d.on('status', listener);
         unsubscribers.push(() => d.off('status', listener));
+      }
+      // A card coming or going changes the reminders on screen.
+      if (isIdCardSource(reader)) {
+        const inserted = (): void => {
+          idCardPresent = true;
+          scheduleBroadcast();
+        };
+        const removed = (): void => {
+          idCardPresent = false;
+          scheduleBroadcast();
+        };
+        reader.on('cardInserted', inserted);
+        reader.on('cardRead', inserted);
+        reader.on('cardRemoved', removed);
+        unsubscribers.push(() => {
+          reader.off('cardInserted', inserted);
+          reader.off('cardRead', inserted);
+          reader.off('cardRemoved', removed);
+        });
+      }
+      const gas = gasReader();
+      if (gas) {
+        const changed = (): void => scheduleBroadcast();
+        gas.on('cardInserted', changed);
+        gas.on('cardRemoved', changed);
+        unsubscribers.push(() => {
+          gas.off('cardInserted', changed);
+          gas.off('cardRemoved', changed);
+        });
       }
       unsubscribers.push(ctx.mode.onChange(() => pushStatus()));
       if (upstreams) unsubscribers.push(upstreams.onChange(() => pushStatus()));

@@ -149,7 +149,15 @@ export interface SessionView {
   /** A guide is helping (issue 9 adds the staff number). */
   assisted: boolean;
   contact: ContactInfo;
+  /**
+   * Cards the citizen must take (the UI shows a loud reminder with sound): on the goodbye screen
+   * any card still in a reader, at the end of a gas session the gas card, and on the attract
+   * screen a card left behind by the last session until it is taken.
+   */
+  takeCards: CardKind[];
 }
+
+export type CardKind = 'idcard' | 'gascard';
 
 /** Name of the unsolicited broadcast that carries a SessionView. */
 export const sessionStateEvent = 'Session.StateChangedEvent';

@@ -1,7 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { SessionMachine } from './machine.js';
 import { stripRef } from './machine.js';
-import type { FlowView, Json, SessionView } from './view-model.js';
+import type { CardKind, FlowView, Json, SessionView } from './view-model.js';
 
 export type SessionSnapshot = SnapshotFrom<SessionMachine>;
 
@@ -37,7 +37,7 @@ function flowView(snapshot: SessionSnapshot): FlowView | null {
  * The UI's view of a session snapshot. Pure apart from `now`; contains masked data only (the
  * identity's vault reference is stripped).
  */
-export function buildView(snapshot: SessionSnapshot, seq: number, now: number): SessionView {
+export function buildView(snapshot: SessionSnapshot, seq: number, now: number, cards: CardsInReaders = noCards): SessionView {
   const c = snapshot.context;
   const region = flowRegion(snapshot);
   let step: string | null = null;
@@ -80,5 +80,23 @@ export function buildView(snapshot: SessionSnapshot, seq: number, now: number): 
     availability: c.availability,
     assisted: c.assisted,
     contact: c.settings.contact,
+    takeCards: cardsToTake(c.screen, c.serviceId, cards),
   };
+}
+
+/** Which cards sit in the readers now, and which were left there when the last session ended. */
+export interface CardsInReaders {
+  present: ReadonlySet<CardKind>;
+  leftBehind: ReadonlySet<CardKind>;
+}
+
+const noCards: CardsInReaders = { present: new Set(), leftBehind: new Set() };
+
+/** The reminder rule (issue 19): see SessionView.takeCards. */
+export function cardsToTake(screen: SessionView['screen'], serviceId: string | null, cards: CardsInReaders): CardKind[] {
+  const order: CardKind[] = ['idcard', 'gascard'];
+  if (screen === 'goodbye') return order.filter((k) => cards.present.has(k));
+  if (screen === 'attract') return order.filter((k) => cards.leftBehind.has(k) && cards.present.has(k));
+  if (serviceId === 'gas' && (screen === 'result' || screen === 'rating') && cards.present.has('gascard')) return ['gascard'];
+  return [];
 }

@@ -10,6 +10,7 @@ import type {
   GasFinishingData,
   GasPayingData,
   GasPrintingData,
+  GasRemoveCardData,
   GasStartData,
   GasText,
 } from '../../../device-agent/src/flows/gas-views';
@@ -49,7 +50,35 @@ function Notice({ text, testid, tone }: { text: string; testid: string; tone?: '
   );
 }
 
+/** Home from any gas step that is not a money step (the agent refuses HOME while busy). */
+function HomeAction({ send }: { send: Send }) {
+  const t = useT();
+  return (
+    <Action testid="gas-home" icon="home" onClick={() => send('Session.Home')}>
+      {t('common.home')}
+    </Action>
+  );
+}
+
 // ---------------------------------------------------------------------------------------- start
+
+/** A gas card was in the reader before the citizen asked for one: it is not read, it must come out. */
+function RemoveCard({ view, send }: ScreenProps) {
+  const t = useT();
+  const d = view.flow!.data as unknown as GasRemoveCardData;
+  return (
+    <Screen name="service" step="removeCard" icon="alert" tone="bad" title={t('gas.removeCard.title')} actions={<HomeAction send={send} />}>
+      <div class="gas-card-anim" aria-hidden="true">
+        <Icon name="card" size="4em" />
+      </div>
+      <p class="gas-big" data-testid="gas-remove-card" data-reason={d.reason}>
+        {t('gas.removeCard.body')}
+      </p>
+      <p>{t('gas.removeCard.own')}</p>
+      <Progress text={t('gas.removeCard.waiting')} testid="gas-remove-wait" />
+    </Screen>
+  );
+}
 
 function Start({ view, send }: ScreenProps) {
   const t = useT();
@@ -130,9 +159,12 @@ function WaitCard({ view, send }: ScreenProps) {
       icon="card"
       title={t('gas.waitCard.title')}
       actions={
-        <Action testid="gas-back" onClick={back(send)}>
-          {t('flows.previous')}
-        </Action>
+        <>
+          <Action testid="gas-back" onClick={back(send)}>
+            {t('flows.previous')}
+          </Action>
+          <HomeAction send={send} />
+        </>
       }
     >
       <div class="gas-card-anim" aria-hidden="true">
@@ -195,6 +227,11 @@ function Account({ view, send }: ScreenProps) {
   const a = d.account;
   const [custom, setCustom] = useState(false);
   const [digits, setDigits] = useState('');
+  // Every time the keypad opens it starts empty: digits of an earlier (refused) try never carry over.
+  const openKeypad = (open: boolean) => {
+    setDigits('');
+    setCustom(open);
+  };
   const r = a.amounts;
   const pick = (fen: number) => () => {
     setCustom(false);
@@ -219,7 +256,7 @@ function Account({ view, send }: ScreenProps) {
             <Action testid="gas-custom-ok" primary onClick={() => customFen > 0 && send('Session.FlowEvent', { name: 'amount', data: { amountFen: customFen } })}>
               {t('gas.amount.customOk')}
             </Action>
-            <Action testid="gas-custom-cancel" onClick={() => setCustom(false)}>
+            <Action testid="gas-custom-cancel" onClick={() => openKeypad(false)}>
               {t('gas.amount.presets')}
             </Action>
           </>
@@ -238,6 +275,7 @@ function Account({ view, send }: ScreenProps) {
           <Action testid="gas-back" onClick={back(send)}>
             {t('flows.previous')}
           </Action>
+          <HomeAction send={send} />
         </>
         )
       }
@@ -264,7 +302,7 @@ function Account({ view, send }: ScreenProps) {
                 </button>
               );
             })}
-            <button type="button" class={custom ? 'primary' : ''} aria-pressed={custom} data-testid="gas-amount-custom" onClick={() => setCustom(!custom)}>
+            <button type="button" class={custom ? 'primary' : ''} aria-pressed={custom} data-testid="gas-amount-custom" onClick={() => openKeypad(!custom)}>
               {t('gas.amount.custom')}
             </button>
           </div>
@@ -292,12 +330,13 @@ function Confirm({ view, send }: ScreenProps) {
       title={t('gas.confirm.title')}
       actions={
         <>
-          <Action testid="gas-pay" primary onClick={cont(send)}>
+          <Action testid="gas-pay" primary onClick={event(send, 'pay', { amountFen: d.amountFen })}>
             {t('gas.confirm.pay', { amount: yuan(d.amountFen) })}
           </Action>
           <Action testid="gas-back" onClick={back(send)}>
             {t('gas.confirm.change')}
           </Action>
+          <HomeAction send={send} />
         </>
       }
     >
@@ -432,6 +471,7 @@ function PendingEntry({ view, send }: ScreenProps) {
           <Action testid="gas-back" onClick={back(send)}>
             {t('flows.previous')}
           </Action>
+          <HomeAction send={send} />
         </>
       }
     >
@@ -488,6 +528,7 @@ function ErrorStep({ view, send }: ScreenProps) {
 }
 
 const steps: Record<string, FunctionComponent<ScreenProps>> = {
+  removeCard: RemoveCard,
   start: Start,
   lookingUp: LookingUp,
   waitCard: WaitCard,
