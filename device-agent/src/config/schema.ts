@@ -226,6 +226,20 @@ export const configSchema = z
         promptTimeoutMs: ms.default(60_000),
       })
       .prefault({}),
+    /** Spoken guidance: the agent synthesises prompts offline (espeak-ng) for the UI to play (docs/voice.md). */
+    voice: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The synthesiser binary; Debian package espeak-ng (installed by scripts/ensure-system-deps.mjs). */
+        command: z.string().min(1).default('espeak-ng'),
+        /** espeak-ng voice per UI language: cmn = Mandarin. */
+        voices: z.object({ 'zh-CN': z.string().min(1).default('cmn'), en: z.string().min(1).default('en-us') }).prefault({}),
+        /** Speaking rate in words per minute (espeak-ng -s); slower than its default 175 for elderly citizens. */
+        wordsPerMinute: z.number().int().min(80).max(300).default(140),
+        /** One synthesis may take at most this long. */
+        timeoutMs: ms.default(10_000),
+      })
+      .prefault({}),
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */
     embedded: z.object({
       sandbox: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5851) }),

@@ -8,6 +8,10 @@ export const en: Record<MessageKey, string> = {
   'elder.off': 'Standard',
   'voice.on': 'Voice on',
   'voice.off': 'Voice off',
+  'voice.unavailable': 'No voice on this kiosk',
+  'speech.list': 'Please check the records below; tap Print for a slip',
+  'goodbye.take.gas': 'Please take your slip, and your gas card if you inserted one',
+  'goodbye.take.gasId': 'Please take your ID card and your slip, and your gas card if you inserted one',
 
   'attract.touch': 'Touch the screen to start',
   'attract.hint': 'Property records, gas top-up, tax records, social insurance slips',

@@ -7,6 +7,10 @@ export const zhCN = {
   'elder.off': '标准版',
   'voice.on': '语音开',
   'voice.off': '语音关',
+  'voice.unavailable': '本机无语音播报',
+  'speech.list': '请查看下方记录，需要凭证请点打印',
+  'goodbye.take.gas': '请取走您的凭条；如插入了燃气卡，请取走燃气卡',
+  'goodbye.take.gasId': '请取走您的身份证和凭条；如插入了燃气卡，请一并取走',
 
   'attract.touch': '轻触屏幕开始',
   'attract.hint': '可办理：不动产查询、燃气充值、完税凭证、社保凭单',
