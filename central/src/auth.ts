@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../device-agent/src/store/database.js';
-import { parseSignedHeaders, signatureMatches, type Endpoint, type RejectReason } from '../../device-agent/src/monitor/protocol.js';
+import { digestMatches, parseSignedHeaders, signer, type Endpoint, type RejectReason } from '../../device-agent/src/monitor/protocol.js';
 import type { CentralConfig } from './config.js';
 import type { Fleet, KioskRecord } from './fleet.js';
 import { hashPassword, verifyPassword } from './password.js';
+import type { UploadGate } from './upload-gate.js';
+import { LoginThrottle } from './login-throttle.js';
 
 export interface SignedLocals {
   kiosk: KioskRecord;
@@ -21,25 +23,63 @@ const reasonText: Record<RejectReason, string> = {
   'bad-signature': 'signature does not match',
   stale: 'timestamp too far from server time',
   replay: 'sequence number already used',
+  'too-large': 'body too large',
+  busy: 'too many uploads in progress; try again shortly',
 };
 
+const rejectStatus: Partial<Record<RejectReason, number>> = { 'too-large': 413, busy: 503 };
+
+/** Set by `bodyLimit` ahead of `verifyKioskRequest`: the most a route accepts. */
+const limitKey = 'signedBodyLimit';
+const defaultBodyLimit = 256 * 1024;
+
+/** Declares the largest body a signed route accepts (`256kb`, `16mb`); nothing is read here. */
+export function bodyLimit(limit: string): RequestHandler {
+  const m = /^(\d+)(kb|mb)$/i.exec(limit);
+  if (!m) throw new Error(`body limit must look like 256kb or 16mb, not ${limit}`);
+  const bytes = Number(m[1]) * (m[2]!.toLowerCase() === 'mb' ? 1024 * 1024 : 1024);
+  return (_req, res, next) => {
+    res.locals[limitKey] = bytes;
+    next();
+  };
+}
+
+export interface SignedReading {
+  gate: UploadGate;
+  /** Told every body byte read before verification (central_request_body_bytes_total). */
+  onBodyBytes(n: number): void;
+}
+
+// Unknown kiosk ids are checked against this so that they cost and answer exactly like a wrong secret.
+const strangerSecret = randomBytes(32).toString('hex');
+
 /**
- * Verifies a signed kiosk request: the kiosk is known, the HMAC matches the exact body, the
- * timestamp is within ±maxSkew, and the sequence number is above the last one accepted.
- * The signature is checked before freshness and replay so that strangers learn nothing.
- * Needs the raw body (express.raw) so the signed bytes are the bytes checked.
+ * Verifies a signed kiosk request: the HMAC matches the exact body, the timestamp is within
+ * ±maxSkew, and the sequence number is above the last one accepted.
+ *
+ * Order matters against strangers. Before any body byte is read: the signing headers must be
+ * there, the declared length must fit the route, and the upload gate must have room (one large
+ * body per claimed kiosk id, a cap on all unverified bytes). The body is then hashed as it
+ * streams in; it is kept only for a known kiosk (an unknown one is hashed with a throw-away
+ * secret and dropped) and both end in the same `bad-signature` answer, so kiosk ids cannot be
+ * enumerated. Freshness and replay are checked after the signature so strangers learn nothing.
  */
 export function verifyKioskRequest(
   fleet: Fleet,
   endpoint: Endpoint,
   maxSkewMs: number,
   onReject: (reason: RejectReason) => void,
+  reading: SignedReading,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const reject = (reason: RejectReason, detail?: string): void => {
       onReject(reason);
-      res.status(401).json({
+      if (!req.complete) {
+        // Refused before the body was read: close instead of draining whatever the sender still pushes.
+        res.setHeader('Connection', 'close');
+        if (reason === 'busy') res.setHeader('Retry-After', '5');
+      }
+      res.status(rejectStatus[reason] ?? 401).json({
         ok: false,
         reason,
         error: detail ? `${reasonText[reason]}: ${detail}` : reasonText[reason],
@@ -48,19 +88,56 @@ export function verifyKioskRequest(
     };
     const p = parseSignedHeaders((name) => req.get(name));
     if (!p.ok) return reject(p.reason, p.error);
+    const limit = typeof res.locals[limitKey] === 'number' ? (res.locals[limitKey] as number) : defaultBodyLimit;
+    const declared = req.get('content-length');
+    if (declared !== undefined && !/^\d{1,12}$/.test(declared)) return reject('too-large', 'malformed Content-Length');
+    const length = declared === undefined ? limit : Number(declared);
+    if (length > limit) return reject('too-large', `at most ${limit} bytes`);
+    const release = reading.gate.acquire(p.kioskId, length);
+    if (!release) return reject('busy');
+
     const k = fleet.get(p.kioskId);
-    if (!k) return reject('unknown-kiosk');
-    if (!signatureMatches(k.secret, { endpoint, kioskId: p.kioskId, timestamp: p.timestamp, seq: p.seq }, body, p.signature)) {
-      return reject('bad-signature');
-    }
-    const skew = p.timestamp - Date.now();
-    if (Math.abs(skew) > maxSkewMs) return reject('stale', `${Math.round(skew / 1000)} s off`);
-    if (p.seq <= k.lastRequestSeq) return reject('replay', `${p.seq} is not above ${k.lastRequestSeq}`);
-    // Claimed now, synchronously, so a concurrent duplicate of this request is refused too.
-    k.lastRequestSeq = p.seq;
-    const locals: SignedLocals = { kiosk: k, body };
-    Object.assign(res.locals, locals);
-    next();
+    const fields = { endpoint, kioskId: p.kioskId, timestamp: p.timestamp, seq: p.seq };
+    const hmac = signer(k?.secret ?? strangerSecret, fields);
+    const chunks: Buffer[] = [];
+    let read = 0;
+    let done = false;
+    const finish = (): void => {
+      done = true;
+      release();
+      req.removeListener('data', onData);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (done) return;
+      read += chunk.length;
+      reading.onBodyBytes(chunk.length);
+      if (read > length) {
+        finish();
+        req.pause();
+        return reject('too-large', `more than the ${length} bytes declared`);
+      }
+      hmac.update(chunk);
+      if (k) chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('error', finish);
+    req.once('close', () => {
+      if (!done) finish();
+    });
+    req.once('end', () => {
+      if (done) return;
+      finish();
+      const digest = hmac.digest();
+      if (!k || !digestMatches(digest, p.signature)) return reject('bad-signature');
+      const skew = p.timestamp - Date.now();
+      if (Math.abs(skew) > maxSkewMs) return reject('stale', `${Math.round(skew / 1000)} s off`);
+      if (p.seq <= k.lastRequestSeq) return reject('replay', `${p.seq} is not above ${k.lastRequestSeq}`);
+      // Claimed now, synchronously, so a concurrent duplicate of this request is refused too.
+      k.lastRequestSeq = p.seq;
+      const locals: SignedLocals = { kiosk: k, body: Buffer.concat(chunks, read) };
+      Object.assign(res.locals, locals);
+      next();
+    });
   };
 }
 
@@ -89,7 +166,7 @@ export class Sessions {
   private readonly users: Map<string, CentralConfig['dashboard']['users'][number]>;
   private readonly ttlMs: number;
   private readonly stmts;
-  private readonly failures = new Map<string, { n: number; until: number }>();
+  private readonly throttle: LoginThrottle;
   // Unknown usernames are checked against this so a login takes as long as for a real user.
   private dummyHash: Promise<string> | undefined;
 
@@ -99,6 +176,7 @@ export class Sessions {
   ) {
     this.users = new Map(config.users.map((u) => [u.username, u]));
     this.ttlMs = config.sessionHours * 3_600_000;
+    this.throttle = new LoginThrottle(db, config.lockout);
     this.stmts = {
       insert: db.prepare('INSERT INTO sessions (token_hash, username, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
       get: db.prepare<[string], { username: string; role: Role; expires_at: number }>(
@@ -108,24 +186,23 @@ export class Sessions {
     };
   }
 
-  /** Locks a username for 5 minutes after 5 wrong passwords in a row. */
-  lockedOut(username: string, now = Date.now()): boolean {
-    const f = this.failures.get(username);
-    return !!f && f.n >= 5 && now < f.until;
-  }
-
-  async login(username: string, password: string, now = Date.now()): Promise<{ token: string; user: SessionUser } | null> {
+  /**
+   * `locked` when the username or the client address has too many failures (see LoginThrottle);
+   * the attempt is counted before the slow password check so parallel guesses cannot race it.
+   */
+  async login(
+    username: string,
+    password: string,
+    address: string,
+    now = Date.now(),
+  ): Promise<{ token: string; user: SessionUser } | 'locked' | null> {
+    const attempt = this.throttle.begin(username, address, now);
+    if (!attempt) return 'locked';
     const u = this.users.get(username);
     this.dummyHash ??= hashPassword('not-a-real-password');
     const ok = await verifyPassword(password, u?.passwordHash ?? (await this.dummyHash));
-    if (!u || !ok) {
-      const f = this.failures.get(username) ?? { n: 0, until: 0 };
-      f.n += 1;
-      f.until = now + 5 * 60_000;
-      this.failures.set(username, f);
-      return null;
-    }
-    this.failures.delete(username);
+    attempt.settle(!!u && ok);
+    if (!u || !ok) return null;
     const token = randomBytes(32).toString('base64url');
     this.stmts.insert.run(tokenHash(token), u.username, u.role, now, now + this.ttlMs);
     return { token, user: { username: u.username, role: u.role } };

@@ -99,6 +99,16 @@ export const centralConfigSchema = z
       sessionHours: z.number().positive().default(12),
       /** Set when served over HTTPS so the session cookie is Secure. */
       secureCookies: z.boolean().default(false),
+      /** Failed-login limits; counted before the password check and kept in central.db. */
+      lockout: z
+        .object({
+          maxFailuresPerUser: positiveInt.default(5),
+          maxFailuresPerAddress: positiveInt.default(20),
+          lockMinutes: positiveInt.default(5),
+          windowMinutes: positiveInt.default(15),
+          maxEntries: positiveInt.min(100).default(10_000),
+        })
+        .default({ maxFailuresPerUser: 5, maxFailuresPerAddress: 20, lockMinutes: 5, windowMinutes: 15, maxEntries: 10_000 }),
     }),
   })
   .strict();

@@ -38,11 +38,12 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
       res.status(400).json({ ok: false, error: '请输入用户名和密码 Username and password required' });
       return;
     }
-    if (sessions.lockedOut(p.data.username)) {
-      res.status(429).json({ ok: false, error: '尝试次数过多，请5分钟后再试 Too many attempts; try again in 5 minutes' });
+    const s = await sessions.login(p.data.username, p.data.password, req.socket.remoteAddress ?? 'unknown');
+    if (s === 'locked') {
+      const minutes = config.dashboard.lockout.lockMinutes;
+      res.status(429).json({ ok: false, error: `尝试次数过多，请${minutes}分钟后再试 Too many attempts; try again in ${minutes} minutes` });
       return;
     }
-    const s = await sessions.login(p.data.username, p.data.password);
     if (!s) {
       fleet.audit(`user:${p.data.username}`, 'login.failed', null, {}, Date.now());
       res.status(401).json({ ok: false, error: '用户名或密码错误 Wrong username or password' });

@@ -7,9 +7,10 @@ import {
   headers,
   heartbeatSchema,
 } from '../../device-agent/src/monitor/protocol.js';
-import { signedLocals, verifyKioskRequest } from './auth.js';
+import { bodyLimit, signedLocals, verifyKioskRequest } from './auth.js';
 import type { Fleet } from './fleet.js';
 import type { CentralMetrics } from './metrics.js';
+import { UploadGate } from './upload-gate.js';
 
 const pngMagic = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -17,11 +18,21 @@ const pngMagic = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
  * The signed API kiosks call: heartbeats, outbox events, command results, screenshots. Registered
  * on the app itself with full paths: a nested router's prefix matching is measurable per heartbeat.
  */
-export function registerKioskRoutes(app: Express, prefix: string, fleet: Fleet, metrics: CentralMetrics, maxSkewMs: number, log: Logger): void {
+export function registerKioskRoutes(
+  app: Express,
+  prefix: string,
+  fleet: Fleet,
+  metrics: CentralMetrics,
+  maxSkewMs: number,
+  log: Logger,
+  gate = new UploadGate(),
+): void {
   const r = { post: (path: string, ...handlers: express.RequestHandler[]) => app.post(prefix + path, ...handlers) };
-  const raw = (limit: string) => express.raw({ type: () => true, limit });
+  // Declares the route's limit only: `verify` reads the body itself, after checking the headers.
+  const raw = (limit: string) => bodyLimit(limit);
+  const reading = { gate, onBodyBytes: (n: number) => metrics.bodyBytes.inc(n) };
   const verify = (e: Parameters<typeof verifyKioskRequest>[1]) =>
-    verifyKioskRequest(fleet, e, maxSkewMs, (reason) => metrics.rejected.inc({ reason }));
+    verifyKioskRequest(fleet, e, maxSkewMs, (reason) => metrics.rejected.inc({ reason }), reading);
 
   /** Parses a signed JSON body; on failure answers 400 (the sequence number is used up either way). */
   function parseJson<T>(res: express.Response, parse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): T | undefined {

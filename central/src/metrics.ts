@@ -8,6 +8,8 @@ export interface CentralMetrics {
   registry: Registry;
   heartbeats: Counter;
   rejected: Counter<'reason'>;
+  /** Body bytes read from kiosk requests before their signature was checked. */
+  bodyBytes: Counter;
   events: Counter;
   /** Full /metrics text: central's own figures, then one block per fleet family. */
   render(now?: number): Promise<string>;
@@ -28,11 +30,16 @@ export function createCentralMetrics(fleet: Fleet): CentralMetrics {
   });
   const rejected = new Counter({
     name: 'central_requests_rejected_total',
-    help: 'Kiosk requests refused, by reason (unsigned, unknown-kiosk, bad-signature, stale, replay).',
+    help: 'Kiosk requests refused, by reason (unsigned, bad-signature, stale, replay, too-large, busy; unknown kiosks count as bad-signature).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });
   for (const r of rejectReasons) rejected.inc({ reason: r }, 0);
+  const bodyBytes = new Counter({
+    name: 'central_request_body_bytes_total',
+    help: 'Body bytes read from signed kiosk requests (read before the signature is known to match).',
+    registers: [registry],
+  });
   const events = new Counter({
     name: 'central_events_applied_total',
     help: 'Outbox events applied (duplicates excluded).',
@@ -99,6 +106,7 @@ export function createCentralMetrics(fleet: Fleet): CentralMetrics {
     registry,
     heartbeats,
     rejected,
+    bodyBytes,
     events,
     async render(now = Date.now()) {
       return (await registry.metrics()) + (await fleetText(now));

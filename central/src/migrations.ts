@@ -145,4 +145,18 @@ export const centralMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'dashboard login attempts, so lockouts survive a restart',
+    sql: `
+      CREATE TABLE login_attempts (
+        -- 'user:<name>' or 'addr:<client address>'
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL DEFAULT 0,
+        last_at INTEGER NOT NULL
+      );
+      CREATE INDEX login_attempts_last ON login_attempts (last_at);
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { CommandDefinition, CommandResult } from './commands.js';
 import { CommandError } from './commands.js';
@@ -16,6 +17,14 @@ export const wsPath = '/xfs4iot/v1.0';
 /** Frames above this are rejected unread: the UI never needs more. */
 const maxMessageBytes = 64 * 1024;
 const maxInFlightPerConnection = 32;
+
+/**
+ * XFS4IoT Common.Cancel: the listed requests, or every request on the connection when the list is
+ * absent. Anything else (a string, null, non-integers) is refused: a typo must never cancel all.
+ */
+const cancelPayloadSchema = z
+  .object({ requestIds: z.array(z.number().int().positive().max(2 ** 31 - 1)).max(maxInFlightPerConnection * 2).optional() })
+  .strict();
 
 export interface WsApiOptions {
   server: Server;
@@ -85,6 +94,9 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       if (inFlight.has(header.requestId)) {
         return reject(header.requestId, header.name, 'invalidRequestID', `requestId ${header.requestId} is already in progress`);
       }
+      // A cancel is how the UI gets out of a full pipeline: it never counts against the limit and
+      // never waits, so it is answered here, before the limit is checked.
+      if (header.name === 'Common.Cancel') return cancel(header.requestId, payload);
       if (inFlight.size >= maxInFlightPerConnection) {
         return reject(header.requestId, header.name, 'tooManyRequests', `at most ${maxInFlightPerConnection} commands in flight`);
       }
@@ -95,6 +107,19 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         inFlight.delete(header.requestId),
       );
     });
+
+    function cancel(requestId: number, payload: unknown): void {
+      const name = 'Common.Cancel';
+      send({ header: { name, requestId, type: 'acknowledge' }, payload: {} });
+      const p = cancelPayloadSchema.safeParse(payload);
+      const complete = (completionCode: 'success' | 'invalidData', errorDescription?: string): void =>
+        send({ header: { name, requestId, type: 'completion', completionCode, ...(errorDescription ? { errorDescription } : {}) }, payload: {} });
+      if (!p.success) return complete('invalidData', describeZodError(p.error));
+      for (const id of p.data.requestIds ?? [...inFlight.keys()]) {
+        inFlight.get(id)?.abort(new CommandError('canceled', 'canceled by Common.Cancel'));
+      }
+      complete('success');
+    }
 
     async function run(
       name: string,
@@ -108,12 +133,6 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         if (result.errorDescription) header.errorDescription = result.errorDescription;
         send({ header, payload: result.payload ?? {} });
       };
-      if (name === 'Common.Cancel') {
-        const ids = (payload as { requestIds?: unknown }).requestIds;
-        const list = Array.isArray(ids) ? ids.filter((x): x is number => typeof x === 'number') : [...inFlight.keys()];
-        for (const id of list) if (id !== requestId) inFlight.get(id)?.abort(new CommandError('canceled', 'canceled by Common.Cancel'));
-        return complete({ completionCode: 'success' });
-      }
       const def = byName.get(name);
       if (!def) return complete({ completionCode: 'unsupportedCommand', errorDescription: `unknown command ${name}` });
       const input = def.payload.safeParse(payload);

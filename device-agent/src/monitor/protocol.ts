@@ -3,7 +3,7 @@
  * timers. Both the agent's heartbeat sender and the central server import this file, so the two
  * can never disagree about a field or the signed bytes.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 import { z } from 'zod';
 import { actionHints, deviceStates, paperStates } from '../devices/status.js';
 import { kioskModes, remoteCommandKinds } from './health.js';
@@ -151,7 +151,8 @@ export const commandAcksResponseSchema = z.object({ ok: z.literal(true), acked: 
 export const screenshotResponseSchema = z.object({ ok: z.literal(true), id: z.string() });
 
 /** Why central refused a signed request (the 401 body's `reason`). */
-export const rejectReasons = ['unsigned', 'unknown-kiosk', 'bad-signature', 'stale', 'replay'] as const;
+// `too-large` and `busy` are answered before the body is read (413 and 503 with Retry-After).
+export const rejectReasons = ['unsigned', 'unknown-kiosk', 'bad-signature', 'stale', 'replay', 'too-large', 'busy'] as const;
 export type RejectReason = (typeof rejectReasons)[number];
 export const rejectionSchema = z.object({
   ok: z.literal(false),
@@ -173,16 +174,24 @@ export interface SignedFields {
  * bytes. Signing the endpoint stops a captured heartbeat from being replayed as, say, a command ack.
  */
 export function sign(secret: string, f: SignedFields, body: Uint8Array | string): string {
+  return signer(secret, f).update(body).digest('hex');
+}
+
+/** The same HMAC fed chunk by chunk, so a receiver can verify a body while it streams in. */
+export function signer(secret: string, f: SignedFields): Hmac {
   const h = createHmac('sha256', secret);
   h.update(`kiosk-central-v${protocolVersion}\n${f.endpoint}\n${f.kioskId}\n${f.timestamp}\n${f.seq}\n`);
-  h.update(body);
-  return h.digest('hex');
+  return h;
+}
+
+/** Compares a hex signature with a finished HMAC digest in constant time. */
+export function digestMatches(expected: Buffer, given: string): boolean {
+  if (!/^[0-9a-f]{64}$/.test(given) || expected.length !== 32) return false;
+  return timingSafeEqual(expected, Buffer.from(given, 'hex'));
 }
 
 export function signatureMatches(secret: string, f: SignedFields, body: Uint8Array | string, given: string): boolean {
-  if (!/^[0-9a-f]{64}$/.test(given)) return false;
-  const expected = Buffer.from(sign(secret, f, body), 'hex');
-  return timingSafeEqual(expected, Buffer.from(given, 'hex'));
+  return digestMatches(signer(secret, f).update(body).digest(), given);
 }
 
 export function signedHeaders(secret: string, f: SignedFields, body: Uint8Array | string): Record<string, string> {
