@@ -86,8 +86,13 @@ const entry = (no: string, over: Partial<GasLedger['entries'][number]> = {}): Ga
   at: at('10:01'),
   ...over,
 });
-const bill = (rows: PaymentBill['rows']): PaymentBill => ({ date: DAY, merchant: 'm', rows, totals: { paymentCount: 0, paymentFen: 0, refundCount: 0, refundFen: 0 } });
-const ledger = (entries: GasLedger['entries']): GasLedger => ({ company: 'c', date: DAY, entries, totals: { count: 0, amountFen: 0 } });
+const sumFen = (xs: { amountFen: number }[]) => xs.reduce((s, x) => s + x.amountFen, 0);
+const bill = (rows: PaymentBill['rows']): PaymentBill => {
+  const pays = rows.filter((r) => r.type === 'payment');
+  const refs = rows.filter((r) => r.type === 'refund');
+  return { date: DAY, merchant: 'm', rows, totals: { paymentCount: pays.length, paymentFen: sumFen(pays), refundCount: refs.length, refundFen: sumFen(refs) } };
+};
+const ledger = (entries: GasLedger['entries']): GasLedger => ({ company: 'c', date: DAY, entries, totals: { count: entries.length, amountFen: sumFen(entries) } });
 
 describe('reconcile (pure)', () => {
   it('a clean day: one summary line, pending credits listed as open items', () => {
@@ -156,11 +161,15 @@ describe('reconcile (pure)', () => {
     const kinds = r.mismatches.map((m) => `${m.kind} ${m.orderNo}`).sort();
     expect(kinds).toEqual(
       [
-        'amount-differs AMOUNT',
+        'amounts-differ AMOUNT',
         'card-write-not-reported UNREPORTED',
         'credited-not-in-ledger NO-LEDGER',
-        'credited-without-payment GHOST',
-        'credited-without-payment UNPAID-CREDIT',
+        'credited-not-paid GHOST',
+        'credited-not-paid UNPAID-CREDIT',
+        'paid-not-credited CLOSED-BUT-PAID',
+        'paid-not-credited NO-LEDGER',
+        'paid-not-credited UNKNOWN',
+        'paid-not-credited UNREPORTED',
         'journal-not-paid CLOSED-BUT-PAID',
         'ledger-but-journal-not-credited PENDING-BUT-CREDITED',
         'ledger-but-journal-not-credited REFUNDED-CREDITED',
@@ -170,13 +179,56 @@ describe('reconcile (pure)', () => {
         'paid-not-in-bill REFUND-NOT-BILLED',
         'payment-not-in-journal UNKNOWN',
         'refund-not-in-journal PENDING-BUT-CREDITED',
-        'refunded-but-credited PENDING-BUT-CREDITED',
-        'refunded-but-credited REFUNDED-CREDITED',
+        'refunded-and-credited PENDING-BUT-CREDITED',
+        'refunded-and-credited REFUNDED-CREDITED',
+        'totals-differ *',
         'refunded-not-in-bill REFUND-NOT-BILLED',
       ].sort(),
     );
     expect(r.clean).toBe(false);
-    expect(r.summary).toMatch(/^gas 2026-06-30 kiosk K1: 17 mismatches; /);
+    expect(r.summary).toMatch(/^gas 2026-06-30 kiosk K1: 22 mismatches; /);
+  });
+});
+
+describe('reconcile: differences by kind and by totals (issue 12)', () => {
+  it('sees a double credit under two serial numbers of one order', () => {
+    const r = reconcile({
+      date: DAY,
+      kioskId: 'K1',
+      journal: [jOrder('D')],
+      bill: bill([payment('D')]),
+      ledgers: [ledger([entry('D'), entry('D-AGAIN', { paymentOrderNo: 'PO-D' })])],
+    });
+    expect(r.mismatches.map((m) => `${m.kind} ${m.orderNo}`)).toContain('credited-twice D');
+    expect(r.clean).toBe(false);
+    expect(r.totals).toMatchObject({ paymentFen: 5000, refundFen: 0, ledgerFen: 10000 });
+  });
+
+  it('names each difference the issue lists', () => {
+    const r = reconcile({
+      date: DAY,
+      kioskId: 'K1',
+      journal: [
+        jOrder('PAID-NOT-CREDITED', { state: 'payment_closed', creditedAt: null }),
+        jOrder('NOT-PAID', { state: 'payment_expired', paidAt: null, creditedAt: null }),
+        jOrder('BOTH', { state: 'refunded', creditedAt: null }),
+        jOrder('AMOUNTS'),
+      ],
+      bill: bill([payment('PAID-NOT-CREDITED'), payment('BOTH'), refundRow('BOTH'), payment('AMOUNTS', 5000)]),
+      ledgers: [ledger([entry('NOT-PAID'), entry('BOTH'), entry('AMOUNTS', { amountFen: 4000 })])],
+    });
+    const kinds = new Set(r.mismatches.map((m) => `${m.kind} ${m.orderNo}`));
+    for (const k of ['paid-not-credited PAID-NOT-CREDITED', 'credited-not-paid NOT-PAID', 'refunded-and-credited BOTH', 'amounts-differ AMOUNTS']) {
+      expect(kinds, k).toContain(k);
+    }
+  });
+
+  it('totals that do not add up are a difference of their own', () => {
+    // Per order everything matches, but the bill's total is not what its rows add up to.
+    const b = bill([payment('A')]);
+    b.totals = { paymentCount: 2, paymentFen: 10000, refundCount: 0, refundFen: 0 };
+    const r = reconcile({ date: DAY, kioskId: 'K1', journal: [jOrder('A')], bill: b, ledgers: [ledger([entry('A')])] });
+    expect(r.mismatches.map((m) => m.kind)).toContain('totals-differ');
   });
 });
 
@@ -254,7 +306,8 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
     const r = await cli(['reconcile', '--date', today, '--config', configFile]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('MISMATCH ledger-not-in-journal GT-NOT-IN-JOURNAL-1');
-    expect(r.out).toContain('MISMATCH credited-without-payment GT-NOT-IN-JOURNAL-1');
+    expect(r.out).toContain('MISMATCH credited-not-paid GT-NOT-IN-JOURNAL-1');
+    expect(r.out).toMatch(/^TOTALS bill \d+ paid/m);
     const json = await cli(['reconcile', '--date', today, '--config', configFile, '--json']);
     expect(JSON.parse(json.out)).toMatchObject({ clean: false, kioskId: KIOSK });
   });

@@ -33,7 +33,12 @@ const paths: Record<string, OrderState[]> = {
 describe('gas order state machine', () => {
   for (const [name, path] of Object.entries(paths)) {
     it(`accepts the ${name} path`, () => {
-      for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!), `${path[i - 1]} → ${path[i]}`).toBe(true);
+      // needs_attention remembers where the order got stuck (attention_from).
+      let from: OrderState | null = null;
+      for (let i = 1; i < path.length; i++) {
+        expect(canTransition(path[i - 1]!, path[i]!, from), `${path[i - 1]} → ${path[i]}`).toBe(true);
+        if (path[i] === 'needs_attention') from = path[i - 1]!;
+      }
     });
   }
 
@@ -60,7 +65,8 @@ describe('gas order state machine', () => {
   });
 
   it('gets to paid only from awaiting_payment (or an operator resolving a stuck payment)', () => {
-    expect(orderStates.filter((s) => canTransition(s, 'paid')).sort()).toEqual(['awaiting_payment', 'needs_attention']);
+    expect(orderStates.filter((s) => canTransition(s, 'paid', 'awaiting_payment')).sort()).toEqual(['awaiting_payment', 'needs_attention']);
+    expect(orderStates.filter((s) => canTransition(s, 'paid', 'crediting')).sort()).toEqual(['awaiting_payment']);
   });
 
   it('never leaves a final state', () => {
@@ -88,5 +94,43 @@ describe('gas order state machine', () => {
     expect(phaseOf('needs_attention')).toBe('pending');
     expect(phaseOf('crediting')).toBe('active');
     expect(pendingStates).toEqual(['credit_pending', 'needs_attention']);
+  });
+
+  /**
+   * Issue 12, defect 6: not single edges but every path. An order is a (state, where it got
+   * stuck) pair, since needs_attention remembers attention_from; walk the whole graph from paid.
+   */
+  it('no path from paid ever reaches an unpaid state, through needs_attention or otherwise', () => {
+    type Node = { state: OrderState; from: OrderState | null };
+    const key = (n: Node) => `${n.state}<${n.from ?? ''}>`;
+    const unpaidEnds: OrderState[] = ['created', 'awaiting_payment', 'payment_expired', 'payment_closed'];
+    for (const start of paidStates) {
+      const seen = new Map<string, Node>([[key({ state: start, from: null }), { state: start, from: null }]]);
+      const queue: Node[] = [{ state: start, from: null }];
+      while (queue.length > 0) {
+        const n = queue.shift()!;
+        for (const to of orderStates) {
+          if (!canTransition(n.state, to, n.from)) continue;
+          const next: Node = { state: to, from: to === 'needs_attention' ? n.state : to === n.state ? n.from : null };
+          if (!seen.has(key(next))) {
+            seen.set(key(next), next);
+            queue.push(next);
+          }
+        }
+      }
+      const reached = [...new Set([...seen.values()].map((n) => n.state))];
+      for (const u of unpaidEnds) expect(reached, `${start} →…→ ${u}`).not.toContain(u);
+    }
+  });
+
+  it('a payment stuck before it was paid can still end unpaid, or paid', () => {
+    expect(canTransition('needs_attention', 'payment_closed', 'awaiting_payment')).toBe(true);
+    expect(canTransition('needs_attention', 'payment_expired', 'awaiting_payment')).toBe(true);
+    expect(canTransition('needs_attention', 'paid', 'awaiting_payment')).toBe(true);
+    expect(canTransition('needs_attention', 'crediting', 'awaiting_payment')).toBe(false);
+    expect(canTransition('needs_attention', 'refund_requested', 'awaiting_payment')).toBe(false);
+    expect(canTransition('needs_attention', 'payment_closed', 'crediting')).toBe(false);
+    expect(canTransition('needs_attention', 'payment_closed', 'refund_requested')).toBe(false);
+    expect(canTransition('needs_attention', 'paid', 'credit_pending')).toBe(false);
   });
 });

@@ -19,8 +19,11 @@ const reconcileUsage = [
   'Usage: kiosk gas reconcile --date YYYY-MM-DD [--config PATH] [--json]',
   '',
   '  Compares the kiosk journal with the payment provider bill and the gas company ledger for one',
-  '  China-time day and prints every mismatch (MISMATCH <kind> <order>: …) and the open items',
-  '  (paid orders still waiting for their credit). A clean day prints one summary line.',
+  '  China-time day, order by order and by totals, and prints every difference (MISMATCH <kind>',
+  '  <order>: …; kinds include paid-not-credited, credited-twice, credited-not-paid,',
+  '  refunded-and-credited, amounts-differ, totals-differ), the open items (paid orders still',
+  '  waiting for their credit) and a summary line; with differences also a TOTALS line.',
+  '  --json prints the whole report (totals included).',
   '  Exit 0 clean, 1 mismatches, 2 usage error or an upstream that cannot be reached.',
 ].join('\n');
 
@@ -80,6 +83,11 @@ async function runReconcile(args: string[]): Promise<number> {
     } else {
       for (const m of report.mismatches) process.stdout.write(`MISMATCH ${m.kind} ${m.orderNo}: ${m.detail}\n`);
       for (const o of report.open) process.stdout.write(`OPEN ${o.state} ${o.orderNo} ${yuan(o.amountFen)}: ${o.detail}\n`);
+      // A clean day stays one summary line (issue 7); differences come with the day's totals.
+      const tt = report.totals;
+      if (!report.clean) process.stdout.write(
+        `TOTALS bill ${tt.paymentCount} paid ${yuan(tt.paymentFen)}, ${tt.refundCount} refunded ${yuan(tt.refundFen)}; ledger ${tt.ledgerCount} delivered ${yuan(tt.ledgerFen)}; open ${yuan(tt.openFen)}\n`,
+      );
       process.stdout.write(`${report.summary}\n`);
     }
     return report.clean ? 0 : 1;

@@ -310,7 +310,7 @@ export class GasJournal {
     this.db.transaction(() => {
       const current = this.get(orderNo);
       if (!current || !expected.includes(current.state)) throw new StaleOrderError(orderNo, expected, current?.state ?? null);
-      assertTransition(orderNo, current.state, to);
+      assertTransition(orderNo, current.state, to, current.attentionFrom);
       const extra: OrderPatch = { ...patch };
       if (to === 'needs_attention') extra.attentionFrom = current.state;
       if (to === 'credited' && current.creditedAt === null && extra.creditedAt === undefined) extra.creditedAt = at;

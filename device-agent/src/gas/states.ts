@@ -46,7 +46,8 @@ export const transitions: Readonly<Record<OrderState, readonly OrderState[]>> = 
   // gas company confirmed that nothing was credited under this serial number.
   credit_pending: ['crediting', 'needs_attention', 'refund_requested'],
   refund_requested: ['refunded', 'needs_attention'],
-  // An operator's (or the retry loop's) way back out, depending on where the order got stuck.
+  // An operator's (or the retry loop's) way back out. Which of these is allowed depends on where
+  // the order got stuck (attentionExits): an order stuck after payment never ends unpaid.
   needs_attention: ['paid', 'payment_expired', 'payment_closed', 'crediting', 'refund_requested'],
   done: [],
   payment_expired: [],
@@ -83,7 +84,26 @@ export function isOrderState(s: string): s is OrderState {
   return (orderStates as readonly string[]).includes(s);
 }
 
-export function canTransition(from: OrderState, to: OrderState): boolean {
+/**
+ * needs_attention remembers the state it came from (attention_from), and its way out depends on
+ * which side of the payment that was. This is what makes every path from a paid state to an
+ * unpaid final state impossible in the table itself, not only in the engine.
+ */
+export const attentionExits: Readonly<Record<'unpaid' | 'paid', readonly OrderState[]>> = {
+  // Stuck while waiting for the payment: the provider's answer decides.
+  unpaid: ['paid', 'payment_expired', 'payment_closed'],
+  // Stuck after the money moved: credit it, or (operator) refund it. Never unpaid.
+  paid: ['crediting', 'refund_requested'],
+};
+
+/** Which side of the payment a needs_attention order is on; unknown counts as paid (the safe side). */
+export function attentionSide(attentionFrom: OrderState | null): 'unpaid' | 'paid' {
+  return attentionFrom === 'created' || attentionFrom === 'awaiting_payment' ? 'unpaid' : 'paid';
+}
+
+/** `attentionFrom`: for a move out of needs_attention, where the order got stuck. */
+export function canTransition(from: OrderState, to: OrderState, attentionFrom: OrderState | null = null): boolean {
+  if (from === 'needs_attention') return attentionExits[attentionSide(attentionFrom)].includes(to);
   return transitions[from].includes(to);
 }
 
@@ -98,8 +118,8 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export function assertTransition(orderNo: string, from: OrderState, to: OrderState): void {
-  if (!canTransition(from, to)) throw new IllegalTransitionError(orderNo, from, to);
+export function assertTransition(orderNo: string, from: OrderState, to: OrderState, attentionFrom: OrderState | null = null): void {
+  if (!canTransition(from, to, attentionFrom)) throw new IllegalTransitionError(orderNo, from, to);
 }
 
 /**
