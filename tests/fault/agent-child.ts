@@ -130,10 +130,18 @@ async function main(): Promise<void> {
   started = true;
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
   const out: Record<string, unknown> = { ok: true, mode };
+  const finish = async (result: Record<string, unknown>): Promise<void> => {
+    result.counts = engine.counts();
+    await agent.stop();
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  };
+  /** 补写卡 of this kiosk's pending orders for the card in the reader (a citizen brings one card). */
   const finishPendingCards = async (): Promise<string[]> => {
     const done: string[] = [];
+    const inReader = gascard.cardPresent() ? (await gascard.readCard().catch(() => null))?.cardNo : undefined;
     for (const o of engine.journal.pending()) {
-      if (o.meterType !== 'ic-card') continue;
+      if (o.meterType !== 'ic-card' || o.cardNo !== inReader) continue;
       const r = await attempt('finishPending', () => engine.finishPending(o.orderNo));
       if (typeof r === 'string') {
         done.push(`${o.orderNo}:${r}`);
@@ -152,10 +160,16 @@ async function main(): Promise<void> {
     }
     return done;
   };
-  const topUp = async (amountFen: number, card: boolean): Promise<string> => {
-    const { order } = card
-      ? await engine.createOrder({ amountFen, sessionId: tag })
-      : await engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen, sessionId: tag });
+  /** Creates the order, or null when the kiosk turns the citizen away (e.g. PENDING_CARD_WRITE): nothing paid. */
+  const topUp = async (amountFen: number, card: boolean): Promise<string | null> => {
+    const made = await attempt('createOrder', () =>
+      card ? engine.createOrder({ amountFen, sessionId: tag }) : engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen, sessionId: tag }),
+    );
+    if (typeof made === 'string') {
+      out.refused = made;
+      return null;
+    }
+    const { order } = made;
     out.orderNo = order.orderNo;
     process.stdout.write(`${JSON.stringify({ order: order.orderNo })}\n`);
     return order.orderNo;
@@ -167,14 +181,16 @@ async function main(): Promise<void> {
     if (scenario === 'ic' || scenario === 'ic-refund') {
       // A citizen with a pending slip finishes it first (the card is in the reader).
       out.finished = await finishPendingCards();
-      await engine.readCard({ timeoutMs: 5000 });
-      const no = await topUp(amountFen, true);
+      const read = await attempt('readCard', () => engine.readCard({ timeoutMs: 5000 }));
+      const no = typeof read === 'string' ? ((out.refused = read), null) : await topUp(amountFen, true);
+      if (no === null) return finish(out);
       await settlePayment(config.upstream.baseUrl, no, 'pay');
       const rest = await engine.waitForRest(no);
       if (rest.state === 'credited') await engine.printSlip(no);
       if (scenario === 'ic-refund' && rest.state === 'credit_pending') out.refund = await operatorRefunds();
     } else if (scenario === 'iot' || scenario === 'iot-refund') {
       const no = await topUp(amountFen, false);
+      if (no === null) return finish(out);
       await settlePayment(config.upstream.baseUrl, no, 'pay');
       const rest = await engine.waitForRest(no);
       if (rest.state === 'credited') await engine.printSlip(no);
@@ -182,6 +198,7 @@ async function main(): Promise<void> {
       if (scenario === 'iot-refund' && rest.state === 'credit_pending') out.refund = await operatorRefunds();
     } else if (scenario === 'abandon') {
       const no = await topUp(amountFen, false);
+      if (no === null) return finish(out);
       if (values.variant === 'payerror') {
         await settlePayment(config.upstream.baseUrl, no, 'fail');
         await engine.waitForRest(no);
@@ -207,10 +224,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
-  out.counts = engine.counts();
-  await agent.stop();
-  process.stdout.write(`${JSON.stringify(out)}\n`);
-  process.exit(0);
+  await finish(out);
 }
 
 main().catch((err: unknown) => {

@@ -52,6 +52,12 @@ export interface CrashPlan {
   window?: Window;
   upstreamFault?: UpstreamFault;
   cardFault?: CardFault;
+  /**
+   * The card in the reader (default icCard). Torn-write plans use icCardNew: a torn order stays
+   * with a person and its purchase keeps that account blocked (PENDING_CARD_WRITE), so it must
+   * not be the account the other card runs use.
+   */
+  card?: 'icCard' | 'icCardNew';
   /** A citizen pays the order late: after the run (any order the provider still holds open), or while the kiosk's close is on its way. */
   latePay?: 'after' | 'during-close';
   /** The gas company's answer to the (first) void is lost. */
@@ -383,7 +389,7 @@ export async function runOne(lane: Lane, plan: CrashPlan): Promise<RunOutcome> {
   const tag = `run-${lane.index}-${++runCounter}`;
   const card = plan.scenario === 'ic' || plan.scenario === 'ic-refund';
   // The citizen's card sits in the reader for card top-ups (and for 补写卡 of earlier ones).
-  if (card) lane.sim.insertCard({ profile: 'icCard' });
+  if (card) lane.sim.insertCard({ profile: plan.card ?? 'icCard' });
   else lane.sim.removeCard();
   await applyPlanFaults(lane, plan);
   lane.armed = plan.window;
@@ -416,6 +422,9 @@ export async function finalRecovery(lane: Lane): Promise<string[]> {
   };
   // Credits delayed past the client's timeout land (or are refused) before anyone looks.
   await heldCallsLanded(lane);
+  // 补写卡 needs each citizen's own card: one restart per card, the operator's pass last.
+  lane.sim.insertCard({ profile: 'icCardNew' });
+  check('final recovery', await runChild(lane, ['--mode', 'recover']));
   lane.sim.insertCard({ profile: 'icCard' });
   check('final recovery', await runChild(lane, ['--mode', 'recover', '--operator-refunds']));
   const days = [Date.now() - 86_400_000, Date.now()].map((ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10));

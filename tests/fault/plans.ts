@@ -57,7 +57,7 @@ export function hazardPlans(): CrashPlan[] {
     { scenario: 'abandon', variant: 'cancel', latePay: 'after' },
     { scenario: 'abandon', variant: 'cancel', latePay: 'during-close' },
     // Torn card write: counter written, balance not (the counter alone lies).
-    { scenario: 'ic', cardFault: 'torn-write' },
+    { scenario: 'ic', cardFault: 'torn-write', card: 'icCardNew' },
     // Credit applied, answer lost (needs the same serial on the retry).
     { scenario: 'iot', upstreamFault: 'answer-lost' },
     { scenario: 'ic', upstreamFault: 'answer-lost' },
@@ -84,6 +84,7 @@ export function randomPlan(rnd: () => number): CrashPlan {
     if (f < 0.2) plan.upstreamFault = 'answer-lost';
     else if (f < 0.3) plan.upstreamFault = 'late';
     if (scenario === 'ic' && rnd() < 0.35) plan.cardFault = pick(rnd, cardFaults);
+    if (plan.cardFault === 'torn-write') plan.card = 'icCardNew';
     if (rnd() < 0.2) plan.latePay = 'after';
   }
   const points = scenarioPoints[scenario];
