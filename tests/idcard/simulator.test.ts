@@ -263,16 +263,16 @@ describe('simulator control routes (/idcard)', () => {
     const { base } = await control();
     let res = await fetch(`${base}/personality`);
     const listed = (await res.json()) as { personality: object; presets: Record<string, string> };
-    expect(listed.personality).toEqual({ managementNumber: 'supported', slideInMs: 0, staleFrames: false, strictSequence: false });
+    expect(listed.personality).toEqual({ managementNumber: 'supported', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false });
     expect(Object.keys(listed.presets)).toEqual(expect.arrayContaining(['standard', 'no-30-05', 'slow-slide-in', 'stale-frames']));
     res = await fetch(`${base}/personality`, json('POST', { preset: 'no-30-05' }));
-    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 0, staleFrames: false, strictSequence: false } });
+    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false } });
     res = await fetch(`${base}/personality`, json('POST', { slideInMs: 1500 }));
-    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 1500, staleFrames: false, strictSequence: false } });
+    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 1500, staleFrames: false, refindsReadCard: false, strictSequence: false } });
     res = await fetch(base);
     expect(await res.json()).toMatchObject({ strictSequence: false, personality: { managementNumber: 'silent', slideInMs: 1500 } });
     res = await fetch(`${base}/personality`, json('POST', { preset: 'standard' }));
-    expect(await res.json()).toEqual({ personality: { managementNumber: 'supported', slideInMs: 0, staleFrames: false, strictSequence: false } });
+    expect(await res.json()).toEqual({ personality: { managementNumber: 'supported', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false } });
   });
 
   test('POST /fault and POST /plug', async () => {
