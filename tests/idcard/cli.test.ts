@@ -248,10 +248,16 @@ describe('kiosk device idcard watch (a real subprocess; cards placed through the
 });
 
 describe('kiosk sim idcard', () => {
+  test('an unknown --personality → exit 1 naming the presets', async () => {
+    const r = await run(['sim', 'idcard', '--dir', join(dir, 'unused'), '--control-port', '0', '--personality', 'grumpy']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown --personality "grumpy"; known: standard, no-30-05/);
+  });
+
   test('prints the agent-side pty path, serves /idcard until SIGTERM, then removes the pty', async () => {
     const simDir = mkdtempSync(join(tmpdir(), 'kiosk-idsimcli-'));
     const [cmd, pre] = kiosk as [string, string[]];
-    const child = spawn(cmd, [...pre, 'sim', 'idcard', '--dir', simDir, '--control-port', '0'], {
+    const child = spawn(cmd, [...pre, 'sim', 'idcard', '--dir', simDir, '--control-port', '0', '--personality', 'no-30-05'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -268,6 +274,7 @@ describe('kiosk sim idcard', () => {
       const url = /http:\/\/127\.0\.0\.1:\d+\/idcard/.exec(stderr)![0];
       const res = await fetch(`${url}/profiles`);
       expect(res.status).toBe(200);
+      expect(await (await fetch(url)).json()).toMatchObject({ personality: { managementNumber: 'silent' } });
       const placed = await fetch(`${url}/card`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -3,7 +3,7 @@
  *   kiosk device idcard read --port PATH [--baud N] [--timeout-ms N] [--reveal]
  *   kiosk device idcard sam  --port PATH [--baud N] [--timeout-ms N]
  *   kiosk device idcard watch --port PATH --count N [--baud N] [--timeout-ms N] [--reveal]
- *   kiosk sim idcard [--dir DIR] [--control-port N] [--baud N]
+ *   kiosk sim idcard [--dir DIR] [--control-port N] [--baud N] [--personality NAME]
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -325,12 +325,14 @@ async function watch(args: string[]): Promise<number> {
 }
 
 const simUsage = [
-  'Usage: kiosk sim idcard [--dir DIR] [--control-port N] [--baud N]',
+  'Usage: kiosk sim idcard [--dir DIR] [--control-port N] [--baud N] [--personality NAME]',
   '',
   '  Runs the ID card reader simulator alone: creates the pty pair DIR/idcard (the agent side, printed',
   '  on stdout) and DIR/idcard-device (default DIR: var/dev), and serves its control routes on',
   '  http://127.0.0.1:5852/idcard (GET /idcard/profiles, POST /idcard/card, DELETE /idcard/card,',
-  '  GET /idcard, POST /idcard/fault, POST /idcard/plug) until Ctrl-C or SIGTERM.',
+  '  GET /idcard, POST /idcard/fault, POST /idcard/plug, GET/POST /idcard/personality) until Ctrl-C or',
+  '  SIGTERM. --personality picks a reader behaviour preset (standard, no-30-05, slow-slide-in,',
+  '  stale-frames …; see docs/idcard.md).',
 ].join('\n');
 
 async function sim(args: string[]): Promise<number> {
@@ -338,26 +340,38 @@ async function sim(args: string[]): Promise<number> {
   let dir: string;
   let controlPort: number;
   let baud: number;
+  let personality: string | undefined;
   try {
     const { values } = parseArgs({
       args,
-      options: { dir: { type: 'string' }, 'control-port': { type: 'string' }, baud: { type: 'string' } },
+      options: {
+        dir: { type: 'string' },
+        'control-port': { type: 'string' },
+        baud: { type: 'string' },
+        personality: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     });
     dir = resolvePath(values.dir ?? 'var/dev');
     controlPort = intOption('control-port', values['control-port'], 5852, 0, 65535);
     baud = baudOption(values.baud);
+    personality = values.personality;
   } catch (err) {
     return fail(cmd, `${(err as Error).message}; see --help`);
   }
   // Loaded here so agent-side commands do not pull in express and the simulator.
   const { createIdCardSimulator } = await import('../../../simulators/idcard/simulator.js');
   const { createControlApp } = await import('../../../simulators/control-api.js');
+  const { personalityPresets } = await import('../../../simulators/idcard/personality.js');
+  if (personality !== undefined && !(personality in personalityPresets)) {
+    return fail(cmd, `unknown --personality "${personality}"; known: ${Object.keys(personalityPresets).join(', ')}`);
+  }
   const simulator = createIdCardSimulator({
     agentPath: join(dir, 'idcard'),
     devicePath: join(dir, 'idcard-device'),
     baudRate: baud,
+    ...(personality !== undefined ? { personality } : {}),
   });
   try {
     await simulator.start();
