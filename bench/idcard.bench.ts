@@ -94,9 +94,11 @@ async function placementToRead(): Promise<BenchResult[]> {
       // The simulator logs its last write once the write call returns; let it catch up.
       await sleep(20);
       rounds.push(analyse(sim.timeline(), placedAt, readAt));
-      const removed = new Promise<void>((resolve) => driver.once('cardRemoved', () => resolve()));
+      // A read card's removal shows only with the next placement (find answers 80 either way), so
+      // wait for one poll after lifting it rather than for cardRemoved.
+      const finds = sim.reader.counters.finds;
       sim.removeCard();
-      await removed;
+      while (sim.reader.counters.finds <= finds) await sleep(5);
       // Land the next placement at a different point of the poll cycle.
       await sleep(37 * (i + 1));
     }

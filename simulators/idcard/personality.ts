@@ -35,6 +35,11 @@ export interface ReaderPersonality {
    * header of a 1295-byte read reply cut after a few dozen bytes.
    */
   staleFrames: boolean;
+  /**
+   * After a successful read, find answers 9F again while the card lies there (the reader wakes
+   * halted cards), instead of 80 until the card has left the field (reference §2.2, S17).
+   */
+  refindsReadCard: boolean;
   /** Out-of-sequence select/read answer SW3 24 (S11's bridge firmware) instead of being tolerated. */
   strictSequence: boolean;
 }
@@ -43,6 +48,7 @@ export const standardPersonality: ReaderPersonality = {
   managementNumber: 'supported',
   slideInMs: 0,
   staleFrames: false,
+  refindsReadCard: false,
   strictSequence: false,
 };
 
@@ -67,6 +73,10 @@ export const personalityPresets: Record<string, PersonalityPreset> = {
     personality: { slideInMs: 1200 },
   },
   'stale-frames': { description: 'a truncated stale frame before every reply', personality: { staleFrames: true } },
+  'refinds-read-card': {
+    description: 'find answers 9F again while a read card lies on the reader',
+    personality: { refindsReadCard: true },
+  },
   strict: { description: 'out-of-sequence select/read answer SW3 24', personality: { strictSequence: true } },
 };
 
@@ -76,6 +86,7 @@ export const personalitySchema = z
     managementNumber: z.enum(managementNumberModes).optional(),
     slideInMs: z.number().int().min(0).max(600_000).optional(),
     staleFrames: z.boolean().optional(),
+    refindsReadCard: z.boolean().optional(),
     strictSequence: z.boolean().optional(),
   })
   .strict();

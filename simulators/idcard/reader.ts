@@ -220,7 +220,7 @@ export class ReaderModel {
         return ok(encodeSamId(this.options.samId));
       case 'findCard':
         this.counters.finds += 1;
-        if (!card || this.phase === 'read') return fail(SW3.FIND_FAILED, 'find');
+        if (!card || (this.phase === 'read' && !this.personality.refindsReadCard)) return fail(SW3.FIND_FAILED, 'find');
         this.phase = 'found';
         return { frame: buildResponseFrame(SW3.FIND_SUCCESS, Buffer.alloc(4)), timing: 'find' };
       case 'selectCard':

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/simulator.js';
+import { createControlApp } from '../../simulators/control-api.js';
 import { fastTiming } from './helpers.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -143,11 +146,118 @@ describe('kiosk device idcard sam', () => {
   });
 });
 
+describe('kiosk device idcard watch (a real subprocess; cards placed through the simulator control API)', () => {
+  let base: string;
+  let server: Server;
+  beforeAll(async () => {
+    server = await new Promise<Server>((resolve) => {
+      const s = createControlApp([sim]).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/idcard`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  async function api(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(res.status, `${method} ${path}`).toBe(200);
+    return res.json();
+  }
+
+  /** Runs watch; `onLine(line, n)` is called for each stdout line as it arrives. */
+  function watch(args: string[], onLine: (line: string, n: number) => Promise<void> | void): Promise<Run & { lines: string[] }> {
+    return new Promise((resolve, reject) => {
+      const [cmd, pre] = kiosk as [string, string[]];
+      const child = spawn(cmd, [...pre, 'device', 'idcard', 'watch', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      const lines: string[] = [];
+      let chain = Promise.resolve();
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const parts = stdout.split('\n');
+        for (const line of parts.slice(lines.length, -1)) {
+          lines.push(line);
+          const n = lines.length;
+          chain = chain.then(() => onLine(line, n)).catch(reject);
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(guard);
+        void chain.then(() => resolve({ code, stdout, stderr, lines }));
+      });
+    });
+  }
+
+  test('a reader without 30 05: three cards, each placement read once, one masked JSON line each, exit 0', async () => {
+    await api('POST', '/personality', { preset: 'no-30-05' });
+    try {
+      await api('DELETE', '/card');
+      const readsBefore = sim.reader.counters.reads;
+      const stack = ['xianan-resident', 'chibi-resident', 'chongyang-rare-char'];
+      await api('POST', '/card', { profile: stack[0] });
+      const r = await watch(['--port', port, '--count', '3', '--timeout-ms', '45000'], async (_line, n) => {
+        if (n >= stack.length) return;
+        // Lift the card, place the next one.
+        await api('DELETE', '/card');
+        await api('POST', '/card', { profile: stack[n] });
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.lines).toHaveLength(3);
+      const cards = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(cards.map((c) => c.name)).toEqual(['孙*试', '李*例', '㙟*例']);
+      expect(cards.map((c) => c.idNumber)).toEqual(['4212**********0610', '4212**********0522', '4212**********003X']);
+      // The fields of `device idcard read`.
+      expect(Object.keys(cards[0]!)).toEqual(['cardType', 'name', 'sex', 'nation', 'birthDate', 'address', 'idNumber', 'issuer', 'validFrom', 'validTo', 'photo']);
+      expect(r.stdout).not.toContain('孙测试');
+      expect(r.stdout).not.toContain('421202198503120610');
+      expect(sim.reader.counters.reads - readsBefore).toBe(3);
+    } finally {
+      await api('POST', '/personality', { preset: 'standard' });
+    }
+  });
+
+  test('--reveal prints names and numbers; fewer cards than --count within --timeout-ms → exit 2', async () => {
+    await api('DELETE', '/card');
+    await api('POST', '/card', { profile: 'chongyang-rare-char' });
+    const r = await watch(['--port', port, '--count', '2', '--timeout-ms', '8000', '--reveal'], () => undefined);
+    expect(r.code).toBe(2);
+    expect(r.lines).toHaveLength(1);
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({ name: '㙟样例', idNumber: '42122319900517003X' });
+    expect(r.stderr).toMatch(/1 of 2 card\(s\) read within 8000 ms/);
+  });
+
+  test('bad arguments and a missing port → exit 1 with one line', async () => {
+    const noCount = await run(['device', 'idcard', 'watch', '--port', port]);
+    expect(noCount.code).toBe(1);
+    expect(noCount.stderr).toMatch(/--count N is required/);
+    const missing = await run(['device', 'idcard', 'watch', '--port', join(dir, 'nothing-here'), '--count', '1', '--timeout-ms', '5000']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/kiosk device idcard watch: .*nothing-here/);
+  });
+});
+
 describe('kiosk sim idcard', () => {
+  test('an unknown --personality → exit 1 naming the presets', async () => {
+    const r = await run(['sim', 'idcard', '--dir', join(dir, 'unused'), '--control-port', '0', '--personality', 'grumpy']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown --personality "grumpy"; known: standard, no-30-05/);
+  });
+
   test('prints the agent-side pty path, serves /idcard until SIGTERM, then removes the pty', async () => {
     const simDir = mkdtempSync(join(tmpdir(), 'kiosk-idsimcli-'));
     const [cmd, pre] = kiosk as [string, string[]];
-    const child = spawn(cmd, [...pre, 'sim', 'idcard', '--dir', simDir, '--control-port', '0'], {
+    const child = spawn(cmd, [...pre, 'sim', 'idcard', '--dir', simDir, '--control-port', '0', '--personality', 'no-30-05'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -164,6 +274,7 @@ describe('kiosk sim idcard', () => {
       const url = /http:\/\/127\.0\.0\.1:\d+\/idcard/.exec(stderr)![0];
       const res = await fetch(`${url}/profiles`);
       expect(res.status).toBe(200);
+      expect(await (await fetch(url)).json()).toMatchObject({ personality: { managementNumber: 'silent' } });
       const placed = await fetch(`${url}/card`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -39,7 +39,7 @@ async function place(r: Rig, profile: string): Promise<CardReadEvent> {
 const ten = profiles.slice(0, 10);
 
 describe('presence from find/select: a stack of cards, each read exactly once', () => {
-  test.each(['no-30-05', 'rejects-30-05', 'standard'])(
+  test.each(['no-30-05', 'rejects-30-05', 'standard', 'refinds-read-card'])(
     'reader personality %s: ten different cards in a row, each read once, no offline/online flapping',
     async (personality) => {
       expect(new Set(ten.map((p) => p.card.idNumber)).size).toBe(10);
@@ -55,7 +55,8 @@ describe('presence from find/select: a stack of cards, each read exactly once', 
       await polls(rig, 10);
       expect(names).toEqual(ten.map((p) => p.card.name));
       expect(rig.count('cardRead')).toBe(10);
-      expect(rig.sim.reader.counters.reads).toBe(10);
+      // A reader that finds a read card again gets it read quietly (and ignored) while it lies there.
+      if (personality !== 'refinds-read-card') expect(rig.sim.reader.counters.reads).toBe(10);
       expect(rig.count('error')).toBe(0);
       expect(since(rig, from).filter((e) => e.type === 'status')).toEqual([]);
       expect(rig.driver.status().device).toBe('online');
@@ -170,6 +171,9 @@ describe('expired against the kiosk\'s local date (China, UTC+8)', () => {
     expect(isRead(e) && e.event.expired).toBe(true);
     clock = new Date('2026-12-03T15:59:00Z'); // 2026-12-03 23:59 in China
     const from = rig.events.length;
+    // Lift the card (the reader sees it gone) and place it again.
+    const finds = rig.sim.reader.counters.finds;
+    await until(() => rig!.sim.reader.counters.finds > finds, 'a poll after the read');
     rig.sim.removeCard();
     rig.sim.placeCard({ fields: { validFrom: '2006-12-03', validTo: '2026-12-03' } });
     e = await rig.waitFor((x) => isRead(x) && rig!.events.indexOf(x) >= from);

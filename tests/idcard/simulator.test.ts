@@ -14,6 +14,8 @@ import { fastTiming } from './helpers.js';
 
 interface Host {
   sim: IdCardSimulator;
+  /** Parser error codes for bytes it skipped (junk, checksum). */
+  skipped: string[];
   ask(frame: Buffer, timeoutMs?: number): Promise<ResponseFrame | null>;
   close(): Promise<void>;
 }
@@ -32,13 +34,18 @@ async function host(opts: Partial<IdCardSimulatorOptions> = {}): Promise<Host> {
   await port.open();
   const parser = createResponseParser();
   const queue: ResponseFrame[] = [];
+  const skipped: string[] = [];
   let notify: (() => void) | undefined;
   port.on('data', (c) => {
-    for (const e of parser.push(c)) if (e.type === 'frame') queue.push(e.frame);
+    for (const e of parser.push(c)) {
+      if (e.type === 'frame') queue.push(e.frame);
+      else skipped.push(e.error.code);
+    }
     notify?.();
   });
   const h: Host = {
     sim,
+    skipped,
     async ask(frame, timeoutMs = 1500) {
       queue.length = 0;
       await port.write(frame);
@@ -126,6 +133,68 @@ describe('simulator wire protocol', () => {
   });
 });
 
+describe('reader personalities on the wire', () => {
+  test('30 05 personalities: supported, after-read-only (24 later), no-content (91), read-failed (41), rejected (21), silent', async () => {
+    const h = await host();
+    const afterRead = async (): Promise<void> => {
+      h.sim.removeCard();
+      h.sim.placeCard({ profile: 'xianan-resident' });
+      expect((await h.ask(commands.findCard.frame))?.sw3).toBe(0x9f);
+      expect((await h.ask(commands.selectCard.frame))?.sw3).toBe(0x90);
+      expect((await h.ask(commands.readBase.frame))?.sw3).toBe(0x90);
+    };
+    const mid = async (): Promise<number | null> => (await h.ask(commands.readManagementNumber.frame, 300))?.sw3 ?? null;
+    await afterRead();
+    expect([await mid(), await mid()]).toEqual([0x90, 0x90]);
+    h.sim.setPersonality('30-05-after-read-only');
+    await afterRead();
+    expect([await mid(), await mid()]).toEqual([0x90, 0x24]);
+    h.sim.setPersonality('30-05-no-content');
+    await afterRead();
+    expect(await mid()).toBe(0x91);
+    h.sim.setPersonality({ managementNumber: 'read-failed' });
+    expect(await mid()).toBe(0x41);
+    h.sim.setPersonality('rejects-30-05');
+    expect(await mid()).toBe(0x21);
+    h.sim.setPersonality('no-30-05');
+    expect(await mid()).toBeNull();
+    // The card is still there all along: a repeated read works.
+    expect((await h.ask(commands.readBase.frame))?.sw3).toBe(0x90);
+  });
+
+  test('slow slide-in: find 9F, select 81 until the card is seated, then select 90', async () => {
+    const h = await host({ personality: { slideInMs: 400 } });
+    h.sim.placeCard({ profile: 'xianan-resident' });
+    expect((await h.ask(commands.findCard.frame))?.sw3).toBe(0x9f);
+    expect((await h.ask(commands.selectCard.frame))?.sw3).toBe(0x81);
+    // Not halted: the card answers find again.
+    expect((await h.ask(commands.findCard.frame))?.sw3).toBe(0x9f);
+    const deadline = Date.now() + 5000;
+    let sw3 = 0x81;
+    while (sw3 === 0x81 && Date.now() < deadline) {
+      await h.ask(commands.findCard.frame);
+      sw3 = (await h.ask(commands.selectCard.frame))?.sw3 ?? 0;
+    }
+    expect(sw3).toBe(0x90);
+    expect((await h.ask(commands.readBase.frame))?.sw3).toBe(0x90);
+  });
+
+  test('stale frames: a truncated frame before each reply (the parser reports what it skipped), the reply still parses', async () => {
+    const h = await host({ personality: 'stale-frames' });
+    expect((await h.ask(commands.samStatus.frame))?.sw3).toBe(0x90);
+    h.sim.placeCard({ profile: 'hk-permit' });
+    expect((await h.ask(commands.findCard.frame))?.sw3).toBe(0x9f);
+    expect((await h.ask(commands.selectCard.frame))?.sw3).toBe(0x90);
+    expect((await h.ask(commands.readBase.frame))?.data.length).toBe(4 + 256 + 1024);
+    // Four replies, each behind a cut-off frame the parser had to skip.
+    expect(h.skipped.length).toBeGreaterThanOrEqual(4);
+    expect(h.sim.state()).toMatchObject({ personality: { staleFrames: true } });
+    const clean = await host();
+    expect((await clean.ask(commands.samStatus.frame))?.sw3).toBe(0x90);
+    expect(clean.skipped).toEqual([]);
+  });
+});
+
 describe('simulator control routes (/idcard)', () => {
   async function control(): Promise<{ base: string; sim: IdCardSimulator }> {
     const h = await host();
@@ -177,6 +246,10 @@ describe('simulator control routes (/idcard)', () => {
       ['/fault', json('POST', { kind: 'meteor' }), /kind/],
       ['/fault', json('POST', { kind: 'junk', count: -1 }), /count/],
       ['/plug', json('POST', { connected: 'yes' }), /connected/],
+      ['/personality', json('POST', { preset: 'grumpy' }), /unknown personality preset "grumpy"/],
+      ['/personality', json('POST', { managementNumber: 'sometimes' }), /managementNumber/],
+      ['/personality', json('POST', { slideInMs: -5 }), /slideInMs/],
+      ['/personality', json('POST', { mood: 1 }), /mood/],
     ];
     for (const [path, init, message] of cases) {
       const res = await fetch(`${base}${path}`, init);
@@ -184,6 +257,22 @@ describe('simulator control routes (/idcard)', () => {
       const body = (await res.json()) as { error: string };
       expect(body.error).toMatch(message);
     }
+  });
+
+  test('GET/POST /personality: presets listed, a preset then a field, state shows it', async () => {
+    const { base } = await control();
+    let res = await fetch(`${base}/personality`);
+    const listed = (await res.json()) as { personality: object; presets: Record<string, string> };
+    expect(listed.personality).toEqual({ managementNumber: 'supported', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false });
+    expect(Object.keys(listed.presets)).toEqual(expect.arrayContaining(['standard', 'no-30-05', 'slow-slide-in', 'stale-frames']));
+    res = await fetch(`${base}/personality`, json('POST', { preset: 'no-30-05' }));
+    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false } });
+    res = await fetch(`${base}/personality`, json('POST', { slideInMs: 1500 }));
+    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 1500, staleFrames: false, refindsReadCard: false, strictSequence: false } });
+    res = await fetch(base);
+    expect(await res.json()).toMatchObject({ strictSequence: false, personality: { managementNumber: 'silent', slideInMs: 1500 } });
+    res = await fetch(`${base}/personality`, json('POST', { preset: 'standard' }));
+    expect(await res.json()).toEqual({ personality: { managementNumber: 'supported', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false } });
   });
 
   test('POST /fault and POST /plug', async () => {

@@ -2,12 +2,13 @@
  * Field-engineer commands for the ID card reader, and the stand-alone simulator:
  *   kiosk device idcard read --port PATH [--baud N] [--timeout-ms N] [--reveal]
  *   kiosk device idcard sam  --port PATH [--baud N] [--timeout-ms N]
- *   kiosk sim idcard [--dir DIR] [--control-port N] [--baud N]
+ *   kiosk device idcard watch --port PATH --count N [--baud N] [--timeout-ms N] [--reveal]
+ *   kiosk sim idcard [--dir DIR] [--control-port N] [--baud N] [--personality NAME]
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { IdCardDriver, type CardReadEvent } from '../devices/idcard/driver.js';
+import { IdCardDriver, createIdCardDriver, type CardReadEvent } from '../devices/idcard/driver.js';
 import { IdCardError } from '../devices/idcard/errors.js';
 import { isBaudRate } from '../devices/idcard/protocol/commands.js';
 import { SerialTransport } from '../transport/serial.js';
@@ -231,13 +232,107 @@ async function sam(args: string[]): Promise<number> {
   }
 }
 
+const watchUsage = [
+  'Usage: kiosk device idcard watch --port PATH --count N [--baud N] [--timeout-ms N] [--reveal]',
+  '',
+  '  Reads ID cards as they are placed on the reader at PATH, with the same long-lived driver the',
+  '  agent runs (polling, retries, reconnect), and prints each read as one JSON line with the fields',
+  '  of `device idcard read`. Every placement is read once: lift a card and place the next one.',
+  '  Stops after N cards. --timeout-ms bounds the whole run (default 600000 ms).',
+  '  Name and numbers are masked unless --reveal. Problems (re-place the card, reader offline) go to',
+  '  stderr, one line each.',
+  '  Exit 0: N cards read. Exit 2: fewer within the timeout. Exit 1: bad arguments or no such port.',
+].join('\n');
+
+async function watch(args: string[]): Promise<number> {
+  const cmd = 'device idcard watch';
+  let port: string;
+  let baud: number;
+  let count: number;
+  let timeoutMs: number;
+  let reveal: boolean;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        count: { type: 'string' },
+        baud: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        reveal: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (!values.port) throw new Error('--port PATH is required');
+    if (values.count === undefined) throw new Error('--count N is required');
+    port = values.port;
+    count = intOption('count', values.count, 1, 1, 100_000);
+    baud = baudOption(values.baud);
+    timeoutMs = intOption('timeout-ms', values['timeout-ms'], 600_000, 1, 86_400_000);
+    reveal = values.reveal ?? false;
+  } catch (err) {
+    return fail(cmd, `${(err as Error).message}; see --help`);
+  }
+
+  // The agent's driver: reconnecting serial transport, the configured defaults, the same loop.
+  const driver = createIdCardDriver({
+    enabled: true,
+    transport: { kind: 'serial', path: resolvePath(port), baudRate: baud },
+    pollIntervalMs: 300,
+    requestTimeoutMs: 3000,
+  });
+  let read = 0;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  driver.on('cardRead', (event) => {
+    if (read >= count) return;
+    read += 1;
+    process.stdout.write(`${JSON.stringify(cardToCliJson(event, reveal))}\n`);
+    if (read >= count) finish(0);
+  });
+  driver.on('error', (e) => {
+    const what = e.willRetry ? '请重新放置身份证 / place the card again' : '读卡失败 / read failed';
+    process.stderr.write(`kiosk ${cmd}: ${e.zh} (${e.message}); ${what}\n`);
+  });
+  let lastDevice: string | undefined;
+  driver.on('status', (s) => {
+    if (s.device === lastDevice) return;
+    const previous = lastDevice;
+    lastDevice = s.device;
+    if (s.device === 'online' && previous !== undefined && previous !== 'starting') {
+      process.stderr.write(`kiosk ${cmd}: reader online again\n`);
+    } else if (s.device === 'offline' || s.device === 'hardwareError') {
+      process.stderr.write(`kiosk ${cmd}: reader ${s.device}: ${s.detail ?? ''}\n`);
+    }
+  });
+  const timer = setTimeout(() => {
+    process.stderr.write(`kiosk ${cmd}: ${read} of ${count} card(s) read within ${timeoutMs} ms\n`);
+    finish(2);
+  }, timeoutMs);
+  try {
+    await driver.start();
+    if (driver.status().device === 'noDevice') {
+      return fail(cmd, driver.status().detail ?? `cannot open ${port}`);
+    }
+    return await done;
+  } finally {
+    clearTimeout(timer);
+    // Our own stop is not news for the engineer.
+    driver.removeAllListeners('status');
+    await driver.stop();
+  }
+}
+
 const simUsage = [
-  'Usage: kiosk sim idcard [--dir DIR] [--control-port N] [--baud N]',
+  'Usage: kiosk sim idcard [--dir DIR] [--control-port N] [--baud N] [--personality NAME]',
   '',
   '  Runs the ID card reader simulator alone: creates the pty pair DIR/idcard (the agent side, printed',
   '  on stdout) and DIR/idcard-device (default DIR: var/dev), and serves its control routes on',
   '  http://127.0.0.1:5852/idcard (GET /idcard/profiles, POST /idcard/card, DELETE /idcard/card,',
-  '  GET /idcard, POST /idcard/fault, POST /idcard/plug) until Ctrl-C or SIGTERM.',
+  '  GET /idcard, POST /idcard/fault, POST /idcard/plug, GET/POST /idcard/personality) until Ctrl-C or',
+  '  SIGTERM. --personality picks a reader behaviour preset (standard, no-30-05, slow-slide-in,',
+  '  stale-frames …; see docs/idcard.md).',
 ].join('\n');
 
 async function sim(args: string[]): Promise<number> {
@@ -245,26 +340,38 @@ async function sim(args: string[]): Promise<number> {
   let dir: string;
   let controlPort: number;
   let baud: number;
+  let personality: string | undefined;
   try {
     const { values } = parseArgs({
       args,
-      options: { dir: { type: 'string' }, 'control-port': { type: 'string' }, baud: { type: 'string' } },
+      options: {
+        dir: { type: 'string' },
+        'control-port': { type: 'string' },
+        baud: { type: 'string' },
+        personality: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     });
     dir = resolvePath(values.dir ?? 'var/dev');
     controlPort = intOption('control-port', values['control-port'], 5852, 0, 65535);
     baud = baudOption(values.baud);
+    personality = values.personality;
   } catch (err) {
     return fail(cmd, `${(err as Error).message}; see --help`);
   }
   // Loaded here so agent-side commands do not pull in express and the simulator.
   const { createIdCardSimulator } = await import('../../../simulators/idcard/simulator.js');
   const { createControlApp } = await import('../../../simulators/control-api.js');
+  const { personalityPresets } = await import('../../../simulators/idcard/personality.js');
+  if (personality !== undefined && !(personality in personalityPresets)) {
+    return fail(cmd, `unknown --personality "${personality}"; known: ${Object.keys(personalityPresets).join(', ')}`);
+  }
   const simulator = createIdCardSimulator({
     agentPath: join(dir, 'idcard'),
     devicePath: join(dir, 'idcard-device'),
     baudRate: baud,
+    ...(personality !== undefined ? { personality } : {}),
   });
   try {
     await simulator.start();
@@ -308,5 +415,11 @@ async function sim(args: string[]): Promise<number> {
 export const idcardCommands: CliCommand[] = [
   { path: ['device', 'idcard', 'read'], summary: 'wait for an ID card and print it as JSON (masked)', usage: readUsage, run: read },
   { path: ['device', 'idcard', 'sam'], summary: "print the ID card reader's SAM ID", usage: samUsage, run: sam },
+  {
+    path: ['device', 'idcard', 'watch'],
+    summary: 'read ID cards as they are placed, one JSON line each, until N were read',
+    usage: watchUsage,
+    run: watch,
+  },
   { path: ['sim', 'idcard'], summary: 'run the ID card reader simulator on a pty', usage: simUsage, run: sim },
 ];

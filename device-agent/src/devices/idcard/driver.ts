@@ -8,7 +8,9 @@
  * answer find again until it has left the field (reference §2.2), so while it lies there find
  * answers 80 and nothing happens; the next 9F is a new placement (a new card, or the same card
  * lifted and put back): the previous card is reported removed, the new one read. Each placement
- * is read exactly once. `30 05` is not used: readers differ on it (unsupported, silent, or 91/24/41
+ * is read exactly once. Readers that find a read card again while it lies there are handled too:
+ * a 9F with no "no card" answer since the read is read quietly and counts only if it is a
+ * different card (compared by a digest of the read data). `30 05` is not used: readers differ on it (unsupported, silent, or 91/24/41
  * with the card in place, reference §2.1/§9), so its answer can neither confirm nor deny presence.
  *
  * Failed reads. While the card stays in the field (find answers 9F again) select and read are
@@ -26,6 +28,7 @@
  * Unplugging shows up as a transport close: offline at once, and ReconnectingTransport brings it
  * back. Events and logs never carry names or numbers.
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { DeviceDriver, DeviceEvents, DeviceStatus } from '../status.js';
 import type { Transport } from '../../transport/transport.js';
@@ -149,6 +152,10 @@ const expectedDataBytes: Partial<Record<SamCommand['name'], number>> = {
   setMaxRfBytes: 0,
 };
 
+function digestOf(data: Buffer): string {
+  return createHash('sha256').update(data).digest('base64');
+}
+
 function sw3Hex(sw3: number): string {
   return sw3.toString(16).toUpperCase().padStart(2, '0');
 }
@@ -177,6 +184,10 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private samId: string | null = null;
   private presence: Presence = 'none';
   private failedAt = 0;
+  /** Digest of the last read's data (never the data itself), to recognise a card still lying there. */
+  private lastReadDigest: string | null = null;
+  /** Find answered "no card" since the last read. */
+  private emptyFindSinceRead = true;
   private consecutiveTimeouts = 0;
   private pending: Pending | undefined;
   private lock: Promise<unknown> = Promise.resolve();
@@ -197,10 +208,8 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.probed = false;
     this.parser.reset();
     this.pending?.reject(new IdCardError('transport', '读卡器已断开', `reader disconnected${error ? `: ${error.message}` : ''}`));
-    if (this.presence !== 'none' && this.presence !== 'awaitingReplace') {
-      this.presence = 'none';
-      this.emit('cardRemoved');
-    }
+    if (this.presence !== 'none' && this.presence !== 'awaitingReplace') this.cardGone();
+    this.lastReadDigest = null;
     if (this.running) {
       this.setStatus({
         device: 'offline',
@@ -400,18 +409,57 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     if (found.sw3 !== SW3.FIND_SUCCESS) {
       // 80 also while a read card still lies on the reader: not a removal, and not a new card.
       if (found.sw3 !== SW3.FIND_FAILED) this.log.debug({ sw3: sw3Hex(found.sw3) }, 'find card answered');
+      this.emptyFindSinceRead = true;
       return;
     }
     if (this.presence === 'read') {
+      // Some readers find a read card again while it lies there (they wake halted cards); unless
+      // find said "no card" since the read, look before calling it a new placement.
+      if (!this.emptyFindSinceRead) {
+        await this.recheckReadCard();
+        return;
+      }
       // A read card answers find only after it has left the field: it was lifted (and this is it
       // again, or the next card).
-      this.presence = 'none';
-      this.emit('cardRemoved');
+      this.cardGone();
     }
     const retry = this.presence === 'awaitingReplace' && Date.now() - this.failedAt <= this.retryWindowMs;
     this.presence = 'reading';
     this.emit('cardInserted');
     await this.readCard(retry ? 2 : 1);
+  }
+
+  private cardGone(): void {
+    this.presence = 'none';
+    this.lastReadDigest = null;
+    this.emit('cardRemoved');
+  }
+
+  /**
+   * Find answered 9F again with no "no card" since the last read: the same card still lying on a
+   * reader that does not halt it, or a swap faster than one poll. Read quietly; only a different
+   * card is a placement (read once, like any other).
+   */
+  private async recheckReadCard(): Promise<void> {
+    let r: ResponseFrame;
+    try {
+      r = await this.selectAndRead();
+    } catch (err) {
+      if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped' || err.code === 'sam')) throw err;
+      return; // nothing learnt; the next poll looks again
+    }
+    if (digestOf(r.data) === this.lastReadDigest) return;
+    this.cardGone();
+    this.presence = 'reading';
+    this.emit('cardInserted');
+    let decoded: ReturnType<IdCardDriver['decodeRead']>;
+    try {
+      decoded = this.decodeRead(r);
+    } catch {
+      await this.readCard(1); // the normal path, with its retries and error events
+      return;
+    }
+    await this.delivered(decoded, 1, 1, digestOf(r.data));
   }
 
   /** Select + read once; throws IdCardError. A lost reply to the read itself is asked for again at once. */
@@ -454,8 +502,8 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     for (;;) {
       tries += 1;
       try {
-        const decoded = this.decodeRead(await this.selectAndRead());
-        await this.delivered(decoded, attempt, tries);
+        const r = await this.selectAndRead();
+        await this.delivered(this.decodeRead(r), attempt, tries, digestOf(r.data));
         return;
       } catch (err) {
         if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped')) throw err;
@@ -492,8 +540,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
 
   /** Not the card's fault: end this card's cycle and let the loop report the SAM. */
   private samFailedDuringRead(err: IdCardError): never {
-    this.presence = 'none';
-    this.emit('cardRemoved');
+    this.cardGone();
     for (const w of [...this.waiters]) w.reject(err);
     throw err;
   }
@@ -502,10 +549,13 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     decoded: { card: DecodedCard; photo: Buffer; fingerprint: Buffer | null },
     attempt: number,
     tries: number,
+    digest: string,
   ): Promise<void> {
     const { card, photo, fingerprint } = decoded;
     this.presence = 'read';
     this.failedAt = 0;
+    this.lastReadDigest = digest;
+    this.emptyFindSinceRead = false;
     const image = await this.decodePhoto(photo);
     const readAt = this.now();
     const event: CardReadEvent = {
