@@ -67,7 +67,7 @@ const simUsage = [
   '',
   '  Runs the receipt printer simulator on a pty pair: the agent side is DIR/printer (default var/dev).',
   '  Control routes on http://127.0.0.1:5852/printer (GET /printer, POST /printer/state,',
-  '  GET|DELETE /printer/receipts, POST /printer/plug, GET /printer/receipts/last.html).',
+  '  GET|DELETE /printer/receipts, POST /printer/plug, POST /printer/personality, GET /printer/receipts/last.html).',
   '  Runs until Ctrl-C / SIGTERM.',
 ].join('\n');
 

@@ -243,6 +243,20 @@ export const clearBuffers = (): Uint8Array => bytes(DLE, 0x14, 0x08, 0x01, 0x03,
 /** The answer to DLE DC4 fn=8: header 37H, identifier 25H, NUL. */
 export const CLEAR_RESPONSE: readonly number[] = [0x37, 0x25, 0x00];
 
+/**
+ * ESC * 33 nL nH d… — a 24-dot-tall bit image (double density) placed in the current line like a
+ * character: how a glyph the printer's font lacks prints in line with the text. Data is column
+ * by column, 3 bytes per column, MSB = top dot. Not affected by GS ! (scale the image instead).
+ */
+export function bitImage24(width: number, columns: Uint8Array): Uint8Array {
+  if (!Number.isInteger(width) || width < 1 || width > 1023) throw new RangeError(`bit image width must be 1..1023 dots, got ${width}`);
+  if (columns.length !== width * 3) throw new RangeError(`ESC * 33 needs ${width * 3} data bytes, got ${columns.length}`);
+  const out = new Uint8Array(5 + columns.length);
+  out.set([ESC, 0x2a, 33, width & 0xff, width >> 8]);
+  out.set(columns, 5);
+  return out;
+}
+
 /** Offset of the job's closing cut (GS V) at a command boundary, or -1: see PrinterLink.sendJob. */
 export function closingCutOffset(data: Uint8Array, boundaries: readonly number[]): number {
   for (let k = boundaries.length - 1; k >= 0; k--) {
