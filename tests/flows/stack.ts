@@ -40,6 +40,8 @@ export interface StackOptions {
   gas?: boolean;
   /** Seconds to pay a gas QR (default: config's). */
   gasPaySeconds?: number;
+  /** Where the session reports to central (default: the monitor's outbox; none runs here). */
+  report?: (type: string, payload: Record<string, unknown>) => void;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -60,6 +62,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     session: {
       flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}) },
       upstreams: upstreamStatusFrom(services, 200),
+      ...(opts.report ? { report: opts.report } : {}),
     },
     ...(opts.gas ? { modules: [createGasModuleWith({ services })] } : {}),
   });

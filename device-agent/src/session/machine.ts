@@ -128,6 +128,10 @@ export interface FaceCaptureResult {
 
 /** A failed print: the reason the citizen is told. */
 export class PrintFailure extends Error {
+  /** Printing stopped part-way (a void, cut-off slip may be in the tray). */
+  incomplete = false;
+  /** The slip's verification page, for a QR on screen instead of paper. */
+  verify: { url: string; qrSvg: string } | null = null;
   constructor(
     readonly reason: ReasonCode | 'printFailed',
     message: string,
@@ -156,6 +160,8 @@ export interface SessionDeps {
   wiped(info: { sessionId: string | null; reason: EndReason }): void;
   /** Audit trail (masked or opaque values only). */
   audit(action: string, detail: Record<string, unknown>): void;
+  /** A slip did not print (incomplete or not at all): the module reports it to central. */
+  printFailed(info: { sessionId: string | null; serviceId: ServiceId | null; reason: ReasonCode | 'printFailed'; incomplete: boolean }): void;
 }
 
 const noop = fromCallback<EventObject, undefined>(() => {});
@@ -176,6 +182,7 @@ export function baseDeps(flows: Record<ServiceId, AnyStateMachine>, overrides: P
     faceEnded: () => {},
     wiped: () => {},
     audit: () => {},
+    printFailed: () => {},
     ...overrides,
   };
 }
@@ -586,12 +593,26 @@ export function createSessionMachine(deps: SessionDeps) {
                   onDone: { target: 'result', actions: assign({ print: { state: 'printed' } }) },
                   onError: {
                     target: 'result',
-                    actions: assign({
-                      print: ({ event }) => ({
-                        state: 'failed',
-                        reason: event.error instanceof PrintFailure ? event.error.reason : 'printFailed',
+                    actions: [
+                      assign({
+                        print: ({ event }): PrintView => {
+                          const e = event.error instanceof PrintFailure ? event.error : null;
+                          return {
+                            state: 'failed',
+                            reason: e ? e.reason : 'printFailed',
+                            ...(e?.incomplete ? { incomplete: true } : {}),
+                            ...(e?.verify ? { verify: { ...e.verify } } : {}),
+                          };
+                        },
                       }),
-                    }),
+                      ({ context, event }) =>
+                        deps.printFailed({
+                          sessionId: context.sessionId,
+                          serviceId: context.serviceId,
+                          reason: event.error instanceof PrintFailure ? event.error.reason : 'printFailed',
+                          incomplete: event.error instanceof PrintFailure && event.error.incomplete,
+                        }),
+                    ],
                   },
                 },
               },

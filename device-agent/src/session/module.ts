@@ -14,6 +14,7 @@ import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
 import { getGasApi } from '../gas/module.js';
+import { getMonitorApi } from '../monitor/module.js';
 import { isGasCardReader } from '../devices/gascard/types.js';
 import { createCardWatcher, isIdCardSource } from './identity.js';
 import {
@@ -41,6 +42,8 @@ export interface SessionModuleOptions {
   faceVerifier?: FaceVerifier;
   /** Where the snapshot is kept during money steps; default `<dataDir>/session-snapshot.json`. */
   snapshotFile?: string;
+  /** Sends an event to central; default: the monitor's durable outbox (`enqueueEvent`). */
+  report?: (type: string, payload: Record<string, unknown>) => void;
 }
 
 /** What other agent modules (assisted mode, maintenance) may ask of the session. */
@@ -155,6 +158,21 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       log.info({ sessionId, reason }, 'session ended; personal data wiped');
     },
     audit: (action, detail) => ctx.audit('session', action, detail),
+    printFailed: (info) => {
+      ctx.audit('session', 'session.print_failed', { ...info });
+      const what = info.incomplete ? '凭条打印不完整（已作废）Slip stopped part-way (void)' : '凭条未能打印 Slip not printed';
+      const report = options.report ?? ((type, payload) => getMonitorApi(ctx)?.sender.enqueueEvent(type, payload));
+      try {
+        // Central raises an alert that stays until staff acknowledge it (event alerts).
+        report('alert', {
+          code: info.incomplete ? 'slip-incomplete' : 'slip-not-printed',
+          severity: info.incomplete ? 'error' : 'warning',
+          message: `${what}: ${info.serviceId ?? '-'} (${info.reason})`,
+        });
+      } catch (err) {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'print failure not reported');
+      }
+    },
   });
 
   // Resume a session whose money step was in flight when the agent stopped.

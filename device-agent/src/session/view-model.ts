@@ -103,6 +103,13 @@ export interface PrintView {
   state: 'printing' | 'printed' | 'failed';
   /** Catalogue key of the failure reason (paper out …). */
   reason?: ReasonCode | 'printFailed';
+  /** Printing stopped part-way: a cut-off slip may be in the tray and is void (issue 19). */
+  incomplete?: boolean;
+  /**
+   * The slip's public verification page, to fetch on a phone when paper failed: the address the
+   * slip's QR would have carried, and that QR as an SVG made by the agent.
+   */
+  verify?: { url: string; qrSvg: string };
 }
 
 export interface CountdownView {

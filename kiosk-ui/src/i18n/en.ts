@@ -137,6 +137,11 @@ export const en: Record<MessageKey, string> = {
   'takeCards.gascard': 'Please take your gas card',
   'takeCards.idcard': 'Please take your ID card',
   'takeCards.hint': 'Your card is still in the reader. Take it with you so nobody else can use it.',
+  'result.slipVoid.title': 'The slip printed incomplete and is void',
+  'result.slipVoid.body': 'Printing stopped part-way. The slip in the tray is incomplete and is not valid; do not use it.',
+  'result.printWait': 'Once the printer is working again you can print here. You can also scan the QR code below to view the verifiable slip on your phone. Help: {hotline}.',
+  'result.phoneQr.label': 'QR code to view the slip on your phone',
+  'result.phoneQr.body': 'Scan with your phone to view and keep the verifiable electronic slip.',
   'conn.lost': 'Connecting to the device service…',
   'footer.hotline': 'Hotline 12345',
 

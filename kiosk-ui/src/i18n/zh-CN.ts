@@ -134,6 +134,11 @@ export const zhCN = {
   'takeCards.gascard': '请取走燃气卡',
   'takeCards.idcard': '请取走身份证',
   'takeCards.hint': '您的卡仍在读卡器中，请带走，以免被他人使用。',
+  'result.slipVoid.title': '凭条打印不完整，已作废',
+  'result.slipVoid.body': '打印中途停止，出纸口的凭条不完整，不能作为凭证使用，请勿带走使用。',
+  'result.printWait': '打印机恢复后可在此重新打印；也可扫描下方二维码在手机上查看可核验的凭证。需要帮助请拨打 {hotline}。',
+  'result.phoneQr.label': '在手机上查看凭证的二维码',
+  'result.phoneQr.body': '用手机扫码，查看并保存可核验的电子凭证。',
   'conn.lost': '正在连接设备服务…',
   'footer.hotline': '服务热线 12345',
 

@@ -16,20 +16,27 @@ export function Printing(_: ScreenProps) {
   );
 }
 
+/** Reasons that mean the printer itself cannot print now (a retry waits for staff). */
+const printerDown = new Set(['printerDown', 'paperOut', 'paperJammed']);
+
 export function Result({ view, send }: ScreenProps) {
   const t = useT();
   const r = view.result;
   const p = view.print;
   const failed = p?.state === 'failed';
+  // 重新打印 only when the printer is back; until then the screen says so (issue 19).
+  const printerReady = !view.availability.notices.some((n) => printerDown.has(n));
+  // A failed slip is never shown with a green tick: the service result stands, the paper does not.
+  const bad = r?.kind === 'failure' || failed;
   return (
     <Screen
       name="result"
-      icon={r?.kind === 'failure' ? 'alert' : 'check'}
-      tone={r?.kind === 'failure' ? 'bad' : r?.kind === 'success' ? 'good' : 'normal'}
-      title={r ? t(r.titleKey, r.params) : t('result.generic')}
+      icon={bad ? 'alert' : 'check'}
+      tone={bad ? 'bad' : r?.kind === 'success' ? 'good' : 'normal'}
+      title={failed && p?.incomplete ? t('result.slipVoid.title') : r ? t(r.titleKey, r.params) : t('result.generic')}
       actions={
         <>
-          {failed && (
+          {failed && printerReady && (
             <Action testid="print-retry" icon="printer" onClick={() => send('Session.Retry')}>
               {t('result.printRetry')}
             </Action>
@@ -40,6 +47,11 @@ export function Result({ view, send }: ScreenProps) {
         </>
       }
     >
+      {failed && p?.incomplete && (
+        <p class="notice slip-void" data-testid="slip-void" role="alert">
+          <Icon name="alert" size="1em" /> {t('result.slipVoid.body')}
+        </p>
+      )}
       {r?.messageKey && <p>{t(r.messageKey, r.params)}</p>}
       {p?.state === 'printed' && (
         <p class="status-line" data-testid="print-status">
@@ -50,6 +62,23 @@ export function Result({ view, send }: ScreenProps) {
         <p class="status-line bad" data-testid="print-status">
           <Icon name="alert" size="1em" /> {t('result.printFailed', { reason: t(`reason.${p.reason ?? 'printFailed'}`) })}
         </p>
+      )}
+      {failed && !printerReady && (
+        <p data-testid="print-wait">{t('result.printWait', { hotline: view.contact.hotline })}</p>
+      )}
+      {failed && p?.verify && (
+        <div class="phone-slip">
+          <div
+            class="phone-qr"
+            data-testid="verify-qr"
+            data-url={p.verify.url}
+            role="img"
+            aria-label={t('result.phoneQr.label')}
+            // The SVG comes from the agent's QR encoder (qrcode), from the slip's own verify address.
+            dangerouslySetInnerHTML={{ __html: p.verify.qrSvg }}
+          />
+          <p class="phone-qr-text">{t('result.phoneQr.body')}</p>
+        </div>
       )}
     </Screen>
   );
