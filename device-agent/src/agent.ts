@@ -119,7 +119,12 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   ];
 
   let ready = false;
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(config.agent.host);
+  const allowedHosts = [
+    ...new Set([config.agent.host.includes(':') ? `[${config.agent.host}]` : config.agent.host, ...(loopback ? ['127.0.0.1', 'localhost', '[::1]'] : []), ...config.agent.allowedHosts]),
+  ].map((h) => h.toLowerCase());
   const app = createHttpApp({
+    allowedHosts,
     ready: () => ready,
     uiDir: opts.uiDir ?? join(projectRoot, 'kiosk-ui/dist'),
     token,
@@ -164,7 +169,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   listeningUrl = origin;
   const allowedOrigins = [origin];
   if (config.agent.host === '127.0.0.1') allowedOrigins.push(`http://localhost:${address.port}`);
-  ws = createWsApi({ server, token, allowedOrigins, commands, logger: log });
+  ws = createWsApi({ server, token, allowedOrigins, allowedHosts, commands, logger: log });
   try {
     for (const m of modules) await m.start?.();
   } catch (err) {

@@ -157,6 +157,11 @@ export const configSchema = z
       /** The agent serves only the kiosk's own browser: loopback unless an operator says otherwise. */
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(5846),
+      /**
+       * Extra host names (no port) the agent answers to besides `host` (and localhost names on
+       * loopback); requests naming any other Host are refused (DNS rebinding).
+       */
+      allowedHosts: z.array(z.string().min(1).max(253)).max(32).default([]),
     }),
     devices: z.object({
       idcard: idCardSchema,
