@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { KioskConfig } from './config/schema.js';
 import { resolvePath, projectRoot } from './config/load.js';
 import type { Logger } from './log.js';
-import { openDatabase, type Db } from './store/database.js';
+import { ensurePrivateDir, openDatabase, type Db } from './store/database.js';
 import { agentMigrations } from './store/migrations.js';
 import { createHttpApp } from './api/http.js';
 import { createWsApi, type WsApi } from './api/ws-server.js';
@@ -48,6 +48,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   const log = opts.logger;
   const started = Date.now();
   const dataDir = resolvePath(config.dataDir);
+  ensurePrivateDir(dataDir);
   const db = openDatabase(join(dataDir, 'agent.db'), agentMigrations);
   const bootId = Number(
     db.prepare('INSERT INTO boots (started_at, agent_version) VALUES (?, ?)').run(new Date().toISOString(), agentVersion)

@@ -231,7 +231,16 @@ export const configSchema = z
       .prefault({}),
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */
     embedded: z.object({
-      sandbox: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5851) }),
+      sandbox: z.object({
+        enabled: z.boolean(),
+        host: z.string().default('127.0.0.1'),
+        port: port.default(5851),
+        /**
+         * The sandbox upstream's own data (its seeded synthetic people): never the kiosk's dataDir,
+         * which holds only what the kiosk itself keeps.
+         */
+        dataDir: z.string().min(1).default('var/sandbox'),
+      }),
       simulators: z.object({
         enabled: z.boolean(),
         host: z.string().default('127.0.0.1'),
