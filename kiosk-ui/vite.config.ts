@@ -40,15 +40,17 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     proxy: {
+      // changeOrigin: the agent answers only requests whose Host names the agent itself.
       '/xfs4iot': {
         target: agent,
         ws: true,
+        changeOrigin: true,
         // The agent accepts only its own Origin.
         configure: (proxy) => {
           proxy.on('proxyReqWs', (proxyReq) => proxyReq.setHeader('origin', agent));
         },
       },
-      '/api': agent,
+      '/api': { target: agent, changeOrigin: true },
     },
   },
 });

@@ -164,3 +164,29 @@ export function centralConfigPath(argv: readonly string[], env: NodeJS.ProcessEn
   if (env.CENTRAL_CONFIG) return resolve(env.CENTRAL_CONFIG);
   return defaultCentralConfigPath;
 }
+
+/**
+ * `--host H` / `--port N` replace `listen` from the file. `npm start` passes the kiosk config's
+ * `embedded.central` this way, so that one setting decides where the embedded central listens
+ * and where the orchestrator looks for it (issue 20 item 4).
+ */
+export function listenOverride(argv: readonly string[]): { host?: string; port?: number } {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    if (i >= 0) {
+      const v = argv[i + 1];
+      if (!v || v.startsWith('--')) throw new CentralConfigError(`${flag} needs a value`);
+      return v;
+    }
+    return argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  };
+  const out: { host?: string; port?: number } = {};
+  const host = value('--host');
+  if (host !== undefined) out.host = host;
+  const port = value('--port');
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new CentralConfigError(`--port must be 0–65535, not ${port}`);
+    out.port = Number(port);
+  }
+  return out;
+}

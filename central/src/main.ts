@@ -1,12 +1,12 @@
 /**
- * Central monitor process: `tsx central/src/main.ts [--config PATH]` (or CENTRAL_CONFIG, else
- * config/central.default.json). `tsx central/src/main.ts hash-password` prints a scrypt hash for a
+ * Central monitor process: `tsx central/src/main.ts [--config PATH] [--host H] [--port N]` (or
+ * CENTRAL_CONFIG, else config/central.default.json; --host/--port replace the file's `listen`). `tsx central/src/main.ts hash-password` prints a scrypt hash for a
  * dashboard user's password read from stdin.
  */
 import { stopWhenParentGoes } from '../../device-agent/src/parent-watch.js';
 import { resolvePath } from '../../device-agent/src/config/load.js';
 import { createLogger } from '../../device-agent/src/log.js';
-import { CentralConfigError, centralConfigPath, loadCentralConfig } from './config.js';
+import { CentralConfigError, centralConfigPath, listenOverride, loadCentralConfig } from './config.js';
 import { hashPassword } from './password.js';
 import { startCentral } from './server.js';
 
@@ -28,12 +28,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: central [--config PATH]   (or CENTRAL_CONFIG=PATH)\n       central hash-password < password.txt\n');
+    process.stdout.write('Usage: central [--config PATH] [--host H] [--port N]   (or CENTRAL_CONFIG=PATH)\n       central hash-password < password.txt\n');
     return 0;
   }
   let config;
+  let listen;
   try {
     config = loadCentralConfig(centralConfigPath(argv, process.env));
+    listen = { ...config.listen, ...listenOverride(argv) };
   } catch (err) {
     if (err instanceof CentralConfigError) {
       process.stderr.write(`central: ${err.message}\n`);
@@ -43,8 +45,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger('central', config.log.level);
   const central = await startCentral({
-    host: config.listen.host,
-    port: config.listen.port,
+    host: listen.host,
+    port: listen.port,
     dataDir: resolvePath(config.dataDir),
     config,
     logger: log,

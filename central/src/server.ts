@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '../../device-agent/src/config/load.js';
-import { openDatabase } from '../../device-agent/src/store/database.js';
+import { ensurePrivateDir, openDatabase } from '../../device-agent/src/store/database.js';
 import { Sessions } from './auth.js';
 import type { CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -41,6 +41,7 @@ export const defaultUiDir = join(projectRoot, 'central/ui/dist');
 export async function startCentral(opts: StartCentralOptions): Promise<CentralServer> {
   const log = opts.logger ?? pino({ level: 'silent' });
   const { config } = opts;
+  ensurePrivateDir(opts.dataDir);
   const db = openDatabase(join(opts.dataDir, 'central.db'), centralMigrations);
   // Monitoring data, not money: a power cut may lose the last second of heartbeats, and WAL with
   // NORMAL skips the fsync per commit that would cap central at a few hundred beats a second.

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { KioskConfig } from './config/schema.js';
 import { resolvePath, projectRoot } from './config/load.js';
 import type { Logger } from './log.js';
-import { openDatabase, type Db } from './store/database.js';
+import { ensurePrivateDir, openDatabase, type Db } from './store/database.js';
 import { agentMigrations } from './store/migrations.js';
 import { createHttpApp } from './api/http.js';
 import { createWsApi, type WsApi } from './api/ws-server.js';
@@ -48,6 +48,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   const log = opts.logger;
   const started = Date.now();
   const dataDir = resolvePath(config.dataDir);
+  ensurePrivateDir(dataDir);
   const db = openDatabase(join(dataDir, 'agent.db'), agentMigrations);
   const bootId = Number(
     db.prepare('INSERT INTO boots (started_at, agent_version) VALUES (?, ?)').run(new Date().toISOString(), agentVersion)
@@ -120,7 +121,12 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   ];
 
   let ready = false;
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(config.agent.host);
+  const allowedHosts = [
+    ...new Set([config.agent.host.includes(':') ? `[${config.agent.host}]` : config.agent.host, ...(loopback ? ['127.0.0.1', 'localhost', '[::1]'] : []), ...config.agent.allowedHosts]),
+  ].map((h) => h.toLowerCase());
   const app = createHttpApp({
+    allowedHosts,
     ready: () => ready,
     uiDir: opts.uiDir ?? join(projectRoot, 'kiosk-ui/dist'),
     token,
@@ -165,7 +171,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   listeningUrl = origin;
   const allowedOrigins = [origin];
   if (config.agent.host === '127.0.0.1') allowedOrigins.push(`http://localhost:${address.port}`);
-  ws = createWsApi({ server, token, allowedOrigins, commands, logger: log });
+  ws = createWsApi({ server, token, allowedOrigins, allowedHosts, commands, logger: log });
   try {
     for (const m of modules) await m.start?.();
   } catch (err) {

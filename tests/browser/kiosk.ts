@@ -34,7 +34,8 @@ export interface AxeViolation {
 /** axe-core in the page (plus the 7:1 contrast rule); returns violations of impact serious or critical. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   const has = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
-  if (!has) await page.addScriptTag({ content: axe.source });
+  // Evaluated over DevTools, not added as an inline <script>: the kiosk's CSP refuses inline scripts.
+  if (!has) await page.evaluate(axe.source);
   const result = await page.evaluate(async () => {
     // axe is injected above; its types live in node_modules, not in the page.
     const a = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;

@@ -32,8 +32,10 @@ describe('agent HTTP', () => {
     const html = await (await fetch(`${agent.url}/`)).text();
     expect(html).toContain(`<meta name="kiosk-token" content="${agent.token}">`);
     expect(agent.token.length).toBeGreaterThanOrEqual(32);
-    const deep = await (await fetch(`${agent.url}/some/client/route`)).text();
-    expect(deep).toContain('kiosk-token');
+    // The UI routes by hash: any other path is 404 and never carries the token.
+    const deep = await fetch(`${agent.url}/some/client/route`);
+    expect(deep.status).toBe(404);
+    expect(await deep.text()).not.toContain(agent.token);
     const asset = await fetch(`${agent.url}/assets/app-123.js`);
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
     expect(await asset.text()).not.toContain(agent.token);
@@ -131,6 +133,7 @@ describe('command timeouts and cancel', () => {
       server,
       token: 't'.repeat(32),
       allowedOrigins: [url],
+      allowedHosts: ['127.0.0.1'],
       logger: silentLogger(),
       commands: [
         defineCommand({

@@ -15,7 +15,7 @@ const raw = (): Record<string, any> => JSON.parse(readFileSync(defaultConfigPath
 describe('config', () => {
   it('the embedded default is valid and points at simulators, sandbox and local central', () => {
     const c = loadConfig(defaultConfigPath);
-    expect(c.agent).toEqual({ host: '127.0.0.1', port: 5846 });
+    expect(c.agent).toEqual({ host: '127.0.0.1', port: 5846, allowedHosts: [] });
     expect(c.devices.idcard.transport).toMatchObject({ kind: 'serial', path: 'var/dev/idcard' });
     expect(c.upstream.baseUrl).toBe('http://127.0.0.1:5851');
     expect(c.central.url).toBe('http://127.0.0.1:5850');

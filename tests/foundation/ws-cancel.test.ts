@@ -26,6 +26,7 @@ beforeAll(async () => {
     server,
     token,
     allowedOrigins: [url],
+    allowedHosts: ['127.0.0.1'],
     logger: silentLogger(),
     commands: [
       defineCommand({

@@ -13,6 +13,7 @@ export function tempDir(prefix = 'kiosk-test-'): string {
 export function testConfig(overrides: (c: KioskConfig) => void = () => {}): KioskConfig {
   const c = structuredClone(loadConfig(defaultConfigPath));
   c.dataDir = tempDir('kiosk-data-');
+  c.embedded.sandbox.dataDir = tempDir('kiosk-sandbox-data-');
   c.agent.port = 0;
   c.log.level = 'silent';
   overrides(c);

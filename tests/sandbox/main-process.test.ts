@@ -24,6 +24,7 @@ describe('sandbox process entry', () => {
     const port = await freePort();
     const config = loadConfig(defaultConfigPath);
     config.dataDir = join(dir, 'data');
+    config.embedded.sandbox.dataDir = join(dir, 'sandbox-data');
     config.embedded.sandbox.port = port;
     const configPath = join(dir, 'kiosk.json');
     writeFileSync(configPath, JSON.stringify(config));
@@ -45,7 +46,9 @@ describe('sandbox process entry', () => {
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       expect(up, err).toBe(true);
-      expect(existsSync(join(config.dataDir, 'sandbox.db'))).toBe(true);
+      // The sandbox's synthetic people live apart from the kiosk's own data (issue 20 item 10).
+      expect(existsSync(join(config.embedded.sandbox.dataDir, 'sandbox.db'))).toBe(true);
+      expect(existsSync(join(config.dataDir, 'sandbox.db'))).toBe(false);
 
       const people = generateSyntheticData({ asOf: '2026-06-30' }).people;
       const person = people.find((p) => !hasNoRecords(p))!;

@@ -13,6 +13,48 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Extra routes mounted before the UI fallback (metrics, device maintenance …). */
   extend?: (app: Express) => void;
+  /**
+   * Host names the agent answers to (see `hostAllowed`); anything else is refused, so a page on a
+   * rebinding domain that resolves to this machine cannot read the token, /healthz or /metrics.
+   */
+  allowedHosts: readonly string[];
+}
+
+/**
+ * True when a Host header names one of the agent's own host names on the port the request came
+ * in on. No Host at all (HTTP/1.0 tools) is refused too: browsers always send one.
+ */
+export function hostAllowed(host: string | undefined, localPort: number | undefined, allowed: readonly string[]): boolean {
+  if (!host) return false;
+  let u: URL;
+  try {
+    u = new URL(`http://${host}`);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password || u.pathname !== '/' || u.search) return false;
+  const port = u.port === '' ? 80 : Number(u.port);
+  return port === localPort && allowed.includes(u.hostname.toLowerCase());
+}
+
+/**
+ * Scripts only from the agent's own files (the built UI has no inline script: a test checks);
+ * inline style attributes stay allowed for Preact's style props and the payment QR's SVG.
+ * The WebSocket is named with the host the page was loaded from (already on the allow-list).
+ */
+export function contentSecurityPolicy(host: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self' ws://${host}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 /** Puts the per-boot token in the page so only the page the agent served can open the WebSocket. */
@@ -24,9 +66,17 @@ export function injectToken(html: string, token: string): string {
 export function createHttpApp(opts: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
+  const allowedHosts = opts.allowedHosts.map((h) => h.toLowerCase());
+  app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    const host = req.headers.host;
+    if (!hostAllowed(host, req.socket.localPort, allowedHosts)) {
+      res.status(421).type('text/plain; charset=utf-8').send('Misdirected request: unknown Host\n');
+      return;
+    }
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(host!));
     next();
   });
   app.get('/healthz', (_req, res) => {
@@ -49,15 +99,18 @@ export function createHttpApp(opts: HttpAppOptions): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(html);
   };
-  app.get('/', sendIndex);
+  // The UI routes by hash (#gallery), so the page (and its token) is served at / only.
+  app.get(['/', '/index.html'], sendIndex);
   // Vite puts content-hashed files in assets/: cache them forever; the rest revalidates.
   app.use('/assets', express.static(join(opts.uiDir, 'assets'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(opts.uiDir, { index: false }));
-  // Client-side routes reload into the SPA; unknown API paths stay 404 JSON.
-  app.get('/api/{*rest}', (_req, res) => {
+  // Anything else is 404: JSON under /api, plain text elsewhere, never the page with the token.
+  app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such route' });
   });
-  app.get('/{*splat}', sendIndex);
+  app.use((_req, res) => {
+    res.status(404).type('text/plain; charset=utf-8').send('Not found\n');
+  });
   app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) opts.logger.error({ err }, 'http handler failed');

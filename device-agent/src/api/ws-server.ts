@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
+import { hostAllowed } from './http.js';
 import type { CommandDefinition, CommandResult } from './commands.js';
 import { CommandError } from './commands.js';
 import {
@@ -31,6 +32,8 @@ export interface WsApiOptions {
   token: string;
   /** Origins allowed to connect: the agent's own. */
   allowedOrigins: readonly string[];
+  /** Host names the agent answers to (see http.ts hostAllowed). */
+  allowedHosts: readonly string[];
   commands: readonly CommandDefinition[];
   logger: Logger;
 }
@@ -58,6 +61,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const url = new URL(req.url ?? '/', 'http://agent');
+    if (!hostAllowed(req.headers.host, req.socket.localPort, opts.allowedHosts)) return reject(421, 'Misdirected Request');
     if (url.pathname !== wsPath) return reject(404, 'Not Found');
     const origin = req.headers.origin;
     if (!origin || !opts.allowedOrigins.includes(origin)) return reject(403, 'Forbidden Origin');

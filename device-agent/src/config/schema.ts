@@ -159,6 +159,11 @@ export const configSchema = z
       /** The agent serves only the kiosk's own browser: loopback unless an operator says otherwise. */
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(5846),
+      /**
+       * Extra host names (no port) the agent answers to besides `host` (and localhost names on
+       * loopback); requests naming any other Host are refused (DNS rebinding).
+       */
+      allowedHosts: z.array(z.string().min(1).max(253)).max(32).default([]),
     }),
     devices: z.object({
       idcard: idCardSchema,
@@ -242,7 +247,16 @@ export const configSchema = z
       .prefault({}),
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */
     embedded: z.object({
-      sandbox: z.object({ enabled: z.boolean(), host: z.string().default('127.0.0.1'), port: port.default(5851) }),
+      sandbox: z.object({
+        enabled: z.boolean(),
+        host: z.string().default('127.0.0.1'),
+        port: port.default(5851),
+        /**
+         * The sandbox upstream's own data (its seeded synthetic people): never the kiosk's dataDir,
+         * which holds only what the kiosk itself keeps.
+         */
+        dataDir: z.string().min(1).default('var/sandbox'),
+      }),
       simulators: z.object({
         enabled: z.boolean(),
         host: z.string().default('127.0.0.1'),

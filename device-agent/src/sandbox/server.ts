@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../store/database.js';
 import { pino, type Logger } from 'pino';
 import type { Health } from '../services/contract.js';
 import { FaultRegistry } from './faults.js';
@@ -52,6 +53,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'sandbox' });
   const now = opts.now ?? (() => new Date());
   const extraPeople = opts.extraPeople ?? (idCardProfilePeople());
+  ensurePrivateDir(opts.dataDir);
   const { db, data, reseeded } = openSandboxDb(join(opts.dataDir, 'sandbox.db'), chinaDate(now()), {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),

@@ -158,6 +158,16 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     const until = Date.parse((JSON.parse(lastLock.detail) as { until?: string }).until ?? '');
     if (until > now()) lockedUntil = until;
   }
+  // So does the count of wrong PINs (4 wrong, restart, 4 more must lock): the latest PIN outcome
+  // in the audit log says how many attempts were left; a success or a lockout since resets it.
+  const lastPin = ctx.db
+    .prepare(
+      `SELECT json_extract(detail, '$.outcome') AS outcome, json_extract(detail, '$.attemptsLeft') AS left FROM audit_log
+       WHERE action = 'staff.lockout' OR (action = 'staff.login' AND json_extract(detail, '$.outcome') IN ('success', 'wrongPin'))
+       ORDER BY id DESC LIMIT 1`,
+    )
+    .get() as { outcome: string | null; left: unknown } | undefined;
+  if (lastPin?.outcome === 'wrongPin' && typeof lastPin.left === 'number') failures = Math.max(0, cfg.lockoutAttempts - lastPin.left);
 
   // ---- prompt and authentication -----------------------------------------------------------------
   const closePrompt = (): void => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Migration } from './migrations.js';
 
@@ -11,7 +11,11 @@ export type Db = Database.Database;
  * FULL is used because the journal holds money state and must also survive power loss.
  */
 export function openDatabase(file: string, migrations: readonly Migration[]): Db {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Personal and money data: owner only. The file is created 0600 before SQLite opens it, and
+  // SQLite gives the -wal and -shm files the mode of the database file; older installs are fixed here.
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -54,4 +58,10 @@ export function migrate(db: Db, migrations: readonly Migration[]): number[] {
     applied.push(m.version);
   }
   return applied;
+}
+
+/** Creates a data directory owner-only (0700), or takes an existing one down to 0700. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
 }
