@@ -171,6 +171,8 @@ export const configSchema = z
     central: z.object({
       url: z.url(),
       heartbeatIntervalMs: ms.min(1000).default(30_000),
+      /** Command long-poll held at central for up to this long (commands arrive at once); 0 = off. */
+      commandWaitMs: z.number().int().min(0).max(30_000).default(25_000),
       /** Per-kiosk HMAC secret shared with central. */
       secret: z.string().min(16, 'must be at least 16 characters'),
     }),
