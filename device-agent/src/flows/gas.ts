@@ -15,6 +15,7 @@
  * closure (memory, one session at a time), never in the context (which may be written to disk).
  * When the flow stops for any reason, `endSession()` closes an unpaid order and forgets the card.
  */
+import { maskAccountNumber, maskAddress } from '../privacy/mask.js';
 import { assign, fromCallback, fromPromise, sendParent, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import type { GasApi } from '../gas/module.js';
@@ -95,7 +96,8 @@ function accountData(a: AccountView, card: CardView | null): GasAccountData {
   return {
     accountNoMasked: a.accountNoMasked,
     holderNameMasked: a.holderNameMasked,
-    address: a.address,
+    // Whoever types an account number (or holds someone's card) sees only the street (issue 19).
+    address: maskAddress(a.address),
     company: a.company,
     meterType: a.meterType,
     balanceFen: a.balanceFen,
@@ -147,7 +149,9 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
     const lookup = fromPromise<GasAccountData, { accountNo: string }>(async ({ input, signal }) => {
       held.accountNo = input.accountNo;
       const { view: v } = await api().engine.lookupAccount({ accountNo: input.accountNo }, signal);
-      return accountData(v, null);
+      // The engine's mask (gas/receipts.ts) shows 8800****01 for many accounts; the typed number
+      // is at hand, so the screen uses the kiosk-wide rule that keeps accounts apart (issue 19).
+      return { ...accountData(v, null), accountNoMasked: maskAccountNumber(input.accountNo) };
     });
 
     const readCard = fromPromise<GasAccountData, { timeoutMs: number }>(async ({ input, signal }) => {
