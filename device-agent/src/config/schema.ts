@@ -119,7 +119,8 @@ const sessionSchema = z.object({
     .prefault({}),
   services: z
     .object({
-      property: sessionServiceSchema.prefault({ face: 'optional' }),
+      // Property details (address, mortgage) only for the card's holder: face check, or a guide's check (face.guideVerifies).
+      property: sessionServiceSchema.prefault({ face: 'required' }),
       gas: sessionServiceSchema.prefault({}),
       tax: sessionServiceSchema.prefault({}),
       social: sessionServiceSchema.prefault({}),
@@ -129,6 +130,11 @@ const sessionSchema = z.object({
     .object({
       /** Captures a citizen may try before the card-only alternative is the only way on. */
       maxAttempts: z.number().int().min(1).max(5).default(3),
+      /**
+       * In assisted mode (a guide beside the citizen) the guide compares the citizen with the ID
+       * card, so a face check is not asked for and the camera is not needed (audited as face.byGuide).
+       */
+      guideVerifies: z.boolean().default(true),
     })
     .prefault({}),
   /** Shown on the out-of-service page and wherever the citizen is sent elsewhere. */
@@ -178,6 +184,8 @@ export const configSchema = z
     central: z.object({
       url: z.url(),
       heartbeatIntervalMs: ms.min(1000).default(30_000),
+      /** Command long-poll held at central for up to this long (commands arrive at once); 0 = off. */
+      commandWaitMs: z.number().int().min(0).max(30_000).default(25_000),
       /** Per-kiosk HMAC secret shared with central. */
       secret: z.string().min(16, 'must be at least 16 characters'),
     }),
