@@ -35,5 +35,7 @@ client.onState((s) => {
   if (s === 'open') ping();
 });
 window.setInterval(ping, 15_000);
+/** No context menu on a long press or right click: a kiosk has nothing to copy, inspect or save. */
+window.addEventListener('contextmenu', (e) => e.preventDefault());
 /** Operations' "restart UI" remote command. */
 client.on('Kiosk.RestartUiEvent', () => window.location.reload());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deploySchema, selfcareSchema } from '../selfcare/config.js';
 
 /** How a device is reached. Relative paths are resolved against the project root. */
 export const transportConfigSchema = z.discriminatedUnion('kind', [
@@ -253,6 +254,10 @@ export const configSchema = z
         timeoutMs: ms.default(10_000),
       })
       .prefault({}),
+    /** Installation on a real kiosk: stable USB device names (scripts/install-kiosk.sh, docs/deploy.md). */
+    deploy: deploySchema,
+    /** Unattended operation: disk guard, clock check, retention, nightly maintenance, browser watchdog. */
+    selfcare: selfcareSchema,
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */
     embedded: z.object({
       sandbox: z.object({

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Installs the central monitor on a Debian-based server, as root. Idempotent. See docs/deploy.md.
+#
+#   scripts/install-central.sh [--dry-run] [--config EXAMPLE.json]   install or update
+#   scripts/install-central.sh --uninstall [--purge] [--dry-run]      remove (--purge: also config, data, user)
+set -euo pipefail
+PROG=install-central
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/install-lib.sh
+source "$REPO/scripts/install-lib.sh"
+
+PREFIX=/opt/kiosk-central
+ETC=/etc/kiosk-central
+CONFIG=$ETC/central.json
+DATA=/var/lib/kiosk-central
+UNIT=/etc/systemd/system/kiosk-central.service
+USER_NAME=kiosk-central
+PACKAGES=(sqlite3 ca-certificates)
+EXAMPLE=$REPO/deploy/config/central.production.example.json
+UNINSTALL=0
+PURGE=0
+
+usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --dry-run) DRY_RUN=1 ;;
+    --uninstall) UNINSTALL=1 ;;
+    --purge) PURGE=1 ;;
+    --config) EXAMPLE=${2:?--config needs a file}; shift ;;
+    --config=*) EXAMPLE=${1#--config=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option $1" ;;
+  esac
+  shift
+done
+[[ $PURGE == 1 && $UNINSTALL == 0 ]] && die "--purge goes with --uninstall"
+if [[ $DRY_RUN == 1 ]]; then
+  say "dry run: nothing is changed; every action is printed"
+elif [[ $(id -u) != 0 ]]; then
+  die "run as root (or with --dry-run to see the plan)"
+fi
+
+uninstall() {
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl disable --now kiosk-central.service; fi
+  if [[ -e $UNIT ]]; then act rm -f "$UNIT"; else say "unchanged: $UNIT absent"; fi
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl daemon-reload; fi
+  if [[ -e $PREFIX ]]; then act rm -rf "$PREFIX"; else say "unchanged: $PREFIX absent"; fi
+  if [[ $PURGE == 1 ]]; then
+    for d in "$ETC" "$DATA"; do
+      if [[ -e $d ]]; then act rm -rf "$d"; else say "unchanged: $d absent"; fi
+    done
+    if id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
+  else
+    say "kept: $ETC (config), $DATA (fleet database), user $USER_NAME; --purge removes them"
+  fi
+}
+
+install() {
+  require_node
+  ensure_packages "${PACKAGES[@]}"
+  ensure_system_user "$USER_NAME" "$DATA"
+  install_tree "$REPO" "$PREFIX"
+  local check
+  check=$(node --import tsx "$REPO/deploy/check-central-config.ts" "$EXAMPLE" 2>&1) || die "the example config is invalid: $check"
+  say "check: $check"
+  local source_config=$EXAMPLE
+  if [[ -f $CONFIG ]]; then
+    say "kept: $CONFIG (exists; an operator's edits are never overwritten)"
+    source_config=$CONFIG
+  fi
+  ensure_dir "$ETC" 0750 "root:$USER_NAME"
+  put_file "$CONFIG" 0640 "root:$USER_NAME" <"$source_config"
+  if grep -q 'CHANGE-ME' "$source_config"; then
+    say "WARNING: $CONFIG still has CHANGE-ME kiosk secrets; add dashboard users (central hash-password) before going live"
+  fi
+  ensure_dir "$DATA" 0750 "$USER_NAME:$USER_NAME"
+  put_file "$UNIT" 0644 root:root <"$REPO/deploy/systemd/kiosk-central.service"
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then
+    act systemctl daemon-reload
+    act systemctl enable kiosk-central.service
+    act systemctl restart kiosk-central.service
+  else
+    say "note: systemd is not running here; enable kiosk-central.service at boot"
+  fi
+  say "done. Central listens on loopback; put a TLS reverse proxy in front for the kiosks (docs/deploy.md)."
+}
+
+if [[ $UNINSTALL == 1 ]]; then uninstall; else install; fi

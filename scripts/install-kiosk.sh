@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Installs the kiosk (agent + kiosk browser) on a Debian-based kiosk image, as root. Idempotent:
+# running it again changes only what differs. See docs/deploy.md.
+#
+#   scripts/install-kiosk.sh [--dry-run] [--config EXAMPLE.json]   install or update
+#   scripts/install-kiosk.sh --uninstall [--purge] [--dry-run]      remove (--purge: also config, data, user)
+set -euo pipefail
+PROG=install-kiosk
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/install-lib.sh
+source "$REPO/scripts/install-lib.sh"
+
+PREFIX=/opt/kiosk
+ETC=/etc/kiosk
+CONFIG=$ETC/kiosk.json
+DATA=/var/lib/kiosk
+LOGS=/var/log/kiosk
+UNITS=/etc/systemd/system
+UDEV_RULES=/etc/udev/rules.d/70-kiosk.rules
+POLKIT_RULE=/etc/polkit-1/rules.d/50-kiosk-browser.rules
+CHROMIUM_POLICY=/etc/chromium/policies/managed/kiosk.json
+USER_NAME=kiosk
+GROUPS_NEEDED=(dialout lp video plugdev)
+# cage: Wayland kiosk compositor; the CJK font for the zh-CN UI; espeak-ng for voice guidance;
+# ffmpeg for the camera; polkitd lets the agent restart the browser; sqlite3 for field engineers.
+PACKAGES=(cage chromium fonts-noto-cjk espeak-ng ffmpeg udev polkitd sqlite3 curl ca-certificates)
+EXAMPLE=$REPO/deploy/config/kiosk.production.example.json
+UNINSTALL=0
+PURGE=0
+
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --dry-run) DRY_RUN=1 ;;
+    --uninstall) UNINSTALL=1 ;;
+    --purge) PURGE=1 ;;
+    --config) EXAMPLE=${2:?--config needs a file}; shift ;;
+    --config=*) EXAMPLE=${1#--config=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option $1" ;;
+  esac
+  shift
+done
+[[ $PURGE == 1 && $UNINSTALL == 0 ]] && die "--purge goes with --uninstall"
+if [[ $DRY_RUN == 1 ]]; then
+  say "dry run: nothing is changed; every action is printed"
+elif [[ $(id -u) != 0 ]]; then
+  die "run as root (or with --dry-run to see the plan)"
+fi
+
+uninstall() {
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then
+    act systemctl disable --now kiosk-browser.service kiosk-agent.service
+  fi
+  for f in "$UNITS/kiosk-agent.service" "$UNITS/kiosk-browser.service" "$UDEV_RULES" "$POLKIT_RULE" "$CHROMIUM_POLICY"; do
+    if [[ -e $f ]]; then act rm -f "$f"; else say "unchanged: $f absent"; fi
+  done
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl daemon-reload; fi
+  command -v udevadm >/dev/null && act udevadm control --reload-rules
+  if [[ -e $PREFIX ]]; then act rm -rf "$PREFIX"; else say "unchanged: $PREFIX absent"; fi
+  if [[ $PURGE == 1 ]]; then
+    for d in "$ETC" "$DATA" "$LOGS"; do
+      if [[ -e $d ]]; then act rm -rf "$d"; else say "unchanged: $d absent"; fi
+    done
+    if id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
+  else
+    say "kept: $ETC (config), $DATA (journal and audit log), user $USER_NAME; --purge removes them"
+  fi
+}
+
+install() {
+  require_node
+  ensure_packages "${PACKAGES[@]}"
+  ensure_system_user "$USER_NAME" "$DATA" "${GROUPS_NEEDED[@]}"
+  install_tree "$REPO" "$PREFIX"
+
+  # The config: from the example on first install only; an operator's edits are never overwritten.
+  # Validating reads only, so it runs in a dry run too.
+  local check
+  check=$(node "$REPO/bin/kiosk.js" config check --config "$EXAMPLE" 2>&1) || die "the example config is invalid: $check"
+  say "check: $check"
+  local source_config=$EXAMPLE
+  if [[ -f $CONFIG ]]; then
+    say "kept: $CONFIG (exists; edit it, then: npx kiosk config check --config $CONFIG)"
+    source_config=$CONFIG
+  fi
+  ensure_dir "$ETC" 0750 "root:$USER_NAME"
+  put_file "$CONFIG" 0640 "root:$USER_NAME" <"$source_config"
+  if grep -q 'CHANGE-ME' "$source_config"; then
+    say "WARNING: $CONFIG still has CHANGE-ME values (central.secret): set them before going live"
+  fi
+
+  ensure_dir "$DATA" 0750 "$USER_NAME:$USER_NAME"
+  ensure_dir "$LOGS" 0750 "$USER_NAME:$USER_NAME"
+
+  node "$REPO/deploy/udev-rules.mjs" "$source_config" | put_file "$UDEV_RULES" 0644 root:root
+  if command -v udevadm >/dev/null; then
+    act udevadm control --reload-rules
+    act udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=hidraw
+  fi
+  put_file "$POLKIT_RULE" 0644 root:root <"$REPO/deploy/polkit/50-kiosk-browser.rules"
+  put_file "$CHROMIUM_POLICY" 0644 root:root <"$REPO/deploy/chromium-policy.json"
+
+  put_file "$UNITS/kiosk-agent.service" 0644 root:root <"$REPO/deploy/systemd/kiosk-agent.service"
+  put_file "$UNITS/kiosk-browser.service" 0644 root:root <"$REPO/deploy/systemd/kiosk-browser.service"
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then
+    act systemctl daemon-reload
+    act systemctl enable kiosk-agent.service kiosk-browser.service
+    act systemctl set-default graphical.target
+    act systemctl restart kiosk-agent.service kiosk-browser.service
+  else
+    say "note: systemd is not running here; enable kiosk-agent.service and kiosk-browser.service at boot"
+  fi
+  say "done. Check with: sudo -u $USER_NAME node $PREFIX/bin/kiosk.js doctor --config $CONFIG"
+}
+
+if [[ $UNINSTALL == 1 ]]; then uninstall; else install; fi

@@ -1,0 +1,115 @@
+# Shared by scripts/install-kiosk.sh and scripts/install-central.sh (sourced, not run).
+# Every change goes through `act` or `put_file`: with --dry-run they print the action and do nothing.
+
+DRY_RUN=${DRY_RUN:-0}
+
+say() { printf '%s\n' "$*"; }
+die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
+
+# Prints the command, then runs it unless this is a dry run.
+act() {
+  if [[ $DRY_RUN == 1 ]]; then
+    printf 'would run: %s\n' "$*"
+  else
+    printf 'run: %s\n' "$*"
+    "$@"
+  fi
+}
+
+# put_file DEST MODE OWNER:GROUP < content. Leaves an identical file alone (idempotent).
+put_file() {
+  local dest=$1 mode=$2 owner=$3 tmp
+  tmp=$(mktemp)
+  cat >"$tmp"
+  if [[ -f $dest ]] && cmp -s "$tmp" "$dest" && [[ $(stat -c '%a %U:%G' "$dest") == "${mode#0} $owner" ]]; then
+    say "unchanged: $dest"
+  elif [[ $DRY_RUN == 1 ]]; then
+    say "would write: $dest (mode $mode, owner $owner):"
+    sed 's/^/    | /' "$tmp"
+  else
+    say "write: $dest (mode $mode, owner $owner)"
+    install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$tmp" "$dest"
+  fi
+  rm -f "$tmp"
+}
+
+# ensure_dir PATH MODE OWNER:GROUP
+ensure_dir() {
+  local dir=$1 mode=$2 owner=$3
+  if [[ -d $dir ]] && [[ $(stat -c '%a %U:%G' "$dir") == "${mode#0} $owner" ]]; then
+    say "unchanged: $dir/"
+  else
+    act install -d -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$dir"
+  fi
+}
+
+# Debian packages not yet installed, from the list given.
+missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s ' "$p"
+  done
+}
+
+ensure_packages() {
+  local missing
+  missing=$(missing_packages "$@")
+  if [[ -z $missing ]]; then
+    say "unchanged: packages $* installed"
+  else
+    act apt-get update
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    act env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+  fi
+}
+
+# ensure_system_user NAME HOME GROUP...
+ensure_system_user() {
+  local user=$1 home=$2 g
+  shift 2
+  for g in "$@"; do
+    getent group "$g" >/dev/null || act groupadd --system "$g"
+  done
+  if id -u "$user" >/dev/null 2>&1; then
+    say "unchanged: user $user exists"
+  else
+    act useradd --system --user-group --home-dir "$home" --no-create-home --shell /usr/sbin/nologin "$user"
+  fi
+  for g in "$@"; do
+    if id -nG "$user" 2>/dev/null | tr ' ' '\n' | grep -qx "$g"; then
+      say "unchanged: $user in group $g"
+    else
+      act usermod -a -G "$g" "$user"
+    fi
+  done
+}
+
+# Node.js >= 20.19 (the project's engines); Debian 12's own nodejs is 18, so it is not installed here.
+require_node() {
+  local v
+  v=$(node -p 'process.versions.node' 2>/dev/null) || die "Node.js 20.19 or newer is needed at /usr/bin/node (see docs/deploy.md)"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)||(a===20&&b>=19)?0:1)' ||
+    die "Node.js $v is too old: 20.19+ or 22.12+ is needed (see docs/deploy.md)"
+  [[ -x /usr/bin/node ]] || die "the systemd units run /usr/bin/node; link it to your Node.js $v"
+  say "ok: Node.js $v"
+}
+
+# Copies the built project to PREFIX (without git history, local state or tests).
+install_tree() {
+  local src=$1 prefix=$2
+  if [[ ! -f $src/dist/agent.mjs || ! -f $src/dist/central.mjs || ! -f $src/kiosk-ui/dist/index.html ]]; then
+    [[ -d $src/node_modules ]] || die "run npm install in $src first"
+    act npm --prefix "$src" run build
+  fi
+  if [[ $DRY_RUN == 1 ]]; then
+    say "would copy: $src -> $prefix (without .git, var, tests, bench)"
+  else
+    say "copy: $src -> $prefix (without .git, var, tests, bench)"
+    install -d -m 0755 "$prefix"
+    tar -C "$src" --exclude=./.git --exclude=./var --exclude=./tests --exclude=./bench -cf - . | tar -C "$prefix" --no-same-owner -xf -
+    chown -R root:root "$prefix"
+    chmod -R go-w "$prefix"
+  fi
+}
+
+systemd_running() { [[ -d /run/systemd/system ]]; }
