@@ -2,7 +2,7 @@
  * The session module inside a real agent: real ID card and printer drivers over socat ptys
  * against their simulators, the simulated camera, and a test client on the real WebSocket.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assign, sendParent, setup, type AnyStateMachine } from 'xstate';
@@ -88,6 +88,15 @@ afterAll(async () => {
 });
 
 async function toIdentity(service: 'tax' | 'social' | 'property'): Promise<void> {
+  // Wait on the state, not the clock: on a loaded machine a device poll or an upstream breaker
+  // may still be settling from the previous test, and the home screen greys the tile meanwhile.
+  await vi.waitFor(
+    async () => {
+      const v = await ui.do('Session.GetState');
+      expect(v.availability.services[service].available).toBe(true);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
   await ui.do('Session.Start');
   const v = await ui.do('Session.SelectService', { service });
   expect([v.screen, v.step]).toEqual(['identity', 'waitCard']);

@@ -32,6 +32,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   if (!hashPattern.test(stored)) return false;
   const [, n, r, p, salt, hash] = stored.split('$') as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64url');
+  // base64 decoding ignores the unused low bits of the last character, so a tampered last
+  // character can decode to the same key: only the canonical encoding counts as this hash.
+  if (expected.toString('base64url') !== hash) return false;
   try {
     const key = await scrypt(secret, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
     return key.length === expected.length && timingSafeEqual(key, expected);
