@@ -54,7 +54,8 @@ describe('gas flow: payment outcome unknown', () => {
     send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
     send({ type: 'CONTINUE' });
     await expect.poll(() => view()?.step, { timeout: 8000 }).toBe('confirm');
-    send({ type: 'CONTINUE' });
+    // The tap on 支付 carries the amount the confirm screen showed (issue 19 item 1).
+    send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
     await expect.poll(() => view()?.step, { timeout: 8000 }).toBe('paying');
     const no = (view().data as { orderNo: string }).orderNo;
     // The provider becomes unreachable while the QR code is shown.
