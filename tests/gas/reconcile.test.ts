@@ -223,6 +223,18 @@ describe('reconcile: differences by kind and by totals (issue 12)', () => {
     }
   });
 
+  it('a payment refunded on a later day is accounted for, not paid-not-credited', () => {
+    const next = new Date(`${DAY}T10:00:00+08:00`).getTime() + 86_400_000;
+    const r = reconcile({
+      date: DAY,
+      kioskId: 'K1',
+      journal: [jOrder('LATER', { state: 'refunded', creditedAt: null, finishedAt: new Date(next).toISOString() })],
+      bill: bill([payment('LATER')]),
+      ledgers: [ledger([])],
+    });
+    expect(r.mismatches).toEqual([]);
+  });
+
   it('totals that do not add up are a difference of their own', () => {
     // Per order everything matches, but the bill's total is not what its rows add up to.
     const b = bill([payment('A')]);
