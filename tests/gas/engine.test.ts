@@ -233,14 +233,15 @@ describe('operator refund and needs_attention', () => {
     expect(await balance(r)).toBe(before + 5000);
   });
 
-  it('refuses a refund while the gas company cannot be asked', async () => {
+  it('refuses a refund while the gas company cannot confirm the void (needs_attention, not refunded)', async () => {
     const r = await rig();
     const { order: o } = await r.engine.createOrder({ accountNo: iot, amountFen: 5000 });
     await fault(t, { operation: 'gas.iot.credit*', kind: 'error', status: 503, count: 30 });
+    await fault(t, { operation: 'gas.void', kind: 'error', status: 503, count: 30 });
     await pay(t, o.orderNo);
     expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
     expect((await rejection(r.engine.requestRefund(o.orderNo, 'test'))).reason).toBe('REFUND_UNSAFE');
-    expect(order(r, o.orderNo).state).toBe('credit_pending');
+    expect(order(r, o.orderNo)).toMatchObject({ state: 'needs_attention', attentionFrom: 'refund_requested' });
     expect((await r.services.payment.queryOrder(o.orderNo)).tradeState).toBe('SUCCESS');
   });
 

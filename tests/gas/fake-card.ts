@@ -23,6 +23,12 @@ export class FakeGasCardReader extends EventEmitter implements GasCardReader {
    */
   removeMidWrite: { applied: boolean; keepCard?: boolean } | null = null;
   writeCalls = 0;
+  /**
+   * Next write is torn: the card's purchase counter is written but its stored balance is not
+   * (power or contact lost between the two sectors), and no answer comes back. With keepCard the
+   * card stays in the reader.
+   */
+  tearNextWrite: { keepCard: boolean } | null = null;
 
   status(): DeviceStatus {
     return { device: 'online' };
@@ -66,6 +72,13 @@ export class FakeGasCardReader extends EventEmitter implements GasCardReader {
     const c = this.inserted;
     if (!c) throw new GasCardError('noCard', 'no card');
     this.writeCalls += 1;
+    const tear = this.tearNextWrite;
+    if (tear) {
+      this.tearNextWrite = null;
+      if (w.purchaseCount === c.purchaseCount + 1) c.purchaseCount = w.purchaseCount;
+      if (!tear.keepCard) this.remove();
+      throw new GasCardError('writeUnknown', 'card write torn: no answer');
+    }
     const fault = this.removeMidWrite;
     if (fault) {
       this.removeMidWrite = null;

@@ -248,6 +248,10 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
         volume: o.volumeM3 === null ? '-' : o.volumeM3.toFixed(2),
         count: o.purchaseCount ?? '-',
       };
+      if (o.stage === 'paymentUnknown') {
+        // The truth per credit kind (issue 12): an IC card needs 补写卡 with the card.
+        return done({ kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: `gas.result.unknown.${meter}.${slip}`, params });
+      }
       if (CREDITED.has(o.state) || printed?.order.state === 'done') {
         return done({ kind: 'success', titleKey: `gas.result.${meter}.title`, messageKey: `gas.result.${meter}.${slip}`, params });
       }
@@ -259,7 +263,8 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       if (o.stage === 'paymentExpired') return done({ kind: 'failure', titleKey: 'gas.result.expired.title', messageKey: 'gas.result.expired.body', params });
       if (o.stage === 'paymentClosed') return done({ kind: 'info', titleKey: 'gas.result.closed.title', messageKey: 'gas.result.closed.body', params });
       if (o.stage === 'refunded') return done({ kind: 'info', titleKey: 'gas.result.refunded.title', messageKey: 'gas.result.refunded.body', params });
-      return done({ kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: 'gas.result.unknown.body', params });
+      const meter = o.meterType === 'iot' ? 'iot' : 'ic';
+      return done({ kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: `gas.result.unknown.${meter}.noSlip`, params });
     };
 
     return setup({
@@ -458,6 +463,8 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           always: [
             { guard: ({ context }) => CREDITED.has(context.rested!.state), target: 'printing' },
             { guard: ({ context }) => PENDING.has(context.rested!.state) && context.mode === 'topUp', target: 'printing' },
+            // Payment outcome unknown: the citizen leaves with a slip (order number, what to do).
+            { guard: ({ context }) => context.rested!.stage === 'paymentUnknown' && context.mode === 'topUp', target: 'printing' },
             {
               guard: ({ context }) => PENDING.has(context.rested!.state),
               target: 'finished',

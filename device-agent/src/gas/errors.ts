@@ -64,6 +64,10 @@ export const messages = {
     zh: '暂时无法确认支付结果。如您已付款，系统将自动为您充值；如有疑问请致电咨询。',
     en: 'The payment result cannot be confirmed yet. If you paid, the gas will be credited automatically. Call the hotline if in doubt.',
   },
+  PAYMENT_UNKNOWN_IC: {
+    zh: '暂时无法确认支付结果。如您已付款，燃气不会自动写入您的燃气卡：请保管好凭条，携带燃气卡在任一自助终端办理“补写卡”。如未付款，不会扣款。',
+    en: 'The payment result cannot be confirmed yet. If you paid, the gas is NOT written to your card by itself: keep the slip and bring your gas card to any kiosk to finish ("补写卡"). If you did not pay, nothing is charged.',
+  },
   CREDIT_PENDING: {
     zh: '您已付款，燃气暂未充入。请保管好待写卡凭条，在任一自助终端办理“补写卡”，款项不会丢失。',
     en: 'You have paid but the gas is not credited yet. Keep the slip and finish at any kiosk; your money is safe.',

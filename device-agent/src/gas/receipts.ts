@@ -112,3 +112,37 @@ export function pendingSlip(o: GasOrder, ctx: SlipContext): ReceiptDocument {
   if (ctx.hotline) footer.push(`咨询电话 / Hotline ${ctx.hotline}`);
   return b.footer(...footer).build();
 }
+
+/**
+ * The slip for a payment whose outcome the kiosk could not learn (the provider unreachable): the
+ * order number and what to do, true to the credit kind. IoT: credited by itself once the payment
+ * is confirmed. IC card: the gas is only on the card after 补写卡 with the card, at any kiosk.
+ */
+export function paymentUnknownSlip(o: GasOrder, ctx: SlipContext): ReceiptDocument {
+  const ic = o.meterType === 'ic-card';
+  const b = receipt('gas-pending', { ref: o.orderNo })
+    .title('燃气充值待确认凭条', 'Gas top-up: payment not confirmed')
+    .text('暂时无法确认支付结果。如未付款，不会扣款，也无需任何操作。', { bold: true })
+    .text('The payment result could not be confirmed. If you did not pay, nothing is charged and nothing needs doing.');
+  if (ic) {
+    b.text('如您已付款：燃气不会自动写入燃气卡。请携带燃气卡和本凭条，在任一自助终端办理“补写卡”。', { bold: true }).text(
+      'If you paid: the gas is NOT written to your card by itself. Bring your gas card and this slip to any kiosk and choose "补写卡 / finish a pending top-up".',
+    );
+  } else {
+    b.text('如您已付款：系统确认付款后将自动为您充值，请勿重复付款。', { bold: true }).text(
+      'If you paid: the gas is credited automatically once the payment is confirmed. Do not pay again.',
+    );
+  }
+  b.divider().rows([
+    ['订单号 / Order', o.orderNo],
+    ['户号 / Account', maskAccountNo(o.accountNo)],
+  ]);
+  if (o.cardNo) b.row('卡号 / Card', maskCardNo(o.cardNo));
+  b.row('金额 / Amount', yuan(o.amountFen), { bold: true });
+  b.row('时间 / Time', stamp(ctx.now ?? new Date()));
+  b.row('终端 / Kiosk', ctx.kioskId);
+  if (ic) b.qr(pendingQrData(o.orderNo), { caption: '补写卡时请扫描此码 / Scan this code to finish', size: 'medium', errorLevel: 'M' });
+  const footer = ['请妥善保管本凭条 / Please keep this slip'];
+  if (ctx.hotline) footer.push(`咨询电话 / Hotline ${ctx.hotline}`);
+  return b.footer(...footer).build();
+}

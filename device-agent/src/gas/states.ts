@@ -45,7 +45,8 @@ export const transitions: Readonly<Record<OrderState, readonly OrderState[]>> = 
   // Never to refund_requested by itself: the engine only moves there for an operator, after the
   // gas company confirmed that nothing was credited under this serial number.
   credit_pending: ['crediting', 'needs_attention', 'refund_requested'],
-  refund_requested: ['refunded', 'needs_attention'],
+  // crediting: the void was refused because the gas was credited after all; record it.
+  refund_requested: ['refunded', 'needs_attention', 'crediting'],
   // An operator's (or the retry loop's) way back out. Which of these is allowed depends on where
   // the order got stuck (attentionExits): an order stuck after payment never ends unpaid.
   needs_attention: ['paid', 'payment_expired', 'payment_closed', 'crediting', 'refund_requested'],

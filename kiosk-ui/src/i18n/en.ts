@@ -286,6 +286,10 @@ export const en: Record<MessageKey, string> = {
   'gas.result.refunded.body': '{amount} was refunded to your payment account.',
   'gas.result.unknown.title': 'The payment result cannot be confirmed yet',
   'gas.result.unknown.body': 'If you paid, the gas is credited automatically; do not pay again. Order {orderNo}. Call the hotline if in doubt.',
+  'gas.result.unknown.iot.printed': 'If you paid, the gas is credited automatically once the payment is confirmed; do not pay again. Slip printed, order {orderNo}. If you did not pay, nothing is charged.',
+  'gas.result.unknown.iot.noSlip': 'If you paid, the gas is credited automatically once the payment is confirmed; do not pay again. Note order {orderNo}. If you did not pay, nothing is charged.',
+  'gas.result.unknown.ic.printed': 'If you paid, the gas is NOT written to your card by itself: keep the slip (order {orderNo}) and bring your gas card to any kiosk to finish ("补写卡"). If you did not pay, nothing is charged.',
+  'gas.result.unknown.ic.noSlip': 'If you paid, the gas is NOT written to your card by itself: note order {orderNo} and bring your gas card to any kiosk to finish ("补写卡"). If you did not pay, nothing is charged.',
   'gas.result.already.title': 'This top-up is already complete',
   'gas.result.already.body': 'Order {orderNo} is already credited; nothing more to write.',
 };

@@ -283,6 +283,10 @@ export const zhCN = {
   'gas.result.refunded.body': '款项 {amount} 已退回原支付账户。',
   'gas.result.unknown.title': '暂时无法确认支付结果',
   'gas.result.unknown.body': '如您已付款，系统将自动为您充值，请勿重复付款。订单号 {orderNo}，如有疑问请致电咨询。',
+  'gas.result.unknown.iot.printed': '如您已付款，系统确认后将自动为您充值，请勿重复付款。凭条已打印，订单号 {orderNo}；如未付款，不会扣款。',
+  'gas.result.unknown.iot.noSlip': '如您已付款，系统确认后将自动为您充值，请勿重复付款。请记下订单号 {orderNo}；如未付款，不会扣款。',
+  'gas.result.unknown.ic.printed': '如您已付款，燃气不会自动写入燃气卡：请保管好凭条（订单号 {orderNo}），携带燃气卡在任一自助终端办理“补写卡”。如未付款，不会扣款。',
+  'gas.result.unknown.ic.noSlip': '如您已付款，燃气不会自动写入燃气卡：请记下订单号 {orderNo}，携带燃气卡在任一自助终端办理“补写卡”。如未付款，不会扣款。',
   'gas.result.already.title': '该订单已充值完成',
   'gas.result.already.body': '订单 {orderNo} 已完成充值，无需再次写卡。',
 } as const;

@@ -1,0 +1,73 @@
+/**
+ * Issue 12, defect 4, through the gas flow: when the payment outcome cannot be learned the citizen
+ * leaves with a slip (order number, what to do) and the words for the credit kind. The flow runs
+ * on its own against the real engine and sandbox (as tests/flows/gas-flow.test.ts does).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assign, createActor, setup, waitFor } from 'xstate';
+import { createGasFlow } from '../../device-agent/src/flows/gas.js';
+import type { GasApi } from '../../device-agent/src/gas/module.js';
+import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import type { FlowOutput } from '../../device-agent/src/session/flow.js';
+import type { FlowView } from '../../device-agent/src/session/view-model.js';
+import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { fault, startEngine, type EngineRig } from './harness.js';
+
+let t: TestSandbox;
+let rig: EngineRig;
+beforeAll(async () => {
+  t = await startTestSandbox();
+  rig = await startEngine(t, { settings: { paymentCountdownSeconds: 1, paymentPollMs: 40, closeGraceMs: 200 } });
+});
+afterAll(async () => {
+  await rig?.close();
+  await t?.close();
+});
+
+function api(): GasApi {
+  const e = rig.engine;
+  return {
+    engine: e,
+    isMoneyStepInFlight: () => e.isMoneyStepInFlight(),
+    busyReason: () => e.busyReason(),
+    whenIdle: () => e.whenIdle(),
+    counts: () => e.counts(),
+    ready: () => e.ready(),
+    endSession: () => e.endSession(),
+  };
+}
+
+describe('gas flow: payment outcome unknown', () => {
+  it('IoT: prints the payment-unknown slip and says the credit follows automatically', async () => {
+    const flow = createGasFlow()({ identity: () => null, gas: api });
+    const parent = setup({ types: { context: {} as { output: FlowOutput | null } }, actors: { flow } }).createMachine({
+      context: { output: null },
+      invoke: { id: 'flow', src: 'flow', input: { serviceId: 'gas', identity: null, lang: 'zh-CN' }, onDone: { actions: assign({ output: ({ event }) => event.output as FlowOutput }) } },
+    });
+    const actor = createActor(parent).start();
+    const child = () => actor.getSnapshot().children['flow'];
+    const send = (event: object) => child()?.send(event as never);
+    const view = (): FlowView => (child()?.getSnapshot() as { context: { view: FlowView } }).context.view;
+
+    send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
+    await expect.poll(() => view()?.step, { timeout: 8000 }).toBe('account');
+    send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
+    send({ type: 'CONTINUE' });
+    await expect.poll(() => view()?.step, { timeout: 8000 }).toBe('confirm');
+    send({ type: 'CONTINUE' });
+    await expect.poll(() => view()?.step, { timeout: 8000 }).toBe('paying');
+    const no = (view().data as { orderNo: string }).orderNo;
+    // The provider becomes unreachable while the QR code is shown.
+    await fault(t, { operation: 'payment.*', kind: 'error', status: 503, count: 10_000 });
+    const printedBefore = rig.printer.printed.length;
+    const s = await waitFor(actor, (x) => x.context.output !== null, { timeout: 15_000 });
+    expect(s.context.output).toMatchObject({
+      outcome: 'done',
+      result: { kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: 'gas.result.unknown.iot.printed', params: { orderNo: no } },
+    });
+    expect(rig.printer.printed.length).toBe(printedBefore + 1);
+    expect(JSON.stringify(rig.printer.printed.at(-1))).toContain(no);
+    expect(JSON.stringify(rig.printer.printed.at(-1))).toContain('待确认');
+    await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
+  });
+});
