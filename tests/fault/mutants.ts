@@ -33,10 +33,7 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'no-close-before-giving-up',
     breaks: 'an unpaid order is final without closing it at the provider: a payment arriving afterwards is never credited (loss)',
-    patches: [
-      { file: `${RULES}/payment.ts`, find: "return says === 'CLOSED' || says === 'not_found';", replace: 'return true;' },
-      { file: `${RULES}/payment.ts`, find: "if (giveUp || says === 'PAYERROR') return 'close';", replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';" },
-    ],
+    patches: [{ file: `${RULES}/payment.ts`, find: "if (giveUp || says === 'PAYERROR') return 'close';", replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';" }],
     exposedBy: [
       { scenario: 'abandon', variant: 'payerror', latePay: 'after' },
       { scenario: 'abandon', variant: 'cancel', latePay: 'after' },
