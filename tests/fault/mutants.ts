@@ -80,7 +80,7 @@ export async function runMutants(opts: {
   lanes: number;
   /** How often each mutant runs the hazard plans (default 2). */
   repeat?: number;
-  /** Short run: each mutant runs only the plans that expose it (the baseline still runs them all once). */
+  /** Short run: each mutant runs only the plans that expose it, the baseline all of those once. */
   targeted?: boolean;
   only?: readonly string[];
   log?: (line: string) => void;
@@ -89,7 +89,11 @@ export async function runMutants(opts: {
   if (opts.only && chosen.length !== opts.only.length) throw new Error(`unknown mutant(s): ${opts.only.filter((n) => !mutants.some((m) => m.name === n)).join(', ')}`);
   for (const m of chosen) checkPatches(m.patches);
   // The same plans against the real code must be clean, or a "caught" mutant proves nothing.
-  const baseline = await runCampaign({ plans: mutantPlans(opts.targeted ? 1 : opts.repeat), lanes: opts.lanes, baseDir: `${opts.baseDir}/baseline` });
+  const baseline = await runCampaign({
+    plans: opts.targeted ? structuredClone(chosen.flatMap((m) => m.exposedBy)) : mutantPlans(opts.repeat),
+    lanes: opts.lanes,
+    baseDir: `${opts.baseDir}/baseline`,
+  });
   opts.log?.(`baseline: ${baseline.line}${baseline.ok ? '' : ` (NOT clean: ${[...baseline.violations.problems, ...baseline.shortfall].slice(0, 5).join('; ')})`}`);
   const outcomes: MutantOutcome[] = [];
   for (const m of chosen) {
