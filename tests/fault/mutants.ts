@@ -33,10 +33,7 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'no-close-before-giving-up',
     breaks: 'an unpaid order is final without closing it at the provider: a payment arriving afterwards is never credited (loss)',
-    patches: [
-      { file: `${RULES}/payment.ts`, find: "return says === 'CLOSED' || says === 'not_found';", replace: 'return true;' },
-      { file: `${RULES}/payment.ts`, find: "if (giveUp || says === 'PAYERROR') return 'close';", replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';" },
-    ],
+    patches: [{ file: `${RULES}/payment.ts`, find: "if (giveUp || says === 'PAYERROR') return 'close';", replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';" }],
     exposedBy: [
       { scenario: 'abandon', variant: 'payerror', latePay: 'after' },
       { scenario: 'abandon', variant: 'cancel', latePay: 'after' },
@@ -83,7 +80,7 @@ export async function runMutants(opts: {
   lanes: number;
   /** How often each mutant runs the hazard plans (default 2). */
   repeat?: number;
-  /** Short run: each mutant runs only the plans that expose it (the baseline still runs them all once). */
+  /** Short run: each mutant runs only the plans that expose it, the baseline all of those once. */
   targeted?: boolean;
   only?: readonly string[];
   log?: (line: string) => void;
@@ -92,7 +89,11 @@ export async function runMutants(opts: {
   if (opts.only && chosen.length !== opts.only.length) throw new Error(`unknown mutant(s): ${opts.only.filter((n) => !mutants.some((m) => m.name === n)).join(', ')}`);
   for (const m of chosen) checkPatches(m.patches);
   // The same plans against the real code must be clean, or a "caught" mutant proves nothing.
-  const baseline = await runCampaign({ plans: mutantPlans(opts.targeted ? 1 : opts.repeat), lanes: opts.lanes, baseDir: `${opts.baseDir}/baseline` });
+  const baseline = await runCampaign({
+    plans: opts.targeted ? structuredClone(chosen.flatMap((m) => m.exposedBy)) : mutantPlans(opts.repeat),
+    lanes: opts.lanes,
+    baseDir: `${opts.baseDir}/baseline`,
+  });
   opts.log?.(`baseline: ${baseline.line}${baseline.ok ? '' : ` (NOT clean: ${[...baseline.violations.problems, ...baseline.shortfall].slice(0, 5).join('; ')})`}`);
   const outcomes: MutantOutcome[] = [];
   for (const m of chosen) {
