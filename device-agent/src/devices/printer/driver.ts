@@ -326,7 +326,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
 
   private finish(job: PrintJob, result: PrintResult): PrintResult {
     this.emit('job', this.jobsStore.get(job.id) ?? job);
-    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason }, 'print job finished');
+    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason, strayBytes: this.link.strayBytes }, 'print job finished');
     return result;
   }
 
