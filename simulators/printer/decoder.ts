@@ -67,7 +67,15 @@ export interface DecoderOptions {
   dotsPerLine?: number;
   /** Chinese-market printers may power up in Chinese mode; default false (strict). */
   chineseAtPowerOn?: boolean;
+  /**
+   * The built-in font: `gb2312` has only the EUC-CN rows A1–A9 and B0–F7 (trail A1–FE); other
+   * 2-byte codes print blank or as a box. `gb18030-2byte` (default) prints every 2-byte code.
+   */
+  font?: 'gb2312' | 'gb18030-2byte';
 }
+
+const inGb2312 = (lead: number, trail: number): boolean =>
+  ((lead >= 0xa1 && lead <= 0xa9) || (lead >= 0xb0 && lead <= 0xf7)) && trail >= 0xa1 && trail <= 0xfe;
 
 export class EscPosDecoder {
   private buf: Uint8Array = new Uint8Array(0);
@@ -212,6 +220,10 @@ export class EscPosDecoder {
         problems.push(`4-byte GB18030 sequence ${Buffer.from(b.subarray(j, j + 4)).toString('hex')} (prints as garbage on Chinese printers)`);
         j += 4;
       } else {
+        if (this.options.font === 'gb2312' && !inGb2312(c, c2)) {
+          const ch = iconv.decode(Buffer.from([c, c2]), 'gb18030');
+          problems.push(`${ch} (${Buffer.from([c, c2]).toString('hex')}) is not in this printer's GB2312 font (prints blank)`);
+        }
         j += 2;
       }
     }

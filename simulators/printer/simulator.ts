@@ -44,6 +44,7 @@ const personalitySchema = z
     strayBytes: z.array(z.number().int().min(0).max(255)).max(64),
     paperStatusWhenOut: z.boolean(),
     realtimeClear: z.boolean(),
+    font: z.enum(['gb2312', 'gb18030-2byte']),
   })
   .partial()
   .strict();

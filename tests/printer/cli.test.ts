@@ -144,6 +144,17 @@ describe('kiosk device printer print (issue 21 item 11)', () => {
     expect(s.emulator.counters.paperStatusRequests).toBe(2);
   });
 
+  it('prints a character outside the printer font as its glyph, in line (exit 0)', async () => {
+    const s = await startSim();
+    const r = await kiosk(printArgs(s, '--text', '权利人 㙟*明'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rec = s.receipts().at(-1)!;
+    expect(rec.errors).toEqual([]);
+    expect(rec.text.trim()).toBe('权利人 \ufffc*明');
+    expect(rec.inlineImages).toHaveLength(1);
+  });
+
   for (const [sensors, reason] of [
     [{ paper: 'out' }, /out of paper/],
     [{ coverOpen: true }, /cover open/],

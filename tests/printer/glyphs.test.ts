@@ -121,6 +121,26 @@ describe('a slip for a citizen whose name is outside the printer font', () => {
     });
   }
 
+  it('a GB2312-font printer shows a GBK-only character blank unless the profile says gb2312', async () => {
+    r = await rig({ profile: p58(), personality: { font: 'gb2312' } });
+    await waitFor(() => r!.driver.status().device === 'online', 'online');
+    const doc = receipt('x').rows({ 姓名: '王*堃' }).build();
+    // The profile claims GBK: the printer's GB2312 font cannot print 堃 (the simulator says so).
+    expect((await r.driver.print(doc)).outcome).toBe('printed');
+    expect(r.sim.receipts().at(-1)!.errors.join()).toMatch(/堃 \(88d2\) is not in this printer's GB2312 font/);
+    // With the right profile the character comes out as its glyph.
+    const right = await rig({ profile: gb2312(), personality: { font: 'gb2312' } });
+    try {
+      await waitFor(() => right.driver.status().device === 'online', 'online');
+      expect((await right.driver.print(doc)).outcome).toBe('printed');
+      const slip = right.sim.receipts().at(-1)!;
+      expect(slip.errors).toEqual([]);
+      expect(slip.text).toMatch(/王\*\ufffc/);
+    } finally {
+      await right.close();
+    }
+  });
+
   it('a GBK-only character prints as text on a GBK font and as a glyph on a GB2312 font', () => {
     expect([p58().fontCoverage, p80().fontCoverage]).toEqual(['gbk', 'gb18030-2byte']);
     const doc = receipt('x').text('王堃').build();

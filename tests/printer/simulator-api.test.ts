@@ -115,10 +115,16 @@ describe('printer simulator control API', () => {
   it('sets personalities through POST /printer/personality; the buffer holds data while out and clears on DLE DC4 fn=8', async () => {
     const base = await setup();
     const st = (await (await fetch(`${base}/printer`)).json()) as { personality: Record<string, unknown> };
-    expect(st.personality).toEqual({ receiveBufferBytes: 4096, strayBytes: [], paperStatusWhenOut: false, realtimeClear: true });
+    expect(st.personality).toEqual({ receiveBufferBytes: 4096, strayBytes: [], paperStatusWhenOut: false, realtimeClear: true, font: 'gb18030-2byte' });
     const res = await post(`${base}/printer/personality`, { receiveBufferBytes: 64, strayBytes: [0xff] });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { personality: unknown }).personality).toEqual({ receiveBufferBytes: 64, strayBytes: [255], paperStatusWhenOut: false, realtimeClear: true });
+    expect(((await res.json()) as { personality: unknown }).personality).toEqual({
+      receiveBufferBytes: 64,
+      strayBytes: [255],
+      paperStatusWhenOut: false,
+      realtimeClear: true,
+      font: 'gb18030-2byte',
+    });
     const bad = await post(`${base}/printer/personality`, { receiveBufferBytes: -1, colour: 'red' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/receiveBufferBytes/);

@@ -12,6 +12,7 @@ import { JobStore, type PrintJob, type StoredJobData } from './jobs.js';
 import { PrinterLink, type SendResult } from './link.js';
 import type { PrinterProfile } from './profiles/index.js';
 import { voidMarkBytes, type Remainder } from './remainder.js';
+import { systemGlyphs } from './glyphs/font.js';
 
 export interface PrinterDriverOptions {
   profile: PrinterProfile;
@@ -171,6 +172,10 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     if (recovered.failed.length || recovered.unknown.length) {
       this.log.warn(recovered, 'print jobs left over from before the restart; not re-sent');
     }
+    // Found once now (fc-match runs synchronously) rather than in the middle of a citizen's print.
+    const glyphs = systemGlyphs();
+    if (glyphs) this.log.info({ font: glyphs.description }, 'glyph images for characters outside the printer font');
+    else this.log.warn('no CJK font found (install fonts-noto-cjk): characters outside the printer font cannot print');
     const purged = this.jobsStore.purgeData(this.retentionDays);
     if (purged) this.log.info({ purged }, 'erased bytes of old print jobs');
     this.transport.on('open', this.onOpen);
@@ -326,7 +331,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
 
   private finish(job: PrintJob, result: PrintResult): PrintResult {
     this.emit('job', this.jobsStore.get(job.id) ?? job);
-    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason }, 'print job finished');
+    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason, strayBytes: this.link.strayBytes }, 'print job finished');
     return result;
   }
 
