@@ -16,6 +16,7 @@ import type {
 import { useT, usePrefs, type T } from '../i18n';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
+import { Paged } from '../components/Paged';
 import { tileText } from '../screens/Home';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
@@ -164,11 +165,7 @@ function Confirm({ view, send }: ScreenProps) {
       </p>
       <Holder holder={d.holder} />
       <p>{t('flows.confirm.count', { n: d.count })}</p>
-      <ul class="rf-lines" data-testid="rf-lines" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.lines.map((l) => (
-          <li key={l}>{l}</li>
-        ))}
-      </ul>
+      <Paged tag="ul" items={d.lines} keyOf={(l) => l} render={(l) => l} listClass="rf-lines" testid="rf-lines" label={t('flows.list.label')} />
       <p>{t('flows.confirm.hint')}</p>
     </Screen>
   );
@@ -223,9 +220,14 @@ function PropertyList({ view, send }: ScreenProps) {
     >
       <Holder holder={d.holder} />
       <p>{t('flows.property.count', { n: d.properties.length, registry: d.registry })}</p>
-      <ol class="rf-list" data-testid="rf-list" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.properties.map((p) => (
-          <li class="rf-item" key={p.certificateNo} data-testid="property-item" data-cert={p.certificateNo}>
+      <Paged
+        items={d.properties}
+        keyOf={(p) => p.certificateNo}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('flows.list.label')}
+        render={(p, m) => (
+          <div class="rf-item" {...(m ? {} : { 'data-testid': 'property-item', 'data-cert': p.certificateNo })}>
             <p class="rf-item-title">{p.location}</p>
             <dl class="rf-fields">
               <Field label={t('flows.property.certificateNo')} value={p.certificateNo} />
@@ -237,14 +239,14 @@ function PropertyList({ view, send }: ScreenProps) {
             </dl>
             <ul class="rf-statuses">
               {p.statuses.map((s, i) => (
-                <li key={i} class={`rf-status rf-status-${s.type}`} data-testid={`status-${s.type}`}>
+                <li key={i} class={`rf-status rf-status-${s.type}`} {...(m ? {} : { 'data-testid': `status-${s.type}` })}>
                   <strong>{s.label}</strong> {statusText(s, t)}
                 </li>
               ))}
             </ul>
-          </li>
-        ))}
-      </ol>
+          </div>
+        )}
+      />
     </Screen>
   );
 }
@@ -303,9 +305,14 @@ function TaxList({ view, send }: ScreenProps) {
         {t('flows.tax.summary', { range: t('flows.years.range', { from: d.fromYear, to: d.toYear }), n: d.records.length })}{' '}
         <strong data-testid="tax-total">{d.total}</strong>
       </p>
-      <ol class="rf-list" data-testid="rf-list" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.records.map((r) => (
-          <li class="rf-item" key={r.voucherNo} data-testid="tax-record" data-voucher={r.voucherNo}>
+      <Paged
+        items={d.records}
+        keyOf={(r) => r.voucherNo}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('flows.list.label')}
+        render={(r, m) => (
+          <div class="rf-item" {...(m ? {} : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo })}>
             <p class="rf-item-title">
               {r.taxType} · {r.taxItem} <strong class="rf-amount">{r.amount}</strong>
             </p>
@@ -316,9 +323,9 @@ function TaxList({ view, send }: ScreenProps) {
               <Field label={t('flows.tax.voucherNo')} value={r.voucherNo} />
               <Field label={t('flows.tax.verificationCode')} value={r.verificationCode} />
             </dl>
-          </li>
-        ))}
-      </ol>
+          </div>
+        )}
+      />
     </Screen>
   );
 }
@@ -373,15 +380,19 @@ function SocialList({ view, send }: ScreenProps) {
       actions={<PrevButton send={send} />}
     >
       <p>{t('flows.social.chooseSlip')}</p>
-      <ol class="rf-list" data-testid="rf-list" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.records.map((r) => (
-          <li key={r.voucherNo}>
+      <Paged
+        items={d.records}
+        keyOf={(r) => r.voucherNo}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('flows.list.label')}
+        render={(r, m) => (
             <button
               type="button"
               class="rf-item rf-pick"
-              data-testid="social-record"
-              data-voucher={r.voucherNo}
-              onClick={event(send, 'select', { voucherNo: r.voucherNo })}
+              {...(m
+                ? { tabIndex: -1 }
+                : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
             >
               <span class="rf-item-title">
                 {r.insuranceType} · {r.period} <strong class="rf-amount">{r.amount}</strong>
@@ -393,9 +404,8 @@ function SocialList({ view, send }: ScreenProps) {
                 <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
               </dl>
             </button>
-          </li>
-        ))}
-      </ol>
+        )}
+      />
     </Screen>
   );
 }
