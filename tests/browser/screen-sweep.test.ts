@@ -282,6 +282,27 @@ describe('screen sweep', () => {
     }
     await page.setViewportSize(portrait);
     await setMode('zh');
+    await settle(page);
+
+    // Item 8: choose the records for the slip; a long choice is summarised by year.
+    await s.tap('tax-select-none');
+    await expect.poll(() => page.getByTestId('tax-chosen').textContent()).toBe(`已选 0/${inRange.length} 条`);
+    await page.getByTestId('tax-record').nth(1).click();
+    await expect.poll(() => page.getByTestId('tax-record').nth(1).getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('tax-record').nth(0).click();
+    await expect.poll(() => page.getByTestId('tax-chosen').textContent()).toBe(`已选 2/${inRange.length} 条`);
+    expect(await page.getByTestId('rf-print').textContent()).toContain('2 条');
+    await s.tap('rf-print');
+    await onScreen(page, 'service', 'confirm');
+    expect(await page.locator('[data-testid="rf-lines"] li').count()).toBe(2);
+    expect(await page.getByTestId('rf-summarised').count()).toBe(0);
+    await s.tap('rf-back');
+    await onScreen(page, 'service', 'list');
+    await s.tap('tax-select-all');
+    await expect.poll(() => page.getByTestId('tax-chosen').textContent()).toBe(`已选 ${inRange.length}/${inRange.length} 条`);
+    await s.tap('rf-print');
+    await onScreen(page, 'service', 'confirm');
+    await page.getByTestId('rf-summarised').waitFor();
     await backHome();
     await s.tap('home-exit');
     await onScreen(page, 'goodbye');

@@ -166,6 +166,11 @@ function Confirm({ view, send }: ScreenProps) {
       <Holder holder={d.holder} />
       <p>{t('flows.confirm.count', { n: d.count })}</p>
       <Paged tag="ul" items={d.lines} keyOf={(l) => l} render={(l) => l} listClass="rf-lines" testid="rf-lines" label={t('flows.list.label')} />
+      {d.summarised && (
+        <p class="notice" data-testid="rf-summarised">
+          {t('flows.confirm.summarised')}
+        </p>
+      )}
       <p>{t('flows.confirm.hint')}</p>
     </Screen>
   );
@@ -298,13 +303,26 @@ function TaxYears({ view, send }: ScreenProps) {
 function TaxList({ view, send }: ScreenProps) {
   const t = useT();
   const d = view.flow!.data as unknown as TaxListData;
+  const chosen = new Set(d.selected);
+  const choose = (voucherNos: string[]) => send('Session.FlowEvent', { name: 'select', data: { voucherNos } });
+  const toggle = (v: string) => () => choose(chosen.has(v) ? d.selected.filter((x) => x !== v) : [...d.selected, v]);
   return (
-    <Screen name="service" step="list" icon="tax" title={t('flows.tax.title')} actions={<PrintActions send={send} count={d.records.length} />}>
+    <Screen name="service" step="list" icon="tax" title={t('flows.tax.title')} actions={<PrintActions send={send} count={d.selected.length} />}>
       <Holder holder={d.holder} />
       <p data-testid="tax-summary">
         {t('flows.tax.summary', { range: t('flows.years.range', { from: d.fromYear, to: d.toYear }), n: d.records.length })}{' '}
         <strong data-testid="tax-total">{d.total}</strong>
       </p>
+      {/* Which records go on the slip (all by default); long choices print per-year totals. */}
+      <div class="rf-select" role="group" aria-label={t('flows.tax.choose')}>
+        <span data-testid="tax-chosen">{t('flows.tax.chosen', { n: d.selected.length, total: d.records.length })}</span>
+        <button type="button" data-testid="tax-select-all" onClick={() => choose(d.records.map((r) => r.voucherNo))}>
+          {t('flows.tax.selectAll')}
+        </button>
+        <button type="button" data-testid="tax-select-none" onClick={() => choose([])}>
+          {t('flows.tax.selectNone')}
+        </button>
+      </div>
       <Paged
         items={d.records}
         keyOf={(r) => r.voucherNo}
@@ -312,10 +330,16 @@ function TaxList({ view, send }: ScreenProps) {
         testid="rf-list"
         label={t('flows.list.label')}
         render={(r, m) => (
-          <div class="rf-item" {...(m ? {} : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo })}>
-            <p class="rf-item-title">
-              {r.taxType} · {r.taxItem} <strong class="rf-amount">{r.amount}</strong>
-            </p>
+          <button
+            type="button"
+            class="rf-item rf-pick rf-toggle"
+            aria-pressed={chosen.has(r.voucherNo)}
+            {...(m ? { tabIndex: -1 } : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo, onClick: toggle(r.voucherNo) })}
+          >
+            <span class="rf-item-title">
+              <span class="rf-check" aria-hidden="true">{chosen.has(r.voucherNo) ? '☑' : '☐'}</span> {r.taxType} · {r.taxItem}{' '}
+              <strong class="rf-amount">{r.amount}</strong>
+            </span>
             <dl class="rf-fields">
               <Field label={t('flows.tax.period')} value={r.period} />
               <Field label={t('flows.tax.authority')} value={r.taxAuthority} />
@@ -323,7 +347,7 @@ function TaxList({ view, send }: ScreenProps) {
               <Field label={t('flows.tax.voucherNo')} value={r.voucherNo} />
               <Field label={t('flows.tax.verificationCode')} value={r.verificationCode} />
             </dl>
-          </div>
+          </button>
         )}
       />
     </Screen>
@@ -377,7 +401,14 @@ function SocialList({ view, send }: ScreenProps) {
       step="list"
       icon="social"
       title={`${t(`flows.social.kind.${d.kind}`)} · ${t('flows.social.year', { year: d.year })}`}
-      actions={<PrevButton send={send} />}
+      actions={
+        <>
+          <Action testid="social-whole-year" primary icon="printer" onClick={event(send, 'wholeYear')}>
+            {t('flows.social.wholeYear', { n: d.records.length })}
+          </Action>
+          <PrevButton send={send} />
+        </>
+      }
     >
       <p>{t('flows.social.chooseSlip')}</p>
       <Paged
