@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir } from '../helpers/browser.js';
 import { postJson } from '../sandbox/fixture.js';
+import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
 import { startStack, type Stack } from '../flows/stack.js';
 import { allPages, landscape, onScreen, portrait } from './kiosk.js';
@@ -22,7 +23,7 @@ const problems: string[] = [];
 const visited: string[] = [];
 
 beforeAll(async () => {
-  s = await startStack({ gas: true });
+  s = await startStack({ gas: true, face: true });
 }, 90_000);
 
 afterAll(async () => {
@@ -144,8 +145,22 @@ describe('screen sweep', () => {
     await sweep('tax-confirm');
     await backHome();
 
-    // ---- social ----
+    // ---- social, with the optional face check ----
     await s.tap('tile-social');
+    await onScreen(page, 'face', 'consent');
+    await sweep('face-consent');
+    await s.tap('face-agree');
+    await onScreen(page, 'face', 'preview');
+    await page.getByTestId('face-preview').waitFor();
+    await sweep('face-preview');
+    await s.tap('back-home');
+    await home();
+    await s.tap('tile-social');
+    await onScreen(page, 'face', 'consent');
+    await s.tap('face-decline');
+    await onScreen(page, 'face', 'declined');
+    await sweep('face-declined');
+    await s.tap('continue');
     await onScreen(page, 'service', 'chooseKind');
     await sweep('social-kind');
     await s.tap('social-kind-flexible');
@@ -233,7 +248,27 @@ describe('screen sweep', () => {
     await sweep('gas-removeCard');
     await rig.control('DELETE', '/gascard/card');
     await onScreen(page, 'service', 'start');
-    await s.tap('gas-back');
+    // An IC-card top-up to its result, with the 请取走燃气卡 reminder above it.
+    await rig.control('POST', '/gascard/card', { profile: 'icCard' });
+    await onScreen(page, 'service', 'account');
+    await s.tap('gas-amount-5000');
+    await page.getByTestId('gas-next').waitFor();
+    await s.tap('gas-next');
+    await onScreen(page, 'service', 'confirm');
+    await s.tap('gas-pay');
+    await onScreen(page, 'service', 'paying');
+    const no = (await page.getByTestId('gas-qr').getAttribute('data-order'))!;
+    await settlePayment(s.sandbox.url, no, 'pay');
+    await onScreen(page, 'result', undefined, 30_000);
+    await page.getByTestId('take-cards').waitFor();
+    await sweep('gas-result-take-card');
+    await rig.control('DELETE', '/gascard/card');
+    await page.getByTestId('take-cards').waitFor({ state: 'detached' });
+    await s.tap('continue');
+    await onScreen(page, 'rating');
+    await s.tap('rating-skip');
+    await onScreen(page, 'goodbye');
+    await s.tap('another');
     await home();
     await s.tap('home-exit');
     await onScreen(page, 'goodbye');
@@ -249,7 +284,7 @@ describe('screen sweep', () => {
     await onScreen(page, 'attract');
 
     expect(problems, problems.join('\n')).toEqual([]);
-    expect(visited.length).toBeGreaterThanOrEqual(28);
+    expect(visited.length).toBeGreaterThanOrEqual(34);
   }, 900_000);
 
   it('a long tax list pages with 上一页 / 下一页 and "第 1/N 页": every record reachable, none hidden, in 长辈版 and landscape', async () => {

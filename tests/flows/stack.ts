@@ -40,6 +40,8 @@ export interface StackOptions {
   gas?: boolean;
   /** Seconds to pay a gas QR (default: config's). */
   gasPaySeconds?: number;
+  /** A camera and an optional face check on 社保 (the face screens). */
+  face?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
   report?: (type: string, payload: Record<string, unknown>) => void;
 }
@@ -50,12 +52,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
   const rig = await startRig({
     uiDir,
-    devices: opts.gas ? ['idcard', 'printer', 'gascard'] : ['idcard', 'printer'],
+    devices: ['idcard', 'printer', ...(opts.gas ? (['gascard'] as const) : []), ...(opts.face ? (['camera'] as const) : [])],
     config: (c) => {
       c.kiosk = { ...KIOSK };
       c.upstream.baseUrl = sandbox.url;
       c.session.countdown.defaultMs = 180_000;
       c.session.services.property.face = 'off';
+      if (opts.face) c.session.services.social.face = 'optional';
       c.gas.paymentPollMs = 150;
       if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },
