@@ -27,6 +27,8 @@ export type DecodedEvent =
   | { type: 'barcode'; symbology: string; data: string; hri: number; height: number; moduleWidth: number; align: Align }
   | { type: 'raster'; width: number; height: number; bytesPerRow: number; data: Uint8Array; scale: number; align: Align }
   | { type: 'cut'; partial: boolean }
+  /** ESC * bit image: printed inside the current line, like a character (row-major, MSB left). */
+  | { type: 'bitImage'; width: number; height: number; data: Uint8Array; style: TextStyle }
   | { type: 'realtime'; command: string }
   | { type: 'paperStatusRequest' }
   | { type: 'statusBack'; n: number }
@@ -65,7 +67,15 @@ export interface DecoderOptions {
   dotsPerLine?: number;
   /** Chinese-market printers may power up in Chinese mode; default false (strict). */
   chineseAtPowerOn?: boolean;
+  /**
+   * The built-in font: `gb2312` has only the EUC-CN rows A1–A9 and B0–F7 (trail A1–FE); other
+   * 2-byte codes print blank or as a box. `gb18030-2byte` (default) prints every 2-byte code.
+   */
+  font?: 'gb2312' | 'gb18030-2byte';
 }
+
+const inGb2312 = (lead: number, trail: number): boolean =>
+  ((lead >= 0xa1 && lead <= 0xa9) || (lead >= 0xb0 && lead <= 0xf7)) && trail >= 0xa1 && trail <= 0xfe;
 
 export class EscPosDecoder {
   private buf: Uint8Array = new Uint8Array(0);
@@ -210,6 +220,10 @@ export class EscPosDecoder {
         problems.push(`4-byte GB18030 sequence ${Buffer.from(b.subarray(j, j + 4)).toString('hex')} (prints as garbage on Chinese printers)`);
         j += 4;
       } else {
+        if (this.options.font === 'gb2312' && !inGb2312(c, c2)) {
+          const ch = iconv.decode(Buffer.from([c, c2]), 'gb18030');
+          problems.push(`${ch} (${Buffer.from([c, c2]).toString('hex')}) is not in this printer's GB2312 font (prints blank)`);
+        }
         j += 2;
       }
     }
@@ -304,8 +318,25 @@ export class EscPosDecoder {
         if (b.length - i < 5) return 0;
         const m = b[i + 2]!;
         const cols = b[i + 3]! + b[i + 4]! * 256;
-        const len = 5 + cols * (m >= 32 ? 3 : 1);
-        return b.length - i >= len ? len : 0;
+        const per = m >= 32 ? 3 : 1;
+        const len = 5 + cols * per;
+        if (b.length - i < len) return 0;
+        if (![0, 1, 32, 33].includes(m)) {
+          out.push({ type: 'error', message: `ESC * mode ${m} is not 0, 1, 32 or 33` });
+          return len;
+        }
+        // Column-major, MSB = top dot → rows of ceil(cols/8) bytes. Single density (m 0, 32)
+        // prints each dot twice as wide; shown here one dot per column.
+        const height = per * 8;
+        const bpr = Math.ceil(cols / 8);
+        const data = new Uint8Array(bpr * height);
+        for (let x = 0; x < cols; x++) {
+          for (let y = 0; y < height; y++) {
+            if (b[i + 5 + x * per + (y >> 3)]! & (0x80 >> (y & 7))) data[y * bpr + (x >> 3)]! |= 0x80 >> (x & 7);
+          }
+        }
+        out.push({ type: 'bitImage', width: cols, height, data, style: { ...this.style } });
+        return len;
       }
       default:
         out.push({ type: 'error', message: `unknown command ESC 0x${x.toString(16)}` });

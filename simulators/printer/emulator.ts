@@ -63,6 +63,8 @@ export interface PrinterPersonality {
   paperStatusWhenOut: boolean;
   /** Executes the real-time clear-buffers command DLE DC4 fn=8 and answers 37 25 00. */
   realtimeClear: boolean;
+  /** The built-in font: `gb2312` (older 58 mm clones) prints other 2-byte codes blank. */
+  font: 'gb2312' | 'gb18030-2byte';
 }
 
 export const defaultPersonality = (): PrinterPersonality => ({
@@ -70,6 +72,7 @@ export const defaultPersonality = (): PrinterPersonality => ({
   strayBytes: [],
   paperStatusWhenOut: false,
   realtimeClear: true,
+  font: 'gb18030-2byte',
 });
 
 /** DLE DC4 fn=8 d1..d7 (Epson, Citizen): clear the receive and print buffers. */
@@ -138,7 +141,13 @@ export class PrinterEmulator extends EventEmitter<EmulatorEvents> {
   }
 
   setPersonality(patch: Partial<PrinterPersonality>): void {
+    const font = this.traits.font;
     this.traits = { ...this.traits, ...patch, strayBytes: [...(patch.strayBytes ?? this.traits.strayBytes)] };
+    // The font lives in the decoder; swapping it resets the decoder's modes (set it before printing).
+    // `decoder` is unset while the constructor runs.
+    if ((this.decoder as EscPosDecoder | undefined) && font !== this.traits.font) {
+      this.decoder = new EscPosDecoder({ dotsPerLine: this.dotsPerLine, font: this.traits.font });
+    }
   }
 
   constructor(
@@ -147,7 +156,7 @@ export class PrinterEmulator extends EventEmitter<EmulatorEvents> {
   ) {
     super();
     this.setPersonality(personality);
-    this.decoder = new EscPosDecoder({ dotsPerLine });
+    this.decoder = new EscPosDecoder({ dotsPerLine, font: this.traits.font });
     this.assembler = new ReceiptAssembler(dotsPerLine, (r) => this.emit('receipt', r));
   }
 
@@ -246,7 +255,7 @@ export class PrinterEmulator extends EventEmitter<EmulatorEvents> {
   /** Power cycle / unplug: buffer and modes are lost; a slip in progress is torn off. */
   powerCycle(reason = 'power lost'): void {
     if (this.assembler.open) this.assembler.interrupt(reason);
-    this.decoder = new EscPosDecoder({ dotsPerLine: this.dotsPerLine });
+    this.decoder = new EscPosDecoder({ dotsPerLine: this.dotsPerLine, font: this.traits.font });
     this.tail = [];
     this.asbEnabled = false;
     this.held = [];

@@ -9,7 +9,12 @@ export interface Segment {
   underline: number;
   width: number;
   height: number;
+  /** An ESC * bit image in the line (a glyph the printer font lacks); `text` is then U+FFFC. */
+  image?: { width: number; height: number; data: Uint8Array };
 }
+
+/** Stands for an inline image in receiptText(): OBJECT REPLACEMENT CHARACTER. */
+export const INLINE_IMAGE = '\ufffc';
 
 export interface QrRecord {
   data: string;
@@ -115,7 +120,7 @@ export class ReceiptAssembler {
     if (segs.length === 0 && !this.current) return; // a bare feed before any content is not a receipt
     const r = this.receipt();
     const align = style?.align ?? this.lineAlign;
-    const dots = segs.reduce((s, g) => s + lineColumns(g.text) * 12 * g.width, 0);
+    const dots = segs.reduce((s, g) => s + (g.image ? g.image.width : lineColumns(g.text) * 12 * g.width), 0);
     if (dots > this.dotsPerLine) {
       r.errors.push(`line "${segs.map((s) => s.text).join('').trim().slice(0, 20)}…" is ${dots} dots wide; the paper has ${this.dotsPerLine} (the printer would wrap it)`);
     }
@@ -135,12 +140,23 @@ export class ReceiptAssembler {
             const seg = { text: e.text, bold: e.style.bold, underline: e.style.underline, width: e.style.width, height: e.style.height };
             const prev = this.pendingLine[this.pendingLine.length - 1];
             // Text split across reads is one run when the style did not change.
-            if (prev && prev.bold === seg.bold && prev.underline === seg.underline && prev.width === seg.width && prev.height === seg.height) {
+            if (prev && !prev.image && prev.bold === seg.bold && prev.underline === seg.underline && prev.width === seg.width && prev.height === seg.height) {
               prev.text += seg.text;
             } else {
               this.pendingLine.push(seg);
             }
           }
+          break;
+        case 'bitImage':
+          if (this.pendingLine.length === 0) this.lineAlign = e.style.align;
+          this.pendingLine.push({
+            text: INLINE_IMAGE,
+            bold: e.style.bold,
+            underline: e.style.underline,
+            width: 1,
+            height: 1,
+            image: { width: e.width, height: e.height, data: e.data },
+          });
           break;
         case 'lineEnd':
           this.flushLine(e.style);
@@ -282,6 +298,7 @@ export function receiptHtml(r: ReceiptRecord, dotsPerLine: number): string {
             ]
               .filter(Boolean)
               .join(';');
+            if (s.image) return `<span style="display:inline-block;vertical-align:bottom">${imageSvg(s.image)}</span>`;
             return st ? `<span style="${st}">${esc(s.text)}</span>` : esc(s.text);
           })
           .join('');

@@ -44,6 +44,7 @@ const personalitySchema = z
     strayBytes: z.array(z.number().int().min(0).max(255)).max(64),
     paperStatusWhenOut: z.boolean(),
     realtimeClear: z.boolean(),
+    font: z.enum(['gb2312', 'gb18030-2byte']),
   })
   .partial()
   .strict();
@@ -70,6 +71,11 @@ export interface ReceiptView {
   qr: { data: string; moduleSize: number; level: string; declaredLength: number; ok: boolean; problems: string[] }[];
   barcodes: { symbology: string; data: string }[];
   images: { width: number; height: number; bands: number }[];
+  /**
+   * ESC * images printed inside text lines (glyphs the printer font lacks), in order; each is
+   * marked U+FFFC in `text`. Rows as strings, '#' = black dot.
+   */
+  inlineImages: { width: number; height: number; rows: string[] }[];
   cut: 'full' | 'partial' | null;
   interrupted: boolean;
   interruptedBy: string | null;
@@ -81,6 +87,17 @@ export interface ReceiptView {
   html: string;
 }
 
+function bitRows(img: { width: number; height: number; data: Uint8Array }): string[] {
+  const bpr = Math.ceil(img.width / 8);
+  const rows: string[] = [];
+  for (let y = 0; y < img.height; y++) {
+    let r = '';
+    for (let x = 0; x < img.width; x++) r += img.data[y * bpr + (x >> 3)]! & (0x80 >> (x & 7)) ? '#' : '.';
+    rows.push(r);
+  }
+  return rows;
+}
+
 export function receiptView(r: ReceiptRecord, dotsPerLine: number, withHtml = true): ReceiptView {
   const of = <K extends ReceiptItem['kind']>(k: K): Extract<ReceiptItem, { kind: K }>[] =>
     r.items.filter((i): i is Extract<ReceiptItem, { kind: K }> => i.kind === k);
@@ -90,6 +107,7 @@ export function receiptView(r: ReceiptRecord, dotsPerLine: number, withHtml = tr
     qr: of('qr').map(({ data, moduleSize, level, declaredLength, ok, problems }) => ({ data, moduleSize, level, declaredLength, ok, problems })),
     barcodes: of('barcode').map(({ symbology, data }) => ({ symbology, data })),
     images: of('image').map(({ width, height, bands }) => ({ width, height, bands })),
+    inlineImages: of('line').flatMap((l) => l.segments.flatMap((g) => (g.image ? [{ width: g.image.width, height: g.image.height, rows: bitRows(g.image) }] : []))),
     cut: r.cut,
     interrupted: r.interrupted,
     interruptedBy: r.interruptedBy,

@@ -127,6 +127,80 @@ describe('kiosk device printer', () => {
   });
 });
 
+describe('kiosk device printer print (issue 21 item 11)', () => {
+  const printArgs = (s: PrinterSimulator, ...extra: string[]) => ['device', 'printer', 'print', '--port', s.agentPath, '--timeout-ms', '3000', ...extra];
+
+  it('prints the lines as a plain receipt with a cut and exits 0 once the printer confirmed it', async () => {
+    const s = await startSim();
+    const r = await kiosk(printArgs(s, '--profile', 'generic-58mm', '--text', '打印机检查 Printer check', '--text', '第二行 line 2'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/printed 2 line\(s\).*generic-58mm/);
+    const rec = s.receipts();
+    expect(rec).toHaveLength(1);
+    expect(rec[0]).toMatchObject({ cut: 'partial', interrupted: false, errors: [] });
+    expect(rec[0]!.text.split('\n').map((l) => l.trim())).toEqual(['打印机检查 Printer check', '第二行 line 2']);
+    expect(s.emulator.counters.paperStatusRequests).toBe(2);
+  });
+
+  it('prints a character outside the printer font as its glyph, in line (exit 0)', async () => {
+    const s = await startSim();
+    const r = await kiosk(printArgs(s, '--text', '权利人 㙟*明'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rec = s.receipts().at(-1)!;
+    expect(rec.errors).toEqual([]);
+    expect(rec.text.trim()).toBe('权利人 \ufffc*明');
+    expect(rec.inlineImages).toHaveLength(1);
+  });
+
+  for (const [sensors, reason] of [
+    [{ paper: 'out' }, /out of paper/],
+    [{ coverOpen: true }, /cover open/],
+  ] as const) {
+    it(`refuses like \`test\` and sends nothing: ${JSON.stringify(sensors)}`, async () => {
+      const s = await startSim();
+      s.setSensors(sensors);
+      const r = await kiosk(printArgs(s, '--text', 'x'));
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(reason);
+      expect(r.stderr).toMatch(/nothing sent/);
+      expect(s.emulator.counters.printDataBytes).toBe(0);
+    });
+  }
+
+  for (const [name, personality] of [
+    ['answers GS r 1 with paper end', { paperStatusWhenOut: true }],
+    ['sends stray bytes', { strayBytes: [0x00, 0xff] }],
+  ] as const) {
+    it(`exits 1 with one line when the paper runs out mid-job on a printer that ${name}`, async () => {
+      const s = await startSim();
+      s.setPersonality(personality);
+      s.setSensors({ paperOutAfter: 40 });
+      const r = await kiosk(printArgs(s, '--text', '第一行 first line', '--text', '第二行 second line', '--text', '第三行 third line'));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/failed: .*out of paper/);
+      expect(s.receipts().filter((x) => x.cut)).toHaveLength(0);
+    });
+  }
+
+  it('needs at least one --text; a line it cannot print is refused before anything is sent', async () => {
+    const s = await startSim();
+    const none = await kiosk(printArgs(s));
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/--text/);
+    const bad = await kiosk(printArgs(s, '--text', 'tab\there'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/U\+0009.*nothing sent/);
+    expect(s.emulator.counters.printDataBytes).toBe(0);
+  });
+});
+
 describe('kiosk sim printer', () => {
   it('runs the simulator with its control routes until SIGTERM', async () => {
     dir = tempDir();

@@ -97,8 +97,12 @@ describe('receipt documents', () => {
   });
 
   it('rejects what cannot print with a clear reason', () => {
-    expect(() => renderReceipt(receipt('x').text('张𠮷').build(), p80())).toThrow(ReceiptRenderError);
-    expect(() => renderReceipt(receipt('x').text('张𠮷').build(), p80())).toThrow(/U\+20BB7/);
+    // Outside the printer font and no glyph source: refused, naming the character.
+    expect(() => renderReceipt(receipt('x').text('张𠮷').build(), p80(), { glyphs: null })).toThrow(ReceiptRenderError);
+    expect(() => renderReceipt(receipt('x').text('张𠮷').build(), p80(), { glyphs: null })).toThrow(/U\+20BB7/);
+    // With the machine's CJK font it prints (as a glyph image); a character no font has is still refused.
+    expect(() => renderReceipt(receipt('x').text('张𠮷').build(), p80())).not.toThrow();
+    expect(() => renderReceipt(receipt('x').text('张🙂').build(), p80())).toThrow(/no glyph.*U\+1F642/);
     expect(() => renderReceipt(receipt('x').barcode('ABCDEFGHIJKLMNOPQRSTUVWXYZ').build(), p58())).toThrow(/barcode.*dots wide/);
     expect(() => renderReceipt(receipt('x').qr('x'.repeat(3000)).build(), p80())).toThrow(/too long/);
     expect(() => renderReceipt(receipt('x').table([{ title: 'a', width: 30 }, { title: 'b', width: 30 }], []).build(), p58())).toThrow(/does not fit/);

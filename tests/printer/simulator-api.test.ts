@@ -111,4 +111,46 @@ describe('printer simulator control API', () => {
     await t.open();
     await t.close();
   });
+
+  it('sets personalities through POST /printer/personality; the buffer holds data while out and clears on DLE DC4 fn=8', async () => {
+    const base = await setup();
+    const st = (await (await fetch(`${base}/printer`)).json()) as { personality: Record<string, unknown> };
+    expect(st.personality).toEqual({ receiveBufferBytes: 4096, strayBytes: [], paperStatusWhenOut: false, realtimeClear: true, font: 'gb18030-2byte' });
+    const res = await post(`${base}/printer/personality`, { receiveBufferBytes: 64, strayBytes: [0xff] });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { personality: unknown }).personality).toEqual({
+      receiveBufferBytes: 64,
+      strayBytes: [255],
+      paperStatusWhenOut: false,
+      realtimeClear: true,
+      font: 'gb18030-2byte',
+    });
+    const bad = await post(`${base}/printer/personality`, { receiveBufferBytes: -1, colour: 'red' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/receiveBufferBytes/);
+
+    const t = new SerialTransport({ path: sim!.agentPath, baudRate: 115200 });
+    const got: number[] = [];
+    t.on('data', (b) => got.push(...b));
+    await t.open();
+    await post(`${base}/printer/state`, { paper: 'out' });
+    await t.write(Buffer.from('HELLO\n'.repeat(20))); // 120 bytes: 64 kept, the rest lost
+    await waitFor(() => sim!.emulator.counters.bufferedBytes === 64, 'buffered');
+    await t.write(Uint8Array.from([0x10, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08]));
+    await waitFor(() => got.length >= 4, 'stray + clear response');
+    expect(got).toEqual([0xff, 0x37, 0x25, 0x00]); // stray byte when the mechanism stopped, then the clear response
+    expect(sim!.emulator.counters).toMatchObject({ bufferedBytes: 0, bufferClears: 1 });
+    await post(`${base}/printer/state`, { paper: 'full' });
+    expect(sim!.receipts()).toEqual([]);
+
+    // Without a clear, the buffer prints after the refill as a slip of its own (resumedFromBuffer).
+    await post(`${base}/printer/state`, { paper: 'out' });
+    await t.write(Buffer.from('TAIL\n'));
+    await waitFor(() => sim!.emulator.counters.bufferedBytes === 5, 'buffered tail');
+    await post(`${base}/printer/state`, { paper: 'full' });
+    const open = sim!.receipts();
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ text: 'TAIL', resumedFromBuffer: true });
+    await t.close();
+  });
 });

@@ -152,4 +152,16 @@ describe('ASB and GS r', () => {
       expect(asb && asb.kind === 'asb' && asb.status).toMatchObject({ offline: true, nearEnd: true, paperEnd: false });
     }
   });
+
+  it('a stray byte that looks like an ASB start does not swallow the replies after it', () => {
+    const p = new StatusStreamParser();
+    // 0x30 = 0xx1xx00, but 0x12 (a DLE EOT reply) cannot be ASB byte 2: 0x30 was stray.
+    const events = p.push(Uint8Array.from([0x30, 0x00, 0x12, 0x10, 0x00, 0x0c, 0x00]));
+    expect(events.map((e) => [e.kind, 'byte' in e ? e.byte : e.bytes.length])).toEqual([
+      ['other', 0x30],
+      ['other', 0x00],
+      ['realtime', 0x12],
+      ['asb', 4],
+    ]);
+  });
 });

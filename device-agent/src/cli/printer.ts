@@ -1,5 +1,5 @@
 /**
- * `kiosk device printer status|test` for field engineers, and `kiosk sim printer` to run the
+ * `kiosk device printer status|test|print` for field engineers, and `kiosk sim printer` to run the
  * printer simulator alone. Status and test talk to the printer through PrinterLink, the same code
  * the driver uses, without the agent's database.
  */
@@ -14,7 +14,9 @@ import { reasonText, type PrinterStatusSummary } from '../devices/printer/escpos
 import { PrinterLink } from '../devices/printer/link.js';
 import { getProfile, listProfiles } from '../devices/printer/profiles/index.js';
 import { createRawPrinterTransport } from '../devices/printer/transport.js';
-import { renderReceipt } from '../receipts/render.js';
+import { receipt } from '../receipts/document.js';
+import { ReceiptRenderError, renderReceipt, type RenderedReceipt } from '../receipts/render.js';
+import type { PrinterProfile } from '../devices/printer/profiles/index.js';
 import { testPage } from '../receipts/test-page.js';
 import type { Transport } from '../transport/transport.js';
 import type { CliCommand } from './registry.js';
@@ -47,12 +49,25 @@ const testUsage = [
   connectionUsage,
 ].join('\n');
 
+const printUsage = [
+  'Usage: kiosk device printer print --port PATH [--profile NAME] --text "LINE" [--text "LINE" …] [--transport serial|lp|tcp] [--baud N] [--timeout-ms N]',
+  '',
+  '  Prints the given lines as a plain receipt with a cut. Checks the status first and sends nothing',
+  '  when the printer is not ready, naming the reason in one line (as `device printer test`).',
+  '  Lines wider than the paper wrap; characters outside the printer font print as images of the glyph.',
+  '  Exit 0 only when the printer confirmed the job (GS r 1 replies and a ready status afterwards),',
+  '  1 with one readable line otherwise.',
+  `  Profiles: ${listProfiles().map((p) => p.name).join(', ')} (default generic-80mm).`,
+  '',
+  connectionUsage,
+].join('\n');
+
 const simUsage = [
   'Usage: kiosk sim printer [--dir DIR] [--control-port N] [--dots 384|576]',
   '',
   '  Runs the receipt printer simulator on a pty pair: the agent side is DIR/printer (default var/dev).',
   '  Control routes on http://127.0.0.1:5852/printer (GET /printer, POST /printer/state,',
-  '  GET|DELETE /printer/receipts, POST /printer/plug, GET /printer/receipts/last.html).',
+  '  GET|DELETE /printer/receipts, POST /printer/plug, POST /printer/personality, GET /printer/receipts/last.html).',
   '  Runs until Ctrl-C / SIGTERM.',
 ].join('\n');
 
@@ -163,23 +178,17 @@ async function status(args: string[]): Promise<number> {
   return summary.notReady || error ? 1 : 0;
 }
 
-async function test(args: string[]): Promise<number> {
-  const name = 'kiosk device printer test';
-  let conn: Connection;
-  let profileName: string;
+/**
+ * The shared field-engineer print path: status check (nothing sent unless ready), the job with
+ * its GS r 1 confirmations, the status afterwards. One line on stderr for every refusal or failure.
+ */
+async function printJob(name: string, conn: Connection, profile: PrinterProfile, render: () => RenderedReceipt, done: (job: RenderedReceipt, t: Transport) => string): Promise<number> {
+  let job: RenderedReceipt;
   try {
-    const { values } = parseArgs({ args, options: { ...connectionOptions, profile: { type: 'string' } }, strict: true, allowPositionals: false });
-    conn = connection(values);
-    profileName = values.profile ?? 'generic-80mm';
+    job = render();
   } catch (err) {
-    process.stderr.write(`${name}: ${(err as Error).message}; see --help\n`);
-    return 1;
-  }
-  let profile;
-  try {
-    profile = getProfile(profileName);
-  } catch (err) {
-    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+    if (!(err instanceof ReceiptRenderError)) throw err;
+    process.stderr.write(`${name}: ${err.message}; nothing sent\n`);
     return 1;
   }
   let transport: Transport | undefined;
@@ -197,7 +206,6 @@ async function test(args: string[]): Promise<number> {
       process.stderr.write(`${name}: ${reasonText[before.notReady]}; nothing sent\n`);
       return 1;
     }
-    const job = renderReceipt(testPage(profile), profile);
     const result = await link.sendJob(job, {
       windowBytes: 1024,
       statusTimeoutMs: conn.timeoutMs,
@@ -205,7 +213,13 @@ async function test(args: string[]): Promise<number> {
       jobTimeoutMs: 20_000,
     });
     if (result.outcome !== 'printed') {
-      process.stderr.write(`${name}: ${result.outcome}: ${result.detail ?? result.reason}\n`);
+      let rest = '';
+      if (result.interrupted && result.bytesSent > 0) {
+        // Same care as the agent: the printer must not hand the rest of this slip to anyone later.
+        const cleared = profile.status.realtimeClear && (await link.clearBuffers(conn.timeoutMs));
+        rest = cleared ? '; 打印机已清除剩余部分 / the printer dropped the rest' : '; 剩余部分可能在装纸后打出，作废 / the rest may print after a refill: it is void';
+      }
+      process.stderr.write(`${name}: ${result.outcome}: ${result.detail ?? result.reason}${rest}\n`);
       return 1;
     }
     const after = await link.queryStatus(conn.timeoutMs);
@@ -214,12 +228,77 @@ async function test(args: string[]): Promise<number> {
       return 1;
     }
     const low = before.paper === 'low' || after.paper === 'low' ? '; 打印纸将尽 / paper near end' : '';
-    process.stdout.write(`测试页已打印 / test page printed (${job.bytes.length} bytes, ${profile.name}, ${transport.description})${low}\n`);
+    process.stdout.write(`${done(job, transport)}${low}\n`);
     return 0;
   } finally {
     link?.dispose();
     await transport?.close().catch(() => undefined);
   }
+}
+
+function profileOrFail(name: string, profileName: string): PrinterProfile | undefined {
+  try {
+    return getProfile(profileName);
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+    return undefined;
+  }
+}
+
+async function test(args: string[]): Promise<number> {
+  const name = 'kiosk device printer test';
+  let conn: Connection;
+  let profileName: string;
+  try {
+    const { values } = parseArgs({ args, options: { ...connectionOptions, profile: { type: 'string' } }, strict: true, allowPositionals: false });
+    conn = connection(values);
+    profileName = values.profile ?? 'generic-80mm';
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}; see --help\n`);
+    return 1;
+  }
+  const profile = profileOrFail(name, profileName);
+  if (!profile) return 1;
+  return printJob(
+    name,
+    conn,
+    profile,
+    () => renderReceipt(testPage(profile), profile),
+    (job, t) => `测试页已打印 / test page printed (${job.bytes.length} bytes, ${profile.name}, ${t.description})`,
+  );
+}
+
+async function print(args: string[]): Promise<number> {
+  const name = 'kiosk device printer print';
+  let conn: Connection;
+  let profileName: string;
+  let lines: string[];
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { ...connectionOptions, profile: { type: 'string' }, text: { type: 'string', multiple: true } },
+      strict: true,
+      allowPositionals: false,
+    });
+    conn = connection(values);
+    profileName = values.profile ?? 'generic-80mm';
+    lines = values.text ?? [];
+    if (lines.length === 0) throw new UsageError('at least one --text "LINE" is required');
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}; see --help\n`);
+    return 1;
+  }
+  const profile = profileOrFail(name, profileName);
+  if (!profile) return 1;
+  const render = (): RenderedReceipt => {
+    const doc = receipt('cli-print');
+    for (const l of lines) {
+      // A line may hold "\n" from the shell ($'a\nb'): each part is a line of its own.
+      for (const part of l.split(/\r?\n/)) doc.text(part);
+    }
+    return renderReceipt(doc.build(), profile);
+  };
+  return printJob(name, conn, profile, render, (job, t) => `已打印 / printed ${lines.length} line(s) (${job.bytes.length} bytes, ${profile.name}, ${t.description})`);
 }
 
 async function simPrinter(args: string[]): Promise<number> {
@@ -279,5 +358,6 @@ async function simPrinter(args: string[]): Promise<number> {
 export const printerCommands: CliCommand[] = [
   { path: ['device', 'printer', 'status'], summary: 'read the receipt printer status (DLE EOT 1..4)', usage: statusUsage, run: status },
   { path: ['device', 'printer', 'test'], summary: 'print the test page (测试页) if the printer is ready', usage: testUsage, run: test },
+  { path: ['device', 'printer', 'print'], summary: 'print lines of text as a plain receipt with a cut, if the printer is ready', usage: printUsage, run: print },
   { path: ['sim', 'printer'], summary: 'run the receipt printer simulator alone', usage: simUsage, run: simPrinter },
 ];

@@ -4,7 +4,9 @@ import { EscPosEncoder, type EncodedJob } from '../devices/printer/escpos/encode
 import { fitWidth } from '../devices/printer/escpos/image.js';
 import { keyValueLines, layoutRow, resolveWidths, wrapText, type ColumnSpec } from '../devices/printer/escpos/layout.js';
 import { qrImage, qrModuleDotsToFit, qrModules, qrVersionFor, QR_QUIET_MODULES } from '../devices/printer/escpos/qr.js';
-import { textColumns, toPrintable } from '../devices/printer/escpos/text.js';
+import { textColumns, toPrintable as printable } from '../devices/printer/escpos/text.js';
+import { systemGlyphs } from '../devices/printer/glyphs/font.js';
+import type { GlyphSource } from '../devices/printer/glyphs/raster.js';
 import { profileColumns, type PrinterProfile } from '../devices/printer/profiles/index.js';
 import type { ReceiptBlock, ReceiptDocument, TextSize } from './document.js';
 
@@ -65,6 +67,9 @@ const utf8 = new TextEncoder();
 function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, warnings: string[]): void {
   const enc = w.enc;
   const cols = profileColumns(p);
+  // Characters outside the printer font stay in the text; the encoder draws them as glyphs.
+  const policy = enc.textPolicy;
+  const toPrintable = (text: string): string => printable(text, policy);
   switch (block.type) {
     case 'title': {
       const big = profileColumns(p, 2);
@@ -87,7 +92,7 @@ function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, wa
     case 'rows':
       for (const r of block.rows) {
         w.set({ bold: r.bold ?? false });
-        for (const l of keyValueLines(r.label, r.value, cols)) enc.line(l);
+        for (const l of keyValueLines(r.label, r.value, cols, policy)) enc.line(l);
       }
       return;
     case 'table': {
@@ -105,13 +110,13 @@ function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, wa
       }
       if (block.header ?? true) {
         w.set({ bold: true });
-        for (const l of layoutRow(block.columns.map((c) => c.title), widths, specs)) enc.line(l);
+        for (const l of layoutRow(block.columns.map((c) => c.title), widths, specs, 1, policy)) enc.line(l);
         w.set({});
         enc.line('-'.repeat(cols));
       } else {
         w.set({});
       }
-      for (const row of block.rows) for (const l of layoutRow(row, widths, specs)) enc.line(l);
+      for (const row of block.rows) for (const l of layoutRow(row, widths, specs, 1, policy)) enc.line(l);
       return;
     }
     case 'qr': {
@@ -190,8 +195,17 @@ function cut(enc: EscPosEncoder, p: PrinterProfile, partial?: boolean): void {
  * printer supports it) GS r 1 as the "processed" marker the driver waits for. Every text line
  * is laid out to the profile's width, so nothing wraps on the printer by itself.
  */
-export function renderReceipt(doc: ReceiptDocument, profile: PrinterProfile): RenderedReceipt {
-  const enc = new EscPosEncoder();
+export interface RenderOptions {
+  /**
+   * Draws characters outside the profile's font coverage; default: the machine's CJK font
+   * (systemGlyphs). `null`: none, such characters make the document fail to render.
+   */
+  glyphs?: GlyphSource | null;
+}
+
+export function renderReceipt(doc: ReceiptDocument, profile: PrinterProfile, options: RenderOptions = {}): RenderedReceipt {
+  const glyphs = options.glyphs === undefined ? systemGlyphs() : (options.glyphs ?? undefined);
+  const enc = new EscPosEncoder({ coverage: profile.fontCoverage, ...(glyphs ? { glyphs } : {}) });
   const w = new StyledWriter(enc);
   const warnings: string[] = [];
   enc.init();
@@ -218,4 +232,5 @@ export function renderReceipt(doc: ReceiptDocument, profile: PrinterProfile): Re
 export const lineColumns = (p: PrinterProfile): number => profileColumns(p);
 
 /** True when `text` fits on one line of the profile at normal size. */
-export const fitsOneLine = (text: string, p: PrinterProfile): boolean => textColumns(toPrintable(text)) <= profileColumns(p);
+export const fitsOneLine = (text: string, p: PrinterProfile): boolean =>
+  textColumns(printable(text, { coverage: p.fontCoverage, raster: true })) <= profileColumns(p);

@@ -6,11 +6,13 @@ import { renderReceipt } from '../../receipts/render.js';
 import type { Db } from '../../store/database.js';
 import type { Transport } from '../../transport/transport.js';
 import type { DeviceDriver, DeviceStatus } from '../status.js';
-import { EscPosEncoder, type EncodedJob } from './escpos/encoder.js';
+import type { EncodedJob } from './escpos/encoder.js';
 import { reasonText, type NotReadyReason, type PrinterStatusSummary } from './escpos/status.js';
 import { JobStore, type PrintJob, type StoredJobData } from './jobs.js';
 import { PrinterLink, type SendResult } from './link.js';
 import type { PrinterProfile } from './profiles/index.js';
+import { voidMarkBytes, type Remainder } from './remainder.js';
+import { systemGlyphs } from './glyphs/font.js';
 
 export interface PrinterDriverOptions {
   profile: PrinterProfile;
@@ -45,6 +47,13 @@ export interface PrintResult {
    * printer is ready. Absent when nothing was interrupted.
    */
   incomplete?: boolean;
+  /**
+   * With `incomplete`: what became of the part the printer still held. `cleared`: the printer
+   * confirmed it dropped it. `voidMarked`: it may print after the refill; the driver then prints
+   * a VOID mark and a cut under it before anything else (so it never reaches the next person as
+   * a slip).
+   */
+  remainder?: Remainder;
 }
 
 interface PrinterDriverEvents {
@@ -117,7 +126,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
   private busy = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private running = false;
-  /** A job stopped part-way: the printer may still hold its tail. See ejectFragment(). */
+  /** A job stopped part-way and the printer may still hold its remainder. See voidRemainder(). */
   private ejectPending = false;
   private readonly onOpen = (): void => {
     this.log.info({ transport: this.transport.description }, 'printer connected');
@@ -163,6 +172,10 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     if (recovered.failed.length || recovered.unknown.length) {
       this.log.warn(recovered, 'print jobs left over from before the restart; not re-sent');
     }
+    // Found once now (fc-match runs synchronously) rather than in the middle of a citizen's print.
+    const glyphs = systemGlyphs();
+    if (glyphs) this.log.info({ font: glyphs.description }, 'glyph images for characters outside the printer font');
+    else this.log.warn('no CJK font found (install fonts-noto-cjk): characters outside the printer font cannot print');
     const purged = this.jobsStore.purgeData(this.retentionDays);
     if (purged) this.log.info({ purged }, 'erased bytes of old print jobs');
     this.transport.on('open', this.onOpen);
@@ -267,27 +280,34 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     }
     const s = await this.link.queryStatus(this.timeoutMs);
     this.absorb(s);
-    if (!s.notReady && this.ejectPending) await this.ejectFragment();
+    if (!s.notReady && this.ejectPending) await this.voidRemainder();
     return s;
   }
 
   /**
-   * After a job stopped part-way, a real printer may still hold up to one window of it and print
-   * that when paper is back. ESC @ + feed + cut makes that tail come out as its own cut-off
-   * fragment (a guide refilling paper sees it) instead of at the top of the next citizen's slip.
-   * The interrupted job itself is never re-sent.
+   * After a job stopped part-way, a printer that could not clear its buffer prints the remainder
+   * as soon as it is back. Right behind it (same piece of paper, before any other job) comes the
+   * VOID mark and the cut. The interrupted job itself is never re-sent.
    */
-  private async ejectFragment(): Promise<void> {
-    const enc = new EscPosEncoder().init().feed(2);
-    if (this.profile.cutter === 'none') enc.feed(2);
-    else enc.cut({ partial: this.profile.cutter === 'partial', feed: this.profile.cutFeedDots });
+  private async voidRemainder(): Promise<void> {
     try {
-      await this.transport.write(enc.build().bytes);
+      await this.transport.write(voidMarkBytes(this.profile));
       this.ejectPending = false;
-      this.log.info('ejected the remainder of an interrupted slip');
+      this.log.info('marked the remainder of an interrupted slip void');
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not eject interrupted slip');
+      this.log.warn({ err: (err as Error).message }, 'could not mark the remainder of an interrupted slip void');
     }
+  }
+
+  /** Right after an interrupted job: ask the printer to drop what it holds, where it can. */
+  private async settleRemainder(): Promise<Remainder> {
+    if (this.profile.status.realtimeClear && (await this.link.clearBuffers(this.timeoutMs))) {
+      this.ejectPending = false;
+      this.log.info('printer cleared the remainder of an interrupted slip (DLE DC4 fn=8)');
+      return 'cleared';
+    }
+    this.ejectPending = true;
+    return 'voidMarked';
   }
 
   private schedulePoll(delay: number): void {
@@ -311,7 +331,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
 
   private finish(job: PrintJob, result: PrintResult): PrintResult {
     this.emit('job', this.jobsStore.get(job.id) ?? job);
-    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason }, 'print job finished');
+    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason, strayBytes: this.link.strayBytes }, 'print job finished');
     return result;
   }
 
@@ -333,7 +353,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     if (!this.transport.isOpen) return refuse('noDevice');
     if (before.notReady) return refuse(before.notReady);
     if (before.paper === 'low') warnings.push('paperLow');
-    if (this.ejectPending) await this.ejectFragment();
+    if (this.ejectPending) await this.voidRemainder();
 
     this.jobsStore.setState(job.id, 'sending', { warnings });
     this.emit('job', this.jobsStore.get(job.id)!);
@@ -353,13 +373,14 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     });
     if (result.status) this.absorb(result.status);
     if (!this.transport.isOpen) this.setStatus(toDeviceStatus('noDevice'));
-    if (result.interrupted && result.bytesSent > 0) this.ejectPending = true;
+    const remainder = result.interrupted && result.bytesSent > 0 ? await this.settleRemainder() : undefined;
     if (result.outcome === 'printed' && result.status?.paper === 'low' && !warnings.includes('paperLow')) warnings.push('paperLow');
     if (result.outcome === 'printed' && result.status?.paper === 'out') warnings.push('paperOut');
     const update = { bytesSent: result.bytesSent, warnings, reason: result.reason ?? null, detail: result.detail ?? null };
     this.jobsStore.setState(job.id, result.outcome, update);
     const out: PrintResult = { jobId: job.id, outcome: result.outcome, warnings };
     if (result.interrupted && result.outcome !== 'printed') out.incomplete = true;
+    if (remainder) out.remainder = remainder;
     if (result.reason) out.reason = result.reason;
     if (result.detail) out.detail = result.detail;
     return this.finish(job, out);

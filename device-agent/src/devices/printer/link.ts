@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from '../../transport/transport.js';
-import { realtimeStatus } from './escpos/commands.js';
+import { CLEAR_RESPONSE, clearBuffers, closingCutOffset, realtimeStatus, transmitPaperStatus } from './escpos/commands.js';
 import type { EncodedJob } from './escpos/encoder.js';
 import {
   StatusStreamParser,
@@ -89,11 +89,14 @@ export class PrinterLink {
   private lastAsbStatus: AsbStatus | undefined;
   /** Bytes that answered nothing we asked (line noise, resets, late replies), for logs. */
   private strays = 0;
+  /** A pending DLE DC4 fn=8: how much of CLEAR_RESPONSE has arrived. */
+  private clearWaiter: { matched: number; finish: (ok: boolean) => void } | undefined;
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
   private readonly onClose = (): void => {
     this.parser.reset();
     this.realtimeWaiter?.resolve(undefined);
     this.markerWaiter?.resolve(undefined);
+    this.clearWaiter?.finish(false);
   };
 
   constructor(readonly transport: Transport) {
@@ -122,6 +125,11 @@ export class PrinterLink {
       if (e.kind === 'realtime') {
         if (this.realtimeWaiter) this.realtimeWaiter.resolve(e.byte);
         else this.strays++;
+      } else if (e.kind === 'other' && this.clearWaiter) {
+        const c = this.clearWaiter;
+        if (e.byte === CLEAR_RESPONSE[c.matched]) c.matched++;
+        else c.matched = e.byte === CLEAR_RESPONSE[0] ? 1 : 0;
+        if (c.matched === CLEAR_RESPONSE.length) c.finish(true);
       } else if (e.kind === 'other') {
         // Only a byte that can be a GS r 1 reply answers the end-of-job request; anything else
         // (noise, a reset announcement, a clear response) is no news about the job.
@@ -176,88 +184,143 @@ export class PrinterLink {
   /**
    * Sends a job in drained windows. Between windows (only at command boundaries) it asks DLE EOT 1
    * and stops sending as soon as the printer goes offline, so a paper-out leaves at most one
-   * window in the printer. Then it waits for the reply to the job's closing GS r 1 while watching
-   * for offline, and reads the full status.
+   * window in the printer.
    *
-   * "printed" needs all of: the GS r 1 reply (a byte of its pattern, arriving after the request
+   * A job that ends with GS r 1 goes in two parts: everything before its closing cut, then an
+   * extra GS r 1 whose reply says the printer got through that part with paper; only then the
+   * cut and the final GS r 1. So a slip that stops part-way never has its cut in the printer's
+   * buffer: what the printer still holds prints after a refill as an uncut remainder, which the
+   * driver clears (DLE DC4 fn=8) or follows with a VOID mark and the cut (see remainder.ts).
+   *
+   * "printed" needs all of: each GS r 1 reply (a byte of its pattern, arriving after the request
    * was sent) saying the paper was there, and a DLE EOT read afterwards saying the printer is
    * ready. A paper end in either means the slip stopped part-way (failed, interrupted).
    */
   async sendJob(job: EncodedJob, o: SendOptions): Promise<SendResult> {
-    const windows = planWindows(job, o.windowBytes);
+    const total = job.bytes.length;
+    const cutAt = o.processedMarker ? closingCutOffset(job.bytes, job.boundaries) : -1;
     let sent = 0;
-    let marker: Promise<number | undefined> | undefined;
-    let markerByte: number | undefined;
-    let markerDone = false;
-    const stopMarker = (): void => this.markerWaiter?.resolve(undefined);
+    const parts: { end: number; check: boolean }[] = cutAt > 0 ? [{ end: cutAt, check: true }, { end: total, check: false }] : [{ end: total, check: false }];
 
-    for (const [i, w] of windows.entries()) {
-      const last = i === windows.length - 1;
-      if (last && o.processedMarker) {
+    for (const part of parts) {
+      const final = part.end === total;
+      const windows = planWindows({ bytes: job.bytes.subarray(0, part.end), boundaries: job.boundaries.filter((b) => b <= part.end) }, o.windowBytes).filter(
+        (w) => w.end > sent,
+      );
+      let marker: Promise<number | undefined> | undefined;
+      for (const [i, w] of windows.entries()) {
+        const last = i === windows.length - 1;
         // Armed just before the request goes out: a byte that came earlier cannot be its answer.
-        marker = this.wait('markerWaiter', o.jobTimeoutMs);
-        void marker.then((b) => {
-          markerByte = b;
-          markerDone = true;
-        });
-      }
-      try {
-        await this.transport.write(job.bytes.subarray(sent, w.end));
-      } catch (err) {
-        stopMarker();
-        return {
-          outcome: sent === 0 ? 'failed' : 'unknown',
-          reason: 'writeFailed',
-          detail: `发送中断 / write failed after ${sent} of ${job.bytes.length} bytes: ${(err as Error).message}`,
-          bytesSent: sent,
-          interrupted: sent > 0,
-        };
-      }
-      sent = w.end;
-      o.onProgress?.(sent);
-      if (!w.atBoundary || last) continue;
-      const b = await this.queryRealtime(1, o.statusTimeoutMs);
-      if (b === undefined || decodeSafely(b)?.offline !== false) {
-        const status = await this.queryStatus(o.statusTimeoutMs);
-        return this.stoppedResult(status, sent, job.bytes.length);
-      }
-    }
-
-    if (marker) {
-      // Wait for GS r 1, but give up early when the printer reports offline meanwhile.
-      while (!markerDone) {
-        await Promise.race([marker, sleep(250)]);
-        if (markerDone) break;
+        if (last && final && o.processedMarker) marker = this.wait('markerWaiter', o.jobTimeoutMs);
+        try {
+          await this.transport.write(job.bytes.subarray(sent, w.end));
+        } catch (err) {
+          this.markerWaiter?.resolve(undefined);
+          return {
+            outcome: sent === 0 ? 'failed' : 'unknown',
+            reason: 'writeFailed',
+            detail: `发送中断 / write failed after ${sent} of ${total} bytes: ${(err as Error).message}`,
+            bytesSent: sent,
+            interrupted: sent > 0,
+          };
+        }
+        sent = w.end;
+        o.onProgress?.(sent);
+        if (!w.atBoundary || last) continue;
         const b = await this.queryRealtime(1, o.statusTimeoutMs);
-        if (markerDone) break;
         if (b === undefined || decodeSafely(b)?.offline !== false) {
-          stopMarker();
-          break;
+          const status = await this.queryStatus(o.statusTimeoutMs);
+          return this.stoppedResult(status, sent, total);
         }
       }
+      if (part.check) {
+        marker = this.wait('markerWaiter', o.jobTimeoutMs);
+        try {
+          await this.transport.write(transmitPaperStatus());
+        } catch {
+          this.markerWaiter?.resolve(undefined);
+        }
+      }
+      if (!marker) continue;
+      const reply = await this.awaitMarker(marker, o.statusTimeoutMs);
+      const status = await this.queryStatus(o.statusTimeoutMs);
+      const withMarker = (r: SendResult): SendResult => (reply === undefined ? r : { ...r, markerReply: reply });
+      if (reply !== undefined && decodePaperStatusReply(reply).paperEnd) {
+        // The printer got this far with no paper under the head: the slip is incomplete.
+        return withMarker(this.stoppedResult({ ...status, notReady: status.notReady ?? 'paperOut', paper: 'out' }, sent, total, true));
+      }
+      if (!status.replied) {
+        return withMarker({ outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: !final || reply === undefined, status });
+      }
+      // Not ready right after: whatever answered GS r, the slip cannot be vouched for.
+      if (status.notReady) return withMarker(this.stoppedResult(status, sent, total));
+      if (reply === undefined) {
+        return {
+          outcome: 'unknown',
+          reason: 'noProcessedMarker',
+          detail: '打印机未确认完成 / the printer did not confirm the job was processed',
+          bytesSent: sent,
+          interrupted: !final,
+          status,
+        };
+      }
+      if (final) return withMarker({ outcome: 'printed', bytesSent: sent, interrupted: false, status });
     }
+    // No GS r 1 in this profile: the status after the job is all there is.
     const status = await this.queryStatus(o.statusTimeoutMs);
-    const withMarker = (r: SendResult): SendResult => (markerByte === undefined ? r : { ...r, markerReply: markerByte });
-    if (markerByte !== undefined && decodePaperStatusReply(markerByte).paperEnd) {
-      // The printer got through the job with no paper under the head: the slip is incomplete.
-      return withMarker(this.stoppedResult({ ...status, notReady: status.notReady ?? 'paperOut', paper: 'out' }, sent, job.bytes.length, true));
-    }
     if (!status.replied) {
-      return withMarker({ outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: false, status });
+      return { outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: false, status };
     }
-    // Not ready right after the job: whatever answered GS r, the slip cannot be vouched for.
-    if (status.notReady) return withMarker(this.stoppedResult(status, sent, job.bytes.length));
-    if (marker && markerByte === undefined) {
-      return {
-        outcome: 'unknown',
-        reason: 'noProcessedMarker',
-        detail: '打印机未确认完成 / the printer did not confirm the job was processed',
-        bytesSent: sent,
-        interrupted: false,
-        status,
+    if (status.notReady) return this.stoppedResult(status, sent, total);
+    return { outcome: 'printed', bytesSent: sent, interrupted: false, status };
+  }
+
+  /** Waits for a GS r 1 reply, giving up early when the printer reports offline meanwhile. */
+  private async awaitMarker(marker: Promise<number | undefined>, statusTimeoutMs: number): Promise<number | undefined> {
+    let done = false;
+    let byte: number | undefined;
+    void marker.then((b) => {
+      byte = b;
+      done = true;
+    });
+    while (!done) {
+      await Promise.race([marker, sleep(250)]);
+      if (done) break;
+      const b = await this.queryRealtime(1, statusTimeoutMs);
+      if (done) break;
+      if (b === undefined || decodeSafely(b)?.offline !== false) {
+        this.markerWaiter?.resolve(undefined);
+        break;
+      }
+    }
+    await marker;
+    return byte;
+  }
+
+  /**
+   * DLE DC4 fn=8: the printer drops everything it still holds (receive and print buffers), also
+   * while offline. True only when it answered 37 25 00 within the timeout — a printer that does
+   * not know the command says nothing, and its buffer must be assumed full.
+   */
+  async clearBuffers(timeoutMs: number): Promise<boolean> {
+    if (!this.transport.isOpen) return false;
+    const done = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (ok: boolean): void => {
+        clearTimeout(timer);
+        if (this.clearWaiter === w) this.clearWaiter = undefined;
+        resolve(ok);
       };
+      const w = { matched: 0, finish };
+      this.clearWaiter?.finish(false);
+      this.clearWaiter = w;
+    });
+    try {
+      await this.transport.write(clearBuffers());
+    } catch {
+      this.clearWaiter?.finish(false);
     }
-    return withMarker({ outcome: 'printed', bytesSent: sent, interrupted: false, status });
+    return done;
   }
 
   private stoppedResult(status: PrinterStatusSummary, sent: number, total: number, replied = status.replied): SendResult {

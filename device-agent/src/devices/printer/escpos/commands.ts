@@ -234,6 +234,38 @@ export function automaticStatusBack(n: number): Uint8Array {
  */
 export const transmitPaperStatus = (): Uint8Array => bytes(GS, 0x72, 0x01);
 
+/**
+ * DLE DC4 fn=8 d1..d7 — real-time "clear buffers" (Epson TM-T81/T88IV+, Citizen CT-S300 …):
+ * empties the receive and print buffers, also while offline (serial), and answers CLEAR_RESPONSE.
+ * Nothing else may be sent until that answer arrives.
+ */
+export const clearBuffers = (): Uint8Array => bytes(DLE, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08);
+/** The answer to DLE DC4 fn=8: header 37H, identifier 25H, NUL. */
+export const CLEAR_RESPONSE: readonly number[] = [0x37, 0x25, 0x00];
+
+/**
+ * ESC * 33 nL nH d… — a 24-dot-tall bit image (double density) placed in the current line like a
+ * character: how a glyph the printer's font lacks prints in line with the text. Data is column
+ * by column, 3 bytes per column, MSB = top dot. Not affected by GS ! (scale the image instead).
+ */
+export function bitImage24(width: number, columns: Uint8Array): Uint8Array {
+  if (!Number.isInteger(width) || width < 1 || width > 1023) throw new RangeError(`bit image width must be 1..1023 dots, got ${width}`);
+  if (columns.length !== width * 3) throw new RangeError(`ESC * 33 needs ${width * 3} data bytes, got ${columns.length}`);
+  const out = new Uint8Array(5 + columns.length);
+  out.set([ESC, 0x2a, 33, width & 0xff, width >> 8]);
+  out.set(columns, 5);
+  return out;
+}
+
+/** Offset of the job's closing cut (GS V) at a command boundary, or -1: see PrinterLink.sendJob. */
+export function closingCutOffset(data: Uint8Array, boundaries: readonly number[]): number {
+  for (let k = boundaries.length - 1; k >= 0; k--) {
+    const at = k === 0 ? 0 : boundaries[k - 1]!;
+    if (data[at] === GS && data[at + 1] === 0x56) return at;
+  }
+  return -1;
+}
+
 /** Byte pairs that a printer executes as real-time commands wherever they appear in the stream. */
 export function isRealtimeSequence(b0: number, b1: number | undefined, b2: number | undefined): boolean {
   if (b0 !== DLE || b1 === undefined || b2 === undefined) return false;

@@ -1,7 +1,8 @@
 import * as cmd from './commands.js';
 import type { Align, HriPosition, QrErrorLevel, RasterScale, Underline } from './commands.js';
-import { rasterBands, DEFAULT_BAND_ROWS, type MonoImage } from './image.js';
-import { encodeText, needsChineseMode, toPrintable } from './text.js';
+import { columnData24, monoImage, rasterBands, setPixel, getPixel, DEFAULT_BAND_ROWS, type MonoImage } from './image.js';
+import { defaultTextPolicy, encodeText, inPrinterFont, needsChineseMode, toPrintable, UnprintableTextError, type TextPolicy } from './text.js';
+import type { GlyphSource } from '../glyphs/raster.js';
 
 /**
  * Bytes for one print job plus the offsets where a command ends. The driver paces its writes on
@@ -42,6 +43,19 @@ export interface CutOptions {
 
 const utf8 = new TextEncoder();
 
+export interface EncoderOptions {
+  /** Which characters the printer font has (profile.fontCoverage); default all 2-byte GB18030. */
+  coverage?: TextPolicy['coverage'];
+  /**
+   * Draws characters outside the font. With it, such characters print as images of the glyph in
+   * line with the text; without it they are refused (UnprintableTextError).
+   */
+  glyphs?: GlyphSource;
+}
+
+/** Font A: a full-width character is 24 × 24 dots, half-width 12 × 24. */
+const CELL = 24;
+
 /**
  * Pure ESC/POS builder: methods append commands, build() returns the bytes. It tracks the
  * Chinese-mode state so FS & is sent exactly when text needs it (after ESC @ it is off again),
@@ -52,6 +66,20 @@ export class EscPosEncoder {
   private len = 0;
   private readonly marks: number[] = [];
   private chineseMode = false;
+  private widthMul = 1;
+  private heightMul = 1;
+  private readonly policy: TextPolicy;
+  private readonly glyphs: GlyphSource | undefined;
+
+  constructor(options: EncoderOptions = {}) {
+    this.glyphs = options.glyphs;
+    this.policy = { coverage: options.coverage ?? defaultTextPolicy.coverage, raster: options.glyphs !== undefined };
+  }
+
+  /** How this encoder treats characters outside the printer font (for layout code). */
+  get textPolicy(): TextPolicy {
+    return this.policy;
+  }
 
   private push(data: Uint8Array): this {
     if (this.len + data.length > this.buf.length) {
@@ -70,6 +98,8 @@ export class EscPosEncoder {
   /** ESC @. Chinese mode is off afterwards until text needs it or chinese(true). */
   init(): this {
     this.chineseMode = false;
+    this.widthMul = 1;
+    this.heightMul = 1;
     return this.push(cmd.initialize());
   }
 
@@ -78,21 +108,74 @@ export class EscPosEncoder {
     return this.push(on ? cmd.chineseOn() : cmd.chineseOff());
   }
 
-  /** Text without a line feed. Newlines and other control characters are refused. */
+  /**
+   * Text without a line feed. Newlines and other control characters are refused. Characters
+   * outside the printer font print as glyph images (ESC * 33) in line, when there is a glyph source.
+   */
   text(text: string): this {
-    const printable = toPrintable(text);
+    const printable = toPrintable(text, this.policy);
     if (printable.length === 0) return this;
-    if (!this.chineseMode && needsChineseMode(printable)) this.chinese(true);
-    return this.push(encodeText(printable));
+    let run = '';
+    const flush = (): void => {
+      if (!run) return;
+      if (!this.chineseMode && needsChineseMode(run)) this.chinese(true);
+      this.push(encodeText(run));
+      run = '';
+    };
+    for (const ch of printable) {
+      if (inPrinterFont(ch.codePointAt(0)!, this.policy.coverage)) {
+        run += ch;
+        continue;
+      }
+      flush();
+      const img = this.glyphImage(ch, CELL * this.widthMul, CELL);
+      this.push(cmd.bitImage24(img.width, columnData24(img)));
+    }
+    flush();
+    return this;
   }
 
-  /** Text then LF; each `\n`-separated part is its own line. */
+  private glyphImage(ch: string, width: number, height: number): MonoImage {
+    const img = this.glyphs?.glyph(ch, width, height);
+    if (!img) {
+      const cp = ch.codePointAt(0)!;
+      throw new UnprintableTextError([{ char: ch, codePoint: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, index: 0 }], this.glyphs ? `no glyph in ${this.glyphs.description}` : 'no CJK font to draw it');
+    }
+    return img;
+  }
+
+  /**
+   * Text then LF; each `\n`-separated part is its own line. A line at double height or more that
+   * holds characters outside the font prints as one raster image of the whole line (ESC * images
+   * are 24 dots tall and do not scale), so the rare character stays in line with the others.
+   */
   line(text = ''): this {
     for (const part of text.split('\n')) {
+      const printable = toPrintable(part, this.policy);
+      if (this.heightMul > 1 && [...printable].some((ch) => !inPrinterFont(ch.codePointAt(0)!, this.policy.coverage))) {
+        this.lineImage(printable);
+        continue;
+      }
       this.text(part);
       this.push(cmd.lineFeed());
     }
     return this;
+  }
+
+  private lineImage(printable: string): void {
+    const h = CELL * this.heightMul;
+    const cells = [...printable].map((ch) => ({ ch, w: (ch.codePointAt(0)! < 0x80 ? CELL / 2 : CELL) * this.widthMul }));
+    const width = Math.max(8, cells.reduce((s, c) => s + c.w, 0));
+    const img = monoImage(width, h);
+    let x0 = 0;
+    for (const { ch, w } of cells) {
+      if (ch !== ' ') {
+        const g = this.glyphImage(ch, w, h);
+        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (getPixel(g, x, y)) setPixel(img, x0 + x, y);
+      }
+      x0 += w;
+    }
+    this.image(img);
   }
 
   newline(): this {
@@ -126,6 +209,8 @@ export class EscPosEncoder {
 
   /** GS ! — character width and height multipliers 1..8. */
   size(width: number, height = width): this {
+    this.widthMul = width;
+    this.heightMul = height;
     return this.push(cmd.charSize(width, height));
   }
 

@@ -114,3 +114,17 @@ export function rasterBands(img: MonoImage, bandRows = DEFAULT_BAND_ROWS, scale:
   }
   return bands;
 }
+
+/**
+ * A 24-row image as ESC * 33 column data (3 bytes per column, MSB = top), sanitised like raster
+ * data so it never contains a real-time command sequence.
+ */
+export function columnData24(img: MonoImage): Uint8Array {
+  if (img.height !== 24) throw new RangeError(`ESC * 33 images are 24 dots tall, got ${img.height}`);
+  const out = new Uint8Array(img.width * 3);
+  for (let x = 0; x < img.width; x++) {
+    for (let y = 0; y < 24; y++) if (getPixel(img, x, y)) out[x * 3 + (y >> 3)]! |= 0x80 >> (y & 7);
+  }
+  sanitizeRaster(out);
+  return out;
+}

@@ -1,4 +1,4 @@
-import { textColumns, toPrintable } from './text.js';
+import { textColumns, toPrintable, type TextPolicy } from './text.js';
 
 /**
  * Column layout in printer terms. Font A is 12×24 dots: ASCII takes 12 dots, a GB character in
@@ -153,9 +153,9 @@ export function resolveWidths(total: number, specs: readonly ColumnSpec[], gap =
  * Lays out one table row: each cell is wrapped inside its column, and the row becomes as many
  * lines as its tallest cell. Every returned line is exactly `total` columns wide or less.
  */
-export function layoutRow(cells: readonly string[], widths: readonly number[], specs: readonly ColumnSpec[], gap = 1): string[] {
+export function layoutRow(cells: readonly string[], widths: readonly number[], specs: readonly ColumnSpec[], gap = 1, policy?: TextPolicy): string[] {
   const wrapped = widths.map((w, i) => {
-    const text = toPrintable(cells[i] ?? '');
+    const text = toPrintable(cells[i] ?? '', policy);
     return w >= 2 ? wrapText(text, w) : [text];
   });
   const height = Math.max(...wrapped.map((c) => c.length));
@@ -177,9 +177,9 @@ export function layoutTable(rows: readonly (readonly string[])[], specs: readonl
  * A label–value pair: on one line with the value right-aligned when both fit, otherwise the
  * label on its own line(s) and the value right-aligned below (so long values never get cut).
  */
-export function keyValueLines(label: string, value: string, cols: number): string[] {
-  const l = toPrintable(label);
-  const v = toPrintable(value);
+export function keyValueLines(label: string, value: string, cols: number, policy?: TextPolicy): string[] {
+  const l = toPrintable(label, policy);
+  const v = toPrintable(value, policy);
   const lw = textColumns(l);
   const vw = textColumns(v);
   if (lw + 1 + vw <= cols) return [l + ' '.repeat(cols - lw - vw) + v];

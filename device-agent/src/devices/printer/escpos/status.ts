@@ -267,25 +267,37 @@ export class StatusStreamParser {
 
   push(chunk: Uint8Array): StatusEvent[] {
     const out: StatusEvent[] = [];
-    for (const b of chunk) {
-      if (b === XON || b === XOFF) {
-        out.push({ kind: 'flow', byte: b });
-        continue;
-      }
-      if (this.asb.length > 0) {
-        this.asb.push(b);
-        if (this.asb.length === 4) {
-          const bytes = this.asb as [number, number, number, number];
-          this.asb = [];
-          out.push({ kind: 'asb', bytes, status: decodeAsb(bytes) });
-        }
-        continue;
-      }
-      if (isRealtimeReply(b)) out.push({ kind: 'realtime', byte: b });
-      else if (isAsbFirstByte(b)) this.asb.push(b);
-      else out.push({ kind: 'other', byte: b });
-    }
+    for (const b of chunk) this.byte(b, out);
     return out;
+  }
+
+  private byte(b: number, out: StatusEvent[]): void {
+    if (b === XON || b === XOFF) {
+      out.push({ kind: 'flow', byte: b });
+      return;
+    }
+    if (this.asb.length > 0) {
+      if ((b & 0x90) !== 0) {
+        // ASB bytes 2–4 are 0xx0xxxx: this byte cannot continue the block, so what started it
+        // was a stray byte. Report that one as such and read the rest again on their own — a
+        // DLE EOT or GS r reply that came after a stray byte is never lost.
+        const [first, ...rest] = this.asb;
+        this.asb = [];
+        out.push({ kind: 'other', byte: first! });
+        for (const x of [...rest, b]) this.byte(x, out);
+        return;
+      }
+      this.asb.push(b);
+      if (this.asb.length === 4) {
+        const bytes = this.asb as [number, number, number, number];
+        this.asb = [];
+        out.push({ kind: 'asb', bytes, status: decodeAsb(bytes) });
+      }
+      return;
+    }
+    if (isRealtimeReply(b)) out.push({ kind: 'realtime', byte: b });
+    else if (isAsbFirstByte(b)) this.asb.push(b);
+    else out.push({ kind: 'other', byte: b });
   }
 
   reset(): void {

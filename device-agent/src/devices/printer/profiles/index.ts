@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { columnsFor } from '../escpos/layout.js';
+import { fontCoverages } from '../escpos/text.js';
 import { projectRoot } from '../../../config/load.js';
 
 /**
@@ -18,6 +19,12 @@ export const printerProfileSchema = z
     dpi: z.number().int().positive(),
     /** Only GB18030 (Chinese mode, FS &) is implemented; listed so a Big5 model fails loudly. */
     encoding: z.literal('gb18030'),
+    /**
+     * Which GB characters the built-in font prints: `gb2312` (6 763 Hanzi, common on 58 mm
+     * clones), `gbk` (21 886) or `gb18030-2byte` (every 2-byte code). Anything else — 4-byte
+     * GB18030 such as 㙟 U+365F, or outside the stated set — prints as an image of the glyph.
+     */
+    fontCoverage: z.enum(fontCoverages).default('gb18030-2byte'),
     /** ESC t n code table for single-byte text outside Chinese mode (informational). */
     codePage: z.number().int().min(0).max(255),
     qr: z.object({
@@ -44,6 +51,12 @@ export const printerProfileSchema = z
       realtime: z.boolean(),
       /** Answers GS r 1 in order, used as "job processed" marker at the end of each job. */
       processedMarker: z.boolean(),
+      /**
+       * Knows the real-time clear-buffers command DLE DC4 fn=8 (Epson TM-T81/T88IV+, Citizen
+       * CT-S). The driver still believes it only when the printer answers 37 25 00; without it an
+       * interrupted slip's remainder is marked VOID instead.
+       */
+      realtimeClear: z.boolean().default(false),
     }),
   })
   .strict()
