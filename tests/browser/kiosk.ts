@@ -165,3 +165,21 @@ export async function litterStorage(page: Page): Promise<void> {
     });
   });
 }
+
+/**
+ * A paged list's items across all its pages (components/Paged.tsx): the given attribute of every
+ * `testid` element, page by page with 下一页, then back to the first page.
+ */
+export async function allPages(page: Page, testid: string, attr: string): Promise<string[]> {
+  const out: string[] = [];
+  const pager = page.locator('.paged').first();
+  const pages = Number((await pager.getAttribute('data-pages')) ?? '1');
+  for (let p = 1; p <= pages; p++) {
+    await expect.poll(() => pager.getAttribute('data-page')).toBe(String(p));
+    for (const el of await page.getByTestId(testid).all()) out.push((await el.getAttribute(attr)) ?? '');
+    if (p < pages) await page.getByTestId('page-next').click();
+  }
+  for (let p = pages; p > 1; p--) await page.getByTestId('page-prev').click();
+  await expect.poll(() => pager.getAttribute('data-page')).toBe('1');
+  return out;
+}

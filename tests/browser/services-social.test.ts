@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { yuan } from '../../device-agent/src/receipts/slips/index.js';
-import { checkScreen, onScreen } from './kiosk.js';
+import { allPages, checkScreen, onScreen } from './kiosk.js';
 import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
 import { postJson } from '../sandbox/fixture.js';
 
@@ -39,7 +39,7 @@ describe('social-insurance journey', () => {
       expect(ofYear.length).toBeGreaterThan(0);
       await s.tap(`social-year-${year}`);
       await onScreen(page, 'service', 'list');
-      expect(await page.getByTestId('social-record').count()).toBe(ofYear.length);
+      expect(await allPages(page, 'social-record', 'data-voucher')).toHaveLength(ofYear.length);
       if (kind === 'resident') await checkScreen(page, 'services-social-list');
       const pick = page.getByTestId('social-record').first();
       const voucher = (await pick.getAttribute('data-voucher'))!;

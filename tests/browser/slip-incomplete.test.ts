@@ -2,7 +2,7 @@
  * Issue 19 item 5: paper runs out in the middle of a slip. The result screen must not show a
  * green tick: it says the slip is incomplete and void, offers the slip's verification page as a QR
  * to fetch on a phone, offers 重新打印 only once the printer is back, and the kiosk reports it to
- * central (the session's report seam; by default the monitor's durable outbox).
+ * central through the monitor's durable outbox (central itself is not running here).
  *
  * Full stack: sandbox, agent with the production record flows, ID card and printer drivers over
  * ptys against their simulators (the printer simulator runs out of paper at a byte count).
@@ -13,10 +13,16 @@ import { checkScreen, onScreen } from './kiosk.js';
 import type { ReceiptView } from '../../simulators/printer/simulator.js';
 
 let s: Stack;
-const reports: { type: string; payload: Record<string, unknown> }[] = [];
+
+/** What waits in the monitor's durable outbox for central (central is not running here). */
+const outbox = (): { type: string; payload: Record<string, unknown> }[] =>
+  (s.rig.agent.context.db.prepare('SELECT type, payload FROM monitor_outbox ORDER BY seq').all() as { type: string; payload: string }[]).map((r) => ({
+    type: r.type,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+  }));
 
 beforeAll(async () => {
-  s = await startStack({ report: (type, payload) => reports.push({ type, payload }) });
+  s = await startStack({ monitor: true });
 }, 90_000);
 
 afterAll(async () => {
@@ -57,9 +63,9 @@ describe('paper out mid-print', () => {
     expect((await s.verify(serial)).slip.holder?.nameMasked).toBe('孙*试');
     await checkScreen(page, 'result-slip-void');
 
-    // Reported to central as an alert staff must acknowledge.
-    expect(reports).toContainEqual({ type: 'alert', payload: expect.objectContaining({ code: 'slip-incomplete', severity: 'error' }) });
-    expect(JSON.stringify(reports)).not.toContain('421');
+    // Reported to central (the monitor's durable outbox) as an alert staff must acknowledge.
+    expect(outbox()).toContainEqual({ type: 'alert', payload: expect.objectContaining({ code: 'slip-incomplete', severity: 'error' }) });
+    expect(JSON.stringify(outbox())).not.toContain('421');
 
     // Paper back: 重新打印 appears and prints the whole slip, the same serial.
     await rig.control('POST', '/printer/state', { paper: 'full' });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SlipVerifyResponse } from '../../device-agent/src/services/contract.js';
 import type { ConfirmData, ErrorData, PropertyListData, SocialListData, SocialYearsData, TaxListData, TaxYearsData } from '../../device-agent/src/flows/views.js';
 import { groupDigits, yuan } from '../../device-agent/src/receipts/slips/index.js';
+import { TAX_DETAIL_MAX } from '../../device-agent/src/flows/present.js';
 import type { FlowOutput } from '../../device-agent/src/session/flow.js';
 import { personWith, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { flat, KIOSK, printOn, runFlow, testServices } from './harness.js';
@@ -211,6 +212,61 @@ describe('tax flow', () => {
     expect(verified.slip.records.map((r) => r['验证码'])).toEqual(expected.map((r) => r.verificationCode));
   });
 
+  it('the citizen chooses which records print; a long choice prints per-year totals, not every voucher (issue 19)', async () => {
+    const run = runFlow(testServices(t.url), 'tax', 'xianan-resident');
+    await run.step('chooseYears');
+    run.send({ type: 'CONTINUE' });
+    const list = (await run.step('list')).data as unknown as TaxListData;
+    expect(list.records.length).toBeGreaterThan(TAX_DETAIL_MAX);
+    expect(list.selected).toEqual(list.records.map((r) => r.voucherNo));
+    // Nothing chosen: nothing to print. Unknown vouchers: ignored.
+    run.send({ type: 'FLOW.EVENT', name: 'select', data: { voucherNos: [] } });
+    run.send({ type: 'CONTINUE' });
+    expect(run.view().step).toBe('list');
+    run.send({ type: 'FLOW.EVENT', name: 'select', data: { voucherNos: ['nope'] } });
+    expect((run.view().data as unknown as TaxListData).selected).toEqual([]);
+    const two = [list.records[3]!, list.records[0]!];
+    run.send({ type: 'FLOW.EVENT', name: 'select', data: { voucherNos: two.map((r) => r.voucherNo) } });
+    expect((run.view().data as unknown as TaxListData).selected).toEqual([two[1]!.voucherNo, two[0]!.voucherNo]);
+    run.send({ type: 'CONTINUE' });
+    const confirm = (await run.step('confirm')).data as unknown as ConfirmData;
+    expect(confirm).toMatchObject({ count: 2, summarised: false });
+    run.send({ type: 'CONTINUE' });
+    const out = await run.done();
+    const { verified } = await checkSlip(out, {
+      title: '个人所得税纳税记录',
+      holderName: '孙*试',
+      holderId: '4212**********0610',
+      values: [two[0]!.verificationCode, two[1]!.verificationCode],
+    });
+    expect(verified.slip.records.map((r) => r['完税凭证号'])).toEqual([two[1]!.voucherNo, two[0]!.voucherNo]);
+    expect(out.result?.params?.['count']).toBe(2);
+
+    // All of them: the slip summarises by year (count and total), and says so.
+    const all = runFlow(testServices(t.url), 'tax', 'xianan-resident');
+    await all.step('chooseYears');
+    all.send({ type: 'CONTINUE' });
+    await all.step('list');
+    all.send({ type: 'CONTINUE' });
+    const sum = (await all.step('confirm')).data as unknown as ConfirmData;
+    const byYear = new Map<number, { n: number; fen: number }>();
+    for (const r of list.records) byYear.set(r.year, { n: (byYear.get(r.year)?.n ?? 0) + 1, fen: (byYear.get(r.year)?.fen ?? 0) + r.amountFen });
+    expect(sum).toMatchObject({ count: list.records.length, summarised: true });
+    expect(sum.lines).toHaveLength(byYear.size);
+    all.send({ type: 'CONTINUE' });
+    const allOut = await all.done();
+    const slip = await checkSlip(allOut, {
+      title: '个人所得税纳税记录',
+      holderName: '孙*试',
+      holderId: '4212**********0610',
+      values: ['按年度汇总', ...[...byYear.values()].map((y) => yuan(y.fen))],
+    });
+    expect(slip.verified.slip.records).toHaveLength(byYear.size);
+    expect(allOut.result?.params?.['count']).toBe(list.records.length);
+    // Far less paper than one block per voucher.
+    expect(printOn(allOut.print!.document, 'generic-80mm').view.text.split('\n').length).toBeLessThan(60);
+  });
+
   it('no records in the chosen years: the no-records step, and Back returns to the year choice', async () => {
     const run = runFlow(testServices(t.url), 'tax', 'urumqi-long-name');
     await run.step('chooseYears');
@@ -269,6 +325,30 @@ describe('social-insurance flow', () => {
       expect(verified.slip.records).toEqual([expect.objectContaining({ 票据号码: chosen.voucherNo, 缴费金额: chosen.amount })]);
     });
   }
+
+  it('a whole year on one slip: every payment of the year, with count and total (issue 19)', async () => {
+    const p = person('421281199211080522');
+    const run = runFlow(testServices(t.url), 'social', 'chibi-resident');
+    run.send({ type: 'FLOW.EVENT', name: 'kind', data: { kind: 'resident' } });
+    const years = (await run.step('years')).data as unknown as SocialYearsData;
+    const year = years.years[0]!;
+    run.send({ type: 'FLOW.EVENT', name: 'year', data: { year: year.year } });
+    const list = (await run.step('list')).data as unknown as SocialListData;
+    run.send({ type: 'FLOW.EVENT', name: 'wholeYear', data: {} });
+    const confirm = (await run.step('confirm')).data as unknown as ConfirmData;
+    expect(confirm).toMatchObject({ count: list.records.length });
+    expect(confirm.lines).toHaveLength(list.records.length);
+    run.send({ type: 'CONTINUE' });
+    const out = await run.done();
+    const { verified } = await checkSlip(out, {
+      title: '城乡居民社保费缴款凭单',
+      holderName: `${p.name[0]}*${p.name.length > 2 ? p.name[p.name.length - 1] : ''}`,
+      holderId: '4212**********0522',
+      values: [...list.records.map((r) => r.voucherNo), year.total],
+    });
+    expect(verified.slip.records.map((r) => r['票据号码'])).toEqual(list.records.map((r) => r.voucherNo));
+    expect(out.result?.params?.['count']).toBe(list.records.length);
+  });
 
   it('no payments of that kind: no-records step; Back returns to the kind choice', async () => {
     const run = runFlow(testServices(t.url), 'social', 'urumqi-long-name');

@@ -16,6 +16,7 @@ import { startRig, type Rig } from '../session/rig.js';
 import { KIOSK } from './harness.js';
 import { createGasFlow } from '../../device-agent/src/flows/gas.js';
 import { createGasModuleWith, getGasApi, type GasApi } from '../../device-agent/src/gas/module.js';
+import { createMonitorModule } from '../../device-agent/src/monitor/module.js';
 
 export interface Stack {
   sandbox: TestSandbox;
@@ -40,6 +41,10 @@ export interface StackOptions {
   gas?: boolean;
   /** Seconds to pay a gas QR (default: config's). */
   gasPaySeconds?: number;
+  /** A camera and an optional face check on 社保 (the face screens). */
+  face?: boolean;
+  /** Also run the monitor module (heartbeats to an unreachable central; events wait in its outbox). */
+  monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
   report?: (type: string, payload: Record<string, unknown>) => void;
 }
@@ -50,12 +55,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
   const rig = await startRig({
     uiDir,
-    devices: opts.gas ? ['idcard', 'printer', 'gascard'] : ['idcard', 'printer'],
+    devices: ['idcard', 'printer', ...(opts.gas ? (['gascard'] as const) : []), ...(opts.face ? (['camera'] as const) : [])],
     config: (c) => {
       c.kiosk = { ...KIOSK };
       c.upstream.baseUrl = sandbox.url;
       c.session.countdown.defaultMs = 180_000;
       c.session.services.property.face = 'off';
+      if (opts.face) c.session.services.social.face = 'optional';
       c.gas.paymentPollMs = 150;
       if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },
@@ -64,7 +70,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       upstreams: upstreamStatusFrom(services, 200),
       ...(opts.report ? { report: opts.report } : {}),
     },
-    ...(opts.gas ? { modules: [createGasModuleWith({ services })] } : {}),
+    modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : [])],
   });
   const { browser, page } = await openKiosk(rig.agent.url);
   const tap = async (testid: string): Promise<void> => {

@@ -44,6 +44,9 @@ import {
   statusLine,
   taxRecordView,
   taxSlipRecord,
+  TAX_DETAIL_MAX,
+  taxYearSlipRecord,
+  taxYearSummaries,
 } from './present.js';
 import type {
   ConfirmData,
@@ -255,6 +258,7 @@ export function createRecordFlows(
 
   // ------------------------------------------------------------------------------------ tax
   const yearsSchema = z.object({ fromYear: z.number().int(), toYear: z.number().int() }).strict();
+  const taxSelectSchema = z.object({ voucherNos: z.array(z.string().min(1).max(64)).max(500) }).strict();
   const tax: FlowFactory = (deps) => {
     interface Ctx extends Common {
       fromYear: number;
@@ -312,7 +316,10 @@ export function createRecordFlows(
                   const total = event.output.records.reduce((s, r) => s + r.amountFen, 0);
                   return {
                     holder,
-                    list: { fromYear: context.fromYear, toYear: context.toYear, holder, records: event.output.records.map(taxRecordView), total: yuan(total) },
+                    list: (() => {
+                      const records = event.output.records.map(taxRecordView);
+                      return { fromYear: context.fromYear, toYear: context.toYear, holder, records, total: yuan(total), selected: records.map((r) => r.voucherNo) };
+                    })(),
                   };
                 }),
               },
@@ -322,11 +329,33 @@ export function createRecordFlows(
         },
         list: {
           entry: assign({ view: ({ context }) => flowView('list', context.list ?? {}), draft: null }),
-          on: { CONTINUE: 'confirm', BACK: 'chooseYears' },
+          on: {
+            // The citizen chooses which records go on the slip (all by default).
+            'FLOW.EVENT': {
+              guard: ({ event, context }) => {
+                if (event.name !== 'select') return false;
+                const p = taxSelectSchema.safeParse(event.data);
+                const known = new Set(context.list?.records.map((r) => r.voucherNo));
+                return p.success && p.data.voucherNos.every((v) => known.has(v));
+              },
+              actions: assign(({ event, context }) => {
+                const chosen = new Set(taxSelectSchema.parse(event.data).voucherNos);
+                // Kept in list order whatever order the taps came in.
+                const list = { ...context.list!, selected: context.list!.records.filter((r) => chosen.has(r.voucherNo)).map((r) => r.voucherNo) };
+                return { list, view: flowView('list', list) };
+              }),
+            },
+            CONTINUE: { guard: ({ context }) => (context.list?.selected.length ?? 0) > 0, target: 'confirm' },
+            BACK: 'chooseYears',
+          },
         },
         confirm: {
           entry: assign(({ context }) => {
-            const records = context.list?.records ?? [];
+            const chosen = new Set(context.list?.selected ?? []);
+            const records = (context.list?.records ?? []).filter((r) => chosen.has(r.voucherNo));
+            const summarised = records.length > TAX_DETAIL_MAX;
+            const years = taxYearSummaries(records);
+            const totalFen = records.reduce((s, r) => s + r.amountFen, 0);
             const draft: SlipDraft = {
               ...draftBase(context.holder, context.identity),
               kind: 'tax',
@@ -335,9 +364,10 @@ export function createRecordFlows(
               summary: [
                 ['所属年度 Years', `${context.fromYear}–${context.toYear}`],
                 ['记录数 Records', String(records.length)],
-                ['合计 Total', context.list?.total ?? ''],
+                ['合计 Total', yuan(totalFen)],
+                ...(summarised ? [['明细 Details', '按年度汇总 Summarised by year'] as [string, string]] : []),
               ],
-              records: records.map(taxSlipRecord),
+              records: summarised ? years.map(taxYearSlipRecord) : records.map(taxSlipRecord),
               notes: notesFor('tax'),
             };
             const data: ConfirmData = {
@@ -345,7 +375,10 @@ export function createRecordFlows(
               ...SLIP_TITLES.tax,
               holder: context.holder,
               count: records.length,
-              lines: records.map((r) => `${r.paidOn} ${r.taxType} ${r.amount}`),
+              lines: summarised
+                ? years.map((y) => `${y.year}：${y.count} · ${yuan(y.totalFen)}`)
+                : records.map((r) => `${r.paidOn} ${r.taxType} ${r.amount}`),
+              summarised,
             };
             return { draft, key: randomUUID(), view: flowView('confirm', data) };
           }),
@@ -358,7 +391,7 @@ export function createRecordFlows(
             input: ({ context }) => ({ draft: context.draft!, key: context.key }),
             onDone: {
               target: 'finished',
-              actions: assign({ output: ({ event, context }) => printedOutput(event.output.document, event.output.serial, context.draft?.records.length ?? 0) }),
+              actions: assign({ output: ({ event, context }) => printedOutput(event.output.document, event.output.serial, context.list?.selected.length ?? 0) }),
             },
             onError: { target: 'registerError', actions: assign({ error: ({ event }) => failed('tax', 'register')(event.error) }) },
           },
@@ -409,6 +442,8 @@ export function createRecordFlows(
       rows: Row[];
       year: number;
       selected: SocialRecordView | null;
+      /** The slip covers every payment of the chosen year. */
+      wholeYear: boolean;
     }
     const query = fromPromise<SocialQueryResponse, { kind: SocialKindId; fromYear: number; toYear: number }>(({ input, signal }) =>
       services.social.queryPayments({ idNumber: fullIdNumber(deps), ...input }, { signal }),
@@ -447,6 +482,7 @@ export function createRecordFlows(
           rows: [],
           year: toYear,
           selected: null,
+          wholeYear: false,
         };
       },
       initial: 'chooseKind',
@@ -496,9 +532,12 @@ export function createRecordFlows(
           },
         },
         list: {
-          entry: assign({ view: ({ context }) => flowView('list', listData(context)), draft: null }),
+          entry: assign({ view: ({ context }) => flowView('list', listData(context)), draft: null, wholeYear: false }),
           on: {
-            'FLOW.EVENT': {
+            'FLOW.EVENT': [
+              // One slip for the whole year's payments (issue 19).
+              { guard: ({ event, context }) => event.name === 'wholeYear' && listData(context).records.length > 0, target: 'confirm', actions: assign({ wholeYear: true, selected: null }) },
+              {
               guard: ({ event, context }) => {
                 if (event.name !== 'select') return false;
                 const p = selectSchema.safeParse(event.data);
@@ -511,29 +550,40 @@ export function createRecordFlows(
                   return listData(context).records.find((r) => r.voucherNo === v) ?? null;
                 },
               }),
-            },
+              },
+            ],
             BACK: 'years',
           },
         },
         confirm: {
           entry: assign(({ context }) => {
             const slipKind = socialSlipKind(context.kind);
-            const r = context.selected!;
+            const rows = context.rows.filter((x) => x.year === context.year);
+            const chosen = context.wholeYear ? rows.map((x) => x.record) : [context.selected!];
+            const totalFen = context.wholeYear ? rows.reduce((t, x) => t + x.fen, 0) : null;
             const draft: SlipDraft = {
               ...draftBase(context.holder, context.identity),
               kind: slipKind,
               ...SLIP_TITLES[slipKind],
-              source: r.collector,
-              summary: [['缴费年度 Year', String(context.year)]],
-              records: [socialSlipRecord(r)],
+              source: chosen[0]!.collector,
+              summary: [
+                ['缴费年度 Year', String(context.year)],
+                ...(totalFen !== null
+                  ? ([
+                      ['缴费笔数 Payments', String(chosen.length)],
+                      ['合计 Total', yuan(totalFen)],
+                    ] as [string, string][])
+                  : []),
+              ],
+              records: chosen.map(socialSlipRecord),
               notes: notesFor('social'),
             };
             const data: ConfirmData = {
               service: 'social',
               ...SLIP_TITLES[slipKind],
               holder: context.holder,
-              count: 1,
-              lines: [`${r.insuranceType} ${r.period} ${r.amount}`],
+              count: chosen.length,
+              lines: chosen.map((r) => `${r.insuranceType} ${r.period} ${r.amount}`),
             };
             return { draft, key: randomUUID(), view: flowView('confirm', data) };
           }),
@@ -546,7 +596,7 @@ export function createRecordFlows(
             input: ({ context }) => ({ draft: context.draft!, key: context.key }),
             onDone: {
               target: 'finished',
-              actions: assign({ output: ({ event }) => printedOutput(event.output.document, event.output.serial, 1) }),
+              actions: assign({ output: ({ event, context }) => printedOutput(event.output.document, event.output.serial, context.draft?.records.length ?? 1) }),
             },
             onError: { target: 'registerError', actions: assign({ error: ({ event }) => failed('social', 'register')(event.error) }) },
           },

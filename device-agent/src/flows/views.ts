@@ -80,6 +80,9 @@ export interface TaxRecordView {
   taxAuthority: string;
   paidOn: string;
   verificationCode: string;
+  /** Tax year (of the period's start) and amount in fen: for per-year summaries. */
+  year: number;
+  amountFen: number;
 }
 
 export interface TaxListData {
@@ -88,6 +91,8 @@ export interface TaxListData {
   holder: HolderView | null;
   records: TaxRecordView[];
   total: string;
+  /** Voucher numbers (as shown) the citizen wants on the slip; all by default (issue 19). */
+  selected: string[];
 }
 
 // ---------------------------------------------------------------- social insurance
@@ -154,4 +159,6 @@ export interface ConfirmData {
   count: number;
   /** One line per record, as the slip will show it. */
   lines: string[];
+  /** The slip lists per-year totals instead of every record (long lists; issue 19). */
+  summarised?: boolean;
 }

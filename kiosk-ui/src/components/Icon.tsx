@@ -21,6 +21,8 @@ export type IconName =
   | 'phone'
   | 'person'
   | 'pause'
+  | 'prev'
+  | 'next'
   | 'verySatisfied'
   | 'satisfied'
   | 'basicallySatisfied'
@@ -49,6 +51,8 @@ const paths: Record<IconName, string> = {
   phone: 'M18 8 L28 18 L22 26 C26 34 30 38 38 42 L46 36 L56 46 L48 56 C30 54 10 34 8 16 Z',
   person: 'M32 8 A12 12 0 1 0 32 32 A12 12 0 1 0 32 8 M10 58 C12 44 22 38 32 38 C42 38 52 44 54 58',
   pause: `${circle} M26 22 V42 M38 22 V42`,
+  prev: 'M40 12 L20 32 L40 52',
+  next: 'M24 12 L44 32 L24 52',
   verySatisfied: `${circle} ${eyes} M18 36 C22 50 42 50 46 36 Z`,
   satisfied: `${circle} ${eyes} M20 39 C26 46 38 46 44 39`,
   basicallySatisfied: `${circle} ${eyes} M22 42 H42`,

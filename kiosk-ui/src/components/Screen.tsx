@@ -14,12 +14,15 @@ export function Screen(props: {
   return (
     <main class={`screen tone-${props.tone ?? 'normal'}`} data-testid={`screen-${props.name}`} data-step={props.step ?? undefined}>
       <div class="screen-body">
-        {props.icon && (
-          <span class="screen-icon">
-            <Icon name={props.icon} size="1em" />
-          </span>
-        )}
-        <h1 class="screen-title">{props.title}</h1>
+        {/* Icon above the title in portrait, beside it in landscape (height is scarce there). */}
+        <div class="screen-head">
+          {props.icon && (
+            <span class="screen-icon">
+              <Icon name={props.icon} size="1em" />
+            </span>
+          )}
+          <h1 class="screen-title">{props.title}</h1>
+        </div>
         {props.children}
       </div>
       {props.actions && <div class="actions">{props.actions}</div>}

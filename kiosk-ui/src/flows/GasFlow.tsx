@@ -291,7 +291,8 @@ function Account({ view, send }: ScreenProps) {
       )}
       {!a.canTopUp && <Notice text={text(a.reason?.citizen)} testid="gas-cannot" tone="bad" />}
       {a.canTopUp && (
-        <>
+        <div class="gas-amount-area">
+          <div class="gas-amount-choice">
           <p class="gas-label">{t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}</p>
           <div class="gas-presets" role="group" aria-label={t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}>
             {r.presetsFen.map((fen) => {
@@ -307,13 +308,14 @@ function Account({ view, send }: ScreenProps) {
             </button>
           </div>
           {d.amountError && <Notice text={t(`gas.amount.error.${d.amountError}`, { min: yuan(r.minFen), max: yuan(r.maxFen) })} testid="gas-amount-error" tone="bad" />}
+          </div>
           {custom && (
             <div class="gas-custom">
               <Field label={t('gas.amount.customLabel')} value={digits} testid="gas-custom-field" />
               <NumericKeypad value={digits} onChange={(v) => setDigits(v.replace(/^0+/, ''))} maxLength={5} />
             </div>
           )}
-        </>
+        </div>
       )}
     </Screen>
   );
@@ -392,13 +394,15 @@ function Paying({ view, send }: ScreenProps) {
         )
       }
     >
-      <p class="gas-amount" data-testid="gas-pay-amount">
-        {yuan(d.amountFen)}
-      </p>
+      <div class="gas-pay">
       <div class="gas-qr" data-testid="gas-qr" data-order={d.orderNo} data-url={d.codeUrl} role="img" aria-label={t('gas.pay.qrLabel')}
         // The SVG comes from the agent's QR encoder (qrcode), not from any user input.
         dangerouslySetInnerHTML={{ __html: d.qrSvg }}
       />
+      <div class="gas-pay-info">
+      <p class="gas-amount" data-testid="gas-pay-amount">
+        {yuan(d.amountFen)}
+      </p>
       <p class="gas-big">{t('gas.pay.scan')}</p>
       <dl class="gas-fields">
         <dt>{t('gas.pay.merchant')}</dt>
@@ -411,6 +415,8 @@ function Paying({ view, send }: ScreenProps) {
       <p class="gas-countdown" data-testid="gas-pay-countdown" aria-live="off">
         {d.cancelling ? t('gas.pay.cancelling') : t('gas.pay.left', { time: `${mm}:${ss}` })}
       </p>
+      </div>
+      </div>
     </Screen>
   );
 }

@@ -16,6 +16,7 @@ import type {
 import { useT, usePrefs, type T } from '../i18n';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
+import { Paged } from '../components/Paged';
 import { tileText } from '../screens/Home';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
@@ -164,11 +165,12 @@ function Confirm({ view, send }: ScreenProps) {
       </p>
       <Holder holder={d.holder} />
       <p>{t('flows.confirm.count', { n: d.count })}</p>
-      <ul class="rf-lines" data-testid="rf-lines" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.lines.map((l) => (
-          <li key={l}>{l}</li>
-        ))}
-      </ul>
+      <Paged tag="ul" items={d.lines} keyOf={(l) => l} render={(l) => l} listClass="rf-lines" testid="rf-lines" label={t('flows.list.label')} />
+      {d.summarised && (
+        <p class="notice" data-testid="rf-summarised">
+          {t('flows.confirm.summarised')}
+        </p>
+      )}
       <p>{t('flows.confirm.hint')}</p>
     </Screen>
   );
@@ -223,9 +225,14 @@ function PropertyList({ view, send }: ScreenProps) {
     >
       <Holder holder={d.holder} />
       <p>{t('flows.property.count', { n: d.properties.length, registry: d.registry })}</p>
-      <ol class="rf-list" data-testid="rf-list" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.properties.map((p) => (
-          <li class="rf-item" key={p.certificateNo} data-testid="property-item" data-cert={p.certificateNo}>
+      <Paged
+        items={d.properties}
+        keyOf={(p) => p.certificateNo}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('flows.list.label')}
+        render={(p, m) => (
+          <div class="rf-item" {...(m ? {} : { 'data-testid': 'property-item', 'data-cert': p.certificateNo })}>
             <p class="rf-item-title">{p.location}</p>
             <dl class="rf-fields">
               <Field label={t('flows.property.certificateNo')} value={p.certificateNo} />
@@ -237,14 +244,14 @@ function PropertyList({ view, send }: ScreenProps) {
             </dl>
             <ul class="rf-statuses">
               {p.statuses.map((s, i) => (
-                <li key={i} class={`rf-status rf-status-${s.type}`} data-testid={`status-${s.type}`}>
+                <li key={i} class={`rf-status rf-status-${s.type}`} {...(m ? {} : { 'data-testid': `status-${s.type}` })}>
                   <strong>{s.label}</strong> {statusText(s, t)}
                 </li>
               ))}
             </ul>
-          </li>
-        ))}
-      </ol>
+          </div>
+        )}
+      />
     </Screen>
   );
 }
@@ -296,19 +303,43 @@ function TaxYears({ view, send }: ScreenProps) {
 function TaxList({ view, send }: ScreenProps) {
   const t = useT();
   const d = view.flow!.data as unknown as TaxListData;
+  const chosen = new Set(d.selected);
+  const choose = (voucherNos: string[]) => send('Session.FlowEvent', { name: 'select', data: { voucherNos } });
+  const toggle = (v: string) => () => choose(chosen.has(v) ? d.selected.filter((x) => x !== v) : [...d.selected, v]);
   return (
-    <Screen name="service" step="list" icon="tax" title={t('flows.tax.title')} actions={<PrintActions send={send} count={d.records.length} />}>
+    <Screen name="service" step="list" icon="tax" title={t('flows.tax.title')} actions={<PrintActions send={send} count={d.selected.length} />}>
       <Holder holder={d.holder} />
       <p data-testid="tax-summary">
         {t('flows.tax.summary', { range: t('flows.years.range', { from: d.fromYear, to: d.toYear }), n: d.records.length })}{' '}
         <strong data-testid="tax-total">{d.total}</strong>
       </p>
-      <ol class="rf-list" data-testid="rf-list" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.records.map((r) => (
-          <li class="rf-item" key={r.voucherNo} data-testid="tax-record" data-voucher={r.voucherNo}>
-            <p class="rf-item-title">
-              {r.taxType} · {r.taxItem} <strong class="rf-amount">{r.amount}</strong>
-            </p>
+      {/* Which records go on the slip (all by default); long choices print per-year totals. */}
+      <div class="rf-select" role="group" aria-label={t('flows.tax.choose')}>
+        <span data-testid="tax-chosen">{t('flows.tax.chosen', { n: d.selected.length, total: d.records.length })}</span>
+        <button type="button" data-testid="tax-select-all" onClick={() => choose(d.records.map((r) => r.voucherNo))}>
+          {t('flows.tax.selectAll')}
+        </button>
+        <button type="button" data-testid="tax-select-none" onClick={() => choose([])}>
+          {t('flows.tax.selectNone')}
+        </button>
+      </div>
+      <Paged
+        items={d.records}
+        keyOf={(r) => r.voucherNo}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('flows.list.label')}
+        render={(r, m) => (
+          <button
+            type="button"
+            class="rf-item rf-pick rf-toggle"
+            aria-pressed={chosen.has(r.voucherNo)}
+            {...(m ? { tabIndex: -1 } : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo, onClick: toggle(r.voucherNo) })}
+          >
+            <span class="rf-item-title">
+              <span class="rf-check" aria-hidden="true">{chosen.has(r.voucherNo) ? '☑' : '☐'}</span> {r.taxType} · {r.taxItem}{' '}
+              <strong class="rf-amount">{r.amount}</strong>
+            </span>
             <dl class="rf-fields">
               <Field label={t('flows.tax.period')} value={r.period} />
               <Field label={t('flows.tax.authority')} value={r.taxAuthority} />
@@ -316,9 +347,9 @@ function TaxList({ view, send }: ScreenProps) {
               <Field label={t('flows.tax.voucherNo')} value={r.voucherNo} />
               <Field label={t('flows.tax.verificationCode')} value={r.verificationCode} />
             </dl>
-          </li>
-        ))}
-      </ol>
+          </button>
+        )}
+      />
     </Screen>
   );
 }
@@ -370,18 +401,29 @@ function SocialList({ view, send }: ScreenProps) {
       step="list"
       icon="social"
       title={`${t(`flows.social.kind.${d.kind}`)} · ${t('flows.social.year', { year: d.year })}`}
-      actions={<PrevButton send={send} />}
+      actions={
+        <>
+          <Action testid="social-whole-year" primary icon="printer" onClick={event(send, 'wholeYear')}>
+            {t('flows.social.wholeYear', { n: d.records.length })}
+          </Action>
+          <PrevButton send={send} />
+        </>
+      }
     >
       <p>{t('flows.social.chooseSlip')}</p>
-      <ol class="rf-list" data-testid="rf-list" tabIndex={0} aria-label={t('flows.list.label')}>
-        {d.records.map((r) => (
-          <li key={r.voucherNo}>
+      <Paged
+        items={d.records}
+        keyOf={(r) => r.voucherNo}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('flows.list.label')}
+        render={(r, m) => (
             <button
               type="button"
               class="rf-item rf-pick"
-              data-testid="social-record"
-              data-voucher={r.voucherNo}
-              onClick={event(send, 'select', { voucherNo: r.voucherNo })}
+              {...(m
+                ? { tabIndex: -1 }
+                : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
             >
               <span class="rf-item-title">
                 {r.insuranceType} · {r.period} <strong class="rf-amount">{r.amount}</strong>
@@ -393,9 +435,8 @@ function SocialList({ view, send }: ScreenProps) {
                 <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
               </dl>
             </button>
-          </li>
-        ))}
-      </ol>
+        )}
+      />
     </Screen>
   );
 }
