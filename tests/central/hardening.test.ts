@@ -120,6 +120,32 @@ describe('dashboard login lockout (item 1)', () => {
     }
   });
 
+  it('does not believe X-Forwarded-For unless the proxy is trusted', async () => {
+    const spoofed = (c: TestCentral, i: number, username: string, password: string) =>
+      fetch(`${c.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+        body: JSON.stringify({ username, password }),
+      }).then((r) => r.status);
+    const direct = await startTestCentral();
+    try {
+      // A stranger rotating the header is still one address: locked after 20 failures.
+      for (let i = 0; i < 20; i++) expect(await spoofed(direct, i, `guess-${i}`, 'pw')).toBe(401);
+      expect(await spoofed(direct, 99, users.viewer.username, users.viewer.password)).toBe(429);
+    } finally {
+      await direct.close();
+    }
+    const proxied = await startTestCentral({ listen: { host: '127.0.0.1', port: 0, trustProxy: 'loopback' } });
+    try {
+      // Behind a trusted proxy each client has its own count: one noisy client does not lock the rest out.
+      for (let i = 0; i < 20; i++) expect(await spoofed(proxied, 1, `guess-${i}`, 'pw')).toBe(401);
+      expect(await spoofed(proxied, 1, users.viewer.username, users.viewer.password)).toBe(429);
+      expect(await spoofed(proxied, 2, users.viewer.username, users.viewer.password)).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('keeps a lockout across a restart of central', async () => {
     const c = await startTestCentral();
     try {
