@@ -127,8 +127,9 @@ export function verifyKioskRequest(
     req.once('end', () => {
       if (done) return;
       finish();
-      const digest = hmac.digest();
-      if (!k || !digestMatches(digest, p.signature)) return reject('bad-signature');
+      // Compared for unknown ids too, so both paths do the same work.
+      const matches = digestMatches(hmac.digest(), p.signature);
+      if (!k || !matches) return reject('bad-signature');
       const skew = p.timestamp - Date.now();
       if (Math.abs(skew) > maxSkewMs) return reject('stale', `${Math.round(skew / 1000)} s off`);
       // Command-wait requests are held open while the kiosk sends others, so they count against a

@@ -33,6 +33,13 @@ export const centralConfigSchema = z
       /** 127.0.0.1 for a single machine; 0.0.0.0 (behind TLS) when kiosks reach it over the network. */
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(5850),
+      /**
+       * Addresses of the TLS reverse proxy in front of central (express "trust proxy": e.g.
+       * "loopback" or a list of addresses). Only then is X-Forwarded-For believed for the
+       * per-address login limit; otherwise every login would seem to come from the proxy, and a
+       * stranger could spoof the header to dodge the limit. Default: trust nobody.
+       */
+      trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
     }),
     /** SQLite file and screenshots; relative to the project root unless absolute. */
     dataDir: z.string().min(1).default('var/central'),

@@ -38,7 +38,8 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
       res.status(400).json({ ok: false, error: '请输入用户名和密码 Username and password required' });
       return;
     }
-    const s = await sessions.login(p.data.username, p.data.password, req.socket.remoteAddress ?? 'unknown');
+    // req.ip is the socket's address unless listen.trustProxy names the proxy in front of central.
+    const s = await sessions.login(p.data.username, p.data.password, req.ip ?? 'unknown');
     if (s === 'locked') {
       const minutes = config.dashboard.lockout.lockMinutes;
       res.status(429).json({ ok: false, error: `尝试次数过多，请${minutes}分钟后再试 Too many attempts; try again in ${minutes} minutes` });

@@ -62,7 +62,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   app.disable('x-powered-by');
   // Answers are per-request JSON; hashing each body for an ETag is wasted work on the hot path.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.listen.trustProxy);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');

@@ -121,7 +121,8 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   ];
 
   let ready = false;
-  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(config.agent.host);
+  // Bound to loopback or to every interface, the kiosk's own browser reaches it by the loopback names.
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0', '::'].includes(config.agent.host);
   const allowedHosts = [
     ...new Set([config.agent.host.includes(':') ? `[${config.agent.host}]` : config.agent.host, ...(loopback ? ['127.0.0.1', 'localhost', '[::1]'] : []), ...config.agent.allowedHosts]),
   ].map((h) => h.toLowerCase());

@@ -17,7 +17,7 @@ describe('central configuration', () => {
     const k = c.kiosks.find((x) => x.id === kioskConfig.kiosk.id);
     expect(k?.id).toBe('XN-ZWFW-24H-01');
     expect(k?.secret).toBe(kioskConfig.central.secret);
-    expect(c.listen).toEqual({ host: '127.0.0.1', port: 5850 });
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 5850, trustProxy: false });
     expect(new URL(kioskConfig.central.url).port).toBe('5850');
     expect(c.heartbeat.offlineAfterMissed).toBe(3);
     expect(c.retention).toMatchObject({ heartbeatDays: 7, eventDays: 180 });

@@ -7,6 +7,7 @@ import { LoginThrottle } from '../../central/src/login-throttle.js';
 import { centralMigrations } from '../../central/src/migrations.js';
 import { openDatabase } from '../../device-agent/src/store/database.js';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import {
   kioskA,
   signedPost,
@@ -99,10 +100,19 @@ describe('dashboard login lockout (item 1)', () => {
       dashboard: { users: [{ username: users.operator.username, role: 'operator', passwordHash: realHash }], lockout: { maxFailuresPerAddress: 10_000 } },
     });
     try {
-      const all = Array.from({ length: 40 }, () => loginOnce(central2.url, 'ops', 'wrong-password'));
-      all.push(loginOnce(central2.url, 'ops', users.operator.password));
-      const statuses = await Promise.all(all);
-      expect(statuses.at(-1)).toBe(429);
+      const wrong = Array.from({ length: 40 }, () => loginOnce(central2.url, 'ops', 'wrong-password'));
+      // As soon as 5 of them are counted (their slow hashes still running), the right password is refused.
+      const db = new Database(join(central2.dataDir, 'central.db'), { readonly: true });
+      try {
+        await waitFor('5 attempts counted', () =>
+          (db.prepare("SELECT failures FROM login_attempts WHERE key = 'user:ops'").get() as { failures: number } | undefined)?.failures === 5,
+        );
+      } finally {
+        db.close();
+      }
+      expect(await loginOnce(central2.url, 'ops', users.operator.password)).toBe(429);
+      const statuses = await Promise.all(wrong);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
       expect(statuses.filter((s) => s === 200)).toHaveLength(0);
     } finally {
       await central2.close();
@@ -117,6 +127,32 @@ describe('dashboard login lockout (item 1)', () => {
       expect(await loginOnce(c.url, users.viewer.username, users.viewer.password)).toBe(429);
     } finally {
       await c.close();
+    }
+  });
+
+  it('does not believe X-Forwarded-For unless the proxy is trusted', async () => {
+    const spoofed = (c: TestCentral, i: number, username: string, password: string) =>
+      fetch(`${c.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+        body: JSON.stringify({ username, password }),
+      }).then((r) => r.status);
+    const direct = await startTestCentral();
+    try {
+      // A stranger rotating the header is still one address: locked after 20 failures.
+      for (let i = 0; i < 20; i++) expect(await spoofed(direct, i, `guess-${i}`, 'pw')).toBe(401);
+      expect(await spoofed(direct, 99, users.viewer.username, users.viewer.password)).toBe(429);
+    } finally {
+      await direct.close();
+    }
+    const proxied = await startTestCentral({ listen: { host: '127.0.0.1', port: 0, trustProxy: 'loopback' } });
+    try {
+      // Behind a trusted proxy each client has its own count: one noisy client does not lock the rest out.
+      for (let i = 0; i < 20; i++) expect(await spoofed(proxied, 1, `guess-${i}`, 'pw')).toBe(401);
+      expect(await spoofed(proxied, 1, users.viewer.username, users.viewer.password)).toBe(429);
+      expect(await spoofed(proxied, 2, users.viewer.username, users.viewer.password)).toBe(200);
+    } finally {
+      await proxied.close();
     }
   });
 
@@ -208,23 +244,27 @@ describe('signed bodies are not read before the headers are checked (item 2)', (
       ),
     );
     // Each is refused: 401 unsigned, or the connection closed under a sender that kept pushing.
+    // (Which of the two a sender sees depends on how far its upload got when central closed.)
     for (const r of results) expect([401, 0]).toContain(r.status);
-    expect(results.some((r) => r.status === 401 && r.reason === 'unsigned')).toBe(true);
+    for (const r of results) if (r.status === 401) expect(r.reason).toBe('unsigned');
     expect((await metric(central.url, 'central_request_body_bytes_total')) - before).toBe(0);
     expect((await fetch(`${central.url}/healthz`)).status).toBe(200);
   }, 120_000);
 
   it('lets one large body per kiosk id be read at a time, then accepts a properly signed screenshot streamed and verified', async () => {
+    const start = await metric(central.url, 'central_request_body_bytes_total');
     const hold = await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders(kioskA.id, ++seq));
     hold.socket.write(Buffer.alloc(64 * 1024));
-    // The first upload is being read; a second large one for the same kiosk is refused unread.
+    // Once central reads the first upload's body, a second large one for the same kiosk is refused unread.
+    await waitFor('central reading the held upload', async () => (await metric(central.url, 'central_request_body_bytes_total')) >= start + 64 * 1024);
     const before = await metric(central.url, 'central_request_body_bytes_total');
     const second = await RawUpload.open(central.url, '/api/v1/screenshots', 1 * mb, forgedHeaders(kioskA.id, ++seq));
-    const a = await second.answer;
+    // Answered without its body: a central that read it would wait for bytes that never come.
+    const a = await Promise.race([second.answer, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
     second.close();
-    expect(a.status).toBe(503);
-    expect(a.text).toMatch(/"reason":"busy"/);
-    expect(a.text).toMatch(/Retry-After: 5/i);
+    expect(a?.status).toBe(503);
+    expect(a?.text).toMatch(/"reason":"busy"/);
+    expect(a?.text).toMatch(/Retry-After: 5/i);
     // Small bodies (heartbeats) of the same kiosk still go through meanwhile.
     const hb = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { ...kioskA, kioskId: kioskA.id, seq: ++seq });
     expect(hb.status).toBe(200);
@@ -244,10 +284,14 @@ describe('signed bodies are not read before the headers are checked (item 2)', (
 
   it('caps the bytes being read unverified over all kiosk ids', async () => {
     const held: RawUpload[] = [];
+    const start = await metric(central.url, 'central_request_body_bytes_total');
     for (let i = 0; i < 4; i++) held.push(await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders(`XN-GHOST-${i}`, ++seq)));
     for (const h of held) h.socket.write(Buffer.alloc(1024));
+    // All four are being read (60 MiB reserved) before the fifth asks.
+    await waitFor('central reading the four held uploads', async () => (await metric(central.url, 'central_request_body_bytes_total')) >= start + 4 * 1024);
     const fifth = await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders('XN-GHOST-5', ++seq));
-    expect((await fifth.answer).status).toBe(503);
+    const a = await Promise.race([fifth.answer, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    expect(a?.status).toBe(503);
     fifth.close();
     for (const h of held) h.close();
   });

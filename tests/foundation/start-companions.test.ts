@@ -106,7 +106,7 @@ async function untilRunning(s: Stack): Promise<void> {
 }
 
 describe('npm start keeps the kiosk up while companions restart', () => {
-  it('restarts central, the sandbox and the simulators when they exit; central listens on embedded.central.port', async () => {
+  it('restarts central, the sandbox, the simulators and the agent when they exit; central listens on embedded.central.port', async () => {
     expect(existsSync(startBundle), 'run `npm run build` first').toBe(true);
     const s = await launchStack();
     const { agentPort, sandboxPort, simPort, centralPort, centralFilePort } = s.ports;
@@ -142,6 +142,13 @@ describe('npm start keeps the kiosk up while companions restart', () => {
       await expect.poll(() => ok(c.health), { timeout: 30_000 }).toBe(true);
       expect(s.out()).toMatch(new RegExp(`"process":"${c.name}".*"msg":"process exited unexpectedly; restarting it"`));
     }
+    // The agent itself crashing is restarted too (the kiosk comes back without anyone at the console).
+    const agentBefore = running('node', 'dist/agent.mjs', configFile);
+    expect(agentBefore).toHaveLength(1);
+    process.kill(agentBefore[0]!.pid, 'SIGKILL');
+    await expect.poll(() => running('node', 'dist/agent.mjs', configFile).some((p) => p.pid !== agentBefore[0]!.pid), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => ok(agentHealth), { timeout: 30_000 }).toBe(true);
+    expect(child.exitCode).toBeNull();
     // The restarted simulators bring the devices back to the agent.
     await expect
       .poll(async () => ((await (await fetch(agentHealth)).json()) as { devices: Record<string, string> }).devices, { timeout: 30_000 })
