@@ -26,6 +26,8 @@ export interface MonitorModuleOptions {
 
 export interface MonitorApi {
   sender: HeartbeatSender;
+  /** When the UI last sent Kiosk.Ping (epoch ms), null before the first (the browser watchdog uses it). */
+  lastPingAt(): number | null;
 }
 
 const apis = new WeakMap<AgentContext, MonitorApi>();
@@ -152,7 +154,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     commands,
     dataDir: resolvePath(config.dataDir),
   });
-  apis.set(ctx, { sender });
+  apis.set(ctx, { sender, lastPingAt: () => lastPing });
   const metrics = createAgentMetrics({
     kioskId: config.kiosk.id,
     site: config.kiosk.site,
