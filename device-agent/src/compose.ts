@@ -48,6 +48,8 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     createGasModuleWith({ services }),
     // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
     createVoiceModule,
+    // Each upstream's breaker state in /healthz, for `kiosk doctor`.
+    () => ({ name: 'upstreams', health: () => ({ upstreams: upstreamStatusFrom(services).states() }) }),
     // Unattended kiosks only (selfcare.enabled): browser watchdog, disk guard, clock check, nightly maintenance.
     createSelfcareModule,
   ];

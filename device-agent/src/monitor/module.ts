@@ -184,6 +184,6 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     async stop() {
       await sender.stop();
     },
-    health: () => ({ central: sender.lastResult() }),
+    health: () => ({ central: sender.lastResult(), ui: { lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString() } }),
   };
 }
