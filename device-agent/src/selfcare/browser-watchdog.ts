@@ -38,6 +38,11 @@ export class BrowserWatchdog {
     this.baseline = now;
   }
 
+  /** A restart for another reason than the ping (a blank or frozen screen). */
+  restartFor(now: number, reason: string): RestartDecision {
+    return this.record(now, reason);
+  }
+
   private record(now: number, reason: string): RestartDecision {
     this.baseline = now;
     this.restarts.push(now);

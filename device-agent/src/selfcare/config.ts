@@ -65,6 +65,13 @@ export const selfcareSchema = z
         alertAfterRestartsPerHour: z.number().int().min(1).default(3),
         /** argv that restarts the browser (the installed polkit rule lets the kiosk user run it). */
         restartCommand: z.array(z.string().min(1)).min(1).default(['systemctl', 'restart', 'kiosk-browser.service']),
+        /**
+         * argv that writes the kiosk screen as a binary PPM to stdout (deploy/kiosk-screenshot.sh:
+         * grim under cage). Absent: only the ping is watched, not blank or frozen screens.
+         */
+        screenshotCommand: z.array(z.string().min(1)).min(1).optional(),
+        /** How often the screen is captured to catch a blank or frozen page. */
+        screenCheckIntervalMs: ms.min(1000).default(60_000),
       })
       .prefault({}),
   })

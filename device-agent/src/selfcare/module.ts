@@ -3,7 +3,8 @@ import { resolvePath } from '../config/load.js';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
 import { getMonitorApi } from '../monitor/module.js';
 import { getSessionApi } from '../session/module.js';
-import { BrowserWatchdog } from './browser-watchdog.js';
+import { BrowserWatchdog, type RestartDecision } from './browser-watchdog.js';
+import { parsePpm, ScreenJudge } from './screen-check.js';
 import { judgeClock, type ClockVerdict } from './clock.js';
 import { freeBytes as statFreeBytes, pruneForSpace } from './disk.js';
 import { runMaintenance, type MaintenanceReport } from './maintenance.js';
@@ -61,6 +62,8 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
   let lastMaintenanceDay: string | null = null;
   let clockWarned = false;
   let restarting = false;
+  let lastScreenCheck = 0;
+  const screens = new ScreenJudge();
 
   const event = (type: string, payload: Record<string, unknown>): void => {
     getMonitorApi(ctx)?.sender.enqueueEvent(type, payload);
@@ -111,14 +114,11 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       });
     });
 
-  const checkBrowser = async (): Promise<void> => {
-    if (restarting) return;
-    const t = now();
-    const decision = watchdog.check(t, getMonitorApi(ctx)?.lastPingAt() ?? null);
-    if (!decision) return;
+  const doRestart = async (t: number, decision: RestartDecision): Promise<void> => {
     restarting = true;
     try {
       const ok = await restartBrowser(decision.reason);
+      screens.reset();
       status.lastBrowserRestart = { at: new Date(t).toISOString(), reason: decision.reason };
       status.browserRestartsLastHour = decision.restartsLastHour;
       ctx.audit('selfcare', 'browser.restart', { reason: decision.reason, ok });
@@ -129,6 +129,32 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
     } finally {
       restarting = false;
     }
+  };
+
+  const checkBrowser = async (): Promise<void> => {
+    if (restarting) return;
+    const t = now();
+    const decision = watchdog.check(t, getMonitorApi(ctx)?.lastPingAt() ?? null);
+    if (decision) await doRestart(t, decision);
+  };
+
+  const capture = (argv: string[]): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      execFile(argv[0]!, argv.slice(1), { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 15_000 }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      );
+    });
+
+  /** A blank or frozen screen while the UI still pings (the page's JS runs, its rendering doesn't). */
+  const checkScreen = async (): Promise<void> => {
+    const argv = cfg.browser.screenshotCommand;
+    const t = now();
+    if (!argv || restarting || t - lastScreenCheck < cfg.browser.screenCheckIntervalMs) return;
+    lastScreenCheck = t;
+    const v = getSessionApi(ctx)?.view();
+    const key = v ? `${v.screen}/${v.busy ?? ''}` : '';
+    const verdict = screens.sample(key, parsePpm(await capture(argv)));
+    if (verdict) await doRestart(t, watchdog.restartFor(t, verdict === 'blank' ? 'screen blank' : 'screen frozen'));
   };
 
   const checkClock = (): void => {
@@ -181,6 +207,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       ['clock', checkClock],
       ['disk', checkDisk],
       ['browser', checkBrowser],
+      ['screen', checkScreen],
       ['maintenance', checkMaintenance],
     ] as const) {
       try {
