@@ -19,11 +19,12 @@ UNITS=/etc/systemd/system
 UDEV_RULES=/etc/udev/rules.d/70-kiosk.rules
 POLKIT_RULE=/etc/polkit-1/rules.d/50-kiosk-browser.rules
 CHROMIUM_POLICY=/etc/chromium/policies/managed/kiosk.json
+JOURNALD_CONF=/etc/systemd/journald.conf.d/50-kiosk.conf
 USER_NAME=kiosk
 GROUPS_NEEDED=(dialout lp video plugdev)
-# cage: Wayland kiosk compositor; the CJK font for the zh-CN UI; espeak-ng for voice guidance;
+# cage: Wayland kiosk compositor; grim: screen captures for the frozen-screen check; the CJK font for the zh-CN UI; espeak-ng for voice guidance;
 # ffmpeg for the camera; polkitd lets the agent restart the browser; sqlite3 for field engineers.
-PACKAGES=(cage chromium fonts-noto-cjk espeak-ng ffmpeg udev polkitd sqlite3 curl ca-certificates)
+PACKAGES=(cage grim chromium fonts-noto-cjk espeak-ng ffmpeg udev polkitd sqlite3 curl ca-certificates)
 EXAMPLE=$REPO/deploy/config/kiosk.production.example.json
 UNINSTALL=0
 PURGE=0
@@ -52,7 +53,7 @@ uninstall() {
   if systemd_running || [[ $DRY_RUN == 1 ]]; then
     act systemctl disable --now kiosk-browser.service kiosk-agent.service
   fi
-  for f in "$UNITS/kiosk-agent.service" "$UNITS/kiosk-browser.service" "$UDEV_RULES" "$POLKIT_RULE" "$CHROMIUM_POLICY"; do
+  for f in "$UNITS/kiosk-agent.service" "$UNITS/kiosk-browser.service" "$UDEV_RULES" "$POLKIT_RULE" "$CHROMIUM_POLICY" "$JOURNALD_CONF"; do
     if [[ -e $f ]]; then act rm -f "$f"; else say "unchanged: $f absent"; fi
   done
   if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl daemon-reload; fi
@@ -100,6 +101,9 @@ install() {
   fi
   put_file "$POLKIT_RULE" 0644 root:root <"$REPO/deploy/polkit/50-kiosk-browser.rules"
   put_file "$CHROMIUM_POLICY" 0644 root:root <"$REPO/deploy/chromium-policy.json"
+  # Log rotation: the agent and browser log to journald, bounded here.
+  put_file "$JOURNALD_CONF" 0644 root:root <"$REPO/deploy/journald/50-kiosk.conf"
+  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl restart systemd-journald.service; fi
 
   put_file "$UNITS/kiosk-agent.service" 0644 root:root <"$REPO/deploy/systemd/kiosk-agent.service"
   put_file "$UNITS/kiosk-browser.service" 0644 root:root <"$REPO/deploy/systemd/kiosk-browser.service"

@@ -15,6 +15,7 @@ import { createServices } from './services/index.js';
 import { createSessionModuleWith } from './session/module.js';
 import { createStaffModule } from './staff/module.js';
 import { createVoiceModule } from './voice/module.js';
+import { createSelfcareModule } from './selfcare/module.js';
 
 /** The drivers the config enables, each with its own child logger. */
 export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) => DeviceDriver[] {
@@ -47,5 +48,9 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     createGasModuleWith({ services }),
     // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
     createVoiceModule,
+    // Each upstream's breaker state in /healthz, for `kiosk doctor`.
+    () => ({ name: 'upstreams', health: () => ({ upstreams: upstreamStatusFrom(services).states() }) }),
+    // Unattended kiosks only (selfcare.enabled): browser watchdog, disk guard, clock check, nightly maintenance.
+    createSelfcareModule,
   ];
 }

@@ -3,6 +3,7 @@ import { configPathFrom, loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log.js';
 import { startAgent } from './agent.js';
 import { defaultDevices, defaultModules } from './compose.js';
+import { startSystemdIntegration } from './selfcare/systemd.js';
 
 /** Process entry of the device agent: `tsx device-agent/src/main.ts [--config PATH]`. */
 async function main(): Promise<void> {
@@ -36,7 +37,11 @@ async function main(): Promise<void> {
     devices: defaultDevices(config, log),
     modules: defaultModules(config, log),
   });
+  // READY=1 and watchdog pings when run by systemd (deploy/systemd/kiosk-agent.service).
+  const systemd = await startSystemdIntegration(agent, process.env, log);
   stopNow = () => {
+    void systemd.stopping();
+    systemd.close();
     agent.stop().then(
       () => process.exit(0),
       (err: unknown) => {

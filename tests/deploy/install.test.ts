@@ -23,8 +23,6 @@ const touched = [
   '/var/log/kiosk',
   '/etc/passwd',
   '/etc/group',
-  join(projectRoot, 'dist'),
-  join(projectRoot, 'kiosk-ui/dist'),
 ];
 
 /** Path, type, mode, size, mtime and (for files) content hash of everything under `paths`. */

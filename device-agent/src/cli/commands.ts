@@ -1,5 +1,6 @@
 import { cameraCommands } from './camera.js';
 import { configCommands } from './config.js';
+import { doctorCommands } from './doctor.js';
 import { gasCommands } from './gas.js';
 import { idcardCommands } from './idcard.js';
 import { printerCommands } from './printer.js';
@@ -7,4 +8,4 @@ import { staffCommands } from './staff.js';
 import type { CliCommand } from './registry.js';
 
 /** Every `kiosk …` command. Feature modules export their commands; list them here. */
-export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands, ...gasCommands, ...staffCommands];
+export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands, ...gasCommands, ...staffCommands, ...doctorCommands];

@@ -73,6 +73,15 @@ export interface HeartbeatStatus {
   pendingCommands: number;
 }
 
+/** How far the kiosk's clock is from central's (device-agent/src/selfcare clock check). */
+export interface CentralClock {
+  /** Central's time minus the kiosk's, in ms. */
+  offsetMs: number;
+  /** Half the round trip: the offset is right within this. */
+  uncertaintyMs: number;
+  at: string;
+}
+
 /** Central answered with an error status. */
 export class CentralRejected extends Error {
   constructor(
@@ -141,6 +150,7 @@ export class HeartbeatSender {
 
   private lastAckedCounters: HealthCounters | null = null;
   private clockOffsetMs = 0;
+  private centralClockSample: CentralClock | null = null;
   private eventFailures = 0;
   private eventRetryAt = 0;
   private status: HeartbeatStatus = {
@@ -194,6 +204,11 @@ export class HeartbeatSender {
     await Promise.allSettled([this.cycleRunning, this.flushing, this.acking, this.commandLoop, this.queue, this.waitLoop]);
   }
 
+  /** Central's clock minus ours, from the last heartbeat answer (or stale rejection); null before one. */
+  centralClock(): CentralClock | null {
+    return this.centralClockSample;
+  }
+
   lastResult(): HeartbeatStatus {
     return { ...this.status };
   }
@@ -244,7 +259,15 @@ export class HeartbeatSender {
     try {
       const built = await this.buildHeartbeat();
       counters = built.counters;
+      const sentAt = Date.now();
       resp = await this.signedPost(endpoints.heartbeats, JSON.stringify(built.body), 'application/json', heartbeatResponseSchema);
+      // Central stamped serverTime somewhere between send and answer: compare with the midpoint.
+      const answeredAt = Date.now();
+      this.centralClockSample = {
+        offsetMs: Date.parse(resp.serverTime) - (sentAt + answeredAt) / 2,
+        uncertaintyMs: (answeredAt - sentAt) / 2,
+        at: new Date(answeredAt).toISOString(),
+      };
     } catch (err) {
       if (this.stopped) return;
       this.recordFailure(err);
@@ -423,6 +446,7 @@ export class HeartbeatSender {
       // A kiosk with a wrong clock would be locked out forever; central's clock is the reference.
       if (res.status === 401 && reason === 'stale' && rej.success && rej.data.serverTime) {
         this.clockOffsetMs = Date.parse(rej.data.serverTime) - Date.now();
+        this.centralClockSample = { offsetMs: this.clockOffsetMs, uncertaintyMs: timeoutMs, at: new Date().toISOString() };
         this.log.warn({ clockOffsetMs: this.clockOffsetMs }, 'kiosk clock differs from central; signing with central time');
       }
       throw new CentralRejected(res.status, reason, message);

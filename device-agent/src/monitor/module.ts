@@ -27,6 +27,8 @@ export interface MonitorModuleOptions {
 
 export interface MonitorApi {
   sender: HeartbeatSender;
+  /** When the UI last sent Kiosk.Ping (epoch ms), null before the first (the browser watchdog uses it). */
+  lastPingAt(): number | null;
 }
 
 const apis = new WeakMap<AgentContext, MonitorApi>();
@@ -164,7 +166,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     commands,
     dataDir: resolvePath(config.dataDir),
   });
-  apis.set(ctx, { sender });
+  apis.set(ctx, { sender, lastPingAt: () => lastPing });
   const metrics = createAgentMetrics({
     kioskId: config.kiosk.id,
     site: config.kiosk.site,
@@ -231,6 +233,6 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       for (const off of unsubscribers.splice(0)) off();
       await sender.stop();
     },
-    health: () => ({ central: sender.lastResult() }),
+    health: () => ({ central: sender.lastResult(), ui: { lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString() } }),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const ms = z.number().int().positive();
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, kiosk local time');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, China time');
 
 /** A USB device by its ids, lowercase hex as udev prints them (`udevadm info -a`). */
 const usbIdSchema = z.object({
@@ -48,8 +48,6 @@ export const selfcareSchema = z
         /** Journal rows (print jobs, finished gas orders, sessions) older than this are pruned. */
         journalDays: z.number().int().min(1).max(3650).default(180),
         auditDays: z.number().int().min(1).max(3650).default(180),
-        /** Rotated log files are kept this many days. */
-        logDays: z.number().int().min(1).max(365).default(30),
       })
       .prefault({}),
     maintenance: z
@@ -67,10 +65,15 @@ export const selfcareSchema = z
         alertAfterRestartsPerHour: z.number().int().min(1).default(3),
         /** argv that restarts the browser (the installed polkit rule lets the kiosk user run it). */
         restartCommand: z.array(z.string().min(1)).min(1).default(['systemctl', 'restart', 'kiosk-browser.service']),
+        /**
+         * argv that writes the kiosk screen as a binary PPM to stdout (deploy/kiosk-screenshot.sh:
+         * grim under cage). Absent: only the ping is watched, not blank or frozen screens.
+         */
+        screenshotCommand: z.array(z.string().min(1)).min(1).optional(),
+        /** How often the screen is captured to catch a blank or frozen page. */
+        screenCheckIntervalMs: ms.min(1000).default(60_000),
       })
       .prefault({}),
-    /** Directory of the agent's log files (rotated by the agent); absent = stdout/journald only. */
-    logDir: z.string().min(1).optional(),
   })
   .prefault({});
 
