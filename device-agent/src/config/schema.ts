@@ -138,6 +138,12 @@ const sessionSchema = z.object({
       guideVerifies: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * How long the "请取走身份证" reminder (with sound) lasts after goodbye when the ID card reader
+   * cannot tell whether the read card still lies there (docs/session.md). A reader that confirms
+   * presence shows the reminder exactly while the card is there.
+   */
+  idCardReminderMs: ms.default(15_000),
   /** Shown on the out-of-service page and wherever the citizen is sent elsewhere. */
   contact: z
     .object({

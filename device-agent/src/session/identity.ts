@@ -1,5 +1,5 @@
 import { fromCallback, type EventObject } from 'xstate';
-import type { CardReadEvent } from '../devices/idcard/driver.js';
+import type { CardPresenceInfo, CardReadEvent } from '../devices/idcard/driver.js';
 import type { DecodedCard } from '../devices/idcard/protocol/text.js';
 import type { DeviceDriver } from '../devices/status.js';
 import { maskIdNumber, maskName } from '../privacy/mask.js';
@@ -11,7 +11,10 @@ export interface IdCardEventSource {
   on(event: 'cardInserted' | 'cardRemoved', listener: () => void): unknown;
   on(event: 'cardRead', listener: (e: CardReadEvent) => void): unknown;
   on(event: 'error', listener: (e: { willRetry: boolean; code: string }) => void): unknown;
+  on(event: 'cardPresence', listener: (info: CardPresenceInfo) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
+  /** Presence of the card on the reader (IdCardDriver); readers without it count insert/remove only. */
+  cardPresence?(): CardPresenceInfo;
 }
 
 export function isIdCardSource(d: DeviceDriver | undefined): d is DeviceDriver & IdCardEventSource {

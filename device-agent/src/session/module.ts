@@ -126,14 +126,36 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
 
   const reader = ctx.devices.get('idcard');
 
-  // Cards in the readers, for the "take your card" reminders (view.takeCards). The ID card is
-  // present from insertion until the driver reports it gone; the gas reader says so itself.
-  let idCardPresent = false;
+  // Cards in the readers, for the "take your card" reminders (view.takeCards); the gas reader
+  // says so itself. The ID card reader can lose sight of a read card (docs/idcard.md "Presence"):
+  // the reminder counts the card while the driver says `present`; while presence is `unknown` on
+  // a reader that cannot tell, for `idCardReminderMs` after the session's goodbye (then never
+  // again for that card); `unknown` on a reader that confirms means it stopped confirming, i.e.
+  // the card was most likely taken, and ends the reminder at once.
+  let idCardPresent = false; // insert/remove only, for readers without cardPresence()
+  let idCardReminderEndsAt: number | null = null;
+  let reminderTimer: NodeJS.Timeout | undefined;
+  const idCardReminderMs = ctx.config.session.idCardReminderMs;
+  const idCardCounts = (now: number): boolean => {
+    if (!isIdCardSource(reader) || !reader.cardPresence) return idCardPresent;
+    const p = reader.cardPresence();
+    if (p.presence === 'present') return true;
+    if (p.presence === 'absent' || p.readerConfirms) return false;
+    return idCardReminderEndsAt === null || now < idCardReminderEndsAt;
+  };
+  /** Goodbye (or the end of a session without one): the bounded reminder starts, once per card. */
+  const sessionEnding = (): void => {
+    if (idCardReminderEndsAt !== null) return;
+    idCardReminderEndsAt = Date.now() + idCardReminderMs;
+    clearTimeout(reminderTimer);
+    // The view changes when the time is up; a little slack so the clock has passed the end.
+    reminderTimer = setTimeout(() => scheduleBroadcast(), idCardReminderMs + 20);
+  };
   const leftBehind = new Set<CardKind>();
   const gasReader = () => flowDeps.gasCard?.();
   const cards = (): CardsInReaders => {
     const present = new Set<CardKind>();
-    if (idCardPresent) present.add('idcard');
+    if (idCardCounts(Date.now())) present.add('idcard');
     if (gasReader()?.cardPresent()) present.add('gascard');
     for (const k of [...leftBehind]) if (!present.has(k)) leftBehind.delete(k);
     return { present, leftBehind };
@@ -154,6 +176,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     wiped: ({ sessionId, reason }) => {
       vault.wipe();
       face.end();
+      sessionEnding();
       for (const k of cards().present) leftBehind.add(k);
       log.info({ sessionId, reason }, 'session ended; personal data wiped');
     },
@@ -264,6 +287,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'session snapshot not saved');
     }
     if (c.busy === null) safeWaiters.forEach((w) => w());
+    if (c.screen === 'goodbye') sessionEnding();
     const before = lastView;
     const v = currentView();
     if (v === lastView && v !== before) {
@@ -402,17 +426,27 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
           idCardPresent = true;
           scheduleBroadcast();
         };
+        const placed = (): void => {
+          // A new card: its reminder window starts at the next goodbye.
+          idCardReminderEndsAt = null;
+          clearTimeout(reminderTimer);
+          inserted();
+        };
+        const presence = (): void => scheduleBroadcast();
         const removed = (): void => {
           idCardPresent = false;
           scheduleBroadcast();
         };
-        reader.on('cardInserted', inserted);
+        reader.on('cardInserted', placed);
         reader.on('cardRead', inserted);
         reader.on('cardRemoved', removed);
+        reader.on('cardPresence', presence);
         unsubscribers.push(() => {
-          reader.off('cardInserted', inserted);
+          reader.off('cardInserted', placed);
           reader.off('cardRead', inserted);
           reader.off('cardRemoved', removed);
+          reader.off('cardPresence', presence);
+          clearTimeout(reminderTimer);
         });
       }
       const gas = gasReader();

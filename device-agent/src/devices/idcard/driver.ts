@@ -10,8 +10,23 @@
  * lifted and put back): the previous card is reported removed, the new one read. Each placement
  * is read exactly once. Readers that find a read card again while it lies there are handled too:
  * a 9F with no "no card" answer since the read is read quietly and counts only if it is a
- * different card (compared by a digest of the read data). `30 05` is not used: readers differ on it (unsupported, silent, or 91/24/41
- * with the card in place, reference §2.1/§9), so its answer can neither confirm nor deny presence.
+ * different card (compared by a digest of the read data).
+ *
+ * Presence of a read card (`cardPresence()`, event `cardPresence`) has three values: `present`,
+ * `absent` and `unknown`. Find cannot see a read card leave (it answers 80 whether the card lies
+ * there or not), so after a read the driver says `present` only on a positive signal:
+ * - `30 05` (card management number) answering 90 on a reader that has shown it answers 90 while
+ *   a read card lies there. It is asked once after a card's read on a reader not yet learnt; a
+ *   reader that stays silent or rejects it (21) is never asked again, one that answers something
+ *   else on three cards neither. It is only ever a confirmation: any answer other than 90 (91/24/41
+ *   with the card in place happen, reference §2.1/§9) makes presence `unknown`, never `absent`,
+ *   and its timeouts do not count towards "reader offline".
+ * - The same card found again by a reader that finds read cards while they lie there.
+ * `absent` comes from find answering 9F with a new placement (the read card was lifted or
+ * replaced: `cardRemoved`), a failed read that needs the card re-placed, or the reader unplugged.
+ * `readerConfirms` in the event says whether the reader gives such a signal at all: `unknown` on
+ * a reader that confirms means it stopped confirming (most likely the card was taken); on one
+ * that does not, the driver cannot tell.
  *
  * Failed reads. While the card stays in the field (find answers 9F again) select and read are
  * retried for up to `readRetryBudgetMs` (a card still sliding in answers select 81 / read 41).
@@ -88,8 +103,22 @@ export interface CardReadEvent {
   readAt: Date;
 }
 
+/** What the driver knows about a card on the reader (see the file comment). */
+export type CardPresence = 'absent' | 'present' | 'unknown';
+
+export interface CardPresenceInfo {
+  presence: CardPresence;
+  /**
+   * The reader has shown it can confirm a read card lying on it (30 05 answered 90, or it found
+   * the same card again). False: it cannot tell (or has not shown it yet).
+   */
+  readerConfirms: boolean;
+}
+
 export interface IdCardDriverEvents extends DeviceEvents {
   cardInserted: [];
+  /** Presence changed (also on a change of `readerConfirms`); emitted after cardInserted/cardRead/cardRemoved. */
+  cardPresence: [info: CardPresenceInfo];
   cardRead: [event: CardReadEvent];
   /** The card left the field, or must be re-placed after a failed read. */
   cardRemoved: [];
@@ -188,6 +217,15 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private lastReadDigest: string | null = null;
   /** Find answered "no card" since the last read. */
   private emptyFindSinceRead = true;
+  private presenceInfo: CardPresenceInfo = { presence: 'absent', readerConfirms: false };
+  /** Does this reader answer 30 05 with 90 while a read card lies there? null: not learnt yet. */
+  private managementConfirms: boolean | null = null;
+  /** Cards on which a reader not yet learnt did not confirm with 30 05. */
+  private managementMisses = 0;
+  /** Ask 30 05 about the card that was read (reset per card). */
+  private askManagement = false;
+  /** The reader found a read card again while it lay there (refindsReadCard). */
+  private refindsReadCards = false;
   private consecutiveTimeouts = 0;
   private pending: Pending | undefined;
   private lock: Promise<unknown> = Promise.resolve();
@@ -201,6 +239,10 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.probed = false;
     this.consecutiveTimeouts = 0;
     this.parser.reset();
+    // A reconnect may bring another reader: learn its presence signals again.
+    this.managementConfirms = null;
+    this.managementMisses = 0;
+    this.refindsReadCards = false;
     if (this.running) this.setStatus({ device: 'starting', detail: 'probing the reader' });
     this.wake();
   };
@@ -240,6 +282,11 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
 
   status(): DeviceStatus {
     return this.current;
+  }
+
+  /** What the driver knows about the card on the reader now (see the file comment). */
+  cardPresence(): CardPresenceInfo {
+    return { ...this.presenceInfo };
   }
 
   /** SAM ID from the last probe, e.g. `05.01-20101129-0001228293-0296863149`. */
@@ -410,6 +457,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       // 80 also while a read card still lies on the reader: not a removal, and not a new card.
       if (found.sw3 !== SW3.FIND_FAILED) this.log.debug({ sw3: sw3Hex(found.sw3) }, 'find card answered');
       this.emptyFindSinceRead = true;
+      if (this.presence === 'read') await this.confirmReadCard();
       return;
     }
     if (this.presence === 'read') {
@@ -424,15 +472,78 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       this.cardGone();
     }
     const retry = this.presence === 'awaitingReplace' && Date.now() - this.failedAt <= this.retryWindowMs;
+    this.cardFound();
+    await this.readCard(retry ? 2 : 1);
+  }
+
+  private cardFound(): void {
     this.presence = 'reading';
     this.emit('cardInserted');
-    await this.readCard(retry ? 2 : 1);
+    this.setPresence('present');
   }
 
   private cardGone(): void {
     this.presence = 'none';
     this.lastReadDigest = null;
+    this.askManagement = false;
     this.emit('cardRemoved');
+    this.setPresence('absent');
+  }
+
+  private readerConfirms(): boolean {
+    return this.managementConfirms === true || this.refindsReadCards;
+  }
+
+  private setPresence(presence: CardPresence): void {
+    const next: CardPresenceInfo = { presence, readerConfirms: this.readerConfirms() };
+    if (next.presence === this.presenceInfo.presence && next.readerConfirms === this.presenceInfo.readerConfirms) return;
+    this.presenceInfo = next;
+    this.log.debug({ ...next }, 'card presence');
+    this.emit('cardPresence', { ...next });
+  }
+
+  /**
+   * Find said "no card" while a read card may still lie there: ask 30 05 where it can confirm
+   * (reference §2.2 / S18: a card read in this field answers it). Only 90 is a confirmation; any
+   * other answer, or none, is "not confirmed" — never "removed".
+   */
+  private async confirmReadCard(): Promise<void> {
+    if (this.managementConfirms === false || !this.askManagement) {
+      this.setPresence('unknown');
+      return;
+    }
+    let r: ResponseFrame;
+    try {
+      r = await this.request(commands.readManagementNumber, { timeoutMs: this.shortTimeoutMs + 50, optional: true });
+    } catch (err) {
+      if (!(err instanceof IdCardError) || err.code === 'transport' || err.code === 'stopped') throw err;
+      // No (usable) answer: a reader that does not know the command stays silent. Not asked again.
+      this.askManagement = false;
+      if (this.managementConfirms === null && err.code === 'timeout') this.learnManagement(false);
+      this.setPresence('unknown');
+      return;
+    }
+    this.checkSam(r);
+    if (r.sw3 === SW3.SUCCESS) {
+      this.learnManagement(true);
+      this.setPresence('present');
+      return;
+    }
+    if (this.managementConfirms === null) {
+      // 21: the reader does not know 30 05. Others (91/24/41) may be a card that was taken, or a
+      // reader that answers it only right after a read: ask no more about this card.
+      this.askManagement = false;
+      if (r.sw3 === SW3.BAD_COMMAND) this.learnManagement(false);
+      else if (++this.managementMisses >= 3) this.learnManagement(false);
+    }
+    this.log.debug({ sw3: sw3Hex(r.sw3) }, 'read card not confirmed by 30 05');
+    this.setPresence('unknown');
+  }
+
+  private learnManagement(confirms: boolean): void {
+    if (this.managementConfirms === confirms) return;
+    this.managementConfirms = confirms;
+    this.log.info({ confirms }, confirms ? 'reader confirms a read card with 30 05' : 'reader does not confirm a read card with 30 05; presence after a read is unknown');
   }
 
   /**
@@ -448,10 +559,14 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped' || err.code === 'sam')) throw err;
       return; // nothing learnt; the next poll looks again
     }
-    if (digestOf(r.data) === this.lastReadDigest) return;
+    if (digestOf(r.data) === this.lastReadDigest) {
+      // The same card, found again where it lies: a positive sign of presence.
+      this.refindsReadCards = true;
+      this.setPresence('present');
+      return;
+    }
     this.cardGone();
-    this.presence = 'reading';
-    this.emit('cardInserted');
+    this.cardFound();
     let decoded: ReturnType<IdCardDriver['decodeRead']>;
     try {
       decoded = this.decodeRead(r);
@@ -535,6 +650,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.presence = final ? 'none' : 'awaitingReplace';
     this.failedAt = final ? 0 : Date.now();
     this.emit('cardRemoved');
+    this.setPresence('absent');
     if (final) for (const w of [...this.waiters]) w.reject(e);
   }
 
@@ -556,6 +672,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.failedAt = 0;
     this.lastReadDigest = digest;
     this.emptyFindSinceRead = false;
+    this.askManagement = this.managementConfirms !== false;
     const image = await this.decodePhoto(photo);
     const readAt = this.now();
     const event: CardReadEvent = {
@@ -572,6 +689,8 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       'card read',
     );
     this.emit('cardRead', event);
+    // Just read, so present; from the next poll on only a reader that confirms keeps it so.
+    this.setPresence('present');
     for (const w of [...this.waiters]) w.resolve(event);
   }
 
@@ -602,14 +721,19 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     return this.shortTimeoutMs + wireMs(64);
   }
 
-  private request(cmd: SamCommand): Promise<ResponseFrame> {
+  /**
+   * `timeoutMs` overrides the command's timeout; `optional` requests (30 05 as a presence
+   * confirmation) may go unanswered by readers that work fine, so their timeouts do not count
+   * towards "reader offline".
+   */
+  private request(cmd: SamCommand, opts: { timeoutMs?: number; optional?: boolean } = {}): Promise<ResponseFrame> {
     if (!this.transport.isOpen) {
       return Promise.reject(new IdCardError('transport', '读卡器未连接', `${this.transport.description} is not open`));
     }
     if (this.pending) {
       return Promise.reject(new IdCardError('transport', '读卡器忙', 'a request is already in flight'));
     }
-    const timeoutMs = this.timeoutFor(cmd);
+    const timeoutMs = opts.timeoutMs ?? this.timeoutFor(cmd);
     return new Promise<ResponseFrame>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
       const settle = (): void => {
@@ -642,7 +766,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       const timer = setTimeout(() => {
         // Whatever half-reply arrived belongs to this request; drop it so it cannot confuse the next.
         this.parser.reset();
-        this.noteTimeout(cmd);
+        if (!opts.optional) this.noteTimeout(cmd);
         pending.reject(new IdCardError('timeout', '读卡器无响应', `${cmd.en} (${cmd.name}) timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending = pending;

@@ -2,6 +2,8 @@
 export {
   IdCardDriver,
   createIdCardDriver,
+  type CardPresence,
+  type CardPresenceInfo,
   type CardReadEvent,
   type DecodedPhoto,
   type IdCardConfig,
