@@ -119,7 +119,9 @@ describe('kiosk doctor', () => {
     const paper = (state: string): Promise<Response> =>
       fetch(`http://127.0.0.1:${config.embedded.simulators.port}/printer/state`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // A fresh connection: the doctor run between the two calls can outlast the server's
+        // keep-alive, and a reused socket closed under load fails the request (seen in CI load).
+        headers: { 'content-type': 'application/json', connection: 'close' },
         body: JSON.stringify({ paper: state }),
       });
     expect((await paper('out')).ok).toBe(true);
