@@ -2,7 +2,7 @@
  * Crash campaign: runs the agent (agent-child.ts) as a separate process against its own sandbox
  * (through a kill proxy) and simulated gas card, SIGKILLs it — at a journal point the child
  * reports, at a random moment, or in a DANGEROUS WINDOW (an upstream applied a money step and the
- * kiosk has not journaled it: IoT credit, IC purchase, card write, refund) — restarts it so
+ * kiosk has not journaled it: IoT credit, IC purchase, card write, void, refund) — restarts it so
  * recovery runs, lets the upstreams misbehave (answers lost, credits landing after the client's
  * timeout, torn card writes, payments landing while or after the kiosk closes the order), and at
  * the end checks the invariant against the upstreams' own records (invariant.ts).
@@ -29,7 +29,7 @@ import { startKillProxy, type KillProxy, type UpstreamWindow } from './kill-prox
 
 export type Scenario = 'iot' | 'ic' | 'iot-refund' | 'ic-refund' | 'abandon';
 /** Upstream applied, kiosk not yet journaled. */
-export const windowNames = ['iot-credit', 'ic-purchase', 'card-write', 'refund'] as const;
+export const windowNames = ['iot-credit', 'ic-purchase', 'card-write', 'refund', 'void'] as const;
 export type Window = (typeof windowNames)[number];
 /** How the gas company treats the run's credit / purchase. */
 export type UpstreamFault = 'answer-lost' | 'late' | 'rejected';

@@ -37,6 +37,7 @@ export function windowPlan(w: Window, rnd: () => number): CrashPlan {
     case 'card-write':
       return { scenario: 'ic', window: w };
     case 'refund':
+    case 'void':
       return { scenario: 'iot-refund', upstreamFault: pick(rnd, ['rejected', 'late'] as const), window: w };
   }
 }
@@ -94,7 +95,7 @@ export function randomPlan(rnd: () => number): CrashPlan {
     plan.crashAt = pick(rnd, points);
     plan.recoverCrashAt = pick(rnd, recoveryPoints);
   } else if (kind < 0.55) {
-    const ws: Window[] = scenario === 'iot' ? ['iot-credit'] : scenario === 'ic' ? ['ic-purchase', 'card-write'] : scenario === 'abandon' ? [] : ['refund'];
+    const ws: Window[] = scenario === 'iot' ? ['iot-credit'] : scenario === 'ic' ? ['ic-purchase', 'card-write'] : scenario === 'abandon' ? [] : ['void', 'refund'];
     if (ws.length > 0) plan.window = pick(rnd, ws);
     else plan.killAfterMs = Math.floor(rnd() * 900);
   } else if (kind < 0.9) {
