@@ -119,6 +119,44 @@ describe('defect 1: a refund first makes the credit impossible (void / 冲正)',
   });
 });
 
+describe('defect 1 (IC card): a recorded purchase never written to the card', () => {
+  it('is voided at the gas company, then refunded; its write data is dead', async () => {
+    const r = await rig();
+    reader.insert('icCardNew');
+    await r.engine.readCard();
+    const { order: o } = await r.engine.createOrder({ amountFen: 2000 });
+    // The card leaves before the credit: the purchase is recorded, nothing written.
+    reader.remove();
+    await pay(t, o.orderNo);
+    expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
+    expect((await ledgerFor(t, o.orderNo))[0]?.status).toBe('awaiting_write');
+    await r.engine.requestRefund(o.orderNo, 'citizen asked');
+    expect(order(r, o.orderNo).state).toBe('refunded');
+    expect(await refundedAtProvider(o.orderNo)).toBe(true);
+    expect((await ledgerFor(t, o.orderNo))[0]?.status).toBe('voided');
+    // 补写卡 with the card afterwards writes nothing.
+    reader.insert('icCardNew');
+    await expect(r.engine.finishPending(o.orderNo)).rejects.toThrow();
+    expect(reader.wallet.get(DEMO_GAS_ACCOUNTS.icCardNew.cardNo)?.writes.filter((w) => w.serialNo === o.orderNo)).toEqual([]);
+  });
+
+  it('a card write that may have taken blocks the refund until the card is read', async () => {
+    const r = await rig();
+    reader.insert('icCardNew');
+    await r.engine.readCard();
+    const { order: o } = await r.engine.createOrder({ amountFen: 2000 });
+    reader.removeMidWrite = { applied: true };
+    await pay(t, o.orderNo);
+    expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
+    await expect(r.engine.requestRefund(o.orderNo, 'citizen asked')).rejects.toMatchObject({ reason: 'REFUND_UNSAFE' });
+    expect(await refundedAtProvider(o.orderNo)).toBe(false);
+    // 补写卡 finds the gas on the card and reports it: credited, once.
+    reader.insert('icCardNew');
+    expect((await r.engine.finishPending(o.orderNo)).order.state).toBe('credited');
+    expect(reader.wallet.get(DEMO_GAS_ACCOUNTS.icCardNew.cardNo)?.writes.filter((w) => w.serialNo === o.orderNo)).toHaveLength(1);
+  });
+});
+
 describe('defect 2: an order is final as unpaid only once closed at the provider', () => {
   it('PAYERROR: the kiosk closes the order at the provider before payment_closed', async () => {
     const r = await rig();

@@ -223,6 +223,18 @@ describe('reconcile: differences by kind and by totals (issue 12)', () => {
     }
   });
 
+  it('a payment refunded on a later day is accounted for, not paid-not-credited', () => {
+    const next = new Date(`${DAY}T10:00:00+08:00`).getTime() + 86_400_000;
+    const r = reconcile({
+      date: DAY,
+      kioskId: 'K1',
+      journal: [jOrder('LATER', { state: 'refunded', creditedAt: null, finishedAt: new Date(next).toISOString() })],
+      bill: bill([payment('LATER')]),
+      ledgers: [ledger([])],
+    });
+    expect(r.mismatches).toEqual([]);
+  });
+
   it('totals that do not add up are a difference of their own', () => {
     // Per order everything matches, but the bill's total is not what its rows add up to.
     const b = bill([payment('A')]);
@@ -236,6 +248,7 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
   let t: TestSandbox;
   let rig: EngineRig;
   let configFile: string;
+  let creditedNo = '';
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
@@ -248,6 +261,7 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
     await pay(t, a.order.orderNo);
     await e.waitForRest(a.order.orderNo);
     await e.printSlip(a.order.orderNo);
+    creditedNo = a.order.orderNo;
     card.insert('icCard');
     await e.readCard();
     const b = await e.createOrder({ amountFen: 3000 });
@@ -310,6 +324,17 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
     expect(r.out).toMatch(/^TOTALS bill \d+ paid/m);
     const json = await cli(['reconcile', '--date', today, '--config', configFile, '--json']);
     expect(JSON.parse(json.out)).toMatchObject({ clean: false, kioskId: KIOSK });
+  });
+
+  it('a second credit for a paid order under another serial is credited-twice (exit 1, --json)', async () => {
+    const o = rig.journal.require(creditedNo);
+    // What a kiosk without a stable credit key would cause: the gas company credits again.
+    await rig.services.gas.remoteCredit({ serialNo: `${creditedNo}X`, accountNo: o.accountNo, amountFen: o.amountFen, paymentOrderNo: o.payOrderId! });
+    const json = await cli(['reconcile', '--date', today, '--config', configFile, '--json']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.out) as { mismatches: { kind: string; orderNo: string }[]; totals: { ledgerFen: number; paymentFen: number } };
+    expect(report.mismatches).toContainEqual(expect.objectContaining({ kind: 'credited-twice', orderNo: creditedNo }));
+    expect(report.mismatches.map((m) => m.kind)).toContain('totals-differ');
   });
 
   it('refuses a bad date with usage (exit 2)', async () => {

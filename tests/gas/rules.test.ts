@@ -1,6 +1,6 @@
 /** The money rules as pure decisions, without a sandbox (device-agent/src/gas/rules). */
 import { describe, expect, it } from 'vitest';
-import { cardAlreadyWritten, creditKey, mayEndUnpaid, mayRefund, nextPaymentStep, refundKey, type PurchaseRecord } from '../../device-agent/src/gas/rules/index.js';
+import { cardAlreadyWritten, creditKey, mayEndUnpaid, mayRefund, nextPaymentStep, recoveryStep, refundKey, wantsCredit, type PurchaseRecord } from '../../device-agent/src/gas/rules/index.js';
 
 describe('mayRefund: void before refund', () => {
   it('asks for the void first, whatever a credit query said', () => {
@@ -82,5 +82,36 @@ describe('idempotency keys', () => {
     expect(creditKey(o)).toBe('GT20260630120000ABCDEF');
     expect(creditKey(o)).toBe(creditKey({ ...o }));
     expect(refundKey(o)).toBe('GT20260630120000ABCDEFR');
+  });
+});
+
+describe('recoveryStep: what recovery does by what the journal says', () => {
+  const at = (state: Parameters<typeof recoveryStep>[0]['state'], attentionFrom: Parameters<typeof recoveryStep>[0]['attentionFrom'] = null, operator = false) =>
+    recoveryStep({ state, attentionFrom }, { operator });
+  it('never ends an unpaid order without the provider, except one never sent', () => {
+    expect(at('created')).toBe('close_local');
+    expect(at('awaiting_payment')).toBe('resolve_payment');
+    expect(at('needs_attention', 'awaiting_payment')).toBe('resolve_payment');
+  });
+  it('credits paid orders, finishes credited ones, carries refunds on', () => {
+    for (const s of ['paid', 'crediting', 'credit_pending'] as const) expect(at(s)).toBe('deliver');
+    expect(at('needs_attention', 'crediting')).toBe('deliver');
+    expect(at('credited')).toBe('finish');
+    expect(at('receipt_printed')).toBe('finish');
+    expect(at('refund_requested')).toBe('refund');
+  });
+  it('a refund stuck on an unconfirmed void waits for a person', () => {
+    expect(at('needs_attention', 'refund_requested')).toBe('none');
+    expect(at('needs_attention', 'refund_requested', true)).toBe('refund');
+  });
+  it('leaves final orders alone', () => {
+    for (const s of ['done', 'payment_closed', 'payment_expired', 'refunded'] as const) expect(at(s)).toBe('none');
+  });
+  it('wantsCredit: paid and not delivered, also when stuck on the way', () => {
+    expect(wantsCredit({ state: 'credit_pending', attentionFrom: null })).toBe(true);
+    expect(wantsCredit({ state: 'needs_attention', attentionFrom: 'crediting' })).toBe(true);
+    expect(wantsCredit({ state: 'needs_attention', attentionFrom: 'awaiting_payment' })).toBe(false);
+    expect(wantsCredit({ state: 'needs_attention', attentionFrom: 'refund_requested' })).toBe(false);
+    expect(wantsCredit({ state: 'done', attentionFrom: null })).toBe(false);
   });
 });

@@ -97,6 +97,17 @@ describe('credit faults', () => {
     expect((await getCredit(s)).status).toBe(404);
   });
 
+  it('credit_answer_late: applied at once, the answer held (appliedHeld lists it meanwhile)', async () => {
+    await moneyFault(t, { mode: 'credit_answer_late', delayMs: 400, target: 'iot' });
+    const s = serial();
+    const pending = credit(s);
+    await expect.poll(async () => ((await (await fetch(`${t.url}/admin/money-faults`)).json()) as { appliedHeld: unknown[] }).appliedHeld.length).toBe(1);
+    expect((await getCredit(s)).status).toBe(200);
+    expect((await pending).status).toBe(201);
+    const after = (await (await fetch(`${t.url}/admin/money-faults`)).json()) as { appliedHeld: unknown[] };
+    expect(after.appliedHeld).toEqual([]);
+  });
+
   it('credit_answer_lost: applied, no answer', async () => {
     await moneyFault(t, { mode: 'credit_answer_lost', target: 'iot', count: 1 });
     const s = serial();

@@ -75,7 +75,8 @@ export class PaymentWatcher {
       const deadline = o.payDeadline ? Date.parse(o.payDeadline) : now;
       if (w.cancel || now >= deadline) {
         try {
-          await this.close(o, 'runner');
+          // Giving up: the rule decides what that takes (closing the order at the provider).
+          await this.apply(o, (o.tradeState as ProviderSays | null) ?? 'NOTPAY', null, 'runner', true);
         } catch (err) {
           this.c.journal.note(orderNo, { lastError: errorCode(err) });
           if (now > deadline + this.c.settings.closeGraceMs) {

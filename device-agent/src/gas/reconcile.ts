@@ -108,7 +108,13 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
   const payments = new Map(billRows.filter((r) => r.type === 'payment').map((r) => [r.outTradeNo, r]));
   const refunds = new Map<string, PaymentBill['rows'][number][]>();
   for (const r of billRows) if (r.type === 'refund') refunds.set(r.outTradeNo, [...(refunds.get(r.outTradeNo) ?? []), r]);
-  const refundedFen = (no: string): number => (refunds.get(no) ?? []).reduce((s, r) => s + r.amountFen, 0);
+  const refundedFen = (no: string): number => {
+    const fen = (refunds.get(no) ?? []).reduce((s, r) => s + r.amountFen, 0);
+    if (fen > 0) return fen;
+    // Refunded on another day (its own bill shows it): accounted for, not a difference of this day.
+    const o = lookup(no);
+    return o?.state === 'refunded' && o.finishedAt !== null && !onDate(o.finishedAt, date) ? o.amountFen : 0;
+  };
 
   // The provider's order id → the kiosk's order number, to attribute ledger entries by payment.
   const byPayOrder = new Map<string, string>();

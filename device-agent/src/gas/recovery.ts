@@ -6,13 +6,14 @@
  */
 import type { OrderActivity } from './activity.js';
 import type { EngineContext } from './context.js';
-import { wantsCredit, type CreditDelivery } from './credit/delivery.js';
+import type { CreditDelivery } from './credit/delivery.js';
 import { errorCode } from './errors.js';
 import type { Escalation } from './escalation.js';
-import { StaleOrderError, type CommitMeta, type GasOrder } from './journal.js';
+import { StaleOrderError, type GasOrder } from './journal.js';
 import type { PaymentWatcher } from './payment-watcher.js';
 import type { RefundDesk } from './refund-desk.js';
 import { creditKey } from './rules/keys.js';
+import { recoveryStep } from './rules/recovery.js';
 import type { Slips } from './slips.js';
 
 export class Recovery {
@@ -80,40 +81,32 @@ export class Recovery {
     if (this.activity.isActive(orderNo)) return;
     const o = this.c.journal.get(orderNo);
     if (!o) return;
-    const meta: CommitMeta = { actor };
     const allowCard = kind === 'startup' || operator;
-    switch (o.state) {
-      case 'created':
-        // awaiting_payment is committed before the provider is called: nothing was sent.
-        this.c.journal.transition(orderNo, 'created', 'payment_closed', { lastError: 'payment:never_sent' }, meta);
+    switch (recoveryStep(o, { operator })) {
+      case 'close_local':
+        this.c.journal.transition(orderNo, 'created', 'payment_closed', { lastError: 'payment:never_sent' }, { actor });
         return;
-      case 'awaiting_payment':
+      case 'resolve_payment':
         await this.activity.withLock(orderNo, () => this.watcher.resolve(o, actor));
-        break;
-      case 'paid':
-      case 'crediting':
-      case 'credit_pending':
-        await this.deliverAndFinish(orderNo, actor, allowCard);
+        // Paid after all: credit it now.
+        if (this.c.journal.get(orderNo)?.state === 'paid') await this.deliverAndFinish(orderNo, actor, allowCard);
         return;
-      case 'credited':
-      case 'receipt_printed': {
+      case 'deliver':
+        // From needs_attention the card is only used when an operator asks.
+        await this.deliverAndFinish(orderNo, actor, o.state === 'needs_attention' ? operator : allowCard);
+        return;
+      case 'finish': {
         const idle = this.c.now().getTime() - Date.parse(o.updatedAt) >= this.c.settings.finishAfterMs;
         if (kind === 'startup' || idle || operator || !this.activity.foreground.has(orderNo)) await this.slips.finish(orderNo);
         return;
       }
-      case 'refund_requested':
-        await this.activity.withLock(orderNo, () => this.refunds.proceed(o, actor));
+      case 'refund':
+        if (o.state === 'needs_attention') await this.refunds.requestRefund(orderNo, o.refundReason ?? 'retry', actor);
+        else await this.activity.withLock(orderNo, () => this.refunds.proceed(o, actor));
         return;
-      case 'needs_attention':
-        if (o.attentionFrom === 'awaiting_payment') await this.activity.withLock(orderNo, () => this.watcher.resolve(o, actor));
-        else if (o.attentionFrom === 'refund_requested') {
-          if (operator) await this.refunds.requestRefund(orderNo, o.refundReason ?? 'retry', actor);
-        } else if (wantsCredit(o)) await this.deliverAndFinish(orderNo, actor, operator);
-        break;
-      default:
+      case 'none':
         return;
     }
-    if (this.c.journal.get(orderNo)?.state === 'paid') await this.deliverAndFinish(orderNo, actor, allowCard);
   }
 
   private async retryReports(): Promise<void> {

@@ -39,10 +39,12 @@ export interface OpDeps {
   /** Sockets held open by `timeout` faults, released on close. */
   hanging: Set<NodeJS.Timeout>;
   /**
-   * Calls held back by a `delay` fault and not yet executed (the credit that lands after the
-   * kiosk gave up). Tests wait for this to reach 0 before reading the upstreams' records.
+   * Calls held by a `delay` fault. `count`: held before the operation ran (the credit that lands
+   * after the kiosk gave up); tests wait for it to reach 0 before reading the upstreams' records.
+   * `applied`: the operation ran and its answer is being held (phase `after`): the window in which
+   * the upstream has acted and the kiosk cannot have journaled it yet.
    */
-  held?: { count: number };
+  held?: { count: number; applied: Map<number, { operation: string; since: string }> };
 }
 
 const HEADER_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -145,7 +147,18 @@ export function operation(
       const result = await handler(req, ctx);
       status = result.status ?? 200;
       const afterFault = deps.faults.take(name, 'after');
-      if (afterFault && afterFault.kind !== 'delay') {
+      if (afterFault?.kind === 'delay') {
+        // Applied; the answer comes late (the kiosk may time out, or be killed, meanwhile).
+        const key = afterFault.id * 1_000_000 + Math.floor(Math.random() * 1_000_000);
+        deps.held?.applied.set(key, { operation: name, since: new Date().toISOString() });
+        try {
+          await new Promise((r) => setTimeout(r, afterFault.delayMs ?? 1000));
+        } finally {
+          deps.held?.applied.delete(key);
+        }
+        fault = 'delay';
+        if (res.writableEnded || req.socket.destroyed) return;
+      } else if (afterFault) {
         fault = afterFault.kind;
         applyFault(afterFault, req, res, requestId, deps);
         return;

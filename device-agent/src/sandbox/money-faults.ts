@@ -9,6 +9,8 @@ import type { FaultRegistry } from './faults.js';
  * - `credit_late`: the gas company receives the credit (IoT) / purchase (IC) but applies it
  *   `delayMs` later, after the kiosk's client has timed out; it still lands (unless the serial was
  *   voided meanwhile). Every matching call in `count` is held, retries included.
+ * - `credit_answer_late`: the credit / purchase is applied at once, its answer held `delayMs`
+ *   (listed in `appliedHeld` meanwhile: the upstream acted, the kiosk cannot have journaled it).
  * - `credit_answer_lost`: the credit / purchase is applied, then the connection drops.
  * - `void_unknown`: the void (冲正) gets no answer; `applied: true` voids first and then drops.
  * - `pay_during_close`: the buyer's payment reaches the provider while the kiosk closes the
@@ -19,6 +21,12 @@ export const moneyFaultSchema = z.discriminatedUnion('mode', [
     mode: z.literal('credit_late'),
     delayMs: z.number().int().min(1).max(600_000).default(3000),
     count: z.number().int().min(1).max(10_000).default(10),
+    target: z.enum(['iot', 'ic', 'both']).default('both'),
+  }),
+  z.object({
+    mode: z.literal('credit_answer_late'),
+    delayMs: z.number().int().min(1).max(600_000).default(3000),
+    count: z.number().int().min(1).max(10_000).default(1),
     target: z.enum(['iot', 'ic', 'both']).default('both'),
   }),
   z.object({
@@ -48,7 +56,7 @@ interface Armed {
 export class MoneyFaults {
   private payOnClose: Armed[] = [];
   /** Calls held back by delay faults (see OpDeps.held). */
-  readonly held = { count: 0 };
+  readonly held = { count: 0, applied: new Map<number, { operation: string; since: string }>() };
 
   constructor(private readonly faults: FaultRegistry) {}
 
@@ -58,6 +66,9 @@ export class MoneyFaults {
     switch (f.mode) {
       case 'credit_late':
         for (const operation of ops(f.target)) this.faults.add({ operation, kind: 'delay', delayMs: f.delayMs, count: f.count, phase: 'before' });
+        return;
+      case 'credit_answer_late':
+        for (const operation of ops(f.target)) this.faults.add({ operation, kind: 'delay', delayMs: f.delayMs, count: f.count, phase: 'after' });
         return;
       case 'credit_answer_lost':
         for (const operation of ops(f.target)) this.faults.add({ operation, kind: 'reset', count: f.count, phase: 'after' });
@@ -80,8 +91,8 @@ export class MoneyFaults {
     return true;
   }
 
-  state(): { heldCalls: number; payDuringClose: Armed[] } {
-    return { heldCalls: this.held.count, payDuringClose: this.payOnClose.map((a) => ({ ...a })) };
+  state(): { heldCalls: number; appliedHeld: { operation: string; since: string }[]; payDuringClose: Armed[] } {
+    return { heldCalls: this.held.count, appliedHeld: [...this.held.applied.values()], payDuringClose: this.payOnClose.map((a) => ({ ...a })) };
   }
 
   clear(): void {

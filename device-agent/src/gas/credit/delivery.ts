@@ -8,17 +8,12 @@ import type { EngineContext } from '../context.js';
 import { errorCode, gasError } from '../errors.js';
 import type { Escalation } from '../escalation.js';
 import type { CommitMeta, GasOrder } from '../journal.js';
+import { wantsCredit } from '../rules/recovery.js';
 import type { OrderState } from '../states.js';
 import type { IcCardCreditor } from './ic-card-creditor.js';
 import type { IotCreditor } from './iot-creditor.js';
 
-/** States from which a credit may (still) be attempted. */
-const CREDITABLE: readonly OrderState[] = ['paid', 'crediting', 'credit_pending'];
-
-export function wantsCredit(o: GasOrder): boolean {
-  if (CREDITABLE.includes(o.state)) return true;
-  return o.state === 'needs_attention' && o.attentionFrom !== null && CREDITABLE.includes(o.attentionFrom);
-}
+export { wantsCredit } from '../rules/recovery.js';
 
 export class CreditDelivery {
   constructor(

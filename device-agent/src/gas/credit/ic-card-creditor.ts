@@ -37,6 +37,8 @@ export class IcCardCreditor {
    */
   cardMayHoldGas(o: GasOrder): boolean {
     if (o.meterType !== 'ic-card') return false;
+    // Paid at another kiosk: its write attempts are in that kiosk's journal, not here.
+    if (o.originKioskId !== o.kioskId) return true;
     let mayHold = false;
     for (const e of this.c.journal.history(o.orderNo)) {
       if (e.step === 'card_write' || e.step === 'card_written') mayHold = true;

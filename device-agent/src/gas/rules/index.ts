@@ -6,4 +6,5 @@
 export { cardAlreadyWritten, type CardBefore, type CardVerdict, type PurchaseRecord } from './card.js';
 export { creditKey, refundKey } from './keys.js';
 export { mayEndUnpaid, nextPaymentStep, type PaymentStep, type ProviderSays } from './payment.js';
+export { creditableStates, recoveryStep, wantsCredit, type RecoveryStep } from './recovery.js';
 export { mayRefund, type RefundFacts, type RefundStep, type VoidAnswer } from './refund.js';
