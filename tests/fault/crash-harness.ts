@@ -32,7 +32,7 @@ export type Scenario = 'iot' | 'ic' | 'iot-refund' | 'ic-refund' | 'abandon';
 export const windowNames = ['iot-credit', 'ic-purchase', 'card-write', 'refund', 'void'] as const;
 export type Window = (typeof windowNames)[number];
 /** How the gas company treats the run's credit / purchase. */
-export type UpstreamFault = 'answer-lost' | 'late' | 'rejected';
+export type UpstreamFault = 'answer-lost' | 'answer-late' | 'late' | 'rejected';
 /** How the card treats the run's write. */
 export type CardFault = 'torn-write' | 'removed-mid-write' | 'removed-after-write' | 'write-no-reply';
 
@@ -331,6 +331,10 @@ async function applyPlanFaults(lane: Lane, plan: CrashPlan): Promise<void> {
   switch (plan.upstreamFault) {
     case 'answer-lost':
       await moneyFault(lane, { mode: 'credit_answer_lost', count: 1, target });
+      break;
+    case 'answer-late':
+      // Applied at once, the answer held past the client's retries: the kiosk must ask by serial.
+      await moneyFault(lane, { mode: 'credit_answer_late', delayMs: LATE_MS, count: 1, target });
       break;
     case 'late':
       // Every attempt of the client's retries is held, so the first lands after the kiosk gave up.
