@@ -486,7 +486,13 @@ export interface CampaignProgress {
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   // Inside the project so the bundle resolves node_modules; removed again at the end.
   const bundleDir = join(projectRoot, 'test-artifacts', 'fault', `child-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
-  const script = await bundleChild(bundleDir, opts.patches ?? []);
+  let script: string;
+  try {
+    script = await bundleChild(bundleDir, opts.patches ?? []);
+  } catch (err) {
+    rmSync(bundleDir, { recursive: true, force: true });
+    throw err;
+  }
   const lanes = await Promise.all(Array.from({ length: opts.lanes }, (_, i) => createLane(i, opts.baseDir, script)));
   const windows = Object.fromEntries(windowNames.map((w) => [w, 0])) as Record<Window, number>;
   const progress: CampaignProgress = { runs: 0, crashes: 0, windows };
