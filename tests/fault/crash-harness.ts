@@ -2,7 +2,7 @@
  * Crash campaign: runs the agent (agent-child.ts) as a separate process against its own sandbox
  * (through a kill proxy) and simulated gas card, SIGKILLs it — at a journal point the child
  * reports, at a random moment, or in a DANGEROUS WINDOW (an upstream applied a money step and the
- * kiosk has not journaled it: IoT credit, IC purchase, card write, refund) — restarts it so
+ * kiosk has not journaled it: IoT credit, IC purchase, card write, void, refund) — restarts it so
  * recovery runs, lets the upstreams misbehave (answers lost, credits landing after the client's
  * timeout, torn card writes, payments landing while or after the kiosk closes the order), and at
  * the end checks the invariant against the upstreams' own records (invariant.ts).
@@ -29,10 +29,10 @@ import { startKillProxy, type KillProxy, type UpstreamWindow } from './kill-prox
 
 export type Scenario = 'iot' | 'ic' | 'iot-refund' | 'ic-refund' | 'abandon';
 /** Upstream applied, kiosk not yet journaled. */
-export const windowNames = ['iot-credit', 'ic-purchase', 'card-write', 'refund'] as const;
+export const windowNames = ['iot-credit', 'ic-purchase', 'card-write', 'refund', 'void'] as const;
 export type Window = (typeof windowNames)[number];
 /** How the gas company treats the run's credit / purchase. */
-export type UpstreamFault = 'answer-lost' | 'late' | 'rejected';
+export type UpstreamFault = 'answer-lost' | 'answer-late' | 'late' | 'rejected';
 /** How the card treats the run's write. */
 export type CardFault = 'torn-write' | 'removed-mid-write' | 'removed-after-write' | 'write-no-reply';
 
@@ -332,6 +332,10 @@ async function applyPlanFaults(lane: Lane, plan: CrashPlan): Promise<void> {
     case 'answer-lost':
       await moneyFault(lane, { mode: 'credit_answer_lost', count: 1, target });
       break;
+    case 'answer-late':
+      // Applied at once, the answer held past the client's retries: the kiosk must ask by serial.
+      await moneyFault(lane, { mode: 'credit_answer_late', delayMs: LATE_MS, count: 1, target });
+      break;
     case 'late':
       // Every attempt of the client's retries is held, so the first lands after the kiosk gave up.
       await moneyFault(lane, { mode: 'credit_late', delayMs: LATE_MS, count: 3, target });
@@ -482,7 +486,13 @@ export interface CampaignProgress {
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   // Inside the project so the bundle resolves node_modules; removed again at the end.
   const bundleDir = join(projectRoot, 'test-artifacts', 'fault', `child-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
-  const script = await bundleChild(bundleDir, opts.patches ?? []);
+  let script: string;
+  try {
+    script = await bundleChild(bundleDir, opts.patches ?? []);
+  } catch (err) {
+    rmSync(bundleDir, { recursive: true, force: true });
+    throw err;
+  }
   const lanes = await Promise.all(Array.from({ length: opts.lanes }, (_, i) => createLane(i, opts.baseDir, script)));
   const windows = Object.fromEntries(windowNames.map((w) => [w, 0])) as Record<Window, number>;
   const progress: CampaignProgress = { runs: 0, crashes: 0, windows };

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/config.js';
-import { runCampaign, windowNames } from './crash-harness.js';
+import { checkPatches, runCampaign, windowNames } from './crash-harness.js';
 import { mutants, runMutants } from './mutants.js';
 import { campaignPlans } from './plans.js';
 
@@ -29,6 +29,13 @@ describe('crash campaign (short)', () => {
     expect(r.line).toBe(`${r.crashes} crashes, 0 lost, 0 double-credited`);
     expect(r.ok).toBe(true);
     expect(r.violations.paid).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a mutant patch that does not match exactly once fails loudly', () => {
+    for (const m of mutants) expect(() => checkPatches(m.patches)).not.toThrow();
+    const file = 'device-agent/src/gas/rules/keys.ts';
+    expect(() => checkPatches([{ file, find: 'no such text anywhere', replace: '' }])).toThrow(/matches 0 times/);
+    expect(() => checkPatches([{ file, find: 'orderNo', replace: '' }])).toThrow(/must be exactly once/);
   });
 
   it('catches every mutant of the money rules', { timeout: 900_000 }, async () => {

@@ -13,6 +13,8 @@ export const upstreamWindows = {
   'iot-credit': { method: 'POST', path: /^\/gas\/v1\/iot\/credits$/ },
   'ic-purchase': { method: 'POST', path: /^\/gas\/v1\/ic\/purchases$/ },
   refund: { method: 'POST', path: /^\/payment\/v1\/refunds$/ },
+  /** The gas company's void (冲正) that must precede a refund. */
+  void: { method: 'POST', path: /^\/gas\/v1\/voids$/ },
 } as const;
 export type UpstreamWindow = keyof typeof upstreamWindows;
 

@@ -37,6 +37,7 @@ export function windowPlan(w: Window, rnd: () => number): CrashPlan {
     case 'card-write':
       return { scenario: 'ic', window: w };
     case 'refund':
+    case 'void':
       return { scenario: 'iot-refund', upstreamFault: pick(rnd, ['rejected', 'late'] as const), window: w };
   }
 }
@@ -61,6 +62,7 @@ export function hazardPlans(): CrashPlan[] {
     // Credit applied, answer lost (needs the same serial on the retry).
     { scenario: 'iot', upstreamFault: 'answer-lost' },
     { scenario: 'ic', upstreamFault: 'answer-lost' },
+    { scenario: 'iot', upstreamFault: 'answer-late' },
     // Card write taken, answer lost.
     { scenario: 'ic', cardFault: 'write-no-reply' },
     { scenario: 'ic', cardFault: 'removed-after-write' },
@@ -81,7 +83,8 @@ export function randomPlan(rnd: () => number): CrashPlan {
     if (rnd() < 0.25) plan.voidUnknown = true;
   } else {
     const f = rnd();
-    if (f < 0.2) plan.upstreamFault = 'answer-lost';
+    if (f < 0.15) plan.upstreamFault = 'answer-lost';
+    else if (f < 0.22) plan.upstreamFault = 'answer-late';
     else if (f < 0.3) plan.upstreamFault = 'late';
     if (scenario === 'ic' && rnd() < 0.35) plan.cardFault = pick(rnd, cardFaults);
     if (plan.cardFault === 'torn-write') plan.card = 'icCardNew';
@@ -94,12 +97,12 @@ export function randomPlan(rnd: () => number): CrashPlan {
     plan.crashAt = pick(rnd, points);
     plan.recoverCrashAt = pick(rnd, recoveryPoints);
   } else if (kind < 0.55) {
-    const ws: Window[] = scenario === 'iot' ? ['iot-credit'] : scenario === 'ic' ? ['ic-purchase', 'card-write'] : scenario === 'abandon' ? [] : ['refund'];
+    const ws: Window[] = scenario === 'iot' ? ['iot-credit'] : scenario === 'ic' ? ['ic-purchase', 'card-write'] : scenario === 'abandon' ? [] : ['void', 'refund'];
     if (ws.length > 0) plan.window = pick(rnd, ws);
     else plan.killAfterMs = Math.floor(rnd() * 900);
   } else if (kind < 0.9) {
     // A run takes a few hundred ms after the agent is up: kill anywhere in it.
-    plan.killAfterMs = Math.floor(rnd() * (plan.upstreamFault === 'late' ? LATE_MS + 1000 : 900));
+    plan.killAfterMs = Math.floor(rnd() * (plan.upstreamFault === 'late' || plan.upstreamFault === 'answer-late' ? LATE_MS + 1000 : 900));
   } else {
     // Around start-up, i.e. possibly in the middle of recovering the previous crash.
     plan.crashAt = pick(rnd, points);
