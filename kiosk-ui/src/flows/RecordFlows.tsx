@@ -418,23 +418,23 @@ function SocialList({ view, send }: ScreenProps) {
         testid="rf-list"
         label={t('flows.list.label')}
         render={(r, m) => (
-            <button
-              type="button"
-              class="rf-item rf-pick"
-              {...(m
-                ? { tabIndex: -1 }
-                : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
-            >
-              <span class="rf-item-title">
-                {r.insuranceType} · {r.period} <strong class="rf-amount">{r.amount}</strong>
-              </span>
-              <dl class="rf-fields">
-                <Field label={t('flows.social.base')} value={r.base} />
-                <Field label={t('flows.social.grade')} value={r.grade} />
-                <Field label={t('flows.social.paidOn')} value={r.paidOn} />
-                <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
-              </dl>
-            </button>
+          <button
+            type="button"
+            class="rf-item rf-pick"
+            {...(m
+              ? { tabIndex: -1 }
+              : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
+          >
+            <span class="rf-item-title">
+              {r.insuranceType} · {r.period} <strong class="rf-amount">{r.amount}</strong>
+            </span>
+            <dl class="rf-fields">
+              <Field label={t('flows.social.base')} value={r.base} />
+              <Field label={t('flows.social.grade')} value={r.grade} />
+              <Field label={t('flows.social.paidOn')} value={r.paidOn} />
+              <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
+            </dl>
+          </button>
         )}
       />
     </Screen>
