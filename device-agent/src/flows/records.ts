@@ -118,7 +118,8 @@ const noRecordsOutput = (service: RecordServiceId): FlowOutput => ({
 
 const printedOutput = (document: ReceiptDocument, serial: string, count: number): FlowOutput => ({
   outcome: 'done',
-  result: { kind: 'success', titleKey: 'flows.result.title', messageKey: 'flows.result.body', params: { serial, count } },
+  // `n` is what the catalogue's "共 {n} 条记录" (and its plural forms) use; `count` for callers.
+  result: { kind: 'success', titleKey: 'flows.result.title', messageKey: 'flows.result.body', params: { serial, count, n: count } },
   print: { document },
 });
 

@@ -184,7 +184,7 @@ export const en: Record<MessageKey, string> = {
   'flows.noRecords.done': 'Done',
   'flows.noRecords.result': 'There were no records to print; no slip was printed.',
   'flows.result.title': 'Your slip is ready',
-  'flows.result.body': 'Slip number {serial}, {count} records. Scan the QR code on the slip to verify it.',
+  'flows.result.body': 'Slip number {serial}, {n} records. Scan the QR code on the slip to verify it.',
   'flows.property.title': 'Property registration',
   'flows.property.count': '{n} properties ({registry})',
   'flows.property.certificateNo': 'Certificate no.',

@@ -181,7 +181,7 @@ export const zhCN = {
   'flows.noRecords.done': '完成',
   'flows.noRecords.result': '没有可打印的记录，本次未打印凭证。',
   'flows.result.title': '凭证已生成',
-  'flows.result.body': '凭证编号 {serial}，共 {count} 条记录。扫描凭证上的二维码可核验真伪。',
+  'flows.result.body': '凭证编号 {serial}，共 {n} 条记录。扫描凭证上的二维码可核验真伪。',
   'flows.property.title': '不动产登记信息',
   'flows.property.count': '共 {n} 处不动产（{registry}）',
   'flows.property.certificateNo': '不动产权证号',
