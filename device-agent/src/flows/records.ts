@@ -127,16 +127,19 @@ function fullIdNumber(deps: FlowDeps): string {
 
 export function createRecordFlows(
   services: RecordServices,
-  config: Pick<KioskConfig, 'kiosk'>,
+  config: Pick<KioskConfig, 'kiosk'> & { slips?: KioskConfig['slips'] },
   options: RecordFlowsOptions = {},
 ): Partial<Record<ServiceId, FlowFactory>> {
   const now = options.now ?? (() => new Date());
+  const verifyBase = config.slips?.verifyBaseUrl?.replace(/\/+$/, '');
   const log = options.logger?.child({ component: 'record-flows' });
   const kiosk = { kioskId: config.kiosk.id, location: config.kiosk.location };
 
   const register = fromPromise<{ document: ReceiptDocument; serial: string }, { draft: SlipDraft; key: string }>(
     async ({ input, signal }) => {
-      const reg = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+      const registered = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+      // The QR must open on a phone: the configured public base wins over the registry's own address.
+      const reg = verifyBase ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` } : registered;
       log?.info({ kind: input.draft.kind, serial: reg.serial, records: input.draft.records.length }, 'slip registered');
       return { document: slipDocument(input.draft, reg), serial: reg.serial };
     },

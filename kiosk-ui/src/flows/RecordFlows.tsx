@@ -14,6 +14,7 @@ import type {
   TaxYearsData,
 } from '../../../device-agent/src/flows/views';
 import { useT, usePrefs, type T } from '../i18n';
+import { upstreamText } from '../i18n/upstream';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import { tileText } from '../screens/Home';
@@ -60,11 +61,12 @@ function PrevButton({ send }: { send: Send }) {
 }
 
 function Field({ label, value, testid }: { label: string; value: string; testid?: string }) {
+  const { lang } = usePrefs();
   if (!value) return null;
   return (
     <>
       <dt>{label}</dt>
-      <dd data-testid={testid}>{value}</dd>
+      <dd data-testid={testid}>{upstreamText(value, lang)}</dd>
     </>
   );
 }
@@ -205,6 +207,7 @@ function statusText(s: PropertyStatusView, t: T): string {
 
 function PropertyList({ view, send }: ScreenProps) {
   const t = useT();
+  const { lang } = usePrefs();
   const d = view.flow!.data as unknown as PropertyListData;
   return (
     <Screen
@@ -238,7 +241,7 @@ function PropertyList({ view, send }: ScreenProps) {
             <ul class="rf-statuses">
               {p.statuses.map((s, i) => (
                 <li key={i} class={`rf-status rf-status-${s.type}`} data-testid={`status-${s.type}`}>
-                  <strong>{s.label}</strong> {statusText(s, t)}
+                  <strong>{upstreamText(s.label, lang)}</strong> {upstreamText(statusText(s, t), lang)}
                 </li>
               ))}
             </ul>
@@ -295,6 +298,7 @@ function TaxYears({ view, send }: ScreenProps) {
 
 function TaxList({ view, send }: ScreenProps) {
   const t = useT();
+  const { lang } = usePrefs();
   const d = view.flow!.data as unknown as TaxListData;
   return (
     <Screen name="service" step="list" icon="tax" title={t('flows.tax.title')} actions={<PrintActions send={send} count={d.records.length} />}>
@@ -307,7 +311,7 @@ function TaxList({ view, send }: ScreenProps) {
         {d.records.map((r) => (
           <li class="rf-item" key={r.voucherNo} data-testid="tax-record" data-voucher={r.voucherNo}>
             <p class="rf-item-title">
-              {r.taxType} · {r.taxItem} <strong class="rf-amount">{r.amount}</strong>
+              {upstreamText(r.taxType, lang)} · {upstreamText(r.taxItem, lang)} <strong class="rf-amount">{r.amount}</strong>
             </p>
             <dl class="rf-fields">
               <Field label={t('flows.tax.period')} value={r.period} />
@@ -363,6 +367,7 @@ function SocialYears({ view, send }: ScreenProps) {
 
 function SocialList({ view, send }: ScreenProps) {
   const t = useT();
+  const { lang } = usePrefs();
   const d = view.flow!.data as unknown as SocialListData;
   return (
     <Screen
@@ -384,7 +389,7 @@ function SocialList({ view, send }: ScreenProps) {
               onClick={event(send, 'select', { voucherNo: r.voucherNo })}
             >
               <span class="rf-item-title">
-                {r.insuranceType} · {r.period} <strong class="rf-amount">{r.amount}</strong>
+                {upstreamText(r.insuranceType, lang)} · {upstreamText(r.period, lang)} <strong class="rf-amount">{r.amount}</strong>
               </span>
               <dl class="rf-fields">
                 <Field label={t('flows.social.base')} value={r.base} />
