@@ -172,6 +172,8 @@ export function createRecordFlows(
       states: {
         loading: {
           entry: assign({ view: () => flowView('loading', { service: 'property' }) }),
+          // A slow registry must not hold the citizen: cancelling stops the query (issue 19).
+          on: { BACK: { target: 'finished', actions: assign({ output: back }) } },
           invoke: {
             src: 'query',
             onDone: [
@@ -303,6 +305,7 @@ export function createRecordFlows(
         },
         loading: {
           entry: assign({ view: () => flowView('loading', { service: 'tax' }) }),
+          on: { BACK: 'chooseYears' },
           invoke: {
             src: 'query',
             input: ({ context }) => ({ fromYear: context.fromYear, toYear: context.toYear }),
@@ -467,6 +470,7 @@ export function createRecordFlows(
         },
         loading: {
           entry: assign({ view: () => flowView('loading', { service: 'social' }) }),
+          on: { BACK: 'chooseKind' },
           invoke: {
             src: 'query',
             input: ({ context }) => ({ kind: context.kind, fromYear: context.fromYear, toYear: context.toYear }),

@@ -73,11 +73,18 @@ function Field({ label, value, testid }: { label: string; value: string; testid?
 
 // ---------------------------------------------------------------------------------------- shared
 
-function Loading({ view }: ScreenProps) {
+function Loading({ view, send }: ScreenProps) {
   const t = useT();
   const id = view.service?.id ?? 'property';
+  // A query may take many seconds (upstream timeouts): the citizen can always stop waiting.
+  const cancel =
+    view.flow?.step === 'loading' ? (
+      <Action testid="rf-cancel" icon="exit" onClick={() => send('Session.Back')}>
+        {t('flows.cancelQuery')}
+      </Action>
+    ) : undefined;
   return (
-    <Screen name="service" step={view.flow?.step ?? 'loading'} icon={id} title={t(tileText[id].title)}>
+    <Screen name="service" step={view.flow?.step ?? 'loading'} icon={id} title={t(tileText[id].title)} actions={cancel}>
       <Progress text={t(view.flow?.step === 'registering' ? 'flows.registering' : 'flows.loading')} testid="rf-loading" />
     </Screen>
   );

@@ -147,6 +147,7 @@ export const en: Record<MessageKey, string> = {
   'gallery.text': 'Note',
   // ---- record services: property, tax, social insurance (issue 6) ----
   'flows.loading': 'Looking up your records…',
+  'flows.cancelQuery': 'Stop waiting',
   'flows.registering': 'Preparing your slip…',
   'flows.previous': 'Previous step',
   'flows.back': 'Back to home',

@@ -144,6 +144,7 @@ export const zhCN = {
   'gallery.text': '备注',
   // ---- record services: property, tax, social insurance (issue 6) ----
   'flows.loading': '正在查询，请稍候…',
+  'flows.cancelQuery': '取消查询',
   'flows.registering': '正在生成凭证，请稍候…',
   'flows.previous': '上一步',
   'flows.back': '返回首页',
