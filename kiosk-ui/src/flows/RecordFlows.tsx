@@ -175,7 +175,7 @@ function Confirm({ view, send }: ScreenProps) {
       <p>{t('flows.confirm.count', { n: d.count })}</p>
       <ul class="rf-lines" data-testid="rf-lines" tabIndex={0} aria-label={t('flows.list.label')}>
         {d.lines.map((l) => (
-          <li key={l}>{l}</li>
+          <li key={l}>{upstreamText(l, lang)}</li>
         ))}
       </ul>
       <p>{t('flows.confirm.hint')}</p>
