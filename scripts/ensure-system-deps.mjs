@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'test';
 
-/** binary → Debian package. `start` needs the device plumbing; tests also drive a browser. */
-const needs = { socat: 'socat', ffmpeg: 'ffmpeg' };
+/** binary → Debian package. `start` needs the device plumbing and the voice; tests also drive a browser. */
+// espeak-ng speaks the elder-mode voice guidance offline (Mandarin voice cmn; docs/voice.md).
+const needs = { socat: 'socat', ffmpeg: 'ffmpeg', 'espeak-ng': 'espeak-ng' };
 if (purpose === 'test') Object.assign(needs, { chromium: 'chromium' });
 
 function have(bin) {

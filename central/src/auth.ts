@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../device-agent/src/store/database.js';
-import { parseSignedHeaders, signatureMatches, type Endpoint, type RejectReason } from '../../device-agent/src/monitor/protocol.js';
+import { endpoints, parseSignedHeaders, signatureMatches, type Endpoint, type RejectReason } from '../../device-agent/src/monitor/protocol.js';
 import type { CentralConfig } from './config.js';
 import type { Fleet, KioskRecord } from './fleet.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -55,9 +55,12 @@ export function verifyKioskRequest(
     }
     const skew = p.timestamp - Date.now();
     if (Math.abs(skew) > maxSkewMs) return reject('stale', `${Math.round(skew / 1000)} s off`);
-    if (p.seq <= k.lastRequestSeq) return reject('replay', `${p.seq} is not above ${k.lastRequestSeq}`);
+    // Command-wait requests are held open while the kiosk sends others, so they count against a
+    // watermark of their own (in memory: a replayed wait only sees commands the kiosk gets anyway).
+    const mark = endpoint === endpoints.commandWait ? 'lastWaitSeq' : 'lastRequestSeq';
+    if (p.seq <= k[mark]) return reject('replay', `${p.seq} is not above ${k[mark]}`);
     // Claimed now, synchronously, so a concurrent duplicate of this request is refused too.
-    k.lastRequestSeq = p.seq;
+    k[mark] = p.seq;
     const locals: SignedLocals = { kiosk: k, body };
     Object.assign(res.locals, locals);
     next();

@@ -28,6 +28,14 @@ export const deviceNames: Record<string, string> = {
   scanner: '扫码器 scanner',
 };
 
+/** Citizen services by id (the kiosk's ServiceId), for operators. */
+export const serviceNames: Record<string, string> = {
+  property: '不动产查询 property',
+  gas: '燃气充值 gas',
+  tax: '完税凭证 tax',
+  social: '社保凭单 social insurance',
+};
+
 export const deviceStateNames: Record<DeviceState, string> = {
   online: '正常 online',
   offline: '离线 offline',
@@ -38,6 +46,9 @@ export const deviceStateNames: Record<DeviceState, string> = {
   starting: '启动中 starting',
 };
 
+/** Service pause reasons (the kiosk's ReasonCode) that a device or paper condition already reports. */
+const deviceReasons: ReadonlySet<string> = new Set(['idcardDown', 'printerDown', 'paperOut', 'paperJammed', 'cameraDown']);
+
 const badStates: ReadonlySet<DeviceState> = new Set(['offline', 'noDevice', 'hardwareError', 'userError']);
 
 /** Heartbeat-driven conditions: they clear themselves when a later heartbeat no longer shows them. */
@@ -46,6 +57,9 @@ export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condi
   const essential = new Set(opts.essentialDevices);
   for (const [name, st] of Object.entries(hb.devices)) {
     if (!badStates.has(st.device)) continue;
+    // A printer that is "not ready" only because its paper ran out or jammed is the paper alert
+    // below: one paper-out is one alert, not two.
+    if (st.device === 'userError' && (st.paper === 'out' || st.paper === 'jammed') && (hb.paper === 'out' || hb.paper === 'jammed')) continue;
     const label = deviceNames[name] ?? name;
     out.push({
       code: `device:${name}`,
@@ -62,6 +76,18 @@ export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condi
       code: 'gas-pending-credit',
       severity: 'warning',
       message: `燃气待写卡订单 ${hb.gas.creditPending} 笔 Gas orders pending credit: ${hb.gas.creditPending}`,
+    });
+  }
+  // Services paused for a device or paper reason are already an alert above (one cause, one
+  // alert); a service paused because its back end is down is a condition of its own. Services
+  // switched off in the config are no fault. The fleet table shows every paused service anyway.
+  const unexplained = (hb.services?.paused ?? []).filter((p) => p.reasons.some((r) => !deviceReasons.has(r) && r !== 'disabled'));
+  if (unexplained.length > 0) {
+    const names = unexplained.map((p) => serviceNames[p.id] ?? p.id).join('、');
+    out.push({
+      code: 'services',
+      severity: 'warning',
+      message: `业务暂停 ${unexplained.length}/${hb.services?.total ?? unexplained.length}：${names} Services paused`,
     });
   }
   if (hb.system.diskFreeBytes !== null && hb.system.diskFreeBytes < opts.diskLowBytes) {

@@ -37,6 +37,8 @@ export interface KioskRecord {
   firstSeenAt: number | null;
   lastSeenAt: number | null;
   lastRequestSeq: number;
+  /** Watermark of command-wait requests (memory only; see protocol.ts `commandWait`). */
+  lastWaitSeq: number;
   lastEventSeq: number;
   intervalMs: number;
   state: FleetState;
@@ -131,6 +133,8 @@ export interface KioskSummary {
   modeMessage: string | null;
   paper: Heartbeat['paper'] | null;
   versions: Heartbeat['versions'] | null;
+  /** Citizen services and the paused ones (degraded service while "in service"); null from older agents. */
+  services: NonNullable<Heartbeat['services']> | null;
   conditions: Condition[];
   openAlerts: number;
   openCommands: number;
@@ -171,6 +175,8 @@ const eventAlertCode = /^[a-z][a-z0-9_.-]{0,47}$/;
  */
 export class Fleet {
   private readonly kiosks = new Map<string, KioskRecord>();
+  /** Open command-wait requests by kiosk: woken when a command is issued for it. */
+  private readonly commandWaiters = new Map<string, Set<() => void>>();
   /** By site (Chinese collation), then id. Sites and ids come from the config, so this is fixed. */
   private sorted: KioskRecord[] = [];
   readonly alerts: AlertBook;
@@ -282,6 +288,7 @@ export class Fleet {
         firstSeenAt: r.first_seen_at,
         lastSeenAt: r.last_seen_at,
         lastRequestSeq: r.last_request_seq,
+        lastWaitSeq: 0,
         lastEventSeq: r.last_event_seq,
         intervalMs: r.interval_ms ?? this.config.heartbeat.defaultIntervalMs,
         state: r.state,
@@ -454,7 +461,28 @@ export class Fleet {
     }
   }
 
-  private commandsForBeat(k: KioskRecord, hb: Heartbeat, now: number): HeartbeatResponse['commands'] {
+  /**
+   * Commands for a command-wait request: what is deliverable now (marking it delivered), else
+   * nothing. Held commands the kiosk reports move to waiting/running as with a heartbeat.
+   */
+  commandsForWait(k: KioskRecord, pending: Heartbeat['pendingCommands'], now: number): HeartbeatResponse['commands'] {
+    if (k.openCommands === 0) return [];
+    return this.db.transaction(() => this.commandsForBeat(k, { pendingCommands: pending }, now))();
+  }
+
+  /** Calls `fn` once when a command is issued for the kiosk; returns a function that cancels. */
+  onCommandIssued(kioskId: string, fn: () => void): () => void {
+    let set = this.commandWaiters.get(kioskId);
+    if (!set) this.commandWaiters.set(kioskId, (set = new Set()));
+    const once = (): void => {
+      set.delete(once);
+      fn();
+    };
+    set.add(once);
+    return () => set.delete(once);
+  }
+
+  private commandsForBeat(k: KioskRecord, hb: Pick<Heartbeat, 'pendingCommands'>, now: number): HeartbeatResponse['commands'] {
     const held = new Map(hb.pendingCommands.map((p) => [p.id, p.state]));
     for (const [id, state] of held) this.stmts.markProgress.run(state, id, k.id);
     const out: HeartbeatResponse['commands'] = [];
@@ -567,6 +595,8 @@ export class Fleet {
       this.audit(`user:${user}`, 'command.issued', kioskId, { id, kind, message }, now);
     })();
     k.openCommands += 1;
+    // A kiosk waiting on command-wait gets it now instead of with its next heartbeat.
+    for (const wake of [...(this.commandWaiters.get(kioskId) ?? [])]) wake();
     return toCommand(this.stmts.getCommand.get(id)!);
   }
 
@@ -646,6 +676,7 @@ export class Fleet {
       modeMessage: k.last?.modeMessage ?? null,
       paper: k.last?.paper ?? null,
       versions: k.last?.versions ?? null,
+      services: k.last?.services ?? null,
       conditions: k.conditions,
       openAlerts: this.alerts.openCount(k.id),
       openCommands: k.openCommands,

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import {
   commandAcksRequestSchema,
+  commandWaitRequestSchema,
   endpoints,
   eventsRequestSchema,
   headers,
@@ -74,6 +75,34 @@ export function registerKioskRoutes(app: Express, prefix: string, fleet: Fleet, 
     if (!req) return;
     const { kiosk } = signedLocals(res);
     res.json({ ok: true, acked: fleet.acceptAcks(kiosk, req.acks, Date.now()) });
+  });
+
+  // Long-poll: answered at once when commands are deliverable, else when one is issued for this
+  // kiosk or after waitMs with an empty list. The kiosk keeps one such request open at a time.
+  r.post('/command-wait', raw('64kb'), verify(endpoints.commandWait), (req, res) => {
+    const body = parseJson(res, (v) => commandWaitRequestSchema.safeParse(v));
+    if (!body) return;
+    const { kiosk } = signedLocals(res);
+    const send = (commands: ReturnType<Fleet['commandsForWait']>): void => {
+      if (!res.writableEnded) res.json({ ok: true, serverTime: new Date().toISOString(), commands });
+    };
+    const now = fleet.commandsForWait(kiosk, body.pendingCommands, Date.now());
+    // Commands the kiosk already holds do not count: it waits for new ones.
+    if (now.length > 0 || body.waitMs === 0) {
+      send(now);
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      cancel();
+      send(fleet.commandsForWait(kiosk, body.pendingCommands, Date.now()));
+    };
+    const timer = setTimeout(done, body.waitMs);
+    const cancel = fleet.onCommandIssued(kiosk.id, done);
+    res.on('close', () => {
+      clearTimeout(timer);
+      cancel();
+    });
   });
 
   r.post('/screenshots', raw('16mb'), verify(endpoints.screenshots), (req, res) => {

@@ -82,6 +82,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   const context: AgentContext = {
     config,
     url: () => listeningUrl,
+    token: () => token,
     db,
     logger: log,
     devices: new Map(devices.map((d) => [d.kind, d])),

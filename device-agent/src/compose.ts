@@ -14,6 +14,7 @@ import { createGasFlow } from './flows/gas.js';
 import { createServices } from './services/index.js';
 import { createSessionModuleWith } from './session/module.js';
 import { createStaffModule } from './staff/module.js';
+import { createVoiceModule } from './voice/module.js';
 
 /** The drivers the config enables, each with its own child logger. */
 export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) => DeviceDriver[] {
@@ -44,5 +45,7 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     createStaffModule,
     // Its start() runs recovery of unfinished orders; the kiosk is ready only after that.
     createGasModuleWith({ services }),
+    // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
+    createVoiceModule,
   ];
 }

@@ -29,6 +29,8 @@ export interface AgentContext {
   mode: ModeController;
   /** The agent's own URL once it listens (e.g. http://127.0.0.1:5846); empty before. */
   url(): string;
+  /** The per-boot token the served page carries; HTTP routes for the page alone check it. */
+  token(): string;
   /** Sends an unsolicited message to every UI connection. */
   broadcast(name: string, payload: unknown): void;
   /** Appends to the audit log. `detail` must hold masked or hashed forms only. */

@@ -88,9 +88,9 @@ export function App({ client, store }: { client: AgentClient; store: SessionStor
     lastSession.current = sessionId;
   }, [sessionId]);
 
-  // Voice guidance in elder mode: the screen's instruction, once per screen and step.
+  // Voice guidance in elder mode: the screen's instruction, once per screen, step and flow step.
   const t = (key: string, params?: Record<string, string | number>) => translate(prefs.lang, key, params);
-  const speechKey = view ? `${view.sessionId}|${view.screen}|${view.step}|${prefs.lang}` : '';
+  const speechKey = view ? `${view.sessionId}|${view.screen}|${view.step}|${view.flow?.step ?? ''}|${prefs.lang}` : '';
   useEffect(() => {
     if (!view || !prefs.elder || !prefs.voice) return;
     speak(speechFor(view, t), prefs.lang);

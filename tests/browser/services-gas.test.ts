@@ -166,7 +166,7 @@ describe('gas top-up journeys', () => {
     await typeDigits(DEMO_GAS_ACCOUNTS.iot.accountNo);
     await tap('gas-lookup');
     await onScreen(page, 'service', 'account');
-    expect(await page.getByTestId('gas-account-no').textContent()).toBe('8800****01');
+    expect(await page.getByTestId('gas-account-no').textContent()).toBe('88001***01');
     expect(await page.getByTestId('gas-holder').textContent()).toMatch(/\*/);
     expect(await page.getByTestId('gas-balance').textContent()).toBe('¥86.50');
     expect(await page.getByTestId('gas-meter').textContent()).toContain('物联网表');

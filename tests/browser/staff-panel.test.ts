@@ -33,6 +33,8 @@ afterEach(async () => {
   await c.command('Staff.Exit');
   await c.command('Staff.ClosePrompt');
   c.close();
+  // Leaving the panel keeps the mode (issue 19): a test that failed half-way must not leave it out of service.
+  if (rig.agent.mode() !== 'in-service') rig.agent.context.mode.set('in-service');
   expect(pageErrors).toEqual([]);
 });
 
@@ -45,6 +47,15 @@ async function longPressCorner(): Promise<void> {
   await page.mouse.move(20, 20);
   await page.mouse.down();
   await page.waitForSelector('[data-testid="staff-prompt"]', { timeout: 10_000 });
+  await page.mouse.up();
+}
+
+/** The guide's tools open only on a hold of the banner's button (a citizen's tap does nothing). */
+async function openGuideTools(): Promise<void> {
+  const box = (await page.getByTestId('assist-tools').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForSelector('[data-testid="assist-tools-dialog"]', { timeout: 10_000 });
   await page.mouse.up();
 }
 
@@ -116,11 +127,14 @@ describe('staff in the browser', () => {
     await onScreen(page, 'outOfService');
     expect(rig.agent.mode()).toBe('out-of-service');
     expect(await page.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
-    // Back in service through the panel again.
+    // Back in service through the panel again: leaving keeps the mode unless the guide changes it.
     await longPressCorner();
     await typePin(demoPin);
     await tap('staff-enter-maintenance');
     await page.waitForSelector('[data-testid="staff-panel"]');
+    expect(await page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
+    await tap('staff-service-toggle');
+    await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('恢复服务');
     await tap('staff-panel-exit');
     await onScreen(page, 'attract');
     expect(rig.agent.mode()).toBe('in-service');
@@ -181,6 +195,7 @@ describe('staff in the browser', () => {
     await banner('identity');
     await rig.control('POST', '/idcard/card', { profile: 'xianan-resident' });
     await onScreen(page, 'identity', 'confirmed');
+    await openGuideTools();
     await tap('assist-back');
     await banner('home');
     // The identity survived the back step.
@@ -190,6 +205,7 @@ describe('staff in the browser', () => {
     await tap('continue');
     await banner('service');
     await checkScreen(page, 'staff-assisted-service');
+    await openGuideTools();
     await tap('assist-restart');
     await banner('service');
     // The test's stand-in flow has no screen of its own in the UI: the citizen's "next" goes over the socket.
@@ -207,7 +223,11 @@ describe('staff in the browser', () => {
     const probe = await SessionClient.open(rig);
     const sessionId = (await probe.do('Session.GetState')).sessionId;
     probe.close();
+    await openGuideTools();
     await tap('assist-end');
+    // A citizen's session is open: ending asks whether it ends too.
+    await page.waitForSelector('[data-testid="assist-end-confirm"]');
+    await tap('assist-end-wipe');
     await page.waitForSelector('[data-testid="assisted-banner"]', { state: 'detached' });
     await onScreen(page, 'attract');
     expect(rig.agent.mode()).toBe('in-service');
@@ -219,6 +239,85 @@ describe('staff in the browser', () => {
     for (const r of guide) expect(r.detail).toMatchObject({ staffNo: 'XN-G01', sessionId });
     expect(rows.find((r) => r.action === 'staff.mode.exit' && r.detail['mode'] === 'assisted')?.detail).toMatchObject({ staffNo: 'XN-G01', sessionId });
   }, 120_000);
+
+  it('a citizen cannot use the guide’s controls: a tap opens nothing; ending assistance can keep the citizen’s session', async () => {
+    await onScreen(page, 'attract');
+    await longPressCorner();
+    await typePin(demoPin);
+    await tap('staff-enter-assisted');
+    await onScreen(page, 'attract');
+    await page.waitForSelector('[data-testid="assist-tools"]');
+    // The old banner had 上一步 / 结束协助 as plain buttons on the citizen's screen.
+    expect(await page.locator('[data-testid="assist-end"], [data-testid="assist-back"]').count()).toBe(0);
+    await tap('assist-tools');
+    expect(await page.locator('[data-testid="assist-tools-dialog"]').count()).toBe(0);
+
+    await tap('attract-start');
+    await tap('tile-tax');
+    await rig.control('POST', '/idcard/card', { profile: 'xianan-resident' });
+    await onScreen(page, 'identity', 'confirmed');
+    const probe = await SessionClient.open(rig);
+    const sessionId = (await probe.do('Session.GetState')).sessionId;
+    await openGuideTools();
+    await tap('assist-end');
+    await page.waitForSelector('[data-testid="assist-end-confirm"]');
+    // Cancel keeps assisting.
+    await tap('assist-end-cancel');
+    expect(rig.agent.mode()).toBe('assisted');
+    await tap('assist-end');
+    await tap('assist-end-keep');
+    await page.waitForSelector('[data-testid="assisted-banner"]', { state: 'detached' });
+    expect(rig.agent.mode()).toBe('in-service');
+    // The citizen is still where they were, with their card.
+    await onScreen(page, 'identity', 'confirmed');
+    const after = await probe.do('Session.GetState');
+    expect(after.sessionId).toBe(sessionId);
+    expect(after.assisted).toBe(false);
+    const exit = auditRows(rig)
+      .filter((r) => r.action === 'staff.mode.exit' && r.detail['mode'] === 'assisted')
+      .at(-1);
+    expect(exit?.detail).toMatchObject({ sessionKept: true, sessionId });
+    await probe.do('Session.Cancel');
+    await probe.do('Session.End');
+    probe.close();
+    await rig.control('DELETE', '/idcard/card');
+    await onScreen(page, 'attract');
+  }, 90_000);
+
+  it('leaving the panel keeps an out-of-service kiosk out of service; the message has an on-screen keyboard', async () => {
+    rig.agent.context.mode.set('out-of-service', '暂停服务 by central');
+    await onScreen(page, 'outOfService');
+    await longPressCorner();
+    await typePin(demoPin);
+    await tap('staff-enter-maintenance');
+    await page.waitForSelector('[data-testid="staff-panel"]');
+    expect(await page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
+    await tap('staff-panel-exit');
+    await onScreen(page, 'outOfService');
+    expect(rig.agent.mode()).toBe('out-of-service');
+    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('暂停服务 by central');
+
+    // Back in service by the guide's choice, then a message typed on the on-screen keyboard.
+    await longPressCorner();
+    await typePin(demoPin);
+    await tap('staff-enter-maintenance');
+    await page.waitForSelector('[data-testid="staff-panel"]');
+    await tap('staff-service-toggle');
+    await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('恢复服务');
+    await tap('staff-oos-keyboard');
+    for (const k of ['B', 'R', 'B', 'space', '3']) {
+      if (k === '3') await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
+      await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
+    }
+    expect(await page.getByTestId('staff-oos-message').inputValue()).toBe('BRB 3');
+    await tap('staff-service-toggle');
+    await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
+    await tap('staff-panel-exit');
+    await onScreen(page, 'outOfService');
+    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('BRB 3');
+    rig.agent.context.mode.set('in-service');
+    await onScreen(page, 'attract');
+  }, 90_000);
 
   it('locks the prompt after 5 wrong PINs', async () => {
     await onScreen(page, 'attract');

@@ -35,6 +35,8 @@ describe('upstream status from the connectors', () => {
       devices: {
         idcard: { device: 'online' },
         printer: { device: 'online', paper: 'full' },
+        // Property needs the face check by default (issue 19), so the camera is part of this kiosk.
+        camera: { device: 'online' },
       },
       upstreams: source.states(),
       config: config.session,

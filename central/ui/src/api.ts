@@ -26,6 +26,8 @@ export interface KioskSummary {
   modeMessage: string | null;
   paper: string | null;
   versions: { agent: string; ui: string | null } | null;
+  /** Citizen services and the paused ones; null from agents that do not report them. */
+  services: { total: number; paused: { id: string; reasons: string[] }[] } | null;
   conditions: Condition[];
   openAlerts: number;
   openCommands: number;

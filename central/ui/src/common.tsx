@@ -1,7 +1,7 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type FleetState, type User } from './api.js';
-import { stateLabel } from './labels.js';
+import { ApiError, type FleetState, type KioskSummary, type User } from './api.js';
+import { reasonLabel, serviceLabel, stateLabel } from './labels.js';
 
 export interface Session {
   user: User;
@@ -116,4 +116,25 @@ export function ErrorLine({ error }: { error: string | null }) {
       {error}
     </p>
   ) : null;
+}
+
+/**
+ * "In service" says little when most services are greyed out: the mode cell adds which citizen
+ * services are paused and why (issue 19).
+ */
+export function PausedServices({ services }: { services: KioskSummary['services'] }) {
+  if (!services || services.paused.length === 0) return null;
+  return (
+    <div class="degraded" data-testid="degraded">
+      部分业务暂停 Degraded {services.paused.length}/{services.total}
+      <ul class="paused-services">
+        {services.paused.map((p) => (
+          <li key={p.id}>
+            {serviceLabel[p.id] ?? p.id}
+            {p.reasons.length ? `：${p.reasons.map((r) => reasonLabel[r] ?? r).join('、')}` : ''}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, type FleetState, type KioskSummary } from './api.js';
-import { ErrorLine, StateBadge, usePoll } from './common.js';
+import { ErrorLine, PausedServices, StateBadge, usePoll } from './common.js';
 import { formatAgo, modeLabel, paperLabel, stateLabel } from './labels.js';
 
 const states: FleetState[] = ['online', 'warning', 'error', 'offline'];
@@ -23,7 +23,10 @@ function KioskRow({ k, now }: { k: KioskSummary; now: number }) {
         {formatAgo(k.lastSeenAt, now)}
       </td>
       <td data-label="纸张 Paper">{k.paper ? (paperLabel[k.paper] ?? k.paper) : '—'}</td>
-      <td data-label="模式 Mode">{k.mode ? (modeLabel[k.mode] ?? k.mode) : '—'}</td>
+      <td data-label="模式 Mode">
+        {k.mode ? (modeLabel[k.mode] ?? k.mode) : '—'}
+        <PausedServices services={k.services} />
+      </td>
       <td data-label="版本 Versions" class="mono">
         {k.versions ? `${k.versions.agent}${k.versions.ui ? ` / UI ${k.versions.ui}` : ''}` : '—'}
       </td>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Alert } from './api.js';
-import { ConfirmDialog, ErrorLine, SeverityBadge, StateBadge, usePoll, useSession } from './common.js';
+import { ConfirmDialog, ErrorLine, PausedServices, SeverityBadge, StateBadge, usePoll, useSession } from './common.js';
 import {
   actionLabel,
   commandLabel,
@@ -163,6 +163,7 @@ export function KioskView({ id }: { id: string }) {
           <dd data-testid="mode">
             {k.mode ? (modeLabel[k.mode] ?? k.mode) : '—'}
             {k.modeMessage ? <div class="muted">“{k.modeMessage}”</div> : null}
+            <PausedServices services={k.services} />
           </dd>
           <dt>纸张 Paper</dt>
           <dd>{k.paper ? (paperLabel[k.paper] ?? k.paper) : '—'}</dd>
@@ -291,7 +292,7 @@ export function KioskView({ id }: { id: string }) {
             <ul class="events">
               {k.events.map((e) => (
                 <li key={e.seq}>
-                  <span class="mono">{e.at.replace('T', ' ').slice(0, 19)}</span> <b>{e.type}</b>{' '}
+                  <span class="mono">{formatTime(Date.parse(e.at))}</span> <b>{e.type}</b>{' '}
                   <span class="muted mono">{JSON.stringify(e.payload).slice(0, 160)}</span>
                 </li>
               ))}

@@ -16,6 +16,23 @@ export const modeLabel: Record<string, string> = {
   assisted: '导办模式 Assisted',
 };
 
+export const serviceLabel: Record<string, string> = {
+  property: '不动产查询 Property',
+  gas: '燃气充值 Gas',
+  tax: '完税凭证 Tax',
+  social: '社保凭单 Social insurance',
+};
+
+export const reasonLabel: Record<string, string> = {
+  idcardDown: '身份证阅读器故障 ID reader down',
+  printerDown: '打印机故障 printer down',
+  paperOut: '缺纸 paper out',
+  paperJammed: '卡纸 paper jammed',
+  cameraDown: '摄像头故障 camera down',
+  upstreamDown: '业务系统不可用 back end down',
+  disabled: '未开通 disabled',
+};
+
 export const paperLabel: Record<string, string> = {
   full: '充足 Full',
   low: '将尽 Low',

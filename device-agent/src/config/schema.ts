@@ -117,7 +117,8 @@ const sessionSchema = z.object({
     .prefault({}),
   services: z
     .object({
-      property: sessionServiceSchema.prefault({ face: 'optional' }),
+      // Property details (address, mortgage) only for the card's holder: face check, or a guide's check (face.guideVerifies).
+      property: sessionServiceSchema.prefault({ face: 'required' }),
       gas: sessionServiceSchema.prefault({}),
       tax: sessionServiceSchema.prefault({}),
       social: sessionServiceSchema.prefault({}),
@@ -127,6 +128,11 @@ const sessionSchema = z.object({
     .object({
       /** Captures a citizen may try before the card-only alternative is the only way on. */
       maxAttempts: z.number().int().min(1).max(5).default(3),
+      /**
+       * In assisted mode (a guide beside the citizen) the guide compares the citizen with the ID
+       * card, so a face check is not asked for and the camera is not needed (audited as face.byGuide).
+       */
+      guideVerifies: z.boolean().default(true),
     })
     .prefault({}),
   /** Shown on the out-of-service page and wherever the citizen is sent elsewhere. */
@@ -171,6 +177,8 @@ export const configSchema = z
     central: z.object({
       url: z.url(),
       heartbeatIntervalMs: ms.min(1000).default(30_000),
+      /** Command long-poll held at central for up to this long (commands arrive at once); 0 = off. */
+      commandWaitMs: z.number().int().min(0).max(30_000).default(25_000),
       /** Per-kiosk HMAC secret shared with central. */
       secret: z.string().min(16, 'must be at least 16 characters'),
     }),
@@ -222,6 +230,31 @@ export const configSchema = z
         lockoutMinutes: z.number().positive().max(24 * 60).default(15),
         /** The prompt closes by itself after this long without a PIN. */
         promptTimeoutMs: ms.default(60_000),
+      })
+      .prefault({}),
+    /** Printed slips of the record services (property, tax, social insurance). */
+    slips: z
+      .object({
+        /**
+         * Public base of slip verification: each slip's QR code points at <verifyBaseUrl>/verify/<serial>,
+         * whoever scans it (a bank, a phone). Absent: the URL the registry returns (the sandbox's own
+         * address, e.g. http://127.0.0.1:5851, which no phone can open).
+         */
+        verifyBaseUrl: z.url().optional(),
+      })
+      .prefault({}),
+    /** Spoken guidance: the agent synthesises prompts offline (espeak-ng) for the UI to play (docs/voice.md). */
+    voice: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The synthesiser binary; Debian package espeak-ng (installed by scripts/ensure-system-deps.mjs). */
+        command: z.string().min(1).default('espeak-ng'),
+        /** espeak-ng voice per UI language: cmn = Mandarin. */
+        voices: z.object({ 'zh-CN': z.string().min(1).default('cmn'), en: z.string().min(1).default('en-us') }).prefault({}),
+        /** Speaking rate in words per minute (espeak-ng -s); slower than its default 175 for elderly citizens. */
+        wordsPerMinute: z.number().int().min(80).max(300).default(140),
+        /** One synthesis may take at most this long. */
+        timeoutMs: ms.default(10_000),
       })
       .prefault({}),
     /** Processes that `npm start` runs next to the agent on a development or demo machine. */

@@ -42,6 +42,17 @@ export interface HealthSnapshot {
   versions: { agent: string; ui: string | null };
   /** Hash of the effective configuration, so ops can see which kiosks run which config. */
   configHash: string;
+  /**
+   * Citizen services and which of them are paused now (device, upstream or config), so a kiosk
+   * "in service" with most services greyed out shows as degraded. Absent from older agents.
+   */
+  services?: ServiceHealth;
+}
+
+export interface ServiceHealth {
+  total: number;
+  /** Paused services with the reason codes the kiosk shows (paperOut, upstreamDown …). */
+  paused: { id: string; reasons: string[] }[];
 }
 
 /** The agent implements this; the heartbeat sender and the local /metrics read it. */

@@ -7,11 +7,14 @@ import type { HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler,
 import { MonitorStore, type CommandRow } from './outbox.js';
 import {
   commandAcksResponseSchema,
+  commandWaitResponseSchema,
   endpoints,
   eventsResponseSchema,
   headers,
   heartbeatResponseSchema,
   heartbeatSchema,
+  maxCommandWaitMs,
+  nextSequence,
   protocolVersion,
   rejectionSchema,
   screenshotResponseSchema,
@@ -43,6 +46,11 @@ export interface HeartbeatSenderOptions {
   eventBatchSize?: number;
   /** Directory whose file system is reported as disk free. Default: the database's directory. */
   dataDir?: string;
+  /**
+   * Keep a command-wait long-poll open for up to this long (≤ 30 s), so operators' commands arrive
+   * within a second instead of with the next heartbeat. 0 or absent: commands come with heartbeats only.
+   */
+  commandWaitMs?: number;
 }
 
 /** What the maintenance panel shows about the link to central. */
@@ -125,6 +133,9 @@ export class HeartbeatSender {
   private flushAgain = false;
   private acking: Promise<void> | undefined;
   private commandLoop: Promise<void> | undefined;
+  private waitLoop: Promise<void> | undefined;
+  /** Sequence of command-wait requests (own watermark at central; clock-based, so it survives restarts). */
+  private waitSeq = 0;
   private wakeCommands: (() => void) | undefined;
   private readonly waitingLogged = new Set<string>();
 
@@ -167,6 +178,10 @@ export class HeartbeatSender {
     this.schedule(0);
     // Commands received before a restart and not yet run are still owed.
     this.kickCommands();
+    const waitMs = Math.min(maxCommandWaitMs, this.opts.commandWaitMs ?? 0);
+    if (waitMs > 0) {
+      this.waitLoop = this.waitForCommands(waitMs).catch((err: unknown) => this.log.error({ err }, 'command wait loop failed'));
+    }
   }
 
   /** Stops beating; waits for the request in flight (aborted) and the command running now. */
@@ -176,7 +191,7 @@ export class HeartbeatSender {
     clearTimeout(this.timer);
     this.stopCtl.abort(new Error('heartbeat sender stopped'));
     this.wakeCommands?.();
-    await Promise.allSettled([this.cycleRunning, this.flushing, this.acking, this.commandLoop, this.queue]);
+    await Promise.allSettled([this.cycleRunning, this.flushing, this.acking, this.commandLoop, this.queue, this.waitLoop]);
   }
 
   lastResult(): HeartbeatStatus {
@@ -252,14 +267,54 @@ export class HeartbeatSender {
     if (wasDown) this.log.info('central reachable again');
     // Events central applied but whose ack we never saw (a lost response) are done.
     if (resp.eventsAckedSeq > 0) this.store.ackUpTo(resp.eventsAckedSeq);
-    let fresh = 0;
-    // Unknown kinds are stored too and answered as unsupported by execute().
-    for (const c of resp.commands) if (this.store.receiveCommand(c as RemoteCommand)) fresh++;
-    if (fresh) this.log.info({ commands: resp.commands.map((c) => ({ id: c.id, kind: c.kind })) }, 'remote commands received');
-    this.refreshCounts();
-    if (fresh) this.kickCommands();
+    this.receiveCommands(resp.commands, 'heartbeat');
     await this.flushEvents();
     await this.flushAcks();
+  }
+
+  private receiveCommands(commands: HeartbeatResponse['commands'], via: 'heartbeat' | 'wait'): void {
+    let fresh = 0;
+    // Unknown kinds are stored too and answered as unsupported by execute().
+    for (const c of commands) if (this.store.receiveCommand(c as RemoteCommand)) fresh++;
+    if (fresh) this.log.info({ via, commands: commands.map((c) => ({ id: c.id, kind: c.kind })) }, 'remote commands received');
+    this.refreshCounts();
+    if (fresh) this.kickCommands();
+  }
+
+  /** Commands held and not finished, as the heartbeat and the command wait report them. */
+  private pendingList(): Heartbeat['pendingCommands'] {
+    return this.store
+      .openCommands()
+      .slice(0, 100)
+      .map((c) => ({ id: c.id, state: c.status === 'running' ? ('running' as const) : ('waiting' as const) }));
+  }
+
+  /**
+   * One command-wait request open at a time, outside the request queue (it may be held for
+   * `waitMs`; heartbeats and events must not wait behind it). Backs off when central fails or
+   * does not know the endpoint (an older central: commands still come with heartbeats).
+   */
+  private async waitForCommands(waitMs: number): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        this.waitSeq = nextSequence(this.waitSeq, Date.now() + this.clockOffsetMs);
+        const body = JSON.stringify({ waitMs, pendingCommands: this.pendingList() });
+        const resp = await this.request(endpoints.commandWait, body, 'application/json', commandWaitResponseSchema, {}, this.waitSeq, waitMs + this.requestTimeoutMs);
+        failures = 0;
+        this.receiveCommands(resp.commands, 'wait');
+      } catch (err) {
+        if (this.stopped) return;
+        failures++;
+        const unsupported = err instanceof CentralRejected && err.status === 404;
+        const backoff = unsupported ? 600_000 : Math.min(60_000, this.opts.intervalMs * 2 ** Math.min(failures - 1, 6));
+        if (failures === 1 || unsupported) this.log.warn({ error: errorText(err), retryInMs: backoff }, 'command wait failed; commands still come with heartbeats');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          this.stopCtl.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+      }
+    }
   }
 
   private recordFailure(err: unknown): void {
@@ -305,12 +360,10 @@ export class HeartbeatSender {
       ui: h.ui,
       versions: h.versions,
       configHash: h.configHash,
+      ...(h.services ? { services: h.services } : {}),
       outbox: { depth: outbox.depth, oldestAt: outbox.oldestAt },
       system: readSystem(this.dataDir),
-      pendingCommands: this.store
-        .openCommands()
-        .slice(0, 100)
-        .map((c) => ({ id: c.id, state: c.status === 'running' ? ('running' as const) : ('waiting' as const) })),
+      pendingCommands: this.pendingList(),
     };
     // Catch a malformed snapshot here, with a readable reason, instead of as a 400 from central.
     const checked = heartbeatSchema.safeParse(body);
@@ -331,38 +384,50 @@ export class HeartbeatSender {
   ): Promise<z.infer<S>> {
     const run = async (): Promise<z.infer<S>> => {
       if (this.stopped) throw new Error('heartbeat sender stopped');
-      const seq = this.store.nextRequestSeq();
-      const timestamp = Date.now() + this.clockOffsetMs;
-      const signed = signedHeaders(this.opts.secret, { endpoint, kioskId: this.opts.kioskId, timestamp, seq }, body);
-      const res = await fetch(this.apiBase + endpoint, {
-        method: 'POST',
-        headers: { ...signed, 'content-type': contentType, ...extraHeaders },
-        body,
-        signal: AbortSignal.any([this.stopCtl.signal, AbortSignal.timeout(this.requestTimeoutMs)]),
-      });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      if (!res.ok) {
-        const rej = rejectionSchema.safeParse(json);
-        const reason = rej.success ? rej.data.reason : `http-${res.status}`;
-        const message = rej.success ? `${res.status} ${rej.data.reason}: ${rej.data.error}` : `central answered HTTP ${res.status}`;
-        // A kiosk with a wrong clock would be locked out forever; central's clock is the reference.
-        if (res.status === 401 && reason === 'stale' && rej.success && rej.data.serverTime) {
-          this.clockOffsetMs = Date.parse(rej.data.serverTime) - Date.now();
-          this.log.warn({ clockOffsetMs: this.clockOffsetMs }, 'kiosk clock differs from central; signing with central time');
-        }
-        throw new CentralRejected(res.status, reason, message);
-      }
-      return schema.parse(json);
+      return this.request(endpoint, body, contentType, schema, extraHeaders, this.store.nextRequestSeq(), this.requestTimeoutMs);
     };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
     return p;
+  }
+
+  /** Signs and sends one request with the given sequence number; parses the answer with `schema`. */
+  private async request<S extends z.ZodType>(
+    endpoint: Endpoint,
+    body: string | Uint8Array<ArrayBuffer>,
+    contentType: string,
+    schema: S,
+    extraHeaders: Record<string, string>,
+    seq: number,
+    timeoutMs: number,
+  ): Promise<z.infer<S>> {
+    const timestamp = Date.now() + this.clockOffsetMs;
+    const signed = signedHeaders(this.opts.secret, { endpoint, kioskId: this.opts.kioskId, timestamp, seq }, body);
+    const res = await fetch(this.apiBase + endpoint, {
+      method: 'POST',
+      headers: { ...signed, 'content-type': contentType, ...extraHeaders },
+      body,
+      signal: AbortSignal.any([this.stopCtl.signal, AbortSignal.timeout(timeoutMs)]),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const rej = rejectionSchema.safeParse(json);
+      const reason = rej.success ? rej.data.reason : `http-${res.status}`;
+      const message = rej.success ? `${res.status} ${rej.data.reason}: ${rej.data.error}` : `central answered HTTP ${res.status}`;
+      // A kiosk with a wrong clock would be locked out forever; central's clock is the reference.
+      if (res.status === 401 && reason === 'stale' && rej.success && rej.data.serverTime) {
+        this.clockOffsetMs = Date.parse(rej.data.serverTime) - Date.now();
+        this.log.warn({ clockOffsetMs: this.clockOffsetMs }, 'kiosk clock differs from central; signing with central time');
+      }
+      throw new CentralRejected(res.status, reason, message);
+    }
+    return schema.parse(json);
   }
 
   private flushEvents(): Promise<void> {

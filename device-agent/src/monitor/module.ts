@@ -9,8 +9,9 @@ import { getGasApi } from '../gas/module.js';
 import { testPage } from '../receipts/test-page.js';
 import { PrinterDriver } from '../devices/printer/driver.js';
 import { agentVersion } from '../version.js';
+import type { DeviceStatus } from '../devices/status.js';
 import { HeartbeatSender } from './heartbeat.js';
-import type { HealthCounters, HealthSnapshot, RemoteCommandHandler } from './health.js';
+import type { HealthCounters, HealthSnapshot, RemoteCommandHandler, ServiceHealth } from './health.js';
 import { createAgentMetrics } from './metrics.js';
 import { renderScreenshot } from './screenshot.js';
 
@@ -81,8 +82,17 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     return { creditPending: c?.creditPending ?? 0, needsAttention: c?.needsAttention ?? 0 };
   };
 
+  /** The citizen services the session offers and the paused ones (what the home screen greys out). */
+  const serviceHealth = (): ServiceHealth | undefined => {
+    const all = getSessionApi(ctx)?.view().availability.services;
+    if (!all) return undefined;
+    const entries = Object.entries(all);
+    return { total: entries.length, paused: entries.filter(([, a]) => !a.available).map(([id, a]) => ({ id, reasons: [...a.reasons] })) };
+  };
+
   const snapshot = (): HealthSnapshot => {
     const devices = ctx.deviceStatuses();
+    const services = serviceHealth();
     const message = ctx.mode.message();
     return {
       mode: ctx.mode.get(),
@@ -98,6 +108,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       // One build: the UI is served by this agent, so it carries the same version.
       versions: { agent: agentVersion, ui: agentVersion },
       configHash: hash,
+      ...(services ? { services } : {}),
     };
   };
 
@@ -146,6 +157,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     kioskId: config.kiosk.id,
     secret: config.central.secret,
     intervalMs: config.central.heartbeatIntervalMs,
+    commandWaitMs: config.central.commandWaitMs,
     db: ctx.db,
     logger: log,
     health: { snapshot },
@@ -160,6 +172,41 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     dataDir: resolvePath(config.dataDir),
     sender,
   });
+
+  // What operations read under "Recent events": the agent's start, device status changes and
+  // mode changes, through the durable outbox (flat facts, never personal data).
+  const unsubscribers: (() => void)[] = [];
+  const enqueue = (type: string, payload: Record<string, unknown>): void => {
+    try {
+      sender.enqueueEvent(type, payload);
+    } catch (err) {
+      log.error({ err, type }, 'monitoring event not queued');
+    }
+  };
+  const reportChanges = (): void => {
+    enqueue('agent.started', { bootId: sender.bootId, version: agentVersion, mode: ctx.mode.get() });
+    for (const d of ctx.devices.values()) {
+      const key = (st: DeviceStatus): string => `${st.device}|${st.paper ?? ''}`;
+      let last = key(d.status());
+      const onStatus = (st: DeviceStatus): void => {
+        const k = key(st);
+        if (k === last) return;
+        last = k;
+        enqueue('device.status', {
+          device: d.kind,
+          state: st.device,
+          ...(st.paper ? { paper: st.paper } : {}),
+          ...(st.action ? { action: st.action } : {}),
+          ...(st.detail ? { detail: st.detail.slice(0, 200) } : {}),
+        });
+      };
+      d.on('status', onStatus);
+      unsubscribers.push(() => d.off('status', onStatus));
+    }
+    unsubscribers.push(
+      ctx.mode.onChange((mode, message) => enqueue('kiosk.mode', { mode, ...(message ? { message: message.slice(0, 200) } : {}) })),
+    );
+  };
 
   return {
     name: 'monitor',
@@ -178,8 +225,10 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     },
     async start() {
       sender.start();
+      reportChanges();
     },
     async stop() {
+      for (const off of unsubscribers.splice(0)) off();
       await sender.stop();
     },
     health: () => ({ central: sender.lastResult() }),

@@ -16,6 +16,13 @@ export const endpoints = {
   events: 'events',
   commandAcks: 'command-acks',
   screenshots: 'screenshots',
+  /**
+   * Long-poll for commands: central holds the request until a command is queued for the kiosk or
+   * `waitMs` passes, so a command reaches the kiosk within a second instead of the next heartbeat,
+   * still pulled by the kiosk (works behind NAT). It has its own sequence watermark (see
+   * `commandWaitRequestSchema`), because a request held open must not block the kiosk's others.
+   */
+  commandWait: 'command-wait',
 } as const;
 export type Endpoint = (typeof endpoints)[keyof typeof endpoints];
 
@@ -88,6 +95,15 @@ export const heartbeatSchema = z.object({
     memoryFreeBytes: count,
     memoryTotalBytes: count,
   }),
+  /** Citizen services and the paused ones (optional: older agents do not send it). */
+  services: z
+    .object({
+      total: z.number().int().min(0).max(32),
+      paused: z
+        .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), reasons: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/)).max(8) }))
+        .max(32),
+    })
+    .optional(),
   /** Commands the kiosk holds but has not finished, e.g. waiting for a money step to end. */
   pendingCommands: z
     .array(z.object({ id: z.string().min(1).max(64), state: z.enum(['waiting', 'running']) }))
@@ -117,6 +133,21 @@ export const heartbeatResponseSchema = z.object({
   commands: z.array(remoteCommandSchema.extend({ kind: z.string().min(1).max(32) })),
 });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
+
+/** Longest a command-wait request is held open at central. */
+export const maxCommandWaitMs = 30_000;
+
+export const commandWaitRequestSchema = z.object({
+  /** How long central may hold the request when nothing is queued. */
+  waitMs: z.number().int().min(0).max(maxCommandWaitMs),
+  /** Commands the kiosk already holds (as in the heartbeat), so central does not hand them out again. */
+  pendingCommands: heartbeatSchema.shape.pendingCommands,
+});
+export const commandWaitResponseSchema = z.object({
+  ok: z.literal(true),
+  serverTime: isoTime,
+  commands: heartbeatResponseSchema.shape.commands,
+});
 
 export const eventTypeSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'lower-case dotted name');
 

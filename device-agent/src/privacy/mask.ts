@@ -49,3 +49,33 @@ export function maskIdNumber(id: string): string {
   const keep = n >= 12 ? 4 : n > 4 ? 2 : 0;
   return chars.map((c, i) => (i < keep || i >= n - keep ? c : '*')).join('');
 }
+
+/**
+ * Account numbers (gas 户号 …): about 30 % hidden just before the last two digits, so accounts that
+ * differ only in the middle stay apart on screen and paper (8800100001 → 88001***01,
+ * 8800200001 → 88002***01) while the number cannot be read off in full.
+ */
+export function maskAccountNumber(accountNo: string): string {
+  const chars = Array.from(accountNo.trim());
+  const n = chars.length;
+  if (n <= 4) return '*'.repeat(n);
+  const tail = 2;
+  const hidden = Math.max(2, Math.round(n * 0.3));
+  const head = n - tail - hidden;
+  return chars.map((c, i) => (i < head || i >= n - tail ? c : '*')).join('');
+}
+
+/** Words that name a part of a building; they stay visible so a masked address keeps its shape. */
+const ADDRESS_UNITS = new Set(['号', '栋', '幢', '座', '单', '元', '室', '楼', '层', '户', '-']);
+
+/**
+ * Street addresses: the area and street stay (the holder recognises them), everything from the
+ * first house number on is hidden except unit words: 咸宁市咸安区温泉路12号金桂园3栋1502室 →
+ * 咸宁市咸安区温泉路**号****栋****室. An address without a number keeps its first half.
+ */
+export function maskAddress(address: string): string {
+  const chars = Array.from(address.trim());
+  let start = chars.findIndex((c) => /[0-9０-９]/.test(c));
+  if (start < 0) start = Math.ceil(chars.length / 2);
+  return chars.map((c, i) => (i < start || ADDRESS_UNITS.has(c) ? c : '*')).join('');
+}

@@ -46,7 +46,9 @@ export function computeAvailability(input: AvailabilityInput): AvailabilityView 
     const reasons: ReasonCode[] = [];
     if (!info.enabled) reasons.push('disabled');
     if (def.identity && !idcardOk) reasons.push('idcardDown');
-    if (info.face === 'required' && !cameraOk) reasons.push('cameraDown');
+    // With a guide beside the citizen (assisted mode) the guide's check stands in for the camera.
+    const guideChecks = input.mode === 'assisted' && input.config.face.guideVerifies;
+    if (info.face === 'required' && !cameraOk && !guideChecks) reasons.push('cameraDown');
     if (def.printer === 'required' && printer) reasons.push(printer);
     if (def.upstreams.some((u) => input.upstreams[u] === 'down')) reasons.push('upstreamDown');
     services[id] = { available: reasons.length === 0, reasons };

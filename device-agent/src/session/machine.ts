@@ -51,6 +51,8 @@ export interface SessionSettings {
   countdown: SessionConfig['countdown'];
   services: Record<ServiceId, ServiceInfo & { enabled: boolean }>;
   faceMaxAttempts: number;
+  /** In assisted mode the guide compares the citizen with the ID card: a face check is not asked for. */
+  guideVerifiesFace: boolean;
   contact: ContactInfo;
 }
 
@@ -59,6 +61,7 @@ export function sessionSettings(config: SessionConfig): SessionSettings {
     countdown: config.countdown,
     services: Object.fromEntries(serviceIds.map((id) => [id, serviceInfo(id, config)])) as SessionSettings['services'],
     faceMaxAttempts: config.face.maxAttempts,
+    guideVerifiesFace: config.face.guideVerifies,
     contact: config.contact,
   };
 }
@@ -321,6 +324,7 @@ export function createSessionMachine(deps: SessionDeps) {
         return !(s.face === 'optional' && context.faceVerified === false);
       },
       faceOptional: ({ context }) => svc(context)?.face === 'optional',
+      guideVerifiesFace: ({ context }) => context.assisted && context.settings.guideVerifiesFace,
       faceAttemptsLeft: ({ context }) => context.faceAttempts < context.settings.faceMaxAttempts,
       printFailed: ({ context }) => context.print?.state === 'failed' && context.printJob !== null,
     },
@@ -448,6 +452,11 @@ export function createSessionMachine(deps: SessionDeps) {
                 id: 'route',
                 always: [
                   { guard: 'needsIdentity', target: 'identity' },
+                  {
+                    guard: and(['needsFace', 'guideVerifiesFace']),
+                    target: 'service',
+                    actions: ({ context }) => deps.audit('face.byGuide', { sessionId: context.sessionId, service: context.serviceId }),
+                  },
                   { guard: 'needsFace', target: 'face' },
                   { target: 'service' },
                 ],

@@ -288,6 +288,10 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     waitingFor = null;
     const sessionId = sessionSerial();
     if (target === 'maintenance') {
+      // Leaving the panel keeps the mode the kiosk had (an out-of-service kiosk stays out of
+      // service with its message) unless the guide changes it in the panel.
+      const before = ctx.mode.get();
+      afterExit = before === 'out-of-service' ? { inService: false, message: ctx.mode.message() ?? null } : { inService: true, message: null };
       // The panel takes the screen: the citizen's session (if any) ends and is wiped first.
       endSession();
       ctx.mode.set('maintenance');
@@ -300,7 +304,8 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     return ok();
   }
 
-  async function exit(c: CommandContext): Promise<CommandResult> {
+  /** `keepSession`: leaving assisted mode lets the citizen carry on alone instead of ending their session. */
+  async function exit(c: CommandContext, keepSession = false): Promise<CommandResult> {
     const s = requireStaff();
     if (vendorMode === 'enterPending') {
       enterAbort?.abort();
@@ -323,11 +328,12 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
         throw err;
       }
       waitingFor = null;
-      // Leaving assisted mode ends the citizen's session and wipes its data.
-      if (was === 'assisted') sessionId = endSession();
+      // Leaving assisted mode ends the citizen's session and wipes its data, unless the guide
+      // chose to let the citizen carry on alone (the UI asks which, issue 19).
+      if (was === 'assisted') sessionId = keepSession ? sessionSerial() : endSession();
       if (was === 'maintenance' && !afterExit.inService) ctx.mode.set('out-of-service', afterExit.message ?? undefined);
       else ctx.mode.set('in-service');
-      ctx.audit(actor(), 'staff.mode.exit', { staffNo: s.staffNo, mode: was, sessionId, kioskMode: ctx.mode.get() });
+      ctx.audit(actor(), 'staff.mode.exit', { staffNo: s.staffNo, mode: was, sessionId, kioskMode: ctx.mode.get(), ...(was === 'assisted' ? { sessionKept: keepSession } : {}) });
     }
     stopCamera();
     ctx.audit(actor(), 'staff.logout', { staffNo: s.staffNo });
@@ -511,7 +517,11 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       handle: async (p, c) => enter(p.mode, c),
     }),
     defineCommand({ name: 'Staff.CancelEnter', payload: empty, handle: async () => (enterAbort?.abort(), ok()) }),
-    defineCommand({ name: 'Staff.Exit', payload: empty, handle: async (_p, c) => exit(c) }),
+    defineCommand({
+      name: 'Staff.Exit',
+      payload: z.object({ keepSession: z.boolean().optional() }).strict(),
+      handle: async (p, c) => exit(c, p.keepSession ?? false),
+    }),
     defineCommand({
       name: 'Staff.Assist',
       payload: z.object({ action: z.enum(['back', 'home', 'restartService']) }).strict(),

@@ -1,6 +1,7 @@
 import { usePrefs, useT } from '../i18n';
 import { Clock } from './Clock';
 import { Icon } from './Icon';
+import { useVoiceStatus } from '../voice';
 
 export interface TopBarProps {
   onToggleLang(): void;
@@ -12,6 +13,7 @@ export interface TopBarProps {
 export function TopBar({ onToggleLang, onToggleElder, onToggleVoice }: TopBarProps) {
   const prefs = usePrefs();
   const t = useT();
+  const voice = useVoiceStatus();
   return (
     <header class="topbar">
       <div class="brand">
@@ -32,19 +34,28 @@ export function TopBar({ onToggleLang, onToggleElder, onToggleVoice }: TopBarPro
           onClick={onToggleElder}
         >
           <Icon name="elder" size="1.2em" />
-          {prefs.elder ? t('elder.off') : t('elder.on')}
+          {/* A toggle keeps its name; aria-pressed and the pressed look say whether 长辈版 is on. */}
+          {t('elder.on')}
         </button>
-        {prefs.elder && (
+        {prefs.elder && voice !== 'unavailable' && (
           <button
             type="button"
             class="switch"
             data-testid="voice-switch"
+            data-voice={voice}
             aria-pressed={prefs.voice}
             onClick={onToggleVoice}
           >
             <Icon name={prefs.voice ? 'speaker' : 'speakerOff'} size="1.2em" />
             {prefs.voice ? t('voice.on') : t('voice.off')}
           </button>
+        )}
+        {/* Nothing can speak on this kiosk: say so instead of a switch that claims 语音开. */}
+        {prefs.elder && voice === 'unavailable' && (
+          <span class="switch switch-off" role="status" data-testid="voice-unavailable">
+            <Icon name="speakerOff" size="1.2em" />
+            {t('voice.unavailable')}
+          </span>
         )}
       </div>
     </header>

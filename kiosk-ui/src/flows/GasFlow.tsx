@@ -482,9 +482,32 @@ function PendingEntry({ view, send }: ScreenProps) {
       }
     >
       <Notice text={text(d.notice)} testid="gas-notice" tone="bad" />
-      <p>{t('gas.pending.hint')}</p>
-      <Field label={t('gas.pending.orderNo')} value={value} testid="gas-order-field" />
-      <SimpleKeyboard value={value} onChange={(v) => setValue(v.toUpperCase())} maxLength={40} />
+      {/* Card way and typing way: one above the other in portrait, side by side in landscape. */}
+      <div class="gas-pending">
+        <div class="gas-pending-card">
+          {/* The card first: a few taps instead of typing a 22-character order number (issue 19). */}
+          <button
+            type="button"
+            class="gas-choice"
+            data-testid="gas-pending-card"
+            onClick={() => {
+              send('Session.Back');
+              send('Session.FlowEvent', { name: 'card', data: {} });
+            }}
+          >
+            <Icon name="card" size="1.4em" />
+            <span>
+              <strong>{t('gas.pending.card')}</strong>
+              <span class="gas-sub">{t('gas.pending.cardHint')}</span>
+            </span>
+          </button>
+          <p data-testid="gas-pending-hint">{t('gas.pending.hint')}</p>
+        </div>
+        <div class="gas-pending-type">
+          <Field label={t('gas.pending.orderNo')} value={value} testid="gas-order-field" />
+          <SimpleKeyboard value={value} onChange={(v) => setValue(v.toUpperCase())} maxLength={40} />
+        </div>
+      </div>
     </Screen>
   );
 }

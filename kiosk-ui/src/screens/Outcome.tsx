@@ -4,6 +4,7 @@ import { Icon } from '../components/Icon';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from './types';
+import { goodbyeTakeKey } from './goodbye-text';
 
 export function Printing(_: ScreenProps) {
   const t = useT();
@@ -127,7 +128,7 @@ export function Goodbye({ view, send }: ScreenProps) {
         </>
       }
     >
-      <p class="notice">{t('goodbye.take')}</p>
+      <p class="notice" data-testid="goodbye-take">{t(goodbyeTakeKey(view))}</p>
     </Screen>
   );
 }

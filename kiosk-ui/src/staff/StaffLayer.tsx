@@ -4,12 +4,14 @@
  * the guide's controls, and the maintenance panel. The agent owns all of it (Staff.* commands,
  * Staff.StateChangedEvent); this renders it. See docs/staff.md.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentClient, Completion } from '../api/client';
 import type { SessionView } from '../api/session';
 import { usePrefs } from '../i18n';
-import { Field, NumericKeypad } from '../components/Keypad';
+import { Field, NumericKeypad, SimpleKeyboard } from '../components/Keypad';
 import { Icon } from '../components/Icon';
+import { kioskTimeZone } from '../components/Clock';
 import { reloadEvent, staffStateEvent, type GasPendingRow, type StaffOverview, type StaffView } from '../../../device-agent/src/staff/view';
 import { staffText, type StaffKey } from './messages';
 import './staff.css';
@@ -66,7 +68,7 @@ function CornerGesture({ view, onOpen }: { view: StaffView; onOpen(): void }) {
 }
 
 function timeOf(iso: string, lang: string): string {
-  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', timeZone: kioskTimeZone });
 }
 
 function Prompt({ client, view, sessionActive }: { client: AgentClient; view: StaffView; sessionActive: boolean }) {
@@ -177,30 +179,131 @@ function Waiting({ client, view }: { client: AgentClient; view: StaffView }) {
   );
 }
 
+/**
+ * A button that acts only after being held for `holdMs`: the guide's controls sit on the citizen's
+ * screen, and a citizen's tap must not trigger them (issue 19). A short tap does nothing.
+ */
+function HoldButton({ holdMs, onHold, testid, hint, children }: { holdMs: number; onHold(): void; testid: string; hint: string; children: ComponentChildren }) {
+  const timer = useRef<number | undefined>(undefined);
+  const [holding, setHolding] = useState(false);
+  const cancel = (): void => {
+    window.clearTimeout(timer.current);
+    timer.current = undefined;
+    setHolding(false);
+  };
+  useEffect(() => cancel, []);
+  return (
+    <button
+      type="button"
+      class={`staff-hold${holding ? ' holding' : ''}`}
+      data-testid={testid}
+      aria-description={hint}
+      title={hint}
+      style={{ '--hold-ms': `${holdMs}ms` }}
+      onPointerDown={() => {
+        cancel();
+        setHolding(true);
+        timer.current = window.setTimeout(() => {
+          cancel();
+          onHold();
+        }, holdMs);
+      }}
+      onPointerUp={cancel}
+      onPointerLeave={cancel}
+      onPointerCancel={cancel}
+      onContextMenu={(e) => e.preventDefault()}
+    >
+      {children}
+    </button>
+  );
+}
+
 function AssistedBanner({ client, view, session }: { client: AgentClient; view: StaffView | null; session: SessionView | null }) {
   const t = useStaffT();
-  const active = view?.mode === 'assisted' && view.vendorMode !== 'inactive' && view.vendorMode !== 'enterPending';
+  const [tools, setTools] = useState(false);
+  const [ending, setEnding] = useState(false);
+  const active = view?.mode === 'assisted' && view.vendorMode === 'active';
   const inService = session?.screen === 'service' || session?.screen === 'identity' || session?.screen === 'face';
+  const citizenActive = session?.sessionId != null;
+  // The tools close by themselves, so they are not left open for the citizen.
+  useEffect(() => {
+    if (!tools) return;
+    const id = window.setTimeout(() => {
+      setTools(false);
+      setEnding(false);
+    }, 30_000);
+    return () => window.clearTimeout(id);
+  }, [tools, ending]);
+  useEffect(() => {
+    if (!active) {
+      setTools(false);
+      setEnding(false);
+    }
+  }, [active]);
+  const act = (name: string, payload: Record<string, unknown>): void => {
+    setTools(false);
+    setEnding(false);
+    void client.command(name, payload);
+  };
   return (
     <section class="banner assisted staff-assisted" aria-label={t('assisted.banner')} data-testid="assisted-banner">
       <p class="staff-assisted-text" role="status">
         <Icon name="person" size="1em" /> {t('assisted.banner')}
         {view?.staff && <span data-testid="assisted-staff-no"> · {t('assisted.staff', { staffNo: view.staff.staffNo })}</span>}
       </p>
-      {active && view?.vendorMode === 'active' && (
+      {active && view && (
         <div class="staff-assisted-actions">
-          <button type="button" data-testid="assist-back" disabled={!session || session.busy !== null} onClick={() => void client.command('Staff.Assist', { action: 'back' })}>
-            {t('assisted.back')}
-          </button>
-          {inService && session?.service && (
-            <button type="button" data-testid="assist-restart" disabled={session.busy !== null} onClick={() => void client.command('Staff.Assist', { action: 'restartService' })}>
-              {t('assisted.restart')}
-            </button>
-          )}
-          <button type="button" data-testid="assist-end" onClick={() => void client.command('Staff.Exit')}>
-            <Icon name="exit" size="1em" />
-            {t('assisted.end')}
-          </button>
+          <HoldButton holdMs={view.gesture.longPressMs} onHold={() => setTools(true)} testid="assist-tools" hint={t('assisted.toolsHint')}>
+            <Icon name="person" size="1em" />
+            {t('assisted.tools')}
+          </HoldButton>
+        </div>
+      )}
+      {active && view && tools && (
+        <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="assist-tools-title" data-testid="assist-tools-dialog">
+          <div class="staff-card">
+            <div class="staff-head">
+              <h2 id="assist-tools-title">{ending ? t('assisted.endTitle') : t('assisted.toolsTitle', { staffNo: view.staff?.staffNo ?? '' })}</h2>
+              <button type="button" class="staff-close" data-testid="assist-tools-close" onClick={() => (setTools(false), setEnding(false))}>
+                <Icon name="exit" size="1.2em" />
+                {t('assisted.close')}
+              </button>
+            </div>
+            {!ending ? (
+              <>
+                <button type="button" class="staff-wide" data-testid="assist-back" disabled={!session || session.busy !== null} onClick={() => act('Staff.Assist', { action: 'back' })}>
+                  {t('assisted.back')}
+                </button>
+                {inService && session?.service && (
+                  <button type="button" class="staff-wide" data-testid="assist-restart" disabled={session.busy !== null} onClick={() => act('Staff.Assist', { action: 'restartService' })}>
+                    {t('assisted.restart')}
+                  </button>
+                )}
+                <button
+                  type="button"
+                  class="staff-wide"
+                  data-testid="assist-end"
+                  onClick={() => (citizenActive ? setEnding(true) : act('Staff.Exit', {}))}
+                >
+                  <Icon name="exit" size="1em" />
+                  {t('assisted.end')}
+                </button>
+              </>
+            ) : (
+              <div role="alertdialog" aria-label={t('assisted.endTitle')} data-testid="assist-end-confirm">
+                <p>{t('assisted.endBody')}</p>
+                <button type="button" class="primary staff-wide" data-testid="assist-end-keep" onClick={() => act('Staff.Exit', { keepSession: true })}>
+                  {t('assisted.endKeep')}
+                </button>
+                <button type="button" class="staff-wide" data-testid="assist-end-wipe" onClick={() => act('Staff.Exit', {})}>
+                  {t('assisted.endWipe')}
+                </button>
+                <button type="button" class="staff-wide" data-testid="assist-end-cancel" onClick={() => setEnding(false)}>
+                  {t('confirm.no')}
+                </button>
+              </div>
+            )}
+          </div>
         </div>
       )}
     </section>
@@ -232,6 +335,7 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
   const [gas, setGas] = useState<GasPendingRow[] | null>(null);
   const [gasNote, setGasNote] = useState('');
   const [message, setMessage] = useState('');
+  const [typing, setTyping] = useState(false);
 
   const refresh = async (): Promise<void> => {
     const c = await client.command<StaffOverview>('Staff.Overview');
@@ -422,10 +526,24 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
           <h3 id="staff-kiosk">{t('kiosk.title')}</h3>
           <p data-testid="staff-after-exit">{view.afterExit.inService ? t('kiosk.afterExitIn') : t('kiosk.afterExitOut')}</p>
           {view.afterExit.inService && (
-            <label class="staff-label">
-              {t('kiosk.message')}
-              <input class="staff-input" data-testid="staff-oos-message" value={message} maxLength={200} onInput={(e) => setMessage((e.target as HTMLInputElement).value)} />
-            </label>
+            <>
+              <label class="staff-label">
+                {t('kiosk.message')}
+                <input
+                  class="staff-input"
+                  data-testid="staff-oos-message"
+                  value={message}
+                  maxLength={200}
+                  onFocus={() => setTyping(true)}
+                  onInput={(e) => setMessage((e.target as HTMLInputElement).value)}
+                />
+              </label>
+              {/* A kiosk has no hardware keyboard: the guide types on screen (issue 19). */}
+              <button type="button" data-testid="staff-oos-keyboard" aria-expanded={typing} onClick={() => setTyping(!typing)}>
+                {typing ? t('kiosk.messageDone') : t('kiosk.messageEdit')}
+              </button>
+              {typing && <SimpleKeyboard value={message} onChange={setMessage} maxLength={200} />}
+            </>
           )}
           <div class="staff-actions">
             <button

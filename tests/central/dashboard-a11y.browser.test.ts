@@ -1,0 +1,134 @@
+/**
+ * Issue 19 item 12: the ops dashboard passes axe (no serious or critical findings, colour contrast
+ * included: the warning badge) and every control is at least 24×24 CSS px (WCAG 2.2 2.5.8 AA);
+ * a kiosk in service with paused services shows them as degraded in the fleet table.
+ */
+import axe from 'axe-core';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../device-agent/src/config/load.js';
+import type { HeartbeatSender } from '../../device-agent/src/monitor/heartbeat.js';
+import type { HealthSnapshot } from '../../device-agent/src/monitor/health.js';
+import type { Db } from '../../device-agent/src/store/database.js';
+import { defaultUiDir } from '../../central/src/server.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, users, type TestCentral } from './helpers.js';
+
+/** FakeHealth plus the services block a real agent sends. */
+class DegradedHealth extends FakeHealth {
+  override snapshot(): HealthSnapshot {
+    return {
+      ...super.snapshot(),
+      services: { total: 4, paused: [{ id: 'property', reasons: ['upstreamDown'] }, { id: 'tax', reasons: ['upstreamDown'] }, { id: 'social', reasons: ['upstreamDown'] }] },
+    };
+  }
+}
+
+async function axeSerious(page: Page): Promise<{ id: string; impact: string | null; targets: string[] }[]> {
+  await page.addScriptTag({ content: axe.source });
+  const r = await page.evaluate(async () => {
+    // axe is injected above; its types live in node_modules, not in the page.
+    const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const res = await a.run(document, { resultTypes: ['violations'] });
+    return res.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Visible controls smaller than 24×24 CSS px. */
+async function smallTargets(page: Page): Promise<string[]> {
+  return page.$$eval('button, a[href], input, select, textarea, [role="button"]', (els) =>
+    els
+      .map((e) => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && r.height > 0)
+      .filter(({ r }) => r.width < 24 || r.height < 24)
+      .map(({ e, r }) => `${e.tagName.toLowerCase()} "${(e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`),
+  );
+}
+
+describe('dashboard accessibility and degraded services', () => {
+  let central: TestCentral;
+  let agentDir: ReturnType<typeof tempDir>;
+  let db: Db;
+  let sender: HeartbeatSender;
+  let health: DegradedHealth;
+  let browser: BrowserContext;
+  let page: Page;
+  let loginFindings: { axe: unknown[]; small: string[] } = { axe: [], small: [] };
+
+  beforeAll(async () => {
+    if (!existsSync(join(defaultUiDir, 'index.html'))) {
+      execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
+    }
+    central = await startTestCentral();
+    agentDir = tempDir('agent-');
+    db = openAgentDb(agentDir.dir);
+    health = new DegradedHealth();
+    health.paper = 'low';
+    health.devices.printer = { device: 'online', paper: 'low' };
+    sender = makeSender({ centralUrl: central.url, db, health, commands: new FakeCommands(health), intervalMs: 300 });
+    sender.start();
+    browser = await launchBrowser({ width: 1366, height: 900 });
+    page = await browser.newPage();
+    await page.goto(central.url);
+    await page.getByLabel('用户名 Username').waitFor();
+    loginFindings = { axe: await axeSerious(page), small: await smallTargets(page) };
+    await page.getByLabel('用户名 Username').fill(users.operator.username);
+    await page.getByLabel('密码 Password').fill(users.operator.password);
+    await page.getByRole('button', { name: '登录 Log in' }).click();
+    await page.locator('.top .who').getByText(users.operator.username).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sender?.stop();
+    db?.close();
+    agentDir?.remove();
+    await central?.close();
+  });
+
+  it('the login page passes axe and target sizes', () => {
+    expect(loginFindings).toEqual({ axe: [], small: [] });
+  });
+
+  it('the fleet shows "in service" with its paused services as degraded, and passes axe and target sizes', async () => {
+    const row = page.locator(`tr[data-kiosk="${kioskA.id}"]`);
+    await row.locator('.badge[data-state="warning"]').waitFor();
+    await row.getByTestId('degraded').waitFor();
+    const degraded = await row.getByTestId('degraded').textContent();
+    expect(degraded).toContain('3/4');
+    expect(degraded).toContain('不动产查询');
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+  });
+
+  it('the kiosk page and the alerts page (closed alerts included) pass axe and target sizes', async () => {
+    // A warning alert that opens and closes again: closed alerts must keep readable badges.
+    health.gas.creditPending = 1;
+    await page.goto(`${central.url}/#/alerts`);
+    await page.locator('tr[data-alert="gas-pending-credit"]').waitFor();
+    health.gas.creditPending = 0;
+    await page.locator('tr[data-alert="gas-pending-credit"]').waitFor({ state: 'detached' });
+    await page.goto(`${central.url}/#/kiosk/${kioskA.id}`);
+    await page.locator(`[data-kiosk-detail="${kioskA.id}"]`).waitFor();
+    await page.getByTestId('degraded').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+    await page.getByRole('link', { name: '告警 Alerts' }).click();
+    await page.locator('tr[data-alert="paper"]').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+    await page.getByLabel('包括已关闭 Include closed').check();
+    await page.locator('tr.resolved[data-alert="gas-pending-credit"]').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await page.getByRole('link', { name: '长期未上线 Not seen' }).click();
+    await page.waitForURL(/#\/not-seen/);
+    await page.locator('main h1, main h2').first().waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+  });
+});
