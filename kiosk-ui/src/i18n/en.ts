@@ -150,6 +150,7 @@ export const en: Record<MessageKey, string> = {
   'flows.tax.selectNone': 'Select none',
   'flows.confirm.summarised': 'Many records are chosen, so the slip shows a total per year (count and amount). For every record in detail, go back and choose fewer.',
   'flows.social.wholeYear': 'Print the whole year ({n} payments)',
+  'flows.social.wholeYear.one': 'Print the whole year ({n} payment)',
   'result.slipVoid.title': 'The slip printed incomplete and is void',
   'result.slipVoid.body': 'Printing stopped part-way. The slip in the tray is incomplete and is not valid; do not use it.',
   'result.printWait': 'Once the printer is working again you can print here. You can also scan the QR code below to view the verifiable slip on your phone. Help: {hotline}.',

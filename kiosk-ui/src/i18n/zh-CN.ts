@@ -147,6 +147,7 @@ export const zhCN = {
   'flows.tax.selectNone': '全不选',
   'flows.confirm.summarised': '所选记录较多，凭证按年度汇总打印（笔数与合计）。如需逐条明细，请返回上一步少选几条。',
   'flows.social.wholeYear': '打印全年凭单（{n} 笔）',
+  'flows.social.wholeYear.one': '打印全年凭单（{n} 笔）',
   'result.slipVoid.title': '凭条打印不完整，已作废',
   'result.slipVoid.body': '打印中途停止，出纸口的凭条不完整，不能作为凭证使用，请勿带走使用。',
   'result.printWait': '打印机恢复后可在此重新打印；也可扫描下方二维码在手机上查看可核验的凭证。需要帮助请拨打 {hotline}。',
