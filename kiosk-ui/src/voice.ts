@@ -102,10 +102,15 @@ async function playFromAgent(text: string, lang: Lang, mine: Playing): Promise<v
     mine.url = URL.createObjectURL(blob);
     mine.audio = new Audio(mine.url);
     await mine.audio.play();
-  } catch {
-    /* aborted by the next prompt, or this one could not be played: stay silent */
+    // Visible to tests and to a technician in devtools: how many prompts actually started playing.
+    played++;
+    document.documentElement.dataset['voicePlayed'] = String(played);
+  } catch (err) {
+    // Aborted by the next prompt, or this one could not be played: stay silent, but say why.
+    if ((err as Error).name !== 'AbortError') document.documentElement.dataset['voiceError'] = (err as Error).name || 'error';
   }
 }
+let played = 0;
 
 function speakWithSystemVoice(text: string, lang: Lang): void {
   try {

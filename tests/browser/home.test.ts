@@ -85,6 +85,8 @@ describe('kiosk home screen in headless Chromium', () => {
     await page.getByTestId('tile-gas').click();
     await expect.poll(() => page.getByTestId('coming-soon').textContent()).toContain('即将开通');
     await page.getByTestId('back-home').click();
+    // Wait on the state, not on luck: the home view arrives over the WebSocket.
+    await page.waitForSelector('[data-testid="screen-home"]');
     expect(await page.locator('.tile').count()).toBe(4);
   });
 

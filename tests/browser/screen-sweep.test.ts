@@ -103,6 +103,22 @@ describe('screen sweep', () => {
     await s.tap('tile-property');
     await onScreen(page, 'identity', 'waitCard');
     await sweep('identity-waitCard');
+    // The ID card reader unplugged: the identity step says so; home shows the notice and paused tiles.
+    await rig.control('POST', '/idcard/plug', { connected: false });
+    await onScreen(page, 'identity', 'readerDown', 15_000);
+    await sweep('identity-readerDown');
+    await backHome();
+    await page.getByTestId('notice-idcardDown').waitFor();
+    await sweep('home-reader-down');
+    await rig.control('POST', '/idcard/plug', { connected: true });
+    await page.getByTestId('notice-idcardDown').waitFor({ state: 'detached', timeout: 15_000 });
+    await s.tap('tile-property');
+    await onScreen(page, 'identity', 'waitCard');
+    // The card moves mid-read: "place it again".
+    await rig.control('POST', '/idcard/fault', { kind: 'removed-mid-read', count: 1 });
+    await rig.control('POST', '/idcard/card', { profile: 'xianan-resident' });
+    await onScreen(page, 'identity', 'replace');
+    await sweep('identity-replace');
     await rig.control('POST', '/idcard/card', { profile: 'xianan-resident' });
     await onScreen(page, 'identity', 'confirmed');
     await sweep('identity-confirmed');
@@ -284,7 +300,7 @@ describe('screen sweep', () => {
     await onScreen(page, 'attract');
 
     expect(problems, problems.join('\n')).toEqual([]);
-    expect(visited.length).toBeGreaterThanOrEqual(34);
+    expect(visited.length).toBeGreaterThanOrEqual(37);
   }, 900_000);
 
   it('a long tax list pages with 上一页 / 下一页 and "第 1/N 页": every record reachable, none hidden, in 长辈版 and landscape', async () => {

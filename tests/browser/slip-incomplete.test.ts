@@ -74,9 +74,11 @@ describe('paper out mid-print', () => {
     await expect.poll(() => page.getByTestId('print-status').textContent(), { timeout: 30_000 }).toContain('凭条已打印');
     expect(await page.locator('h1').textContent()).not.toContain('作废');
     expect(await page.getByTestId('slip-void').count()).toBe(0);
-    // The reprint is a whole slip with its QR. (What the printer does with the rest of the
-    // interrupted job after a refill is the printer driver's business, issue 21.)
-    const whole = ((await s.receipts()) as ReceiptView[]).at(-1)!;
+    // The cut-off slip, then the reprint: a whole slip with its QR (the driver cleared the rest of
+    // the interrupted job, issue 21, so nothing else came out).
+    const all = (await s.receipts()) as ReceiptView[];
+    expect(all).toHaveLength(2);
+    const whole = all[1]!;
     expect(whole.interrupted).toBe(false);
     expect(whole.qr.map((q) => q.data)).toEqual([url]);
     expect(serialOf(whole)).toBe(serial);

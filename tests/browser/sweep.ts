@@ -1,11 +1,12 @@
 /**
  * Layout checks for the screen sweep (issue 19 item 3): every control fully on screen without
  * scrolling, not clipped by a scroll box and not covered by anything else; no hidden scrolling; no
- * `{placeholder}` left in the text; plus axe, text and target sizes from kiosk.ts. Each check
+ * `{placeholder}` left in the text; plus axe, text and target sizes and 7:1 text contrast from
+ * kiosk.ts. Each check
  * returns problems as strings, so one sweep reports every screen at once.
  */
 import type { Page } from 'playwright-core';
-import { landscape, minFontSize, portrait, seriousViolations, targetBoxes } from './kiosk.js';
+import { landscape, minContrast, minFontSize, portrait, seriousViolations, targetBoxes } from './kiosk.js';
 import { screenshotPath } from '../helpers/browser.js';
 
 export type Mode = 'zh' | 'en' | 'elder';
@@ -104,6 +105,8 @@ export async function screenProblems(page: Page, where: string, elder: boolean):
   }
   const font = await minFontSize(page);
   if (font < lim.text) out.push(`text ${font}px < ${lim.text}px`);
+  const contrast = await minContrast(page);
+  if (contrast.ratio < 7) out.push(`contrast ${contrast.ratio}:1 < 7:1 for "${contrast.what}"`);
   out.push(...(await layoutProblems(page)));
   if (out.length > 0) await page.screenshot({ path: screenshotPath(`sweep-${where.replace(/[^\w-]+/g, '_')}`) });
   return out.map((p) => `${where}: ${p}`);

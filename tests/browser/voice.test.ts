@@ -98,6 +98,10 @@ describe('voice guidance with the offline synthesiser', () => {
       expect(rms16(parseWav(Buffer.from(await res.arrayBuffer())).data), s.text).toBeGreaterThan(0.02);
     }
 
+    // Chromium decoded and started the agent's WAV (not just fetched it).
+    await expect.poll(() => page.evaluate(() => Number(document.documentElement.dataset['voicePlayed'] ?? 0))).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.dataset['voiceError'] ?? null)).toBeNull();
+
     // In English the same steps are spoken in English.
     await page.getByTestId('lang-switch').click();
     await said('Print this slip?', 'en');

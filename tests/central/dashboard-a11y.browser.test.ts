@@ -57,6 +57,7 @@ describe('dashboard accessibility and degraded services', () => {
   let health: DegradedHealth;
   let browser: BrowserContext;
   let page: Page;
+  let loginFindings: { axe: unknown[]; small: string[] } = { axe: [], small: [] };
 
   beforeAll(async () => {
     if (!existsSync(join(defaultUiDir, 'index.html'))) {
@@ -73,6 +74,8 @@ describe('dashboard accessibility and degraded services', () => {
     browser = await launchBrowser({ width: 1366, height: 900 });
     page = await browser.newPage();
     await page.goto(central.url);
+    await page.getByLabel('用户名 Username').waitFor();
+    loginFindings = { axe: await axeSerious(page), small: await smallTargets(page) };
     await page.getByLabel('用户名 Username').fill(users.operator.username);
     await page.getByLabel('密码 Password').fill(users.operator.password);
     await page.getByRole('button', { name: '登录 Log in' }).click();
@@ -85,6 +88,10 @@ describe('dashboard accessibility and degraded services', () => {
     db?.close();
     agentDir?.remove();
     await central?.close();
+  });
+
+  it('the login page passes axe and target sizes', () => {
+    expect(loginFindings).toEqual({ axe: [], small: [] });
   });
 
   it('the fleet shows "in service" with its paused services as degraded, and passes axe and target sizes', async () => {
@@ -117,6 +124,11 @@ describe('dashboard accessibility and degraded services', () => {
     await page.getByLabel('包括已关闭 Include closed').check();
     await page.locator('tr.resolved[data-alert="gas-pending-credit"]').waitFor();
     expect(await axeSerious(page)).toEqual([]);
+    await page.getByRole('link', { name: '长期未上线 Not seen' }).click();
+    await page.waitForURL(/#\/not-seen/);
+    await page.locator('main h1, main h2').first().waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
     expect(await smallTargets(page)).toEqual([]);
   });
 });

@@ -246,6 +246,17 @@ export const configSchema = z
         promptTimeoutMs: ms.default(60_000),
       })
       .prefault({}),
+    /** Printed slips of the record services (property, tax, social insurance). */
+    slips: z
+      .object({
+        /**
+         * Public base of slip verification: each slip's QR code points at <verifyBaseUrl>/verify/<serial>,
+         * whoever scans it (a bank, a phone). Absent: the URL the registry returns (the sandbox's own
+         * address, e.g. http://127.0.0.1:5851, which no phone can open).
+         */
+        verifyBaseUrl: z.url().optional(),
+      })
+      .prefault({}),
     /** Spoken guidance: the agent synthesises prompts offline (espeak-ng) for the UI to play (docs/voice.md). */
     voice: z
       .object({

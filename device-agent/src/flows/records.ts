@@ -118,7 +118,8 @@ const noRecordsOutput = (service: RecordServiceId): FlowOutput => ({
 
 const printedOutput = (document: ReceiptDocument, serial: string, count: number): FlowOutput => ({
   outcome: 'done',
-  result: { kind: 'success', titleKey: 'flows.result.title', messageKey: 'flows.result.body', params: { serial, count } },
+  // `n` is what the catalogue's "共 {n} 条记录" (and its plural forms) use; `count` for callers.
+  result: { kind: 'success', titleKey: 'flows.result.title', messageKey: 'flows.result.body', params: { serial, count, n: count } },
   print: { document },
 });
 
@@ -130,16 +131,19 @@ function fullIdNumber(deps: FlowDeps): string {
 
 export function createRecordFlows(
   services: RecordServices,
-  config: Pick<KioskConfig, 'kiosk'>,
+  config: Pick<KioskConfig, 'kiosk'> & { slips?: KioskConfig['slips'] },
   options: RecordFlowsOptions = {},
 ): Partial<Record<ServiceId, FlowFactory>> {
   const now = options.now ?? (() => new Date());
+  const verifyBase = config.slips?.verifyBaseUrl?.replace(/\/+$/, '');
   const log = options.logger?.child({ component: 'record-flows' });
   const kiosk = { kioskId: config.kiosk.id, location: config.kiosk.location };
 
   const register = fromPromise<{ document: ReceiptDocument; serial: string }, { draft: SlipDraft; key: string }>(
     async ({ input, signal }) => {
-      const reg = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+      const registered = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+      // The QR must open on a phone: the configured public base wins over the registry's own address.
+      const reg = verifyBase ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` } : registered;
       log?.info({ kind: input.draft.kind, serial: reg.serial, records: input.draft.records.length }, 'slip registered');
       return { document: slipDocument(input.draft, reg), serial: reg.serial };
     },
@@ -172,6 +176,8 @@ export function createRecordFlows(
       states: {
         loading: {
           entry: assign({ view: () => flowView('loading', { service: 'property' }) }),
+          // A slow registry must not hold the citizen: cancelling stops the query (issue 19).
+          on: { BACK: { target: 'finished', actions: assign({ output: back }) } },
           invoke: {
             src: 'query',
             onDone: [
@@ -304,6 +310,7 @@ export function createRecordFlows(
         },
         loading: {
           entry: assign({ view: () => flowView('loading', { service: 'tax' }) }),
+          on: { BACK: 'chooseYears' },
           invoke: {
             src: 'query',
             input: ({ context }) => ({ fromYear: context.fromYear, toYear: context.toYear }),
@@ -500,6 +507,7 @@ export function createRecordFlows(
         },
         loading: {
           entry: assign({ view: () => flowView('loading', { service: 'social' }) }),
+          on: { BACK: 'chooseKind' },
           invoke: {
             src: 'query',
             input: ({ context }) => ({ kind: context.kind, fromYear: context.fromYear, toYear: context.toYear }),

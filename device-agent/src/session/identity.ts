@@ -33,6 +33,9 @@ export function maskIdentity(card: DecodedCard, expired: boolean): MaskedIdentit
   };
 }
 
+/** Card warnings (devices/idcard/protocol/text.ts) that make the ID number unusable. */
+const invalidNumberWarnings: ReadonlySet<string> = new Set(['checkDigit', 'idNumberFormat', 'idBirthDate']);
+
 /**
  * Turns the reader's events into session events for the machine's whole life. The full card goes
  * into the vault; the machine only sees the masked identity and the vault's reference.
@@ -43,6 +46,12 @@ export function createCardWatcher(reader: IdCardEventSource | undefined, vault: 
     const onInserted = (): void => sendBack({ type: 'CARD.INSERTED' });
     const onRemoved = (): void => sendBack({ type: 'CARD.REMOVED' });
     const onRead = (e: CardReadEvent): void => {
+      // A number that fails its check digit (GB 11643) or format is no identity: every upstream
+      // would refuse it later. Refused here, as an unreadable card, and never put in the vault.
+      if (e.card.warnings.some((w) => invalidNumberWarnings.has(w.code))) {
+        sendBack({ type: 'CARD.FAILED' });
+        return;
+      }
       const ref = vault.offer(e.card);
       sendBack({ type: 'CARD.READ', ref, identity: maskIdentity(e.card, e.expired) });
     };

@@ -1,14 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Lang } from '../i18n';
 
+/**
+ * The kiosk's time is China time (UTC+8, no daylight saving), whatever zone the browser or the
+ * container runs in: the same clock the slips print (chinaTime in device-agent/src/receipts/slips).
+ */
+export const kioskTimeZone = 'Asia/Shanghai';
+
 /** Formatters are costly to build (ICU data); build each once, not every second. */
 const formatters = new Map<Lang, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
 function formatterFor(lang: Lang) {
   let f = formatters.get(lang);
   if (!f) {
     f = {
-      date: new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' }),
-      time: new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hour12: false }),
+      date: new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', timeZone: kioskTimeZone }),
+      time: new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: kioskTimeZone }),
     };
     formatters.set(lang, f);
   }

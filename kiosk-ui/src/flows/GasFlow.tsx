@@ -293,21 +293,21 @@ function Account({ view, send }: ScreenProps) {
       {a.canTopUp && (
         <div class="gas-amount-area">
           <div class="gas-amount-choice">
-          <p class="gas-label">{t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}</p>
-          <div class="gas-presets" role="group" aria-label={t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}>
-            {r.presetsFen.map((fen) => {
-              const on = !custom && d.amountFen === fen;
-              return (
-                <button type="button" key={fen} class={on ? 'primary' : ''} aria-pressed={on} data-testid={`gas-amount-${fen}`} onClick={pick(fen)}>
-                  {yuan(fen)}
-                </button>
-              );
-            })}
-            <button type="button" class={custom ? 'primary' : ''} aria-pressed={custom} data-testid="gas-amount-custom" onClick={() => openKeypad(!custom)}>
-              {t('gas.amount.custom')}
-            </button>
-          </div>
-          {d.amountError && <Notice text={t(`gas.amount.error.${d.amountError}`, { min: yuan(r.minFen), max: yuan(r.maxFen) })} testid="gas-amount-error" tone="bad" />}
+            <p class="gas-label">{t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}</p>
+            <div class="gas-presets" role="group" aria-label={t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}>
+              {r.presetsFen.map((fen) => {
+                const on = !custom && d.amountFen === fen;
+                return (
+                  <button type="button" key={fen} class={on ? 'primary' : ''} aria-pressed={on} data-testid={`gas-amount-${fen}`} onClick={pick(fen)}>
+                    {yuan(fen)}
+                  </button>
+                );
+              })}
+              <button type="button" class={custom ? 'primary' : ''} aria-pressed={custom} data-testid="gas-amount-custom" onClick={() => openKeypad(!custom)}>
+                {t('gas.amount.custom')}
+              </button>
+            </div>
+            {d.amountError && <Notice text={t(`gas.amount.error.${d.amountError}`, { min: yuan(r.minFen), max: yuan(r.maxFen) })} testid="gas-amount-error" tone="bad" />}
           </div>
           {custom && (
             <div class="gas-custom">
@@ -395,27 +395,27 @@ function Paying({ view, send }: ScreenProps) {
       }
     >
       <div class="gas-pay">
-      <div class="gas-qr" data-testid="gas-qr" data-order={d.orderNo} data-url={d.codeUrl} role="img" aria-label={t('gas.pay.qrLabel')}
-        // The SVG comes from the agent's QR encoder (qrcode), not from any user input.
-        dangerouslySetInnerHTML={{ __html: d.qrSvg }}
-      />
-      <div class="gas-pay-info">
-      <p class="gas-amount" data-testid="gas-pay-amount">
-        {yuan(d.amountFen)}
-      </p>
-      <p class="gas-big">{t('gas.pay.scan')}</p>
-      <dl class="gas-fields">
-        <dt>{t('gas.pay.merchant')}</dt>
-        <dd data-testid="gas-merchant">{d.merchant}</dd>
-        <dt>{t('gas.account.number')}</dt>
-        <dd>{d.accountNoMasked}</dd>
-        <dt>{t('gas.pay.order')}</dt>
-        <dd data-testid="gas-order-no">{d.orderNo}</dd>
-      </dl>
-      <p class="gas-countdown" data-testid="gas-pay-countdown" aria-live="off">
-        {d.cancelling ? t('gas.pay.cancelling') : t('gas.pay.left', { time: `${mm}:${ss}` })}
-      </p>
-      </div>
+        <div class="gas-qr" data-testid="gas-qr" data-order={d.orderNo} data-url={d.codeUrl} role="img" aria-label={t('gas.pay.qrLabel')}
+          // The SVG comes from the agent's QR encoder (qrcode), not from any user input.
+          dangerouslySetInnerHTML={{ __html: d.qrSvg }}
+        />
+        <div class="gas-pay-info">
+          <p class="gas-amount" data-testid="gas-pay-amount">
+            {yuan(d.amountFen)}
+          </p>
+          <p class="gas-big">{t('gas.pay.scan')}</p>
+          <dl class="gas-fields">
+            <dt>{t('gas.pay.merchant')}</dt>
+            <dd data-testid="gas-merchant">{d.merchant}</dd>
+            <dt>{t('gas.account.number')}</dt>
+            <dd>{d.accountNoMasked}</dd>
+            <dt>{t('gas.pay.order')}</dt>
+            <dd data-testid="gas-order-no">{d.orderNo}</dd>
+          </dl>
+          <p class="gas-countdown" data-testid="gas-pay-countdown" aria-live="off">
+            {d.cancelling ? t('gas.pay.cancelling') : t('gas.pay.left', { time: `${mm}:${ss}` })}
+          </p>
+        </div>
       </div>
     </Screen>
   );
@@ -482,25 +482,32 @@ function PendingEntry({ view, send }: ScreenProps) {
       }
     >
       <Notice text={text(d.notice)} testid="gas-notice" tone="bad" />
-      {/* The card first: a few taps instead of typing a 22-character order number (issue 19). */}
-      <button
-        type="button"
-        class="gas-choice"
-        data-testid="gas-pending-card"
-        onClick={() => {
-          send('Session.Back');
-          send('Session.FlowEvent', { name: 'card', data: {} });
-        }}
-      >
-        <Icon name="card" size="1.4em" />
-        <span>
-          <strong>{t('gas.pending.card')}</strong>
-          <span class="gas-sub">{t('gas.pending.cardHint')}</span>
-        </span>
-      </button>
-      <p data-testid="gas-pending-hint">{t('gas.pending.hint')}</p>
-      <Field label={t('gas.pending.orderNo')} value={value} testid="gas-order-field" />
-      <SimpleKeyboard value={value} onChange={(v) => setValue(v.toUpperCase())} maxLength={40} />
+      {/* Card way and typing way: one above the other in portrait, side by side in landscape. */}
+      <div class="gas-pending">
+        <div class="gas-pending-card">
+          {/* The card first: a few taps instead of typing a 22-character order number (issue 19). */}
+          <button
+            type="button"
+            class="gas-choice"
+            data-testid="gas-pending-card"
+            onClick={() => {
+              send('Session.Back');
+              send('Session.FlowEvent', { name: 'card', data: {} });
+            }}
+          >
+            <Icon name="card" size="1.4em" />
+            <span>
+              <strong>{t('gas.pending.card')}</strong>
+              <span class="gas-sub">{t('gas.pending.cardHint')}</span>
+            </span>
+          </button>
+          <p data-testid="gas-pending-hint">{t('gas.pending.hint')}</p>
+        </div>
+        <div class="gas-pending-type">
+          <Field label={t('gas.pending.orderNo')} value={value} testid="gas-order-field" />
+          <SimpleKeyboard value={value} onChange={(v) => setValue(v.toUpperCase())} maxLength={40} />
+        </div>
+      </div>
     </Screen>
   );
 }

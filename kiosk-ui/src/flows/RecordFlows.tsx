@@ -14,6 +14,7 @@ import type {
   TaxYearsData,
 } from '../../../device-agent/src/flows/views';
 import { useT, usePrefs, type T } from '../i18n';
+import { upstreamText } from '../i18n/upstream';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import { Paged } from '../components/Paged';
@@ -61,22 +62,30 @@ function PrevButton({ send }: { send: Send }) {
 }
 
 function Field({ label, value, testid }: { label: string; value: string; testid?: string }) {
+  const { lang } = usePrefs();
   if (!value) return null;
   return (
     <>
       <dt>{label}</dt>
-      <dd data-testid={testid}>{value}</dd>
+      <dd data-testid={testid}>{upstreamText(value, lang)}</dd>
     </>
   );
 }
 
 // ---------------------------------------------------------------------------------------- shared
 
-function Loading({ view }: ScreenProps) {
+function Loading({ view, send }: ScreenProps) {
   const t = useT();
   const id = view.service?.id ?? 'property';
+  // A query may take many seconds (upstream timeouts): the citizen can always stop waiting.
+  const cancel =
+    view.flow?.step === 'loading' ? (
+      <Action testid="rf-cancel" icon="exit" onClick={() => send('Session.Back')}>
+        {t('flows.cancelQuery')}
+      </Action>
+    ) : undefined;
   return (
-    <Screen name="service" step={view.flow?.step ?? 'loading'} icon={id} title={t(tileText[id].title)}>
+    <Screen name="service" step={view.flow?.step ?? 'loading'} icon={id} title={t(tileText[id].title)} actions={cancel}>
       <Progress text={t(view.flow?.step === 'registering' ? 'flows.registering' : 'flows.loading')} testid="rf-loading" />
     </Screen>
   );
@@ -165,7 +174,7 @@ function Confirm({ view, send }: ScreenProps) {
       </p>
       <Holder holder={d.holder} />
       <p>{t('flows.confirm.count', { n: d.count })}</p>
-      <Paged tag="ul" items={d.lines} keyOf={(l) => l} render={(l) => l} listClass="rf-lines" testid="rf-lines" label={t('flows.list.label')} />
+      <Paged tag="ul" items={d.lines} keyOf={(l) => l} render={(l) => upstreamText(l, lang)} listClass="rf-lines" testid="rf-lines" label={t('flows.list.label')} />
       {d.summarised && (
         <p class="notice" data-testid="rf-summarised">
           {t('flows.confirm.summarised')}
@@ -207,6 +216,7 @@ function statusText(s: PropertyStatusView, t: T): string {
 
 function PropertyList({ view, send }: ScreenProps) {
   const t = useT();
+  const { lang } = usePrefs();
   const d = view.flow!.data as unknown as PropertyListData;
   return (
     <Screen
@@ -245,7 +255,7 @@ function PropertyList({ view, send }: ScreenProps) {
             <ul class="rf-statuses">
               {p.statuses.map((s, i) => (
                 <li key={i} class={`rf-status rf-status-${s.type}`} {...(m ? {} : { 'data-testid': `status-${s.type}` })}>
-                  <strong>{s.label}</strong> {statusText(s, t)}
+                  <strong>{upstreamText(s.label, lang)}</strong> {upstreamText(statusText(s, t), lang)}
                 </li>
               ))}
             </ul>
@@ -302,6 +312,7 @@ function TaxYears({ view, send }: ScreenProps) {
 
 function TaxList({ view, send }: ScreenProps) {
   const t = useT();
+  const { lang } = usePrefs();
   const d = view.flow!.data as unknown as TaxListData;
   const chosen = new Set(d.selected);
   const choose = (voucherNos: string[]) => send('Session.FlowEvent', { name: 'select', data: { voucherNos } });
@@ -337,7 +348,7 @@ function TaxList({ view, send }: ScreenProps) {
             {...(m ? { tabIndex: -1 } : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo, onClick: toggle(r.voucherNo) })}
           >
             <span class="rf-item-title">
-              <span class="rf-check" aria-hidden="true">{chosen.has(r.voucherNo) ? '☑' : '☐'}</span> {r.taxType} · {r.taxItem}{' '}
+              <span class="rf-check" aria-hidden="true">{chosen.has(r.voucherNo) ? '☑' : '☐'}</span> {upstreamText(r.taxType, lang)} · {upstreamText(r.taxItem, lang)}{' '}
               <strong class="rf-amount">{r.amount}</strong>
             </span>
             <dl class="rf-fields">
@@ -394,6 +405,7 @@ function SocialYears({ view, send }: ScreenProps) {
 
 function SocialList({ view, send }: ScreenProps) {
   const t = useT();
+  const { lang } = usePrefs();
   const d = view.flow!.data as unknown as SocialListData;
   return (
     <Screen
@@ -418,23 +430,23 @@ function SocialList({ view, send }: ScreenProps) {
         testid="rf-list"
         label={t('flows.list.label')}
         render={(r, m) => (
-            <button
-              type="button"
-              class="rf-item rf-pick"
-              {...(m
-                ? { tabIndex: -1 }
-                : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
-            >
-              <span class="rf-item-title">
-                {r.insuranceType} · {r.period} <strong class="rf-amount">{r.amount}</strong>
-              </span>
-              <dl class="rf-fields">
-                <Field label={t('flows.social.base')} value={r.base} />
-                <Field label={t('flows.social.grade')} value={r.grade} />
-                <Field label={t('flows.social.paidOn')} value={r.paidOn} />
-                <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
-              </dl>
-            </button>
+          <button
+            type="button"
+            class="rf-item rf-pick"
+            {...(m
+              ? { tabIndex: -1 }
+              : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
+          >
+            <span class="rf-item-title">
+              {upstreamText(r.insuranceType, lang)} · {upstreamText(r.period, lang)} <strong class="rf-amount">{r.amount}</strong>
+            </span>
+            <dl class="rf-fields">
+              <Field label={t('flows.social.base')} value={r.base} />
+              <Field label={t('flows.social.grade')} value={r.grade} />
+              <Field label={t('flows.social.paidOn')} value={r.paidOn} />
+              <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
+            </dl>
+          </button>
         )}
       />
     </Screen>

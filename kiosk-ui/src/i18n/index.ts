@@ -14,10 +14,14 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(zhCN, key);
 }
 
-/** Text for a key with `{name}` parameters filled in. Keys from the agent fall back to a generic. */
+/**
+ * Text for a key with `{name}` parameters filled in. Keys from the agent fall back to a generic.
+ * Plurals: with `n` equal to 1, a `<key>.one` entry wins ("1 record", not "1 records").
+ */
 export function translate(lang: Lang, key: MessageKey | string, params?: Params): string {
   const cat = catalogues[lang];
-  const text = isMessageKey(key) ? cat[key] : cat['result.generic'];
+  const one = `${key}.one`;
+  const text = params?.['n'] === 1 && isMessageKey(one) ? cat[one] : isMessageKey(key) ? cat[key] : cat['result.generic'];
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

@@ -11,6 +11,7 @@ import type { SessionView } from '../api/session';
 import { usePrefs } from '../i18n';
 import { Field, NumericKeypad, SimpleKeyboard } from '../components/Keypad';
 import { Icon } from '../components/Icon';
+import { kioskTimeZone } from '../components/Clock';
 import { reloadEvent, staffStateEvent, type GasPendingRow, type StaffOverview, type StaffView } from '../../../device-agent/src/staff/view';
 import { staffText, type StaffKey } from './messages';
 import './staff.css';
@@ -67,7 +68,7 @@ function CornerGesture({ view, onOpen }: { view: StaffView; onOpen(): void }) {
 }
 
 function timeOf(iso: string, lang: string): string {
-  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', timeZone: kioskTimeZone });
 }
 
 function Prompt({ client, view, sessionActive }: { client: AgentClient; view: StaffView; sessionActive: boolean }) {
