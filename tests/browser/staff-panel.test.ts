@@ -310,6 +310,17 @@ describe('staff in the browser', () => {
       await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
     }
     expect(await page.getByTestId('staff-oos-message').inputValue()).toBe('BRB 3');
+    // A Chinese message in one tap (the on-screen keyboard has letters and digits only).
+    await tap('staff-oos-preset-1');
+    expect(await page.getByTestId('staff-oos-message').inputValue()).toContain('请到人工窗口办理');
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
+    expect(await page.getByTestId('staff-oos-message').inputValue()).toMatch(/counte$/);
+    await tap('staff-oos-preset-0');
+    for (let i = 0; i < 40; i++) await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
+    for (const k of ['B', 'R', 'B', 'space']) await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="3"]').click();
     await tap('staff-service-toggle');
     await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
     await tap('staff-panel-exit');
