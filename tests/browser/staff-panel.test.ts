@@ -295,7 +295,8 @@ describe('staff in the browser', () => {
     await tap('staff-panel-exit');
     await onScreen(page, 'outOfService');
     expect(rig.agent.mode()).toBe('out-of-service');
-    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('暂停服务 by central');
+    // The out-of-service page also shows behind the panel (maintenance): wait for the message, not the page.
+    await expect.poll(() => page.getByTestId('screen-outOfService').textContent()).toContain('暂停服务 by central');
 
     // Back in service by the guide's choice, then a message typed on the on-screen keyboard.
     await longPressCorner();
@@ -325,7 +326,8 @@ describe('staff in the browser', () => {
     await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
     await tap('staff-panel-exit');
     await onScreen(page, 'outOfService');
-    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('BRB 3');
+    // The out-of-service page also shows behind the panel (maintenance): wait for the message, not the page.
+    await expect.poll(() => page.getByTestId('screen-outOfService').textContent()).toContain('BRB 3');
     rig.agent.context.mode.set('in-service');
     await onScreen(page, 'attract');
   }, 90_000);
