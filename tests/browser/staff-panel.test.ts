@@ -126,7 +126,7 @@ describe('staff in the browser', () => {
     await tap('staff-panel-exit');
     await onScreen(page, 'outOfService');
     expect(rig.agent.mode()).toBe('out-of-service');
-    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
+    await expect.poll(() => page.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
     // Back in service through the panel again: leaving keeps the mode unless the guide changes it.
     await longPressCorner();
     await typePin(demoPin);
