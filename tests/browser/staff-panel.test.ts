@@ -126,7 +126,7 @@ describe('staff in the browser', () => {
     await tap('staff-panel-exit');
     await onScreen(page, 'outOfService');
     expect(rig.agent.mode()).toBe('out-of-service');
-    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
+    await expect.poll(() => page.getByTestId('screen-outOfService').textContent()).toContain('设备维护中');
     // Back in service through the panel again: leaving keeps the mode unless the guide changes it.
     await longPressCorner();
     await typePin(demoPin);
@@ -295,7 +295,8 @@ describe('staff in the browser', () => {
     await tap('staff-panel-exit');
     await onScreen(page, 'outOfService');
     expect(rig.agent.mode()).toBe('out-of-service');
-    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('暂停服务 by central');
+    // The out-of-service page also shows behind the panel (maintenance): wait for the message, not the page.
+    await expect.poll(() => page.getByTestId('screen-outOfService').textContent()).toContain('暂停服务 by central');
 
     // Back in service by the guide's choice, then a message typed on the on-screen keyboard.
     await longPressCorner();
@@ -310,11 +311,23 @@ describe('staff in the browser', () => {
       await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
     }
     expect(await page.getByTestId('staff-oos-message').inputValue()).toBe('BRB 3');
+    // A Chinese message in one tap (the on-screen keyboard has letters and digits only).
+    await tap('staff-oos-preset-1');
+    expect(await page.getByTestId('staff-oos-message').inputValue()).toContain('请到人工窗口办理');
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
+    expect(await page.getByTestId('staff-oos-message').inputValue()).toMatch(/counte$/);
+    await tap('staff-oos-preset-0');
+    for (let i = 0; i < 40; i++) await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
+    for (const k of ['B', 'R', 'B', 'space']) await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
+    await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="3"]').click();
     await tap('staff-service-toggle');
     await expect.poll(() => page.getByTestId('staff-after-exit').textContent()).toContain('暂停服务');
     await tap('staff-panel-exit');
     await onScreen(page, 'outOfService');
-    expect(await page.getByTestId('screen-outOfService').textContent()).toContain('BRB 3');
+    // The out-of-service page also shows behind the panel (maintenance): wait for the message, not the page.
+    await expect.poll(() => page.getByTestId('screen-outOfService').textContent()).toContain('BRB 3');
     rig.agent.context.mode.set('in-service');
     await onScreen(page, 'attract');
   }, 90_000);

@@ -3,6 +3,9 @@
  * /api/voice routes. The audio must carry speech (RMS well above silence), the route needs the
  * page's token, and a kiosk without a synthesiser says "unavailable" instead of pretending.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type Agent } from '../../device-agent/src/agent.js';
 import { silentLogger } from '../../device-agent/src/log.js';
@@ -74,6 +77,31 @@ describe('espeak-ng synthesis', () => {
   it('an option-like text is spoken, not taken as an option', async () => {
     const s = speechStats(await tts.synthesize('--help 请稍候', 'zh-CN'));
     expect(s.rms).toBeGreaterThan(speechRms);
+  });
+
+  it('a synthesiser that only produces silence is caught (the probe measures RMS, not just exit 0)', async () => {
+    // A stand-in "espeak-ng" that answers every request with a valid but silent WAV.
+    const dir = mkdtempSync(join(tmpdir(), 'mute-tts-'));
+    const wav = Buffer.alloc(44 + 22050 * 2);
+    wav.write('RIFF', 0, 'ascii');
+    wav.writeUInt32LE(wav.length - 8, 4);
+    wav.write('WAVEfmt ', 8, 'ascii');
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(22050, 24);
+    wav.writeUInt32LE(44100, 28);
+    wav.writeUInt16LE(2, 32);
+    wav.writeUInt16LE(16, 34);
+    wav.write('data', 36, 'ascii');
+    wav.writeUInt32LE(22050 * 2, 40);
+    writeFileSync(join(dir, 'silent.wav'), wav);
+    const script = join(dir, 'mute-tts');
+    writeFileSync(script, `#!/bin/sh\ncat > /dev/null\ncat '${join(dir, 'silent.wav')}'\n`);
+    chmodSync(script, 0o755);
+    const mute = new Tts({ command: script, voices: { 'zh-CN': 'cmn', en: 'en' }, wordsPerMinute: 140, timeoutMs: 5000, logger: silentLogger() });
+    expect(await mute.status()).toEqual({ ok: false, reason: 'synthesiser produced silence' });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a missing synthesiser is reported unavailable with a reason', async () => {

@@ -35,6 +35,8 @@ const words: readonly [string, string][] = [
   ['企业职工基本养老保险', 'Employees’ basic pension insurance'],
   ['职工基本医疗保险', 'Employees’ basic medical insurance'],
   ['失业保险', 'Unemployment insurance'],
+  ['个人缴费', 'Individual contribution'],
+  ['单位缴费', 'Employer contribution'],
 ];
 const exact = new Map(words);
 

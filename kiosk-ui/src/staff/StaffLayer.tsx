@@ -538,6 +538,14 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
                   onInput={(e) => setMessage((e.target as HTMLInputElement).value)}
                 />
               </label>
+              {/* Common messages in one tap (the on-screen keyboard has no Chinese input). */}
+              <div class="staff-actions">
+                {(['kiosk.preset.maintenance', 'kiosk.preset.counter'] as const).map((k, i) => (
+                  <button type="button" key={k} data-testid={`staff-oos-preset-${i}`} onClick={() => setMessage(t(k))}>
+                    {t(k)}
+                  </button>
+                ))}
+              </div>
               {/* A kiosk has no hardware keyboard: the guide types on screen (issue 19). */}
               <button type="button" data-testid="staff-oos-keyboard" aria-expanded={typing} onClick={() => setTyping(!typing)}>
                 {typing ? t('kiosk.messageDone') : t('kiosk.messageEdit')}
