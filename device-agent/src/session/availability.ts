@@ -47,6 +47,8 @@ export function computeAvailability(input: AvailabilityInput): AvailabilityView 
     if (!info.enabled) reasons.push('disabled');
     if (def.identity && !idcardOk) reasons.push('idcardDown');
     if (info.face === 'required' && !cameraOk) reasons.push('cameraDown');
+    // The face platform unreachable or not configured: a service that needs a face check can't run.
+    if (info.face === 'required' && input.upstreams['face'] === 'down') reasons.push('upstreamDown');
     if (def.printer === 'required' && printer) reasons.push(printer);
     if (def.upstreams.some((u) => input.upstreams[u] === 'down')) reasons.push('upstreamDown');
     services[id] = { available: reasons.length === 0, reasons };
