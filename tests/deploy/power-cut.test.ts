@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectRoot } from '../../device-agent/src/config/load.js';
@@ -11,6 +12,7 @@ import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/id
 import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { tempDir, testConfig, writeConfig } from '../helpers/config.js';
+import { TestSocket } from '../helpers/ws.js';
 
 /**
  * Power cuts: the production agent (main.ts, default composition) is SIGKILLed — nothing gets to
@@ -91,8 +93,8 @@ let config: KioskConfig;
 let configFile: string;
 let agent: ChildProcess | undefined;
 
-function startAgentProcess(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'device-agent/src/main.ts'), '--config', configFile], { stdio: 'ignore' });
+function startAgentProcess(entry = join(projectRoot, 'device-agent/src/main.ts')): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, '--config', configFile], { stdio: 'ignore' });
   agent = child;
   return child;
 }
@@ -221,5 +223,44 @@ describe('power cut (SIGKILL) and restart on the same data directory', () => {
     await until(() => central.acks.some((a) => a.id === 'cmd-test-page-1'), 'the command acknowledged to central');
     const cmd = readDb((db) => db.prepare("SELECT status FROM monitor_commands WHERE id = 'cmd-test-page-1'").get()) as { status: string };
     expect(['succeeded', 'failed']).toContain(cmd.status);
+  }, 120_000);
+
+  it('during a citizen’s session while the slip prints: the slip is not printed twice, the kiosk returns to its start screen', async () => {
+    // The same data directory, now with a session flow that prints at once.
+    await powerCut();
+    startAgentProcess(join(projectRoot, 'tests/deploy/session-agent-child.ts'));
+    await backInService();
+    const token = (): string => readFileSync(join(config.dataDir, 'agent.token'), 'utf8');
+    const ui = await TestSocket.open(`http://127.0.0.1:${config.agent.port}`, token());
+    let id = 1;
+    const cmd = async (name: string, payload: unknown = {}): Promise<Record<string, unknown>> => {
+      const m = await ui.command(name, payload, id++);
+      expect(m.header.completionCode, `${name}: ${m.header.errorDescription ?? ''}`).toBe('success');
+      return m.payload;
+    };
+    const receiptsBefore = printer.receipts().length;
+    const jobsBefore = readDb((db) => db.prepare('SELECT count(*) FROM print_jobs').pluck().get() as number);
+    await cmd('Session.Start');
+    await cmd('Session.SelectService', { service: 'tax' });
+    idcard.placeCard({ profile: 'xianan-resident' });
+    await until(async () => (await cmd('Session.GetState')).step === 'confirmed', 'card read and confirmed');
+    await cmd('Session.Continue'); // identity → the flow
+    await cmd('Session.Continue'); // the flow finishes with a slip to print
+    await until(() => readDb((db) => (db.prepare('SELECT count(*) FROM print_jobs').pluck().get() as number) > jobsBefore), 'the slip job journaled');
+    await powerCut();
+    ui.close();
+    idcard.removeCard();
+    storeIntact();
+    startAgentProcess(join(projectRoot, 'tests/deploy/session-agent-child.ts'));
+    await backInService();
+    const beats = central.accepted;
+    await until(() => central.accepted >= beats + 3, 'three more heartbeats');
+    expect(printer.receipts().length - receiptsBefore).toBeLessThanOrEqual(1);
+    expect(readDb((db) => db.prepare('SELECT count(*) FROM print_jobs').pluck().get())).toBe(jobsBefore + 1);
+    // Nobody is at the kiosk any more: it waits for the next citizen, not in the dead session.
+    const ui2 = await TestSocket.open(`http://127.0.0.1:${config.agent.port}`, token());
+    const view = (await ui2.command('Session.GetState', {}, 1)).payload as { screen: string };
+    ui2.close();
+    expect(['attract', 'home']).toContain(view.screen);
   }, 120_000);
 });
