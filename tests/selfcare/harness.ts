@@ -14,18 +14,30 @@ export interface FakeCentral {
   /** Central's clock minus the real one, ms. */
   skewMs: number;
   heartbeats: number;
+  /** Requests refused as stale (signed further than maxSkewMs from central's clock). */
+  staleRejections: number;
+  maxSkewMs: number;
   events: { type: string; payload: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
 export async function fakeCentral(): Promise<FakeCentral> {
-  const state = { skewMs: 0, heartbeats: 0, events: [] as FakeCentral['events'] };
+  const state = { skewMs: 0, heartbeats: 0, staleRejections: 0, maxSkewMs: Infinity, events: [] as FakeCentral['events'] };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
       res.setHeader('content-type', 'application/json');
+      // Like central (central/src/auth.ts): a request signed too far from its clock is refused as
+      // stale, with central's time so the kiosk can sign with it.
+      const signedAt = Number(req.headers['x-kiosk-timestamp']);
+      if (Math.abs(Date.now() + state.skewMs - signedAt) > state.maxSkewMs) {
+        state.staleRejections++;
+        res.statusCode = 401;
+        res.end(JSON.stringify({ ok: false, reason: 'stale', error: 'request time too far off', serverTime: new Date(Date.now() + state.skewMs).toISOString() }));
+        return;
+      }
       if (req.url?.endsWith('/heartbeats')) {
         state.heartbeats++;
         res.end(JSON.stringify({ ok: true, serverTime: new Date(Date.now() + state.skewMs).toISOString(), state: 'online', eventsAckedSeq: 0, commands: [] }));

@@ -44,6 +44,16 @@ describe('clock check against central', () => {
     expect(getSelfcareApi(agent.context)?.status().clock?.level).toBe('warn');
   });
 
+  it('a clock so far off that central refuses the heartbeats as stale also takes the kiosk out of service', async () => {
+    central = await fakeCentral();
+    central.skewMs = 10 * 60_000;
+    central.maxSkewMs = 300_000; // central's default heartbeat.maxSkewSeconds
+    agent = await selfcareAgent(central, () => {});
+    await until(() => agent!.mode() === 'out-of-service', 'out of service for the clock');
+    expect(central.staleRejections).toBeGreaterThan(0);
+    expect(getSelfcareApi(agent.context)?.status().clock?.level).toBe('out-of-service');
+  });
+
   it('leaves a mode set by staff or central alone', async () => {
     central = await fakeCentral();
     central.skewMs = 0;
