@@ -14,6 +14,8 @@ export interface FakeCentral {
   /** Central's clock minus the real one, ms. */
   skewMs: number;
   heartbeats: number;
+  /** The body of the last heartbeat received. */
+  lastHeartbeat: Record<string, unknown> | null;
   /** Requests refused as stale (signed further than maxSkewMs from central's clock). */
   staleRejections: number;
   maxSkewMs: number;
@@ -22,7 +24,7 @@ export interface FakeCentral {
 }
 
 export async function fakeCentral(): Promise<FakeCentral> {
-  const state = { skewMs: 0, heartbeats: 0, staleRejections: 0, maxSkewMs: Infinity, events: [] as FakeCentral['events'] };
+  const state = { skewMs: 0, heartbeats: 0, staleRejections: 0, maxSkewMs: Infinity, lastHeartbeat: null as Record<string, unknown> | null, events: [] as FakeCentral['events'] };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -40,6 +42,7 @@ export async function fakeCentral(): Promise<FakeCentral> {
       }
       if (req.url?.endsWith('/heartbeats')) {
         state.heartbeats++;
+        state.lastHeartbeat = body;
         res.end(JSON.stringify({ ok: true, serverTime: new Date(Date.now() + state.skewMs).toISOString(), state: 'online', eventsAckedSeq: 0, commands: [] }));
       } else if (req.url?.endsWith('/events')) {
         const evs = (body.events ?? []) as { seq: number; type: string; payload: Record<string, unknown> }[];

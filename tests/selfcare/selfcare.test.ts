@@ -115,6 +115,9 @@ describe('browser watchdog', () => {
     await until(() => restarts() >= 3, 'three browser restarts');
     await until(() => central!.events.filter((e) => e.type === 'browser.restart').length >= 3, 'restarts reported to central');
     await until(() => alerts(central!, 'browser-restarts').length === 1, 'browser restart alert at central');
+    // And each heartbeat carries the count and the last restart.
+    await until(() => ((central!.lastHeartbeat?.ui as { browserRestartsLastHour?: number } | undefined)?.browserRestartsLastHour ?? 0) >= 3, 'restarts in the heartbeat');
+    expect((central.lastHeartbeat!.ui as { lastBrowserRestart: { reason: string } }).lastBrowserRestart.reason).toMatch(/no UI ping/);
     expect(agent.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'browser.restart'").pluck().get()).toBeGreaterThanOrEqual(3);
   });
 

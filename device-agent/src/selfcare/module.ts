@@ -217,6 +217,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       }
     }
     status.browserRestartsLastHour = watchdog.restartsLastHour(now());
+    getMonitorApi(ctx)?.setBrowserRestarts({ restartsLastHour: status.browserRestartsLastHour, last: status.lastBrowserRestart });
   };
 
   apis.set(ctx, { status: () => ({ ...status }) });
