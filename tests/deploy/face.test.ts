@@ -106,4 +106,36 @@ describe('a config without a face platform', () => {
     expect(view.availability.services.property!.reasons).toContain('upstreamDown');
     expect(view.availability.services.tax!.reasons).not.toContain('upstreamDown');
   });
+
+  it('with no verifier an optional face check is not offered: the chosen service goes straight on without it', async () => {
+    const { startRig, SessionClient } = await import('../session/rig.js');
+    const rig = await startRig({
+      devices: ['idcard', 'printer', 'camera'],
+      config: (c) => {
+        c.session.services.tax.face = 'optional';
+      },
+      session: { faceVerifier: null },
+    });
+    try {
+      const ui = await SessionClient.open(rig);
+      await ui.until((v) => v.availability.notices.length === 0, 10_000, 'devices online');
+      await ui.do('Session.Start');
+      const v = await ui.do('Session.SelectService', { service: 'tax' });
+      expect(v.service).toMatchObject({ id: 'tax', face: 'off' });
+      ui.close();
+    } finally {
+      await rig.stop();
+    }
+    // The control: with a verifier the same config does offer it.
+    const rig2 = await startRig({ devices: ['idcard', 'printer', 'camera'], config: (c) => (c.session.services.tax.face = 'optional') });
+    try {
+      const ui = await SessionClient.open(rig2);
+      await ui.until((v) => v.availability.notices.length === 0, 10_000, 'devices online');
+      await ui.do('Session.Start');
+      expect((await ui.do('Session.SelectService', { service: 'tax' })).service).toMatchObject({ id: 'tax', face: 'optional' });
+      ui.close();
+    } finally {
+      await rig2.stop();
+    }
+  }, 60_000);
 });
