@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { startAgent, type Agent } from '../../device-agent/src/agent.js';
 import type { KioskConfig } from '../../device-agent/src/config/schema.js';
 import { createLogger } from '../../device-agent/src/log.js';
+import type { AgentModuleFactory } from '../../device-agent/src/modules.js';
 import { createMonitorModuleWith } from '../../device-agent/src/monitor/module.js';
 import { createSelfcareModuleWith, type SelfcareOptions } from '../../device-agent/src/selfcare/module.js';
 import { testConfig } from '../helpers/config.js';
@@ -71,6 +72,7 @@ export async function selfcareAgent(
   central: FakeCentral,
   adjust: (c: KioskConfig) => void,
   options: SelfcareOptions = {},
+  extraModules: AgentModuleFactory[] = [],
 ): Promise<Agent> {
   const config = testConfig((c) => {
     c.central.url = central.url;
@@ -80,7 +82,7 @@ export async function selfcareAgent(
   });
   return startAgent(config, {
     logger: createLogger('test', 'silent'),
-    modules: [createMonitorModuleWith({ screenshot: async () => new Uint8Array() }), createSelfcareModuleWith({ tickMs: 50, ...options })],
+    modules: [...extraModules, createMonitorModuleWith({ screenshot: async () => new Uint8Array() }), createSelfcareModuleWith({ tickMs: 50, ...options })],
   });
 }
 
