@@ -14,7 +14,8 @@ const purpose = process.argv.includes('--for') ? process.argv[process.argv.index
 /** binary → Debian package. `start` needs the device plumbing and the voice; tests also drive a browser. */
 // espeak-ng speaks the elder-mode voice guidance offline (Mandarin voice cmn; docs/voice.md).
 const needs = { socat: 'socat', ffmpeg: 'ffmpeg', 'espeak-ng': 'espeak-ng' };
-if (purpose === 'test') Object.assign(needs, { chromium: 'chromium' });
+// systemd-analyze verifies the units in deploy/systemd (tests/deploy/units.test.ts).
+if (purpose === 'test') Object.assign(needs, { chromium: 'chromium', 'systemd-analyze': 'systemd' });
 
 function have(bin) {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

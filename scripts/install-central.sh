@@ -3,24 +3,19 @@
 #
 #   scripts/install-central.sh [--dry-run] [--config EXAMPLE.json]   install or update
 #   scripts/install-central.sh --uninstall [--purge] [--dry-run]      remove (--purge: also config, data, user)
+#   --root DIR: install into a server image mounted at DIR (files only)
 set -euo pipefail
 PROG=install-central
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/install-lib.sh
 source "$REPO/scripts/install-lib.sh"
 
-PREFIX=/opt/kiosk-central
-ETC=/etc/kiosk-central
-CONFIG=$ETC/central.json
-DATA=/var/lib/kiosk-central
-UNIT=/etc/systemd/system/kiosk-central.service
-USER_NAME=kiosk-central
-PACKAGES=(sqlite3 ca-certificates)
+# Options first: --root changes every target path below.
+ROOT=
 EXAMPLE=$REPO/deploy/config/central.production.example.json
 UNINSTALL=0
 PURGE=0
-
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --dry-run) DRY_RUN=1 ;;
@@ -28,11 +23,21 @@ while [[ $# -gt 0 ]]; do
     --purge) PURGE=1 ;;
     --config) EXAMPLE=${2:?--config needs a file}; shift ;;
     --config=*) EXAMPLE=${1#--config=} ;;
+    --root) ROOT=${2:?--root needs a directory}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
   shift
 done
+
+PREFIX=$ROOT/opt/kiosk-central
+ETC=$ROOT/etc/kiosk-central
+CONFIG=$ETC/central.json
+DATA=$ROOT/var/lib/kiosk-central
+UNIT=$ROOT/etc/systemd/system/kiosk-central.service
+USER_NAME=${KIOSK_USER:-kiosk-central}
+PACKAGES=(sqlite3 ca-certificates)
+
 [[ $PURGE == 1 && $UNINSTALL == 0 ]] && die "--purge goes with --uninstall"
 if [[ $DRY_RUN == 1 ]]; then
   say "dry run: nothing is changed; every action is printed"
@@ -40,25 +45,30 @@ elif [[ $(id -u) != 0 ]]; then
   die "run as root (or with --dry-run to see the plan)"
 fi
 
-uninstall() {
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl disable --now kiosk-central.service; fi
+do_uninstall() {
+  if live_system; then act systemctl disable --now kiosk-central.service; fi
   if [[ -e $UNIT ]]; then act rm -f "$UNIT"; else say "unchanged: $UNIT absent"; fi
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl daemon-reload; fi
+  if live_system; then act systemctl daemon-reload; fi
   if [[ -e $PREFIX ]]; then act rm -rf "$PREFIX"; else say "unchanged: $PREFIX absent"; fi
   if [[ $PURGE == 1 ]]; then
     for d in "$ETC" "$DATA"; do
       if [[ -e $d ]]; then act rm -rf "$d"; else say "unchanged: $d absent"; fi
     done
-    if id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
+    if [[ -n $ROOT ]]; then say "not managed with --root: user $USER_NAME"
+    elif id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
   else
     say "kept: $ETC (config), $DATA (fleet database), user $USER_NAME; --purge removes them"
   fi
 }
 
-install() {
+do_install() {
   require_node
-  ensure_packages "${PACKAGES[@]}"
-  ensure_system_user "$USER_NAME" "$DATA"
+  if [[ -z $ROOT ]]; then
+    ensure_packages "${PACKAGES[@]}"
+    ensure_system_user "$USER_NAME" "$DATA"
+  else
+    say "not managed with --root: packages ${PACKAGES[*]}; user $USER_NAME (the image build's job)"
+  fi
   install_tree "$REPO" "$PREFIX"
   local check
   check=$(node --import tsx "$REPO/deploy/check-central-config.ts" "$EXAMPLE" 2>&1) || die "the example config is invalid: $check"
@@ -75,7 +85,7 @@ install() {
   fi
   ensure_dir "$DATA" 0750 "$USER_NAME:$USER_NAME"
   put_file "$UNIT" 0644 root:root <"$REPO/deploy/systemd/kiosk-central.service"
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then
+  if live_system; then
     act systemctl daemon-reload
     act systemctl enable kiosk-central.service
     act systemctl restart kiosk-central.service
@@ -85,4 +95,4 @@ install() {
   say "done. Central listens on loopback; put a TLS reverse proxy in front for the kiosks (docs/deploy.md)."
 }
 
-if [[ $UNINSTALL == 1 ]]; then uninstall; else install; fi
+if [[ $UNINSTALL == 1 ]]; then do_uninstall; else do_install; fi

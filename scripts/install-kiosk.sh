@@ -4,32 +4,19 @@
 #
 #   scripts/install-kiosk.sh [--dry-run] [--config EXAMPLE.json]   install or update
 #   scripts/install-kiosk.sh --uninstall [--purge] [--dry-run]      remove (--purge: also config, data, user)
+#   --root DIR: install into a kiosk image mounted at DIR (files only; packages, user, services are the image's)
 set -euo pipefail
 PROG=install-kiosk
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/install-lib.sh
 source "$REPO/scripts/install-lib.sh"
 
-PREFIX=/opt/kiosk
-ETC=/etc/kiosk
-CONFIG=$ETC/kiosk.json
-DATA=/var/lib/kiosk
-LOGS=/var/log/kiosk
-UNITS=/etc/systemd/system
-UDEV_RULES=/etc/udev/rules.d/70-kiosk.rules
-POLKIT_RULE=/etc/polkit-1/rules.d/50-kiosk-browser.rules
-CHROMIUM_POLICY=/etc/chromium/policies/managed/kiosk.json
-JOURNALD_CONF=/etc/systemd/journald.conf.d/50-kiosk.conf
-USER_NAME=kiosk
-GROUPS_NEEDED=(dialout lp video plugdev)
-# cage: Wayland kiosk compositor; grim: screen captures for the frozen-screen check; the CJK font for the zh-CN UI; espeak-ng for voice guidance;
-# ffmpeg for the camera; polkitd lets the agent restart the browser; sqlite3 for field engineers.
-PACKAGES=(cage grim chromium fonts-noto-cjk espeak-ng ffmpeg udev polkitd sqlite3 curl ca-certificates)
+# Options first: --root changes every target path below.
+ROOT=
 EXAMPLE=$REPO/deploy/config/kiosk.production.example.json
 UNINSTALL=0
 PURGE=0
-
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --dry-run) DRY_RUN=1 ;;
@@ -37,11 +24,29 @@ while [[ $# -gt 0 ]]; do
     --purge) PURGE=1 ;;
     --config) EXAMPLE=${2:?--config needs a file}; shift ;;
     --config=*) EXAMPLE=${1#--config=} ;;
+    --root) ROOT=${2:?--root needs a directory}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
   shift
 done
+
+PREFIX=$ROOT/opt/kiosk
+ETC=$ROOT/etc/kiosk
+CONFIG=$ETC/kiosk.json
+DATA=$ROOT/var/lib/kiosk
+LOGS=$ROOT/var/log/kiosk
+UNITS=$ROOT/etc/systemd/system
+UDEV_RULES=$ROOT/etc/udev/rules.d/70-kiosk.rules
+POLKIT_RULE=$ROOT/etc/polkit-1/rules.d/50-kiosk-browser.rules
+CHROMIUM_POLICY=$ROOT/etc/chromium/policies/managed/kiosk.json
+JOURNALD_CONF=$ROOT/etc/systemd/journald.conf.d/50-kiosk.conf
+USER_NAME=${KIOSK_USER:-kiosk}
+GROUPS_NEEDED=(dialout lp video plugdev)
+# cage: Wayland kiosk compositor; grim: screen captures for the frozen-screen check; the CJK font for the zh-CN UI; espeak-ng for voice guidance;
+# ffmpeg for the camera; polkitd lets the agent restart the browser; sqlite3 for field engineers.
+PACKAGES=(cage grim chromium fonts-noto-cjk espeak-ng ffmpeg udev polkitd sqlite3 curl ca-certificates)
+
 [[ $PURGE == 1 && $UNINSTALL == 0 ]] && die "--purge goes with --uninstall"
 if [[ $DRY_RUN == 1 ]]; then
   say "dry run: nothing is changed; every action is printed"
@@ -49,30 +54,35 @@ elif [[ $(id -u) != 0 ]]; then
   die "run as root (or with --dry-run to see the plan)"
 fi
 
-uninstall() {
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then
+do_uninstall() {
+  if live_system; then
     act systemctl disable --now kiosk-browser.service kiosk-agent.service
   fi
   for f in "$UNITS/kiosk-agent.service" "$UNITS/kiosk-browser.service" "$UDEV_RULES" "$POLKIT_RULE" "$CHROMIUM_POLICY" "$JOURNALD_CONF"; do
     if [[ -e $f ]]; then act rm -f "$f"; else say "unchanged: $f absent"; fi
   done
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl daemon-reload; fi
-  command -v udevadm >/dev/null && act udevadm control --reload-rules
+  if live_system; then act systemctl daemon-reload; fi
+  if live_system && command -v udevadm >/dev/null; then act udevadm control --reload-rules; fi
   if [[ -e $PREFIX ]]; then act rm -rf "$PREFIX"; else say "unchanged: $PREFIX absent"; fi
   if [[ $PURGE == 1 ]]; then
     for d in "$ETC" "$DATA" "$LOGS"; do
       if [[ -e $d ]]; then act rm -rf "$d"; else say "unchanged: $d absent"; fi
     done
-    if id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
+    if [[ -n $ROOT ]]; then say "not managed with --root: user $USER_NAME"
+    elif id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
   else
     say "kept: $ETC (config), $DATA (journal and audit log), user $USER_NAME; --purge removes them"
   fi
 }
 
-install() {
+do_install() {
   require_node
-  ensure_packages "${PACKAGES[@]}"
-  ensure_system_user "$USER_NAME" "$DATA" "${GROUPS_NEEDED[@]}"
+  if [[ -z $ROOT ]]; then
+    ensure_packages "${PACKAGES[@]}"
+    ensure_system_user "$USER_NAME" "$DATA" "${GROUPS_NEEDED[@]}"
+  else
+    say "not managed with --root: packages ${PACKAGES[*]}; user $USER_NAME in ${GROUPS_NEEDED[*]} (the image build's job)"
+  fi
   install_tree "$REPO" "$PREFIX"
 
   # The config: from the example on first install only; an operator's edits are never overwritten.
@@ -95,7 +105,7 @@ install() {
   ensure_dir "$LOGS" 0750 "$USER_NAME:$USER_NAME"
 
   node "$REPO/deploy/udev-rules.mjs" "$source_config" | put_file "$UDEV_RULES" 0644 root:root
-  if command -v udevadm >/dev/null; then
+  if live_system && command -v udevadm >/dev/null; then
     act udevadm control --reload-rules
     act udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=hidraw
   fi
@@ -103,11 +113,11 @@ install() {
   put_file "$CHROMIUM_POLICY" 0644 root:root <"$REPO/deploy/chromium-policy.json"
   # Log rotation: the agent and browser log to journald, bounded here.
   put_file "$JOURNALD_CONF" 0644 root:root <"$REPO/deploy/journald/50-kiosk.conf"
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then act systemctl restart systemd-journald.service; fi
+  if live_system; then act systemctl restart systemd-journald.service; fi
 
   put_file "$UNITS/kiosk-agent.service" 0644 root:root <"$REPO/deploy/systemd/kiosk-agent.service"
   put_file "$UNITS/kiosk-browser.service" 0644 root:root <"$REPO/deploy/systemd/kiosk-browser.service"
-  if systemd_running || [[ $DRY_RUN == 1 ]]; then
+  if live_system; then
     act systemctl daemon-reload
     act systemctl enable kiosk-agent.service kiosk-browser.service
     act systemctl set-default graphical.target
@@ -118,4 +128,4 @@ install() {
   say "done. Check with: sudo -u $USER_NAME node $PREFIX/bin/kiosk.js doctor --config $CONFIG"
 }
 
-if [[ $UNINSTALL == 1 ]]; then uninstall; else install; fi
+if [[ $UNINSTALL == 1 ]]; then do_uninstall; else do_install; fi

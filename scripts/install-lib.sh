@@ -12,7 +12,8 @@ act() {
     printf 'would run: %s\n' "$*"
   else
     printf 'run: %s\n' "$*"
-    "$@"
+    # `command`: never a function of the calling script that happens to share the name.
+    command "$@"
   fi
 }
 
@@ -28,7 +29,7 @@ put_file() {
     sed 's/^/    | /' "$tmp"
   else
     say "write: $dest (mode $mode, owner $owner)"
-    install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$tmp" "$dest"
+    command install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$tmp" "$dest"
   fi
   rm -f "$tmp"
 }
@@ -105,7 +106,7 @@ install_tree() {
     say "would copy: $src -> $prefix (without .git, var, tests, bench)"
   else
     say "copy: $src -> $prefix (without .git, var, tests, bench)"
-    install -d -m 0755 "$prefix"
+    command install -d -m 0755 "$prefix"
     tar -C "$src" --exclude=./.git --exclude=./var --exclude=./tests --exclude=./bench -cf - . | tar -C "$prefix" --no-same-owner -xf -
     chown -R root:root "$prefix"
     chmod -R go-w "$prefix"
@@ -113,3 +114,7 @@ install_tree() {
 }
 
 systemd_running() { [[ -d /run/systemd/system ]]; }
+
+# Whether services and udev of this machine are ours to drive: not when installing into an image
+# (--root), and in a dry run the plan shows them anyway.
+live_system() { [[ -z ${ROOT:-} ]] && { systemd_running || [[ $DRY_RUN == 1 ]]; }; }

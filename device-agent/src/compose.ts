@@ -12,6 +12,7 @@ import { createGasModuleWith } from './gas/module.js';
 import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
 import { createGasFlow } from './flows/gas.js';
 import { createServices } from './services/index.js';
+import { faceConnectorFor, faceVerifierFrom, withFaceStatus } from './services/face.js';
 import { createSessionModuleWith } from './session/module.js';
 import { createStaffModule } from './staff/module.js';
 import { createVoiceModule } from './voice/module.js';
@@ -35,10 +36,13 @@ export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) =>
 export function defaultModules(config: KioskConfig, logger: Logger): AgentModuleFactory[] {
   // One set of connectors (and circuit breakers) for the whole agent: the tiles grey out from them.
   const services = createServices({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, kioskId: config.kiosk.id, logger });
+  // Face verification platform, or null: then the session refuses the face step (never a stub).
+  const face = faceConnectorFor(config, logger);
   return [
     createSessionModuleWith({
       flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }) },
-      upstreams: upstreamStatusFrom(services),
+      upstreams: withFaceStatus(upstreamStatusFrom(services), face),
+      faceVerifier: face ? faceVerifierFrom(face) : null,
     }),
     // Heartbeats, local /metrics and central's remote commands (which wait for the session's safe points).
     createMonitorModule,
@@ -49,7 +53,7 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
     createVoiceModule,
     // Each upstream's breaker state in /healthz, for `kiosk doctor`.
-    () => ({ name: 'upstreams', health: () => ({ upstreams: upstreamStatusFrom(services).states() }) }),
+    () => ({ name: 'upstreams', health: () => ({ upstreams: withFaceStatus(upstreamStatusFrom(services), face).states() }) }),
     // Unattended kiosks only (selfcare.enabled): browser watchdog, disk guard, clock check, nightly maintenance.
     createSelfcareModule,
   ];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { projectRoot, loadConfig } from '../../device-agent/src/config/load.js';
 import { tempDir } from '../helpers/config.js';
 
@@ -153,4 +153,92 @@ describe('install-lib.sh put_file', () => {
     expect(readFileSync(dest, 'utf8')).toBe('hello\n');
     expect(existsSync(dest)).toBe(true);
   });
+});
+
+describe('installer scripts', () => {
+  it('define no shell function that shadows a program they run (a function named install once made every install step recurse)', () => {
+    for (const script of ['install-lib.sh', 'install-kiosk.sh', 'install-central.sh']) {
+      const text = readFileSync(join(projectRoot, 'scripts', script), 'utf8');
+      const functions = [...text.matchAll(/^([a-z_][a-z0-9_]*)\(\) \{/gm)].map((m) => m[1]!);
+      expect(functions.length).toBeGreaterThan(0);
+      for (const fn of functions) {
+        const onPath = spawnSync('bash', ['-c', `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin type -P ${fn}`], { encoding: 'utf8' }).stdout.trim();
+        expect(onPath, `${script}: function ${fn}() shadows ${onPath}`).toBe('');
+      }
+    }
+  });
+
+  it('pass bash -n', () => {
+    for (const script of ['install-lib.sh', 'install-kiosk.sh', 'install-central.sh', '../deploy/kiosk-browser.sh', '../deploy/kiosk-screenshot.sh']) {
+      const r = spawnSync('bash', ['-n', join(projectRoot, 'scripts', script)], { encoding: 'utf8' });
+      expect(r.status, `${script}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe('a real install into an image root (--root), twice', () => {
+  it('lays out every file, then changes nothing on a second run, keeps operator edits, and uninstalls', () => {
+    if (process.getuid?.() !== 0) return; // owners are set with install -o; CI runs as root
+    // A small checkout: the real scripts, deploy files, CLI and sources; node_modules linked; a stub build.
+    const repo = tempDir('kiosk-install-repo-');
+    for (const p of ['node_modules', 'device-agent', 'central', 'bin', 'package.json', 'simulators', 'kiosk-ui/src']) {
+      mkdirSync(dirname(join(repo, p)), { recursive: true });
+      symlinkSync(join(projectRoot, p), join(repo, p));
+    }
+    cpSync(join(projectRoot, 'scripts'), join(repo, 'scripts'), { recursive: true });
+    cpSync(join(projectRoot, 'deploy'), join(repo, 'deploy'), { recursive: true });
+    mkdirSync(join(repo, 'dist'));
+    writeFileSync(join(repo, 'dist/agent.mjs'), '// agent');
+    writeFileSync(join(repo, 'dist/central.mjs'), '// central');
+    mkdirSync(join(repo, 'kiosk-ui/dist'), { recursive: true });
+    writeFileSync(join(repo, 'kiosk-ui/dist/index.html'), '<!doctype html>');
+    const root = tempDir('kiosk-image-root-');
+    const run = (...args: string[]) => {
+      const r = spawnSync('bash', [join(repo, 'scripts/install-kiosk.sh'), '--root', root, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, KIOSK_USER: 'root' },
+        timeout: 120_000,
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      return r.stdout;
+    };
+
+    const first = run();
+    const files = [
+      'etc/kiosk/kiosk.json',
+      'etc/udev/rules.d/70-kiosk.rules',
+      'etc/polkit-1/rules.d/50-kiosk-browser.rules',
+      'etc/chromium/policies/managed/kiosk.json',
+      'etc/systemd/journald.conf.d/50-kiosk.conf',
+      'etc/systemd/system/kiosk-agent.service',
+      'etc/systemd/system/kiosk-browser.service',
+      'opt/kiosk/dist/agent.mjs',
+      'opt/kiosk/deploy/kiosk-browser.sh',
+    ];
+    for (const f of files) expect(existsSync(join(root, f)), `${f}\n${first}`).toBe(true);
+    expect(readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8')).toBe(readFileSync(join(projectRoot, 'deploy/config/kiosk.production.example.json'), 'utf8'));
+    expect(readFileSync(join(root, 'etc/udev/rules.d/70-kiosk.rules'), 'utf8')).toContain('SYMLINK+="kiosk-printer"');
+    expect((lstatSync(join(root, 'etc/kiosk/kiosk.json')).mode & 0o777).toString(8)).toBe('640');
+    expect((lstatSync(join(root, 'var/lib/kiosk')).mode & 0o777).toString(8)).toBe('750');
+    expect(first).toContain('not managed with --root: packages');
+
+    const mtimes = files.filter((f) => f.startsWith('etc/')).map((f) => lstatSync(join(root, f)).mtimeMs);
+    const second = run();
+    expect(second, second).not.toMatch(/^(write|run): /m);
+    expect(second).toMatch(/^unchanged: .*kiosk-agent\.service$/m);
+    expect(files.filter((f) => f.startsWith('etc/')).map((f) => lstatSync(join(root, f)).mtimeMs)).toEqual(mtimes);
+
+    // An operator's edit survives an update.
+    const edited = readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8').replace('CHANGE-ME-per-kiosk-secret-from-central', 'a-real-secret-0123456789');
+    writeFileSync(join(root, 'etc/kiosk/kiosk.json'), edited);
+    expect(run()).toContain('kept: ');
+    expect(readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8')).toBe(edited);
+
+    run('--uninstall');
+    for (const f of ['etc/systemd/system/kiosk-agent.service', 'etc/udev/rules.d/70-kiosk.rules', 'opt/kiosk']) expect(existsSync(join(root, f)), f).toBe(false);
+    expect(existsSync(join(root, 'etc/kiosk/kiosk.json'))).toBe(true);
+    expect(existsSync(join(root, 'var/lib/kiosk'))).toBe(true);
+    run('--uninstall', '--purge');
+    for (const f of ['etc/kiosk', 'var/lib/kiosk', 'var/log/kiosk']) expect(existsSync(join(root, f)), f).toBe(false);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { startAgent, type Agent } from '../../device-agent/src/agent.js';
 import type { KioskConfig } from '../../device-agent/src/config/schema.js';
 import { createLogger } from '../../device-agent/src/log.js';
+import type { AgentModuleFactory } from '../../device-agent/src/modules.js';
 import { createMonitorModuleWith } from '../../device-agent/src/monitor/module.js';
 import { createSelfcareModuleWith, type SelfcareOptions } from '../../device-agent/src/selfcare/module.js';
 import { testConfig } from '../helpers/config.js';
@@ -14,20 +15,35 @@ export interface FakeCentral {
   /** Central's clock minus the real one, ms. */
   skewMs: number;
   heartbeats: number;
+  /** The body of the last heartbeat received. */
+  lastHeartbeat: Record<string, unknown> | null;
+  /** Requests refused as stale (signed further than maxSkewMs from central's clock). */
+  staleRejections: number;
+  maxSkewMs: number;
   events: { type: string; payload: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
 export async function fakeCentral(): Promise<FakeCentral> {
-  const state = { skewMs: 0, heartbeats: 0, events: [] as FakeCentral['events'] };
+  const state = { skewMs: 0, heartbeats: 0, staleRejections: 0, maxSkewMs: Infinity, lastHeartbeat: null as Record<string, unknown> | null, events: [] as FakeCentral['events'] };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
       res.setHeader('content-type', 'application/json');
+      // Like central (central/src/auth.ts): a request signed too far from its clock is refused as
+      // stale, with central's time so the kiosk can sign with it.
+      const signedAt = Number(req.headers['x-kiosk-timestamp']);
+      if (Math.abs(Date.now() + state.skewMs - signedAt) > state.maxSkewMs) {
+        state.staleRejections++;
+        res.statusCode = 401;
+        res.end(JSON.stringify({ ok: false, reason: 'stale', error: 'request time too far off', serverTime: new Date(Date.now() + state.skewMs).toISOString() }));
+        return;
+      }
       if (req.url?.endsWith('/heartbeats')) {
         state.heartbeats++;
+        state.lastHeartbeat = body;
         res.end(JSON.stringify({ ok: true, serverTime: new Date(Date.now() + state.skewMs).toISOString(), state: 'online', eventsAckedSeq: 0, commands: [] }));
       } else if (req.url?.endsWith('/events')) {
         const evs = (body.events ?? []) as { seq: number; type: string; payload: Record<string, unknown> }[];
@@ -56,6 +72,7 @@ export async function selfcareAgent(
   central: FakeCentral,
   adjust: (c: KioskConfig) => void,
   options: SelfcareOptions = {},
+  extraModules: AgentModuleFactory[] = [],
 ): Promise<Agent> {
   const config = testConfig((c) => {
     c.central.url = central.url;
@@ -65,7 +82,7 @@ export async function selfcareAgent(
   });
   return startAgent(config, {
     logger: createLogger('test', 'silent'),
-    modules: [createMonitorModuleWith({ screenshot: async () => new Uint8Array() }), createSelfcareModuleWith({ tickMs: 50, ...options })],
+    modules: [...extraModules, createMonitorModuleWith({ screenshot: async () => new Uint8Array() }), createSelfcareModuleWith({ tickMs: 50, ...options })],
   });
 }
 

@@ -44,6 +44,16 @@ describe('clock check against central', () => {
     expect(getSelfcareApi(agent.context)?.status().clock?.level).toBe('warn');
   });
 
+  it('a clock so far off that central refuses the heartbeats as stale also takes the kiosk out of service', async () => {
+    central = await fakeCentral();
+    central.skewMs = 10 * 60_000;
+    central.maxSkewMs = 300_000; // central's default heartbeat.maxSkewSeconds
+    agent = await selfcareAgent(central, () => {});
+    await until(() => agent!.mode() === 'out-of-service', 'out of service for the clock');
+    expect(central.staleRejections).toBeGreaterThan(0);
+    expect(getSelfcareApi(agent.context)?.status().clock?.level).toBe('out-of-service');
+  });
+
   it('leaves a mode set by staff or central alone', async () => {
     central = await fakeCentral();
     central.skewMs = 0;
@@ -105,6 +115,9 @@ describe('browser watchdog', () => {
     await until(() => restarts() >= 3, 'three browser restarts');
     await until(() => central!.events.filter((e) => e.type === 'browser.restart').length >= 3, 'restarts reported to central');
     await until(() => alerts(central!, 'browser-restarts').length === 1, 'browser restart alert at central');
+    // And each heartbeat carries the count and the last restart.
+    await until(() => ((central!.lastHeartbeat?.ui as { browserRestartsLastHour?: number } | undefined)?.browserRestartsLastHour ?? 0) >= 3, 'restarts in the heartbeat');
+    expect((central.lastHeartbeat!.ui as { lastBrowserRestart: { reason: string } }).lastBrowserRestart.reason).toMatch(/no UI ping/);
     expect(agent.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'browser.restart'").pluck().get()).toBeGreaterThanOrEqual(3);
   });
 
@@ -157,4 +170,37 @@ describe('maintenance window', () => {
     await until(() => existsSync(log), 'browser restarted after maintenance');
     expect(agent.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'maintenance.run'").pluck().get()).toBe(1);
   });
+
+  it('waits while a citizen is at the kiosk, and runs once they are gone', async () => {
+    central = await fakeCentral();
+    const dir = tempDir('kiosk-browser-');
+    const log = join(dir, 'restarts.log');
+    // Just before the window, so the citizen arrives before it opens.
+    let clock = Date.parse('2026-12-03T18:59:00Z'); // 02:59 China time
+    const { createSessionModuleWith } = await import('../../device-agent/src/session/module.js');
+    agent = await selfcareAgent(
+      central,
+      (c) => {
+        c.selfcare.browser.pingTimeoutMs = 3_600_000;
+        c.selfcare.browser.restartCommand = ['sh', '-c', `echo restart >> ${log}`];
+        c.devices.idcard.enabled = false;
+        c.devices.printer.enabled = false;
+        c.devices.camera.enabled = false;
+      },
+      { now: () => clock },
+      [createSessionModuleWith({})],
+    );
+    const ui = await TestSocket.open(agent.url, agent.token);
+    expect((await ui.command('Session.Start')).header.completionCode).toBe('success');
+    clock = Date.parse('2026-12-03T19:00:30Z'); // 03:00:30 China time: the window is open
+    const beats = central.heartbeats;
+    await until(() => central!.heartbeats >= beats + 2, 'a while with a citizen present');
+    expect(getSelfcareApi(agent.context)?.status().lastMaintenance).toBeNull();
+    expect(existsSync(log)).toBe(false);
+    // The citizen walks away: home → goodbye, whose countdown returns the kiosk to attract.
+    expect((await ui.command('Session.Back')).header.completionCode).toBe('success');
+    ui.ws.close();
+    await until(() => getSelfcareApi(agent!.context)?.status().lastMaintenance !== null, 'maintenance ran after the citizen left', 60_000);
+    await until(() => existsSync(log), 'browser restarted after maintenance');
+  }, 90_000);
 });

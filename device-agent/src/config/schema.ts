@@ -187,6 +187,12 @@ export const configSchema = z
     upstream: z.object({
       baseUrl: z.url(),
       timeoutMs: ms.default(5000),
+      /**
+       * The face verification platform (services/face.ts). Without it, and without the embedded
+       * sandbox (which implements the same API at baseUrl), the face step is refused: optional
+       * face checks are skipped and services requiring one show as unavailable.
+       */
+      face: z.object({ baseUrl: z.url().optional(), timeoutMs: ms.default(8000) }).optional(),
     }),
     central: z.object({
       url: z.url(),

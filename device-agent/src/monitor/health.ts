@@ -38,6 +38,9 @@ export interface HealthSnapshot {
     alive: boolean;
     /** ISO time of the last ping, or null if the UI never connected since start. */
     lastPingAt: string | null;
+    /** Browser restarts by the agent's watchdog in the last hour (selfcare on), and the last one. */
+    browserRestartsLastHour?: number;
+    lastBrowserRestart?: { at: string; reason: string } | null;
   };
   versions: { agent: string; ui: string | null };
   /** Hash of the effective configuration, so ops can see which kiosks run which config. */

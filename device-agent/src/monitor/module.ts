@@ -29,6 +29,8 @@ export interface MonitorApi {
   sender: HeartbeatSender;
   /** When the UI last sent Kiosk.Ping (epoch ms), null before the first (the browser watchdog uses it). */
   lastPingAt(): number | null;
+  /** The browser watchdog's restarts, carried in each heartbeat's `ui`. */
+  setBrowserRestarts(info: { restartsLastHour: number; last: { at: string; reason: string } | null }): void;
 }
 
 const apis = new WeakMap<AgentContext, MonitorApi>();
@@ -77,6 +79,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
   const startedAt = new Date().toISOString();
   const hash = configHash();
   let lastPing: number | null = null;
+  let browserRestarts: { restartsLastHour: number; last: { at: string; reason: string } | null } | null = null;
 
   const gasCounts = (): { creditPending: number; needsAttention: number } => {
     if (options.gasCounts) return options.gasCounts(ctx);
@@ -106,6 +109,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       ui: {
         alive: lastPing !== null && Date.now() - lastPing < uiDeadAfterMs,
         lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString(),
+        ...(browserRestarts ? { browserRestartsLastHour: browserRestarts.restartsLastHour, lastBrowserRestart: browserRestarts.last } : {}),
       },
       // One build: the UI is served by this agent, so it carries the same version.
       versions: { agent: agentVersion, ui: agentVersion },
@@ -166,7 +170,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     commands,
     dataDir: resolvePath(config.dataDir),
   });
-  apis.set(ctx, { sender, lastPingAt: () => lastPing });
+  apis.set(ctx, { sender, lastPingAt: () => lastPing, setBrowserRestarts: (info) => (browserRestarts = info) });
   const metrics = createAgentMetrics({
     kioskId: config.kiosk.id,
     site: config.kiosk.site,

@@ -82,7 +82,13 @@ export const heartbeatSchema = z.object({
   /** Since the previous heartbeat central accepted (for people reading a single beat). */
   sinceLastBeat: countersSchema,
   gas: z.object({ creditPending: count, needsAttention: count }),
-  ui: z.object({ alive: z.boolean(), lastPingAt: isoTime.nullable() }),
+  ui: z.object({
+    alive: z.boolean(),
+    lastPingAt: isoTime.nullable(),
+    /** Present when the agent's browser watchdog runs (selfcare): restarts in the last hour, and the last one. */
+    browserRestartsLastHour: count.optional(),
+    lastBrowserRestart: z.object({ at: isoTime, reason: shortText }).nullable().optional(),
+  }),
   versions: z.object({ agent: z.string().min(1).max(64), ui: z.string().min(1).max(64).nullable() }),
   configHash: z.string().max(128),
   outbox: z.object({ depth: count, oldestAt: isoTime.nullable() }),

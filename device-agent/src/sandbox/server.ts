@@ -13,6 +13,7 @@ import { mountGas } from './routes/gas.js';
 import { mountPayments } from './routes/payments.js';
 import { mountRegistries } from './routes/registries.js';
 import { mountSlips } from './routes/slips.js';
+import { mountFace } from './routes/face.js';
 import { idCardProfilePeople } from './profiles.js';
 import { openSandboxDb } from './store.js';
 import type { ExtraPerson } from './synthetic.js';
@@ -79,6 +80,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   const router = express.Router();
   mountRegistries(router, db, deps, now);
   mountSlips(router, db, deps, now, publicBaseUrl);
+  mountFace(router, deps);
   mountGas(router, db, deps, now);
   mountPayments(router, db, deps, now, publicBaseUrl, moneyFaults);
   mountFaultAdmin(router, faults);

@@ -99,9 +99,10 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
     applyMode();
   };
 
+  /** Someone is using the kiosk unless it shows its idle screens (attract, out of service) with nothing in flight. */
   const citizenPresent = (): boolean => {
     const v = getSessionApi(ctx)?.view();
-    return v ? v.screen !== 'home' || v.busy !== null : false;
+    return v ? !(v.screen === 'attract' || v.screen === 'outOfService') || v.busy !== null : false;
   };
 
   const restartBrowser = (reason: string): Promise<boolean> =>
@@ -217,6 +218,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       }
     }
     status.browserRestartsLastHour = watchdog.restartsLastHour(now());
+    getMonitorApi(ctx)?.setBrowserRestarts({ restartsLastHour: status.browserRestartsLastHour, last: status.lastBrowserRestart });
   };
 
   apis.set(ctx, { status: () => ({ ...status }) });

@@ -3,7 +3,8 @@
  * English) and decides by `code`; nothing from an upstream's body or a stack trace reaches a screen.
  */
 
-export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips';
+/** `face` is not in UPSTREAM_NAMES: its connector (services/face.ts) exists only where configured. */
+export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face';
 
 export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips'];
 
@@ -39,6 +40,7 @@ export const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
   gas: { zh: '燃气公司系统', en: 'The gas company service' },
   payment: { zh: '支付服务', en: 'The payment service' },
   slips: { zh: '凭证核验服务', en: 'The slip verification service' },
+  face: { zh: '人像比对服务', en: 'The face verification service' },
 };
 
 /** Messages for business codes the upstreams send; anything else falls back to the generic one. */

@@ -46,9 +46,12 @@ export function computeAvailability(input: AvailabilityInput): AvailabilityView 
     const reasons: ReasonCode[] = [];
     if (!info.enabled) reasons.push('disabled');
     if (def.identity && !idcardOk) reasons.push('idcardDown');
-    // With a guide beside the citizen (assisted mode) the guide's check stands in for the camera.
+    // With a guide beside the citizen (assisted mode) the guide's check stands in for the camera
+    // and the face platform.
     const guideChecks = input.mode === 'assisted' && input.config.face.guideVerifies;
     if (info.face === 'required' && !cameraOk && !guideChecks) reasons.push('cameraDown');
+    // The face platform unreachable or not configured: a service that needs a face check can't run.
+    if (info.face === 'required' && input.upstreams['face'] === 'down' && !guideChecks) reasons.push('upstreamDown');
     if (def.printer === 'required' && printer) reasons.push(printer);
     if (def.upstreams.some((u) => input.upstreams[u] === 'down')) reasons.push('upstreamDown');
     services[id] = { available: reasons.length === 0, reasons };

@@ -13,6 +13,7 @@ import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.j
 import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
+import type { SessionConfig } from './services.js';
 import { getGasApi } from '../gas/module.js';
 import { getMonitorApi } from '../monitor/module.js';
 import { isGasCardReader } from '../devices/gascard/types.js';
@@ -39,7 +40,12 @@ export interface SessionModuleOptions {
   /** Service flows by id; services without one get the "coming soon" placeholder. */
   flows?: Partial<Record<ServiceId, FlowFactory>>;
   upstreams?: UpstreamStatusSource;
-  faceVerifier?: FaceVerifier;
+  /**
+   * Compares the face still with the card holder. Omitted: the sandbox stub (tests). null: no
+   * verifier is configured (production without a face platform): the face step is refused —
+   * optional checks are skipped, services requiring one show as unavailable (`upstreamDown`).
+   */
+  faceVerifier?: FaceVerifier | null;
   /** Where the snapshot is kept during money steps; default `<dataDir>/session-snapshot.json`. */
   snapshotFile?: string;
   /** Sends an event to central; default: the monitor's durable outbox (`enqueueEvent`). */
@@ -80,6 +86,19 @@ function fitsMachine(machine: SessionMachine, saved: unknown, input: Parameters<
   }
 }
 
+/** Face checks that are optional are dropped (the card alone suffices); required ones stay and block the service. */
+function withoutOptionalFace(config: SessionConfig): SessionConfig {
+  const services = Object.fromEntries(
+    Object.entries(config.services).map(([id, s]) => [id, s.face === 'optional' ? { ...s, face: 'off' as const } : s]),
+  ) as SessionConfig['services'];
+  return { ...config, services };
+}
+
+/** Unreachable while availability blocks face-required services; a safety net all the same. */
+const refuseFace: FaceVerifier = async () => {
+  throw new Error('no face verification service is configured');
+};
+
 export function createSessionModuleWith(options: SessionModuleOptions = {}): AgentModuleFactory {
   return (ctx) => buildSessionModule(ctx, options);
 }
@@ -89,14 +108,17 @@ export const createSessionModule: AgentModuleFactory = createSessionModuleWith()
 
 function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): AgentModule {
   const log = ctx.logger.child({ module: 'session' });
-  const settings = sessionSettings(ctx.config.session);
+  // No verifier configured: never run the face step (and never fall back to the stub).
+  const noFace = options.faceVerifier === null;
+  const sessionConfig = noFace ? withoutOptionalFace(ctx.config.session) : ctx.config.session;
+  const settings = sessionSettings(sessionConfig);
   const vault = new IdentityVault();
   const face = new FaceStep(
     () => {
       const d = ctx.devices.get('camera');
       return isFaceCamera(d) ? d : undefined;
     },
-    options.faceVerifier ?? sandboxFaceVerifier,
+    options.faceVerifier === undefined ? sandboxFaceVerifier : (options.faceVerifier ?? refuseFace),
     () => vault.current(),
     log,
   );
@@ -108,8 +130,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       mode: ctx.mode.get(),
       modeMessage: ctx.mode.message() ?? null,
       devices: ctx.deviceStatuses(),
-      upstreams: upstreams?.states() ?? {},
-      config: ctx.config.session,
+      upstreams: { ...upstreams?.states(), ...(noFace ? { face: 'down' as const } : {}) },
+      config: sessionConfig,
     });
 
   const flowDeps: FlowDeps = {
