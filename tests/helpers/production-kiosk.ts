@@ -104,6 +104,7 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     modules: defaultModules(config, logger),
   });
 
+  let stopped = false;
   return {
     agent,
     config,
@@ -124,6 +125,8 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
       return json;
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await agent.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await Promise.allSettled([idcard, printer, gascard].map((s) => s.stop()));
