@@ -6,6 +6,7 @@ import { run as idcard } from './idcard.bench.js';
 import { run as printer } from './printer.bench.js';
 import { run as ui } from './ui.bench.js';
 import { run as central } from './central.bench.js';
+import { run as devices } from './devices.bench.js';
 
 /**
  * `npm run bench`: every benchmark, one after another (they share 2 cores; parallel runs would
@@ -17,6 +18,7 @@ const benchmarks: [string, Benchmark][] = [
   ['printer', printer],
   ['ui', ui],
   ['central', central],
+  ['devices', devices],
 ];
 
 function meetsGoal(r: BenchResult): string {
