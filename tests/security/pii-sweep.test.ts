@@ -12,116 +12,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePath } from '../../device-agent/src/config/load.js';
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import type { SessionView } from '../../device-agent/src/session/view-model.js';
 import { findProfile } from '../../simulators/idcard/profiles.js';
 import type { ReceiptView } from '../../simulators/printer/simulator.js';
 import { tempDir } from '../helpers/config.js';
 import { startProductionKiosk, type ProductionKiosk } from '../helpers/production-kiosk.js';
-import { TestSocket, type Msg } from '../helpers/ws.js';
-
-const citizens = [
-  { profile: 'xianan-resident', service: 'property' },
-  { profile: 'chibi-resident', service: 'tax' },
-  { profile: 'xianan-resident', service: 'social', kind: 'flexible' },
-  { profile: 'chibi-resident', service: 'social', kind: 'resident' },
-] as const;
+import { everyService, JourneyClient } from '../helpers/journeys.js';
 
 let k: ProductionKiosk;
-let ws: TestSocket;
+let client: JourneyClient;
 let logFile: string;
-let nextId = 1;
-
-async function command(name: string, payload: unknown = {}): Promise<Msg> {
-  return ws.command(name, payload, nextId++, 30_000);
-}
-async function ok(name: string, payload: unknown = {}): Promise<void> {
-  const m = await command(name, payload);
-  if (m.header.completionCode !== 'success') throw new Error(`${name} → ${m.header.completionCode}: ${m.header.errorDescription ?? ''}`);
-}
-
-function latest(): SessionView | undefined {
-  let best: SessionView | undefined;
-  for (const m of ws.messages) {
-    const isView = m.header.name === 'Session.StateChangedEvent' || (m.header.type === 'completion' && 'screen' in m.payload);
-    if (!isView) continue;
-    const v = m.payload as unknown as SessionView;
-    if (!best || v.seq >= best.seq) best = v;
-  }
-  return best;
-}
-
-/** Waits on the session's state (never on time); the deadline only turns a hang into a message. */
-async function until(what: string, pred: (v: SessionView) => boolean, ms = 60_000): Promise<SessionView> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await ok('Session.GetState');
-    const v = latest();
-    if (v && pred(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; at ${v?.screen}/${v?.flow?.step ?? v?.step}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const atStep = (step: string) => (v: SessionView) => v.screen === 'service' && v.flow?.step === step;
-
-async function finish(): Promise<void> {
-  const v = await until('result', (x) => x.screen === 'result');
-  if (v.print) await until('print settled', (x) => x.print?.state !== 'printing');
-  await ok('Session.Continue');
-  await until('rating', (x) => x.screen === 'rating');
-  await ok('Session.Continue');
-  await until('goodbye', (x) => x.screen === 'goodbye');
-  await k.control('DELETE', '/idcard/card').catch(() => undefined);
-  await ok('Session.End');
-  await until('attract', (x) => x.screen === 'attract' && x.sessionId === null);
-}
-
-async function recordJourney(c: (typeof citizens)[number]): Promise<void> {
-  await until('attract', (x) => x.screen === 'attract');
-  await ok('Session.Start');
-  await ok('Session.SelectService', { service: c.service });
-  await until('card wait', (x) => x.screen === 'identity' && x.step === 'waitCard');
-  await k.control('POST', '/idcard/card', { profile: c.profile });
-  await until('card confirmed', (x) => x.screen === 'identity' && x.step === 'confirmed');
-  await ok('Session.Continue');
-  if (c.service === 'tax') {
-    await until('years', atStep('chooseYears'));
-    await ok('Session.Continue');
-  }
-  if (c.service === 'social') {
-    await until('kind', atStep('chooseKind'));
-    await ok('Session.FlowEvent', { name: 'kind', data: { kind: c.kind } });
-    const v = await until('years', atStep('years'));
-    const years = (v.flow?.data as { years?: { year: number }[] }).years ?? [];
-    expect(years.length).toBeGreaterThan(0);
-    await ok('Session.FlowEvent', { name: 'year', data: { year: years[0]!.year } });
-    await until('list', atStep('list'));
-    await ok('Session.FlowEvent', { name: 'wholeYear', data: {} });
-  } else {
-    await until('list', atStep('list'));
-    await ok('Session.Continue');
-  }
-  await until('confirm', atStep('confirm'));
-  await ok('Session.Continue');
-  await finish();
-}
-
-async function gasJourney(): Promise<void> {
-  await until('attract', (x) => x.screen === 'attract');
-  await ok('Session.Start');
-  await ok('Session.SelectService', { service: 'gas' });
-  await until('gas start', atStep('start'));
-  await ok('Session.FlowEvent', { name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
-  await until('account', atStep('account'));
-  await ok('Session.FlowEvent', { name: 'amount', data: { amountFen: 10_000 } });
-  await ok('Session.Continue');
-  await until('confirm', atStep('confirm'));
-  await ok('Session.FlowEvent', { name: 'pay', data: { amountFen: 10_000 } });
-  const paying = await until('paying', (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string');
-  await settlePayment(k.sandbox.url, (paying.flow!.data as { orderNo: string }).orderNo, 'pay');
-  await finish();
-}
 
 /** Every file under a directory (recursively). */
 function filesUnder(dir: string): string[] {
@@ -163,28 +63,27 @@ beforeAll(async () => {
       for (const s of ['property', 'tax', 'social'] as const) c.session.services[s].face = 'off';
     },
   });
-  ws = await TestSocket.open(k.agent.url, k.agent.token);
-  for (const p of new Set(citizens.map((c) => c.profile))) {
+  client = await JourneyClient.open(k);
+  for (const p of new Set(everyService.flatMap((j) => ('profile' in j ? [j.profile] : [])))) {
     const card = findProfile(p)!.card;
     secrets.push({ what: `${p} name`, value: card.name }, { what: `${p} ID number`, value: card.idNumber });
   }
   const gasHolder = k.sandbox.data.gasAccounts.find((a) => a.accountNo === DEMO_GAS_ACCOUNTS.iot.accountNo)!;
   secrets.push({ what: 'gas holder name', value: gasHolder.holderName });
-  await until('devices online', () => ['idcard', 'printer', 'gascard'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'), 60_000);
+  await client.until('devices online', () => ['idcard', 'printer', 'gascard'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'), 60_000);
 }, 120_000);
 
 afterAll(async () => {
-  ws?.close();
+  client?.close();
   await k?.stop();
 });
 
 describe('no full names or ID numbers at rest or in transit after every service', () => {
   it('runs a journey of every service, then sweeps logs, data files, central and receipts', async () => {
-    for (const c of citizens) await recordJourney(c);
-    await gasJourney();
+    for (const j of everyService) await client.run(j);
 
     const receipts = (await k.control('GET', '/printer/receipts')) as ReceiptView[];
-    expect(receipts.length).toBeGreaterThanOrEqual(citizens.length + 1);
+    expect(receipts.length).toBeGreaterThanOrEqual(everyService.length);
     // The sweep must be able to see what it looks for: masked forms are on the slips.
     const slips = receipts.map((r) => r.text).join('\n');
     expect(slips.replace(/\s+/g, '')).toContain('孙*试');
@@ -194,7 +93,7 @@ describe('no full names or ID numbers at rest or in transit after every service'
     // Central has what the kiosk reported (the outbox drained) before it is searched.
     const centralDb = join(k.central!.dataDir, 'central.db');
     const outboxEmpty = (): boolean => (k.agent.db.prepare('SELECT count(*) AS n FROM monitor_outbox').get() as { n: number }).n === 0;
-    await until('outbox drained to central', outboxEmpty, 60_000);
+    await client.until('outbox drained to central', outboxEmpty, 60_000);
     const central = dumpSqlite(centralDb);
     expect(central).toContain('agent.started');
     expect(central).toMatch(/heartbeats: \[\[/);
