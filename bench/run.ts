@@ -7,6 +7,7 @@ import { run as printer } from './printer.bench.js';
 import { run as ui } from './ui.bench.js';
 import { run as central } from './central.bench.js';
 import { run as devices } from './devices.bench.js';
+import { run as soak } from './soak.bench.js';
 
 /**
  * `npm run bench`: every benchmark, one after another (they share 2 cores; parallel runs would
@@ -19,6 +20,7 @@ const benchmarks: [string, Benchmark][] = [
   ['ui', ui],
   ['central', central],
   ['devices', devices],
+  ['soak', soak],
 ];
 
 function meetsGoal(r: BenchResult): string {
