@@ -82,8 +82,7 @@ export class JourneyClient {
   async run(j: Journey): Promise<void> {
     if (j.service === 'gas') return this.gas(j);
     await this.until('attract', (x) => x.screen === 'attract');
-    await this.ok('Session.Start');
-    await this.ok('Session.SelectService', { service: j.service });
+    await this.start(j.service);
     await this.until('card wait', (x) => x.screen === 'identity' && x.step === 'waitCard');
     await this.k.control('POST', '/idcard/card', { profile: j.profile });
     await this.until('card confirmed', (x) => x.screen === 'identity' && x.step === 'confirmed');
@@ -113,8 +112,7 @@ export class JourneyClient {
   private async gas(j: Extract<Journey, { service: 'gas' }>): Promise<void> {
     const amountFen = j.amountFen ?? 10_000;
     await this.until('attract', (x) => x.screen === 'attract');
-    await this.ok('Session.Start');
-    await this.ok('Session.SelectService', { service: 'gas' });
+    await this.start('gas');
     await this.until('gas start', atStep('start'));
     await this.ok('Session.FlowEvent', { name: 'lookup', data: { accountNo: j.accountNo ?? DEMO_GAS_ACCOUNTS.iot.accountNo } });
     await this.until('account', atStep('account'));
@@ -125,6 +123,16 @@ export class JourneyClient {
     const paying = await this.until('paying', (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string');
     await settlePayment(this.k.sandbox.url, (paying.flow!.data as { orderNo: string }).orderNo, 'pay');
     await this.finish();
+  }
+
+  /**
+   * attract → home → the service's tile, once the tile is usable: as a citizen waits for a greyed
+   * tile (a status poll that timed out on a loaded machine greys the printer's services briefly).
+   */
+  private async start(service: Journey['service']): Promise<void> {
+    await this.ok('Session.Start');
+    await this.until(`${service} available`, (x) => x.screen === 'home' && x.availability.services[service].available);
+    await this.ok('Session.SelectService', { service });
   }
 
   /** result (print settled) → rating skipped → goodbye → card taken → attract. */
