@@ -1,14 +1,14 @@
 /**
  * Seeded fuzzing of external inputs (issue 20, "Prove it"): central's signed endpoints with VALID
- * signatures over hostile bodies, kiosk config files, the simulators' control API and gas card
- * reader frames. No exception escapes, every rejection carries a reason, and the thing fuzzed
+ * signatures over hostile bodies, kiosk config files, the simulators' control API, upstream
+ * answers into each connector (the sandbox's real answers, mangled) and gas card reader frames. No exception escapes, every rejection carries a reason, and the thing fuzzed
  * still works afterwards. Reproducible: FUZZ_SEED picks the seed (default below); FUZZ_SCALE
  * multiplies the case counts (CI: 1, about 27k cases; the full run `FUZZ_SCALE=4 npx vitest run
  * tests/security/fuzz.test.ts` is about 110k, 1,200 of them signed HTTP requests to central).
  */
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,8 @@ import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/id
 import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
 import { kioskA, signedPost, startTestCentral, validHeartbeat, type TestCentral } from '../central/helpers.js';
 import { tempDir } from '../helpers/config.js';
+import { createServices, UpstreamError } from '../../device-agent/src/services/index.js';
+import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261203);
 const SCALE = Math.max(1, Number(process.env['FUZZ_SCALE'] ?? 1));
@@ -262,6 +264,87 @@ describe('simulator control inputs', () => {
     const state = await fetch(url);
     expect(state.status).toBe(200);
     expect(((await state.json()) as { devices: unknown[] }).devices).toHaveLength(3);
+  }, 300_000);
+});
+
+describe('upstream answers into each connector', () => {
+  let sandbox: TestSandbox;
+  let hostile: Server;
+  let hostileUrl = '';
+  const g = new Gen(SEED + 6);
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    // Forwards each request to the sandbox and hands back a mangled version of its real answer.
+    hostile = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+          const body = chunks.length ? Buffer.concat(chunks) : undefined;
+          const up = await fetch(`${sandbox.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
+          const text = await up.text();
+          const kind = g.int(8);
+          let status = up.status;
+          let out = text;
+          if (kind === 0) out = g.bytes(g.int(300)).toString('latin1');
+          else if (kind === 1) out = text.slice(0, g.int(text.length + 1));
+          else if (kind === 2) status = g.pick([200, 201, 204, 301, 400, 404, 409, 429, 500, 502, 503]);
+          else if (kind === 3) out = JSON.stringify(g.value());
+          else if (kind < 7) {
+            try {
+              out = JSON.stringify(g.mutate(JSON.parse(text)));
+            } catch {
+              out = text;
+            }
+          }
+          res.writeHead(status, { 'content-type': g.int(10) ? 'application/json' : 'text/html' });
+          res.end(status === 204 ? undefined : out);
+        })().catch(() => res.destroy());
+      });
+    });
+    hostile.listen(0, '127.0.0.1');
+    await once(hostile, 'listening');
+    hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => hostile?.close(() => r()));
+    await sandbox?.close();
+  });
+
+  it('every call resolves with a value that passed the contract, or fails with an UpstreamError with a citizen text', async () => {
+    // One breaker trip must not hide later cases: the breaker stays closed for the fuzz.
+    const s = createServices({ baseUrl: hostileUrl, timeoutMs: 3000, kioskId: 'FUZZ-KIOSK-01', retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1_000_000, coolDownMs: 1 } });
+    const person = sandbox.data.people.find((p) => p.tax.length > 0 && p.properties.length > 0)!;
+    const year = Number(sandbox.data.asOf.slice(0, 4));
+    const calls: [string, () => Promise<unknown>][] = [
+      ['property', () => s.property.queryProperties(person.idNumber)],
+      ['tax', () => s.tax.queryRecords({ idNumber: person.idNumber, fromYear: year - 2, toYear: year })],
+      ['social', () => s.social.queryPayments({ idNumber: person.idNumber, kind: 'resident', fromYear: year - 2, toYear: year })],
+      ['gas', () => s.gas.lookupAccount({ accountNo: '8800100001' })],
+      ['gas ledger', () => s.gas.ledger(sandbox.data.asOf)],
+      ['payment', () => s.payment.queryOrder('GT20260630000000ABCDEF')],
+      ['slips', () => s.slips.verify('XN20260630-ABCDEFGHJK')],
+    ];
+    const n = 200 * SCALE;
+    let resolved = 0;
+    let rejected = 0;
+    for (let i = 0; i < n; i++) {
+      const [name, call] = g.pick(calls);
+      try {
+        await call();
+        resolved++;
+      } catch (err) {
+        rejected++;
+        expect(err, `case ${i} (seed ${SEED}) ${name}: ${String(err)}`).toBeInstanceOf(UpstreamError);
+        const e = err as UpstreamError;
+        expect(e.code, `case ${i}`).toBeTruthy();
+        expect(e.citizen, `case ${i}`).toBeTruthy();
+      }
+    }
+    expect(resolved).toBeGreaterThan(0);
+    expect(rejected).toBeGreaterThan(0);
   }, 300_000);
 });
 
