@@ -105,8 +105,8 @@ describe('property records journey', () => {
     await checkScreen(page, 'services-paper-out');
 
     // A guide refills the paper; the citizen taps "print again".
-    // The retry follows the refill at once (issue 20 item 13): it must re-check the printer
-    // rather than trust the last 5 s poll, so there is deliberately no wait on the agent here.
+    // No wait on the agent's status: "print again" appears once the kiosk sees the paper back
+    // (issue 19), and the retry itself re-reads the printer before it prints (issue 20 item 13).
     await rig.control('POST', '/printer/state', { paper: 'full' });
     await s.tap('print-retry');
     await expect.poll(async () => page.getByTestId('print-status').textContent(), { timeout: 30_000 }).toContain('凭条已打印');
