@@ -60,6 +60,35 @@ describe('staff maintenance on the production composition', () => {
   }, 90_000);
 });
 
+describe('staff entry on the production composition', () => {
+  it('a PIN lockout reaches central as a monitoring event, without the PINs', async () => {
+    k = await startProductionKiosk({ central: true, config: (c) => (c.staff.lockoutAttempts = 2) });
+    ws = await TestSocket.open(k.agent.url, k.agent.token);
+    await ok('Staff.OpenPrompt');
+    for (const pin of ['111111', '222222']) {
+      const m = await ws.command('Staff.Login', { pin }, nextId++);
+      expect(m.header.completionCode).toBe('authorisationRequired');
+    }
+    await expect.poll(() => centralEvents(k!).filter((e) => e.type === 'staff.lockout'), { timeout: 30_000 }).toHaveLength(1);
+    for (const e of centralEvents(k)) for (const pin of ['111111', '222222', demoPin]) expect(e.payload).not.toContain(pin);
+  }, 90_000);
+
+  it('the maintenance panel prints a test page on the production printer driver', async () => {
+    k = await startProductionKiosk();
+    ws = await TestSocket.open(k.agent.url, k.agent.token);
+    await ok('Staff.OpenPrompt');
+    await ok('Staff.Login', { pin: demoPin });
+    await ok('Staff.EnterMode', { mode: 'maintenance' });
+    await expect.poll(() => k!.agent.mode(), { timeout: 20_000 }).toBe('maintenance');
+    await expect.poll(() => k!.agent.deviceStatuses()['printer']?.device, { timeout: 20_000 }).toBe('online');
+    const m = await ok('Staff.PrinterTestPage');
+    expect(m.payload).toMatchObject({ outcome: 'printed' });
+    const receipts = (await k.control('GET', '/printer/receipts')) as { cut: unknown }[];
+    expect(receipts.filter((r) => r.cut !== null)).toHaveLength(1);
+    await ok('Staff.Exit');
+  }, 90_000);
+});
+
 describe('staff alert names at the outbox', () => {
   it('every staff alert maps to a name the outbox accepts', async () => {
     const { monitorEventType } = await import('../../device-agent/src/staff/module.js');
