@@ -6,6 +6,8 @@ import { run as idcard } from './idcard.bench.js';
 import { run as printer } from './printer.bench.js';
 import { run as ui } from './ui.bench.js';
 import { run as central } from './central.bench.js';
+import { run as devices } from './devices.bench.js';
+import { run as soak } from './soak.bench.js';
 
 /**
  * `npm run bench`: every benchmark, one after another (they share 2 cores; parallel runs would
@@ -17,6 +19,8 @@ const benchmarks: [string, Benchmark][] = [
   ['printer', printer],
   ['ui', ui],
   ['central', central],
+  ['devices', devices],
+  ['soak', soak],
 ];
 
 function meetsGoal(r: BenchResult): string {

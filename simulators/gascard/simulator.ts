@@ -14,6 +14,7 @@
  *                                    torn-write: counter written, balance not, card pulled (answer: card removed)
  *   DELETE /gascard/fault
  *   POST   /gascard/plug            {"connected": bool}
+ *   POST   /gascard/silent          {"silent": bool}: still connected, answers nothing until set false
  */
 import { SimulatorInputError, jsonRoute } from '../control-route.js';
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -111,6 +112,7 @@ export class GasCardSimulator implements SimulatedDevice {
   readonly wallet = new Map<string, SimCard>();
   private insertedNo: string | null = null;
   private faults: GasCardFault[] = [];
+  private silent = false;
   readonly counters = { commands: 0, reads: 0, writes: 0, writesApplied: 0, tornWrites: 0, badFrames: 0 };
   /**
    * Called synchronously the moment a write changed a card, before any answer goes back (the
@@ -222,6 +224,11 @@ export class GasCardSimulator implements SimulatedDevice {
     this.faults = [];
   }
 
+  /** Connected but answering nothing (hung firmware), until switched back. */
+  setSilent(silent: boolean): void {
+    this.silent = silent;
+  }
+
   /** Writes that took for this serial number, on any card. */
   writesFor(serialNo: string): number {
     let n = 0;
@@ -233,6 +240,7 @@ export class GasCardSimulator implements SimulatedDevice {
     const c = this.inserted;
     return {
       connected: this.connected,
+      silent: this.silent,
       agentPath: this.agentPath,
       card: c
         ? { cardNoMasked: maskCard(c.cardNo), purchaseCount: c.purchaseCount, storedPurchase: c.storedPurchase, writes: c.writes.length, tornWrites: c.torn.length }
@@ -303,6 +311,7 @@ export class GasCardSimulator implements SimulatedDevice {
   private async handle(frame: Frame, gen: number): Promise<Buffer | null> {
     this.counters.commands += 1;
     if (frame.cmd === 0x7e) return encodeStatusOnly(STATUS.badFrame);
+    if (this.silent) return null;
     if (this.takeFault(['no-reply'])) return null;
     switch (frame.cmd) {
       case CMD.info:
@@ -393,6 +402,13 @@ export class GasCardSimulator implements SimulatedDevice {
     r.delete('/card', handle(() => ({ removed: this.removeCard(), state: this.state() })));
     r.post('/card/meter', handle(() => ({ loaded: this.loadIntoMeter(), state: this.state() })));
     r.post('/fault', handle((body) => ({ faults: this.injectFault(body) })));
+    r.post(
+      '/silent',
+      handle((body) => {
+        this.setSilent(parse(z.object({ silent: z.boolean() }).strict(), body).silent);
+        return this.state();
+      }),
+    );
     r.delete(
       '/fault',
       handle(() => {

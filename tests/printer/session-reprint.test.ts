@@ -63,4 +63,33 @@ describe('session print step over the real driver', () => {
     expect(whole[0]!.text).toContain('请妥善保管');
     expect(whole[0]!.images[0]).toMatchObject({ width: 384, height: 240 });
   });
+
+  it('a RETRY re-checks the printer at once: a refill between polls prints without waiting for the next poll', async () => {
+    // No idle poll within the test: only the retry itself can learn that the paper is back.
+    r = await rig({ profile: p58(), driver: { statusPollMs: 600_000 } });
+    await waitFor(() => r!.driver.status().device === 'online', 'online');
+    const doc = receipt('tax', { ref: 'T-2' }).title('个人所得税纳税记录').rows({ 纳税人: '孙*试' }).build();
+    r.sim.setSensors({ paper: 'out' });
+    await r.driver.refreshStatus();
+    expect(r.driver.status().paper).toBe('out');
+    expect(((await runPrint(r, doc)) as PrintFailure).reason).toBe('paperOut');
+
+    r.sim.setSensors({ paper: 'full' });
+    // The driver still believes the paper is out (last read), the printer has paper again.
+    expect(r.driver.status().paper).toBe('out');
+    expect(await runPrint(r, doc)).toBeUndefined();
+    expect(r.driver.lastJob()!.state).toBe('printed');
+    expect(r.driver.status().device).toBe('online');
+    expect(r.sim.receipts().filter((p) => p.cut && !p.interrupted)).toHaveLength(1);
+  });
+
+  it('a RETRY while the printer is still out is refused after the fresh check, nothing sent', async () => {
+    r = await rig({ profile: p58(), driver: { statusPollMs: 600_000 } });
+    await waitFor(() => r!.driver.status().device === 'online', 'online');
+    const doc = receipt('tax', { ref: 'T-3' }).title('个人所得税纳税记录').build();
+    r.sim.setSensors({ paper: 'out' });
+    // The driver has not seen it yet (no poll): the print step finds out itself and sends nothing.
+    expect(((await runPrint(r, doc)) as PrintFailure).reason).toBe('paperOut');
+    expect(r.sim.emulator.counters.printDataBytes).toBe(0);
+  });
 });

@@ -44,7 +44,7 @@ const printerSchema = z.object({
   transport: transportConfigSchema,
   /** Name of a profile in device-agent/src/devices/printer/profiles. */
   profile: z.string().min(1).default('generic-80mm'),
-  statusPollMs: ms.default(5000),
+  statusPollMs: ms.default(1000),
   statusTimeoutMs: ms.default(500),
   /** Print data goes out in writes of at most this many bytes, each drained before the next. */
   writeWindowBytes: z.number().int().min(64).max(65536).default(1024),
@@ -62,6 +62,8 @@ const gasCardSchema = z.object({
   pollIntervalMs: ms.default(500),
   /** Timeout of status and read commands. */
   requestTimeoutMs: ms.default(2000),
+  /** Timeout of the idle status poll (default 500 ms, at most requestTimeoutMs). */
+  statusTimeoutMs: ms.optional(),
   /** Timeout of a card write; no answer within it means the write outcome is unknown. */
   writeTimeoutMs: ms.default(5000),
 });

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import { fromPromise } from 'xstate';
 import type { PrintResult } from '../devices/printer/driver.js';
-import type { DeviceDriver } from '../devices/status.js';
+import type { DeviceDriver, DeviceStatus } from '../devices/status.js';
 import type { ReceiptDocument } from '../receipts/document.js';
 import { printerProblem } from './availability.js';
 import { PrintFailure } from './machine.js';
@@ -9,6 +9,24 @@ import { PrintFailure } from './machine.js';
 /** What the session needs from a receipt printer (PrinterDriver satisfies it). */
 export interface SlipPrinter extends DeviceDriver {
   print(doc: ReceiptDocument): Promise<PrintResult>;
+  /** Reads the printer's status now instead of trusting the last idle poll (optional). */
+  refreshStatus?(): Promise<DeviceStatus>;
+}
+
+/**
+ * Why the printer cannot print now. A problem in the last known status is checked again at once
+ * (a refill or a reconnect since the last idle poll, which runs only every few seconds, must not
+ * turn a citizen's "print again" into "printer unavailable").
+ */
+async function currentProblem(p: SlipPrinter): Promise<ReturnType<typeof printerProblem>> {
+  const known = printerProblem(p.status());
+  if (!known || !p.refreshStatus) return known;
+  try {
+    await p.refreshStatus();
+  } catch {
+    return known;
+  }
+  return printerProblem(p.status());
 }
 
 export function isSlipPrinter(d: DeviceDriver | undefined): d is SlipPrinter {
@@ -49,7 +67,7 @@ export function createPrintActor(printer: () => SlipPrinter | undefined) {
     const doc = input.document;
     const p = printer();
     if (!p) throw await failure(doc, 'printerDown', 'no printer configured');
-    const problem = printerProblem(p.status());
+    const problem = await currentProblem(p);
     if (problem) throw await failure(doc, problem, `printer not ready: ${p.status().detail ?? p.status().device}`);
     let r: PrintResult;
     try {

@@ -49,6 +49,15 @@ export type StaffAlert =
   | { type: 'staff.lockout'; until: string; attempts: number }
   | { type: 'printer.paperReplaced'; staffNo: string; paper: string | null };
 
+/**
+ * The outbox's name for a staff alert: lower-case dotted names only (monitor/protocol.ts
+ * `eventTypeSchema`), so `printer.paperReplaced` goes to central as `printer.paper_replaced`. The
+ * alert itself (WebSocket, UI messages) keeps its name.
+ */
+export function monitorEventType(type: StaffAlert['type']): string {
+  return type.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
 export interface StaffModuleOptions {
   now?: () => number;
   /** The heartbeat sender, when the monitor runs (maintenance panel: network and central). */
@@ -731,7 +740,16 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       reg?.on('cardRead', onCardRead);
       // Lockouts and "paper replaced" go to central through the durable outbox when the monitor runs.
       const sender = getMonitorApi(ctx)?.sender;
-      if (sender) alerts.on('alert', (a) => sender.enqueueEvent(a.type, { ...a }));
+      if (sender) {
+        alerts.on('alert', (a) => {
+          // Monitoring must never fail the staff member's action (it did: issue 20 item 7).
+          try {
+            sender.enqueueEvent(monitorEventType(a.type), { ...a });
+          } catch (err) {
+            log.error({ err, type: a.type }, 'staff alert not queued for central');
+          }
+        });
+      }
     },
     async stop() {
       reg?.off('cardRead', onCardRead);

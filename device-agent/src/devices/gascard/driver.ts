@@ -48,7 +48,12 @@ export interface GasCardDriverOptions {
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
   writeTimeoutMs?: number;
-  /** Consecutive timeouts before the status turns offline. */
+  /**
+   * Timeout of the idle poll's info/status requests (default 500 ms, at most requestTimeoutMs):
+   * the reader answers them at once, so silence shows as offline within 2 s (issue 20 item 12).
+   */
+  statusTimeoutMs?: number;
+  /** Consecutive timeouts before the status turns offline (default 2). */
   unresponsiveAfter?: number;
   logger?: GasCardLogger;
 }
@@ -75,6 +80,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
   private readonly pollIntervalMs: number;
   private readonly requestTimeoutMs: number;
   private readonly writeTimeoutMs: number;
+  private readonly statusTimeoutMs: number;
   private readonly unresponsiveAfter: number;
   private readonly log: GasCardLogger;
   private readonly parser = createFrameParser();
@@ -113,7 +119,8 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 2000;
     this.writeTimeoutMs = options.writeTimeoutMs ?? 5000;
-    this.unresponsiveAfter = options.unresponsiveAfter ?? 3;
+    this.statusTimeoutMs = options.statusTimeoutMs ?? Math.min(this.requestTimeoutMs, 500);
+    this.unresponsiveAfter = options.unresponsiveAfter ?? 2;
     this.log = options.logger ?? silent;
   }
 
@@ -316,16 +323,22 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
     if (!this.running || !this.transport.isOpen) return;
     try {
       if (!this.info) {
-        this.info = decodeInfoReply(await this.request(CMD.info, EMPTY, this.requestTimeoutMs));
+        this.info = decodeInfoReply(await this.request(CMD.info, EMPTY, this.statusTimeoutMs));
       }
-      const { present } = decodeStatusReply(await this.request(CMD.status, EMPTY, this.requestTimeoutMs));
+      const { present } = decodeStatusReply(await this.request(CMD.status, EMPTY, this.statusTimeoutMs));
       this.setPresent(present);
       if (this.current.device !== 'online') {
         this.setStatus({ device: 'online', extra: { model: this.info.model, firmware: this.info.firmware } });
       }
     } catch (err) {
       if (err instanceof CodecError) this.log.warn({ err: err.message }, 'gas card reader: bad status reply');
-      // Timeouts are counted in request(); offline shows as a transport close.
+      // Timeouts are counted in request() (offline after `unresponsiveAfter` in a row). A missed
+      // answer is asked again at once rather than after the poll interval: a silent reader shows
+      // offline within 2 s, while one lost reply alone changes nothing.
+      if (err instanceof GasCardError && err.code === 'timeout' && this.current.device !== 'offline') {
+        this.schedulePoll(0);
+        return;
+      }
     }
     this.schedulePoll(this.pollIntervalMs);
   }
@@ -365,6 +378,7 @@ export function createGasCardDriver(config: GasCardConfig, logger?: GasCardLogge
     pollIntervalMs: config.pollIntervalMs,
     requestTimeoutMs: config.requestTimeoutMs,
     writeTimeoutMs: config.writeTimeoutMs,
+    ...(config.statusTimeoutMs !== undefined ? { statusTimeoutMs: config.statusTimeoutMs } : {}),
     ...(logger ? { logger } : {}),
   });
 }

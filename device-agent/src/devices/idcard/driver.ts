@@ -268,7 +268,8 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.transport = options.transport;
     this.pollIntervalMs = options.pollIntervalMs ?? 300;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
-    this.shortTimeoutMs = options.shortTimeoutMs ?? Math.min(this.requestTimeoutMs, 1000);
+    // Find/select answer within tens of ms (reference §5); 500 ms tells a silent reader within 2 s.
+    this.shortTimeoutMs = options.shortTimeoutMs ?? Math.min(this.requestTimeoutMs, 500);
     this.baudRate = options.baudRate ?? 115200;
     this.readFingerprint = options.readFingerprint ?? false;
     this.photoDecoder = options.photoDecoder ?? null;

@@ -16,7 +16,10 @@ import { systemGlyphs } from './glyphs/font.js';
 
 export interface PrinterDriverOptions {
   profile: PrinterProfile;
-  /** Idle status poll interval (default 5 s). */
+  /**
+   * Idle status poll interval (default 1 s): a printer that goes silent or comes back shows so
+   * within 2 s (issue 20 item 12). DLE EOT costs 4 bytes each way.
+   */
   statusPollMs?: number;
   /** Per DLE EOT request (default 500 ms). */
   statusTimeoutMs?: number;
@@ -149,7 +152,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     this.jobsStore = new JobStore(db);
     this.link = new PrinterLink(transport);
     this.log = options.logger ?? silentLogger();
-    this.pollMs = options.statusPollMs ?? 5000;
+    this.pollMs = options.statusPollMs ?? 1000;
     this.timeoutMs = options.statusTimeoutMs ?? 500;
     this.windowBytes = options.writeWindowBytes ?? 1024;
     this.jobTimeoutMs = options.jobTimeoutMs ?? 20_000;

@@ -1,0 +1,141 @@
+/**
+ * The kiosk as `npm start` composes it: `defaultDevices` and `defaultModules` from
+ * device-agent/src/compose.ts (every module: session with the record and gas flows, monitor,
+ * staff, gas, voice, upstreams, selfcare), the real drivers over ptys against the ID card, printer
+ * and gas card simulators, the simulated camera, the sandbox upstream and, optionally, a real
+ * central. Feature tests run here so a module missing from a partial rig cannot hide a defect
+ * (issue 20 item 7).
+ */
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { startAgent, type Agent } from '../../device-agent/src/agent.js';
+import { defaultDevices, defaultModules } from '../../device-agent/src/compose.js';
+import type { KioskConfig } from '../../device-agent/src/config/schema.js';
+import { createLogger, silentLogger } from '../../device-agent/src/log.js';
+import { createControlApp } from '../../simulators/control-api.js';
+import { createGasCardSimulator, type GasCardSimulator } from '../../simulators/gascard/index.js';
+import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/index.js';
+import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
+import { startTestCentral, type TestCentral } from '../central/helpers.js';
+import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { tempDir, testConfig } from './config.js';
+
+export const productionKiosk = { id: 'XN-PROD-01', secret: 'production-kiosk-secret-0123456789', site: '咸宁市政务服务中心', name: '1号机' };
+
+export interface ProductionKioskOptions {
+  /** A real central the kiosk's monitor reports to (else an address where nothing listens). */
+  central?: boolean;
+  /** Write the agent's log (JSON lines, at `logLevel`) to this file instead of discarding it. */
+  logFile?: string;
+  logLevel?: string;
+  config?: (c: KioskConfig) => void;
+}
+
+export interface ProductionKiosk {
+  agent: Agent;
+  config: KioskConfig;
+  dir: string;
+  sandbox: TestSandbox;
+  central: TestCentral | undefined;
+  idcard: IdCardSimulator;
+  printer: PrinterSimulator;
+  gascard: GasCardSimulator;
+  control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startProductionKiosk(opts: ProductionKioskOptions = {}): Promise<ProductionKiosk> {
+  const dir = tempDir('kiosk-prod-');
+  const sandbox = await startTestSandbox();
+  const central = opts.central ? await startTestCentral({ kiosks: [productionKiosk] }) : undefined;
+  const config = testConfig((c) => {
+    c.kiosk = { ...c.kiosk, id: productionKiosk.id, site: productionKiosk.site };
+    c.upstream.baseUrl = sandbox.url;
+    c.central.url = central?.url ?? 'http://127.0.0.1:9';
+    c.central.secret = productionKiosk.secret;
+    c.central.heartbeatIntervalMs = 1000;
+    c.central.commandWaitMs = 0;
+    c.devices.idcard.transport = { kind: 'serial', path: join(dir, 'idcard'), baudRate: 115200 };
+    c.devices.idcard.pollIntervalMs = 100;
+    c.devices.printer.transport = { kind: 'serial', path: join(dir, 'printer'), baudRate: 115200 };
+    c.devices.printer.statusPollMs = 500;
+    c.devices.camera.source = { kind: 'simulated' };
+    c.devices.camera.width = 320;
+    c.devices.camera.height = 240;
+    c.devices.camera.warmupFrames = 0;
+    c.devices.gascard = {
+      enabled: true,
+      transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
+      pollIntervalMs: 50,
+      requestTimeoutMs: 500,
+      writeTimeoutMs: 1000,
+    };
+    c.gas.paymentPollMs = 150;
+    c.session.countdown.defaultMs = 180_000;
+    opts.config?.(c);
+  });
+
+  const idcard = createIdCardSimulator({ agentPath: join(dir, 'idcard'), devicePath: join(dir, 'idcard-dev') });
+  const printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });
+  const gascard = createGasCardSimulator({
+    agentPath: join(dir, 'gascard'),
+    devicePath: join(dir, 'gascard-dev'),
+    stateFile: join(dir, 'gascard-sim.json'),
+    latency: { status: 1, read: 5, write: 30 },
+  });
+  for (const s of [idcard, printer, gascard]) await s.start();
+  const control = createControlApp([idcard, printer, gascard]);
+  const server: Server = control.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let logStream: WriteStream | undefined;
+  if (opts.logFile) {
+    logStream = createWriteStream(opts.logFile, { flags: 'a' });
+    await once(logStream, 'open');
+  }
+  const logger = logStream ? createLogger('device-agent', opts.logLevel ?? 'debug', logStream) : silentLogger();
+  const agent = await startAgent(config, {
+    logger,
+    devices: defaultDevices(config, logger),
+    modules: defaultModules(config, logger),
+  });
+
+  let stopped = false;
+  return {
+    agent,
+    config,
+    dir,
+    sandbox,
+    central,
+    idcard,
+    printer,
+    gascard,
+    async control(method, path, body) {
+      const res = await fetch(`${controlUrl}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await res.json()) as unknown;
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await agent.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.allSettled([idcard, printer, gascard].map((s) => s.stop()));
+      if (logStream) {
+        logStream.end();
+        await once(logStream, 'close').catch(() => undefined);
+      }
+      await central?.close();
+      await sandbox.close();
+    },
+  };
+}
