@@ -87,7 +87,7 @@ describe('gas module over the WebSocket', () => {
 
   it('IoT: look up, order, pay, credited, receipt printed', async () => {
     const lookup = await ws.command('Gas.LookupAccount', { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo });
-    expect(lookup.payload.account).toMatchObject({ meterType: 'iot', accountNoMasked: '8800****01', canTopUp: true });
+    expect(lookup.payload.account).toMatchObject({ meterType: 'iot', accountNoMasked: '88001***01', canTopUp: true });
     const created = await ws.command('Gas.CreateOrder', { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen: 10_000 });
     expect(created.header.completionCode).toBe('success');
     const no = order(created).orderNo as string;

@@ -26,7 +26,7 @@ const order = (over: Partial<GasOrder> = {}): GasOrder =>
 
 describe('gas slips', () => {
   it('masks account and card numbers and formats yuan', () => {
-    expect(maskAccountNo('8800100001')).toBe('8800****01');
+    expect(maskAccountNo('8800100001')).toBe('88001***01');
     expect(maskCardNo('9100000000200001')).toBe('9100********0001');
     expect(yuan(5000)).toBe('¥50.00');
     expect(yuan(-2350)).toBe('-¥23.50');

@@ -311,7 +311,7 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
   it('lists pending orders', async () => {
     const r = await cli(['pending', '--config', configFile]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/credit_pending\s+GT\d+\w+ iot\s+8800\*\*\*\*01\s+¥20\.00/);
+    expect(r.out).toMatch(/credit_pending\s+GT\d+\w+ iot\s+88001\*\*\*01\s+¥20\.00/);
     expect(r.out).not.toContain(DEMO_GAS_ACCOUNTS.iot.accountNo);
   });
 

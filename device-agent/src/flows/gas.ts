@@ -24,7 +24,7 @@
  * The amount is the agent's: the UI's pay tap carries the amount it showed, and the flow refuses
  * to create an order unless it equals the amount the agent validated and showed on confirm.
  */
-import { maskAccountNumber, maskAddress } from '../privacy/mask.js';
+import { maskAddress } from '../privacy/mask.js';
 import { assign, fromCallback, fromPromise, sendParent, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import type { GasApi } from '../gas/module.js';
@@ -171,9 +171,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
     const lookup = fromPromise<GasAccountData, { accountNo: string }>(async ({ input, signal }) => {
       held.accountNo = input.accountNo;
       const { view: v } = await api().engine.lookupAccount({ accountNo: input.accountNo }, signal);
-      // The engine's mask (gas/receipts.ts) shows 8800****01 for many accounts; the typed number
-      // is at hand, so the screen uses the kiosk-wide rule that keeps accounts apart (issue 19).
-      return { ...accountData(v, null), accountNoMasked: maskAccountNumber(input.accountNo) };
+      return accountData(v, null);
     });
 
     const readCard = fromPromise<GasAccountData, { timeoutMs: number }>(async ({ input, signal }) => {

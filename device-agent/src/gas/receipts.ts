@@ -5,6 +5,7 @@
  */
 import { receipt, type ReceiptDocument } from '../receipts/document.js';
 import type { GasOrder } from './journal.js';
+import { maskAccountNumber } from '../privacy/mask.js';
 
 export interface SlipContext {
   company: string;
@@ -33,14 +34,8 @@ export function yuan(fen: number): string {
   return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
-/** 户号 as screens and slips show it: 8800100001 → 8800****01. */
-export function maskAccountNo(accountNo: string): string {
-  const n = accountNo.length;
-  if (n <= 4) return '*'.repeat(n);
-  const head = n >= 8 ? 4 : 2;
-  const tail = 2;
-  return accountNo.slice(0, head) + '*'.repeat(n - head - tail) + accountNo.slice(n - tail);
-}
+/** 户号 as screens and slips show it: the kiosk-wide rule that keeps accounts apart (8800100001 → 88001***01). */
+export const maskAccountNo = maskAccountNumber;
 
 /** Card numbers: first 4 and last 4. */
 export function maskCardNo(cardNo: string): string {
