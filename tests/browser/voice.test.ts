@@ -99,7 +99,8 @@ describe('voice guidance with the offline synthesiser', () => {
     }
 
     // Chromium decoded and started the agent's WAV (not just fetched it).
-    await expect.poll(() => page.evaluate(() => Number(document.documentElement.dataset['voicePlayed'] ?? 0))).toBeGreaterThan(0);
+    // Synthesis and decoding take a while on a loaded machine: wait on the counter, not the default 1 s.
+    await expect.poll(() => page.evaluate(() => Number(document.documentElement.dataset['voicePlayed'] ?? 0)), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.dataset['voiceError'] ?? null)).toBeNull();
 
     // In English the same steps are spoken in English.
