@@ -10,8 +10,8 @@ import { launchBrowser, screenshotPath } from '../helpers/browser.js';
 export const portrait = { width: 1080, height: 1920 };
 export const landscape = { width: 1920, height: 1080 };
 
-export async function openKiosk(url: string, viewport = portrait): Promise<{ browser: BrowserContext; page: Page }> {
-  const browser = await launchBrowser(viewport);
+export async function openKiosk(url: string, viewport = portrait, userDataDir?: string): Promise<{ browser: BrowserContext; page: Page }> {
+  const browser = await launchBrowser(viewport, userDataDir);
   const page = await browser.newPage();
   await page.goto(url);
   await page.waitForSelector('[data-testid^="screen-"]:not([data-testid="screen-loading"])');

@@ -47,6 +47,8 @@ export interface StackOptions {
   monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
   report?: (type: string, payload: Record<string, unknown>) => void;
+  /** Chromium's profile directory (default: a fresh temp dir). */
+  browserDataDir?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -72,7 +74,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : [])],
   });
-  const { browser, page } = await openKiosk(rig.agent.url);
+  const { browser, page } = await openKiosk(rig.agent.url, undefined, opts.browserDataDir);
   const tap = async (testid: string): Promise<void> => {
     await page.getByTestId(testid).click();
   };

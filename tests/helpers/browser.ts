@@ -10,11 +10,12 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const artifactsDir = join(projectRoot, 'test-artifacts');
 
 /** Debian's Chromium, headless, quiet on a closed network; never a downloaded browser. */
-export async function launchBrowser(viewport = { width: 1080, height: 1920 }): Promise<BrowserContext> {
+export async function launchBrowser(viewport = { width: 1080, height: 1920 }, userDataDir?: string): Promise<BrowserContext> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}: install the Debian package "chromium" (npm test does this as root)`);
   }
-  return chromium.launchPersistentContext(tempDir('kiosk-chromium-'), {
+  // userDataDir: a test that searches the browser's profile on disk picks where it is.
+  return chromium.launchPersistentContext(userDataDir ?? tempDir('kiosk-chromium-'), {
     executablePath: chromiumPath,
     headless: true,
     viewport,
