@@ -71,7 +71,7 @@ describe('voice guidance with the offline synthesiser', () => {
     await page.getByTestId('attract-start').click();
     await onScreen(page, 'home');
     await page.getByTestId('elder-switch').click();
-    await expect.poll(() => page.getAttribute('[data-testid="voice-switch"]', 'data-voice')).toBe('available');
+    await expect.poll(() => page.getAttribute('[data-testid="voice-switch"]', 'data-voice'), { timeout: 10_000 }).toBe('available');
     expect(await page.getByTestId('voice-switch').textContent()).toContain('语音开');
     await said('请选择要办理的业务');
     await page.getByTestId('tile-tax').click();
@@ -110,7 +110,7 @@ describe('voice guidance with the offline synthesiser', () => {
 
     // Switched off: no more speech requests.
     await page.getByTestId('voice-switch').click();
-    await expect.poll(() => page.getAttribute('[data-testid="voice-switch"]', 'aria-pressed')).toBe('false');
+    await expect.poll(() => page.getAttribute('[data-testid="voice-switch"]', 'aria-pressed'), { timeout: 10_000 }).toBe('false');
     const before = spoken.length;
     await page.getByTestId('rf-back').click();
     await onScreen(page, 'service', 'list');
