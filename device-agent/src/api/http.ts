@@ -48,6 +48,8 @@ export function contentSecurityPolicy(host: string): string {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
+    // Voice prompts are WAVs fetched from the agent and played from blob: URLs (kiosk-ui/src/voice.ts).
+    "media-src 'self' blob:",
     `connect-src 'self' ws://${host}`,
     "font-src 'self'",
     "object-src 'none'",
