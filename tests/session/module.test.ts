@@ -139,11 +139,13 @@ describe('session module over real ptys', () => {
 
   it('a card moved mid-read asks to place it again, then reads it', async () => {
     await toIdentity('social');
+    const before = ui.latest()?.seq ?? 0;
     await rig.control('POST', '/idcard/fault', { kind: 'removed-mid-read', count: 1 });
     await rig.control('POST', '/idcard/card', { profile: 'chibi-resident' });
-    await ui.until((x) => x.step === 'replace', 8000, 'replace');
+    // The "place it again" view may already have given way to the card wait when we look.
+    await ui.saw((x) => x.step === 'replace', before, 15_000, 'replace');
     await rig.control('POST', '/idcard/card', { profile: 'chibi-resident' });
-    const v = await ui.until((x) => x.step === 'confirmed', 8000, 'read after re-placing');
+    const v = await ui.until((x) => x.step === 'confirmed', 15_000, 'read after re-placing');
     expect(v.identity?.name).toBe('李*例');
   });
 

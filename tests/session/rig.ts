@@ -229,6 +229,23 @@ export class SessionClient {
     }
   }
 
+  /**
+   * Waits until any view broadcast since `sinceSeq` satisfied `pred`, even one that has already
+   * given way to the next (a short-lived step such as "place the card again").
+   */
+  async saw(pred: (v: SessionView) => boolean, sinceSeq: number, ms = 8000, what = 'view'): Promise<SessionView> {
+    const end = Date.now() + ms;
+    for (;;) {
+      for (const m of this.socket.messages) {
+        const isView = m.header.name === 'Session.StateChangedEvent' || (m.header.type === 'completion' && 'screen' in m.payload);
+        const v = m.payload as unknown as SessionView;
+        if (isView && v.seq > sinceSeq && pred(v)) return v;
+      }
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last view: ${JSON.stringify(this.latest()?.step)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   close(): void {
     this.socket.close();
   }

@@ -558,7 +558,15 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       r = await this.selectAndRead();
     } catch (err) {
       if (err instanceof IdCardError && (err.code === 'transport' || err.code === 'stopped' || err.code === 'sam')) throw err;
-      return; // nothing learnt; the next poll looks again
+      if (err instanceof IdCardError && err.code === 'readFailed') {
+        // The card in the field refused select/read: a card the reader halted would not have
+        // answered find, so this is most likely a new card (a fast swap). Treat it as a placement,
+        // so whoever waits for a card hears about it and its failure instead of nothing.
+        this.cardGone();
+        this.cardFound();
+        await this.readCard(1);
+      }
+      return; // a lost or damaged reply says nothing; the next poll looks again
     }
     if (digestOf(r.data) === this.lastReadDigest) {
       // The same card, found again where it lies: a positive sign of presence.
