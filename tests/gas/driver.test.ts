@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function setup(): Promise<{ sim: GasCardSimulator; driver: GasCardDriver; dir: string }> {
+async function setup(pollIntervalMs = 50): Promise<{ sim: GasCardSimulator; driver: GasCardDriver; dir: string }> {
   const dir = tempDir('kiosk-gascard-');
   const sim = createGasCardSimulator({ agentPath: join(dir, 'gascard'), devicePath: join(dir, 'gascard-dev'), latency: { status: 1, read: 5, write: 20 } });
   await sim.start();
@@ -23,7 +23,7 @@ async function setup(): Promise<{ sim: GasCardSimulator; driver: GasCardDriver; 
   const driver = createGasCardDriver({
     enabled: true,
     transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
-    pollIntervalMs: 50,
+    pollIntervalMs,
     requestTimeoutMs: 500,
     writeTimeoutMs: 800,
   });
@@ -152,7 +152,8 @@ describe('gas card driver over a pty', () => {
   });
 
   it('no reply to a write → writeUnknown (timeout); the next requests still work', async () => {
-    const { sim, driver } = await setup();
+    // A slow presence poll, so the one unanswered request is ours and not the poll's.
+    const { sim, driver } = await setup(1000);
     sim.insertCard({ profile: 'icCard' });
     await until(() => driver.cardPresent());
     sim.injectFault({ kind: 'write-no-reply', applied: true });
