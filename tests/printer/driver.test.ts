@@ -146,13 +146,14 @@ describe('printer driver over a real pty', () => {
     await waitFor(() => r!.driver.status().device === 'online', 'online');
     let seen = 0;
     let pulled = false;
+    let unplugged: Promise<void> = Promise.resolve();
     r.sim.emulator.on('data', (chunk) => {
       seen += chunk.length;
       if (seen > 5000 && !pulled) {
         pulled = true;
         // The cable is pulled now: from this byte on nothing comes back, then the port vanishes.
         r!.sim.emulator.setState({ silent: true });
-        void r!.sim.unplug();
+        unplugged = r!.sim.unplug();
       }
     });
     const res = await r.driver.print(slip(600));
@@ -160,6 +161,8 @@ describe('printer driver over a real pty', () => {
     expect(['failed', 'unknown']).toContain(res.outcome);
     expect(r.driver.job(res.jobId)!.state).toBe(res.outcome);
     expect(r.sim.receipts().filter((x) => x.cut !== null)).toHaveLength(0);
+    // Plugging back while the unplug is still tearing the pty down would lose the new link.
+    await unplugged;
     await r.sim.plug();
     r.sim.setSensors({ silent: false });
     await waitFor(() => r!.driver.status().device === 'online', 'online after replug');
