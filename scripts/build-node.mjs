@@ -14,6 +14,15 @@ export const entryPoints = {
   simulators: 'simulators/main.ts',
 };
 
+// npm dependencies stay in node_modules, but the workspace's own packages (@kiosk/*) ship as
+// TypeScript source and are bundled in: Node 20 cannot run .ts from node_modules.
+const externalDependencies = {
+  name: 'external-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@kiosk/') ? undefined : { path: args.path, external: true }));
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints,
@@ -25,7 +34,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  plugins: [externalDependencies],
   sourcemap: true,
   logLevel: 'warning',
 });
