@@ -20,7 +20,7 @@ import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { testPage } from '../receipts/test-page.js';
-import { maskIdNumber, maskName } from '@kiosk/platform';
+import { maskIdNumber, maskName, Mutex } from '@kiosk/platform';
 import { getSessionApi } from '../session/module.js';
 import { serviceIds, type ServiceId } from '@kiosk/contracts/session-view';
 import { getGasApi } from '../gas/module.js';
@@ -133,7 +133,8 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
   let lockedUntil = 0;
   let afterExit: { inService: boolean; message: string | null } = { inService: true, message: null };
   let enterAbort: AbortController | undefined;
-  let attemptChain: Promise<unknown> = Promise.resolve();
+  /** Card and PIN checks run one at a time, so lockout counting never races. */
+  const attempts = new Mutex();
 
   const locked = (): boolean => lockedUntil > now();
 
@@ -212,7 +213,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     if (!promptOpen || !cardAccepted || staff) return;
     const id = normalizeIdNumber(e.card.idNumber);
     const masked = maskIdNumber(id);
-    attemptChain = attemptChain.then(async () => {
+    void attempts.run(async () => {
       if (!promptOpen || staff) return;
       if (locked()) {
         ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'locked', card: masked });
@@ -228,7 +229,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       }
       ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'unknownCard', card: masked });
       changed();
-    });
+    }).catch((err: unknown) => log.error({ err }, 'staff card check failed'));
   };
 
   // ---- vendor mode ---------------------------------------------------------------------------------
@@ -494,7 +495,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       // The PIN is checked, never logged: zod errors would echo the value, so only the shape is tested here.
       payload: z.object({ pin: z.string().max(32) }).strict(),
       handle: async (p) => {
-        const result = attemptChain.then(async (): Promise<CommandResult> => {
+        return attempts.run(async (): Promise<CommandResult> => {
           if (staff) return ok();
           if (!promptOpen) throw new CommandError('sequenceError', 'open the staff prompt first');
           if (locked()) {
@@ -526,8 +527,6 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
           changed();
           return { completionCode: 'authorisationRequired', errorDescription: `WRONG_PIN: ${left} attempts left`, payload: view() };
         });
-        attemptChain = result.catch(() => undefined);
-        return result;
       },
     }),
     defineCommand({
