@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '@kiosk/kiosk-config';
+import { ConfigError } from '@kiosk/platform';
 
 export const defaultCentralConfigPath = resolve(projectRoot, 'config/central.default.json');
 
@@ -123,11 +124,9 @@ export const centralConfigSchema = z
 export type CentralConfig = z.infer<typeof centralConfigSchema>;
 export type CentralConfigInput = z.input<typeof centralConfigSchema>;
 
-export class CentralConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CentralConfigError';
-  }
+/** A ConfigError (exit 78 from processMain) that says it is central's. */
+export class CentralConfigError extends ConfigError {
+  override name = 'CentralConfigError';
 }
 
 /** Validates; throws one CentralConfigError naming every bad field. */

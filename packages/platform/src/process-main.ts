@@ -15,11 +15,14 @@ export class ConfigError extends Error {
  * Runs `main`. A number it returns becomes the exit code (a server's main returns only once it
  * has stopped; one that returns nothing leaves the process to its handles). A ConfigError prints
  * `<name>: <message>` and exits 78; any other throw prints the same way and exits 1.
+ * `exitWhenDone`: exit as soon as main returns a code (a launcher whose children may still hold handles).
  */
-export function processMain(name: string, main: () => Promise<number | void>): void {
+export function processMain(name: string, main: () => Promise<number | void>, opts: { exitWhenDone?: boolean } = {}): void {
   main().then(
     (code) => {
-      if (typeof code === 'number') process.exitCode = code;
+      if (typeof code !== 'number') return;
+      if (opts.exitWhenDone) process.exit(code);
+      process.exitCode = code;
     },
     (err: unknown) => {
       process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
