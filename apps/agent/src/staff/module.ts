@@ -20,7 +20,7 @@ import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { testPage } from '../receipts/test-page.js';
-import { maskIdNumber, maskName, Mutex } from '@kiosk/platform';
+import { maskIdNumber, maskName, Mutex, serviceError } from '@kiosk/platform';
 import { getSessionApi } from '../session/module.js';
 import { serviceIds, type ServiceId } from '@kiosk/contracts/session-view';
 import { getGasApi } from '../gas/module.js';
@@ -721,7 +721,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       app.get(`${previewPath}/:key`, (req: Request, res: Response) => {
         const cam = camera;
         if (!cam || cam.key !== String(req.params['key']) || !cam.preview.running) {
-          res.status(404).json({ error: 'no live preview' });
+          res.status(404).json(serviceError('no live preview'));
           return;
         }
         res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=frame', 'Cache-Control': 'no-store', Connection: 'close' });
