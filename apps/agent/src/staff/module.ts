@@ -7,7 +7,7 @@
  * Everything staff do is audited with their staff number; PINs and ID numbers never are.
  */
 import { getMonitorApi } from '../monitor/module.js';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { testPage } from '../receipts/test-page.js';
-import { maskIdNumber, maskName, Mutex, serviceError } from '@kiosk/platform';
+import { configHash as hashOfConfig, maskIdNumber, maskName, Mutex, serviceError } from '@kiosk/platform';
 import { getSessionApi } from '../session/module.js';
 import { serviceIds, type ServiceId } from '@kiosk/contracts/session-view';
 import { getGasApi } from '../gas/module.js';
@@ -119,7 +119,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       : sims.enabled
         ? `http://${sims.host}:${sims.port}/printer/receipts/last.html`
         : null;
-  const configHash = createHash('sha256').update(JSON.stringify(ctx.config)).digest('hex').slice(0, 12);
+  const configHash = hashOfConfig(ctx.config);
 
   // ---- state ---------------------------------------------------------------------------------------
   let promptOpen = false;
