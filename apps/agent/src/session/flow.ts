@@ -18,7 +18,7 @@
 import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { DecodedCard } from '@kiosk/protocol-sam';
 import type { ReceiptDocument } from '../receipts/document.js';
-import type { GasApi } from '../gas/module.js';
+import type { GasApi } from '../gas/api.js';
 import type { BusyReason, FlowView, Lang, MaskedIdentity, ResultView, ServiceId } from '@kiosk/contracts/session-view';
 
 export interface FlowInput {
