@@ -18,8 +18,6 @@ import { agentVersion } from './version.js';
 import { createPortRegistry } from './ports.js';
 import type { AgentContext, AgentModule, AgentModuleFactory, KioskMode, ModeController } from './modules.js';
 
-export type { KioskMode };
-
 export interface AgentOptions {
   logger: Logger;
   /** Defaults to apps/kiosk-ui/dist in the project. */

@@ -18,7 +18,7 @@ export interface ModeController {
 }
 
 /** Drivers by kind. Feature modules narrow the type they need with the driver's own class. */
-export type AgentDevices = ReadonlyMap<string, DeviceDriver>;
+type AgentDevices = ReadonlyMap<string, DeviceDriver>;
 
 /** What every feature module of the agent is given. Arrows point down only: modules use this. */
 export interface AgentContext {

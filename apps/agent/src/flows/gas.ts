@@ -101,7 +101,7 @@ function view(step: string, data: object): FlowView {
   return { step, data: data as FlowView['data'] };
 }
 
-export function yuanText(fen: number): string {
+function yuanText(fen: number): string {
   const sign = fen < 0 ? '-' : '';
   const a = Math.abs(fen);
   return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;

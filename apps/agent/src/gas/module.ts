@@ -32,7 +32,7 @@ export interface GasModuleOptions {
 
 export type { GasApi };
 
-export interface GasModule extends AgentModule, GasApi {}
+interface GasModule extends AgentModule, GasApi {}
 
 /** The gas module of a running agent (tests and tools); features use ctx.ports.get('gas'). */
 export function getGasApi(ctx: AgentContext): GasApi | undefined {
