@@ -3,7 +3,7 @@ import { yuanAmount } from '@kiosk/platform';
 
 /** Small server-rendered pages a phone or desktop browser opens from a printed QR code. */
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 

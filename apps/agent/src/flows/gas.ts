@@ -27,7 +27,7 @@
 import { maskAddress, yuan } from '@kiosk/platform';
 import { assign, fromCallback, fromPromise, sendParent, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
-import type { GasApi } from '../gas/module.js';
+import type { GasApi } from '../gas/api.js';
 import type { AccountView, CardView, OrderView, PrintOutcome } from '../gas/engine.js';
 import { GasError } from '../gas/errors.js';
 import type { Logger } from '@kiosk/platform';

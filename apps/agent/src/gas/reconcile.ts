@@ -16,7 +16,7 @@ import { maskAccountNo } from './receipts.js';
 import { chinaDate, yuan } from '@kiosk/platform';
 import { creditedStates, paidStates, pendingStates } from './states.js';
 
-export type MismatchKind =
+type MismatchKind =
   // The differences issue 12 names, by the upstreams' own records:
   | 'paid-not-credited'
   | 'credited-twice'
@@ -35,13 +35,13 @@ export type MismatchKind =
   | 'refund-not-in-journal'
   | 'refunded-not-in-bill';
 
-export interface Mismatch {
+interface Mismatch {
   kind: MismatchKind;
   orderNo: string;
   detail: string;
 }
 
-export interface OpenItem {
+interface OpenItem {
   orderNo: string;
   state: string;
   amountFen: number;
@@ -49,7 +49,7 @@ export interface OpenItem {
 }
 
 /** The day's sums for this kiosk, per source (fen). */
-export interface ReconcileTotals {
+interface ReconcileTotals {
   /** Provider bill: payments and refunds of the day. */
   paymentCount: number;
   paymentFen: number;

@@ -11,7 +11,7 @@ import type { SlipContent, SlipKind } from '@kiosk/contracts/upstream';
 import { receipt, type ReceiptDocument } from '../document.js';
 import { chinaDateTime, formatFen } from '@kiosk/platform';
 
-export type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible'>;
+type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible'>;
 
 /** One record on the slip: an optional heading line and its label–value rows, in print order. */
 export interface SlipRecord {
@@ -48,7 +48,7 @@ export interface SlipRegistration {
 }
 
 /** `YYYY-MM-DD HH:mm:ss` in China time (UTC+8, no daylight saving), whatever the host's zone. */
-export const chinaTime = chinaDateTime;
+const chinaTime = chinaDateTime;
 
 /** Integer fen as yuan with thousands separators: 123456789 → ￥1,234,567.89. */
 export const yuan = (fen: number): string => formatFen(fen, { symbol: '￥', group: true });
