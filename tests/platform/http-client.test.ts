@@ -39,7 +39,12 @@ describe('fetchJson', () => {
     expect(empty).toMatchObject({ status: 204, json: undefined, parsed: true });
   });
   it('sends method, headers and body', async () => {
-    const r = await fetchJson(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":2}', timeoutMs: 5000 });
+    const r = await fetchJson(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":2}',
+      timeoutMs: 5000,
+    });
     expect(r.json).toEqual({ method: 'POST', body: '{"x":2}' });
   });
   it('throws HttpTimeoutError at the deadline', async () => {

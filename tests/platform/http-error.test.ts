@@ -6,13 +6,17 @@ import { errorStatus, publicMessage, serviceError, serviceErrorHandler, serviceN
 describe('HTTP error shapes', () => {
   it('service and upstream bodies', () => {
     expect(serviceError('no such route')).toEqual({ ok: false, error: 'no such route' });
-    expect(upstreamError('NO_SUCH_ROUTE', 'no such route')).toEqual({ error: { code: 'NO_SUCH_ROUTE', message: 'no such route' } });
+    expect(upstreamError('NO_SUCH_ROUTE', 'no such route')).toEqual({
+      error: { code: 'NO_SUCH_ROUTE', message: 'no such route' },
+    });
   });
   it('status and message rules', () => {
     expect(errorStatus({ status: 413, type: 'entity.too.large' })).toBe(413);
     expect(errorStatus({ status: 302 })).toBe(500);
     expect(errorStatus(new Error('boom'))).toBe(500);
-    expect(publicMessage({ status: 400, type: 'entity.parse.failed', message: 'Unexpected token' })).toBe('body is not valid JSON');
+    expect(publicMessage({ status: 400, type: 'entity.parse.failed', message: 'Unexpected token' })).toBe(
+      'body is not valid JSON',
+    );
     expect(publicMessage({ status: 413, type: 'entity.too.large' })).toBe('body too large');
     expect(publicMessage(new Error('db path /var/lib/secret'))).toBe('internal error');
     expect(publicMessage(Object.assign(new Error('bad field'), { status: 422 }))).toBe('bad field');
@@ -33,7 +37,8 @@ describe('HTTP error shapes', () => {
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const post = (path: string, body: string) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = (path: string, body: string) =>
+        fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       let r = await post('/nowhere', '{}');
       expect([r.status, await r.json()]).toEqual([404, { ok: false, error: 'no such route' }]);
       r = await post('/ok', '{not json');

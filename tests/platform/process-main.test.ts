@@ -6,7 +6,10 @@ import { ConfigError, EX_CONFIG } from '@kiosk/platform';
 /** Runs a tiny program that calls processMain, as each app's main.ts does. */
 function run(body: string): { status: number | null; stderr: string } {
   const src = `import { processMain, ConfigError } from '@kiosk/platform';\nprocessMain('demo', async () => { ${body} });`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', src], { encoding: 'utf8', cwd: process.cwd() });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', src], {
+    encoding: 'utf8',
+    cwd: process.cwd(),
+  });
   return { status: r.status, stderr: r.stderr };
 }
 

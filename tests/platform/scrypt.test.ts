@@ -31,7 +31,12 @@ describe('scrypt hashes', () => {
   it('a malformed, tampered or too costly hash never matches and never throws', async () => {
     const h = await hashSecret('2468', cheap);
     expect(await verifySecret('2468', 'plain-2468')).toBe(false);
-    expect(await verifySecret('2468', h.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBe(false);
+    expect(
+      await verifySecret(
+        '2468',
+        h.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).toBe(false);
     expect(await verifySecret('2468', h.replace('$1024$', '$3$'))).toBe(false);
     expect(await verifySecret('2468', h.replace('$1024$', `$${1 << 22}$`))).toBe(false);
   });

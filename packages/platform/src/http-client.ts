@@ -46,7 +46,7 @@ export async function fetchJson(url: string, init: FetchJsonInit): Promise<JsonA
     res = await fetchImpl(url, { ...rest, signal });
     text = await res.text();
   } catch (err) {
-    if (callerSignal?.aborted) throw callerSignal.reason ?? err;
+    if (callerSignal?.aborted) throw callerSignal.reason instanceof Error ? callerSignal.reason : err;
     if (timeout.aborted) throw new HttpTimeoutError(timeoutMs);
     throw err;
   }
@@ -70,7 +70,11 @@ export interface Backoff {
 }
 
 /** Exponential backoff: the wait after failure number `failures` (1 → baseMs, 2 → 2·baseMs …). */
-export function backoffDelay(failures: number, { baseMs, maxMs, jitter = false }: Backoff, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  { baseMs, maxMs, jitter = false }: Backoff,
+  random: () => number = Math.random,
+): number {
   // Cap the exponent: 2 ** 1100 is Infinity, and Infinity * 0 is NaN.
   const d = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 52));
   return jitter ? d / 2 + random() * (d / 2) : d;
@@ -79,13 +83,16 @@ export function backoffDelay(failures: number, { baseMs, maxMs, jitter = false }
 /** setTimeout as a promise that rejects with the signal's reason when it fires first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The signal's reason is what callers check (often an Error, whatever abort() was given).
+    const reason = (): Error =>
+      signal?.reason instanceof Error ? signal.reason : new Error('aborted', { cause: signal?.reason });
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(reason());
       return;
     }
     const onAbort = (): void => {
       clearTimeout(t);
-      reject(signal?.reason);
+      reject(reason());
     };
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

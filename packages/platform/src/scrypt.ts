@@ -16,11 +16,14 @@ const KEY_LEN = 32;
 const MAX_N = 1 << 20;
 
 /** Either encoding: base64url (16+ and 40+ characters) or padded base64. */
-export const scryptHashPattern = /^scrypt\$\d+\$\d+\$\d+\$(?:[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{40,}|[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{40,}={0,2})$/;
+export const scryptHashPattern =
+  /^scrypt\$\d+\$\d+\$\d+\$(?:[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{40,}|[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{40,}={0,2})$/;
 
 function derive(secret: string, salt: Buffer, keyLen: number, { N, r, p }: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCb(secret, salt, keyLen, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 } satisfies ScryptOptions, (err, key) => (err ? reject(err) : resolve(key))),
+    scryptCb(secret, salt, keyLen, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 } satisfies ScryptOptions, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 
