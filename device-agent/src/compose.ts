@@ -17,6 +17,7 @@ import { createSessionModuleWith } from './session/module.js';
 import { createStaffModule } from './staff/module.js';
 import { createVoiceModule } from './voice/module.js';
 import { createSelfcareModule } from './selfcare/module.js';
+import { createRatingsModuleWith } from './ratings/module.js';
 
 /** The drivers the config enables, each with its own child logger. */
 export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) => DeviceDriver[] {
@@ -50,6 +51,8 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     createStaffModule,
     // Its start() runs recovery of unfinished orders; the kiosk is ready only after that.
     createGasModuleWith({ services }),
+    // 好差评: ratings queued in the store and delivered once to the evaluation platform (and central).
+    createRatingsModuleWith({ services }),
     // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
     createVoiceModule,
     // Each upstream's breaker state in /healthz, for `kiosk doctor`.

@@ -127,6 +127,7 @@ const sessionSchema = z.object({
       gas: sessionServiceSchema.prefault({}),
       tax: sessionServiceSchema.prefault({}),
       social: sessionServiceSchema.prefault({}),
+      licence: sessionServiceSchema.prefault({}),
     })
     .prefault({}),
   face: z
@@ -252,6 +253,21 @@ export const configSchema = z
         lockoutMinutes: z.number().positive().max(24 * 60).default(15),
         /** The prompt closes by itself after this long without a PIN. */
         promptTimeoutMs: ms.default(60_000),
+      })
+      .prefault({}),
+    /** 好差评: reports to the government service evaluation platform (device-agent/src/ratings, docs/ratings.md). */
+    ratings: z
+      .object({
+        /**
+         * Salt of the keyed hash that lets the platform link a bad rating to a follow-up call
+         * without the ID number (agreed with the platform; rotate it and old links stop matching).
+         * Absent: bad ratings carry no link at all.
+         */
+        hashSalt: z.string().min(16, 'must be at least 16 characters').optional(),
+        /** Retries of an undelivered report back off up to this long. */
+        maxRetryMs: ms.min(1000).default(600_000),
+        /** First retry after this long; doubles per failure. */
+        retryBaseMs: ms.min(50).default(2_000),
       })
       .prefault({}),
     /** Printed slips of the record services (property, tax, social insurance). */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Db } from '../store/database.js';
+import { retryBackoffMs } from '../store/delivery-queue.js';
 import type { HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from './health.js';
 import { MonitorStore, type CommandRow } from './outbox.js';
 import {
@@ -488,7 +489,7 @@ export class HeartbeatSender {
         this.store.recordAttempt(first.seq, last.seq, errorText(err).slice(0, 500));
         this.eventFailures++;
         // Back off (interval × 2^n, at most 10 minutes) so a central that refuses events is not hammered.
-        const backoff = Math.min(600_000, this.opts.intervalMs * 2 ** Math.min(this.eventFailures - 1, 12));
+        const backoff = retryBackoffMs(this.opts.intervalMs, this.eventFailures, 600_000);
         this.eventRetryAt = Date.now() + backoff;
         this.log.warn({ err: errorText(err), queued: this.status.outboxDepth, retryInMs: backoff }, 'event delivery failed');
         break;

@@ -14,6 +14,9 @@ import { mountPayments } from './routes/payments.js';
 import { mountRegistries } from './routes/registries.js';
 import { mountSlips } from './routes/slips.js';
 import { mountFace } from './routes/face.js';
+import { mountEvaluation } from './routes/evaluation.js';
+import { mountLicences } from './routes/licences.js';
+import { generateLicences } from './licences.js';
 import { idCardProfilePeople } from './profiles.js';
 import { openSandboxDb } from './store.js';
 import type { ExtraPerson } from './synthetic.js';
@@ -81,6 +84,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   mountRegistries(router, db, deps, now);
   mountSlips(router, db, deps, now, publicBaseUrl);
   mountFace(router, deps);
+  mountEvaluation(router, db, deps, now);
+  mountLicences(router, db, deps, now, generateLicences(data));
   mountGas(router, db, deps, now);
   mountPayments(router, db, deps, now, publicBaseUrl, moneyFaults);
   mountFaultAdmin(router, faults);

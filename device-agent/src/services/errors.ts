@@ -4,9 +4,9 @@
  */
 
 /** `face` is not in UPSTREAM_NAMES: its connector (services/face.ts) exists only where configured. */
-export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face';
+export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face' | 'evaluation' | 'licences';
 
-export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips'];
+export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips', 'evaluation', 'licences'];
 
 export type UpstreamErrorCode =
   /** No answer within the per-request timeout. */
@@ -41,6 +41,8 @@ export const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
   payment: { zh: '支付服务', en: 'The payment service' },
   slips: { zh: '凭证核验服务', en: 'The slip verification service' },
   face: { zh: '人像比对服务', en: 'The face verification service' },
+  evaluation: { zh: '政务服务好差评系统', en: 'The service evaluation platform' },
+  licences: { zh: '电子证照库', en: 'The electronic licence library' },
 };
 
 /** Messages for business codes the upstreams send; anything else falls back to the generic one. */

@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
 import { CircuitBreaker, type BreakerChange, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
 import { UPSTREAM_NAMES, type UpstreamName } from './errors.js';
+import { createEvaluationConnector, type EvaluationConnector } from './evaluation.js';
 import { createGasConnector, type GasConnector } from './gas.js';
+import { createLicenceConnector, type LicenceConnector } from './licences.js';
 import { UpstreamClient, type RetryPolicy } from './http-client.js';
 import { createPaymentConnector, type PaymentConnector } from './payment.js';
 import { createPropertyConnector, type PropertyConnector } from './property.js';
@@ -14,6 +16,8 @@ export * from './contract.js';
 export * from './errors.js';
 export { checkRequest, DEFAULT_RETRY, orNull, UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
 export type { GasConnector } from './gas.js';
+export type { EvaluationConnector } from './evaluation.js';
+export type { LicenceConnector } from './licences.js';
 export { FINAL_TRADE_STATES, type PaymentConnector } from './payment.js';
 export type { PropertyConnector } from './property.js';
 export type { SlipConnector } from './slips.js';
@@ -47,6 +51,8 @@ export interface Services {
   gas: GasConnector;
   payment: PaymentConnector;
   slips: SlipConnector;
+  evaluation: EvaluationConnector;
+  licences: LicenceConnector;
   breakers: Readonly<Record<UpstreamName, CircuitBreaker>>;
   /** One row per upstream, for the availability matrix and heartbeats. */
   availability(): UpstreamAvailability[];
@@ -60,6 +66,7 @@ export const SERVICE_UPSTREAMS = {
   tax: ['tax', 'slips'],
   social: ['social', 'slips'],
   gas: ['gas', 'payment'],
+  licence: ['licences', 'slips'],
 } as const satisfies Record<string, readonly UpstreamName[]>;
 
 export function createServices(opts: ServicesOptions): Services {
@@ -91,6 +98,8 @@ export function createServices(opts: ServicesOptions): Services {
     gas: createGasConnector(clients.gas),
     payment: createPaymentConnector(clients.payment),
     slips: createSlipConnector(clients.slips),
+    evaluation: createEvaluationConnector(clients.evaluation),
+    licences: createLicenceConnector(clients.licences),
     breakers,
     availability() {
       return UPSTREAM_NAMES.map((u) => {

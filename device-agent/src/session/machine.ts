@@ -40,6 +40,7 @@ import {
   type Prefs,
   type PrintView,
   type RatingLevel,
+  type RatingReason,
   type ReasonCode,
   type ResultView,
   type ScreenName,
@@ -108,7 +109,7 @@ export type SessionEvent =
   | { type: 'END' }
   | { type: 'EXTEND' }
   | { type: 'RETRY' }
-  | { type: 'RATE'; rating: RatingLevel }
+  | { type: 'RATE'; rating: RatingLevel; reasons?: RatingReason[] }
   | { type: 'FACE.AGREE' }
   | { type: 'FACE.DECLINE' }
   | { type: 'FACE.CAPTURE' }
@@ -145,8 +146,8 @@ export class PrintFailure extends Error {
 }
 
 export interface SessionDeps {
-  /** Built service flows (see flow.ts). */
-  flows: Record<ServiceId, AnyStateMachine>;
+  /** Built service flows (see flow.ts); a service without one gets the placeholder. */
+  flows: Record<Exclude<ServiceId, 'licence'>, AnyStateMachine> & Partial<Record<ServiceId, AnyStateMachine>>;
   /** Runs for the machine's whole life and sends CARD.* events from the ID card reader. */
   cardWatcher: CallbackActorLogic<EventObject, undefined>;
   /** Runs while the live face preview shows; sends FACE.PREVIEW_READY {url} or FACE.PREVIEW_FAILED. */
@@ -163,6 +164,12 @@ export interface SessionDeps {
   wiped(info: { sessionId: string | null; reason: EndReason }): void;
   /** Audit trail (masked or opaque values only). */
   audit(action: string, detail: Record<string, unknown>): void;
+  /**
+   * The citizen rated the service (好差评): the module queues the report for the evaluation
+   * platform and central. Runs inside the transition, before the command completes, so a rating
+   * the citizen saw accepted is on disk.
+   */
+  rated?(info: { sessionId: string | null; serviceId: ServiceId; rating: RatingLevel; reasons: RatingReason[] }): void;
   /** A slip did not print (incomplete or not at all): the module reports it to central. */
   printFailed(info: { sessionId: string | null; serviceId: ServiceId | null; reason: ReasonCode | 'printFailed'; incomplete: boolean }): void;
 }
@@ -170,7 +177,7 @@ export interface SessionDeps {
 const noop = fromCallback<EventObject, undefined>(() => {});
 
 /** Deps for tests: nothing attached, placeholder-free flows must be given. */
-export function baseDeps(flows: Record<ServiceId, AnyStateMachine>, overrides: Partial<SessionDeps> = {}): SessionDeps {
+export function baseDeps(flows: SessionDeps['flows'], overrides: Partial<SessionDeps> = {}): SessionDeps {
   let n = 0;
   return {
     flows,
@@ -276,6 +283,7 @@ export function createSessionMachine(deps: SessionDeps) {
       'flow.gas': deps.flows.gas,
       'flow.tax': deps.flows.tax,
       'flow.social': deps.flows.social,
+      'flow.licence': deps.flows.licence ?? deps.flows.property,
     },
     actions: {
       enterScreen: assign((_, params: { name: ScreenName }) => ({ screen: params.name })),
@@ -574,6 +582,7 @@ export function createSessionMachine(deps: SessionDeps) {
                       { guard: ({ context }) => context.serviceId === 'gas', target: 'gas' },
                       { guard: ({ context }) => context.serviceId === 'tax', target: 'tax' },
                       { guard: ({ context }) => context.serviceId === 'social', target: 'social' },
+                      { guard: ({ context }) => context.serviceId === 'licence' && deps.flows.licence !== undefined, target: 'licence' },
                       { target: '#home' },
                     ],
                   },
@@ -581,6 +590,7 @@ export function createSessionMachine(deps: SessionDeps) {
                   gas: { invoke: { id: 'flow', src: 'flow.gas', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   tax: { invoke: { id: 'flow', src: 'flow.tax', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   social: { invoke: { id: 'flow', src: 'flow.social', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
+                  licence: { invoke: { id: 'flow', src: 'flow.licence', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                 },
               },
               afterFlow: {
@@ -639,7 +649,12 @@ export function createSessionMachine(deps: SessionDeps) {
                     actions: [
                       assign({ rating: ({ event }) => event.rating }),
                       ({ context, event }) =>
-                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating }),
+                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating, reasons: event.reasons ?? [] }),
+                      ({ context, event }) => {
+                        if (context.serviceId) {
+                          deps.rated?.({ sessionId: context.sessionId, serviceId: context.serviceId, rating: event.rating, reasons: event.reasons ?? [] });
+                        }
+                      },
                     ],
                   },
                   // Rating is optional: skipping is as easy as rating (no dark patterns).

@@ -16,6 +16,8 @@ import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
 import type { SessionConfig } from './services.js';
 import { getGasApi } from '../gas/module.js';
 import { getMonitorApi } from '../monitor/module.js';
+import { getRatingsApi } from '../ratings/module.js';
+import type { RatingSubmission } from '../ratings/reporter.js';
 import { isGasCardReader } from '../devices/gascard/types.js';
 import { createCardWatcher, isIdCardSource } from './identity.js';
 import {
@@ -28,7 +30,7 @@ import { SnapshotFile } from './persistence.js';
 import { createPrintActor, isSlipPrinter } from './printing.js';
 import { IdentityVault } from './vault.js';
 import { buildView, type CardsInReaders } from './view.js';
-import { ratingLevels, serviceIds, sessionStateEvent, type AvailabilityView, type CardKind, type ServiceId, type SessionView } from './view-model.js';
+import { badRatingLevels, ratingLevels, ratingReasons, serviceIds, sessionStateEvent, type AvailabilityView, type CardKind, type ServiceId, type SessionView } from './view-model.js';
 
 /** Upstream health (connectors' circuit breakers) for the availability matrix. */
 export interface UpstreamStatusSource {
@@ -48,6 +50,8 @@ export interface SessionModuleOptions {
   faceVerifier?: FaceVerifier | null;
   /** Where the snapshot is kept during money steps; default `<dataDir>/session-snapshot.json`. */
   snapshotFile?: string;
+  /** Takes a rating (好差评); default: the ratings module's reporter (queued, delivered once). */
+  rated?: (s: RatingSubmission) => void;
   /** Sends an event to central; default: the monitor's durable outbox (`enqueueEvent`). */
   report?: (type: string, payload: Record<string, unknown>) => void;
 }
@@ -203,6 +207,17 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       log.info({ sessionId, reason }, 'session ended; personal data wiped');
     },
     audit: (action, detail) => ctx.audit('session', action, detail),
+    rated: (info) => {
+      // The full ID number is read from the vault here, hashed by the reporter and never stored.
+      const submission: RatingSubmission = { ...info, idNumber: vault.current()?.idNumber ?? null };
+      try {
+        if (options.rated) options.rated(submission);
+        else getRatingsApi(ctx)?.submit(submission);
+      } catch (err) {
+        // A rating must never break the session; the audit log still has it (session.rating).
+        log.error({ err: err instanceof Error ? err.message : String(err), service: info.serviceId }, 'rating not queued');
+      }
+    },
     printFailed: (info) => {
       ctx.audit('session', 'session.print_failed', { ...info });
       const what = info.incomplete ? '凭条打印不完整（已作废）Slip stopped part-way (void)' : '凭条未能打印 Slip not printed';
@@ -386,8 +401,12 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     }),
     defineCommand({
       name: 'Session.Rate',
-      payload: z.object({ rating: z.enum(ratingLevels) }).strict(),
-      handle: async (p) => send({ type: 'RATE', rating: p.rating }, 'Session.Rate'),
+      payload: z
+        .object({ rating: z.enum(ratingLevels), reasons: z.array(z.enum(ratingReasons)).max(ratingReasons.length).optional() })
+        .strict()
+        // Reasons explain a bad rating only (the national scheme asks for them with 不满意/非常不满意).
+        .refine((p) => !p.reasons?.length || badRatingLevels.includes(p.rating), { message: 'reasons go with dissatisfied ratings only', path: ['reasons'] }),
+      handle: async (p) => send({ type: 'RATE', rating: p.rating, reasons: [...new Set(p.reasons ?? [])] }, 'Session.Rate'),
     }),
     defineCommand({
       name: 'Session.FaceConsent',

@@ -6,8 +6,8 @@
  * Full names and numbers stay in the agent's memory (session/vault.ts) and never reach a view.
  */
 
-export type ServiceId = 'property' | 'gas' | 'tax' | 'social';
-export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social'];
+export type ServiceId = 'property' | 'gas' | 'tax' | 'social' | 'licence';
+export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social', 'licence'];
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -26,6 +26,14 @@ export type ScreenName =
 /** 好差评: five levels, best first. */
 export const ratingLevels = ['verySatisfied', 'satisfied', 'basicallySatisfied', 'dissatisfied', 'veryDissatisfied'] as const;
 export type RatingLevel = (typeof ratingLevels)[number];
+/** The levels that open a follow-up (差评整改) and may carry reasons. */
+export const badRatingLevels: readonly RatingLevel[] = ['dissatisfied', 'veryDissatisfied'];
+/**
+ * Why a citizen was not satisfied: a short fixed list plus "other" (no free text on a kiosk: no
+ * keyboard, and free text could carry personal data to the evaluation platform).
+ */
+export const ratingReasons = ['waitTooLong', 'hardToUse', 'deviceFault', 'resultWrong', 'notSolved', 'other'] as const;
+export type RatingReason = (typeof ratingReasons)[number];
 
 export interface Prefs {
   lang: Lang;

@@ -10,7 +10,7 @@
 import type { SlipContent, SlipKind } from '../../services/contract.js';
 import { receipt, type ReceiptDocument } from '../document.js';
 
-export type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible'>;
+export type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible' | 'licence-copy'>;
 
 /** One record on the slip: an optional heading line and its label–value rows, in print order. */
 export interface SlipRecord {
