@@ -12,6 +12,8 @@ import type { CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { Fleet } from './fleet.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
+import { RatingsBook } from './ratings.js';
+import { ratingsRoutes } from './ratings-routes.js';
 import { createCentralMetrics } from './metrics.js';
 import { centralMigrations } from './migrations.js';
 import { lastPruneAt, prune } from './retention.js';
@@ -56,6 +58,8 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     throw err;
   }
   const sessions = new Sessions(db, config.dashboard);
+  const ratings = new RatingsBook(db);
+  fleet.eventHandlers.push(ratings.onEvent);
   const metrics = createCentralMetrics(fleet);
 
   const app = express();
@@ -80,6 +84,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   });
   registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log);
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
+  app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
   app.use('/api', (_req, res) => {
     res.status(404).json({ ok: false, error: 'no such route' });
   });

@@ -11,6 +11,7 @@ import { createGasCardDriver } from './devices/gascard/driver.js';
 import { createGasModuleWith } from './gas/module.js';
 import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
 import { createGasFlow } from './flows/gas.js';
+import { createLicenceFlow } from './flows/licences.js';
 import { createServices } from './services/index.js';
 import { faceConnectorFor, faceVerifierFrom, withFaceStatus } from './services/face.js';
 import { createSessionModuleWith } from './session/module.js';
@@ -41,7 +42,7 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
   const face = faceConnectorFor(config, logger);
   return [
     createSessionModuleWith({
-      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }) },
+      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }), licence: createLicenceFlow(services, config, { logger }) },
       upstreams: withFaceStatus(upstreamStatusFrom(services), face),
       faceVerifier: face ? faceVerifierFrom(face) : null,
     }),

@@ -77,8 +77,27 @@ function recordSpeech(view: SessionView, t: T, lang: string): string {
   }
 }
 
+/** 电子证照打印 (steps: device-agent/src/flows/licences.ts); shared steps speak as the record services. */
+function licenceSpeech(view: SessionView, t: T, lang: string): string {
+  switch (view.flow?.step) {
+    case 'consent':
+      return t('licence.speech.consent');
+    case 'purpose':
+      return t('licence.purpose.title');
+    case 'list':
+      return t('licence.list.title');
+    case 'preview':
+      return join(t('licence.preview.title'), t('licence.preview.hint'));
+    case 'noLicences':
+      return join(t('licence.none.title'), t('licence.none.body'));
+    default:
+      return recordSpeech(view, t, lang);
+  }
+}
+
 function serviceSpeech(view: SessionView, t: T, lang: string): string {
   if (!view.flow || view.flow.step === 'comingSoon') return join(t(`service.${view.service?.id ?? 'property'}`), t('soon.title'), t('soon.body'));
+  if (view.service?.id === 'licence') return licenceSpeech(view, t, lang);
   return view.service?.id === 'gas' ? gasSpeech(view, t, lang) : recordSpeech(view, t, lang);
 }
 

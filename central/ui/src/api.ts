@@ -125,6 +125,40 @@ export interface KioskDetail extends KioskSummary {
   screenshots: { id: string; at: number; commandId: string | null; bytes: number }[];
 }
 
+export interface RatingGroup {
+  key: string;
+  total: number;
+  satisfied: number;
+  bad: number;
+  rate: number | null;
+  openFollowups: number;
+}
+
+export interface RatingsSummary {
+  days: number;
+  total: number;
+  rate: number | null;
+  bySite: RatingGroup[];
+  byService: RatingGroup[];
+  series: { date: string; total: number; satisfied: number; rate: number | null }[];
+}
+
+export interface Followup {
+  id: string;
+  kioskId: string;
+  ratingId: string;
+  site: string;
+  service: string;
+  itemName: string;
+  department: string;
+  level: string;
+  reasons: string[];
+  openedAt: number;
+  handledAt: number | null;
+  handledBy: string | null;
+  note: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -167,5 +201,8 @@ export const api = {
     call<{ command: Command }>('POST', `/kiosks/${encodeURIComponent(id)}/commands`, { kind, ...(message ? { message } : {}) }),
   alerts: (all: boolean) => call<{ alerts: Alert[] }>('GET', `/alerts${all ? '?state=all' : ''}`),
   ackAlert: (id: number) => call<{ alert: Alert }>('POST', `/alerts/${id}/ack`, {}),
+  ratingsSummary: (days: number) => call<{ summary: RatingsSummary }>('GET', `/ratings/summary?days=${days}`),
+  followups: (all: boolean) => call<{ followups: Followup[] }>('GET', `/followups${all ? '?state=all' : ''}`),
+  handleFollowup: (id: string, note: string) => call<{ followup: Followup }>('POST', `/followups/${encodeURIComponent(id)}/handle`, { note }),
   notSeen: (days: number | null) => call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),
 };

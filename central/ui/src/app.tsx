@@ -4,8 +4,9 @@ import { AlertsView, NotSeenView } from './alerts.js';
 import { ErrorLine, SessionContext, type Session } from './common.js';
 import { FleetView } from './fleet.js';
 import { KioskView } from './kiosk.js';
+import { RatingsView } from './ratings.js';
 
-type Route = { view: 'fleet' } | { view: 'kiosk'; id: string } | { view: 'alerts' } | { view: 'not-seen' };
+type Route = { view: 'fleet' } | { view: 'kiosk'; id: string } | { view: 'alerts' } | { view: 'not-seen' } | { view: 'ratings' };
 
 function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -13,6 +14,7 @@ function parseRoute(hash: string): Route {
   if (m) return { view: 'kiosk', id: decodeURIComponent(m[1]!) };
   if (path === '/alerts') return { view: 'alerts' };
   if (path === '/not-seen') return { view: 'not-seen' };
+  if (path === '/ratings') return { view: 'ratings' };
   return { view: 'fleet' };
 }
 
@@ -108,6 +110,7 @@ export function App() {
           {tab('fleet', '#/', '终端 Fleet')}
           {tab('alerts', '#/alerts', '告警 Alerts')}
           {tab('not-seen', '#/not-seen', '长期未上线 Not seen')}
+          {tab('ratings', '#/ratings', '好差评 Ratings')}
         </nav>
         <div class="who">
           <span>
@@ -130,6 +133,7 @@ export function App() {
         {route.view === 'kiosk' ? <KioskView id={route.id} /> : null}
         {route.view === 'alerts' ? <AlertsView /> : null}
         {route.view === 'not-seen' ? <NotSeenView /> : null}
+        {route.view === 'ratings' ? <RatingsView /> : null}
       </main>
     </SessionContext.Provider>
   );

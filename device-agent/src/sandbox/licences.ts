@@ -34,7 +34,7 @@ function householdRegister(p: SyntheticPerson, rng: Rng): Licence {
       f('户主姓名', p.name, 'name'),
       f('公民身份号码', p.idNumber, 'idNumber'),
       f('户别', '家庭户'),
-      f('住址', `湖北省咸宁市${d.name}${street}${rng.int(1, 399)}号`),
+      f('住址', `湖北省咸宁市${d.name}${street}${rng.int(1, 399)}号`, 'address'),
       f('与户主关系', '户主'),
     ],
   };
@@ -121,7 +121,7 @@ function businessLicence(p: SyntheticPerson, rng: Rng): Licence {
       f('名称', `${d.name}${p.name.slice(0, 1)}记${shop}`),
       f('类型', '个体工商户'),
       f('经营者', p.name, 'name'),
-      f('经营场所', `湖北省咸宁市${d.name}${rng.pick(d.streets)}${rng.int(1, 399)}号`),
+      f('经营场所', `湖北省咸宁市${d.name}${rng.pick(d.streets)}${rng.int(1, 399)}号`, 'address'),
       f('组成形式', '个人经营'),
     ],
   };

@@ -1,10 +1,7 @@
-/** China has one time zone and no daylight saving: business dates are UTC+8. */
-const OFFSET_MS = 8 * 3600_000;
+import { chinaDate } from '@kiosk/platform';
 
-/** YYYY-MM-DD in China time. */
-export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
-}
+/** YYYY-MM-DD in China time (one implementation, in @kiosk/platform). */
+export { chinaDate };
 
 /** YYYYMMDD in China time, for serial numbers. */
 export function chinaDateCompact(at: Date): string {

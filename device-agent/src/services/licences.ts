@@ -18,13 +18,14 @@ export const licencePurposes = ['socialInsurance', 'schoolEnrolment', 'bankLoan'
 export type LicencePurpose = (typeof licencePurposes)[number];
 
 /**
- * One field of a licence. `kind` tells the kiosk how to mask it: a name, an ID number, or plain
- * text (addresses, areas, dates, codes) that is printed as the licence shows it.
+ * One field of a licence. `kind` tells the kiosk how to mask it: a name, an ID number, a home
+ * address, or plain text (a property's location, areas, dates, codes) printed as the licence
+ * shows it.
  */
 export const licenceFieldSchema = z.object({
   label: z.string().min(1).max(40),
   value: z.string().max(200),
-  kind: z.enum(['name', 'idNumber', 'text']),
+  kind: z.enum(['name', 'idNumber', 'address', 'text']),
 });
 export type LicenceField = z.infer<typeof licenceFieldSchema>;
 
