@@ -649,7 +649,7 @@ export function createSessionMachine(deps: SessionDeps) {
                     actions: [
                       assign({ rating: ({ event }) => event.rating }),
                       ({ context, event }) =>
-                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating, reasons: event.reasons ?? [] }),
+                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating, ...(event.reasons?.length ? { reasons: event.reasons } : {}) }),
                       ({ context, event }) => {
                         if (context.serviceId) {
                           deps.rated?.({ sessionId: context.sessionId, serviceId: context.serviceId, rating: event.rating, reasons: event.reasons ?? [] });
