@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 import { tempDir } from '../helpers/config.js';
 import { TestSocket } from '../helpers/ws.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';

@@ -7,12 +7,12 @@
  */
 import { parseArgs } from 'node:util';
 import { writeSync } from 'node:fs';
-import { startAgent } from '../../device-agent/src/agent.js';
-import { defaultConfigPath, loadConfig } from '../../device-agent/src/config/load.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { createRatingsModuleWith } from '../../device-agent/src/ratings/module.js';
-import { createServices } from '../../device-agent/src/services/index.js';
-import { createSessionModuleWith } from '../../device-agent/src/session/module.js';
+import { startAgent } from '../../apps/agent/src/agent.js';
+import { defaultConfigPath, loadConfig } from '@kiosk/kiosk-config';
+import { silentLogger } from '@kiosk/platform';
+import { createRatingsModuleWith } from '../../apps/agent/src/ratings/module.js';
+import { createServices } from '../../apps/agent/src/services/index.js';
+import { createSessionModuleWith } from '../../apps/agent/src/session/module.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, sandbox: { type: 'string' }, kiosk: { type: 'string' } } });
 
