@@ -123,7 +123,7 @@ function List({ view, send }: ScreenProps) {
             class="rf-item rf-pick"
             {...(m
               ? { tabIndex: -1 }
-              : { 'data-testid': 'licence-item', 'data-type': l.type, onClick: event(send, 'select', { licenceId: l.licenceId }) })}
+              : { 'data-testid': 'licence-item', 'data-type': l.type, 'data-licence': l.licenceId, onClick: event(send, 'select', { licenceId: l.licenceId }) })}
           >
             <span class="rf-item-title">{t(`licence.type.${l.type}`)}</span>
             <LicenceFields l={l} />
