@@ -142,6 +142,12 @@ describe('screen sweep', () => {
     await s.tap('continue');
     await onScreen(page, 'rating');
     await sweep('rating');
+    // 好差评 reasons for a bad rating (issue 18); changing the rating leads back, skipping stays.
+    await s.tap('rate-dissatisfied');
+    await onScreen(page, 'rating', 'reasons');
+    await sweep('rating-reasons');
+    await s.tap('rating-change');
+    await page.getByTestId('rate-satisfied').waitFor();
     await s.tap('rating-skip');
     await onScreen(page, 'goodbye');
     await page.getByTestId('take-cards').waitFor();
@@ -159,6 +165,21 @@ describe('screen sweep', () => {
     await s.tap('rf-print');
     await onScreen(page, 'service', 'confirm');
     await sweep('tax-confirm');
+    await backHome();
+
+    // ---- 电子证照打印 (issue 18) ----
+    await s.tap('tile-licence');
+    await onScreen(page, 'service', 'consent');
+    await sweep('licence-consent');
+    await s.tap('licence-agree');
+    await onScreen(page, 'service', 'purpose');
+    await sweep('licence-purpose');
+    await s.tap('licence-purpose-bankLoan');
+    await onScreen(page, 'service', 'list', 20_000);
+    await sweep('licence-list');
+    await page.locator('[data-testid="licence-item"][data-type="realEstate"]').first().click();
+    await onScreen(page, 'service', 'preview');
+    await sweep('licence-preview');
     await backHome();
 
     // ---- social, with the optional face check ----
@@ -203,6 +224,14 @@ describe('screen sweep', () => {
     await s.tap('continue');
     await onScreen(page, 'service', 'noRecords');
     await sweep('property-noRecords');
+    await backHome();
+    await s.tap('tile-licence');
+    await onScreen(page, 'service', 'consent');
+    await s.tap('licence-agree');
+    await onScreen(page, 'service', 'purpose');
+    await s.tap('licence-purpose-other');
+    await onScreen(page, 'service', 'noLicences', 20_000);
+    await sweep('licence-noLicences');
     await backHome();
     const urumqi = await page.getByTestId('identified').textContent();
     await rig.control('DELETE', '/idcard/card');

@@ -15,6 +15,7 @@ import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startRig, type Rig } from '../session/rig.js';
 import { KIOSK } from './harness.js';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
+import { createLicenceFlow } from '../../apps/agent/src/flows/licences.js';
 import { createGasModuleWith, getGasApi, type GasApi } from '../../apps/agent/src/gas/module.js';
 import { createMonitorModule } from '../../apps/agent/src/monitor/module.js';
 
@@ -68,7 +69,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },
     session: {
-      flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}) },
+      flows: {
+        ...createRecordFlows(services, { kiosk: KIOSK }),
+        ...(opts.gas ? { gas: createGasFlow() } : {}),
+        licence: createLicenceFlow(services, { kiosk: KIOSK }),
+      },
       upstreams: upstreamStatusFrom(services, 200),
       ...(opts.report ? { report: opts.report } : {}),
     },

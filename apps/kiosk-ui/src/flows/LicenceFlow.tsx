@@ -24,7 +24,8 @@ const { holder: Holder } = sharedRecordSteps;
 
 const validTo = (v: string, t: T): string => (v === 'long-term' ? t('licence.validTo.longTerm') : v);
 
-function LicenceFields({ l }: { l: LicenceView }) {
+/** The licence's own data; with `all`, its key fields too (one list, so the columns line up). */
+function LicenceFields({ l, all = false }: { l: LicenceView; all?: boolean }) {
   const t = useT();
   return (
     <dl class="rf-fields">
@@ -36,6 +37,13 @@ function LicenceFields({ l }: { l: LicenceView }) {
       <dd>{l.issuedOn}</dd>
       <dt>{t('licence.field.validTo')}</dt>
       <dd>{validTo(l.validTo, t)}</dd>
+      {all &&
+        l.fields.map((f) => (
+          <Fragment key={f.label}>
+            <dt>{f.label}</dt>
+            <dd data-testid="licence-field">{f.value}</dd>
+          </Fragment>
+        ))}
     </dl>
   );
 }
@@ -54,7 +62,7 @@ function Consent({ view, send }: ScreenProps) {
           <Action testid="licence-agree" primary icon="check" onClick={event(send, 'consent', { agree: true })}>
             {t('licence.consent.agree')}
           </Action>
-          <Action testid="licence-decline" icon="home" onClick={back(send)}>
+          <Action testid="rf-back" icon="home" onClick={back(send)}>
             {t('licence.consent.decline')}
           </Action>
         </>
@@ -159,15 +167,7 @@ function Preview({ view, send }: ScreenProps) {
         {t(`licence.type.${l.type}`)}
       </p>
       <div class="rf-item" data-testid="licence-preview">
-        <LicenceFields l={l} />
-        <dl class="rf-fields">
-          {l.fields.map((f) => (
-            <Fragment key={f.label}>
-              <dt>{f.label}</dt>
-              <dd data-testid="licence-field">{f.value}</dd>
-            </Fragment>
-          ))}
-        </dl>
+        <LicenceFields l={l} all />
       </div>
       <p data-testid="licence-purpose">{t('licence.preview.purpose', { purpose: t(`licence.purpose.${d.purpose}`) })}</p>
       <p>{t('licence.preview.hint')}</p>

@@ -335,7 +335,7 @@ export const en: Record<MessageKey, string> = {
   'gas.result.already.body': 'Order {orderNo} is already credited; nothing more to write.',
 
   'service.licence': 'Print e-licences',
-  'service.licence.desc': 'Household register · property · marriage · business',
+  'service.licence.desc': 'Certified licence copies',
   'rating.reasons.title': 'You chose "{level}". Please tell us why',
   'rating.reasons.hint': 'Choose any that apply, or none. We will follow up.',
   'rating.reasons.submit': 'Submit rating',

@@ -332,7 +332,7 @@ export const zhCN = {
   'gas.result.already.body': '订单 {orderNo} 已完成充值，无需再次写卡。',
 
   'service.licence': '电子证照打印',
-  'service.licence.desc': '户口簿 · 不动产权证 · 结婚证 · 营业执照',
+  'service.licence.desc': '户口簿 · 不动产权证书等',
   'rating.reasons.title': '您选择了“{level}”，请告诉我们原因',
   'rating.reasons.hint': '可多选，也可以不选直接提交。我们会跟进整改。',
   'rating.reasons.submit': '提交评价',
