@@ -1,22 +1,10 @@
 /**
- * The 好差评 feature of the agent: owns the rating reporter (queue + delivery pump) and offers
- * `submit` to the session module. See docs/ratings.md.
+ * The 好差评 feature of the agent: owns the rating reporter (queue + delivery pump) and provides
+ * the `ratings` port the session hands each rating to. See docs/ratings.md.
  */
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
-import { getMonitorApi } from '../monitor/module.js';
 import type { EvaluationConnector } from '../services/evaluation.js';
-import { RatingReporter, type RatingSubmission } from './reporter.js';
-
-export interface RatingsApi {
-  submit(s: RatingSubmission): string;
-  reporter: RatingReporter;
-}
-
-const apis = new WeakMap<AgentContext, RatingsApi>();
-
-export function getRatingsApi(ctx: AgentContext): RatingsApi | undefined {
-  return apis.get(ctx);
-}
+import { RatingReporter } from './reporter.js';
 
 export function createRatingsModuleWith(deps: { services: { evaluation: EvaluationConnector } }): AgentModuleFactory {
   return (ctx) => buildRatingsModule(ctx, deps.services.evaluation);
@@ -32,12 +20,12 @@ function buildRatingsModule(ctx: AgentContext, evaluation: EvaluationConnector):
     retryBaseMs: conf.retryBaseMs,
     maxRetryMs: conf.maxRetryMs,
     logger: ctx.logger,
-    // Looked up at each rating: the monitor module may be built after this one.
+    // Read at each rating: the monitor may start after this module, or not run at all.
     reportEvent: (type, payload) => {
-      getMonitorApi(ctx)?.sender.enqueueEvent(type, payload);
+      ctx.ports.get('monitor')?.sender.enqueueEvent(type, payload);
     },
   });
-  apis.set(ctx, { submit: (s) => reporter.submit(s), reporter });
+  ctx.ports.provide('ratings', { submit: (s) => reporter.submit(s), pending: () => reporter.queue.depth() });
   return {
     name: 'ratings',
     async start() {
@@ -46,7 +34,7 @@ function buildRatingsModule(ctx: AgentContext, evaluation: EvaluationConnector):
     },
     async stop() {
       await reporter.stop();
-      apis.delete(ctx);
+      ctx.ports.withdraw('ratings');
     },
     health: () => {
       const d = reporter.queue.depth();

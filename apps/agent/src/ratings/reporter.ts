@@ -10,20 +10,14 @@ import { pseudonym } from '@kiosk/platform';
 import { UpstreamError } from '../services/errors.js';
 import { ratingScores, SELF_SERVICE_CHANNEL, type EvaluationConnector, type EvaluationReport } from '../services/evaluation.js';
 import { DeliveryQueue, QueuePump } from '../store/delivery-queue.js';
+import type { RatingSubmission } from './api.js';
 import type { Db } from '@kiosk/platform';
 import { badRatingLevels, type RatingLevel, type RatingReason, type ServiceId } from '@kiosk/contracts/session-view';
 import { serviceItems } from './items.js';
 
 export const EVALUATION_QUEUE = 'evaluation';
 
-export interface RatingSubmission {
-  sessionId: string | null;
-  serviceId: ServiceId;
-  rating: RatingLevel;
-  reasons: RatingReason[];
-  /** The card holder's ID number while the session lasts (memory only); hashed at once, never stored. */
-  idNumber: string | null;
-}
+export type { RatingSubmission };
 
 /** What central is told (the monitor event `rating.submitted`): no hash, no identity at all. */
 export interface RatingEvent {
