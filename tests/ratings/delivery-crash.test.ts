@@ -43,7 +43,7 @@ async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`agent child exited early (${code})`)));
     lines.on('line', (l) => {

@@ -41,7 +41,7 @@ export interface Followup {
   note: string | null;
 }
 
-export interface RatingGroup {
+interface RatingGroup {
   key: string;
   total: number;
   /** 非常满意 + 满意 + 基本满意. */

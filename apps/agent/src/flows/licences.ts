@@ -37,10 +37,10 @@ import type { HolderView } from '@kiosk/contracts/record-views';
 
 export type LicenceServices = Pick<Services, 'licences' | 'slips'>;
 
-export const LICENCE_LIBRARY_NAME = '湖北省电子证照库';
+const LICENCE_LIBRARY_NAME = '湖北省电子证照库';
 
 /** 用证事由 as printed on the slip (the UI has its own catalogue words for the screen). */
-export const purposeText: Record<LicencePurpose, string> = {
+const purposeText: Record<LicencePurpose, string> = {
   socialInsurance: '办理社保 Social insurance',
   schoolEnrolment: '子女入学 School enrolment',
   bankLoan: '银行贷款 Bank loan',
@@ -49,7 +49,7 @@ export const purposeText: Record<LicencePurpose, string> = {
 };
 
 /** The licence with its fields masked the way every slip masks them. */
-export function licenceView(l: Licence): LicenceView {
+function licenceView(l: Licence): LicenceView {
   return {
     licenceId: l.licenceId,
     type: l.type,
@@ -68,7 +68,7 @@ export function licenceView(l: Licence): LicenceView {
 const validText = (v: string): string => (v === 'long-term' ? '长期 Long-term' : v);
 
 /** The 用证凭证: the licence's key fields, the purpose, the print time (added by slipDocument) and the QR. */
-export function licenceSlipDraft(
+function licenceSlipDraft(
   l: LicenceView,
   purpose: LicencePurpose,
   base: Pick<SlipDraft, 'kioskId' | 'location' | 'holder' | 'printedAt'>,

@@ -15,12 +15,12 @@ import type { Db } from '@kiosk/platform';
 import { badRatingLevels, type RatingLevel, type RatingReason, type ServiceId } from '@kiosk/contracts/session-view';
 import { serviceItems } from './items.js';
 
-export const EVALUATION_QUEUE = 'evaluation';
+const EVALUATION_QUEUE = 'evaluation';
 
 export type { RatingSubmission };
 
 /** What central is told (the monitor event `rating.submitted`): no hash, no identity at all. */
-export interface RatingEvent {
+interface RatingEvent {
   ratingId: string;
   service: ServiceId;
   itemCode: string;

@@ -3,7 +3,7 @@ import { evaluationReceiptSchema, evaluationReportSchema, type EvaluationReceipt
 import type { CircuitBreaker } from './breaker.js';
 import { checkRequest, type CallOptions, type UpstreamClient } from './http-client.js';
 
-export { ratingScores, SELF_SERVICE_CHANNEL, type EvaluationReceipt, type EvaluationReport } from '@kiosk/contracts/evaluation';
+export { ratingScores, SELF_SERVICE_CHANNEL, type EvaluationReport } from '@kiosk/contracts/evaluation';
 
 export interface EvaluationConnector {
   readonly breaker: CircuitBreaker;

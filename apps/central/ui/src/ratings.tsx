@@ -26,7 +26,7 @@ const percent = (r: number | null): string => (r === null ? '—' : `${(r * 100)
  * Satisfaction rate per day as a small SVG line (no chart library): days without ratings break
  * the line. The numbers are also in the table below it, for screen readers and exact values.
  */
-export function RateChart({ series }: { series: RatingsSummary['series'] }) {
+function RateChart({ series }: { series: RatingsSummary['series'] }) {
   const w = 640;
   const h = 160;
   const pad = { l: 44, r: 8, t: 8, b: 24 };
