@@ -197,8 +197,10 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     },
     audit: (action, detail) => ctx.audit('session', action, detail),
     rated: (info) => {
-      // The full ID number is read from the vault here, hashed by the reporter and never stored.
-      const submission: RatingSubmission = { ...info, idNumber: vault.current()?.idNumber ?? null };
+      // The full ID number is read from the vault here, hashed by the reporter and never stored;
+      // only for a service the card identified the citizen for (a gas top-up is not theirs by card).
+      const identified = settings.services[info.serviceId].identity;
+      const submission: RatingSubmission = { ...info, idNumber: identified ? (vault.current()?.idNumber ?? null) : null };
       try {
         if (options.rated) options.rated(submission);
         else ctx.ports.get('ratings')?.submit(submission);
