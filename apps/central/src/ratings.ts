@@ -100,7 +100,7 @@ const rate = (satisfied: number, total: number): number | null => (total ? satis
 export class RatingsBook {
   private readonly stmts;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.stmts = {
       insertRating: db.prepare(
         `INSERT INTO ratings (kiosk_id, rating_id, site, service, item_code, item_name, department, level, score, reasons, rated_at, received_at)

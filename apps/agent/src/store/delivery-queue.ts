@@ -40,7 +40,7 @@ export class DeliveryQueue<T> {
   private readonly stmts;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly name: string,
   ) {
     this.stmts = {
