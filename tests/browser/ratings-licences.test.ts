@@ -63,7 +63,9 @@ interface Stored {
   report: { level: string; reasons: string[]; itemName: string; channel: string; kioskId: string; subjectHash: string | null };
 }
 async function platformRatings(): Promise<Stored[]> {
-  const res = await fetch(`${k.sandbox.url}/evaluation/v1/ratings`, { headers: { 'x-kiosk-id': productionKiosk.id, 'x-request-id': 'browser-test' } });
+  const res = await fetch(`${k.sandbox.url}/evaluation/v1/ratings`, {
+    headers: { 'x-kiosk-id': productionKiosk.id, 'x-request-id': 'browser-test' },
+  });
   return ((await res.json()) as { ratings: Stored[] }).ratings;
 }
 
@@ -122,7 +124,9 @@ describe('电子证照打印 and 好差评 on the production kiosk', () => {
     const serial = serialOf(r);
     expect(r.qr).toHaveLength(1);
     expect(r.qr[0]!.data).toBe(`${k.sandbox.sandbox.publicBaseUrl}/verify/${serial}`);
-    const v = (await (await fetch(`${k.sandbox.url}/verify/${serial}`, { headers: { accept: 'application/json' } })).json()) as SlipVerifyResponse;
+    const v = (await (
+      await fetch(`${k.sandbox.url}/verify/${serial}`, { headers: { accept: 'application/json' } })
+    ).json()) as SlipVerifyResponse;
     expect(v.slip.kind).toBe('licence-copy');
     expect(v.slip.title).toBe('电子证照用证凭证');
     expect(v.slip.holder).toEqual({ nameMasked: '孙*试', idNumberMasked: '4212**********0610' });
@@ -134,7 +138,9 @@ describe('电子证照打印 and 好差评 on the production kiosk', () => {
     expect(html).toContain(serial);
 
     const uses = (await (
-      await fetch(`${k.sandbox.url}/licences/v1/licences/${encodeURIComponent(licenceId)}/uses`, { headers: { 'x-kiosk-id': productionKiosk.id, 'x-request-id': 'uses' } })
+      await fetch(`${k.sandbox.url}/licences/v1/licences/${encodeURIComponent(licenceId)}/uses`, {
+        headers: { 'x-kiosk-id': productionKiosk.id, 'x-request-id': 'uses' },
+      })
     ).json()) as { uses: { action: string; purpose: string; slipSerial: string | null }[] };
     expect(uses.uses.map((u) => [u.action, u.purpose, u.slipSerial])).toEqual([
       ['fetch', 'schoolEnrolment', null],
@@ -178,7 +184,12 @@ describe('电子证照打印 and 好差评 on the production kiosk', () => {
     // The evaluation platform: both ratings, the bad one with its reason and a salted hash only.
     await expect.poll(async () => (await platformRatings()).length, { timeout: 30_000 }).toBe(2);
     const bad = (await platformRatings()).find((r) => r.report.level === 'dissatisfied')!;
-    expect(bad.report).toMatchObject({ reasons: ['waitTooLong'], itemName: '电子证照用证打印', channel: '自助终端', kioskId: productionKiosk.id });
+    expect(bad.report).toMatchObject({
+      reasons: ['waitTooLong'],
+      itemName: '电子证照用证打印',
+      channel: '自助终端',
+      kioskId: productionKiosk.id,
+    });
     const urumqi = k.sandbox.data.people.find((p) => p.name === '买买提·测试样例')!;
     expect(bad.report.subjectHash).toBe(pseudonym(k.config.ratings.hashSalt!, urumqi.idNumber));
     expect(JSON.stringify(await platformRatings())).not.toContain(urumqi.idNumber);
@@ -201,7 +212,9 @@ describe('电子证照打印 and 好差评 on the production kiosk', () => {
     await row.getByRole('button', { name: '标记已处理 Mark handled' }).click();
     await dashboard.getByLabel('处理说明 Note').fill('已联系群众，优化高峰时段引导');
     await dashboard.getByRole('button', { name: '保存 Save' }).click();
-    await expect.poll(() => dashboard.locator('[data-testid="followups"] tr[data-service="licence"]').count(), { timeout: 15_000 }).toBe(0);
+    await expect
+      .poll(() => dashboard.locator('[data-testid="followups"] tr[data-service="licence"]').count(), { timeout: 15_000 })
+      .toBe(0);
     await dashboard.getByLabel('包括已处理 Include handled').check();
     const handled = dashboard.locator('[data-testid="followups"] tr[data-service="licence"] [data-field="state"]');
     await expect.poll(() => handled.textContent(), { timeout: 15_000 }).toContain('已联系群众');

@@ -43,9 +43,15 @@ function run(profile: string, retry = 1) {
 }
 
 const uses = async (licenceId: string) =>
-  ((await (await fetch(`${t.url}/licences/v1/licences/${encodeURIComponent(licenceId)}/uses`, { headers: { 'x-kiosk-id': KIOSK.id, 'x-request-id': 'u' } })).json()) as {
-    uses: { action: string; purpose: string; slipSerial: string | null }[];
-  }).uses;
+  (
+    (await (
+      await fetch(`${t.url}/licences/v1/licences/${encodeURIComponent(licenceId)}/uses`, {
+        headers: { 'x-kiosk-id': KIOSK.id, 'x-request-id': 'u' },
+      })
+    ).json()) as {
+      uses: { action: string; purpose: string; slipSerial: string | null }[];
+    }
+  ).uses;
 
 describe('电子证照打印 flow', () => {
   it('fetches nothing before an explicit agreement; the library refuses a query without consent', async () => {
@@ -68,7 +74,9 @@ describe('电子证照打印 flow', () => {
     await f.step('purpose');
     f.actor.send({ type: 'FLOW.EVENT', name: 'purpose', data: { purpose: 'housingFund' } });
     const list = (await f.step('list')).data as unknown as LicenceListData;
-    expect(new Set(list.licences.map((l) => l.type))).toEqual(new Set(['householdRegister', 'realEstate', 'marriage', 'businessLicence']));
+    expect(new Set(list.licences.map((l) => l.type))).toEqual(
+      new Set(['householdRegister', 'realEstate', 'marriage', 'businessLicence']),
+    );
     const text = JSON.stringify(list);
     expect(text).not.toContain(f.card.idNumber);
     expect(text).not.toContain(f.card.name);
@@ -109,7 +117,9 @@ describe('电子证照打印 flow', () => {
       if (width === 'generic-80mm') expect(view.qr.map((q) => q.data)).toEqual([`${t.sandbox.publicBaseUrl}/verify/${serial}`]);
       else expect(view.images.length).toBeGreaterThanOrEqual(1);
     }
-    const v = (await (await fetch(`${t.url}/verify/${serial}`, { headers: { accept: 'application/json' } })).json()) as SlipVerifyResponse;
+    const v = (await (
+      await fetch(`${t.url}/verify/${serial}`, { headers: { accept: 'application/json' } })
+    ).json()) as SlipVerifyResponse;
     expect(v.slip.kind).toBe('licence-copy');
     expect(JSON.stringify(v)).not.toContain(f.card.idNumber);
     expect((await uses(marriage.licenceId)).map((u) => [u.action, u.purpose, u.slipSerial])).toEqual([

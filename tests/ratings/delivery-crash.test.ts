@@ -38,10 +38,14 @@ afterAll(async () => {
 async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
   // node itself with tsx's loader: the tsx CLI would run the agent in a grandchild that a SIGKILL
   // of the CLI leaves running.
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--data', dataDir, '--sandbox', sandbox.url, '--kiosk', KIOSK], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, '--data', dataDir, '--sandbox', sandbox.url, '--kiosk', KIOSK],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   const lines = createInterface({ input: child.stdout });
   const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
@@ -92,7 +96,9 @@ interface StoredRating {
 }
 
 async function platformRatings(): Promise<StoredRating[]> {
-  const res = await fetch(`${sandbox.url}/evaluation/v1/ratings`, { headers: { 'x-kiosk-id': KIOSK, 'x-request-id': 'crash-test' } });
+  const res = await fetch(`${sandbox.url}/evaluation/v1/ratings`, {
+    headers: { 'x-kiosk-id': KIOSK, 'x-request-id': 'crash-test' },
+  });
   return ((await res.json()) as { ratings: StoredRating[] }).ratings;
 }
 
@@ -123,19 +129,32 @@ describe('好差评 delivery across a SIGKILL', () => {
     const a = await startChild(dataDir);
     await rate(a.url, a.token);
     // Committed and tried (and refused) at least once: the agent knows it owes the report.
-    await until('a failed attempt', () => queueRows(dataDir), (r) => r.length === 1 && r[0]!.attempts >= 1);
+    await until(
+      'a failed attempt',
+      () => queueRows(dataDir),
+      (r) => r.length === 1 && r[0]!.attempts >= 1,
+    );
     await kill(a.child, a.url);
     expect(queueRows(dataDir)[0]!.delivered_at).toBeNull();
     expect((await platformRatings()).length).toBe(before);
 
     sandbox.sandbox.faults.clear();
     const b = await startChild(dataDir);
-    const [row] = await until('delivery after restart', () => queueRows(dataDir), (r) => r[0]?.delivered_at !== null);
+    const [row] = await until(
+      'delivery after restart',
+      () => queueRows(dataDir),
+      (r) => r[0]?.delivered_at !== null,
+    );
     const all = await platformRatings();
     expect(all).toHaveLength(before + 1);
     const mine = all.filter((r) => r.idempotencyKey === row!.key);
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.report).toMatchObject({ level: 'dissatisfied', reasons: ['waitTooLong'], kioskId: KIOSK, channel: '自助终端' });
+    expect(mine[0]!.report).toMatchObject({
+      level: 'dissatisfied',
+      reasons: ['waitTooLong'],
+      kioskId: KIOSK,
+      channel: '自助终端',
+    });
     await kill(b.child, b.url);
   }, 90_000);
 
@@ -146,18 +165,34 @@ describe('好差评 delivery across a SIGKILL', () => {
     sandbox.sandbox.faults.add({ operation: 'evaluation.submit', kind: 'delay', phase: 'after', delayMs: 10_000, count: 1 });
     const a = await startChild(dataDir);
     await rate(a.url, a.token);
-    const [row] = await until('the queued rating', () => queueRows(dataDir), (r) => r.length === 1);
-    await until('the platform storing it', () => platformRatings(), (rs) => rs.some((r) => r.idempotencyKey === row!.key));
+    const [row] = await until(
+      'the queued rating',
+      () => queueRows(dataDir),
+      (r) => r.length === 1,
+    );
+    await until(
+      'the platform storing it',
+      () => platformRatings(),
+      (rs) => rs.some((r) => r.idempotencyKey === row!.key),
+    );
     await kill(a.child, a.url);
     expect(queueRows(dataDir)[0]!.delivered_at).toBeNull();
 
     const b = await startChild(dataDir);
-    await until('delivery after restart', () => queueRows(dataDir), (r) => r[0]?.delivered_at !== null);
+    await until(
+      'delivery after restart',
+      () => queueRows(dataDir),
+      (r) => r[0]?.delivered_at !== null,
+    );
     const all = await platformRatings();
     expect(all).toHaveLength(before + 1);
     expect(all.filter((r) => r.idempotencyKey === row!.key)).toHaveLength(1);
     await kill(b.child, b.url);
     // The held answer's timer ends by itself; wait so the sandbox can close.
-    await until('the held answer to end', () => sandbox.sandbox.moneyFaults.held.applied.size, (n) => n === 0);
+    await until(
+      'the held answer to end',
+      () => sandbox.sandbox.moneyFaults.held.applied.size,
+      (n) => n === 0,
+    );
   }, 90_000);
 });

@@ -27,7 +27,12 @@ config.ratings.maxRetryMs = 1000;
 config.central.url = 'http://127.0.0.1:9';
 
 // Connector retries off: the queue's own retries are what this test is about.
-const services = createServices({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, kioskId: config.kiosk.id, retry: { maxAttempts: 1 } });
+const services = createServices({
+  baseUrl: config.upstream.baseUrl,
+  timeoutMs: config.upstream.timeoutMs,
+  kioskId: config.kiosk.id,
+  retry: { maxAttempts: 1 },
+});
 const agent = await startAgent(config, {
   logger: silentLogger(),
   devices: [],

@@ -59,9 +59,13 @@ describe('evaluation platform (sandbox)', () => {
 
   it('refuses an ID number, reasons or a link on a good rating, and a foreign kiosk id', async () => {
     const url = `${sb.url}/evaluation/v1/ratings`;
-    expect((await postJson(url, report({ idempotencyKey: 'key-0002-aaaa', department: `x ${ID}` }), H)).body.error.code).toBe('UNMASKED_PERSONAL_DATA');
+    expect((await postJson(url, report({ idempotencyKey: 'key-0002-aaaa', department: `x ${ID}` }), H)).body.error.code).toBe(
+      'UNMASKED_PERSONAL_DATA',
+    );
     const good = { idempotencyKey: 'key-0003-aaaa', level: 'satisfied', score: 4 };
-    expect((await postJson(url, report({ ...good, reasons: [], subjectHash: null, kioskId: 'OTHER' }), H)).body.error.code).toBe('KIOSK_MISMATCH');
+    expect((await postJson(url, report({ ...good, reasons: [], subjectHash: null, kioskId: 'OTHER' }), H)).body.error.code).toBe(
+      'KIOSK_MISMATCH',
+    );
     expect((await postJson(url, report({ ...good, subjectHash: null }), H)).body.error.code).toBe('REASONS_NOT_ALLOWED');
     expect((await postJson(url, report({ ...good, reasons: [] }), H)).body.error.code).toBe('LINK_NOT_ALLOWED');
     expect((await postJson(url, report({ ...good, reasons: [], subjectHash: null }), H)).status).toBe(201);
@@ -86,21 +90,35 @@ describe('rating reporter', () => {
     return { db, reporter, events };
   };
   const stored = async (kiosk: string) =>
-    ((await (await fetch(`${sb.url}/evaluation/v1/ratings`, { headers: { ...H, 'x-kiosk-id': kiosk } })).json()) as {
-      ratings: { idempotencyKey: string; report: Record<string, unknown> }[];
-    }).ratings;
+    (
+      (await (await fetch(`${sb.url}/evaluation/v1/ratings`, { headers: { ...H, 'x-kiosk-id': kiosk } })).json()) as {
+        ratings: { idempotencyKey: string; report: Record<string, unknown> }[];
+      }
+    ).ratings;
 
   it('links a bad rating by a salted hash only; a good one carries no link and no reasons; central hears no identity at all', async () => {
     const kiosk = 'XN-RATE-UNIT-02';
     const { reporter, events } = setup(kiosk);
     reporter.start();
-    const bad = reporter.submit({ sessionId: 's1', serviceId: 'property', rating: 'veryDissatisfied', reasons: ['notSolved', 'other'], idNumber: ID });
+    const bad = reporter.submit({
+      sessionId: 's1',
+      serviceId: 'property',
+      rating: 'veryDissatisfied',
+      reasons: ['notSolved', 'other'],
+      idNumber: ID,
+    });
     const good = reporter.submit({ sessionId: 's2', serviceId: 'tax', rating: 'verySatisfied', reasons: [], idNumber: ID });
     await expect.poll(async () => (await stored(kiosk)).length, { timeout: 15_000 }).toBe(2);
     const all = await stored(kiosk);
     const b = all.find((r) => r.idempotencyKey === bad)!.report;
     const g = all.find((r) => r.idempotencyKey === good)!.report;
-    expect(b).toMatchObject({ level: 'veryDissatisfied', score: 1, reasons: ['notSolved', 'other'], itemName: '不动产登记资料查询', channel: '自助终端' });
+    expect(b).toMatchObject({
+      level: 'veryDissatisfied',
+      score: 1,
+      reasons: ['notSolved', 'other'],
+      itemName: '不动产登记资料查询',
+      channel: '自助终端',
+    });
     expect(b.subjectHash).toBe(pseudonym(SALT, ID));
     expect(b.subjectHash).not.toBe(pseudonym('another-salt-0123456789', ID));
     expect(g).toMatchObject({ score: 5, reasons: [], subjectHash: null });
@@ -118,7 +136,13 @@ describe('rating reporter', () => {
     sb.sandbox.faults.add({ operation: 'evaluation.submit', kind: 'reset', count: 1, phase: 'after' });
     const { db, reporter } = setup(kiosk);
     reporter.start();
-    const key = reporter.submit({ sessionId: 's1', serviceId: 'gas', rating: 'dissatisfied', reasons: ['deviceFault'], idNumber: null });
+    const key = reporter.submit({
+      sessionId: 's1',
+      serviceId: 'gas',
+      rating: 'dissatisfied',
+      reasons: ['deviceFault'],
+      idNumber: null,
+    });
     await expect.poll(() => reporter.queue.find(key)?.deliveredAt ?? null, { timeout: 20_000 }).not.toBeNull();
     expect(reporter.queue.find(key)!.attempts).toBeGreaterThanOrEqual(4);
     expect(await stored(kiosk)).toHaveLength(1);

@@ -51,7 +51,15 @@ describe('session ratings', () => {
     expect(unknown.header.completionCode).toBe('invalidData');
     expect(rated).toHaveLength(0);
     await ui.do('Session.Rate', { rating: 'dissatisfied', reasons: ['waitTooLong', 'waitTooLong', 'other'] });
-    expect(rated).toEqual([{ sessionId: expect.any(String), serviceId: 'tax', rating: 'dissatisfied', reasons: ['waitTooLong', 'other'], idNumber: card.idNumber }]);
+    expect(rated).toEqual([
+      {
+        sessionId: expect.any(String),
+        serviceId: 'tax',
+        rating: 'dissatisfied',
+        reasons: ['waitTooLong', 'other'],
+        idNumber: card.idNumber,
+      },
+    ]);
 
     await ui.until((v) => v.screen === 'goodbye');
     await ui.do('Session.Continue'); // another service, same citizen, card still read

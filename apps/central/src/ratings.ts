@@ -116,10 +116,14 @@ export class RatingsBook {
       openCounts: db.prepare<[], { site: string; service: string; n: number }>(
         'SELECT site, service, count(*) AS n FROM rating_followups WHERE handled_at IS NULL GROUP BY site, service',
       ),
-      open: db.prepare<[number], FollowupRow>('SELECT * FROM rating_followups WHERE handled_at IS NULL ORDER BY opened_at DESC LIMIT ?'),
+      open: db.prepare<[number], FollowupRow>(
+        'SELECT * FROM rating_followups WHERE handled_at IS NULL ORDER BY opened_at DESC LIMIT ?',
+      ),
       all: db.prepare<[number], FollowupRow>('SELECT * FROM rating_followups ORDER BY opened_at DESC LIMIT ?'),
       get: db.prepare<[string], FollowupRow>('SELECT * FROM rating_followups WHERE id = ?'),
-      handle: db.prepare('UPDATE rating_followups SET handled_at = ?, handled_by = ?, note = ? WHERE id = ? AND handled_at IS NULL'),
+      handle: db.prepare(
+        'UPDATE rating_followups SET handled_at = ?, handled_by = ?, note = ? WHERE id = ? AND handled_at IS NULL',
+      ),
     };
   }
 
@@ -131,9 +135,33 @@ export class RatingsBook {
     const e = p.data;
     const ratedAt = Date.parse(e.ratedAt) || now;
     const reasons = e.reasons.join(',');
-    this.stmts.insertRating.run(kiosk.id, e.ratingId, kiosk.site, e.service, e.itemCode, e.itemName, e.department, e.level, e.score, reasons, ratedAt, now);
+    this.stmts.insertRating.run(
+      kiosk.id,
+      e.ratingId,
+      kiosk.site,
+      e.service,
+      e.itemCode,
+      e.itemName,
+      e.department,
+      e.level,
+      e.score,
+      reasons,
+      ratedAt,
+      now,
+    );
     if (badLevels.has(e.level)) {
-      this.stmts.insertFollowup.run(`${kiosk.id}:${e.ratingId}`, kiosk.id, e.ratingId, kiosk.site, e.service, e.itemName, e.department, e.level, reasons, ratedAt);
+      this.stmts.insertFollowup.run(
+        `${kiosk.id}:${e.ratingId}`,
+        kiosk.id,
+        e.ratingId,
+        kiosk.site,
+        e.service,
+        e.itemName,
+        e.department,
+        e.level,
+        reasons,
+        ratedAt,
+      );
     }
   };
 
@@ -156,7 +184,9 @@ export class RatingsBook {
         else g.bad++;
       }
       for (const o of open) get(keyOf(o)).openFollowups += o.n;
-      return [...m.values()].map((g) => ({ ...g, rate: rate(g.satisfied, g.total) })).sort((a, b) => a.key.localeCompare(b.key, 'zh-CN'));
+      return [...m.values()]
+        .map((g) => ({ ...g, rate: rate(g.satisfied, g.total) }))
+        .sort((a, b) => a.key.localeCompare(b.key, 'zh-CN'));
     };
     const buckets = new Map<string, { total: number; satisfied: number }>();
     for (let i = 0; i < days; i++) buckets.set(chinaDate(new Date(from + i * day + day / 2)), { total: 0, satisfied: 0 });

@@ -35,7 +35,10 @@ export const evaluationReportSchema = z
     score: z.number().int().min(1).max(5),
     reasons: z.array(z.enum(ratingReasons)).max(ratingReasons.length),
     /** HMAC of the ID number under the kiosk's configured salt, for bad ratings only; else null. */
-    subjectHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    subjectHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
   })
   .strict();
 export type EvaluationReport = z.infer<typeof evaluationReportSchema>;
@@ -49,4 +52,3 @@ export const evaluationReceiptSchema = z.object({
   created: z.boolean(),
 });
 export type EvaluationReceipt = z.infer<typeof evaluationReceiptSchema>;
-

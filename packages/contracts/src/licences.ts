@@ -81,4 +81,3 @@ export const licenceUseSchema = z.object({
   at: z.string(),
 });
 export type LicenceUse = z.infer<typeof licenceUseSchema>;
-

@@ -20,7 +20,13 @@ import type { Logger } from '@kiosk/platform';
 import { maskAddress, maskIdNumber, maskName } from '@kiosk/platform';
 import type { ReceiptDocument } from '../receipts/document.js';
 import { slipContent, slipDocument, type SlipDraft } from '../receipts/slips/index.js';
-import { licencePurposes, licenceTypes, type Licence, type LicencePurpose, type LicenceQueryResponse } from '../services/licences.js';
+import {
+  licencePurposes,
+  licenceTypes,
+  type Licence,
+  type LicencePurpose,
+  type LicenceQueryResponse,
+} from '../services/licences.js';
 import type { Services } from '../services/index.js';
 import type { FlowDeps, FlowFactory, FlowInboundEvent, FlowInput, FlowOutput } from '../session/flow.js';
 import type { FlowView, MaskedIdentity } from '@kiosk/contracts/session-view';
@@ -60,7 +66,14 @@ function licenceView(l: Licence): LicenceView {
     validTo: l.validTo,
     fields: l.fields.map((f) => ({
       label: f.label,
-      value: f.kind === 'name' ? maskName(f.value) : f.kind === 'idNumber' ? maskIdNumber(f.value) : f.kind === 'address' ? maskAddress(f.value) : f.value,
+      value:
+        f.kind === 'name'
+          ? maskName(f.value)
+          : f.kind === 'idNumber'
+            ? maskIdNumber(f.value)
+            : f.kind === 'address'
+              ? maskAddress(f.value)
+              : f.value,
     })),
   };
 }
@@ -88,7 +101,9 @@ function licenceSlipDraft(
       ['有效期至 Valid to', validText(l.validTo)],
       ['用证事由 Purpose', purposeText[purpose]],
     ],
-    records: [{ heading: `${l.typeName} 主要信息 Key fields`, rows: l.fields.map((f) => [f.label, f.value] as [string, string]) }],
+    records: [
+      { heading: `${l.typeName} 主要信息 Key fields`, rows: l.fields.map((f) => [f.label, f.value] as [string, string]) },
+    ],
     notes: [
       '本凭证依据电子证照库数据打印，仅用于上述用证事由',
       'Printed from the licence library; valid for the purpose above only',
@@ -152,28 +167,45 @@ export function createLicenceFlow(
     const query = fromPromise<LicenceQueryResponse, { purpose: LicencePurpose }>(({ input, signal }) =>
       services.licences.query(idNumber(), input.purpose, { signal }),
     );
-    const register = fromPromise<{ document: ReceiptDocument; serial: string }, { draft: SlipDraft; key: string; licenceId: string; purpose: LicencePurpose }>(
-      async ({ input, signal }) => {
-        const registered = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
-        const reg = verifyBase ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` } : registered;
-        // The printed copy is a use of the licence (用证记录); the same key makes a retry record it once.
-        await services.licences.recordPrint(
-          { idempotencyKey: input.key, licenceId: input.licenceId, action: 'print', purpose: input.purpose, slipSerial: reg.serial },
-          { signal },
-        );
-        log?.info({ serial: reg.serial, purpose: input.purpose }, 'licence copy registered and its use recorded');
-        return { document: slipDocument(input.draft, reg), serial: reg.serial };
-      },
-    );
-    const failed = (what: string) => (err: unknown): LicenceErrorData => {
-      log?.warn({ step: what, ...errorLog(err) }, 'licence flow step failed');
-      return licenceError(err);
-    };
+    const register = fromPromise<
+      { document: ReceiptDocument; serial: string },
+      { draft: SlipDraft; key: string; licenceId: string; purpose: LicencePurpose }
+    >(async ({ input, signal }) => {
+      const registered = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+      const reg = verifyBase
+        ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` }
+        : registered;
+      // The printed copy is a use of the licence (用证记录); the same key makes a retry record it once.
+      await services.licences.recordPrint(
+        {
+          idempotencyKey: input.key,
+          licenceId: input.licenceId,
+          action: 'print',
+          purpose: input.purpose,
+          slipSerial: reg.serial,
+        },
+        { signal },
+      );
+      log?.info({ serial: reg.serial, purpose: input.purpose }, 'licence copy registered and its use recorded');
+      return { document: slipDocument(input.draft, reg), serial: reg.serial };
+    });
+    const failed =
+      (what: string) =>
+      (err: unknown): LicenceErrorData => {
+        log?.warn({ step: what, ...errorLog(err) }, 'licence flow step failed');
+        return licenceError(err);
+      };
     const consentView = (c: Ctx): FlowView =>
       flowView('consent', { library: c.library, holder: c.holder, types: [...licenceTypes] } satisfies LicenceConsentData);
-    const purposeView = (c: Ctx): FlowView => flowView('purpose', { purposes: [...licencePurposes], purpose: c.purpose } satisfies LicencePurposeData);
+    const purposeView = (c: Ctx): FlowView =>
+      flowView('purpose', { purposes: [...licencePurposes], purpose: c.purpose } satisfies LicencePurposeData);
     const listView = (c: Ctx): FlowView =>
-      flowView('list', { library: c.library, holder: c.holder, purpose: c.purpose!, licences: c.licences } satisfies LicenceListData);
+      flowView('list', {
+        library: c.library,
+        holder: c.holder,
+        purpose: c.purpose!,
+        licences: c.licences,
+      } satisfies LicenceListData);
 
     return setup({
       types: { context: {} as Ctx, input: {} as FlowInput, events: {} as FlowInboundEvent, output: {} as FlowOutput },
@@ -249,7 +281,8 @@ export function createLicenceFlow(
               },
               target: 'preview',
               actions: assign({
-                selected: ({ event, context }) => context.licences.find((l) => l.licenceId === selectSchema.parse(event.data).licenceId) ?? null,
+                selected: ({ event, context }) =>
+                  context.licences.find((l) => l.licenceId === selectSchema.parse(event.data).licenceId) ?? null,
               }),
             },
             BACK: 'purpose',
@@ -262,13 +295,22 @@ export function createLicenceFlow(
             const draft = licenceSlipDraft(
               l,
               context.purpose!,
-              { kioskId: config.kiosk.id, location: config.kiosk.location, holder: { nameMasked: h.name, idNumberMasked: h.idNumber }, printedAt: now() },
+              {
+                kioskId: config.kiosk.id,
+                location: config.kiosk.location,
+                holder: { nameMasked: h.name, idNumberMasked: h.idNumber },
+                printedAt: now(),
+              },
               context.library,
             );
             return {
               draft,
               key: randomUUID(),
-              view: flowView('preview', { holder: context.holder, purpose: context.purpose!, licence: l } satisfies LicencePreviewData),
+              view: flowView('preview', {
+                holder: context.holder,
+                purpose: context.purpose!,
+                licence: l,
+              } satisfies LicencePreviewData),
             };
           }),
           on: { CONTINUE: 'registering', BACK: 'list' },
@@ -277,7 +319,12 @@ export function createLicenceFlow(
           entry: assign({ view: () => flowView('registering', { service: 'licence' }) }),
           invoke: {
             src: 'register',
-            input: ({ context }) => ({ draft: context.draft!, key: context.key, licenceId: context.selected!.licenceId, purpose: context.purpose! }),
+            input: ({ context }) => ({
+              draft: context.draft!,
+              key: context.key,
+              licenceId: context.selected!.licenceId,
+              purpose: context.purpose!,
+            }),
             onDone: {
               target: 'finished',
               actions: assign({
@@ -301,7 +348,12 @@ export function createLicenceFlow(
           on: {
             CONTINUE: {
               target: 'finished',
-              actions: assign({ output: (): FlowOutput => ({ outcome: 'done', result: { kind: 'info', titleKey: 'licence.none.title', messageKey: 'licence.none.result' } }) }),
+              actions: assign({
+                output: (): FlowOutput => ({
+                  outcome: 'done',
+                  result: { kind: 'info', titleKey: 'licence.none.title', messageKey: 'licence.none.result' },
+                }),
+              }),
             },
             BACK: 'purpose',
           },

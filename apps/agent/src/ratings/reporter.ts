@@ -57,7 +57,10 @@ export class RatingReporter {
       queue: this.queue,
       deliver: async (item, signal) => {
         const r = await opts.evaluation.submit(item.payload, { signal, requestId: `eval-${item.key}-${item.attempts + 1}` });
-        this.log.info({ key: item.key, evaluationId: r.evaluationId, created: r.created, followUp: r.followUp }, 'rating delivered to the evaluation platform');
+        this.log.info(
+          { key: item.key, evaluationId: r.evaluationId, created: r.created, followUp: r.followUp },
+          'rating delivered to the evaluation platform',
+        );
       },
       // A 4xx (other than a 409 race) will not change on a resend: park it and say so loudly.
       permanent: (err) => err instanceof UpstreamError && (err.code === 'INVALID_REQUEST' || err.code === 'REJECTED'),
@@ -115,7 +118,10 @@ export class RatingReporter {
       this.queue.enqueue(key, report, now);
       this.opts.reportEvent?.('rating.submitted', { ...ev });
     })();
-    this.log.info({ key, service: s.serviceId, level: s.rating, reasons: report.reasons.length, linked: report.subjectHash !== null }, 'rating queued');
+    this.log.info(
+      { key, service: s.serviceId, level: s.rating, reasons: report.reasons.length, linked: report.subjectHash !== null },
+      'rating queued',
+    );
     this.pump.kick();
     return key;
   }

@@ -26,9 +26,22 @@ export function createLicenceConnector(client: UpstreamClient): LicenceConnector
   return {
     breaker: client.breaker,
     async query(idNumber, purpose, call) {
-      const body = checkRequest('licences', 'licences.query', licenceQueryRequestSchema, { idNumber, purpose, consent: true }, call);
+      const body = checkRequest(
+        'licences',
+        'licences.query',
+        licenceQueryRequestSchema,
+        { idNumber, purpose, consent: true },
+        call,
+      );
       return client.request(
-        { operation: 'licences.query', method: 'POST', path: '/licences/v1/licences/query', body, schema: licenceQueryResponseSchema, retry: true },
+        {
+          operation: 'licences.query',
+          method: 'POST',
+          path: '/licences/v1/licences/query',
+          body,
+          schema: licenceQueryResponseSchema,
+          retry: true,
+        },
         call,
       );
     },

@@ -54,7 +54,9 @@ export class DeliveryQueue<T> {
       nextDue: db.prepare<[string], { at: number | null }>(
         'SELECT min(next_attempt_at) AS at FROM delivery_queue WHERE queue = ? AND delivered_at IS NULL',
       ),
-      delivered: db.prepare('UPDATE delivery_queue SET delivered_at = ?, last_error = NULL WHERE id = ? AND delivered_at IS NULL'),
+      delivered: db.prepare(
+        'UPDATE delivery_queue SET delivered_at = ?, last_error = NULL WHERE id = ? AND delivered_at IS NULL',
+      ),
       failed: db.prepare('UPDATE delivery_queue SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?'),
       depth: db.prepare<[string], { pending: number; oldest: string | null; delivered: number }>(
         `SELECT sum(delivered_at IS NULL) AS pending, min(CASE WHEN delivered_at IS NULL THEN created_at END) AS oldest,
@@ -104,7 +106,15 @@ export class DeliveryQueue<T> {
   find(key: string): (QueuedItem<T> & { deliveredAt: string | null; lastError: string | null }) | undefined {
     const r = this.stmts.get.get(this.name, key);
     return r
-      ? { id: r.id, key: r.key, payload: JSON.parse(r.payload) as T, createdAt: r.created_at, attempts: r.attempts, deliveredAt: r.delivered_at, lastError: r.last_error }
+      ? {
+          id: r.id,
+          key: r.key,
+          payload: JSON.parse(r.payload) as T,
+          createdAt: r.created_at,
+          attempts: r.attempts,
+          deliveredAt: r.delivered_at,
+          lastError: r.last_error,
+        }
       : undefined;
   }
 
@@ -200,9 +210,13 @@ export class QueuePump<T> {
           const message = err instanceof Error ? err.message : String(err);
           queue.markFailed(item.id, message, Date.now() + wait);
           // The first failure and every 10th, so a long outage does not flood the log.
-          if (permanent) logger.error({ queue: queue.name, key: item.key, error: message }, 'upstream refused a queued report; parked');
+          if (permanent)
+            logger.error({ queue: queue.name, key: item.key, error: message }, 'upstream refused a queued report; parked');
           else if (failures === 1 || failures % 10 === 0) {
-            logger.warn({ queue: queue.name, key: item.key, failures, retryInMs: wait, error: message }, 'queued report not delivered yet');
+            logger.warn(
+              { queue: queue.name, key: item.key, failures, retryInMs: wait, error: message },
+              'queued report not delivered yet',
+            );
           }
         }
       }

@@ -45,7 +45,13 @@ function RateChart({ series }: { series: RatingsSummary['series'] }) {
   if (cur) segments.push(cur);
   const last = [...series].reverse().find((p) => p.rate !== null);
   return (
-    <svg class="rate-chart" data-testid="rate-chart" viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`满意率趋势 Satisfaction rate over time; latest ${percent(last?.rate ?? null)}`}>
+    <svg
+      class="rate-chart"
+      data-testid="rate-chart"
+      viewBox={`0 0 ${w} ${h}`}
+      role="img"
+      aria-label={`满意率趋势 Satisfaction rate over time; latest ${percent(last?.rate ?? null)}`}
+    >
       {[0, 0.5, 1].map((g) => (
         <g key={g}>
           <line x1={pad.l} x2={w - pad.r} y1={y(g)} y2={y(g)} class="grid" />
@@ -78,7 +84,17 @@ function RateChart({ series }: { series: RatingsSummary['series'] }) {
   );
 }
 
-function GroupTable({ title, groups, label, testid }: { title: string; groups: RatingGroup[]; label(key: string): string; testid: string }) {
+function GroupTable({
+  title,
+  groups,
+  label,
+  testid,
+}: {
+  title: string;
+  groups: RatingGroup[];
+  label(key: string): string;
+  testid: string;
+}) {
   return (
     <table class="list" data-testid={testid}>
       <caption>{title}</caption>
@@ -140,7 +156,13 @@ function HandleButton({ item, onDone }: { item: Followup; onDone(): void }) {
         >
           <label class="field">
             处理说明 Note
-            <textarea name="note" maxLength={500} rows={3} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+            <textarea
+              name="note"
+              maxLength={500}
+              rows={3}
+              value={note}
+              onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)}
+            />
           </label>
           <ErrorLine error={error} />
         </ConfirmDialog>
@@ -186,14 +208,20 @@ export function RatingsView() {
           <RateChart series={s.series} />
           <div class="ratings-groups">
             <GroupTable title="按服务点 By site" groups={s.bySite} label={(k) => k} testid="ratings-by-site" />
-            <GroupTable title="按服务 By service" groups={s.byService} label={(k) => serviceLabel[k] ?? k} testid="ratings-by-service" />
+            <GroupTable
+              title="按服务 By service"
+              groups={s.byService}
+              label={(k) => serviceLabel[k] ?? k}
+              testid="ratings-by-service"
+            />
           </div>
         </>
       )}
       <div class="toolbar">
         <h2>{all ? '差评整改 Follow-ups (all)' : '待整改 Open follow-ups'}</h2>
         <label class="inline">
-          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已处理 Include handled
+          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已处理
+          Include handled
         </label>
       </div>
       {!items.data ? null : items.data.followups.length === 0 ? (

@@ -93,7 +93,13 @@ function Purpose({ view, send }: ScreenProps) {
       <p>{t('licence.purpose.hint')}</p>
       <div class="rf-choices" role="group" aria-label={t('licence.purpose.title')}>
         {d.purposes.map((p) => (
-          <button type="button" key={p} class="rf-choice" data-testid={`licence-purpose-${p}`} onClick={event(send, 'purpose', { purpose: p })}>
+          <button
+            type="button"
+            key={p}
+            class="rf-choice"
+            data-testid={`licence-purpose-${p}`}
+            onClick={event(send, 'purpose', { purpose: p })}
+          >
             <strong>{t(`licence.purpose.${p}`)}</strong>
           </button>
         ))}
@@ -131,7 +137,12 @@ function List({ view, send }: ScreenProps) {
             class="rf-item rf-pick"
             {...(m
               ? { tabIndex: -1 }
-              : { 'data-testid': 'licence-item', 'data-type': l.type, 'data-licence': l.licenceId, onClick: event(send, 'select', { licenceId: l.licenceId }) })}
+              : {
+                  'data-testid': 'licence-item',
+                  'data-type': l.type,
+                  'data-licence': l.licenceId,
+                  onClick: event(send, 'select', { licenceId: l.licenceId }),
+                })}
           >
             <span class="rf-item-title">{t(`licence.type.${l.type}`)}</span>
             <LicenceFields l={l} />

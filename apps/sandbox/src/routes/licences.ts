@@ -37,7 +37,13 @@ const toUse = (r: UseRow): LicenceUse => ({
  * The licence library (电子证照库): lists a person's licences (only with the citizen's consent,
  * recording a fetch use per licence) and records printed copies as uses (用证记录).
  */
-export function mountLicences(router: Router, db: Db, deps: OpDeps, now: () => Date, licences: ReadonlyMap<string, Licence[]>): void {
+export function mountLicences(
+  router: Router,
+  db: Db,
+  deps: OpDeps,
+  now: () => Date,
+  licences: ReadonlyMap<string, Licence[]>,
+): void {
   const byId = new Map<string, Licence>();
   for (const list of licences.values()) for (const l of list) byId.set(l.licenceId, l);
   const insert = db.prepare(
@@ -50,57 +56,78 @@ export function mountLicences(router: Router, db: Db, deps: OpDeps, now: () => D
 
   router.post(
     '/licences/v1/licences/query',
-    operation('licences.query', (req, ctx) => {
-      // consent: true is required by the schema: no consent, no fetch (400).
-      const body = parseBody(licenceQueryRequestSchema, req.body);
-      const id = body.idNumber.trim().toUpperCase();
-      if (!isAcceptedPersonNumber(id)) throw new ApiError(400, 'INVALID_ID_NUMBER', 'idNumber is not a valid GB 11643 number');
-      ctx.logFields.holder = maskIdNumber(id);
-      const list = licences.get(id) ?? [];
-      const at = now().toISOString();
-      db.transaction(() => {
-        for (const l of list) insert.run(useId(), l.licenceId, ctx.kioskId, 'fetch', body.purpose, null, null, at);
-      })();
-      ctx.logFields.count = list.length;
-      const row = person.get(id) as { name: string } | undefined;
-      const out: LicenceQueryResponse = {
-        requestId: ctx.requestId,
-        library: LICENCE_LIBRARY,
-        holder: row ? { nameMasked: maskName(row.name), idNumberMasked: maskIdNumber(id) } : null,
-        queriedAt: at,
-        licences: list,
-      };
-      return { body: out };
-    }, deps),
+    operation(
+      'licences.query',
+      (req, ctx) => {
+        // consent: true is required by the schema: no consent, no fetch (400).
+        const body = parseBody(licenceQueryRequestSchema, req.body);
+        const id = body.idNumber.trim().toUpperCase();
+        if (!isAcceptedPersonNumber(id)) throw new ApiError(400, 'INVALID_ID_NUMBER', 'idNumber is not a valid GB 11643 number');
+        ctx.logFields.holder = maskIdNumber(id);
+        const list = licences.get(id) ?? [];
+        const at = now().toISOString();
+        db.transaction(() => {
+          for (const l of list) insert.run(useId(), l.licenceId, ctx.kioskId, 'fetch', body.purpose, null, null, at);
+        })();
+        ctx.logFields.count = list.length;
+        const row = person.get(id) as { name: string } | undefined;
+        const out: LicenceQueryResponse = {
+          requestId: ctx.requestId,
+          library: LICENCE_LIBRARY,
+          holder: row ? { nameMasked: maskName(row.name), idNumberMasked: maskIdNumber(id) } : null,
+          queriedAt: at,
+          licences: list,
+        };
+        return { body: out };
+      },
+      deps,
+    ),
   );
 
   router.post(
     '/licences/v1/uses',
-    operation('licences.use', (req, ctx) => {
-      const body = parseBody(licenceUseRequestSchema, req.body);
-      if (!byId.has(body.licenceId)) throw new ApiError(404, 'LICENCE_NOT_FOUND', 'no licence with this id');
-      const existing = byKey.get(ctx.kioskId, body.idempotencyKey) as UseRow | undefined;
-      if (existing) return { body: toUse(existing) };
-      const row: UseRow = {
-        use_id: useId(),
-        licence_id: body.licenceId,
-        kiosk_id: ctx.kioskId,
-        action: body.action,
-        purpose: body.purpose,
-        slip_serial: body.slipSerial,
-        at: now().toISOString(),
-      };
-      insert.run(row.use_id, row.licence_id, row.kiosk_id, row.action, row.purpose, row.slip_serial, body.idempotencyKey, row.at);
-      return { status: 201, body: toUse(row) };
-    }, deps),
+    operation(
+      'licences.use',
+      (req, ctx) => {
+        const body = parseBody(licenceUseRequestSchema, req.body);
+        if (!byId.has(body.licenceId)) throw new ApiError(404, 'LICENCE_NOT_FOUND', 'no licence with this id');
+        const existing = byKey.get(ctx.kioskId, body.idempotencyKey) as UseRow | undefined;
+        if (existing) return { body: toUse(existing) };
+        const row: UseRow = {
+          use_id: useId(),
+          licence_id: body.licenceId,
+          kiosk_id: ctx.kioskId,
+          action: body.action,
+          purpose: body.purpose,
+          slip_serial: body.slipSerial,
+          at: now().toISOString(),
+        };
+        insert.run(
+          row.use_id,
+          row.licence_id,
+          row.kiosk_id,
+          row.action,
+          row.purpose,
+          row.slip_serial,
+          body.idempotencyKey,
+          row.at,
+        );
+        return { status: 201, body: toUse(row) };
+      },
+      deps,
+    ),
   );
 
   // The uses of one licence (the holder's 用证记录; tests and demos).
   router.get(
     '/licences/v1/licences/:licenceId/uses',
-    operation('licences.uses', (req) => {
-      const rows = usesOf.all(String(req.params.licenceId)) as UseRow[];
-      return { body: { uses: rows.map(toUse) } };
-    }, deps),
+    operation(
+      'licences.uses',
+      (req) => {
+        const rows = usesOf.all(String(req.params.licenceId)) as UseRow[];
+        return { body: { uses: rows.map(toUse) } };
+      },
+      deps,
+    ),
   );
 }
