@@ -149,6 +149,10 @@ describe('dashboard accessibility and degraded services', () => {
     await page.locator('[data-testid="followups"] tr[data-service="licence"]').waitFor({ timeout: 15_000 });
     await page.getByTestId('rate-chart').locator('circle').first().waitFor();
     expect(await page.getByTestId('ratings-rate').textContent()).toBe('50.0%');
+    // Narrowing to a service without ratings empties the figures; back to all restores them.
+    await page.getByLabel('服务 Service').selectOption('licence');
+    await expect.poll(() => page.getByTestId('ratings-total').textContent()).toBe('2');
+    await page.getByLabel('服务 Service').selectOption('');
     expect(await axeSerious(page)).toEqual([]);
     expect(await smallTargets(page)).toEqual([]);
     await page.getByRole('button', { name: '标记已处理 Mark handled' }).click();

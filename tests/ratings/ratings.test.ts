@@ -186,6 +186,14 @@ describe('central follow-up book', () => {
     expect(s.series.at(-2)).toMatchObject({ date: '2026-06-29', total: 1, rate: 1 });
     expect(s.series.at(-3)!.rate).toBeNull();
 
+    // Narrowed to one site or one service: chart and tables count only its ratings; the choices stay.
+    const jiayu = b.summary(7, now, { site: siteB.site });
+    expect(jiayu).toMatchObject({ total: 1, rate: 1, filter: { site: siteB.site, service: null } });
+    expect(jiayu.sites).toEqual([siteB.site, siteA.site].sort((x, y) => x.localeCompare(y, 'zh-CN')));
+    expect(jiayu.series.at(-1)).toMatchObject({ total: 1, rate: 1 });
+    expect(b.summary(7, now, { service: 'licence' })).toMatchObject({ total: 2, rate: 0.5, services: ['licence', 'tax'] });
+    expect(b.summary(7, now, { site: siteB.site, service: 'licence' })).toMatchObject({ total: 0, rate: null });
+
     const open = b.followups(true);
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ kioskId: 'K1', site: siteA.site, service: 'licence', reasons: ['waitTooLong'] });

@@ -4,6 +4,15 @@ import { currentUser, sameOriginJson, type Sessions } from './auth.js';
 import type { Fleet } from './fleet.js';
 import type { RatingsBook } from './ratings.js';
 
+const summaryQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(90).default(14),
+  site: z.string().min(1).max(200).optional(),
+  service: z
+    .string()
+    .regex(/^[a-z]{1,32}$/)
+    .optional(),
+});
+
 const handleSchema = z.object({ note: z.string().trim().min(1, '请填写处理说明 A note is required').max(500) }).strict();
 
 /** 好差评 on the dashboard: summary and chart data, follow-up items, marking one handled. */
@@ -14,9 +23,13 @@ export function ratingsRoutes(ratings: RatingsBook, fleet: Fleet, sessions: Sess
   const operator = sessions.require('operator');
 
   r.get('/ratings/summary', viewer, (req, res) => {
-    const days = Math.min(90, Math.max(1, Number(req.query.days) || 14));
+    const q = summaryQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ ok: false, error: `invalid query: ${q.error.issues[0]?.path.join('.')}` });
+      return;
+    }
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ok: true, summary: ratings.summary(days, Date.now()) });
+    res.json({ ok: true, summary: ratings.summary(q.data.days, Date.now(), { site: q.data.site, service: q.data.service }) });
   });
 
   r.get('/followups', viewer, (req, res) => {

@@ -54,6 +54,11 @@ interface RatingGroup {
 
 export interface RatingsSummary {
   days: number;
+  /** The site and service the figures are narrowed to (null: all). */
+  filter: { site: string | null; service: string | null };
+  /** Every site and service with ratings or open follow-ups in the window (for the filter). */
+  sites: string[];
+  services: string[];
   total: number;
   rate: number | null;
   bySite: RatingGroup[];
@@ -165,11 +170,17 @@ export class RatingsBook {
     }
   };
 
-  summary(days: number, now: number): RatingsSummary {
+  summary(days: number, now: number, filter: { site?: string | undefined; service?: string | undefined } = {}): RatingsSummary {
     const firstDate = chinaDate(new Date(now - (days - 1) * day));
     const from = Date.parse(`${firstDate}T00:00:00+08:00`);
-    const rows = this.stmts.since.all(from);
-    const open = this.stmts.openCounts.all();
+    const allRows = this.stmts.since.all(from);
+    const allOpen = this.stmts.openCounts.all();
+    const matches = (r: { site: string; service: string }): boolean =>
+      (filter.site === undefined || r.site === filter.site) && (filter.service === undefined || r.service === filter.service);
+    const rows = allRows.filter(matches);
+    const open = allOpen.filter(matches);
+    const distinct = (pick: (r: { site: string; service: string }) => string): string[] =>
+      [...new Set([...allRows, ...allOpen].map(pick))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
     const group = (keyOf: (r: { site: string; service: string }) => string): RatingGroup[] => {
       const m = new Map<string, RatingGroup>();
       const get = (key: string): RatingGroup => {
@@ -199,6 +210,9 @@ export class RatingsBook {
     const satisfied = rows.filter((r) => r.score >= 3).length;
     return {
       days,
+      filter: { site: filter.site ?? null, service: filter.service ?? null },
+      sites: distinct((r) => r.site),
+      services: distinct((r) => r.service),
       total: rows.length,
       rate: rate(satisfied, rows.length),
       bySite: group((r) => r.site),

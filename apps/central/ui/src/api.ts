@@ -136,6 +136,9 @@ export interface RatingGroup {
 
 export interface RatingsSummary {
   days: number;
+  filter: { site: string | null; service: string | null };
+  sites: string[];
+  services: string[];
   total: number;
   rate: number | null;
   bySite: RatingGroup[];
@@ -201,7 +204,12 @@ export const api = {
     call<{ command: Command }>('POST', `/kiosks/${encodeURIComponent(id)}/commands`, { kind, ...(message ? { message } : {}) }),
   alerts: (all: boolean) => call<{ alerts: Alert[] }>('GET', `/alerts${all ? '?state=all' : ''}`),
   ackAlert: (id: number) => call<{ alert: Alert }>('POST', `/alerts/${id}/ack`, {}),
-  ratingsSummary: (days: number) => call<{ summary: RatingsSummary }>('GET', `/ratings/summary?days=${days}`),
+  ratingsSummary: (days: number, site: string, service: string) => {
+    const q = new URLSearchParams({ days: String(days) });
+    if (site) q.set('site', site);
+    if (service) q.set('service', service);
+    return call<{ summary: RatingsSummary }>('GET', `/ratings/summary?${q}`);
+  },
   followups: (all: boolean) => call<{ followups: Followup[] }>('GET', `/followups${all ? '?state=all' : ''}`),
   handleFollowup: (id: string, note: string) => call<{ followup: Followup }>('POST', `/followups/${encodeURIComponent(id)}/handle`, { note }),
   notSeen: (days: number | null) => call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),

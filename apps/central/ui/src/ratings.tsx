@@ -173,8 +173,11 @@ function HandleButton({ item, onDone }: { item: Followup; onDone(): void }) {
 
 export function RatingsView() {
   const [days, setDays] = useState(14);
+  const [site, setSite] = useState('');
+  const [service, setService] = useState('');
   const [all, setAll] = useState(false);
-  const summary = usePoll(() => api.ratingsSummary(days), 10_000, `ratings:${days}`);
+  // The chart and tables narrow to one site and/or one service; the follow-up list shows all.
+  const summary = usePoll(() => api.ratingsSummary(days, site, service), 10_000, `ratings:${days}:${site}:${service}`);
   const items = usePoll(() => api.followups(all), 10_000, `followups:${all}`);
   const s = summary.data?.summary;
   const reload = (): void => {
@@ -191,6 +194,32 @@ export function RatingsView() {
             {[7, 14, 30, 90].map((d) => (
               <option key={d} value={d}>
                 {d} 天 days
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="inline">
+          服务点 Site
+          <select data-testid="ratings-site" value={site} onChange={(e) => setSite((e.target as HTMLSelectElement).value)}>
+            <option value="">全部 All</option>
+            {(s?.sites ?? (site ? [site] : [])).map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="inline">
+          服务 Service
+          <select
+            data-testid="ratings-service"
+            value={service}
+            onChange={(e) => setService((e.target as HTMLSelectElement).value)}
+          >
+            <option value="">全部 All</option>
+            {(s?.services ?? (service ? [service] : [])).map((x) => (
+              <option key={x} value={x}>
+                {serviceLabel[x] ?? x}
               </option>
             ))}
           </select>
