@@ -10,6 +10,7 @@ import type { SimulatedDevice } from './simulated-device.js';
 import { createIdCardSimulator } from './idcard/index.js';
 import { createPrinterSimulator } from './printer/index.js';
 import { createGasCardSimulator } from './gascard/index.js';
+import { createScannerSimulator } from './scanner/index.js';
 import { createPaymentsControlRouter } from '../device-agent/src/sandbox/payments-control.js';
 
 /**
@@ -41,6 +42,11 @@ export function simulatorsFor(config: KioskConfig): SimulatedDevice[] {
         stateFile: join(resolvePath(config.dataDir), 'gascard-sim.json'),
       }),
     );
+  }
+  const { scanner } = config.devices;
+  if (scanner?.enabled && scanner.transport.kind === 'serial') {
+    const agentPath = resolvePath(scanner.transport.path);
+    sims.push(createScannerSimulator({ agentPath, devicePath: deviceEnd(agentPath), baudRate: scanner.transport.baudRate }));
   }
   return sims;
 }

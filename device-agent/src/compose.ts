@@ -8,6 +8,7 @@ import { createIdCardDriver } from './devices/idcard/driver.js';
 import { createPrinterDriver } from './devices/printer/index.js';
 import { createCameraDriver } from './devices/camera/index.js';
 import { createGasCardDriver } from './devices/gascard/driver.js';
+import { createScannerDriver } from './devices/scanner/driver.js';
 import { createGasModuleWith } from './gas/module.js';
 import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
 import { createGasFlow } from './flows/gas.js';
@@ -28,6 +29,8 @@ export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) =>
     if (camera.enabled) list.push(createCameraDriver(camera, logger.child({ device: 'camera' })));
     const { gascard } = config.devices;
     if (gascard?.enabled) list.push(createGasCardDriver(gascard, logger.child({ device: 'gascard' })));
+    const { scanner } = config.devices;
+    if (scanner?.enabled) list.push(createScannerDriver(scanner, logger.child({ device: 'scanner' })));
     return list;
   };
 }

@@ -1,0 +1,1 @@
+export { ScannerSimulator, createScannerSimulator, type ScannerSimulatorOptions } from './simulator.js';
