@@ -1,0 +1,100 @@
+/**
+ * The 鄂汇办 e-ID platform (电子证照码): the kiosk redeems a code the citizen's phone showed and
+ * the scanner read, and gets the person's identity (the fields of the resident ID card) in
+ * return. The sandbox implements the same API (`POST /eid/v1/codes/redeem`,
+ * docs/sandbox-api.openapi.yaml). A code is single use and lives 60 s; the platform refuses
+ * expired (410 EID_CODE_EXPIRED), used (409 EID_CODE_USED) and forged (422 EID_CODE_FORGED)
+ * codes with distinct errors. The connector has its own timeout and circuit breaker.
+ *
+ * A code is a bearer token for a person while it lives: it is never logged in full
+ * (eid-code.ts `maskEidCode`), and a redeem is never retried (the first attempt may have used it).
+ */
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { CircuitBreaker, type BreakerOptions } from './breaker.js';
+import { maskEidCode } from './eid-code.js';
+import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
+
+/** What the citizen's app asks the platform for (sandbox only: the real app talks to its own back end). */
+export const eidIssueRequestSchema = z.object({ profile: z.string().min(1).max(64) }).strict();
+export const eidIssueResponseSchema = z.object({ code: z.string(), expiresAt: z.string() });
+export type EidIssueResponse = z.infer<typeof eidIssueResponseSchema>;
+
+export const eidRedeemRequestSchema = z.object({ code: z.string().min(1).max(512) }).strict();
+export type EidRedeemRequest = z.infer<typeof eidRedeemRequestSchema>;
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** The person, as on their resident ID card (居民身份证电子证照). Full data: memory only. */
+export const eidIdentitySchema = z.object({
+  name: z.string().min(1).max(60),
+  idNumber: z.string().regex(/^\d{17}[\dX]$/),
+  sex: z.enum(['male', 'female', 'unspecified', 'unknown']),
+  birthDate: date,
+  nationCode: z.string().regex(/^\d{2}$/),
+  address: z.string().max(140),
+  issuer: z.string().max(60),
+  validFrom: date,
+  validTo: z.union([date, z.literal('long-term')]),
+});
+export type EidIdentity = z.infer<typeof eidIdentitySchema>;
+
+export const eidRedeemResponseSchema = z.object({
+  requestId: z.string(),
+  identity: eidIdentitySchema,
+  issuedAt: z.string(),
+  redeemedAt: z.string(),
+});
+export type EidRedeemResponse = z.infer<typeof eidRedeemResponseSchema>;
+
+/** Business refusals of a redeem (upstreamCode on the UpstreamError). */
+export const EID_REFUSALS = ['EID_CODE_EXPIRED', 'EID_CODE_USED', 'EID_CODE_FORGED'] as const;
+export type EidRefusal = (typeof EID_REFUSALS)[number];
+
+export interface EidConnector {
+  readonly breaker: CircuitBreaker;
+  redeem(code: string, call?: CallOptions): Promise<EidRedeemResponse>;
+}
+
+export interface EidConnectorOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  kioskId: string;
+  logger: Logger;
+  breaker?: Partial<BreakerOptions>;
+  retry?: Partial<RetryPolicy>;
+  fetch?: typeof fetch;
+}
+
+export function createEidConnector(opts: EidConnectorOptions): EidConnector {
+  const breaker = new CircuitBreaker('eid', opts.breaker);
+  const log = opts.logger.child({ upstream: 'eid' });
+  const client = new UpstreamClient({
+    upstream: 'eid',
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs,
+    kioskId: opts.kioskId,
+    logger: opts.logger,
+    breaker,
+    ...(opts.retry ? { retry: opts.retry } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  return {
+    breaker,
+    async redeem(code, call) {
+      const body: EidRedeemRequest = { code };
+      log.info({ code: maskEidCode(code) }, 'e-ID code redeem');
+      // Never retried: a lost answer may mean the code was used; a second try would be refused as used.
+      return client.request({ operation: 'eid.redeem', method: 'POST', path: '/eid/v1/codes/redeem', body, schema: eidRedeemResponseSchema, retry: false }, call);
+    },
+  };
+}
+
+/** The connector a config asks for: `upstream.eid.baseUrl`, else the upstream base URL (the sandbox serves it). */
+export function eidConnectorFor(
+  config: { kiosk: { id: string }; upstream: { baseUrl: string; eid?: { baseUrl?: string | undefined; timeoutMs: number } | undefined } },
+  logger: Logger,
+): EidConnector {
+  const e = config.upstream.eid;
+  return createEidConnector({ baseUrl: e?.baseUrl ?? config.upstream.baseUrl, timeoutMs: e?.timeoutMs ?? 5000, kioskId: config.kiosk.id, logger });
+}
