@@ -98,3 +98,29 @@ export function eidConnectorFor(
   const e = config.upstream.eid;
   return createEidConnector({ baseUrl: e?.baseUrl ?? config.upstream.baseUrl, timeoutMs: e?.timeoutMs ?? 5000, kioskId: config.kiosk.id, logger });
 }
+
+type UpstreamHealth = 'up' | 'down' | 'unknown';
+interface StatusSource {
+  states(): Readonly<Record<string, UpstreamHealth>>;
+  onChange(fn: () => void): () => void;
+}
+
+/** Adds `eid` to an upstream status source: its breaker's state. */
+export function withEidStatus(source: StatusSource, eid: EidConnector): StatusSource {
+  return {
+    states: () => ({ ...source.states(), eid: eid.breaker.snapshot().state === 'open' ? 'down' : 'up' }),
+    onChange(fn) {
+      const off = source.onChange(fn);
+      eid.breaker.on('change', fn);
+      return () => {
+        off();
+        eid.breaker.off('change', fn);
+      };
+    },
+  };
+}
+
+/** The session's seam (session/eid.ts EidRedeemer) backed by the connector. */
+export function eidRedeemerFrom(eid: EidConnector) {
+  return async (code: string, options: { signal: AbortSignal }): Promise<EidIdentity> => (await eid.redeem(code, { signal: options.signal })).identity;
+}

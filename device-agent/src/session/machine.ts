@@ -36,6 +36,7 @@ import {
   type AvailabilityView,
   type BusyReason,
   type ContactInfo,
+  type EidRefusal,
   type MaskedIdentity,
   type Prefs,
   type PrintView,
@@ -80,6 +81,10 @@ export interface SessionContext {
   serviceId: ServiceId | null;
   /** Masked identity plus the vault reference of the full card data. */
   identity: (MaskedIdentity & { ref: string }) | null;
+  /** Vault reference of the scanned e-ID code being redeemed (never the code). */
+  eidCodeRef: string | null;
+  /** Why the last e-ID code on this identity step was not accepted. */
+  eidRefused: EidRefusal | null;
   identityConfirmed: boolean;
   faceVerified: boolean | null;
   faceAttempts: number;
@@ -119,6 +124,8 @@ export type SessionEvent =
   | { type: 'CARD.RETRY' }
   | { type: 'CARD.FAILED' }
   | { type: 'CARD.REMOVED' }
+  /** The scanner read a code; `ref` is its place in the vault. */
+  | { type: 'EID.SCANNED'; ref: string }
   | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> }
   | { type: 'FLOW.BUSY'; reason: BusyReason | null }
   | { type: 'FLOW.PERSIST'; on: boolean }
@@ -149,6 +156,10 @@ export interface SessionDeps {
   flows: Record<ServiceId, AnyStateMachine>;
   /** Runs for the machine's whole life and sends CARD.* events from the ID card reader. */
   cardWatcher: CallbackActorLogic<EventObject, undefined>;
+  /** Runs for the machine's whole life and sends EID.SCANNED from the 2D scanner (session/eid.ts). */
+  codeWatcher: CallbackActorLogic<EventObject, undefined>;
+  /** Redeems the scanned code behind `codeRef` at the e-ID platform; rejects with EidFailure. */
+  eidRedeem: PromiseActorLogic<{ ref: string; identity: MaskedIdentity }, { codeRef: string | null }>;
   /** Runs while the live face preview shows; sends FACE.PREVIEW_READY {url} or FACE.PREVIEW_FAILED. */
   facePreview: CallbackActorLogic<EventObject, { sessionId: string | null }>;
   /** Takes a still (with the consent the preview was granted) and checks it. */
@@ -175,6 +186,10 @@ export function baseDeps(flows: Record<ServiceId, AnyStateMachine>, overrides: P
   return {
     flows,
     cardWatcher: noop,
+    codeWatcher: noop,
+    eidRedeem: fromPromise<{ ref: string; identity: MaskedIdentity }, { codeRef: string | null }>(async () => {
+      throw new Error('no e-ID platform in these deps');
+    }),
     facePreview: fromCallback<EventObject, { sessionId: string | null }>(({ sendBack }) => {
       sendBack({ type: 'FACE.PREVIEW_READY', url: '/api/session/preview/test' });
     }),
@@ -233,6 +248,8 @@ function wipedContext(c: SessionContext): Partial<SessionContext> {
     prefs: { ...defaultPrefs },
     serviceId: null,
     identity: null,
+    eidCodeRef: null,
+    eidRefused: null,
     identityConfirmed: false,
     faceVerified: null,
     faceAttempts: 0,
@@ -269,6 +286,8 @@ export function createSessionMachine(deps: SessionDeps) {
     },
     actors: {
       cardWatcher: deps.cardWatcher,
+      codeWatcher: deps.codeWatcher,
+      eidRedeem: deps.eidRedeem,
       facePreview: deps.facePreview,
       faceCapture: deps.faceCapture,
       print: deps.print,
@@ -324,6 +343,7 @@ export function createSessionMachine(deps: SessionDeps) {
         return !(s.face === 'optional' && context.faceVerified === false);
       },
       faceOptional: ({ context }) => svc(context)?.face === 'optional',
+      eidAllowed: ({ context }) => svc(context)?.eidCode === true,
       guideVerifiesFace: ({ context }) => context.assisted && context.settings.guideVerifiesFace,
       faceAttemptsLeft: ({ context }) => context.faceAttempts < context.settings.faceMaxAttempts,
       printFailed: ({ context }) => context.print?.state === 'failed' && context.printJob !== null,
@@ -346,6 +366,8 @@ export function createSessionMachine(deps: SessionDeps) {
       screen: 'attract',
       serviceId: null,
       identity: null,
+      eidCodeRef: null,
+      eidRefused: null,
       identityConfirmed: false,
       faceVerified: null,
       faceAttempts: 0,
@@ -360,7 +382,11 @@ export function createSessionMachine(deps: SessionDeps) {
       endReason: null,
       flowOutcome: null,
     }),
-    invoke: { id: 'card', src: 'cardWatcher' },
+    invoke: [
+      { id: 'card', src: 'cardWatcher' },
+      // Codes scanned anywhere but the identity step are ignored (never redeemed: they are single use).
+      { id: 'codes', src: 'codeWatcher' },
+    ],
     on: {
       STATUS: [
         {
@@ -464,6 +490,7 @@ export function createSessionMachine(deps: SessionDeps) {
               identity: {
                 id: 'identity',
                 entry: screen('identity'),
+                exit: assign({ eidCodeRef: null, eidRefused: null }),
                 initial: 'check',
                 on: {
                   BACK: '#home',
@@ -471,6 +498,12 @@ export function createSessionMachine(deps: SessionDeps) {
                   'CARD.READ': { target: '.check', actions: 'setIdentity' },
                   'CARD.RETRY': '.replace',
                   'CARD.FAILED': '.unreadable',
+                  // The second source (issue 17): whichever of card and code arrives first wins;
+                  // `reading`, `eidChecking` and `confirmed` ignore the other one.
+                  'EID.SCANNED': [
+                    { guard: not('eidAllowed'), target: '.eidCardOnly' },
+                    { target: '.eidChecking', actions: assign({ eidCodeRef: ({ event }) => event.ref, eidRefused: null }) },
+                  ],
                 },
                 states: {
                   check: {
@@ -482,14 +515,55 @@ export function createSessionMachine(deps: SessionDeps) {
                     ],
                   },
                   waitCard: { entry: step(), always: { guard: 'readerDown', target: 'readerDown' } },
-                  reading: { entry: step(), on: { 'CARD.REMOVED': 'replace' } },
+                  reading: { entry: step(), on: { 'CARD.REMOVED': 'replace', 'EID.SCANNED': { actions: [] } } },
+                  eidChecking: {
+                    entry: step(),
+                    invoke: {
+                      src: 'eidRedeem',
+                      input: ({ context }) => ({ codeRef: context.eidCodeRef }),
+                      onDone: {
+                        target: 'check',
+                        actions: assign(({ context, event }) => {
+                          const changed = context.identity?.ref !== event.output.ref;
+                          return {
+                            eidCodeRef: null,
+                            identity: { ...event.output.identity, ref: event.output.ref },
+                            // Another person: nothing they confirmed or verified carries over.
+                            ...(changed ? { identityConfirmed: false, faceVerified: null, faceAttempts: 0 } : {}),
+                          };
+                        }),
+                      },
+                      onError: {
+                        target: 'eidRefused',
+                        actions: assign({
+                          eidCodeRef: null,
+                          eidRefused: ({ event }) => {
+                            const reason = (event.error as { reason?: unknown } | undefined)?.reason;
+                            return typeof reason === 'string' ? (reason as EidRefusal) : 'unavailable';
+                          },
+                        }),
+                      },
+                    },
+                    on: {
+                      'CARD.INSERTED': { actions: [] },
+                      'CARD.READ': { actions: [] },
+                      'CARD.RETRY': { actions: [] },
+                      'CARD.FAILED': { actions: [] },
+                      'EID.SCANNED': { actions: [] },
+                    },
+                  },
+                  eidRefused: { entry: step(), on: { RETRY: { target: 'waitCard', actions: assign({ eidRefused: null }) } } },
+                  eidCardOnly: { entry: step(), on: { RETRY: 'waitCard' } },
                   replace: { entry: step() },
                   unreadable: { entry: step(), on: { RETRY: 'waitCard' } },
                   readerDown: { entry: step(), always: { guard: not('readerDown'), target: 'waitCard' } },
                   expired: { entry: step() },
                   confirmed: {
                     entry: step(),
-                    on: { CONTINUE: { target: '#route', actions: assign({ identityConfirmed: true }) } },
+                    on: {
+                      CONTINUE: { target: '#route', actions: assign({ identityConfirmed: true }) },
+                      'EID.SCANNED': { actions: [] },
+                    },
                   },
                 },
               },

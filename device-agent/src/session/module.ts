@@ -18,6 +18,8 @@ import { getGasApi } from '../gas/module.js';
 import { getMonitorApi } from '../monitor/module.js';
 import { isGasCardReader } from '../devices/gascard/types.js';
 import { createCardWatcher, isIdCardSource } from './identity.js';
+import { createCodeWatcher, createEidRedeemActor, type EidRedeemer } from './eid.js';
+import { isCodeScanner } from '../devices/scanner/driver.js';
 import {
   createSessionMachine,
   sessionSettings,
@@ -46,6 +48,11 @@ export interface SessionModuleOptions {
    * optional checks are skipped, services requiring one show as unavailable (`upstreamDown`).
    */
   faceVerifier?: FaceVerifier | null;
+  /**
+   * Redeems scanned 鄂汇办 e-ID codes (compose.ts: the e-ID connector). Absent: codes are
+   * refused as `unavailable` and the identity step offers the card only.
+   */
+  eidRedeemer?: EidRedeemer;
   /** Where the snapshot is kept during money steps; default `<dataDir>/session-snapshot.json`. */
   snapshotFile?: string;
   /** Sends an event to central; default: the monitor's durable outbox (`enqueueEvent`). */
@@ -130,7 +137,11 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       mode: ctx.mode.get(),
       modeMessage: ctx.mode.message() ?? null,
       devices: ctx.deviceStatuses(),
-      upstreams: { ...upstreams?.states(), ...(noFace ? { face: 'down' as const } : {}) },
+      upstreams: {
+        ...upstreams?.states(),
+        ...(noFace ? { face: 'down' as const } : {}),
+        ...(options.eidRedeemer ? {} : { eid: 'down' as const }),
+      },
       config: sessionConfig,
     });
 
@@ -147,6 +158,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   ) as Record<ServiceId, AnyStateMachine>;
 
   const reader = ctx.devices.get('idcard');
+  const scanner = ctx.devices.get('scanner');
 
   // Cards in the readers, for the "take your card" reminders (view.takeCards); the gas reader
   // says so itself. The ID card reader can lose sight of a read card (docs/idcard.md "Presence"):
@@ -186,6 +198,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   const machine: SessionMachine = createSessionMachine({
     flows,
     cardWatcher: createCardWatcher(isIdCardSource(reader) ? reader : undefined, vault),
+    codeWatcher: createCodeWatcher(isCodeScanner(scanner) ? scanner : undefined, vault),
+    eidRedeem: createEidRedeemActor(options.eidRedeemer, vault, log),
     facePreview: face.previewActor,
     faceCapture: face.captureActor,
     print: createPrintActor(() => {
