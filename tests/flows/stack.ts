@@ -17,6 +17,8 @@ import { KIOSK } from './harness.js';
 import { createGasFlow } from '../../device-agent/src/flows/gas.js';
 import { createGasModuleWith, getGasApi, type GasApi } from '../../device-agent/src/gas/module.js';
 import { createMonitorModule } from '../../device-agent/src/monitor/module.js';
+import { createEidConnector, eidRedeemerFrom, withEidStatus } from '../../device-agent/src/services/eid.js';
+import { pino } from 'pino';
 
 export interface Stack {
   sandbox: TestSandbox;
@@ -47,6 +49,8 @@ export interface StackOptions {
   monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
   report?: (type: string, payload: Record<string, unknown>) => void;
+  /** The 2D scanner simulator and the e-ID connector to the sandbox (identity by 鄂汇办 code). */
+  scanner?: boolean;
   /** Chromium's profile directory (default: a fresh temp dir). */
   browserDataDir?: string;
 }
@@ -55,9 +59,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const uiDir = ensureUiBuilt();
   const sandbox = await startTestSandbox();
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
+  const eid = opts.scanner ? createEidConnector({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, logger: pino({ level: 'silent' }) }) : undefined;
   const rig = await startRig({
     uiDir,
-    devices: ['idcard', 'printer', ...(opts.gas ? (['gascard'] as const) : []), ...(opts.face ? (['camera'] as const) : [])],
+    devices: [
+      'idcard',
+      'printer',
+      ...(opts.gas ? (['gascard'] as const) : []),
+      ...(opts.face ? (['camera'] as const) : []),
+      ...(opts.scanner ? (['scanner'] as const) : []),
+    ],
     config: (c) => {
       c.kiosk = { ...KIOSK };
       c.upstream.baseUrl = sandbox.url;
@@ -69,7 +80,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     session: {
       flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}) },
-      upstreams: upstreamStatusFrom(services, 200),
+      upstreams: eid ? withEidStatus(upstreamStatusFrom(services, 200), eid) : upstreamStatusFrom(services, 200),
+      ...(eid ? { eidRedeemer: eidRedeemerFrom(eid) } : {}),
       ...(opts.report ? { report: opts.report } : {}),
     },
     modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : [])],
