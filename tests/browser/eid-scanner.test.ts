@@ -7,8 +7,8 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskIdNumber, maskName } from '../../device-agent/src/privacy/mask.js';
-import type { ReceiptView } from '../../simulators/printer/simulator.js';
+import { maskIdNumber, maskName } from '@kiosk/platform';
+import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { startProductionKiosk, type ProductionKiosk } from '../helpers/production-kiosk.js';
 import { ensureUiBuilt } from '../helpers/browser.js';
 import { flat } from '../flows/stack.js';

@@ -1,8 +1,8 @@
 /** The sandbox's e-ID platform and the agent's connector: codes are single use, live 60 s, forged ones are told apart. */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEidConnector, type EidConnector } from '../../device-agent/src/services/eid.js';
-import { UpstreamError } from '../../device-agent/src/services/errors.js';
+import { createEidConnector, type EidConnector } from '../../apps/agent/src/services/eid.js';
+import { UpstreamError } from '../../apps/agent/src/services/errors.js';
 import { HEADERS, postJson, startTestSandbox, type TestSandbox } from './fixture.js';
 
 let clock = Date.parse('2026-06-30T02:00:00Z');

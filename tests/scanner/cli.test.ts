@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScannerSimulator, type ScannerSimulator } from '../../simulators/scanner/index.js';
+import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
 import { tempDir } from '../helpers/config.js';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -4,13 +4,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScannerDriver, ScannerError, createScannerDriver, type ScannedCode } from '../../device-agent/src/devices/scanner/driver.js';
-import { createMemoryPair } from '../../device-agent/src/transport/memory.js';
-import { HidPosTransport } from '../../device-agent/src/transport/hid-pos.js';
-import { hidPosReports } from '../../device-agent/src/devices/scanner/protocol/hid-pos.js';
-import type { HidDeviceLike } from '../../device-agent/src/transport/hid.js';
-import { createControlApp } from '../../simulators/control-api.js';
-import { createScannerSimulator, type ScannerSimulator } from '../../simulators/scanner/index.js';
+import { ScannerDriver, ScannerError, createScannerDriver, type ScannedCode } from '../../apps/agent/src/devices/scanner/driver.js';
+import { HidPosTransport, createMemoryPair, type HidDeviceLike } from '@kiosk/transport';
+import { hidPosReports } from '@kiosk/protocol-scanner';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
+import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
 import { tempDir } from '../helpers/config.js';
 
 const EID = 'EHBEID:1:0123456789ABCDEFGHIJ:0011223344556677';
@@ -156,6 +154,11 @@ describe('scanner driver status without a port', () => {
     await send('B');
     await send('A');
     expect(got).toEqual(['A', 'A', 'B', 'A']);
+    // A session ended (the session module calls forget): the same code again is a new scan.
+    await send('A');
+    driver.forget();
+    await send('A');
+    expect(got).toEqual(['A', 'A', 'B', 'A', 'A']);
   });
 });
 

@@ -1,9 +1,8 @@
 /** The scanner's wire format (pure): CR/CRLF/LF framing, partial reads, garbage, overlong, non-UTF-8; masking; HID POS. */
 import { describe, expect, it } from 'vitest';
-import { ScanFramer, encodeScan, type ScanEvent } from '../../device-agent/src/devices/scanner/protocol/lines.js';
-import { classifyScan, maskScan } from '../../device-agent/src/devices/scanner/protocol/personal.js';
-import { HidPosAssembler, hidPosReports, parseHidPosReport } from '../../device-agent/src/devices/scanner/protocol/hid-pos.js';
-import { Rng } from '../../device-agent/src/sandbox/prng.js';
+import { HidPosAssembler, ScanFramer, encodeScan, hidPosReports, parseHidPosReport, type ScanEvent } from '@kiosk/protocol-scanner';
+import { classifyScan, maskScan } from '../../apps/agent/src/devices/scanner/personal.js';
+import { Rng } from '@kiosk/synthetic';
 
 const EID = 'EHBEID:1:0123456789ABCDEFGHIJ:0011223344556677';
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');

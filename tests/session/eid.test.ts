@@ -6,18 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, waitFor } from 'xstate';
-import { loadConfig, defaultConfigPath } from '../../device-agent/src/config/load.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { computeAvailability } from '../../device-agent/src/session/availability.js';
-import { createEidRedeemActor, type EidRedeemer } from '../../device-agent/src/session/eid.js';
-import { placeholderFlow } from '../../device-agent/src/session/flow.js';
-import { baseDeps, createSessionMachine, sessionSettings } from '../../device-agent/src/session/machine.js';
-import { IdentityVault } from '../../device-agent/src/session/vault.js';
-import { buildView } from '../../device-agent/src/session/view.js';
-import type { MaskedIdentity } from '../../device-agent/src/session/view-model.js';
-import { UpstreamError } from '../../device-agent/src/services/errors.js';
-import type { EidIdentity } from '../../device-agent/src/services/eid.js';
+import { loadConfig, defaultConfigPath } from '@kiosk/kiosk-config';
+import type { KioskConfig } from '@kiosk/kiosk-config';
+import { silentLogger } from '@kiosk/platform';
+import { computeAvailability } from '../../apps/agent/src/session/availability.js';
+import { createEidRedeemActor, type EidRedeemer } from '../../apps/agent/src/session/eid.js';
+import { placeholderFlow } from '../../apps/agent/src/session/flow.js';
+import { baseDeps, createSessionMachine, sessionSettings } from '../../apps/agent/src/session/machine.js';
+import { IdentityVault } from '../../apps/agent/src/session/vault.js';
+import { buildView } from '../../apps/agent/src/session/view.js';
+import type { MaskedIdentity } from '@kiosk/contracts/session-view';
+import { UpstreamError } from '../../apps/agent/src/services/errors.js';
+import type { EidIdentity } from '@kiosk/contracts/eid';
 
 const CODE = 'EHBEID:1:0123456789ABCDEFGHIJ:0011223344556677';
 const sun: EidIdentity = {
