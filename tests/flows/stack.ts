@@ -49,8 +49,11 @@ export interface StackOptions {
   monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
   report?: (type: string, payload: Record<string, unknown>) => void;
-  /** The 2D scanner simulator and the e-ID connector to the sandbox (identity by 鄂汇办 code). */
-  scanner?: boolean;
+  /**
+   * The 2D scanner simulator and the e-ID connector to the sandbox (identity by 鄂汇办 code);
+   * `cardOnly`: services whose rules require the physical card; `eidTimeoutMs`: the connector's timeout.
+   */
+  scanner?: boolean | { cardOnly?: ('property' | 'tax' | 'social')[]; eidTimeoutMs?: number };
   /** Chromium's profile directory (default: a fresh temp dir). */
   browserDataDir?: string;
 }
@@ -59,7 +62,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const uiDir = ensureUiBuilt();
   const sandbox = await startTestSandbox();
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
-  const eid = opts.scanner ? createEidConnector({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, logger: pino({ level: 'silent' }) }) : undefined;
+  const scanner = opts.scanner === true ? {} : opts.scanner || undefined;
+  const eid = scanner
+    ? createEidConnector({ baseUrl: sandbox.url, timeoutMs: scanner.eidTimeoutMs ?? 3000, kioskId: KIOSK.id, logger: pino({ level: 'silent' }) })
+    : undefined;
   const rig = await startRig({
     uiDir,
     devices: [
@@ -67,7 +73,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       'printer',
       ...(opts.gas ? (['gascard'] as const) : []),
       ...(opts.face ? (['camera'] as const) : []),
-      ...(opts.scanner ? (['scanner'] as const) : []),
+      ...(scanner ? (['scanner'] as const) : []),
     ],
     config: (c) => {
       c.kiosk = { ...KIOSK };
@@ -75,6 +81,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       c.session.countdown.defaultMs = 180_000;
       c.session.services.property.face = 'off';
       if (opts.face) c.session.services.social.face = 'optional';
+      for (const id of scanner?.cardOnly ?? []) c.session.services[id].eidCode = false;
       c.gas.paymentPollMs = 150;
       if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },

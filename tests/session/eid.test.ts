@@ -164,6 +164,24 @@ describe('e-ID code at the identity step', () => {
     expect(h.view().step).toBe('reading');
   });
 
+  it('an identity from a code serves the next e-ID service without asking again, but a card-only service asks for the card', async () => {
+    const h = setup({ session: (s) => (s.services.social.eidCode = false) });
+    h.actor.send({ type: 'START' });
+    h.actor.send({ type: 'SELECT_SERVICE', service: 'tax' });
+    h.scan(CODE);
+    await h.step('confirmed');
+    h.actor.send({ type: 'CONTINUE' });
+    h.actor.send({ type: 'BACK' });
+    expect(h.view().screen).toBe('home');
+    h.actor.send({ type: 'SELECT_SERVICE', service: 'social' });
+    expect([h.view().screen, h.view().step]).toEqual(['identity', 'waitCard']);
+    expect(h.view().eid).toEqual({ offered: false, cardOnly: true, refused: null });
+    h.actor.send({ type: 'CARD.READ', identity: li, ref: 'card' });
+    expect(h.view().step).toBe('confirmed');
+    h.actor.send({ type: 'CONTINUE' });
+    expect(h.view().screen).toBe('service');
+  });
+
   it('codes scanned outside the identity step are never redeemed; without a scanner nothing is offered', async () => {
     const h = setup();
     h.scan(CODE);

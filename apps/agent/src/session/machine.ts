@@ -81,6 +81,8 @@ export interface SessionContext {
   serviceId: ServiceId | null;
   /** Masked identity plus the vault reference of the full card data. */
   identity: (MaskedIdentity & { ref: string }) | null;
+  /** Where the identity came from: a card read, or a redeemed e-ID code (card-only services ask for the card). */
+  identitySource: 'card' | 'eid' | null;
   /** Vault reference of the scanned e-ID code being redeemed (never the code). */
   eidCodeRef: string | null;
   /** Why the last e-ID code on this identity step was not accepted. */
@@ -248,6 +250,7 @@ function wipedContext(c: SessionContext): Partial<SessionContext> {
     prefs: { ...defaultPrefs },
     serviceId: null,
     identity: null,
+    identitySource: null,
     eidCodeRef: null,
     eidRefused: null,
     identityConfirmed: false,
@@ -268,6 +271,7 @@ function wipedContext(c: SessionContext): Partial<SessionContext> {
 
 export function createSessionMachine(deps: SessionDeps) {
   const svc = (c: SessionContext) => (c.serviceId ? c.settings.services[c.serviceId] : null);
+  const eidNotEnough = (c: SessionContext): boolean => c.identitySource === 'eid' && svc(c)?.eidCode === false;
   /** Entry actions of every screen (and sub-step): remember it and restart its countdown. */
   const screen = (name: ScreenName) => [{ type: 'enterScreen' as const, params: { name } }, 'restartTimer' as const];
   const step = () => 'restartTimer' as const;
@@ -305,6 +309,7 @@ export function createSessionMachine(deps: SessionDeps) {
         const changed = context.identity?.ref !== event.ref;
         return {
           identity: { ...event.identity, ref: event.ref },
+          identitySource: 'card' as const,
           // Another card means another person: nothing they confirmed or verified carries over.
           ...(changed ? { identityConfirmed: false, faceVerified: null, faceAttempts: 0 } : {}),
         };
@@ -335,7 +340,10 @@ export function createSessionMachine(deps: SessionDeps) {
       readerDown: ({ context }) => context.availability.notices.includes('idcardDown'),
       hasIdentity: ({ context }) => context.identity !== null,
       identityExpired: ({ context }) => context.identity?.expired === true,
-      needsIdentity: ({ context }) => svc(context)?.identity === true && !(context.identityConfirmed && context.identity),
+      needsIdentity: ({ context }) =>
+        svc(context)?.identity === true && (!(context.identityConfirmed && context.identity) || eidNotEnough(context)),
+      // An identity from an e-ID code does not serve a service whose rules require the physical card.
+      eidIdentityNotEnough: ({ context }) => eidNotEnough(context),
       needsFace: ({ context }) => {
         const s = svc(context);
         if (!s || s.face === 'off' || context.faceVerified === true) return false;
@@ -366,6 +374,7 @@ export function createSessionMachine(deps: SessionDeps) {
       screen: 'attract',
       serviceId: null,
       identity: null,
+      identitySource: null,
       eidCodeRef: null,
       eidRefused: null,
       identityConfirmed: false,
@@ -410,7 +419,7 @@ export function createSessionMachine(deps: SessionDeps) {
           // Placing the card on the idle kiosk starts a session with the identity already read.
           'CARD.READ': {
             target: 'active',
-            actions: assign({ identity: ({ event }) => ({ ...event.identity, ref: event.ref }) }),
+            actions: assign({ identity: ({ event }) => ({ ...event.identity, ref: event.ref }), identitySource: 'card' }),
           },
         },
       },
@@ -508,6 +517,7 @@ export function createSessionMachine(deps: SessionDeps) {
                 states: {
                   check: {
                     always: [
+                      { guard: 'eidIdentityNotEnough', target: 'waitCard' },
                       { guard: and(['hasIdentity', 'identityExpired']), target: 'expired' },
                       { guard: 'hasIdentity', target: 'confirmed' },
                       { guard: 'readerDown', target: 'readerDown' },
@@ -528,6 +538,7 @@ export function createSessionMachine(deps: SessionDeps) {
                           return {
                             eidCodeRef: null,
                             identity: { ...event.output.identity, ref: event.output.ref },
+                            identitySource: 'eid' as const,
                             // Another person: nothing they confirmed or verified carries over.
                             ...(changed ? { identityConfirmed: false, faceVerified: null, faceAttempts: 0 } : {}),
                           };
