@@ -5,18 +5,22 @@
  * by a 鄂汇办 e-ID code presented through the 2D scanner simulator; the same code refused in a new
  * session with a readable message; the scanner unplugged mid-session leaves the ID card path working.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskIdNumber, maskName } from '@kiosk/platform';
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { startProductionKiosk, type ProductionKiosk } from '../helpers/production-kiosk.js';
 import { ensureUiBuilt } from '../helpers/browser.js';
+import { tempDir } from '../helpers/config.js';
 import { flat } from '../flows/stack.js';
 import { checkScreen, onScreen, openKiosk } from './kiosk.js';
 
 let k: ProductionKiosk;
 let browser: BrowserContext;
 let page: Page;
+const logFile = join(tempDir('kiosk-eid-log-'), 'agent.log');
 
 const tap = (testid: string): Promise<void> => page.getByTestId(testid).click();
 
@@ -36,7 +40,7 @@ async function until(what: string, pred: () => boolean, ms = 60_000): Promise<vo
 
 beforeAll(async () => {
   ensureUiBuilt();
-  k = await startProductionKiosk();
+  k = await startProductionKiosk({ logFile, logLevel: 'debug' });
   await until('devices online', () => ['idcard', 'printer', 'scanner'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'));
   ({ browser, page } = await openKiosk(k.agent.url));
 }, 120_000);
@@ -130,5 +134,14 @@ describe('e-ID code through the scanner (production composition)', () => {
     await onScreen(page, 'attract');
     await k.control('POST', '/scanner/plug', { connected: true });
     await until('scanner back online', () => k.agent.deviceStatuses()['scanner']?.device === 'online');
+
+    // The agent's log (debug level) knows the code was read and redeemed, masked, and nothing more.
+    await k.stop();
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('e-ID code redeemed');
+    expect(log).toContain(`EHBEID:1:${'*'.repeat(33)}${code.slice(-4)}`);
+    expect(log).not.toContain(code.slice(9, 29));
+    expect(log).not.toContain(person.idNumber);
+    expect(log).not.toContain(person.name);
   }, 240_000);
 });
