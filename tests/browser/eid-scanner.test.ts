@@ -25,7 +25,11 @@ const logFile = join(tempDir('kiosk-eid-log-'), 'agent.log');
 const tap = (testid: string): Promise<void> => page.getByTestId(testid).click();
 
 async function issueCode(profile: string): Promise<string> {
-  const res = await fetch(`${k.sandbox.url}/eid/codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile }) });
+  const res = await fetch(`${k.sandbox.url}/eid/codes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ profile }),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { code: string }).code;
 }
@@ -41,7 +45,9 @@ async function until(what: string, pred: () => boolean, ms = 60_000): Promise<vo
 beforeAll(async () => {
   ensureUiBuilt();
   k = await startProductionKiosk({ logFile, logLevel: 'debug' });
-  await until('devices online', () => ['idcard', 'printer', 'scanner'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'));
+  await until('devices online', () =>
+    ['idcard', 'printer', 'scanner'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'),
+  );
   ({ browser, page } = await openKiosk(k.agent.url));
 }, 120_000);
 

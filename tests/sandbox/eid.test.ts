@@ -71,7 +71,9 @@ describe('e-ID platform (sandbox) through the connector', () => {
     expect([forgedSig.status, forgedSig.upstreamCode]).toEqual([422, 'EID_CODE_FORGED']);
     const forgedShape = await refusal('https://example.com/not-a-code');
     expect(forgedShape.upstreamCode).toBe('EID_CODE_FORGED');
-    expect(new Set([expired.citizen.zh, forgedSig.citizen.zh, '该电子证照码已使用过，请在鄂汇办中刷新后重新出示。']).size).toBe(3);
+    expect(new Set([expired.citizen.zh, forgedSig.citizen.zh, '该电子证照码已使用过，请在鄂汇办中刷新后重新出示。']).size).toBe(
+      3,
+    );
     // A forged try did not use up the real code.
     expect((await eid.redeem(code3)).identity.name).toBe('孙测试');
   });

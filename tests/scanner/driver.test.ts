@@ -4,7 +4,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScannerDriver, ScannerError, createScannerDriver, type ScannedCode } from '../../apps/agent/src/devices/scanner/driver.js';
+import {
+  ScannerDriver,
+  ScannerError,
+  createScannerDriver,
+  type ScannedCode,
+} from '../../apps/agent/src/devices/scanner/driver.js';
 import { HidPosTransport, createMemoryPair, type HidDeviceLike } from '@kiosk/transport';
 import { hidPosReports } from '@kiosk/protocol-scanner';
 import { createControlApp } from '../../apps/simulators/src/control-api.js';
@@ -25,7 +30,11 @@ async function until(pred: () => boolean, what: string, ms = 15_000): Promise<vo
   }
 }
 
-async function setup(): Promise<{ sim: ScannerSimulator; driver: ScannerDriver; control: (path: string, body: unknown) => Promise<Response> }> {
+async function setup(): Promise<{
+  sim: ScannerSimulator;
+  driver: ScannerDriver;
+  control: (path: string, body: unknown) => Promise<Response>;
+}> {
   const dir = tempDir('kiosk-scanner-');
   const sim = createScannerSimulator({ agentPath: join(dir, 'scanner'), devicePath: join(dir, 'scanner-dev') });
   await sim.start();
@@ -125,7 +134,12 @@ describe('scanner driver over a pty', () => {
 
 describe('scanner driver status without a port', () => {
   it('noDevice when the port is missing at start', async () => {
-    const driver = createScannerDriver({ enabled: true, transport: { kind: 'serial', path: '/nonexistent/scanner', baudRate: 9600 }, partialTimeoutMs: 300, sameCodeMs: 2000 });
+    const driver = createScannerDriver({
+      enabled: true,
+      transport: { kind: 'serial', path: '/nonexistent/scanner', baudRate: 9600 },
+      partialTimeoutMs: 300,
+      sameCodeMs: 2000,
+    });
     cleanups.push(() => driver.stop());
     await driver.start();
     expect(driver.status()).toMatchObject({ device: 'noDevice', action: 'maintenance' });
@@ -168,12 +182,14 @@ describe('HID POS transport (in-memory device; no real HID POS scanner here)', (
     const device: HidDeviceLike = {
       write: () => 0,
       close: () => undefined,
-      on: ((event: 'data' | 'error', l: never) => {
+      on: (event: 'data' | 'error', l: never) => {
         listeners[event] = l;
-      }) as HidDeviceLike['on'],
+      },
       removeAllListeners: () => undefined,
     };
-    const driver = new ScannerDriver({ transport: new HidPosTransport({ vendorId: 0x0c2e, productId: 0x0b61, openDevice: async () => device }) });
+    const driver = new ScannerDriver({
+      transport: new HidPosTransport({ vendorId: 0x0c2e, productId: 0x0b61, openDevice: async () => device }),
+    });
     cleanups.push(() => driver.stop());
     await driver.start();
     expect(driver.status().device).toBe('online');

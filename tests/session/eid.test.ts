@@ -31,7 +31,13 @@ const sun: EidIdentity = {
   validFrom: '2016-05-20',
   validTo: '2036-05-20',
 };
-const li: MaskedIdentity = { name: '李*例', idNumber: '4212**********0522', cardType: 'resident', expired: false, validTo: '2041-08-01' };
+const li: MaskedIdentity = {
+  name: '李*例',
+  idNumber: '4212**********0522',
+  cardType: 'resident',
+  expired: false,
+  validTo: '2041-08-01',
+};
 
 function setup(opts: { redeem?: EidRedeemer; session?: (s: KioskConfig['session']) => void; scanner?: boolean } = {}) {
   const config = structuredClone(loadConfig(defaultConfigPath).session);
@@ -46,12 +52,19 @@ function setup(opts: { redeem?: EidRedeemer; session?: (s: KioskConfig['session'
     });
   const f = placeholderFlow({ identity: () => null });
   const machine = createSessionMachine(
-    baseDeps({ property: f, gas: f, tax: f, social: f }, { eidRedeem: createEidRedeemActor(async (c, o) => redeem(c, o), vault, silentLogger()) }),
+    baseDeps(
+      { property: f, gas: f, tax: f, social: f },
+      { eidRedeem: createEidRedeemActor(async (c, o) => redeem(c, o), vault, silentLogger()) },
+    ),
   );
   const availability = computeAvailability({
     mode: 'in-service',
     modeMessage: null,
-    devices: { idcard: { device: 'online' }, printer: { device: 'online', paper: 'full' }, ...(opts.scanner === false ? {} : { scanner: { device: 'online' } }) },
+    devices: {
+      idcard: { device: 'online' },
+      printer: { device: 'online', paper: 'full' },
+      ...(opts.scanner === false ? {} : { scanner: { device: 'online' } }),
+    },
     upstreams: {},
     config,
   });
@@ -76,9 +89,21 @@ describe('e-ID code at the identity step', () => {
     h.scan(CODE);
     await h.step('confirmed');
     expect(h.calls).toEqual([CODE]);
-    expect(h.view().identity).toEqual({ name: '孙*试', idNumber: '4212**********0610', cardType: 'resident', expired: false, validTo: '2036-05-20' });
+    expect(h.view().identity).toEqual({
+      name: '孙*试',
+      idNumber: '4212**********0610',
+      cardType: 'resident',
+      expired: false,
+      validTo: '2036-05-20',
+    });
     // The flows read the full person from the vault, exactly as after a card read.
-    expect(h.vault.current()).toMatchObject({ cardType: 'resident', name: '孙测试', idNumber: '421202198503120610', nation: '汉', warnings: [] });
+    expect(h.vault.current()).toMatchObject({
+      cardType: 'resident',
+      name: '孙测试',
+      idNumber: '421202198503120610',
+      nation: '汉',
+      warnings: [],
+    });
     const json = JSON.stringify(h.actor.getSnapshot().context);
     expect(json).not.toContain('0123456789ABCDEFGHIJ');
     expect(json).not.toContain('421202198503120610');
@@ -120,9 +145,18 @@ describe('e-ID code at the identity step', () => {
   });
 
   it('refusals say why (used, expired, forged, unavailable); a code that is no e-ID code is not sent; retry goes back to waiting', async () => {
-    const refuse = (upstreamCode: string | undefined, code: 'REJECTED' | 'TIMEOUT' = 'REJECTED') => async (): Promise<EidIdentity> => {
-      throw new UpstreamError({ upstream: 'eid', operation: 'eid.redeem', code, requestId: 'r', detail: 'x', ...(upstreamCode ? { upstreamCode } : {}) });
-    };
+    const refuse =
+      (upstreamCode: string | undefined, code: 'REJECTED' | 'TIMEOUT' = 'REJECTED') =>
+      async (): Promise<EidIdentity> => {
+        throw new UpstreamError({
+          upstream: 'eid',
+          operation: 'eid.redeem',
+          code,
+          requestId: 'r',
+          detail: 'x',
+          ...(upstreamCode ? { upstreamCode } : {}),
+        });
+      };
     for (const [upstreamCode, code, reason] of [
       ['EID_CODE_USED', 'REJECTED', 'used'],
       ['EID_CODE_EXPIRED', 'REJECTED', 'expired'],

@@ -26,7 +26,7 @@ export function isEidCode(text: string): boolean {
 
 export function parseEidCode(text: string): { id: string; sig: string } | null {
   const m = EID_CODE_PATTERN.exec(text);
-  return m ? { id: m[1]!, sig: m[2]!} : null;
+  return m ? { id: m[1]!, sig: m[2]! } : null;
 }
 
 /**

@@ -43,7 +43,7 @@ export class HidPosTransport extends EventEmitter<TransportEvents> implements Tr
     try {
       device = await (this.options.openDevice ?? (() => this.openWithNodeHid()))();
     } catch (err) {
-      throw new Error(`${this.description}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${this.description}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     this.device = device;
     this.assembler.reset();

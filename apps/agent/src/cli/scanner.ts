@@ -64,7 +64,9 @@ async function read(args: string[]): Promise<number> {
     await driver.start();
     const code = await driver.read({ timeoutMs });
     const shown = maskScan(code.text);
-    process.stdout.write(`${JSON.stringify({ text: shown.text, kind: shown.kind, masked: shown.masked, length: code.text.length })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ text: shown.text, kind: shown.kind, masked: shown.masked, length: code.text.length })}\n`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof ScannerError && err.code === 'timeout') {

@@ -11,7 +11,13 @@
  * (@kiosk/contracts/eid `maskEidCode`), and a redeem is never retried (the first attempt may have used it).
  */
 import type { Logger } from 'pino';
-import { eidRedeemResponseSchema, maskEidCode, type EidIdentity, type EidRedeemRequest, type EidRedeemResponse } from '@kiosk/contracts/eid';
+import {
+  eidRedeemResponseSchema,
+  maskEidCode,
+  type EidIdentity,
+  type EidRedeemRequest,
+  type EidRedeemResponse,
+} from '@kiosk/contracts/eid';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
 
@@ -49,18 +55,36 @@ export function createEidConnector(opts: EidConnectorOptions): EidConnector {
       const body: EidRedeemRequest = { code };
       log.info({ code: maskEidCode(code) }, 'e-ID code redeem');
       // Never retried: a lost answer may mean the code was used; a second try would be refused as used.
-      return client.request({ operation: 'eid.redeem', method: 'POST', path: '/eid/v1/codes/redeem', body, schema: eidRedeemResponseSchema, retry: false }, call);
+      return client.request(
+        {
+          operation: 'eid.redeem',
+          method: 'POST',
+          path: '/eid/v1/codes/redeem',
+          body,
+          schema: eidRedeemResponseSchema,
+          retry: false,
+        },
+        call,
+      );
     },
   };
 }
 
 /** The connector a config asks for: `upstream.eid.baseUrl`, else the upstream base URL (the sandbox serves it). */
 export function eidConnectorFor(
-  config: { kiosk: { id: string }; upstream: { baseUrl: string; eid?: { baseUrl?: string | undefined; timeoutMs: number } | undefined } },
+  config: {
+    kiosk: { id: string };
+    upstream: { baseUrl: string; eid?: { baseUrl?: string | undefined; timeoutMs: number } | undefined };
+  },
   logger: Logger,
 ): EidConnector {
   const e = config.upstream.eid;
-  return createEidConnector({ baseUrl: e?.baseUrl ?? config.upstream.baseUrl, timeoutMs: e?.timeoutMs ?? 5000, kioskId: config.kiosk.id, logger });
+  return createEidConnector({
+    baseUrl: e?.baseUrl ?? config.upstream.baseUrl,
+    timeoutMs: e?.timeoutMs ?? 5000,
+    kioskId: config.kiosk.id,
+    logger,
+  });
 }
 
 type UpstreamHealth = 'up' | 'down' | 'unknown';
@@ -86,5 +110,6 @@ export function withEidStatus(source: StatusSource, eid: EidConnector): StatusSo
 
 /** The session's seam (session/eid.ts EidRedeemer) backed by the connector. */
 export function eidRedeemerFrom(eid: EidConnector) {
-  return async (code: string, options: { signal: AbortSignal }): Promise<EidIdentity> => (await eid.redeem(code, { signal: options.signal })).identity;
+  return async (code: string, options: { signal: AbortSignal }): Promise<EidIdentity> =>
+    (await eid.redeem(code, { signal: options.signal })).identity;
 }

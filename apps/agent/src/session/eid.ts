@@ -25,7 +25,7 @@ export interface CodeSource {
   off(event: 'code', listener: (code: ScannedCode) => void): unknown;
 }
 
-export class EidFailure extends Error {
+class EidFailure extends Error {
   constructor(readonly reason: EidRefusal) {
     super(`e-ID code refused: ${reason}`);
     this.name = 'EidFailure';
@@ -43,7 +43,7 @@ export function createCodeWatcher(scanner: CodeSource | undefined, vault: Identi
 }
 
 /** The platform's identity as the card record the rest of the session already knows. */
-export function cardFromEid(id: EidIdentity): DecodedCard {
+function cardFromEid(id: EidIdentity): DecodedCard {
   return {
     cardType: 'resident',
     name: id.name,
@@ -78,7 +78,10 @@ export function createEidRedeemActor(redeem: EidRedeemer | undefined, vault: Ide
       id = await redeem(code.trim(), { signal });
     } catch (err) {
       const reason = isUpstreamError(err) && err.upstreamCode ? refusals[err.upstreamCode] : undefined;
-      log.warn({ code: maskEidCode(code), reason: reason ?? 'unavailable', err: isUpstreamError(err) ? err.code : String(err) }, 'e-ID code not accepted');
+      log.warn(
+        { code: maskEidCode(code), reason: reason ?? 'unavailable', err: isUpstreamError(err) ? err.code : String(err) },
+        'e-ID code not accepted',
+      );
       throw new EidFailure(reason ?? 'unavailable');
     }
     // The same rule as for a card: a number that fails GB 11643 is no identity.

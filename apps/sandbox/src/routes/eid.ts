@@ -14,7 +14,7 @@ import { maskIdNumber } from '../mask.js';
 import { eidProfileNames, residentCardOfProfile, type ResidentProfileCard } from '../profiles.js';
 
 /** How long a code shown in the app may be redeemed. */
-export const EID_CODE_TTL_MS = 60_000;
+const EID_CODE_TTL_MS = 60_000;
 /** The platform's signing key. A sandbox constant: the sandbox is no security boundary. */
 const KEY = 'sandbox-eid-platform-key';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -63,9 +63,18 @@ export function mountEid(router: Router, deps: OpDeps, now: () => Date): void {
         const body = parseBody(eidIssueRequestSchema, req.body);
         const card = residentCardOfProfile(body.profile);
         if (card === undefined) {
-          throw new ApiError(404, 'PROFILE_NOT_FOUND', `no ID card profile "${body.profile}"; e-ID profiles: ${eidProfileNames().join(', ')}`);
+          throw new ApiError(
+            404,
+            'PROFILE_NOT_FOUND',
+            `no ID card profile "${body.profile}"; e-ID profiles: ${eidProfileNames().join(', ')}`,
+          );
         }
-        if (card === null) throw new ApiError(422, 'PROFILE_NOT_ELIGIBLE', `profile "${body.profile}" has no resident ID card, so no electronic ID`);
+        if (card === null)
+          throw new ApiError(
+            422,
+            'PROFILE_NOT_ELIGIBLE',
+            `profile "${body.profile}" has no resident ID card, so no electronic ID`,
+          );
         const t = now().getTime();
         prune(t);
         let id = '';

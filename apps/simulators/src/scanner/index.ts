@@ -1,1 +1,1 @@
-export { ScannerSimulator, createScannerSimulator, type ScannerSimulatorOptions } from './simulator.js';
+export { ScannerSimulator, createScannerSimulator } from './simulator.js';

@@ -33,13 +33,22 @@ const scanSchema = z
     chunks: z.number().int().min(1).max(64).default(1),
   })
   .strict();
-const rawSchema = z.object({ hex: z.string().regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes').max(16_384) }).strict();
+const rawSchema = z
+  .object({
+    hex: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes')
+      .max(16_384),
+  })
+  .strict();
 const plugSchema = z.object({ connected: z.boolean() }).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
-    throw new SimulatorInputError(r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; '));
+    throw new SimulatorInputError(
+      r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; '),
+    );
   }
   return r.data;
 }
@@ -143,8 +152,14 @@ export class ScannerSimulator implements SimulatedDevice {
     r.get('/', (_req, res) => {
       res.json(this.state());
     });
-    r.post('/scan', jsonRoute((body) => this.scan(body)));
-    r.post('/raw', jsonRoute((body) => this.raw(body)));
+    r.post(
+      '/scan',
+      jsonRoute((body) => this.scan(body)),
+    );
+    r.post(
+      '/raw',
+      jsonRoute((body) => this.raw(body)),
+    );
     r.post(
       '/plug',
       jsonRoute(async (body) => {

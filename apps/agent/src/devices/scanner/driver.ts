@@ -102,7 +102,11 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
     this.dropPartial();
     this.last = null;
     if (this.running) {
-      this.setStatus({ device: 'offline', action: 'maintenance', detail: error ? `scanner disconnected: ${error.message}` : 'scanner port closed' });
+      this.setStatus({
+        device: 'offline',
+        action: 'maintenance',
+        detail: error ? `scanner disconnected: ${error.message}` : 'scanner port closed',
+      });
     }
   };
 
@@ -132,7 +136,11 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
     } catch (err) {
       // ReconnectingTransport keeps trying; until then there is no device.
       if (!this.everOpened) {
-        this.setStatus({ device: 'noDevice', action: 'maintenance', detail: `cannot open ${this.transport.description}: ${(err as Error).message}` });
+        this.setStatus({
+          device: 'noDevice',
+          action: 'maintenance',
+          detail: `cannot open ${this.transport.description}: ${(err as Error).message}`,
+        });
       }
     }
   }
@@ -230,14 +238,16 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
 export type ScannerConfig = NonNullable<KioskConfig['devices']['scanner']>;
 
 /** The transport a scanner config names, reconnecting by itself after an unplug. */
-export function scannerTransport(t: ScannerConfig['transport']): Transport {
+function scannerTransport(t: ScannerConfig['transport']): Transport {
   switch (t.kind) {
     case 'serial':
       return new ReconnectingTransport(new SerialTransport({ path: resolvePath(t.path), baudRate: t.baudRate }));
     case 'tcp':
       return new ReconnectingTransport(new TcpTransport({ host: t.host, port: t.port }));
     case 'hid':
-      return new ReconnectingTransport(new HidPosTransport({ vendorId: t.vendorId, productId: t.productId, ...(t.path ? { path: t.path } : {}) }));
+      return new ReconnectingTransport(
+        new HidPosTransport({ vendorId: t.vendorId, productId: t.productId, ...(t.path ? { path: t.path } : {}) }),
+      );
     default:
       throw new Error(`scanner transport "${t.kind}" is not supported; use serial, hid (HID POS) or tcp`);
   }
