@@ -1,4 +1,5 @@
 /** The sandbox's e-ID platform and the agent's connector: codes are single use, live 60 s, forged ones are told apart. */
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEidConnector, type EidConnector } from '../../apps/agent/src/services/eid.js';
@@ -8,9 +9,16 @@ import { HEADERS, postJson, startTestSandbox, type TestSandbox } from './fixture
 let clock = Date.parse('2026-06-30T02:00:00Z');
 let s: TestSandbox;
 let eid: EidConnector;
+let sandboxLog = '';
 
 beforeAll(async () => {
-  s = await startTestSandbox({ now: () => new Date(clock) });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      sandboxLog += chunk.toString();
+      done();
+    },
+  });
+  s = await startTestSandbox({ now: () => new Date(clock), logger: pino({ level: 'info' }, sink) });
   eid = createEidConnector({ baseUrl: s.url, timeoutMs: 3000, kioskId: 'TEST-KIOSK-01', logger: pino({ level: 'silent' }) });
 });
 afterAll(async () => {
@@ -89,6 +97,19 @@ describe('e-ID platform (sandbox) through the connector', () => {
     // Refused for headers: the code is still usable.
     const ok = await postJson(`${s.url}/eid/v1/codes/redeem`, { code }, HEADERS);
     expect(ok.status).toBe(200);
+  });
+
+  it("the platform's log has one masked line per call, never a code, a name or an ID number", async () => {
+    const { code } = await issue('xianan-resident');
+    await eid.redeem(code);
+    await refusal(code);
+    const lines = sandboxLog.split('\n').filter((l) => l.includes('"op":"eid.'));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(sandboxLog).toContain(`EHBEID:1:${'*'.repeat(33)}${code.slice(-4)}`);
+    expect(sandboxLog).toContain('"result":"used"');
+    expect(sandboxLog).not.toContain(code.slice(9, 29));
+    expect(sandboxLog).not.toContain('421202198503120610');
+    expect(sandboxLog).not.toContain('孙测试');
   });
 
   it('a failing platform is a SERVER_ERROR and a redeem is never retried', async () => {

@@ -124,6 +124,18 @@ describe('scanner driver over a pty', () => {
     expect(await next).toEqual({ text: 'BACK' });
   }, 60_000);
 
+  it('models a module without a command set: a Honeywell-style serial trigger is ignored, nothing comes back', async () => {
+    const { sim, driver } = await setup();
+    const got: string[] = [];
+    driver.on('code', (c) => got.push(c.text));
+    // SYN T CR (trigger) and SYN M CR menu query, as a host would send to a module that has them.
+    await driver.transport.write(Buffer.from('\x16T\r\x16M\r'));
+    await until(() => sim.counters.ignoredHostBytes === 6, 'host bytes reached the module');
+    expect(sim.counters.codes).toBe(0);
+    expect(got).toEqual([]);
+    expect(driver.status().device).toBe('online');
+  });
+
   it('bad control input is a 400 with a reason', async () => {
     const { control } = await setup();
     const r = await control('/scanner/scan', { text: '' });
