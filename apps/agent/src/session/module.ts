@@ -308,6 +308,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     const snap = actor.getSnapshot();
     const c = snap.context;
     vault.sync(c.identity?.ref ?? null);
+    if (c.screen !== 'identity') vault.dropCodes();
     try {
       if (c.persist) snapshotFile.save(actor.getPersistedSnapshot());
       else snapshotFile.clear();

@@ -37,6 +37,11 @@ export class IdentityVault {
     return code;
   }
 
+  /** Codes scanned where none is redeemed (outside the identity step) are not kept. */
+  dropCodes(): void {
+    this.codes.clear();
+  }
+
   /** Called with the machine's current identity ref after every change. */
   sync(ref: string | null): void {
     if (ref === (this.accepted?.ref ?? null)) return;
