@@ -44,7 +44,13 @@ async function until(what: string, pred: () => boolean, ms = 60_000): Promise<vo
 
 beforeAll(async () => {
   ensureUiBuilt();
-  k = await startProductionKiosk({ logFile, logLevel: 'debug' });
+  k = await startProductionKiosk({
+    logFile,
+    logLevel: 'debug',
+    // A loaded test machine can keep the printer's status answer past the 500 ms default; this
+    // test is about identity, not about how fast a silent printer is noticed.
+    config: (c) => (c.devices.printer.statusTimeoutMs = 3000),
+  });
   await until('devices online', () =>
     ['idcard', 'printer', 'scanner'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'),
   );
