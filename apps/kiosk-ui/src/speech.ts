@@ -113,6 +113,14 @@ export function speechFor(view: SessionView, t: T, lang: string = view.prefs.lan
       return t('home.prompt');
     case 'identity': {
       const step = view.step ?? 'waitCard';
+      // The e-ID steps (issue 17) have their own keys; the offer is spoken after the card prompt.
+      if (step === 'eidChecking') return t('identity.eid.checking');
+      if (step === 'eidRefused') {
+        const r = view.eid?.refused ?? 'unavailable';
+        return join(t(`identity.eid.refused.${r}`), t(`identity.eid.refused.${r}.hint`));
+      }
+      if (step === 'eidCardOnly') return join(t('identity.eid.cardOnly'), t('identity.eid.cardOnly.hint'));
+      if (step === 'waitCard' && view.eid?.offered) return join(t('identity.waitCard'), t('identity.eid.or'));
       const hint = ['waitCard', 'unreadable', 'readerDown', 'expired', 'confirmed'].includes(step)
         ? t(`identity.${step}.hint`, { hotline: view.contact.hotline, validTo: view.identity?.validTo ?? '' })
         : '';

@@ -17,6 +17,7 @@ import { mountFace } from './routes/face.js';
 import { mountEvaluation } from './routes/evaluation.js';
 import { mountLicences } from './routes/licences.js';
 import { generateLicences } from './licences.js';
+import { mountEid } from './routes/eid.js';
 import { idCardProfilePeople } from './profiles.js';
 import { openSandboxDb } from './store.js';
 import type { ExtraPerson } from '@kiosk/synthetic';
@@ -86,6 +87,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   mountFace(router, deps);
   mountEvaluation(router, db, deps, now);
   mountLicences(router, db, deps, now, generateLicences(data));
+  mountEid(router, deps, now);
   mountGas(router, db, deps, now);
   mountPayments(router, db, deps, now, publicBaseUrl, moneyFaults);
   mountFaultAdmin(router, faults);

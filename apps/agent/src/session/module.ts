@@ -17,6 +17,8 @@ import type { SessionConfig } from './services.js';
 import type { RatingSubmission } from '../ratings/api.js';
 import { isGasCardReader } from '@kiosk/protocol-gascard';
 import { createCardWatcher, isIdCardSource } from './identity.js';
+import { createCodeWatcher, createEidRedeemActor, type EidRedeemer } from './eid.js';
+import { isCodeScanner } from '../devices/scanner/driver.js';
 import {
   createSessionMachine,
   sessionSettings,
@@ -46,6 +48,11 @@ export interface SessionModuleOptions {
    * optional checks are skipped, services requiring one show as unavailable (`upstreamDown`).
    */
   faceVerifier?: FaceVerifier | null;
+  /**
+   * Redeems scanned 鄂汇办 e-ID codes (compose.ts: the e-ID connector). Absent: codes are
+   * refused as `unavailable` and the identity step offers the card only.
+   */
+  eidRedeemer?: EidRedeemer;
   /** Where the snapshot is kept during money steps; default `<dataDir>/session-snapshot.json`. */
   snapshotFile?: string;
   /** Takes a rating (好差评); default: the ratings module's reporter (queued, delivered once). */
@@ -123,7 +130,11 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       mode: ctx.mode.get(),
       modeMessage: ctx.mode.message() ?? null,
       devices: ctx.deviceStatuses(),
-      upstreams: { ...upstreams?.states(), ...(noFace ? { face: 'down' as const } : {}) },
+      upstreams: {
+        ...upstreams?.states(),
+        ...(noFace ? { face: 'down' as const } : {}),
+        ...(options.eidRedeemer ? {} : { eid: 'down' as const }),
+      },
       config: sessionConfig,
     });
 
@@ -140,6 +151,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   ) as Record<ServiceId, AnyStateMachine>;
 
   const reader = ctx.devices.get('idcard');
+  const scanner = ctx.devices.get('scanner');
 
   // Cards in the readers, for the "take your card" reminders (view.takeCards); the gas reader
   // says so itself. The ID card reader can lose sight of a read card (docs/idcard.md "Presence"):
@@ -179,6 +191,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   const machine: SessionMachine = createSessionMachine({
     flows,
     cardWatcher: createCardWatcher(isIdCardSource(reader) ? reader : undefined, vault),
+    codeWatcher: createCodeWatcher(isCodeScanner(scanner) ? scanner : undefined, vault),
+    eidRedeem: createEidRedeemActor(options.eidRedeemer, vault, log),
     facePreview: face.previewActor,
     faceCapture: face.captureActor,
     print: createPrintActor(() => {
@@ -191,6 +205,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     wiped: ({ sessionId, reason }) => {
       vault.wipe();
       face.end();
+      // The scanner keeps the last code for its same-code window; that code is a bearer token.
+      if (isCodeScanner(scanner)) scanner.forget();
       sessionEnding();
       for (const k of cards().present) leftBehind.add(k);
       log.info({ sessionId, reason }, 'session ended; personal data wiped');
@@ -308,6 +324,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     const snap = actor.getSnapshot();
     const c = snap.context;
     vault.sync(c.identity?.ref ?? null);
+    if (c.screen !== 'identity') vault.dropCodes();
     try {
       if (c.persist) snapshotFile.save(actor.getPersistedSnapshot());
       else snapshotFile.clear();

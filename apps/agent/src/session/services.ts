@@ -37,6 +37,7 @@ export function serviceInfo(id: ServiceId, config: SessionConfig): ServiceInfo &
     identity: def.identity,
     // A face check only makes sense after the ID card step.
     face: def.identity ? conf.face : 'off',
+    eidCode: def.identity && conf.eidCode,
     printer: def.printer,
     enabled: conf.enabled,
   };
