@@ -4,6 +4,7 @@
 import type { DeviceState } from '../../device-agent/src/devices/status.js';
 import type { HealthCounters } from '../../device-agent/src/monitor/health.js';
 import type { FleetState, Heartbeat } from '../../device-agent/src/monitor/protocol.js';
+import { thresholds } from './alerting/thresholds.js';
 
 export type Severity = 'warning' | 'error';
 
@@ -18,6 +19,8 @@ export interface Condition {
 export interface EvaluateOptions {
   essentialDevices: readonly string[];
   diskLowBytes: number;
+  /** Default: thresholds.outboxBacklogEvents (the shared set, alerting/thresholds.ts). */
+  outboxBacklogEvents?: number;
 }
 
 export const deviceNames: Record<string, string> = {
@@ -49,7 +52,7 @@ export const deviceStateNames: Record<DeviceState, string> = {
 /** Service pause reasons (the kiosk's ReasonCode) that a device or paper condition already reports. */
 const deviceReasons: ReadonlySet<string> = new Set(['idcardDown', 'printerDown', 'paperOut', 'paperJammed', 'cameraDown']);
 
-const badStates: ReadonlySet<DeviceState> = new Set(['offline', 'noDevice', 'hardwareError', 'userError']);
+const badStates: ReadonlySet<DeviceState> = new Set(thresholds.faultStates);
 
 /** Heartbeat-driven conditions: they clear themselves when a later heartbeat no longer shows them. */
 export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condition[] {
@@ -93,6 +96,10 @@ export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condi
   if (hb.system.diskFreeBytes !== null && hb.system.diskFreeBytes < opts.diskLowBytes) {
     const mb = Math.round(hb.system.diskFreeBytes / 1024 / 1024);
     out.push({ code: 'disk', severity: 'warning', message: `磁盘空间不足 (${mb} MB) Disk space low` });
+  }
+  const backlog = opts.outboxBacklogEvents ?? thresholds.outboxBacklogEvents;
+  if (hb.outbox.depth > backlog) {
+    out.push({ code: 'outbox', severity: 'warning', message: `事件积压 ${hb.outbox.depth} 条 Outbox backlog: ${hb.outbox.depth} events` });
   }
   return out;
 }

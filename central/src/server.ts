@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '../../device-agent/src/config/load.js';
 import { ensurePrivateDir, openDatabase } from '../../device-agent/src/store/database.js';
+import { AlertmanagerSink } from './alerting/alertmanager.js';
 import { Sessions } from './auth.js';
 import type { CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
@@ -148,8 +149,17 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   const pruneTimer = setInterval(maybePrune, Math.min(pruneEveryMs, 3_600_000));
   pruneTimer.unref();
   webhook.start();
+  const alertmanager =
+    config.alerting === 'alertmanager' && config.alertmanager.url
+      ? new AlertmanagerSink(
+          { openAlerts: () => fleet.alerts.allOpen(), kiosk: (id) => fleet.get(id) },
+          { ...config.alertmanager, url: config.alertmanager.url },
+          log.child({ component: 'alertmanager' }),
+        )
+      : undefined;
+  alertmanager?.start();
 
-  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled }, 'central listening');
+  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting }, 'central listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -159,6 +169,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
         clearInterval(sweepTimer);
         clearInterval(pruneTimer);
         await webhook.stop();
+        await alertmanager?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await pruning;
