@@ -9,6 +9,10 @@ import { projectRoot } from '../../device-agent/src/config/load.js';
 import { ensurePrivateDir, openDatabase } from '../../device-agent/src/store/database.js';
 import { AlertmanagerSink } from './alerting/alertmanager.js';
 import { Sessions } from './auth.js';
+import { HistoryRecorder } from './charts/history.js';
+import { ChartQueries } from './charts/queries.js';
+import { chartRoutes } from './charts/routes.js';
+import { sqliteChartSource } from './charts/source.js';
 import type { CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { Fleet } from './fleet.js';
@@ -30,6 +34,8 @@ export interface StartCentralOptions {
   logger?: Logger;
   /** The built dashboard; default central/ui/dist. */
   uiDir?: string;
+  /** How often chart history is written (default 5 s; tests shorten it). */
+  historyFlushMs?: number;
 }
 
 export interface CentralServer {
@@ -57,6 +63,9 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     throw err;
   }
   const sessions = new Sessions(db, config.dashboard);
+  const chartSource = sqliteChartSource(db);
+  const history = new HistoryRecorder(chartSource, log.child({ component: 'history' }), config.heartbeat.offlineAfterMissed, opts.historyFlushMs);
+  await history.start(config.retention.eventDays);
   const metrics = createCentralMetrics(fleet);
 
   const app = express();
@@ -79,8 +88,15 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res.send(text);
     }, next);
   });
-  registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log);
+  registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log, undefined, (k, prev, hb, now) =>
+    history.recordBeat(k.id, prev, hb, now),
+  );
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
+  const sites = new Set([...fleet.all()].map((k) => k.site));
+  app.use(
+    '/api/v1',
+    chartRoutes(new ChartQueries(chartSource), sessions, { kiosk: (id) => fleet.get(id) !== undefined, site: (s) => sites.has(s) }),
+  );
   app.use('/api', (_req, res) => {
     res.status(404).json({ ok: false, error: 'no such route' });
   });
@@ -173,6 +189,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await pruning;
+        await history.stop();
         fleet.flush();
         db.close();
         log.info('central stopped');

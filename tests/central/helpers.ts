@@ -65,7 +65,7 @@ export interface TestCentral {
 export async function startTestCentral(over: Partial<CentralConfigInput> = {}, uiDir?: string): Promise<TestCentral> {
   const config = await testConfig(over);
   const tmp = tempDir();
-  let server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, ...(uiDir ? { uiDir } : {}) });
+  let server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, historyFlushMs: 100, ...(uiDir ? { uiDir } : {}) });
   const t: TestCentral = {
     url: server.url,
     dataDir: tmp.dir,
@@ -77,7 +77,7 @@ export async function startTestCentral(over: Partial<CentralConfigInput> = {}, u
     async restart(downMs = 0) {
       await server.close();
       if (downMs) await new Promise((r) => setTimeout(r, downMs));
-      server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent });
+      server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, historyFlushMs: 100 });
       t.url = server.url;
       return server.url;
     },
