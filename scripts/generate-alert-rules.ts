@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { projectRoot } from '../device-agent/src/config/load.js';
-import { alertRulesYaml } from '../central/src/alerting/rules-file.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import { alertRulesYaml } from '../apps/central/src/alerting/rules-file.js';
 
 const file = resolve(projectRoot, 'config/alert-rules.yml');
 const want = alertRulesYaml();

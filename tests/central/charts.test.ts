@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Heartbeat } from '../../device-agent/src/monitor/protocol.js';
-import { openDatabase, type Db } from '../../device-agent/src/store/database.js';
-import { chinaDay, dayLabel, dayStart } from '../../central/src/charts/days.js';
-import { beatIncrements, historyTableSql, HistoryRecorder } from '../../central/src/charts/history.js';
-import { ChartQueries, type ChartSeries } from '../../central/src/charts/queries.js';
-import { sqliteChartSource } from '../../central/src/charts/source.js';
-import { centralMigrations } from '../../central/src/migrations.js';
+import type { Heartbeat } from '@kiosk/contracts/heartbeat';
+import { openDatabase, type Db } from '@kiosk/platform';
+import { chinaDay, dayLabel, dayStart } from '../../apps/central/src/charts/days.js';
+import { beatIncrements, historyTableSql, HistoryRecorder } from '../../apps/central/src/charts/history.js';
+import { ChartQueries, type ChartSeries } from '../../apps/central/src/charts/queries.js';
+import { sqliteChartSource } from '../../apps/central/src/charts/source.js';
+import { centralMigrations } from '../../apps/central/src/migrations.js';
 import { getJson, kioskA, kioskB, login, signedPost, silent, startTestCentral, tempDir, users, validHeartbeat, waitFor, type TestCentral } from './helpers.js';
 
 const hour = 3_600_000;
