@@ -125,6 +125,23 @@ export interface KioskDetail extends KioskSummary {
   screenshots: { id: string; at: number; commandId: string | null; bytes: number }[];
 }
 
+/** Per-day history for the charts (central/src/charts/queries.ts). */
+export interface ChartSeries {
+  scope: { kind: 'kiosk' | 'site'; id: string };
+  days: string[];
+  availability: (number | null)[];
+  availabilityOverall: number | null;
+  transactions: { total: number[]; failed: number[]; byService: { item: string; perDay: number[] }[] };
+  paper: { changes: number[]; outMinutes: number[] };
+  faults: { total: number[]; byDevice: { item: string; perDay: number[] }[] };
+}
+
+export interface SiteSparkline {
+  site: string;
+  availability: (number | null)[];
+  transactions: number[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -167,5 +184,8 @@ export const api = {
     call<{ command: Command }>('POST', `/kiosks/${encodeURIComponent(id)}/commands`, { kind, ...(message ? { message } : {}) }),
   alerts: (all: boolean) => call<{ alerts: Alert[] }>('GET', `/alerts${all ? '?state=all' : ''}`),
   ackAlert: (id: number) => call<{ alert: Alert }>('POST', `/alerts/${id}/ack`, {}),
+  kioskCharts: (id: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/kiosk/${encodeURIComponent(id)}?days=${days}`),
+  siteCharts: (site: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/site?${new URLSearchParams({ site, days: String(days) })}`),
+  siteSparklines: () => call<{ days: string[]; sites: SiteSparkline[] }>('GET', '/charts/sites?days=7'),
   notSeen: (days: number | null) => call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),
 };
