@@ -1,13 +1,31 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
+import { printedByService } from '../../apps/agent/src/monitor/module.js';
 import { openDatabase, type Db } from '@kiosk/platform';
 import { chinaDay, dayLabel, dayStart } from '../../apps/central/src/charts/days.js';
 import { beatIncrements, historyTableSql, HistoryRecorder } from '../../apps/central/src/charts/history.js';
 import { ChartQueries, type ChartSeries } from '../../apps/central/src/charts/queries.js';
 import { sqliteChartSource } from '../../apps/central/src/charts/source.js';
 import { centralMigrations } from '../../apps/central/src/migrations.js';
-import { getJson, kioskA, kioskB, login, signedPost, silent, startTestCentral, tempDir, users, validHeartbeat, waitFor, type TestCentral } from './helpers.js';
+import {
+  FakeCommands,
+  FakeHealth,
+  getJson,
+  kioskA,
+  kioskB,
+  login,
+  makeSender,
+  openAgentDb,
+  signedPost,
+  silent,
+  startTestCentral,
+  tempDir,
+  users,
+  validHeartbeat,
+  waitFor,
+  type TestCentral,
+} from './helpers.js';
 
 const hour = 3_600_000;
 const minute = 60_000;
@@ -57,6 +75,86 @@ describe('chart history from heartbeats (pure)', () => {
       { kioskId: kioskA.id, day: 20_000, metric: 'tx', item: '', amount: 2 },
       { kioskId: kioskA.id, day: 20_000, metric: 'tx_failed', item: '', amount: 1 },
     ]);
+  });
+});
+
+describe('transactions by service', () => {
+  it('splits a beat’s transactions by the services the agent names; the rest stays undivided', () => {
+    const noon = dayStart(20_000) + 12 * hour;
+    const hb = validHeartbeat(kioskA.id, {
+      sinceLastBeat: { sessionsStarted: 4, sessionsCompleted: 4, transactions: 4, transactionsFailed: 0, byService: { property: 2, gas: 1 } },
+    });
+    const tx = beatIncrements(kioskA.id, { hb: null, at: null }, hb, noon, 3).filter((i) => i.metric === 'tx');
+    expect(tx.map((i) => [i.item, i.amount])).toEqual([
+      ['property', 2],
+      ['gas', 1],
+      ['', 1],
+    ]);
+  });
+
+  it('the agent counts printed slips by service from the print journal (slip kind → service id)', () => {
+    const dir = tempDir('agent-jobs-');
+    const db = openAgentDb(dir.dir);
+    try {
+      const job = db.prepare(
+        `INSERT INTO print_jobs (kind, profile, state, byte_count, created_at, updated_at) VALUES (?, 'generic-80mm', ?, 10, ?, ?)`,
+      );
+      const t = '2026-01-02T03:04:05.000Z';
+      for (const [kind, state] of [
+        ['property', 'printed'],
+        ['social-resident', 'printed'],
+        ['social-flexible', 'printed'],
+        ['gas-topup', 'printed'],
+        ['tax', 'failed'],
+        ['test-page', 'printed'],
+      ] as const) job.run(kind, state, t, t);
+      job.run('property', 'printed', '2026-01-01T00:00:00.000Z', t); // before the agent started
+      expect(printedByService(db, '2026-01-02T00:00:00.000Z')).toEqual({ property: 1, social: 2, gas: 1 });
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+
+  let central: TestCentral | undefined;
+  let agent: ReturnType<typeof tempDir> | undefined;
+  afterEach(async () => {
+    await central?.close();
+    central = undefined;
+    agent?.remove();
+  });
+
+  it('the agent sends per-service growth since the last accepted beat, and central charts it by service', async () => {
+    central = await startTestCentral();
+    agent = tempDir('agent-');
+    const db = openAgentDb(agent.dir);
+    const health = new FakeHealth();
+    const sender = makeSender({ centralUrl: central.url, db, health, commands: new FakeCommands(health), intervalMs: 100 });
+    try {
+      health.counters = { sessionsStarted: 3, sessionsCompleted: 3, transactions: 3, transactionsFailed: 0, byService: { property: 2, tax: 1 } };
+      sender.start();
+      const viewer = await login(central.url, users.viewer);
+      const today = dayLabel(chinaDay(Date.now()));
+      const byService = async (): Promise<Record<string, number>> => {
+        const s = (await getJson<{ series: ChartSeries }>(`${central!.url}/api/v1/charts/kiosk/${kioskA.id}?days=7`, viewer)).body.series;
+        const i = s.days.indexOf(today);
+        return Object.fromEntries(s.transactions.byService.map((b) => [b.item, b.perDay[i]!]));
+      };
+      await waitFor('property 2, tax 1', async () => {
+        const b = await byService();
+        return b.property === 2 && b.tax === 1;
+      });
+      health.counters = { sessionsStarted: 5, sessionsCompleted: 5, transactions: 5, transactionsFailed: 0, byService: { property: 3, tax: 1, gas: 1 } };
+      // Many beats go by; only the growth is added, never the running count again.
+      const b = await waitFor('property 3, gas 1', async () => {
+        const v = await byService();
+        return v.property === 3 && v.gas === 1 ? v : undefined;
+      });
+      expect(b).toEqual({ gas: 1, property: 3, tax: 1 });
+    } finally {
+      await sender.stop();
+      db.close();
+    }
   });
 });
 

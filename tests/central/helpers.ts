@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { DeviceStatus, PaperState } from '@kiosk/contracts/device-status';
 import type {
+  HealthCounters,
   HealthSnapshot,
   HealthSource,
   KioskMode,
@@ -97,7 +98,7 @@ export class FakeHealth implements HealthSource {
     camera: { ...onlineDevice },
   };
   paper: PaperState = 'full';
-  counters = { sessionsStarted: 0, sessionsCompleted: 0, transactions: 0, transactionsFailed: 0 };
+  counters: HealthCounters = { sessionsStarted: 0, sessionsCompleted: 0, transactions: 0, transactionsFailed: 0 };
   gas = { creditPending: 0, needsAttention: 0 };
   uiAlive = true;
   calls = 0;

@@ -2,7 +2,7 @@
  * How central judges a kiosk. Pure: a heartbeat in, conditions out; conditions in, a fleet state out.
  */
 import type { DeviceState } from '@kiosk/contracts/device-status';
-import type { HealthCounters } from '@kiosk/contracts/health';
+import type { CounterName, HealthCounters } from '@kiosk/contracts/health';
 import type { FleetState, Heartbeat } from '@kiosk/contracts/heartbeat';
 import { thresholds } from './alerting/thresholds.js';
 
@@ -128,7 +128,7 @@ export function addCounters(
   counters: HealthCounters,
 ): HealthCounters {
   const base = prevBoot.bootId === bootId ? prevBoot.counters : null;
-  const d = (k: keyof HealthCounters): number => {
+  const d = (k: CounterName): number => {
     const before = base?.[k] ?? 0;
     return counters[k] >= before ? counters[k] - before : counters[k];
   };

@@ -6,7 +6,8 @@ import type { ChartSource } from './source.js';
 
 /**
  * Daily history for the operations charts, one row per kiosk, China day, metric and item:
- *   tx / tx_failed   item = service id ('' when the agent does not say) — transactions that day
+ *   tx               item = service id ('' for what the agent does not attribute) — transactions that day
+ *   tx_failed        item ''       — failed transactions that day
  *   paper_change     item ''       — paper went from out/low to full (a roll was put in)
  *   paper_out_ms     item ''       — time the printer was out of paper or jammed
  *   fault            item = device — a device went into a fault state
@@ -56,7 +57,11 @@ export function beatIncrements(kioskId: string, prev: PreviousBeat, hb: Heartbea
   const add = (metric: HistoryMetric, item: string, amount: number, d = day): void => {
     if (amount > 0) out.push({ kioskId, day: d, metric, item, amount });
   };
-  add('tx', '', hb.sinceLastBeat.transactions);
+  // By service when the agent says (newer agents), else one undivided figure.
+  const byService = hb.sinceLastBeat.byService;
+  const attributed = byService ? Object.values(byService).reduce((a, b) => a + b, 0) : 0;
+  for (const [service, n] of Object.entries(byService ?? {})) add('tx', service, n);
+  add('tx', '', hb.sinceLastBeat.transactions - attributed);
   add('tx_failed', '', hb.sinceLastBeat.transactionsFailed);
   const p = prev.hb;
   if (p && prev.at !== null && now > prev.at) {
