@@ -44,7 +44,10 @@ export function registerKioskRoutes(
     const { kiosk, body } = signedLocals(res);
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      const text = body.toString('utf8');
+      // Kept for the heartbeat route, which stores the body as received: decode once, not twice.
+      res.locals.bodyText = text;
+      json = JSON.parse(text);
     } catch {
       fleet.persistSeq(kiosk);
       res.status(400).json({ ok: false, reason: 'invalid', error: 'body is not valid JSON' });
@@ -65,7 +68,7 @@ export function registerKioskRoutes(
   r.post('/heartbeats', raw('256kb'), verify(endpoints.heartbeats), (_req, res) => {
     const hb = parseJson(res, (v) => heartbeatSchema.safeParse(v));
     if (!hb) return;
-    const { kiosk, body } = signedLocals(res);
+    const { kiosk } = signedLocals(res);
     if (hb.kioskId !== kiosk.id) {
       fleet.persistSeq(kiosk);
       res.status(400).json({ ok: false, reason: 'invalid', error: 'kioskId in the body differs from the signed kiosk id' });
@@ -73,7 +76,7 @@ export function registerKioskRoutes(
     }
     const now = Date.now();
     const prev: PreviousBeat = { hb: kiosk.last, at: kiosk.lastSeenAt };
-    const out = fleet.acceptHeartbeat(kiosk, hb, body.toString('utf8'), now);
+    const out = fleet.acceptHeartbeat(kiosk, hb, res.locals.bodyText as string, now);
     onHeartbeat?.(kiosk, prev, hb, now);
     metrics.heartbeats.inc();
     res.json(out);
