@@ -10,9 +10,24 @@ import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { alertRulesYaml } from '../../apps/central/src/alerting/rules-file.js';
 import { alertSpecs, thresholds } from '../../apps/central/src/alerting/thresholds.js';
 import { heartbeatConditions } from '../../apps/central/src/evaluate.js';
-import { amtoolCheckConfig, findAlertmanager, missingAlertmanager, startAlertmanager, type TestAlertmanager } from '../helpers/alertmanager.js';
+import {
+  amtoolCheckConfig,
+  findAlertmanager,
+  missingAlertmanager,
+  startAlertmanager,
+  type TestAlertmanager,
+} from '../helpers/alertmanager.js';
 import { checkRules, findPromtool } from '../helpers/promtool.js';
-import { kioskA, signedPost, startTestCentral, tempDir, testConfig, validHeartbeat, waitFor, type TestCentral } from './helpers.js';
+import {
+  kioskA,
+  signedPost,
+  startTestCentral,
+  tempDir,
+  testConfig,
+  validHeartbeat,
+  waitFor,
+  type TestCentral,
+} from './helpers.js';
 
 const bins = findAlertmanager();
 
@@ -138,14 +153,20 @@ describe('central delivers alerts to a real Alertmanager and resolves them', () 
   });
 
   const beat = async (over: Partial<Heartbeat> = {}): Promise<void> => {
-    const r = await signedPost(central!.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, { intervalMs: 60_000, ...over })), {
-      ...kioskA,
-      kioskId: kioskA.id,
-      seq: ++seq,
-    });
+    const r = await signedPost(
+      central!.url,
+      'heartbeats',
+      JSON.stringify(validHeartbeat(kioskA.id, { intervalMs: 60_000, ...over })),
+      {
+        ...kioskA,
+        kioskId: kioskA.id,
+        seq: ++seq,
+      },
+    );
     expect(r.status).toBe(200);
   };
-  const amAlert = async (name: string) => (await am.alerts()).find((a) => a.labels.alertname === name && a.labels.kiosk === kioskA.id);
+  const amAlert = async (name: string) =>
+    (await am.alerts()).find((a) => a.labels.alertname === name && a.labels.kiosk === kioskA.id);
 
   it('paper out fires KioskPaperOut at Alertmanager (labels, zh-CN summary), a refill resolves it', async () => {
     central = await startTestCentral({ alerting: 'alertmanager', alertmanager: { url: am.url, syncIntervalMs: 50 } });
@@ -183,7 +204,10 @@ describe('central delivers alerts to a real Alertmanager and resolves them', () 
   });
 
   it('re-posts firing alerts so Alertmanager keeps them (endsAt moves on)', async () => {
-    central = await startTestCentral({ alerting: 'alertmanager', alertmanager: { url: am.url, syncIntervalMs: 50, resendIntervalMs: 1000 } });
+    central = await startTestCentral({
+      alerting: 'alertmanager',
+      alertmanager: { url: am.url, syncIntervalMs: 50, resendIntervalMs: 1000 },
+    });
     await beat();
     await beat({ paper: 'low', devices: { idcard: { device: 'online' }, printer: { device: 'online', paper: 'low' } } });
     const first = await waitFor('KioskPaperLow at Alertmanager', () => amAlert('KioskPaperLow'));

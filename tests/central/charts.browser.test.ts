@@ -22,7 +22,16 @@ async function axeSerious(page: Page): Promise<{ id: string; impact: string | nu
   await page.addScriptTag({ content: axe.source });
   const r = await page.evaluate(async () => {
     // axe is injected above; its types live in node_modules, not in the page.
-    const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const a = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: object,
+          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const res = await a.run(document, { resultTypes: ['violations'] });
     return res.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
@@ -39,7 +48,11 @@ describe('dashboard history charts', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
+      execFileSync(
+        process.execPath,
+        [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'],
+        { cwd: projectRoot, stdio: 'ignore' },
+      );
     }
     central = await startTestCentral();
     // History from earlier days, written beside the running central (WAL: a second connection is fine).
@@ -59,7 +72,11 @@ describe('dashboard history charts', () => {
     } finally {
       db.close();
     }
-    const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { ...kioskA, kioskId: kioskA.id, seq: 1 });
+    const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: 1,
+    });
     expect(r.status).toBe(200);
     browser = await launchBrowser({ width: 1366, height: 900 });
     page = await browser.newPage();

@@ -40,8 +40,12 @@ describe('chart history from heartbeats (pure)', () => {
     expect(inc).toContainEqual({ kioskId: kioskA.id, day: 20_000, metric: 'paper_change', item: '', amount: 1 });
     expect(inc).toContainEqual({ kioskId: kioskA.id, day: 20_000, metric: 'paper_out_ms', item: '', amount: 60_000 });
     // Low → full is a refill too; jammed → full (a cleared jam) is not.
-    expect(beatIncrements(kioskA.id, { ...prev, hb: hb({ paper: 'low' }) }, hb({ paper: 'full' }), noon, 3).map((i) => i.metric)).toEqual(['paper_change']);
-    expect(beatIncrements(kioskA.id, { ...prev, hb: hb({ paper: 'jammed' }) }, hb({ paper: 'full' }), noon, 3).map((i) => i.metric)).toEqual(['paper_out_ms']);
+    expect(
+      beatIncrements(kioskA.id, { ...prev, hb: hb({ paper: 'low' }) }, hb({ paper: 'full' }), noon, 3).map((i) => i.metric),
+    ).toEqual(['paper_change']);
+    expect(
+      beatIncrements(kioskA.id, { ...prev, hb: hb({ paper: 'jammed' }) }, hb({ paper: 'full' }), noon, 3).map((i) => i.metric),
+    ).toEqual(['paper_out_ms']);
   });
 
   it('splits paper-out time at China midnight and stops counting once the kiosk would be offline', () => {
@@ -53,12 +57,21 @@ describe('chart history from heartbeats (pure)', () => {
       { kioskId: kioskA.id, day: 20_001, metric: 'paper_out_ms', item: '', amount: 30_000 },
     ]);
     // A beat 2 h later: only 3 intervals (3 min) are known to have been out of paper.
-    const late = beatIncrements(kioskA.id, { hb: hb({ paper: 'out', intervalMs: 60_000 }), at: noon - 2 * hour }, hb({ paper: 'out' }), noon, 3);
+    const late = beatIncrements(
+      kioskA.id,
+      { hb: hb({ paper: 'out', intervalMs: 60_000 }), at: noon - 2 * hour },
+      hb({ paper: 'out' }),
+      noon,
+      3,
+    );
     expect(late.find((i) => i.metric === 'paper_out_ms')?.amount).toBe(3 * minute);
   });
 
   it('counts a device fault when it starts, not on every beat it lasts; transactions from sinceLastBeat', () => {
-    const broken = { idcard: { device: 'hardwareError' as const }, printer: { device: 'online' as const, paper: 'full' as const } };
+    const broken = {
+      idcard: { device: 'hardwareError' as const },
+      printer: { device: 'online' as const, paper: 'full' as const },
+    };
     const ok = { idcard: { device: 'online' as const }, printer: { device: 'online' as const, paper: 'full' as const } };
     const first = beatIncrements(kioskA.id, { hb: hb({ devices: ok }), at: noon - 30_000 }, hb({ devices: broken }), noon, 3);
     expect(first).toContainEqual({ kioskId: kioskA.id, day: 20_000, metric: 'fault', item: 'idcard', amount: 1 });
@@ -82,7 +95,13 @@ describe('transactions by service', () => {
   it('splits a beat’s transactions by the services the agent names; the rest stays undivided', () => {
     const noon = dayStart(20_000) + 12 * hour;
     const hb = validHeartbeat(kioskA.id, {
-      sinceLastBeat: { sessionsStarted: 4, sessionsCompleted: 4, transactions: 4, transactionsFailed: 0, byService: { property: 2, gas: 1 } },
+      sinceLastBeat: {
+        sessionsStarted: 4,
+        sessionsCompleted: 4,
+        transactions: 4,
+        transactionsFailed: 0,
+        byService: { property: 2, gas: 1 },
+      },
     });
     const tx = beatIncrements(kioskA.id, { hb: null, at: null }, hb, noon, 3).filter((i) => i.metric === 'tx');
     expect(tx.map((i) => [i.item, i.amount])).toEqual([
@@ -107,7 +126,8 @@ describe('transactions by service', () => {
         ['gas-topup', 'printed'],
         ['tax', 'failed'],
         ['test-page', 'printed'],
-      ] as const) job.run(kind, state, t, t);
+      ] as const)
+        job.run(kind, state, t, t);
       job.run('property', 'printed', '2026-01-01T00:00:00.000Z', t); // before the agent started
       expect(printedByService(db, '2026-01-02T00:00:00.000Z')).toEqual({ property: 1, social: 2, gas: 1 });
     } finally {
@@ -131,12 +151,19 @@ describe('transactions by service', () => {
     const health = new FakeHealth();
     const sender = makeSender({ centralUrl: central.url, db, health, commands: new FakeCommands(health), intervalMs: 100 });
     try {
-      health.counters = { sessionsStarted: 3, sessionsCompleted: 3, transactions: 3, transactionsFailed: 0, byService: { property: 2, tax: 1 } };
+      health.counters = {
+        sessionsStarted: 3,
+        sessionsCompleted: 3,
+        transactions: 3,
+        transactionsFailed: 0,
+        byService: { property: 2, tax: 1 },
+      };
       sender.start();
       const viewer = await login(central.url, users.viewer);
       const today = dayLabel(chinaDay(Date.now()));
       const byService = async (): Promise<Record<string, number>> => {
-        const s = (await getJson<{ series: ChartSeries }>(`${central!.url}/api/v1/charts/kiosk/${kioskA.id}?days=7`, viewer)).body.series;
+        const s = (await getJson<{ series: ChartSeries }>(`${central!.url}/api/v1/charts/kiosk/${kioskA.id}?days=7`, viewer)).body
+          .series;
         const i = s.days.indexOf(today);
         return Object.fromEntries(s.transactions.byService.map((b) => [b.item, b.perDay[i]!]));
       };
@@ -144,7 +171,13 @@ describe('transactions by service', () => {
         const b = await byService();
         return b.property === 2 && b.tax === 1;
       });
-      health.counters = { sessionsStarted: 5, sessionsCompleted: 5, transactions: 5, transactionsFailed: 0, byService: { property: 3, tax: 1, gas: 1 } };
+      health.counters = {
+        sessionsStarted: 5,
+        sessionsCompleted: 5,
+        transactions: 5,
+        transactionsFailed: 0,
+        byService: { property: 3, tax: 1, gas: 1 },
+      };
       // Many beats go by; only the growth is added, never the running count again.
       const b = await waitFor('property 3, gas 1', async () => {
         const v = await byService();
@@ -188,8 +221,13 @@ describe('chart queries on seeded history (SQLite)', () => {
     sc.run('XN-TEST-03', dayStart(D - 1) + 12 * hour, null, 'online');
     const src = sqliteChartSource(db);
     const rec = new HistoryRecorder(src, silent, 3);
-    const add = (kioskId: string, day: number, metric: 'tx' | 'tx_failed' | 'paper_change' | 'paper_out_ms' | 'fault', item: string, amount: number): void =>
-      rec.add({ kioskId, day, metric, item, amount });
+    const add = (
+      kioskId: string,
+      day: number,
+      metric: 'tx' | 'tx_failed' | 'paper_change' | 'paper_out_ms' | 'fault',
+      item: string,
+      amount: number,
+    ): void => rec.add({ kioskId, day, metric, item, amount });
     add(kioskA.id, D - 1, 'tx', '', 40);
     add(kioskA.id, D - 1, 'tx', '', 2); // added up, not replaced
     add(kioskA.id, D - 1, 'tx_failed', '', 3);
@@ -266,12 +304,20 @@ describe('charts API on a running central', () => {
     central = await startTestCentral();
     let seq = 0;
     const beat = async (over: Partial<Heartbeat>): Promise<void> => {
-      const r = await signedPost(central!.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, over)), { ...kioskA, kioskId: kioskA.id, seq: ++seq });
+      const r = await signedPost(central!.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, over)), {
+        ...kioskA,
+        kioskId: kioskA.id,
+        seq: ++seq,
+      });
       expect(r.status).toBe(200);
     };
     const tx = (n: number) => ({ sessionsStarted: n, sessionsCompleted: n, transactions: n, transactionsFailed: 0 });
     await beat({ sinceLastBeat: tx(2) });
-    await beat({ paper: 'out', devices: { idcard: { device: 'noDevice' }, printer: { device: 'userError', paper: 'out' } }, sinceLastBeat: tx(1) });
+    await beat({
+      paper: 'out',
+      devices: { idcard: { device: 'noDevice' }, printer: { device: 'userError', paper: 'out' } },
+      sinceLastBeat: tx(1),
+    });
     await beat({ paper: 'full', sinceLastBeat: tx(0) });
     const viewer = await login(central.url, users.viewer);
     const today = dayLabel(chinaDay(Date.now()));
@@ -285,7 +331,10 @@ describe('charts API on a running central', () => {
     // The printer's userError while out of paper is the paper chart's, not a device fault.
     expect(series.faults.byDevice.map((d) => [d.item, d.perDay[i]])).toEqual([['idcard', 1]]);
     expect(series.availability[i]).not.toBeNull();
-    const site = await getJson<{ series: ChartSeries }>(`${central.url}/api/v1/charts/site?site=${encodeURIComponent(kioskA.site)}&days=30`, viewer);
+    const site = await getJson<{ series: ChartSeries }>(
+      `${central.url}/api/v1/charts/site?site=${encodeURIComponent(kioskA.site)}&days=30`,
+      viewer,
+    );
     expect(site.status).toBe(200);
     expect(site.body.series.days).toHaveLength(30);
     expect((await getJson(`${central.url}/api/v1/charts/sites?days=7`, viewer)).status).toBe(200);

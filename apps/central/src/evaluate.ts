@@ -4,9 +4,9 @@
 import type { DeviceState } from '@kiosk/contracts/device-status';
 import type { CounterName, HealthCounters } from '@kiosk/contracts/health';
 import type { FleetState, Heartbeat } from '@kiosk/contracts/heartbeat';
-import { thresholds } from './alerting/thresholds.js';
+import { thresholds, type Severity } from './alerting/thresholds.js';
 
-export type Severity = 'warning' | 'error';
+export type { Severity } from './alerting/thresholds.js';
 
 export interface Condition {
   /** Stable key: one open alert per kiosk and code. */

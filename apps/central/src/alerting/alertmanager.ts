@@ -142,7 +142,10 @@ export class AlertmanagerSink {
       // Nothing is marked as posted: the next round sends it all again.
       this.failures++;
       this.retryAt = Date.now() + Math.min(this.opts.resendIntervalMs, 1000 * 2 ** Math.min(this.failures - 1, 6));
-      this.log.warn({ error, alerts: batch.length, failures: this.failures }, 'posting alerts to Alertmanager failed; will retry');
+      this.log.warn(
+        { error, alerts: batch.length, failures: this.failures },
+        'posting alerts to Alertmanager failed; will retry',
+      );
       return;
     }
     if (this.failures) this.log.info({ failures: this.failures }, 'Alertmanager reachable again');

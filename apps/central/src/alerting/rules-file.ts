@@ -11,7 +11,7 @@ export function alertRulesYaml(specs: readonly AlertSpec[] = Object.values(alert
     '# Prometheus alerting rules for the kiosk fleet, on the metrics central exports at /metrics.',
     '# GENERATED from apps/central/src/alerting/thresholds.ts by `npx tsx scripts/generate-alert-rules.ts`:',
     '# edit the thresholds there, not here (a test fails when this file differs from the generator).',
-    '# Central\'s built-in engine raises the same alerts from the same numbers (dashboard, webhook, or',
+    "# Central's built-in engine raises the same alerts from the same numbers (dashboard, webhook, or",
     '# Alertmanager with "alerting": "alertmanager"). Check with: promtool check rules config/alert-rules.yml',
     '# Labels are kiosk and site only — never anything about a citizen.',
     `# Thresholds: offline after ${thresholds.offlineAfterMissed} missed heartbeats; disk below ${thresholds.diskLowBytes} bytes;`,
@@ -22,7 +22,14 @@ export function alertRulesYaml(specs: readonly AlertSpec[] = Object.values(alert
   ];
   for (const s of specs) {
     if (s.expr === null) continue;
-    lines.push(`      - alert: ${s.alert}`, `        expr: ${q(s.expr)}`, '        labels:', `          severity: ${severityLabel(s.severity)}`, '        annotations:', `          summary: ${q(s.summary)}`);
+    lines.push(
+      `      - alert: ${s.alert}`,
+      `        expr: ${q(s.expr)}`,
+      '        labels:',
+      `          severity: ${severityLabel(s.severity)}`,
+      '        annotations:',
+      `          summary: ${q(s.summary)}`,
+    );
     if (s.description) lines.push(`          description: ${q(s.description)}`);
     lines.push('');
   }

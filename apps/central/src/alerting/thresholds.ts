@@ -4,7 +4,8 @@
  * (`npx tsx scripts/generate-alert-rules.ts`; a test fails when the checked-in file differs), and
  * alerts posted to Alertmanager carry the alert names listed here. Pure data and pure functions.
  */
-import type { Severity } from '../evaluate.js';
+/** How bad a condition is: `error` makes the kiosk out of order, `warning` needs attention. */
+export type Severity = 'warning' | 'error';
 
 export const thresholds = {
   /** Missed heartbeat intervals before a kiosk counts as offline (`heartbeat.offlineAfterMissed` default). */

@@ -51,7 +51,13 @@ export interface PreviousBeat {
  * Time between beats counts only up to `offlineAfterMissed` intervals: after that the kiosk was
  * offline and nobody knows its paper.
  */
-export function beatIncrements(kioskId: string, prev: PreviousBeat, hb: Heartbeat, now: number, offlineAfterMissed: number): HistoryIncrement[] {
+export function beatIncrements(
+  kioskId: string,
+  prev: PreviousBeat,
+  hb: Heartbeat,
+  now: number,
+  offlineAfterMissed: number,
+): HistoryIncrement[] {
   const out: HistoryIncrement[] = [];
   const day = chinaDay(now);
   const add = (metric: HistoryMetric, item: string, amount: number, d = day): void => {

@@ -122,7 +122,12 @@ export class ChartQueries {
   private window(days: number, now: number): { firstDay: number; lastDay: number; from: number; labels: string[] } {
     const lastDay = chinaDay(now);
     const firstDay = lastDay - days + 1;
-    return { firstDay, lastDay, from: dayStart(firstDay), labels: Array.from({ length: days }, (_, i) => dayLabel(firstDay + i)) };
+    return {
+      firstDay,
+      lastDay,
+      from: dayStart(firstDay),
+      labels: Array.from({ length: days }, (_, i) => dayLabel(firstDay + i)),
+    };
   }
 
   async kiosk(kioskId: string, days: number, now = Date.now()): Promise<ChartSeries> {
@@ -159,7 +164,15 @@ export class ChartQueries {
     const out = new Map<string, SiteSparkline>();
     const site = (s: string): SiteSparkline => {
       let v = out.get(s);
-      if (!v) out.set(s, (v = { site: s, availability: new Array<number | null>(days).fill(null), transactions: new Array<number>(days).fill(0) }));
+      if (!v)
+        out.set(
+          s,
+          (v = {
+            site: s,
+            availability: new Array<number | null>(days).fill(null),
+            transactions: new Array<number>(days).fill(0),
+          }),
+        );
       return v;
     };
     for (const s of new Set(siteOf.values())) site(s);

@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '@kiosk/platform';
 
 /**
@@ -15,21 +14,21 @@ export interface ChartSource {
 
 /** The SQLite implementation on central's existing database handle (statements prepared once). */
 export function sqliteChartSource(db: Db): ChartSource {
-  // Parameters are bound positionally, whatever their number.
-  type Stmt = Statement<unknown[]>;
+  // Parameters are bound positionally, whatever their number (better-sqlite3's typings want a tuple).
+  type Stmt = { all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown };
   const prepared = new Map<string, Stmt>();
   const stmt = (sql: string): Stmt => {
     let s = prepared.get(sql);
-    if (!s) prepared.set(sql, (s = db.prepare<unknown[]>(sql)));
+    if (!s) prepared.set(sql, (s = db.prepare(sql) as unknown as Stmt));
     return s;
   };
   return {
     queryRows<T>(sql: string, params: readonly unknown[]) {
-      return Promise.resolve(stmt(sql).all(...(params as unknown[])) as T[]);
+      return Promise.resolve(stmt(sql).all(...params) as T[]);
     },
     execute(statements) {
       db.transaction(() => {
-        for (const s of statements) stmt(s.sql).run(...(s.params as unknown[]));
+        for (const s of statements) stmt(s.sql).run(...s.params);
       })();
       return Promise.resolve();
     },

@@ -44,7 +44,15 @@ function XLabels({ days }: { days: readonly string[] }) {
   );
 }
 
-function DataTable({ caption, days, columns }: { caption: string; days: readonly string[]; columns: { name: string; values: readonly (string | number)[] }[] }) {
+function DataTable({
+  caption,
+  days,
+  columns,
+}: {
+  caption: string;
+  days: readonly string[];
+  columns: { name: string; values: readonly (string | number)[] }[];
+}) {
   return (
     <details class="chart-table">
       <summary>数据表 Data table</summary>
@@ -76,7 +84,19 @@ function DataTable({ caption, days, columns }: { caption: string; days: readonly
 }
 
 /** Stacked bars per day, one colour per series, with a legend and a table. */
-export function BarChart({ title, days, series, unit, summary }: { title: string; days: readonly string[]; series: readonly BarSeries[]; unit: string; summary: string }) {
+export function BarChart({
+  title,
+  days,
+  series,
+  unit,
+  summary,
+}: {
+  title: string;
+  days: readonly string[];
+  series: readonly BarSeries[];
+  unit: string;
+  summary: string;
+}) {
   const id = useId();
   const totals = days.map((_, i) => series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
@@ -107,7 +127,16 @@ export function BarChart({ title, days, series, unit, summary }: { title: string
                 const top = y(base + v);
                 const h = y(base) - top;
                 base += v;
-                return <rect key={s.name} x={pad.left + i * bw + bw * 0.15} y={top} width={bw * 0.7} height={Math.max(1, h)} fill={palette[j % palette.length]} />;
+                return (
+                  <rect
+                    key={s.name}
+                    x={pad.left + i * bw + bw * 0.15}
+                    y={top}
+                    width={bw * 0.7}
+                    height={Math.max(1, h)}
+                    fill={palette[j % palette.length]}
+                  />
+                );
               })}
             </g>
           );
@@ -133,7 +162,17 @@ export function BarChart({ title, days, series, unit, summary }: { title: string
 }
 
 /** Availability per day as bars from 0 to 100 %; days without data show as a gap ("—" in the table). */
-export function PercentChart({ title, days, values, summary }: { title: string; days: readonly string[]; values: readonly (number | null)[]; summary: string }) {
+export function PercentChart({
+  title,
+  days,
+  values,
+  summary,
+}: {
+  title: string;
+  days: readonly string[];
+  values: readonly (number | null)[];
+  summary: string;
+}) {
   const id = useId();
   const plotH = H - pad.top - pad.bottom;
   const bw = (W - pad.left - pad.right) / days.length;
@@ -159,7 +198,16 @@ export function PercentChart({ title, days, values, summary }: { title: string; 
           if (v === null) return null;
           const h = v * plotH;
           // Below 95 % a day stands out in the error colour.
-          return <rect key={days[i]} x={pad.left + i * bw + bw * 0.15} y={pad.top + plotH - h} width={bw * 0.7} height={Math.max(1, h)} fill={v < 0.95 ? '#b3261e' : '#17803d'} />;
+          return (
+            <rect
+              key={days[i]}
+              x={pad.left + i * bw + bw * 0.15}
+              y={pad.top + plotH - h}
+              width={bw * 0.7}
+              height={Math.max(1, h)}
+              fill={v < 0.95 ? '#b3261e' : '#17803d'}
+            />
+          );
         })}
         <XLabels days={days} />
       </svg>

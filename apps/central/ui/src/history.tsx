@@ -8,7 +8,10 @@ const sum = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0);
 const pct = (v: number | null): string => (v === null ? '无数据 no data' : `${(v * 100).toFixed(1)}%`);
 
 function Charts({ s, days }: { s: ChartSeries; days: number }) {
-  const services = s.transactions.byService.map((b) => ({ name: b.item ? (serviceLabel[b.item] ?? b.item) : '业务 Services', values: b.perDay }));
+  const services = s.transactions.byService.map((b) => ({
+    name: b.item ? (serviceLabel[b.item] ?? b.item) : '业务 Services',
+    values: b.perDay,
+  }));
   const devices = s.faults.byDevice.map((b) => ({ name: deviceLabel[b.item] ?? b.item, values: b.perDay }));
   const span = `近 ${days} 天 last ${days} days`;
   return (
@@ -56,14 +59,24 @@ function Charts({ s, days }: { s: ChartSeries; days: number }) {
 /** History charts of one kiosk or one site, 7 or 30 days. Refreshed every minute. */
 export function HistoryCharts({ kind, id }: { kind: 'kiosk' | 'site'; id: string }) {
   const [days, setDays] = useState<7 | 30>(7);
-  const { data, error } = usePoll(() => (kind === 'kiosk' ? api.kioskCharts(id, days) : api.siteCharts(id, days)), 60_000, `charts:${kind}:${id}:${days}`);
+  const { data, error } = usePoll(
+    () => (kind === 'kiosk' ? api.kioskCharts(id, days) : api.siteCharts(id, days)),
+    60_000,
+    `charts:${kind}:${id}:${days}`,
+  );
   return (
     <div class="card history" data-history={kind}>
       <h2>
         运行历史 History
         <span class="range" role="group" aria-label="时间范围 Range">
           {([7, 30] as const).map((d) => (
-            <button type="button" key={d} class={days === d ? 'small chip active' : 'small chip'} aria-pressed={days === d} onClick={() => setDays(d)}>
+            <button
+              type="button"
+              key={d}
+              class={days === d ? 'small chip active' : 'small chip'}
+              aria-pressed={days === d}
+              onClick={() => setDays(d)}
+            >
               {d} 天 days
             </button>
           ))}
