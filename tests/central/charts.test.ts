@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '@kiosk/platform';
 import { chinaDay, dayLabel, dayStart } from '../../apps/central/src/charts/days.js';
 import { beatIncrements, historyTableSql, HistoryRecorder } from '../../apps/central/src/charts/history.js';
 import { ChartQueries, type ChartSeries } from '../../apps/central/src/charts/queries.js';
-import { sqliteChartSource } from '../../apps/central/src/charts/source.js';
+import { chartSourceFromSql, sqliteChartSource, type PortableSql } from '../../apps/central/src/charts/source.js';
 import { centralMigrations } from '../../apps/central/src/migrations.js';
 import {
   FakeCommands,
@@ -279,6 +279,36 @@ describe('chart queries on seeded history (SQLite)', () => {
     const other = await q.site(kioskB.site, 7, now);
     expect(other.transactions.total[at(other, D)]).toBe(100);
     expect(other.availability.every((v) => v === null)).toBe(true);
+  });
+
+  it('gives the same numbers through the portable-driver adapter (what a PostgreSQL store plugs into)', async () => {
+    const q = await seeded();
+    // A driver with the store's shape (async all/transaction/run) over the same SQLite file.
+    const d = db!;
+    const driver: PortableSql = {
+      all: <T>(sql: string, params: readonly unknown[] = []) =>
+        Promise.resolve(d.prepare(sql).all(...(params as unknown[])) as T[]),
+      async transaction<T>(
+        fn: (tx: { run(sql: string, params?: readonly unknown[]): Promise<unknown> }) => Promise<T>,
+      ): Promise<T> {
+        d.exec('BEGIN');
+        try {
+          const r = await fn({ run: (sql, params = []) => Promise.resolve(d.prepare(sql).run(...(params as unknown[]))) });
+          d.exec('COMMIT');
+          return r;
+        } catch (err) {
+          d.exec('ROLLBACK');
+          throw err;
+        }
+      },
+    };
+    const viaAdapter = new ChartQueries(chartSourceFromSql(driver));
+    expect(await viaAdapter.site(kioskA.site, 30, now)).toEqual(await q.site(kioskA.site, 30, now));
+    const rec = new HistoryRecorder(chartSourceFromSql(driver), silent, 3);
+    rec.add({ kioskId: kioskA.id, day: D, metric: 'tx', item: '', amount: 3 });
+    await rec.flush();
+    const s = await viaAdapter.kiosk(kioskA.id, 7, now);
+    expect(s.transactions.total[s.days.indexOf(dayLabel(D))]).toBe(8);
   });
 
   it('sparklines for every site', async () => {

@@ -218,24 +218,6 @@ export class AlertBook {
     return changed;
   }
 
-  /**
-   * True when `reconcile(kioskId, source, conditions)` would change nothing: read-only and in
-   * memory, so a heartbeat of a kiosk with open alerts needs no transaction when all is as before.
-   */
-  inSync(kioskId: string, source: AlertSource, conditions: readonly Condition[]): boolean {
-    const open = this.open.get(kioskId);
-    for (const c of conditions) {
-      const a = open?.get(c.code);
-      if (!a || a.severity !== c.severity || a.message !== c.message) return false;
-    }
-    if (open) {
-      for (const a of open.values()) {
-        if (a.source === source && !conditions.some((c) => c.code === a.code)) return false;
-      }
-    }
-    return true;
-  }
-
   /** Event and flapping alerts are cleared by acknowledging them; heartbeat ones are only marked seen. */
   acknowledge(id: number, user: string, now: number): Alert | undefined {
     const row = this.stmts.get.get(id);

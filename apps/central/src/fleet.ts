@@ -397,10 +397,7 @@ export class Fleet {
     // The common beat changes nothing but figures: it only joins the next group commit. A beat that
     // moves the state, an alert or a command is written at once, in its own transaction.
     const openAlerts = this.alerts.openCount(k.id) > 0;
-    // A kiosk with open alerts whose beat matches them and its state needs no transaction either
-    // (a commit per beat of every kiosk with paper low was a measurable share of central's CPU).
-    const alertsToSync = openAlerts && (!this.alerts.inSync(k.id, 'heartbeat', conditions) || fleetState(false, this.severitiesFor(k)) !== k.state);
-    if (changed || k.state === 'offline' || k.stateSince === null || alertsToSync || k.openCommands > 0) {
+    if (changed || k.state === 'offline' || k.stateSince === null || openAlerts || k.openCommands > 0) {
       this.db.transaction(() => {
         // Heartbeat-driven alerts follow the beat; `offline` is heartbeat-driven too and clears here.
         if (changed || k.state === 'offline' || openAlerts) this.alerts.reconcile(k.id, 'heartbeat', conditions, now);

@@ -34,3 +34,24 @@ export function sqliteChartSource(db: Db): ChartSource {
     },
   };
 }
+
+/** What `chartSourceFromSql` needs: portable `all`, and `run` inside a transaction. */
+export interface PortableSql {
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  transaction<T>(fn: (tx: { run(sql: string, params?: readonly unknown[]): Promise<unknown> }) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A ChartSource on any driver speaking portable SQL with `?` placeholders (such as a PostgreSQL
+ * store's driver, which numbers the placeholders itself).
+ */
+export function chartSourceFromSql(sql: PortableSql): ChartSource {
+  return {
+    queryRows: <T>(text: string, params: readonly unknown[]) => sql.all<T>(text, params),
+    execute: async (statements) => {
+      await sql.transaction(async (tx) => {
+        for (const s of statements) await tx.run(s.sql, s.params);
+      });
+    },
+  };
+}
