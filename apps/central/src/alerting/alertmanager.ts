@@ -35,7 +35,7 @@ export interface PostableAlert {
 }
 
 /** Labels identify an alert in Alertmanager; only closed sets and kiosk/site, never citizen data. */
-export function alertLabels(a: Alert, kiosk: { site: string } | undefined): Record<string, string> {
+function alertLabels(a: Alert, kiosk: { site: string } | undefined): Record<string, string> {
   const spec = specFor(a.code, a.severity);
   const labels: Record<string, string> = {
     alertname: spec.alert,
@@ -48,7 +48,7 @@ export function alertLabels(a: Alert, kiosk: { site: string } | undefined): Reco
   return labels;
 }
 
-export function alertAnnotations(a: Alert, kiosk: { name: string | null } | undefined): Record<string, string> {
+function alertAnnotations(a: Alert, kiosk: { name: string | null } | undefined): Record<string, string> {
   return {
     summary: a.message,
     ...(kiosk?.name ? { kiosk_name: kiosk.name } : {}),

@@ -26,7 +26,7 @@ export const historyTableSql = `CREATE TABLE IF NOT EXISTS kiosk_daily (
 const upsertSql = `INSERT INTO kiosk_daily (kiosk_id, day, metric, item, amount) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (kiosk_id, day, metric, item) DO UPDATE SET amount = kiosk_daily.amount + excluded.amount`;
 
-export type HistoryMetric = 'tx' | 'tx_failed' | 'paper_change' | 'paper_out_ms' | 'fault';
+type HistoryMetric = 'tx' | 'tx_failed' | 'paper_change' | 'paper_out_ms' | 'fault';
 
 export interface HistoryIncrement {
   kioskId: string;

@@ -6,7 +6,7 @@
 import { chinaDay, dayLabel, dayStart, splitByDay } from './days.js';
 import type { ChartSource } from './source.js';
 
-export interface Breakdown {
+interface Breakdown {
   item: string;
   perDay: number[];
 }
