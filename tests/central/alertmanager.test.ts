@@ -17,6 +17,7 @@ import {
   startAlertmanager,
   type TestAlertmanager,
 } from '../helpers/alertmanager.js';
+import { freePort } from '../helpers/ports.js';
 import { checkRules, findPromtool } from '../helpers/promtool.js';
 import {
   kioskA,
@@ -219,6 +220,29 @@ describe('central delivers alerts to a real Alertmanager and resolves them', () 
     await beat({ paper: 'out', devices: { idcard: { device: 'online' }, printer: { device: 'online', paper: 'out' } } });
     await waitFor('KioskPaperOut fired', () => amAlert('KioskPaperOut'));
     await waitFor('KioskPaperLow ended', async () => (await amAlert('KioskPaperLow')) === undefined);
+  });
+
+  it('keeps trying while Alertmanager is unreachable and delivers once it is up', async () => {
+    const port = await freePort();
+    central = await startTestCentral({
+      alerting: 'alertmanager',
+      alertmanager: { url: `http://127.0.0.1:${port}`, syncIntervalMs: 50 },
+    });
+    await beat();
+    await beat({ paper: 'out', devices: { idcard: { device: 'online' }, printer: { device: 'online', paper: 'out' } } });
+    // Nothing listens yet: the posts (every 50 ms) fail with connection refused while Alertmanager
+    // starts, and are repeated with backoff until it answers.
+    const late = await startAlertmanager(undefined, port);
+    try {
+      const fired = await waitFor(
+        'KioskPaperOut delivered after Alertmanager came up',
+        async () => (await late.alerts()).find((a) => a.labels.alertname === 'KioskPaperOut'),
+        30_000,
+      );
+      expect(fired.labels.kiosk).toBe(kioskA.id);
+    } finally {
+      await late.close();
+    }
   });
 
   it('refuses "alertmanager" without a URL', async () => {

@@ -43,15 +43,16 @@ export interface TestAlertmanager {
 /**
  * A throwaway Alertmanager: own config, storage under a temp dir, loopback port, clustering off.
  * `config` is the YAML text; the default routes everything to a receiver that sends nothing.
+ * `atPort`: listen there (a test that starts central first, pointing at a port still closed).
  */
-export async function startAlertmanager(config?: string): Promise<TestAlertmanager> {
+export async function startAlertmanager(config?: string, atPort?: number): Promise<TestAlertmanager> {
   const bins = findAlertmanager();
   if (!bins) throw new Error(missingAlertmanager);
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-alertmanager-'));
   mkdirSync(join(dir, 'data'));
   const configFile = join(dir, 'alertmanager.yml');
   writeFileSync(configFile, config ?? "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n");
-  const port = await freePort();
+  const port = atPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const child: ChildProcess = spawn(
