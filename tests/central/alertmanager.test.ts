@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '@kiosk/kiosk-config';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { alertRulesYaml } from '../../apps/central/src/alerting/rules-file.js';
-import { alertSpecs, thresholds } from '../../apps/central/src/alerting/thresholds.js';
+import { alertSpecs, severityLabel, specFor, thresholds } from '../../apps/central/src/alerting/thresholds.js';
 import { heartbeatConditions } from '../../apps/central/src/evaluate.js';
 import {
   amtoolCheckConfig,
@@ -18,7 +18,7 @@ import {
   type TestAlertmanager,
 } from '../helpers/alertmanager.js';
 import { freePort } from '../helpers/ports.js';
-import { checkRules, findPromtool } from '../helpers/promtool.js';
+import { checkRules, findPromtool, testRules } from '../helpers/promtool.js';
 import {
   kioskA,
   signedPost,
@@ -75,6 +75,118 @@ describe('one set of alert thresholds for the built-in engine and config/alert-r
     };
     expect(codes(disk(thresholds.diskLowBytes))).not.toContain('disk');
     expect(codes(disk(thresholds.diskLowBytes - 1))).toContain('disk');
+  });
+});
+
+describe('the generated rules fire where the built-in engine does (promtool test rules)', () => {
+  it('same alerts for the same kiosk facts at the threshold edges', () => {
+    const promtool = findPromtool();
+    expect(promtool, 'promtool not found: run `node scripts/ensure-system-deps.mjs --for test`').not.toBeNull();
+    const config = { essentialDevices: thresholds.essentialDevices, diskLowBytes: thresholds.diskLowBytes };
+    // K1 just over every edge, with the printer "not ready" only for its paper; K2 exactly on the edges.
+    const base = validHeartbeat('K1');
+    const k1: Heartbeat = {
+      ...base,
+      paper: 'out',
+      devices: { idcard: { device: 'online' }, printer: { device: 'userError', paper: 'out' } },
+      outbox: { depth: thresholds.outboxBacklogEvents + 1, oldestAt: null },
+      system: { ...base.system, diskFreeBytes: thresholds.diskLowBytes - 1 },
+    };
+    const k2: Heartbeat = {
+      ...validHeartbeat('K2'),
+      devices: {
+        idcard: { device: 'hardwareError' },
+        printer: { device: 'online', paper: 'full' },
+        camera: { device: 'offline' },
+      },
+      outbox: { depth: thresholds.outboxBacklogEvents, oldestAt: null },
+      system: { ...base.system, diskFreeBytes: thresholds.diskLowBytes },
+    };
+    // What the built-in engine raises, as Alertmanager would see it.
+    const builtin = (kiosk: string, hb: Heartbeat) =>
+      heartbeatConditions(hb, config).map((c) => ({
+        alertname: specFor(c.code, c.severity).alert,
+        severity: severityLabel(c.severity),
+        kiosk,
+        device: c.code.startsWith('device:') ? c.code.slice(7) : undefined,
+      }));
+    const fired = [...builtin('K1', k1), ...builtin('K2', k2)];
+    expect(fired.map((f) => `${f.kiosk} ${f.alertname} ${f.severity}${f.device ? ` ${f.device}` : ''}`).sort()).toEqual([
+      'K1 KioskDiskLow warning',
+      'K1 KioskOutboxBacklog warning',
+      'K1 KioskPaperOut critical',
+      'K2 KioskDeviceError critical idcard',
+      'K2 KioskDeviceError warning camera',
+    ]);
+    // The same facts as central's /metrics families, and promtool's expectation = the built-in list.
+    const series = (name: string, kiosk: string, labels: Record<string, string>, value: number) =>
+      `      - series: '${name}{${Object.entries({ kiosk, site: 'S', ...labels })
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}'\n        values: '${value}x5'`;
+    const input = [
+      series('kiosk_outbox_events', 'K1', {}, k1.outbox.depth),
+      series('kiosk_outbox_events', 'K2', {}, k2.outbox.depth),
+      series('kiosk_disk_free_bytes', 'K1', {}, k1.system.diskFreeBytes!),
+      series('kiosk_disk_free_bytes', 'K2', {}, k2.system.diskFreeBytes!),
+      series('kiosk_printer_paper_state', 'K1', { state: 'out' }, 1),
+      series('kiosk_printer_paper_state', 'K2', { state: 'full' }, 1),
+      ...[k1, k2].flatMap((hb, i) =>
+        Object.entries(hb.devices).map(([d, st]) =>
+          series('kiosk_device_status', `K${i + 1}`, { device: d, state: st.device }, 1),
+        ),
+      ),
+      ...['K1', 'K2'].flatMap((k) => [
+        series('kiosk_up', k, {}, 1),
+        series('kiosk_ui_alive', k, {}, 1),
+        series('kiosk_gas_pending_credit_orders', k, {}, 0),
+        series('kiosk_gas_needs_attention_orders', k, {}, 0),
+      ]),
+    ];
+    const names = [
+      ...new Set(
+        Object.values(alertSpecs)
+          .filter((s) => s.expr !== null)
+          .map((s) => s.alert),
+      ),
+    ];
+    const expectations = names.map((name) => {
+      const exp = fired
+        .filter((f) => f.alertname === name)
+        .map((f) => {
+          const labels: Record<string, string> = { severity: f.severity, kiosk: f.kiosk, site: 'S' };
+          if (f.device) Object.assign(labels, { device: f.device, state: f.device === 'idcard' ? 'hardwareError' : 'offline' });
+          if (name === 'KioskPaperOut') labels.state = 'out';
+          return `          - exp_labels: ${JSON.stringify(labels)}\n            exp_annotations: {summary: "x"}`;
+        });
+      return `      - eval_time: 2m\n        alertname: ${name}\n        exp_alerts:${exp.length ? `\n${exp.join('\n')}` : ' []'}`;
+    });
+    const tmp = tempDir('rules-test-');
+    try {
+      // Annotations are not what is tested here: one fixed summary keeps the expectations short.
+      writeFileSync(
+        join(tmp.dir, 'rules.yml'),
+        alertRulesYaml(Object.values(alertSpecs).map((s) => ({ ...s, summary: 'x', description: undefined }))),
+      );
+      const testFile = join(tmp.dir, 'test.yml');
+      writeFileSync(
+        testFile,
+        [
+          'rule_files: [rules.yml]',
+          'evaluation_interval: 1m',
+          'tests:',
+          '  - interval: 1m',
+          '    input_series:',
+          ...input,
+          '    alert_rule_test:',
+          ...expectations,
+          '',
+        ].join('\n'),
+      );
+      const r = testRules(promtool!, testFile);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    } finally {
+      tmp.remove();
+    }
   });
 });
 
