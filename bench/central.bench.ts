@@ -332,6 +332,8 @@ async function postgresRows(
       continue;
     }
     const children: ChildProcess[] = [];
+    // Replicas must open each other's sealed kiosk secrets: one master key for all (bench only).
+    process.env.CENTRAL_MASTER_KEY ??= 'be0c4b3e'.repeat(8);
     try {
       const started: { url: string; pid: number }[] = [];
       for (let r = 0; r < replicas; r++) {
