@@ -22,7 +22,8 @@ export interface AlertmanagerOptions {
 
 /** What the sink reads: the open alerts and the kiosks' site and name (for labels). */
 export interface OpenAlerts {
-  openAlerts(): readonly Alert[];
+  /** In memory today; a database query with a shared store (hence the promise). */
+  openAlerts(): readonly Alert[] | Promise<readonly Alert[]>;
   kiosk(id: string): { site: string; name: string | null } | undefined;
 }
 
@@ -111,7 +112,14 @@ export class AlertmanagerSink {
     const endsAt = new Date(now + 4 * this.opts.resendIntervalMs).toISOString();
     const resolvedAt = new Date(now).toISOString();
     const open = new Set<number>();
-    for (const a of this.source.openAlerts()) {
+    let alerts: readonly Alert[];
+    try {
+      alerts = await this.source.openAlerts();
+    } catch (err) {
+      this.log.error({ err }, 'reading open alerts for Alertmanager failed');
+      return;
+    }
+    for (const a of alerts) {
       // A flapping condition's notifications are held back; its `flapping:` alert is posted instead.
       if (a.suppressed) continue;
       open.add(a.id);
