@@ -311,6 +311,18 @@ describe('chart queries on seeded history (SQLite)', () => {
     expect(s.transactions.total[s.days.indexOf(dayLabel(D))]).toBe(8);
   });
 
+  it('drops history older than the retention, keeps the rest', async () => {
+    const q = await seeded();
+    const rec = new HistoryRecorder(sqliteChartSource(db!), silent, 3);
+    await rec.prune(30, now);
+    const before = await q.kiosk(kioskA.id, 30, now);
+    expect(before.transactions.total.reduce((a, b) => a + b, 0)).toBe(47);
+    const left = db!.prepare('SELECT count(*) AS n FROM kiosk_daily WHERE day < ?').get(D - 30) as { n: number };
+    expect(left.n).toBe(0);
+    await rec.prune(0, now);
+    expect((await q.kiosk(kioskA.id, 30, now)).transactions.total.reduce((a, b) => a + b, 0)).toBe(5);
+  });
+
   it('sparklines for every site', async () => {
     const q = await seeded();
     const { days, sites } = await q.sites(7, now);

@@ -2,7 +2,7 @@
  * Chart days are China calendar days (UTC+8, no daylight saving), numbered from the epoch, so SQL
  * can bucket integer epoch milliseconds as `(ms + 28800000) / 86400000` on SQLite and PostgreSQL.
  */
-const dayMs = 86_400_000;
+export const dayMs = 86_400_000;
 const chinaOffsetMs = 8 * 3_600_000;
 
 export const chinaDay = (ms: number): number => Math.floor((ms + chinaOffsetMs) / dayMs);

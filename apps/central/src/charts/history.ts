@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { thresholds } from '../alerting/thresholds.js';
-import { chinaDay, splitByDay } from './days.js';
+import { chinaDay, dayMs, splitByDay } from './days.js';
 import type { ChartSource } from './source.js';
 
 /**
@@ -94,6 +94,7 @@ export function beatIncrements(
 export class HistoryRecorder {
   private pending = new Map<string, HistoryIncrement>();
   private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -103,14 +104,21 @@ export class HistoryRecorder {
     private readonly flushMs = 5_000,
   ) {}
 
-  /** Creates the table if missing and drops days older than `keepDays`. */
+  /** Creates the table if missing and drops days older than `keepDays`, now and then daily. */
   async start(keepDays: number, now = Date.now()): Promise<void> {
-    await this.source.execute([
-      { sql: historyTableSql, params: [] },
-      { sql: 'DELETE FROM kiosk_daily WHERE day < ?', params: [chinaDay(now) - keepDays] },
-    ]);
+    await this.source.execute([{ sql: historyTableSql, params: [] }]);
+    await this.prune(keepDays, now);
     this.timer = setInterval(() => void this.flush(), this.flushMs);
     this.timer.unref();
+    this.pruneTimer = setInterval(() => {
+      this.prune(keepDays).catch((err: unknown) => this.log.error({ err }, 'pruning chart history failed'));
+    }, dayMs);
+    this.pruneTimer.unref();
+  }
+
+  /** Drops days older than `keepDays` (a few thousand small rows a day even for a big fleet). */
+  prune(keepDays: number, now = Date.now()): Promise<void> {
+    return this.source.execute([{ sql: 'DELETE FROM kiosk_daily WHERE day < ?', params: [chinaDay(now) - keepDays] }]);
   }
 
   recordBeat(kioskId: string, prev: PreviousBeat, hb: Heartbeat, now: number): void {
@@ -141,6 +149,7 @@ export class HistoryRecorder {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     await this.flush();
   }
 }
