@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Db } from '@kiosk/platform';
-import type { HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from '@kiosk/contracts/health';
+import type { CounterName, HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from '@kiosk/contracts/health';
 import { retryBackoffMs } from '../store/delivery-queue.js';
 import { MonitorStore, type CommandRow } from './outbox.js';
 import {
@@ -98,16 +98,23 @@ class CentralRejected extends Error {
 const zeroCounters: HealthCounters = { sessionsStarted: 0, sessionsCompleted: 0, transactions: 0, transactionsFailed: 0 };
 
 function delta(now: HealthCounters, before: HealthCounters | null): HealthCounters {
-  const d = (k: keyof HealthCounters): number => {
+  const d = (k: CounterName): number => {
     const prev = before?.[k] ?? 0;
     return now[k] >= prev ? now[k] - prev : now[k];
   };
-  return {
+  const out: HealthCounters = {
     sessionsStarted: d('sessionsStarted'),
     sessionsCompleted: d('sessionsCompleted'),
     transactions: d('transactions'),
     transactionsFailed: d('transactionsFailed'),
   };
+  if (now.byService) {
+    const prev = before?.byService ?? {};
+    out.byService = Object.fromEntries(
+      Object.entries(now.byService).map(([id, n]) => [id, n >= (prev[id] ?? 0) ? n - (prev[id] ?? 0) : n]),
+    );
+  }
+  return out;
 }
 
 const clip = (s: string | undefined, n = 200): string | undefined => (s === undefined ? undefined : s.slice(0, n));

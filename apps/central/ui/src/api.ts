@@ -162,6 +162,23 @@ export interface Followup {
   note: string | null;
 }
 
+/** Per-day history for the charts (central/src/charts/queries.ts). */
+export interface ChartSeries {
+  scope: { kind: 'kiosk' | 'site'; id: string };
+  days: string[];
+  availability: (number | null)[];
+  availabilityOverall: number | null;
+  transactions: { total: number[]; failed: number[]; byService: { item: string; perDay: number[] }[] };
+  paper: { changes: number[]; outMinutes: number[] };
+  faults: { total: number[]; byDevice: { item: string; perDay: number[] }[] };
+}
+
+export interface SiteSparkline {
+  site: string;
+  availability: (number | null)[];
+  transactions: number[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -212,5 +229,8 @@ export const api = {
   },
   followups: (all: boolean) => call<{ followups: Followup[] }>('GET', `/followups${all ? '?state=all' : ''}`),
   handleFollowup: (id: string, note: string) => call<{ followup: Followup }>('POST', `/followups/${encodeURIComponent(id)}/handle`, { note }),
+  kioskCharts: (id: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/kiosk/${encodeURIComponent(id)}?days=${days}`),
+  siteCharts: (site: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/site?${new URLSearchParams({ site, days: String(days) })}`),
+  siteSparklines: () => call<{ days: string[]; sites: SiteSparkline[] }>('GET', '/charts/sites?days=7'),
   notSeen: (days: number | null) => call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),
 };
