@@ -13,3 +13,4 @@ export * from './process-main.js';
 export * from './http-error.js';
 export * from './scrypt.js';
 export * from './config-hash.js';
+export * from './pseudonym.js';
