@@ -6,16 +6,13 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '../../device-agent/src/config/load.js';
-import { ensurePrivateDir, openDatabase } from '../../device-agent/src/store/database.js';
 import { Sessions } from './auth.js';
-import type { CentralConfig } from './config.js';
+import { databaseUrl, type CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
-import { Fleet } from './fleet.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
 import { createCentralMetrics } from './metrics.js';
-import { centralMigrations } from './migrations.js';
 import { lastPruneAt, prune } from './retention.js';
-import { WebhookQueue } from './webhook.js';
+import { openCentral } from './wiring.js';
 
 export type { CentralConfig } from './config.js';
 
@@ -23,8 +20,12 @@ export interface StartCentralOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** Holds central.db. */
+  /** Holds central.db (SQLite) and, without CENTRAL_MASTER_KEY, the generated master key. */
   dataDir: string;
+  /** PostgreSQL URL; default: CENTRAL_DATABASE_URL, else the config's `database.url`, else SQLite. */
+  databaseUrl?: string | undefined;
+  /** Environment for the master key (default process.env). */
+  env?: NodeJS.ProcessEnv;
   config: CentralConfig;
   logger?: Logger;
   /** The built dashboard; default central/ui/dist. */
@@ -41,21 +42,16 @@ export const defaultUiDir = join(projectRoot, 'central/ui/dist');
 export async function startCentral(opts: StartCentralOptions): Promise<CentralServer> {
   const log = opts.logger ?? pino({ level: 'silent' });
   const { config } = opts;
-  ensurePrivateDir(opts.dataDir);
-  const db = openDatabase(join(opts.dataDir, 'central.db'), centralMigrations);
-  // Monitoring data, not money: a power cut may lose the last second of heartbeats, and WAL with
-  // NORMAL skips the fsync per commit that would cap central at a few hundred beats a second.
-  db.pragma('synchronous = NORMAL');
-
-  const webhook = new WebhookQueue(db, config.webhook, log.child({ component: 'webhook' }));
-  let fleet: Fleet;
-  try {
-    fleet = new Fleet(db, config, log, webhook);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  const sessions = new Sessions(db, config.dashboard);
+  const env = opts.env ?? process.env;
+  const c = await openCentral({
+    config,
+    dataDir: opts.dataDir,
+    databaseUrl: opts.databaseUrl ?? databaseUrl(config, env),
+    env,
+    logger: log,
+  });
+  const { store, fleet, keys, webhook } = c;
+  const sessions = new Sessions(store, config.dashboard);
   const metrics = createCentralMetrics(fleet);
 
   const app = express();
@@ -78,7 +74,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res.send(text);
     }, next);
   });
-  registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log);
+  registerKioskRoutes(app, '/api/v1', fleet, keys, metrics, config.heartbeat.maxSkewSeconds * 1000, log);
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
   app.use('/api', (_req, res) => {
     res.status(404).json({ ok: false, error: 'no such route' });
@@ -115,30 +111,47 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     server.listen(opts.port, opts.host);
     await once(server, 'listening');
   } catch (err) {
-    db.close();
+    await c.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
 
-  const sweepTimer = setInterval(() => {
-    try {
-      fleet.sweep(Date.now());
-    } catch (err) {
-      log.error({ err }, 'fleet sweep failed');
-    }
-  }, config.heartbeat.sweepIntervalMs);
-  sweepTimer.unref();
+  // Timers never overlap themselves: a slow database makes them skip a turn, not pile up.
+  const every = (ms: number, what: string, fn: () => Promise<void>): NodeJS.Timeout => {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      fn()
+        .catch((err: unknown) => log.error({ err }, `${what} failed`))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    t.unref();
+    return t;
+  };
+  const sweepTimer = every(config.heartbeat.sweepIntervalMs, 'fleet sweep', () => fleet.sweep(Date.now()));
+  // Other replicas (and the enrollment CLI) change kiosks too: this replica's view follows within a second.
+  const refreshTimer = every(1_000, 'fleet refresh', () => fleet.refresh());
 
   let pruning: Promise<unknown> | undefined;
   const pruneEveryMs = config.retention.pruneIntervalHours * 3_600_000;
   const maybePrune = (): void => {
     if (pruning) return;
-    const last = lastPruneAt(db);
-    if (last !== null && Date.now() - last < pruneEveryMs) return;
-    pruning = prune(db, config.retention)
-      .then((counts) => log.info({ counts }, 'retention prune done'))
+    pruning = (async () => {
+      const last = await lastPruneAt(store);
+      if (last !== null && Date.now() - last < pruneEveryMs) return;
+      // One replica prunes at a time.
+      await store.driver.exclusive('retention', async () => {
+        const again = await lastPruneAt(store);
+        if (again !== null && Date.now() - again < pruneEveryMs) return;
+        const counts = await prune(store, config.retention);
+        log.info({ counts }, 'retention prune done');
+      });
+    })()
       .catch((err: unknown) => log.error({ err }, 'retention prune failed'))
       .finally(() => {
         pruning = undefined;
@@ -149,7 +162,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   pruneTimer.unref();
   webhook.start();
 
-  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled }, 'central listening');
+  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, database: store.dialect }, 'central listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -157,13 +170,12 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     close() {
       closing ??= (async () => {
         clearInterval(sweepTimer);
+        clearInterval(refreshTimer);
         clearInterval(pruneTimer);
-        await webhook.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await pruning;
-        fleet.flush();
-        db.close();
+        await c.close();
         log.info('central stopped');
       })();
       return closing;
