@@ -55,7 +55,7 @@ export class LoginThrottle {
         const r = await tx.get<{ failures: number }>(
           `INSERT INTO login_attempts (key, failures, locked_until, last_at) VALUES (?, 1, ?, ?)
            ON CONFLICT (key) DO UPDATE SET failures = ${next},
-             locked_until = CASE WHEN ${next} >= ? THEN ? ELSE 0 END, last_at = ?
+             locked_until = CASE WHEN ${next} >= ? THEN CAST(? AS BIGINT) ELSE 0 END, last_at = ?
            WHERE login_attempts.locked_until <= ?
            RETURNING failures`,
           [k.key, 1 >= k.max ? now + lockMs : 0, now, now, now, windowMs, now, now, windowMs, k.max, now + lockMs, now, now],
