@@ -250,3 +250,33 @@ describe.each(engines)('central store on $name', (engine) => {
     expect((await enrollment.list()).find((k) => k.id === 'K-ENR')?.enabled).toBe(0);
   });
 });
+
+describe('an existing central.db from before enrollment', () => {
+  it('is upgraded in place, and the kiosks its config lists are enrolled with their history kept', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { centralMigrations } = await import('../../apps/central/src/store/migrations.js');
+    const t = tempDir('central-upgrade-');
+    dirs.push(t);
+    const old = new Database(`${t.dir}/central.db`);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of centralMigrations.sqlite.filter((x) => x.version <= 2)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
+    }
+    old.prepare(`INSERT INTO kiosks (id, site, name, last_request_seq, last_seen_at, state) VALUES ('XN-OLD', '老站点', '旧机', 1234, 5, 'online')`).run();
+    old.close();
+    const store = await CentralStore.open({ dataDir: t.dir });
+    try {
+      expect(await store.listEnrolled()).toEqual([]);
+      const enrollment = new Enrollment(store, box);
+      expect(await enrollment.enrollConfigured([{ id: 'XN-OLD', secret: 'configured-secret-123456', site: '老站点', name: '旧机' }])).toBe(1);
+      // Enrolled once: a restart with the same config changes nothing, and the old watermark holds.
+      expect(await enrollment.enrollConfigured([{ id: 'XN-OLD', secret: 'configured-secret-123456', site: '老站点', name: '旧机' }])).toBe(0);
+      expect(await store.claimSeq('XN-OLD', 1000, 'request')).toBeUndefined();
+      expect(await store.claimSeq('XN-OLD', 2000, 'request')).toMatchObject({ site: '老站点', state: 'online' });
+      expect((await new KioskKeys(store, box, silent).lookup('XN-OLD'))?.secret).toBe('configured-secret-123456');
+    } finally {
+      await store.close();
+    }
+  });
+});
