@@ -76,7 +76,8 @@ describe('kiosk-central enrollment CLI', () => {
     expect(rotated.code).toBe(0);
     const fresh = lastLine(rotated.stdout);
     expect(fresh).not.toBe(old);
-    expect((await beat('XN-ENROLL-02', fresh)).status).toBe(200);
+    // Running central learns of the rotation at the kiosk's next request (or its next view refresh).
+    await waitFor('the new secret accepted', async () => (await beat('XN-ENROLL-02', fresh)).status === 200);
     expect((await beat('XN-ENROLL-02', old)).status).toBe(200);
     await waitFor('the old secret refused after the grace', async () => (await beat('XN-ENROLL-02', old)).body.reason === 'bad-signature', 60_000, 500);
     expect((await beat('XN-ENROLL-02', fresh)).status).toBe(200);

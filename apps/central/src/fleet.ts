@@ -122,12 +122,19 @@ export class Fleet {
     const since = this.newestChange === 0 ? 0 : this.newestChange - refreshOverlapMs;
     const rows = await this.store.kiosksChangedSince(since);
     for (const r of rows) this.apply(r);
+    this.onRows(rows);
   }
+
+  /** Told every kiosk row read on refresh (the kiosk keys follow rotations and disables this way). */
+  onRows: (rows: readonly KioskDbRow[]) => void = () => undefined;
 
   /** Re-reads one kiosk after this replica changed it. */
   async refreshOne(id: string): Promise<void> {
     const r = await this.store.kioskRow(id);
-    if (r) this.apply(r, true);
+    if (r) {
+      this.apply(r, true);
+      this.onRows([r]);
+    }
   }
 
   private apply(r: KioskDbRow, force = false): void {

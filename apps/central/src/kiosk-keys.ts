@@ -4,6 +4,9 @@ import type { CentralStore, Credentials } from './store/store.js';
 
 export interface KioskKey {
   id: string;
+  /** As stored, to notice a rotation without opening anything. */
+  sealed: string;
+  prevSealed: string | null;
   secret: string;
   /** The secret before the last rotation, accepted until `previousUntil`. */
   previous: string | null;
@@ -15,9 +18,10 @@ const missTtlMs = 2_000;
 
 /**
  * Enrolled kiosks' secrets, opened once and kept in memory for the signature check. The
- * database is the truth: a signature that does not match, or an id not known here, is looked up
- * again (at most every 2 s per id), so a secret rotated or a kiosk enrolled by the CLI or another
- * replica is picked up at once; a disabled kiosk is refused by the claim itself.
+ * database is the truth: the fleet view's refresh (every second) brings rotations, enrollments and
+ * disables, and a signature that does not match, or an id not known here, is looked up again at
+ * once (at most every 2 s per id, so strangers cannot turn requests into queries); a disabled
+ * kiosk is refused by the claim itself.
  */
 export class KioskKeys {
   private readonly keys = new Map<string, KioskKey>();
@@ -60,10 +64,25 @@ export class KioskKeys {
     this.keys.delete(id);
   }
 
+  /** Follows kiosk rows read anyway (the fleet view's refresh): rotations, disables, enrollments. */
+  update(rows: readonly Credentials[]): void {
+    for (const r of rows) {
+      const k = this.keys.get(r.id);
+      if (Number(r.enabled) !== 1 || !r.secret_enc) {
+        if (k) this.keys.delete(r.id);
+        continue;
+      }
+      if (k && k.sealed === r.secret_enc && k.prevSealed === r.prev_secret_enc) continue;
+      this.put(r);
+    }
+  }
+
   private put(c: Credentials): KioskKey | undefined {
     try {
       const key: KioskKey = {
         id: c.id,
+        sealed: c.secret_enc!,
+        prevSealed: c.prev_secret_enc,
         secret: this.box.open(c.id, c.secret_enc!),
         previous: c.prev_secret_enc ? this.box.open(c.id, c.prev_secret_enc) : null,
         previousUntil: c.prev_secret_until === null ? null : Number(c.prev_secret_until),

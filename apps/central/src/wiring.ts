@@ -78,6 +78,7 @@ export async function openCentral(opts: {
     await fleet.refresh();
     const keys = new KioskKeys(store, box, log.child({ component: 'keys' }));
     await keys.loadAll();
+    fleet.onRows = (rows) => keys.update(rows);
     webhook.start();
     const f = fleet;
     return {

@@ -38,6 +38,9 @@ export interface KioskDbRow {
   offline_after_missed: number | null;
   enabled: number;
   updated_at: number;
+  secret_enc: string | null;
+  prev_secret_enc: string | null;
+  prev_secret_until: number | null;
 }
 
 /** What a claimed request needs to know about its kiosk (one round trip with the claim). */
@@ -123,7 +126,8 @@ export interface CommandDbRow {
 
 const openStatuses = `('queued', 'delivered', 'waiting', 'running')`;
 const kioskColumns = `id, site, name, first_seen_at, last_seen_at, last_request_seq, last_event_seq, interval_ms, state, state_since,
-  conditions, last_heartbeat, boot_id, boot_counters, totals, offline_after_missed, enabled, updated_at`;
+  conditions, last_heartbeat, boot_id, boot_counters, totals, offline_after_missed, enabled, updated_at,
+  secret_enc, prev_secret_enc, prev_secret_until`;
 
 export interface OpenStoreOptions {
   /** `postgres://…`: PostgreSQL; absent: SQLite file `<dataDir>/central.db`. */
