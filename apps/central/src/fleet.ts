@@ -8,7 +8,6 @@ import type { CentralConfig } from './config.js';
 import { addCounters, fleetState, heartbeatConditions, offlineCondition, zeroCounters, type Condition, type Severity } from './evaluate.js';
 import type { BeatWrite, CentralStore, ClaimedKiosk, KioskDbRow, SqlExec } from './store/store.js';
 
-export { unassignedSite } from './enrollment.js';
 
 /** How long heartbeats wait to be written together (one transaction). */
 const groupCommitMs = 50;

@@ -14,8 +14,6 @@ import { createCentralMetrics } from './metrics.js';
 import { lastPruneAt, prune } from './retention.js';
 import { openCentral } from './wiring.js';
 
-export type { CentralConfig } from './config.js';
-
 export interface StartCentralOptions {
   host: string;
   /** 0 picks a free port (tests). */

@@ -87,7 +87,6 @@ export interface CentralClock {
   at: string;
 }
 
-/** Central answered with an error status. */
 /**
  * Worth trying another central: it could not be reached, answered too late or with something that
  * is not central's answer, or failed on its own side (5xx other than `busy`). A refusal
@@ -98,7 +97,8 @@ function failoverWorthy(err: unknown): boolean {
   return true;
 }
 
-export class CentralRejected extends Error {
+/** Central answered with an error status. */
+class CentralRejected extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
