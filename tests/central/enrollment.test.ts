@@ -18,7 +18,10 @@ let configFile: string;
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [join(root, 'bin/kiosk-central.js'), '--config', configFile, ...args], { cwd: root, env: { ...process.env, CENTRAL_MASTER_KEY: '', CENTRAL_DATABASE_URL: '' } });
+    const r = await run(process.execPath, [join(root, 'bin/kiosk-central.js'), '--config', configFile, ...args], {
+      cwd: root,
+      env: { ...process.env, CENTRAL_MASTER_KEY: '', CENTRAL_DATABASE_URL: '' },
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -28,7 +31,8 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 const lastLine = (s: string): string => s.trimEnd().split('\n').at(-1)!;
 let seq = Date.now();
-const beat = (id: string, secret: string) => signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(id)), { kioskId: id, secret, seq: ++seq });
+const beat = (id: string, secret: string) =>
+  signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(id)), { kioskId: id, secret, seq: ++seq });
 
 beforeAll(async () => {
   central = await startTestCentral();
@@ -79,7 +83,12 @@ describe('kiosk-central enrollment CLI', () => {
     // Running central learns of the rotation at the kiosk's next request (or its next view refresh).
     await waitFor('the new secret accepted', async () => (await beat('XN-ENROLL-02', fresh)).status === 200);
     expect((await beat('XN-ENROLL-02', old)).status).toBe(200);
-    await waitFor('the old secret refused after the grace', async () => (await beat('XN-ENROLL-02', old)).body.reason === 'bad-signature', 60_000, 500);
+    await waitFor(
+      'the old secret refused after the grace',
+      async () => (await beat('XN-ENROLL-02', old)).body.reason === 'bad-signature',
+      60_000,
+      500,
+    );
     expect((await beat('XN-ENROLL-02', fresh)).status).toBe(200);
   }, 90_000);
 

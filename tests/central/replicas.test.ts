@@ -54,12 +54,25 @@ beforeAll(async () => {
   hookServer = createServer(app).listen(0, '127.0.0.1');
   await once(hookServer, 'listening');
   const config = await testConfig({
-    webhook: { url: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`, retryBaseMs: 20, maxAttempts: 6, timeoutMs: 2000 },
+    webhook: {
+      url: `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`,
+      retryBaseMs: 20,
+      maxAttempts: 6,
+      timeoutMs: 2000,
+    },
   });
   const start = () => {
     const t = tempDir('central-replica-');
     dirs.push(t);
-    return startCentral({ host: '127.0.0.1', port: 0, dataDir: t.dir, config, logger: silent, databaseUrl: url, env: { CENTRAL_MASTER_KEY: masterKey } });
+    return startCentral({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: t.dir,
+      config,
+      logger: silent,
+      databaseUrl: url,
+      env: { CENTRAL_MASTER_KEY: masterKey },
+    });
   };
   // Started together: migrations and the enrollment of the configured kiosks take turns in the database.
   [a, b] = await Promise.all([start(), start()]);
@@ -73,14 +86,30 @@ afterAll(async () => {
 });
 
 let seq = Date.now();
-function signed(endpoint: 'heartbeats' | 'events' | 'command-acks', body: string, kiosk = kioskA, s = ++seq): { headers: Record<string, string>; body: string } {
-  return { headers: { ...signedHeaders(kiosk.secret, { endpoint, kioskId: kiosk.id, timestamp: Date.now(), seq: s }, body), 'content-type': 'application/json' }, body };
+function signed(
+  endpoint: 'heartbeats' | 'events' | 'command-acks',
+  body: string,
+  kiosk = kioskA,
+  s = ++seq,
+): { headers: Record<string, string>; body: string } {
+  return {
+    headers: {
+      ...signedHeaders(kiosk.secret, { endpoint, kioskId: kiosk.id, timestamp: Date.now(), seq: s }, body),
+      'content-type': 'application/json',
+    },
+    body,
+  };
 }
-async function send(base: string, endpoint: string, req: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: Record<string, unknown> }> {
+async function send(
+  base: string,
+  endpoint: string,
+  req: { headers: Record<string, string>; body: string },
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}/api/v1/${endpoint}`, { method: 'POST', headers: req.headers, body: req.body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
-const beat = (kiosk = kioskA, over: Partial<Heartbeat> = {}) => signed('heartbeats', JSON.stringify(validHeartbeat(kiosk.id, over)), kiosk);
+const beat = (kiosk = kioskA, over: Partial<Heartbeat> = {}) =>
+  signed('heartbeats', JSON.stringify(validHeartbeat(kiosk.id, over)), kiosk);
 
 describe('two central replicas on one PostgreSQL', () => {
   it('refuses on replica B, as a replay, a heartbeat replica A accepted — and B takes the next one', async () => {
@@ -96,14 +125,26 @@ describe('two central replicas on one PostgreSQL', () => {
   });
 
   it('applies an event batch once when it is sent again to the other replica after a lost answer', async () => {
-    const events = JSON.stringify({ events: [{ seq: 1, type: 'alert', at: new Date().toISOString(), payload: { code: 'door', severity: 'error', message: '柜门打开 Door open' } }] });
+    const events = JSON.stringify({
+      events: [
+        {
+          seq: 1,
+          type: 'alert',
+          at: new Date().toISOString(),
+          payload: { code: 'door', severity: 'error', message: '柜门打开 Door open' },
+        },
+      ],
+    });
     const first = await send(a.url, 'events', signed('events', events));
     expect(first.body).toMatchObject({ ok: true, ackedSeq: 1 });
     // The kiosk never saw that answer: it sends the same batch (new seq) to the other replica.
     const again = await send(b.url, 'events', signed('events', events));
     expect(again.body).toMatchObject({ ok: true, ackedSeq: 1 });
     const cookie = await login(b.url, users.viewer);
-    const detail = await getJson<{ kiosk: { events: unknown[]; alerts: { code: string }[] } }>(`${b.url}/api/v1/kiosks/${kioskA.id}`, cookie);
+    const detail = await getJson<{ kiosk: { events: unknown[]; alerts: { code: string }[] } }>(
+      `${b.url}/api/v1/kiosks/${kioskA.id}`,
+      cookie,
+    );
     expect(detail.body.kiosk.events).toHaveLength(1);
     expect(detail.body.kiosk.alerts.filter((x) => x.code === 'event:door')).toHaveLength(1);
     await waitFor('the door alert notified', () => hooks.some((h) => h.type === 'alert.opened' && h.alert.code === 'event:door'));
@@ -112,14 +153,20 @@ describe('two central replicas on one PostgreSQL', () => {
 
   it('keeps one alert while a fault is reported through both replicas, and both dashboards show the same fleet', async () => {
     // (Raced opening of one alert from two stores: tests/central/store.test.ts.)
-    const paperOut = { paper: 'out' as const, devices: { idcard: { device: 'online' as const }, printer: { device: 'online' as const, paper: 'out' as const } } };
+    const paperOut = {
+      paper: 'out' as const,
+      devices: { idcard: { device: 'online' as const }, printer: { device: 'online' as const, paper: 'out' as const } },
+    };
     expect((await send(a.url, 'heartbeats', beat(kioskB, paperOut))).status).toBe(200);
     expect((await send(b.url, 'heartbeats', beat(kioskB, paperOut))).status).toBe(200);
     expect((await send(a.url, 'heartbeats', beat(kioskB, paperOut))).status).toBe(200);
     for (const base of [a.url, b.url]) {
       const cookie = await login(base, users.viewer);
       await waitFor(`replica ${base} shows ${kioskB.id} in error`, async () => {
-        const page = await getJson<{ kiosks: { id: string; state: string; openAlerts: number }[] }>(`${base}/api/v1/kiosks`, cookie);
+        const page = await getJson<{ kiosks: { id: string; state: string; openAlerts: number }[] }>(
+          `${base}/api/v1/kiosks`,
+          cookie,
+        );
         const k = page.body.kiosks.find((x) => x.id === kioskB.id);
         return k?.state === 'error' && k.openAlerts === 1;
       });
@@ -133,18 +180,36 @@ describe('two central replicas on one PostgreSQL', () => {
     // The kiosk holds a command-wait open at B (its own watermark).
     const waitBody = JSON.stringify({ waitMs: 30_000, pendingCommands: [] });
     const wait = send(b.url, 'command-wait', {
-      headers: { ...signedHeaders(kioskA.secret, { endpoint: 'command-wait', kioskId: kioskA.id, timestamp: Date.now(), seq: ++seq }, waitBody), 'content-type': 'application/json' },
+      headers: {
+        ...signedHeaders(
+          kioskA.secret,
+          { endpoint: 'command-wait', kioskId: kioskA.id, timestamp: Date.now(), seq: ++seq },
+          waitBody,
+        ),
+        'content-type': 'application/json',
+      },
       body: waitBody,
     });
-    const issued = await postJson<{ command: { id: string } }>(`${a.url}/api/v1/kiosks/${kioskA.id}/commands`, { kind: 'restart-ui' }, operator);
+    const issued = await postJson<{ command: { id: string } }>(
+      `${a.url}/api/v1/kiosks/${kioskA.id}/commands`,
+      { kind: 'restart-ui' },
+      operator,
+    );
     expect(issued.status).toBe(202);
     // B learns of it from A through the database's notification, long before the 30 s wait ends.
     const woken = await Promise.race([wait, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
     expect(woken?.body.commands).toMatchObject([{ id: issued.body.command.id, kind: 'restart-ui' }]);
     const status = async (base: string) =>
-      (await getJson<{ command: { status: string } }>(`${base}/api/v1/commands/${issued.body.command.id}`, await login(base, users.viewer))).body.command.status;
+      (
+        await getJson<{ command: { status: string } }>(
+          `${base}/api/v1/commands/${issued.body.command.id}`,
+          await login(base, users.viewer),
+        )
+      ).body.command.status;
     expect(await status(a.url)).toBe('delivered');
-    const ack = JSON.stringify({ acks: [{ id: issued.body.command.id, ok: true, detail: 'done', finishedAt: new Date().toISOString() }] });
+    const ack = JSON.stringify({
+      acks: [{ id: issued.body.command.id, ok: true, detail: 'done', finishedAt: new Date().toISOString() }],
+    });
     expect((await send(b.url, 'command-acks', signed('command-acks', ack))).body).toMatchObject({ ok: true });
     expect((await send(a.url, 'command-acks', signed('command-acks', ack))).body).toMatchObject({ ok: true });
     expect(await status(a.url)).toBe('succeeded');
@@ -158,10 +223,14 @@ describe('two central replicas on one PostgreSQL', () => {
     expect((await send(a.url, 'heartbeats', beat(k, { intervalMs: 1000 }))).status).toBe(200);
     const cookie = await login(a.url, users.viewer);
     const detail = async () =>
-      (await getJson<{ kiosk: { state: string; stateChanges: { to: string }[] } }>(`${b.url}/api/v1/kiosks/${k.id}`, cookie)).body.kiosk;
+      (await getJson<{ kiosk: { state: string; stateChanges: { to: string }[] } }>(`${b.url}/api/v1/kiosks/${k.id}`, cookie)).body
+        .kiosk;
     const before = hooks.filter((h) => h.type === 'alert.opened' && h.alert.code === 'offline').length;
     await waitFor('kiosk B offline', async () => (await detail()).state === 'offline', 30_000);
-    await waitFor('the offline alert notified', () => hooks.filter((h) => h.type === 'alert.opened' && h.alert.code === 'offline').length > before);
+    await waitFor(
+      'the offline alert notified',
+      () => hooks.filter((h) => h.type === 'alert.opened' && h.alert.code === 'offline').length > before,
+    );
     const changes = (await detail()).stateChanges;
     expect(changes[0]?.to).toBe('offline');
     expect(changes[1]?.to).not.toBe('offline');
@@ -170,7 +239,13 @@ describe('two central replicas on one PostgreSQL', () => {
 
   it('counts failed logins across replicas: the lock reached on A holds on B', async () => {
     const attempt = async (base: string, password: string) =>
-      (await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: users.viewer.username, password }) })).status;
+      (
+        await fetch(`${base}/api/v1/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: users.viewer.username, password }),
+        })
+      ).status;
     for (let i = 0; i < 5; i++) expect(await attempt(i % 2 ? a.url : b.url, 'wrong-password')).toBe(401);
     expect(await attempt(b.url, users.viewer.password)).toBe(429);
     expect(await attempt(a.url, users.viewer.password)).toBe(429);
@@ -182,7 +257,10 @@ describe('two central replicas on one PostgreSQL', () => {
     const tmp = tempDir('agent-failover-');
     const db = openAgentDb(tmp.dir);
     const health = new FakeHealth();
-    const sender = makeSender({ centralUrl: proxyA.url, failoverUrls: [proxyB.url], db, health, commands: new FakeCommands(health) }, kioskA);
+    const sender = makeSender(
+      { centralUrl: proxyA.url, failoverUrls: [proxyB.url], db, health, commands: new FakeCommands(health) },
+      kioskA,
+    );
     try {
       sender.start();
       await waitFor('first beat through A', () => sender.lastResult().beatsAccepted >= 1);
@@ -195,7 +273,10 @@ describe('two central replicas on one PostgreSQL', () => {
       proxyA.setMode('up');
       proxyB.setMode('down');
       const e2 = sender.enqueueEvent('kiosk.mode', { mode: 'out-of-service' });
-      await waitFor('back on A with both events acknowledged', () => sender.currentCentral() === proxyA.url && sender.lastResult().outboxDepth === 0);
+      await waitFor(
+        'back on A with both events acknowledged',
+        () => sender.currentCentral() === proxyA.url && sender.lastResult().outboxDepth === 0,
+      );
       // (The viewer is locked out by the test before.)
       const cookie = await login(a.url, users.operator);
       const detail = await getJson<{ kiosk: { events: { seq: number }[] } }>(`${a.url}/api/v1/kiosks/${kioskA.id}`, cookie);

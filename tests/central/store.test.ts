@@ -27,7 +27,11 @@ interface Engine {
    * `replica` is that for PostgreSQL; SQLite is one process by design (its group commit holds the
    * write lock for up to 50 ms), so there races run on one store.
    */
-  open(): Promise<{ store: CentralStore; again(): Promise<CentralStore>; replica(): Promise<{ store: CentralStore; close(): Promise<void> }> }>;
+  open(): Promise<{
+    store: CentralStore;
+    again(): Promise<CentralStore>;
+    replica(): Promise<{ store: CentralStore; close(): Promise<void> }>;
+  }>;
 }
 
 const engines: Engine[] = [
@@ -37,7 +41,11 @@ const engines: Engine[] = [
       const t = tempDir('central-store-');
       dirs.push(t);
       const store = await CentralStore.open({ dataDir: t.dir });
-      return { store, again: () => CentralStore.open({ dataDir: t.dir }), replica: async () => ({ store, close: async () => undefined }) };
+      return {
+        store,
+        again: () => CentralStore.open({ dataDir: t.dir }),
+        replica: async () => ({ store, close: async () => undefined }),
+      };
     },
   },
   {
@@ -80,7 +88,9 @@ describe.each(engines)('central store on $name', (engine) => {
 
   it('migrates to the newest schema once; opening again applies nothing and keeps the data', async () => {
     await enrollKiosk(store, 'K-MIG');
-    const versions = (await store.queryRows('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+    const versions = (await store.queryRows('SELECT version FROM schema_migrations ORDER BY version')).map((r) =>
+      Number(r.version),
+    );
     expect(versions).toEqual([1, 2, 3]);
     const second = await again();
     try {
@@ -119,13 +129,44 @@ describe.each(engines)('central store on $name', (engine) => {
   it('returns what a request needs with the claim: open commands and alerts, watermark of events', async () => {
     await enrollKiosk(store, 'K-FACTS');
     await store.transaction(async (tx) => {
-      await store.insertCommand({ id: 'cmd-facts', kioskId: 'K-FACTS', kind: 'restart-ui', message: null, user: 'ops', now: 1, expiresAt: Date.now() + 60_000 }, tx);
-      await store.openAlert({ kioskId: 'K-FACTS', code: 'paper', severity: 'warning', source: 'heartbeat', message: 'low', now: 1, suppressed: false }, tx);
-      expect(await store.insertEvent({ kioskId: 'K-FACTS', seq: 7, type: 't', at: '', receivedAt: 1, payload: '{}' }, tx)).toBe(true);
+      await store.insertCommand(
+        {
+          id: 'cmd-facts',
+          kioskId: 'K-FACTS',
+          kind: 'restart-ui',
+          message: null,
+          user: 'ops',
+          now: 1,
+          expiresAt: Date.now() + 60_000,
+        },
+        tx,
+      );
+      await store.openAlert(
+        {
+          kioskId: 'K-FACTS',
+          code: 'paper',
+          severity: 'warning',
+          source: 'heartbeat',
+          message: 'low',
+          now: 1,
+          suppressed: false,
+        },
+        tx,
+      );
+      expect(await store.insertEvent({ kioskId: 'K-FACTS', seq: 7, type: 't', at: '', receivedAt: 1, payload: '{}' }, tx)).toBe(
+        true,
+      );
       await store.raiseEventSeq('K-FACTS', 7, 1, tx);
     });
     const c = await store.claimSeq('K-FACTS', 1, 'request');
-    expect(c).toMatchObject({ site: '站点', name: '1号机', last_event_seq: 7, open_commands: 1, open_alerts: 1, state: 'offline' });
+    expect(c).toMatchObject({
+      site: '站点',
+      name: '1号机',
+      last_event_seq: 7,
+      open_commands: 1,
+      open_alerts: 1,
+      state: 'offline',
+    });
   });
 
   it('inserts each (kiosk, event seq) once and never moves the event watermark down', async () => {
@@ -171,8 +212,14 @@ describe.each(engines)('central store on $name', (engine) => {
 
   it('hands a queued command out once, and expires only commands nobody picked up', async () => {
     await store.transaction(async (tx) => {
-      await store.insertCommand({ id: 'cmd-1', kioskId: 'K-CMD', kind: 'restart-ui', message: null, user: 'ops', now: 1, expiresAt: 5 }, tx);
-      await store.insertCommand({ id: 'cmd-2', kioskId: 'K-CMD', kind: 'restart-ui', message: null, user: 'ops', now: 2, expiresAt: 5 }, tx);
+      await store.insertCommand(
+        { id: 'cmd-1', kioskId: 'K-CMD', kind: 'restart-ui', message: null, user: 'ops', now: 1, expiresAt: 5 },
+        tx,
+      );
+      await store.insertCommand(
+        { id: 'cmd-2', kioskId: 'K-CMD', kind: 'restart-ui', message: null, user: 'ops', now: 2, expiresAt: 5 },
+        tx,
+      );
     });
     const handed = await Promise.all([1, 2, 3].map(() => store.transaction((tx) => store.markDelivered('cmd-1', 3, tx))));
     expect(handed.filter(Boolean)).toHaveLength(1);
@@ -209,7 +256,9 @@ describe.each(engines)('central store on $name', (engine) => {
     await expect(store.queryRows('SELECT 1; DELETE FROM kiosks')).rejects.toThrow(/SELECT/);
     if (engine.name === 'postgres') {
       // A data-modifying CTE is a SELECT by its first word; the read-only transaction still refuses it.
-      await expect(store.queryRows(`WITH d AS (DELETE FROM kiosks WHERE id = 'K-Q' RETURNING id) SELECT * FROM d`)).rejects.toThrow(/read-only/);
+      await expect(
+        store.queryRows(`WITH d AS (DELETE FROM kiosks WHERE id = 'K-Q' RETURNING id) SELECT * FROM d`),
+      ).rejects.toThrow(/read-only/);
     }
     expect(await store.queryRows('SELECT id FROM kiosks WHERE id = ?', ['K-Q'])).toHaveLength(1);
   });
@@ -221,7 +270,14 @@ describe.each(engines)('central store on $name', (engine) => {
     const hb = 'INSERT INTO heartbeats (kiosk_id, received_at, seq, body) VALUES (?, ?, ?, ?)';
     await db.run(hb, ['K-RET', now - 8 * day, 1, '{}']);
     await db.run(hb, ['K-RET', now - 6 * day, 2, '{}']);
-    for (let i = 0; i < 3; i++) await db.run('INSERT INTO screenshots (id, kiosk_id, command_id, at, png) VALUES (?, ?, ?, ?, ?)', [`s${i}`, 'K-RET', null, now - i, Buffer.from([i])]);
+    for (let i = 0; i < 3; i++)
+      await db.run('INSERT INTO screenshots (id, kiosk_id, command_id, at, png) VALUES (?, ?, ?, ?, ?)', [
+        `s${i}`,
+        'K-RET',
+        null,
+        now - i,
+        Buffer.from([i]),
+      ]);
     const counts = await prune(store, { heartbeatDays: 7, eventDays: 180, screenshotsPerKiosk: 2, pruneIntervalHours: 24 }, now);
     expect(counts).toMatchObject({ heartbeats: 1, screenshots: 1 });
     expect(await db.all('SELECT seq FROM heartbeats WHERE kiosk_id = ?', ['K-RET'])).toEqual([{ seq: 2 }]);
@@ -263,15 +319,23 @@ describe('an existing central.db from before enrollment', () => {
       old.exec(m.sql);
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
     }
-    old.prepare(`INSERT INTO kiosks (id, site, name, last_request_seq, last_seen_at, state) VALUES ('XN-OLD', '老站点', '旧机', 1234, 5, 'online')`).run();
+    old
+      .prepare(
+        `INSERT INTO kiosks (id, site, name, last_request_seq, last_seen_at, state) VALUES ('XN-OLD', '老站点', '旧机', 1234, 5, 'online')`,
+      )
+      .run();
     old.close();
     const store = await CentralStore.open({ dataDir: t.dir });
     try {
       expect(await store.listEnrolled()).toEqual([]);
       const enrollment = new Enrollment(store, box);
-      expect(await enrollment.enrollConfigured([{ id: 'XN-OLD', secret: 'configured-secret-123456', site: '老站点', name: '旧机' }])).toBe(1);
+      expect(
+        await enrollment.enrollConfigured([{ id: 'XN-OLD', secret: 'configured-secret-123456', site: '老站点', name: '旧机' }]),
+      ).toBe(1);
       // Enrolled once: a restart with the same config changes nothing, and the old watermark holds.
-      expect(await enrollment.enrollConfigured([{ id: 'XN-OLD', secret: 'configured-secret-123456', site: '老站点', name: '旧机' }])).toBe(0);
+      expect(
+        await enrollment.enrollConfigured([{ id: 'XN-OLD', secret: 'configured-secret-123456', site: '老站点', name: '旧机' }]),
+      ).toBe(0);
       expect(await store.claimSeq('XN-OLD', 1000, 'request')).toBeUndefined();
       expect(await store.claimSeq('XN-OLD', 2000, 'request')).toMatchObject({ site: '老站点', state: 'online' });
       expect((await new KioskKeys(store, box, silent).lookup('XN-OLD'))?.secret).toBe('configured-secret-123456');

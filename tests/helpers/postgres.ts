@@ -56,7 +56,9 @@ function run(bin: string, args: string[], as: { uid: number; gid: number } | und
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${bin} ${args.join(' ')} exited ${code}: ${out.slice(-2000)}`)),
+    );
   });
 }
 
@@ -73,7 +75,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   } catch (err) {
     const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(err as Error).message}\n${tail}`);
+    throw new Error(`${(err as Error).message}\n${tail}`, { cause: err });
   }
   const url = (database = 'postgres'): string => `postgresql://${superuser}@${encodeURIComponent(dir)}:${port}/${database}`;
   let stopped = false;

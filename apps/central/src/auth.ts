@@ -244,7 +244,7 @@ export class Sessions {
     // A user removed from the config, or whose role changed, loses the old session's rights at once.
     const u = this.users.get(row.username);
     if (!u || u.role !== row.role) return null;
-    return { username: row.username, role: row.role as Role };
+    return { username: row.username, role: row.role };
   }
 
   async logout(req: Request): Promise<void> {

@@ -95,7 +95,9 @@ async function main(argv: string[]): Promise<number> {
         const fmt = (t: number | null) => (t === null ? '-' : new Date(Number(t)).toISOString());
         process.stdout.write('id\tenabled\tstate\tlast seen\told secret until\tsite\tname\n');
         for (const k of rows) {
-          process.stdout.write(`${k.id}\t${Number(k.enabled) === 1 ? 'yes' : 'no'}\t${k.state}\t${fmt(k.last_seen_at)}\t${fmt(k.prev_secret_until)}\t${k.site}\t${k.name ?? ''}\n`);
+          process.stdout.write(
+            `${k.id}\t${Number(k.enabled) === 1 ? 'yes' : 'no'}\t${k.state}\t${fmt(k.last_seen_at)}\t${fmt(k.prev_secret_until)}\t${k.site}\t${k.name ?? ''}\n`,
+          );
         }
         return 0;
       }

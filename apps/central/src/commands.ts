@@ -51,7 +51,13 @@ export class CommandDesk {
     private readonly announce: (kioskId: string) => void = () => undefined,
   ) {}
 
-  async issue(kioskId: string, kind: RemoteCommandKind, message: string | undefined, user: string, now: number): Promise<CommandView> {
+  async issue(
+    kioskId: string,
+    kind: RemoteCommandKind,
+    message: string | undefined,
+    user: string,
+    now: number,
+  ): Promise<CommandView> {
     const id = randomUUID();
     const expiresAt = now + Math.round(this.ttlHours * 3_600_000);
     await this.store.transaction(async (tx) => {
@@ -90,7 +96,12 @@ export class CommandDesk {
    * What to hand the kiosk now: commands it does not report holding, marking queued ones
    * delivered. Held commands it reports move to waiting/running.
    */
-  async forKiosk(kioskId: string, pending: Heartbeat['pendingCommands'], now: number, db: SqlExec): Promise<HeartbeatResponse['commands']> {
+  async forKiosk(
+    kioskId: string,
+    pending: Heartbeat['pendingCommands'],
+    now: number,
+    db: SqlExec,
+  ): Promise<HeartbeatResponse['commands']> {
     const held = new Map(pending.map((p) => [p.id, p.state]));
     for (const [id, state] of held) await this.store.markProgress(id, kioskId, state, db);
     const out: HeartbeatResponse['commands'] = [];
@@ -114,12 +125,26 @@ export class CommandDesk {
       const done: string[] = [];
       for (const a of acks) {
         const finished = await this.store.finishCommand(
-          { id: a.id, kioskId, ok: a.ok, finishedAt: Date.parse(a.finishedAt) || now, detail: a.detail ?? null, screenshotId: a.screenshotId ?? null },
+          {
+            id: a.id,
+            kioskId,
+            ok: a.ok,
+            finishedAt: Date.parse(a.finishedAt) || now,
+            detail: a.detail ?? null,
+            screenshotId: a.screenshotId ?? null,
+          },
           tx,
         );
         if (finished) {
           const c = await this.store.command(a.id, tx);
-          await this.store.audit(`kiosk:${kioskId}`, 'command.result', kioskId, { id: a.id, kind: c?.kind, ok: a.ok, detail: a.detail }, now, tx);
+          await this.store.audit(
+            `kiosk:${kioskId}`,
+            'command.result',
+            kioskId,
+            { id: a.id, kind: c?.kind, ok: a.ok, detail: a.detail },
+            now,
+            tx,
+          );
         }
         done.push(a.id);
       }

@@ -24,7 +24,11 @@ export class Enrollment {
     const existing = await this.store.credentials(k.id);
     if (existing?.secret_enc) throw new EnrollmentError(`kiosk ${k.id} is already enrolled (use rotate-secret for a new secret)`);
     const secret = newKioskSecret();
-    await this.store.enroll({ id: k.id, site: k.site ?? unassignedSite, name: k.name ?? null, secretEnc: this.box.seal(k.id, secret) }, now, false);
+    await this.store.enroll(
+      { id: k.id, site: k.site ?? unassignedSite, name: k.name ?? null, secretEnc: this.box.seal(k.id, secret) },
+      now,
+      false,
+    );
     await this.store.audit('cli', 'kiosk.enrolled', k.id, { site: k.site ?? null, name: k.name ?? null }, now);
     return secret;
   }
@@ -55,7 +59,13 @@ export class Enrollment {
     return this.store.transaction(async (tx) => {
       let n = 0;
       for (const k of kiosks) {
-        const row = { id: k.id, site: k.site ?? unassignedSite, name: k.name ?? null, secretEnc: this.box.seal(k.id, k.secret), offlineAfterMissed: k.offlineAfterMissed };
+        const row = {
+          id: k.id,
+          site: k.site ?? unassignedSite,
+          name: k.name ?? null,
+          secretEnc: this.box.seal(k.id, k.secret),
+          offlineAfterMissed: k.offlineAfterMissed,
+        };
         if (await this.store.enroll(row, now, true, tx)) n++;
       }
       return n;

@@ -26,7 +26,9 @@ export class SecretBox {
   static load(env: NodeJS.ProcessEnv, dataDir: string, allowKeyFile: boolean): SecretBox {
     if (env.CENTRAL_MASTER_KEY) return SecretBox.fromKey(env.CENTRAL_MASTER_KEY);
     if (!allowKeyFile) {
-      throw new Error('CENTRAL_MASTER_KEY must be set (32 bytes, hex or base64) when central uses PostgreSQL: all replicas need the same key');
+      throw new Error(
+        'CENTRAL_MASTER_KEY must be set (32 bytes, hex or base64) when central uses PostgreSQL: all replicas need the same key',
+      );
     }
     const file = join(dataDir, 'master.key');
     if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });

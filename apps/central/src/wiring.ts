@@ -44,9 +44,10 @@ export async function openCentral(opts: {
       store.driver.notify(commandChannel, kioskId).catch((err: unknown) => log.warn({ err }, 'command notify failed'));
     });
     await store.driver.listen(commandChannel, (kioskId) => commands.wake(kioskId));
-    let fleet: Fleet | undefined;
+    // The alert book is made before the fleet it reports on; the webhook reads the fleet's view late.
+    const view: { fleet?: Fleet } = {};
     const onAlert = async (change: AlertChange, alert: Alert, notify: boolean, db: SqlExec): Promise<void> => {
-      const k = fleet?.get(alert.kioskId);
+      const k = view.fleet?.get(alert.kioskId);
       log.info({ kiosk: alert.kioskId, code: alert.code, change, severity: alert.severity, notify }, 'alert');
       if (!notify) return;
       await webhook.enqueue(
@@ -74,21 +75,21 @@ export async function openCentral(opts: {
       { flappingMaxOpenings: config.alerts.flappingMaxOpenings, flappingWindowMs: config.alerts.flappingWindowMinutes * 60_000 },
       onAlert,
     );
-    fleet = new Fleet(store, config, log, alerts, commands);
+    const fleet = new Fleet(store, config, log, alerts, commands);
+    view.fleet = fleet;
     await fleet.refresh();
     const keys = new KioskKeys(store, box, log.child({ component: 'keys' }));
     await keys.loadAll();
     fleet.onRows = (rows) => keys.update(rows);
     webhook.start();
-    const f = fleet;
     return {
       store,
-      fleet: f,
+      fleet,
       keys,
       webhook,
       async close() {
         await webhook.stop();
-        await f.flush();
+        await fleet.flush();
         await store.close();
       },
     };

@@ -1,4 +1,3 @@
-
 import type { SqlDriver } from './driver.js';
 import { PgDriver } from './pg-driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
@@ -364,7 +363,9 @@ export async function migrateStore(driver: SqlDriver): Promise<number[]> {
     // One transaction for all: DDL is transactional in both engines.
     if (driver instanceof SqliteDriver) driver.script(schemaTable);
     else await tx.run(schemaTable);
-    const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const done = new Set(
+      (await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+    );
     const newest = Math.max(0, ...done);
     if (newest > list.length) {
       throw new Error(`database schema version ${newest} is newer than this software knows (${list.length}); refusing to run`);
@@ -373,7 +374,11 @@ export async function migrateStore(driver: SqlDriver): Promise<number[]> {
       if (done.has(m.version)) continue;
       if (driver instanceof SqliteDriver) await script(m.sql);
       else await tx.run(m.sql);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
       applied.push(m.version);
     }
   });

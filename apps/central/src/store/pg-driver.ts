@@ -3,12 +3,11 @@ import { lockKey, numberedPlaceholders, type Row, type SqlDriver, type SqlExec }
 
 // Times are BIGINT milliseconds and counts are BIGINT: both fit a JS number, so read them as one
 // (pg's default is a string). NUMERIC (sum/avg of integers) too, for the chart queries.
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+type Parser = (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
+const builtIn = pg.types.getTypeParser as Parser;
+const toNumber = (v: string): number => Number(v);
+const parser: Parser = (oid, format) => (oid === 20 || oid === 1700 ? toNumber : builtIn(oid, format));
+const types = { getTypeParser: parser };
 
 const sqlCache = new Map<string, string>();
 function pgSql(sql: string): string {

@@ -30,12 +30,13 @@ export class SqliteDriver implements SqlDriver {
       try {
         return Promise.resolve(fn());
       } catch (err) {
-        return Promise.reject(err as Error);
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
     };
     this.direct = {
       all: <T>(sql: string, params?: readonly unknown[]) => sync(() => this.stmt(sql).all(...bind(params))) as Promise<T[]>,
-      get: <T>(sql: string, params?: readonly unknown[]) => sync(() => this.stmt(sql).get(...bind(params))) as Promise<T | undefined>,
+      get: <T>(sql: string, params?: readonly unknown[]) =>
+        sync(() => this.stmt(sql).get(...bind(params))) as Promise<T | undefined>,
       run: (sql: string, params?: readonly unknown[]) =>
         sync(() => ({ changes: this.stmt(sql).run(...bind(params)).changes })) as Promise<{ changes: number }>,
     };

@@ -237,7 +237,10 @@ export class CentralStore {
   }
 
   credentials(id: string): Promise<Credentials | undefined> {
-    return this.driver.get<Credentials>('SELECT id, secret_enc, prev_secret_enc, prev_secret_until, enabled FROM kiosks WHERE id = ?', [id]);
+    return this.driver.get<Credentials>(
+      'SELECT id, secret_enc, prev_secret_enc, prev_secret_until, enabled FROM kiosks WHERE id = ?',
+      [id],
+    );
   }
 
   allCredentials(): Promise<Credentials[]> {
@@ -248,7 +251,9 @@ export class CentralStore {
 
   /** Enrolled, enabled kiosks whose row changed at or after `since` (all of them for 0). */
   kiosksChangedSince(since: number): Promise<KioskDbRow[]> {
-    return this.driver.all<KioskDbRow>(`SELECT ${kioskColumns} FROM kiosks WHERE updated_at >= ? AND secret_enc IS NOT NULL`, [since]);
+    return this.driver.all<KioskDbRow>(`SELECT ${kioskColumns} FROM kiosks WHERE updated_at >= ? AND secret_enc IS NOT NULL`, [
+      since,
+    ]);
   }
 
   kioskRow(id: string, db: SqlExec = this.driver): Promise<KioskDbRow | undefined> {
@@ -283,7 +288,12 @@ export class CentralStore {
     if (!beats.length) return;
     const write = async (db: SqlExec): Promise<void> => {
       for (const b of beats) {
-        await db.run('INSERT INTO heartbeats (kiosk_id, received_at, seq, body) VALUES (?, ?, ?, ?)', [b.kioskId, b.at, b.seq, b.raw]);
+        await db.run('INSERT INTO heartbeats (kiosk_id, received_at, seq, body) VALUES (?, ?, ?, ?)', [
+          b.kioskId,
+          b.at,
+          b.seq,
+          b.raw,
+        ]);
         // Figures only; a state change is written by setState. Older beats never overwrite newer ones.
         await db.run(
           `UPDATE kiosks SET first_seen_at = CASE WHEN first_seen_at IS NULL THEN ? ELSE first_seen_at END, last_seen_at = ?,
@@ -298,8 +308,21 @@ export class CentralStore {
     else await this.driver.transaction(write);
   }
 
-  async insertStateChange(id: string, from: FleetStateName | null, to: FleetStateName, reasons: string, now: number, db: SqlExec): Promise<void> {
-    await db.run('INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)', [id, now, from, to, reasons]);
+  async insertStateChange(
+    id: string,
+    from: FleetStateName | null,
+    to: FleetStateName,
+    reasons: string,
+    now: number,
+    db: SqlExec,
+  ): Promise<void> {
+    await db.run('INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)', [
+      id,
+      now,
+      from,
+      to,
+      reasons,
+    ]);
   }
 
   async setState(
@@ -310,7 +333,13 @@ export class CentralStore {
     now: number,
     db: SqlExec,
   ): Promise<void> {
-    await db.run('INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)', [id, now, from, to, reasons]);
+    await db.run('INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)', [
+      id,
+      now,
+      from,
+      to,
+      reasons,
+    ]);
     await db.run('UPDATE kiosks SET state = ?, state_since = ?, updated_at = ? WHERE id = ?', [to, now, now, id]);
   }
 
@@ -344,7 +373,10 @@ export class CentralStore {
   // ---- events ----
 
   /** Inserts an event once per (kiosk, seq); false when it was there already (applied before). */
-  async insertEvent(e: { kioskId: string; seq: number; type: string; at: string; receivedAt: number; payload: string }, db: SqlExec): Promise<boolean> {
+  async insertEvent(
+    e: { kioskId: string; seq: number; type: string; at: string; receivedAt: number; payload: string },
+    db: SqlExec,
+  ): Promise<boolean> {
     const r = await db.run(
       `INSERT INTO events (kiosk_id, seq, type, at, received_at, payload) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, seq) DO NOTHING`,
       [e.kioskId, e.seq, e.type, e.at, e.receivedAt, e.payload],
@@ -359,12 +391,24 @@ export class CentralStore {
     return Number(r?.s ?? 0);
   }
 
-  recentEvents(id: string, limit: number): Promise<{ seq: number; type: string; at: string; received_at: number; payload: string }[]> {
-    return this.driver.all('SELECT seq, type, at, received_at, payload FROM events WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?', [id, limit]);
+  recentEvents(
+    id: string,
+    limit: number,
+  ): Promise<{ seq: number; type: string; at: string; received_at: number; payload: string }[]> {
+    return this.driver.all(
+      'SELECT seq, type, at, received_at, payload FROM events WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?',
+      [id, limit],
+    );
   }
 
-  recentStateChanges(id: string, limit: number): Promise<{ at: number; from_state: string | null; to_state: string; conditions: string }[]> {
-    return this.driver.all('SELECT at, from_state, to_state, conditions FROM state_changes WHERE kiosk_id = ? ORDER BY at DESC, id DESC LIMIT ?', [id, limit]);
+  recentStateChanges(
+    id: string,
+    limit: number,
+  ): Promise<{ at: number; from_state: string | null; to_state: string; conditions: string }[]> {
+    return this.driver.all(
+      'SELECT at, from_state, to_state, conditions FROM state_changes WHERE kiosk_id = ? ORDER BY at DESC, id DESC LIMIT ?',
+      [id, limit],
+    );
   }
 
   // ---- alerts ----
@@ -392,8 +436,21 @@ export class CentralStore {
     return r ? Number(r.id) : undefined;
   }
 
-  async updateAlert(id: number, severity: string, message: string, now: number, addOccurrences: number, db: SqlExec): Promise<void> {
-    await db.run('UPDATE alerts SET severity = ?, message = ?, last_at = ?, occurrences = occurrences + ? WHERE id = ?', [severity, message, now, addOccurrences, id]);
+  async updateAlert(
+    id: number,
+    severity: string,
+    message: string,
+    now: number,
+    addOccurrences: number,
+    db: SqlExec,
+  ): Promise<void> {
+    await db.run('UPDATE alerts SET severity = ?, message = ?, last_at = ?, occurrences = occurrences + ? WHERE id = ?', [
+      severity,
+      message,
+      now,
+      addOccurrences,
+      id,
+    ]);
   }
 
   /** True for the one caller that resolved it. */
@@ -402,7 +459,10 @@ export class CentralStore {
   }
 
   async ackAlert(id: number, user: string, now: number, db: SqlExec): Promise<boolean> {
-    return (await db.run('UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL', [now, user, id])).changes > 0;
+    return (
+      (await db.run('UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL', [now, user, id])).changes >
+      0
+    );
   }
 
   alert(id: number, db: SqlExec = this.driver): Promise<AlertDbRow | undefined> {
@@ -410,19 +470,29 @@ export class CentralStore {
   }
 
   async openingsSince(kioskId: string, code: string, since: number, db: SqlExec): Promise<number> {
-    const r = await db.get<{ n: number }>('SELECT count(*) AS n FROM alerts WHERE kiosk_id = ? AND code = ? AND opened_at >= ?', [kioskId, code, since]);
+    const r = await db.get<{ n: number }>('SELECT count(*) AS n FROM alerts WHERE kiosk_id = ? AND code = ? AND opened_at >= ?', [
+      kioskId,
+      code,
+      since,
+    ]);
     return Number(r?.n ?? 0);
   }
 
   recentAlerts(limit: number, kioskId?: string): Promise<AlertDbRow[]> {
     return kioskId
-      ? this.driver.all<AlertDbRow>('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?', [kioskId, limit])
+      ? this.driver.all<AlertDbRow>('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?', [
+          kioskId,
+          limit,
+        ])
       : this.driver.all<AlertDbRow>('SELECT * FROM alerts ORDER BY opened_at DESC, id DESC LIMIT ?', [limit]);
   }
 
   // ---- commands ----
 
-  async insertCommand(c: { id: string; kioskId: string; kind: string; message: string | null; user: string; now: number; expiresAt: number }, db: SqlExec): Promise<void> {
+  async insertCommand(
+    c: { id: string; kioskId: string; kind: string; message: string | null; user: string; now: number; expiresAt: number },
+    db: SqlExec,
+  ): Promise<void> {
     await db.run(
       `INSERT INTO commands (id, kiosk_id, kind, message, issued_by, issued_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')`,
       [c.id, c.kioskId, c.kind, c.message, c.user, c.now, c.expiresAt],
@@ -430,18 +500,31 @@ export class CentralStore {
   }
 
   deliverable(kioskId: string, db: SqlExec): Promise<CommandDbRow[]> {
-    return db.all<CommandDbRow>(`SELECT * FROM commands WHERE kiosk_id = ? AND status IN ('queued', 'delivered') ORDER BY issued_at, id`, [kioskId]);
+    return db.all<CommandDbRow>(
+      `SELECT * FROM commands WHERE kiosk_id = ? AND status IN ('queued', 'delivered') ORDER BY issued_at, id`,
+      [kioskId],
+    );
   }
 
   async markDelivered(id: string, now: number, db: SqlExec): Promise<boolean> {
-    return (await db.run(`UPDATE commands SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'queued'`, [now, id])).changes > 0;
+    return (
+      (await db.run(`UPDATE commands SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'queued'`, [now, id]))
+        .changes > 0
+    );
   }
 
   async markProgress(id: string, kioskId: string, state: string, db: SqlExec): Promise<void> {
-    await db.run(`UPDATE commands SET status = ? WHERE id = ? AND kiosk_id = ? AND status IN ${openStatuses}`, [state, id, kioskId]);
+    await db.run(`UPDATE commands SET status = ? WHERE id = ? AND kiosk_id = ? AND status IN ${openStatuses}`, [
+      state,
+      id,
+      kioskId,
+    ]);
   }
 
-  async finishCommand(a: { id: string; kioskId: string; ok: boolean; finishedAt: number; detail: string | null; screenshotId: string | null }, db: SqlExec): Promise<boolean> {
+  async finishCommand(
+    a: { id: string; kioskId: string; ok: boolean; finishedAt: number; detail: string | null; screenshotId: string | null },
+    db: SqlExec,
+  ): Promise<boolean> {
     const r = await db.run(
       `UPDATE commands SET status = ?, finished_at = ?, detail = ?, screenshot_id = ?
        WHERE id = ? AND kiosk_id = ? AND status IN ('queued', 'delivered', 'waiting', 'running', 'expired')`,
@@ -455,11 +538,16 @@ export class CentralStore {
   }
 
   recentCommands(kioskId: string, limit: number): Promise<CommandDbRow[]> {
-    return this.driver.all<CommandDbRow>('SELECT * FROM commands WHERE kiosk_id = ? ORDER BY issued_at DESC, id DESC LIMIT ?', [kioskId, limit]);
+    return this.driver.all<CommandDbRow>('SELECT * FROM commands WHERE kiosk_id = ? ORDER BY issued_at DESC, id DESC LIMIT ?', [
+      kioskId,
+      limit,
+    ]);
   }
 
   async openCommandCount(kioskId: string, db: SqlExec = this.driver): Promise<number> {
-    const r = await db.get<{ n: number }>(`SELECT count(*) AS n FROM commands WHERE kiosk_id = ? AND status IN ${openStatuses}`, [kioskId]);
+    const r = await db.get<{ n: number }>(`SELECT count(*) AS n FROM commands WHERE kiosk_id = ? AND status IN ${openStatuses}`, [
+      kioskId,
+    ]);
     return Number(r?.n ?? 0);
   }
 
@@ -468,31 +556,65 @@ export class CentralStore {
   }
 
   expireCommands(now: number, db: SqlExec): Promise<{ id: string; kiosk_id: string }[]> {
-    return db.all(`UPDATE commands SET status = 'expired', finished_at = ? WHERE status = 'queued' AND expires_at < ? RETURNING id, kiosk_id`, [now, now]);
+    return db.all(
+      `UPDATE commands SET status = 'expired', finished_at = ? WHERE status = 'queued' AND expires_at < ? RETURNING id, kiosk_id`,
+      [now, now],
+    );
   }
 
   // ---- screenshots, audit ----
 
   async insertScreenshot(s: { id: string; kioskId: string; commandId: string | null; at: number; png: Buffer }): Promise<void> {
-    await this.driver.run('INSERT INTO screenshots (id, kiosk_id, command_id, at, png) VALUES (?, ?, ?, ?, ?)', [s.id, s.kioskId, s.commandId, s.at, s.png]);
+    await this.driver.run('INSERT INTO screenshots (id, kiosk_id, command_id, at, png) VALUES (?, ?, ?, ?, ?)', [
+      s.id,
+      s.kioskId,
+      s.commandId,
+      s.at,
+      s.png,
+    ]);
   }
 
   screenshot(id: string): Promise<{ id: string; kiosk_id: string; at: number; png: Buffer } | undefined> {
     return this.driver.get('SELECT id, kiosk_id, at, png FROM screenshots WHERE id = ?', [id]);
   }
 
-  latestScreenshots(kioskId: string, limit: number): Promise<{ id: string; at: number; command_id: string | null; bytes: number }[]> {
-    return this.driver.all('SELECT id, at, command_id, length(png) AS bytes FROM screenshots WHERE kiosk_id = ? ORDER BY at DESC LIMIT ?', [kioskId, limit]);
+  latestScreenshots(
+    kioskId: string,
+    limit: number,
+  ): Promise<{ id: string; at: number; command_id: string | null; bytes: number }[]> {
+    return this.driver.all(
+      'SELECT id, at, command_id, length(png) AS bytes FROM screenshots WHERE kiosk_id = ? ORDER BY at DESC LIMIT ?',
+      [kioskId, limit],
+    );
   }
 
-  async audit(actor: string, action: string, kioskId: string | null, detail: Record<string, unknown>, now: number, db: SqlExec = this.driver): Promise<void> {
-    await db.run('INSERT INTO audit_log (at, actor, action, kiosk_id, detail) VALUES (?, ?, ?, ?, ?)', [now, actor, action, kioskId, JSON.stringify(detail)]);
+  async audit(
+    actor: string,
+    action: string,
+    kioskId: string | null,
+    detail: Record<string, unknown>,
+    now: number,
+    db: SqlExec = this.driver,
+  ): Promise<void> {
+    await db.run('INSERT INTO audit_log (at, actor, action, kiosk_id, detail) VALUES (?, ?, ?, ?, ?)', [
+      now,
+      actor,
+      action,
+      kioskId,
+      JSON.stringify(detail),
+    ]);
   }
 
   // ---- dashboard sessions ----
 
   async insertSession(tokenHash: string, username: string, role: string, now: number, expiresAt: number): Promise<void> {
-    await this.driver.run('INSERT INTO sessions (token_hash, username, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [tokenHash, username, role, now, expiresAt]);
+    await this.driver.run('INSERT INTO sessions (token_hash, username, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
+      tokenHash,
+      username,
+      role,
+      now,
+      expiresAt,
+    ]);
   }
 
   session(tokenHash: string): Promise<{ username: string; role: string; expires_at: number } | undefined> {
@@ -511,7 +633,10 @@ export class CentralStore {
   }
 
   async setMaintenanceValue(key: string, value: number): Promise<void> {
-    await this.driver.run('INSERT INTO maintenance (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.driver.run(
+      'INSERT INTO maintenance (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
   }
 }
 
