@@ -26,7 +26,7 @@ export interface StartCentralOptions {
   env?: NodeJS.ProcessEnv;
   config: CentralConfig;
   logger?: Logger;
-  /** The built dashboard; default central/ui/dist. */
+  /** The built dashboard; default apps/central/ui/dist. */
   uiDir?: string;
 }
 
@@ -35,7 +35,7 @@ export interface CentralServer {
   close(): Promise<void>;
 }
 
-export const defaultUiDir = join(projectRoot, 'central/ui/dist');
+export const defaultUiDir = join(projectRoot, 'apps/central/ui/dist');
 
 export async function startCentral(opts: StartCentralOptions): Promise<CentralServer> {
   const log = opts.logger ?? pino({ level: 'silent' });
@@ -87,7 +87,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res
         .status(503)
         .type('text/plain; charset=utf-8')
-        .send('监控台未构建 Dashboard not built: npx vite build --config central/ui/vite.config.ts\n');
+        .send('监控台未构建 Dashboard not built: npx vite build --config apps/central/ui/vite.config.ts\n');
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
