@@ -70,7 +70,7 @@ describe('kiosk-central enrollment CLI', () => {
     }
     // Without CENTRAL_MASTER_KEY a single SQLite central keeps a generated key beside its database, owner only.
     expect(statSync(join(central.dataDir, 'master.key')).mode & 0o777).toBe(0o600);
-  });
+  }, 90_000);
 
   it('rotates a secret: the old one works during the grace period, then is refused', async () => {
     const old = lastLine((await cli('kiosk', 'add', 'XN-ENROLL-02', '--site', 'S')).stdout);
@@ -90,7 +90,7 @@ describe('kiosk-central enrollment CLI', () => {
       500,
     );
     expect((await beat('XN-ENROLL-02', fresh)).status).toBe(200);
-  }, 90_000);
+  }, 120_000);
 
   it('disables a kiosk: its secret is refused like an unknown kiosk’s', async () => {
     const secret = lastLine((await cli('kiosk', 'add', 'XN-ENROLL-03')).stdout);
@@ -102,5 +102,5 @@ describe('kiosk-central enrollment CLI', () => {
     expect((await cli('kiosk', 'rotate-secret', 'XN-ENROLL-03')).code).toBe(1);
     expect((await cli('kiosk', 'disable', 'XN-NOT-THERE')).code).toBe(1);
     expect((await cli('kiosk', 'frobnicate', 'X')).code).toBe(2);
-  });
+  }, 120_000);
 });

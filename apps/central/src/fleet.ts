@@ -119,7 +119,12 @@ export class Fleet {
   /** Reads kiosk rows changed since the last look (all on the first call). */
   async refresh(): Promise<void> {
     const since = this.newestChange === 0 ? 0 : this.newestChange - refreshOverlapMs;
-    const rows = await this.store.kiosksChangedSince(since);
+    // Versions first: rows this replica wrote itself are current here already and not read again.
+    const versions = await this.store.kioskVersionsSince(since);
+    const stale = versions.filter((v) => !(this.kiosks.get(v.id)?.updatedAt === Number(v.updated_at))).map((v) => v.id);
+    for (const v of versions) this.newestChange = Math.max(this.newestChange, Number(v.updated_at));
+    if (!stale.length) return;
+    const rows = await this.store.kioskRows(stale);
     for (const r of rows) this.apply(r);
     this.onRows(rows);
   }

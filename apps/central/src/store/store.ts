@@ -249,11 +249,19 @@ export class CentralStore {
     );
   }
 
-  /** Enrolled, enabled kiosks whose row changed at or after `since` (all of them for 0). */
-  kiosksChangedSince(since: number): Promise<KioskDbRow[]> {
-    return this.driver.all<KioskDbRow>(`SELECT ${kioskColumns} FROM kiosks WHERE updated_at >= ? AND secret_enc IS NOT NULL`, [
-      since,
-    ]);
+  /** Enrolled kiosks whose row changed at or after `since` (all of them for 0): ids and versions only. */
+  kioskVersionsSince(since: number): Promise<{ id: string; updated_at: number }[]> {
+    return this.driver.all(`SELECT id, updated_at FROM kiosks WHERE updated_at >= ? AND secret_enc IS NOT NULL`, [since]);
+  }
+
+  /** Full rows of these kiosks. */
+  async kioskRows(ids: readonly string[]): Promise<KioskDbRow[]> {
+    const out: KioskDbRow[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      out.push(...(await this.driver.all<KioskDbRow>(`SELECT ${kioskColumns} FROM kiosks WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)));
+    }
+    return out;
   }
 
   kioskRow(id: string, db: SqlExec = this.driver): Promise<KioskDbRow | undefined> {
