@@ -2,7 +2,6 @@ import express from 'express';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { CentralStore } from '../../apps/central/src/store/store.js';
