@@ -3,7 +3,6 @@ import type { RemoteCommandKind } from '@kiosk/contracts/health';
 import type { CommandAck, Heartbeat, HeartbeatResponse } from '@kiosk/contracts/heartbeat';
 import type { CentralStore, CommandDbRow, CommandStatus, SqlExec } from './store/store.js';
 
-export type { CommandStatus } from './store/store.js';
 
 export interface CommandView {
   id: string;
@@ -20,7 +19,7 @@ export interface CommandView {
   screenshotId: string | null;
 }
 
-export const toCommand = (r: CommandDbRow): CommandView => ({
+const toCommand = (r: CommandDbRow): CommandView => ({
   id: r.id,
   kioskId: r.kiosk_id,
   kind: r.kind,

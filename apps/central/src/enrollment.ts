@@ -2,10 +2,10 @@ import { newKioskSecret, type SecretBox } from './secrets.js';
 import type { CentralConfig } from './config.js';
 import type { CentralStore, EnrolledKiosk } from './store/store.js';
 
-export const unassignedSite = '未分组 Unassigned';
+const unassignedSite = '未分组 Unassigned';
 const kioskId = /^[A-Za-z0-9._-]{1,64}$/;
 
-export class EnrollmentError extends Error {}
+class EnrollmentError extends Error {}
 
 /**
  * Kiosk enrollment: kiosks and their secrets live in the store, sealed with the master key.

@@ -66,7 +66,7 @@ export interface FleetQuery {
   limit?: number;
 }
 
-export interface SiteCounts {
+interface SiteCounts {
   site: string;
   matched: number;
   online: number;

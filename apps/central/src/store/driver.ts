@@ -6,7 +6,7 @@
  * Portable means: no `INSERT OR …` (use `ON CONFLICT`), no two-argument `max()` (use CASE), no
  * `rowid`, times as integer milliseconds, JSON stored as text.
  */
-export type Dialect = 'sqlite' | 'postgres';
+type Dialect = 'sqlite' | 'postgres';
 
 export type Row = Record<string, unknown>;
 

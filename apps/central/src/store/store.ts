@@ -1,4 +1,4 @@
-import type { Row, SqlDriver, SqlExec } from './driver.js';
+import type { SqlDriver, SqlExec } from './driver.js';
 import { migrateStore } from './migrations.js';
 import { PgDriver } from './pg-driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
@@ -648,4 +648,4 @@ export class CentralStore {
   }
 }
 
-export type { Row, SqlExec };
+export type { SqlExec };
