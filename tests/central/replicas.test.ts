@@ -1,5 +1,9 @@
 import express from 'express';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,11 +43,13 @@ let a: CentralServer;
 let b: CentralServer;
 let hooks: { type: string; alert: { code: string } }[];
 let hookServer: Server;
+let databaseUrl: string;
 const dirs: { remove(): void }[] = [];
 
 beforeAll(async () => {
   pg = await startPostgres();
   const url = await pg.createDatabase();
+  databaseUrl = url;
   hooks = [];
   const app = express();
   app.use(express.json());
@@ -291,4 +297,30 @@ describe('two central replicas on one PostgreSQL', () => {
       tmp.remove();
     }
   });
+
+  it('enrolls a kiosk with the CLI against PostgreSQL: both replicas accept its secret; disabled, both refuse it', async () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const t = tempDir('central-cli-');
+    dirs.push(t);
+    const configFile = join(t.dir, 'central.json');
+    writeFileSync(configFile, JSON.stringify({ listen: { port: 0 }, dataDir: t.dir, dashboard: { users: [] } }));
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(root, 'bin/kiosk-central.js'), '--config', configFile, ...args], {
+        cwd: root,
+        env: { ...process.env, CENTRAL_DATABASE_URL: databaseUrl, CENTRAL_MASTER_KEY: masterKey },
+      });
+    const secret = (await cli('kiosk', 'add', 'XN-PG-CLI-01', '--site', '赤壁市', '--name', '3号机')).stdout
+      .trimEnd()
+      .split('\n')
+      .at(-1)!;
+    const k = { id: 'XN-PG-CLI-01', secret, site: '赤壁市', name: '3号机' };
+    expect((await send(b.url, 'heartbeats', beat(k))).status).toBe(200);
+    expect((await send(a.url, 'heartbeats', beat(k))).status).toBe(200);
+    await cli('kiosk', 'disable', 'XN-PG-CLI-01');
+    for (const base of [a.url, b.url]) {
+      const refused = await send(base, 'heartbeats', beat(k));
+      expect(refused.status).toBe(401);
+      expect(refused.body.reason).toBe('bad-signature');
+    }
+  }, 120_000);
 });
