@@ -134,6 +134,8 @@ export class Fleet {
 
   /** Re-reads one kiosk after this replica changed it. */
   async refreshOne(id: string): Promise<void> {
+    // This replica's own beats first, so the row read is not older than the view it replaces.
+    await this.flush();
     const r = await this.store.kioskRow(id);
     if (r) {
       this.apply(r, true);
