@@ -169,6 +169,30 @@ describe.each(engines)('central store on $name', (engine) => {
     });
   });
 
+  it('writes a group of heartbeats: every raw beat kept, the kiosk row takes the newest, never an older one', async () => {
+    await enrollKiosk(store, 'K-BEAT');
+    const t = Date.now();
+    const beatAt = (at: number, c: string) => ({
+      kioskId: 'K-BEAT',
+      at,
+      seq: at,
+      raw: `{"at":${at}}`,
+      firstSeenAt: t + 1000,
+      intervalMs: 30_000,
+      bootId: 'b',
+      bootCounters: '{}',
+      totals: '{}',
+      conditions: c,
+    });
+    await store.writeBeats([beatAt(t + 2000, '["two"]'), beatAt(t + 3000, '["three"]'), beatAt(t + 2500, '["late"]')]);
+    await store.driver.flush();
+    await store.writeBeats([beatAt(t + 1500, '["older"]')]);
+    await store.driver.flush();
+    const row = await store.kioskRow('K-BEAT');
+    expect(row).toMatchObject({ last_seen_at: t + 3000, conditions: '["three"]', first_seen_at: t + 1000, updated_at: t + 3000 });
+    expect((await store.queryRows('SELECT count(*) AS n FROM heartbeats WHERE kiosk_id = ?', ['K-BEAT']))[0]).toEqual({ n: 4 });
+  });
+
   it('inserts each (kiosk, event seq) once and never moves the event watermark down', async () => {
     await enrollKiosk(store, 'K-EV');
     const e = { kioskId: 'K-EV', seq: 5, type: 'x', at: '2026-01-01T00:00:00Z', receivedAt: 1, payload: '{}' };
