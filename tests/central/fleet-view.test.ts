@@ -29,7 +29,7 @@ describe('fleet view and the group commit', () => {
     const claimed = (await store.claimSeq(kioskA.id, ++seq, 'request'))!;
     await fleet.acceptHeartbeat(kioskA.id, claimed, seq, hb, JSON.stringify(hb), Date.now());
     expect(fleet.get(kioskA.id)?.last?.paper).toBe('low');
-    const again = (await store.claimSeq(kioskA.id, ++seq, 'request'))!;
+    const again = (await store.claimSeq(kioskA.id, seq + 1, 'request'))!;
     await fleet.acceptEvents(
       kioskA.id,
       again,
