@@ -91,11 +91,11 @@ describe.each(engines)('central store on $name', (engine) => {
     const versions = (await store.queryRows('SELECT version FROM schema_migrations ORDER BY version')).map((r) =>
       Number(r.version),
     );
-    expect(versions).toEqual([1, 2, 3]);
+    expect(versions).toEqual([1, 2, 3, 4]);
     const second = await again();
     try {
       expect((await second.listEnrolled()).map((k) => k.id)).toContain('K-MIG');
-      expect((await second.queryRows('SELECT count(*) AS n FROM schema_migrations'))[0]).toEqual({ n: 3 });
+      expect((await second.queryRows('SELECT count(*) AS n FROM schema_migrations'))[0]).toEqual({ n: 4 });
     } finally {
       await second.close();
     }
@@ -339,7 +339,7 @@ describe('an existing central.db from before enrollment', () => {
     dirs.push(t);
     const old = new Database(`${t.dir}/central.db`);
     old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const m of centralMigrations.sqlite.filter((x) => x.version <= 2)) {
+    for (const m of centralMigrations.sqlite.filter((x) => x.version <= 3)) {
       old.exec(m.sql);
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
     }

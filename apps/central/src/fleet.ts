@@ -100,6 +100,11 @@ export class Fleet {
   private sortedStale = true;
   private newestChange = 0;
   private readonly log: Logger;
+  /**
+   * Features that derive their own records from kiosk events (e.g. 好差评 follow-ups). Called
+   * inside the transaction that applies the event, so each event reaches them exactly once.
+   */
+  readonly eventHandlers: ((kiosk: { id: string; site: string }, type: string, payload: Record<string, unknown>, now: number) => void)[] = [];
   /** After a central restart, kiosks get their full grace period again before counting as offline. */
   private readonly startedAt = Date.now();
   private pendingBeats: BeatWrite[] = [];
@@ -384,6 +389,8 @@ export class Fleet {
    * `alert` {code, severity, message}; `gas.needs_attention` {orderRef?}.
    */
   private async applyEventEffects(kioskId: string, type: string, payload: Record<string, unknown>, now: number, db: SqlExec): Promise<void> {
+    const site = this.kiosks.get(kioskId)?.site ?? '';
+    for (const h of this.eventHandlers) h({ id: kioskId, site }, type, payload, now);
     if (type === 'gas.needs_attention') {
       const ref = typeof payload.orderRef === 'string' ? ` ${payload.orderRef.slice(0, 40)}` : '';
       await this.alerts.raise(kioskId, 'event', { code: 'gas-needs-attention', severity: 'error', message: `燃气订单需人工处理 Gas order needs attention${ref}` }, now, db);

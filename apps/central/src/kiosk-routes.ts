@@ -7,8 +7,10 @@ import {
   eventsRequestSchema,
   headers,
   heartbeatSchema,
+  type Heartbeat,
 } from '@kiosk/contracts/heartbeat';
 import { bodyLimit, signedLocals, verifyKioskRequest } from './auth.js';
+import type { PreviousBeat } from './charts/history.js';
 import type { Fleet } from './fleet.js';
 import type { KioskKeys } from './kiosk-keys.js';
 import type { CentralMetrics } from './metrics.js';
@@ -29,6 +31,8 @@ export function registerKioskRoutes(
   maxSkewMs: number,
   log: Logger,
   gate = new UploadGate(),
+  /** Told of every accepted heartbeat with the kiosk's previous one (the charts' history). */
+  onHeartbeat?: (kioskId: string, prev: PreviousBeat, hb: Heartbeat, now: number) => void,
 ): void {
   const r = { post: (path: string, ...handlers: express.RequestHandler[]) => app.post(prefix + path, ...handlers) };
   // Declares the route's limit only: `verify` reads the body itself, after checking the headers.
@@ -42,7 +46,10 @@ export function registerKioskRoutes(
     const { kioskId, body } = signedLocals(res);
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      const text = body.toString('utf8');
+      // Kept for the heartbeat route, which stores the body as received: decode once, not twice.
+      res.locals.bodyText = text;
+      json = JSON.parse(text);
     } catch {
       res.status(400).json({ ok: false, reason: 'invalid', error: 'body is not valid JSON' });
       return undefined;
@@ -61,12 +68,16 @@ export function registerKioskRoutes(
   r.post('/heartbeats', raw('256kb'), verify(endpoints.heartbeats), async (_req, res) => {
     const hb = parseJson(res, (v) => heartbeatSchema.safeParse(v));
     if (!hb) return;
-    const { kioskId, claimed, seq, body } = signedLocals(res);
+    const { kioskId, claimed, seq } = signedLocals(res);
     if (hb.kioskId !== kioskId) {
       res.status(400).json({ ok: false, reason: 'invalid', error: 'kioskId in the body differs from the signed kiosk id' });
       return;
     }
-    const out = await fleet.acceptHeartbeat(kioskId, claimed, seq, hb, body.toString('utf8'), Date.now());
+    const now = Date.now();
+    const before = fleet.get(kioskId);
+    const prev: PreviousBeat = { hb: before?.last ?? null, at: before?.lastSeenAt ?? null };
+    const out = await fleet.acceptHeartbeat(kioskId, claimed, seq, hb, res.locals.bodyText as string, now);
+    onHeartbeat?.(kioskId, prev, hb, now);
     metrics.heartbeats.inc();
     res.json(out);
   });

@@ -6,10 +6,18 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '@kiosk/kiosk-config';
+import { AlertmanagerSink } from './alerting/alertmanager.js';
 import { Sessions } from './auth.js';
+import { HistoryRecorder } from './charts/history.js';
+import { ChartQueries } from './charts/queries.js';
+import { chartRoutes } from './charts/routes.js';
+import { chartSourceFromSql } from './charts/source.js';
 import { databaseUrl, type CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
+import { RatingsBook } from './ratings.js';
+import { ratingsRoutes } from './ratings-routes.js';
+import { SqliteDriver } from './store/sqlite-driver.js';
 import { createCentralMetrics } from './metrics.js';
 import { lastPruneAt, prune } from './retention.js';
 import { openCentral } from './wiring.js';
@@ -24,6 +32,8 @@ export interface StartCentralOptions {
   databaseUrl?: string | undefined;
   /** Environment for the master key (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** How often chart history is written (default 5 s; tests shorten it). */
+  historyFlushMs?: number;
   config: CentralConfig;
   logger?: Logger;
   /** The built dashboard; default apps/central/ui/dist. */
@@ -50,6 +60,18 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   });
   const { store, fleet, keys, webhook } = c;
   const sessions = new Sessions(store, config.dashboard);
+  // 好差评 keeps its own statements on the SQLite handle (not yet on the store): SQLite only.
+  const ratings = store.driver instanceof SqliteDriver ? new RatingsBook(store.driver.db) : undefined;
+  if (ratings) fleet.eventHandlers.push(ratings.onEvent);
+  else log.warn('ratings (好差评) are not kept on PostgreSQL yet; their events are stored as plain events');
+  const chartSource = chartSourceFromSql(store.driver);
+  const history = new HistoryRecorder(chartSource, log.child({ component: 'history' }), config.heartbeat.offlineAfterMissed, opts.historyFlushMs);
+  try {
+    await history.start(config.retention.eventDays);
+  } catch (err) {
+    await c.close();
+    throw err;
+  }
   const metrics = createCentralMetrics(fleet);
 
   const app = express();
@@ -72,8 +94,18 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res.send(text);
     }, next);
   });
-  registerKioskRoutes(app, '/api/v1', fleet, keys, metrics, config.heartbeat.maxSkewSeconds * 1000, log);
+  registerKioskRoutes(app, '/api/v1', fleet, keys, metrics, config.heartbeat.maxSkewSeconds * 1000, log, undefined, (id, prev, hb, now) =>
+    history.recordBeat(id, prev, hb, now),
+  );
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
+  if (ratings) app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
+  app.use(
+    '/api/v1',
+    chartRoutes(new ChartQueries(chartSource), sessions, {
+      kiosk: (id) => fleet.get(id) !== undefined,
+      site: (s) => [...fleet.all()].some((k) => k.site === s),
+    }),
+  );
   app.use('/api', (_req, res) => {
     res.status(404).json({ ok: false, error: 'no such route' });
   });
@@ -158,9 +190,17 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   maybePrune();
   const pruneTimer = setInterval(maybePrune, Math.min(pruneEveryMs, 3_600_000));
   pruneTimer.unref();
-  webhook.start();
+  const alertmanager =
+    config.alerting === 'alertmanager' && config.alertmanager.url
+      ? new AlertmanagerSink(
+          { openAlerts: () => fleet.alerts.allOpen(), kiosk: (id) => fleet.get(id) },
+          { ...config.alertmanager, url: config.alertmanager.url },
+          log.child({ component: 'alertmanager' }),
+        )
+      : undefined;
+  alertmanager?.start();
 
-  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, database: store.dialect }, 'central listening');
+  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting, database: store.dialect }, 'central listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -172,7 +212,9 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
         clearInterval(pruneTimer);
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await alertmanager?.stop();
         await pruning;
+        await history.stop();
         await c.close();
         log.info('central stopped');
       })();

@@ -1,3 +1,4 @@
+import { ratingsMigrations } from '../ratings-migrations.js';
 import type { SqlDriver } from './driver.js';
 import { PgDriver } from './pg-driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
@@ -162,8 +163,10 @@ const sqliteMigrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX login_attempts_last ON login_attempts (last_at);
     `,
   },
+  // 好差评 ratings and their follow-ups (ratings-migrations.ts; portable SQL, the same for both).
+  ...ratingsMigrations,
   {
-    version: 3,
+    version: 4,
     name: 'kiosk enrollment in the database; watermarks for replicas',
     sql: `
       -- AES-256-GCM under the master key (secrets.ts), never plain text
@@ -325,8 +328,10 @@ const postgresMigrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX login_attempts_last ON login_attempts (last_at);
     `,
   },
+  // 好差评 ratings and their follow-ups (ratings-migrations.ts; portable SQL, the same for both).
+  ...ratingsMigrations,
   {
-    version: 3,
+    version: 4,
     name: 'kiosk enrollment in the database; watermarks for replicas',
     sql: `
       ALTER TABLE kiosks ADD COLUMN secret_enc TEXT;
