@@ -98,7 +98,12 @@ describe('alerts: de-duplication, event-driven alerts that need an acknowledgeme
       await beat({ paper: 'low' });
       await beat({ paper: 'full' });
     }
-    const open = await openAlerts();
+    // The flapping notice is written in the alert's own transaction, which may land just after the
+    // heartbeat's answer (group commit): wait for it rather than read once.
+    const open = await waitFor('the flapping notice alone is open', async () => {
+      const list = await openAlerts();
+      return list.length === 1 && list[0]!.code === 'flapping:paper' ? list : null;
+    });
     expect(open.map((a) => a.code)).toEqual(['flapping:paper']);
 
     const expected = [
