@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
-import { attemptsLeft, isLocked, promptOpen, staffMachine, vendorModeOf } from '../../device-agent/src/staff/machine.js';
+import { attemptsLeft, isLocked, promptOpen, staffMachine, vendorModeOf } from '../../apps/agent/src/staff/machine.js';
 
 const input = { lockoutAttempts: 3, lockoutMinutes: 15, promptTimeoutMs: 60_000 };
 const guide = { staffNo: 'XN-G01', method: 'pin' as const, since: 0 };
