@@ -1,7 +1,7 @@
 /** The guide's controls in assisted mode: back, home, restart the service in progress. */
 import { z } from 'zod';
 import { CommandError, defineCommand, type CommandDefinition } from '../api/commands.js';
-import { serviceIds, type ServiceId } from '@kiosk/contracts/session-view';
+import { serviceIds } from '@kiosk/contracts/session-view';
 import type { StaffRuntime } from './runtime.js';
 
 export function assistCommands(rt: StaffRuntime): CommandDefinition[] {
@@ -22,7 +22,7 @@ export function assistCommands(rt: StaffRuntime): CommandDefinition[] {
           if (!service || !(serviceIds as readonly string[]).includes(service)) throw new CommandError('sequenceError', 'no service in progress');
           // Home keeps the identity; selecting the service again starts its flow from the beginning.
           session.send({ type: 'HOME' });
-          session.send({ type: 'SELECT_SERVICE', service: service as ServiceId });
+          session.send({ type: 'SELECT_SERVICE', service });
         }
         rt.audit(s, `staff.assist.${p.action}`, { sessionId: v.sessionId, screen: v.screen, step: v.step });
         // Not session.view() here: reading the view before the session broadcasts it marks the

@@ -15,7 +15,7 @@ const empty = z.object({}).strict();
 
 export interface StaffAuth {
   commands: CommandDefinition[];
-  onCardRead(e: CardReadEvent): void;
+  onCardRead: (e: CardReadEvent) => void;
 }
 
 export function createStaffAuth(rt: StaffRuntime, opts: { hasCardReader: () => boolean }): StaffAuth {

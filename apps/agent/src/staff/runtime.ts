@@ -23,7 +23,7 @@ export interface StaffRuntime {
   snapshot(): StaffSnapshot;
   send(event: StaffEvent): void;
   locked(): boolean;
-  view(): StaffView;
+  view: () => StaffView;
   /** Broadcasts the view (Staff.StateChangedEvent). */
   changed(): void;
   ok(payload?: unknown): CommandResult;
