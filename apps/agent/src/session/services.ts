@@ -40,5 +40,4 @@ export function serviceInfo(id: ServiceId, config: SessionConfig): ServiceInfo &
   };
 }
 
-export { serviceIds };
 export type { ServiceId };

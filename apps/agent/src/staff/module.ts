@@ -27,34 +27,21 @@ import { overviewBuilder } from './overview.js';
 import { staffPorts, type NetworkStatusSource } from './ports.js';
 import { createStaffRuntime } from './runtime.js';
 import { vendorModeCommands } from './vendor-mode.js';
-import { alertEvent, type StaffView } from '@kiosk/contracts/staff-view';
+import { alertEvent } from '@kiosk/contracts/staff-view';
 
 export { monitorEventType, type StaffAlert } from './alerts.js';
-export { adviceFor } from './overview.js';
-export type { NetworkStatusSource } from './ports.js';
 
 export interface StaffModuleOptions {
   now?: () => number;
   /** The heartbeat sender, when the monitor runs (maintenance panel: network and central). */
   network?: () => NetworkStatusSource | undefined;
-  /** Lockout and "paper replaced": for the heartbeat outbox. Also available via getStaffApi(ctx).onAlert. */
+  /** Lockout and "paper replaced" (they also reach the UI as Staff.AlertEvent and central through the monitor's outbox). */
   onAlert?: (alert: StaffAlert) => void;
   /**
    * Page showing the last printed receipt (the printer simulator's `/printer/receipts/last.html`).
    * Default: the embedded simulators' URL when they run, else none.
    */
   receiptPreviewUrl?: string | null;
-}
-
-export interface StaffApi {
-  view(): StaffView;
-  onAlert(fn: (alert: StaffAlert) => void): () => void;
-}
-
-const apis = new WeakMap<AgentContext, StaffApi>();
-
-export function getStaffApi(ctx: AgentContext): StaffApi | undefined {
-  return apis.get(ctx);
 }
 
 export function createStaffModuleWith(options: StaffModuleOptions = {}): AgentModuleFactory {
@@ -99,9 +86,6 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     ...gasCommands(rt),
   ];
 
-  const api: StaffApi = { view: rt.view, onAlert: (fn) => alerts.on(fn) };
-  apis.set(ctx, api);
-
   const reg = idcard();
   return {
     name: 'staff',
@@ -118,7 +102,6 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       vendor.abortEnter();
       camera.stop();
       rt.actor.stop();
-      apis.delete(ctx);
     },
     health: () => ({ staff: { locked: rt.locked(), mode: rt.view().vendorMode === 'active' ? rt.view().mode : null } }),
   };

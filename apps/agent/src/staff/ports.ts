@@ -1,12 +1,11 @@
 /**
  * What the staff handlers need from the rest of the agent, in one place: the citizen's session,
- * the gas engine, the link to central. Today these are found through the modules' getters; the
- * wiring (issue 13: ports from compose.ts) replaces this one file, not every handler.
+ * the gas engine, the link to central — read from the agent's port registry (../ports.ts), so
+ * staff imports no other feature's module.
  */
-import { getGasApi, type GasApi } from '../gas/module.js';
+import type { GasApi } from '../gas/api.js';
 import type { AgentContext } from '../modules.js';
-import { getMonitorApi } from '../monitor/module.js';
-import { getSessionApi, type SessionApi } from '../session/module.js';
+import type { SessionApi } from '../session/api.js';
 
 /** What the maintenance panel shows about the link to central (the heartbeat sender's lastResult()). */
 export interface NetworkStatusSource {
@@ -27,9 +26,9 @@ export interface StaffPorts {
 
 export function staffPorts(ctx: AgentContext, network?: () => NetworkStatusSource | undefined): StaffPorts {
   return {
-    session: () => getSessionApi(ctx),
-    gas: () => getGasApi(ctx),
-    network: () => network?.() ?? getMonitorApi(ctx)?.sender,
-    outbox: () => getMonitorApi(ctx)?.sender,
+    session: () => ctx.ports.get('session'),
+    gas: () => ctx.ports.get('gas'),
+    network: () => network?.() ?? ctx.ports.get('monitor')?.sender,
+    outbox: () => ctx.ports.get('monitor')?.sender,
   };
 }

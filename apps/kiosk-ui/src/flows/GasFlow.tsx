@@ -30,8 +30,7 @@ import './gas.css';
  * Money is always shown as ¥X.XX; numbers and names are masked by the agent.
  */
 
-
-export function yuan(fen: number): string {
+function yuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';
   const a = Math.abs(fen);
   return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;

@@ -11,7 +11,7 @@ import { gasFlowScreens } from '../flows/GasFlow';
  * Service flows' own screens, by service. A flow's view (`view.flow`: step + masked data) comes
  * from the agent; the service issues register their screen component here.
  */
-export const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens, ...gasFlowScreens };
+const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens, ...gasFlowScreens };
 
 export function Service(props: ScreenProps) {
   const id = props.view.service?.id;
