@@ -106,7 +106,7 @@ describe('staff machine: vendor mode', () => {
     }
   });
 
-  it('the after-exit choice is the maintenance panel\'s only, and logout forgets it', () => {
+  it("the after-exit choice is the maintenance panel's only, and logout forgets it", () => {
     const { actor, snap } = signedIn();
     actor.send({ type: 'ENTER', mode: 'assisted' });
     actor.send({ type: 'ENTERED' });

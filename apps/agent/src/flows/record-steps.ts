@@ -49,6 +49,9 @@ export function flowView(step: string, data: object): FlowView {
   return { step, data: data as FlowView['data'] };
 }
 
+/** The upstream connectors the record flows use. */
+export type RecordServices = Pick<Services, 'property' | 'tax' | 'social' | 'slips'>;
+
 /** The context every record flow has; a flow's own context extends it. */
 export interface RecordContext {
   view: FlowView;
@@ -61,7 +64,7 @@ export interface RecordContext {
   key: string;
 }
 
-export const back = (): FlowOutput => ({ outcome: 'back' });
+const back = (): FlowOutput => ({ outcome: 'back' });
 
 /** The full ID number, read inside a query actor only (never kept in a context or view). */
 export function fullIdNumber(deps: FlowDeps): string {
@@ -84,7 +87,12 @@ const noRecordsOutput = (service: RecordServiceId): FlowOutput => ({
 const printedOutput = (document: ReceiptDocument, serial: string, count: number): FlowOutput => ({
   outcome: 'done',
   // `n` is what the catalogue's "共 {n} 条记录" (and its plural forms) use; `count` for callers.
-  result: { kind: 'success', titleKey: 'flows.result.title', messageKey: 'flows.result.body', params: { serial, count, n: count } },
+  result: {
+    kind: 'success',
+    titleKey: 'flows.result.title',
+    messageKey: 'flows.result.body',
+    params: { serial, count, n: count },
+  },
   print: { document },
 });
 
@@ -101,17 +109,24 @@ export interface RecordFlowKit {
   /** Logs a failed step (never personal data) and turns it into the citizen's error screen. */
   failed(service: RecordServiceId, step: string, err: unknown): ErrorData;
   /** The common top of every slip: kiosk, holder (masked), print time. */
-  draftBase(holder: HolderView | null, identity: MaskedIdentity | null): Pick<SlipDraft, 'kioskId' | 'location' | 'holder' | 'printedAt'>;
+  draftBase(
+    holder: HolderView | null,
+    identity: MaskedIdentity | null,
+  ): Pick<SlipDraft, 'kioskId' | 'location' | 'holder' | 'printedAt'>;
 }
 
 function registerActor(slips: Services['slips'], verifyBase: string | undefined, log: Logger | undefined) {
-  return fromPromise<{ document: ReceiptDocument; serial: string }, { draft: SlipDraft; key: string }>(async ({ input, signal }) => {
-    const registered = await slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
-    // The QR must open on a phone: the configured public base wins over the registry's own address.
-    const reg = verifyBase ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` } : registered;
-    log?.info({ kind: input.draft.kind, serial: reg.serial, records: input.draft.records.length }, 'slip registered');
-    return { document: slipDocument(input.draft, reg), serial: reg.serial };
-  });
+  return fromPromise<{ document: ReceiptDocument; serial: string }, { draft: SlipDraft; key: string }>(
+    async ({ input, signal }) => {
+      const registered = await slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+      // The QR must open on a phone: the configured public base wins over the registry's own address.
+      const reg = verifyBase
+        ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` }
+        : registered;
+      log?.info({ kind: input.draft.kind, serial: reg.serial, records: input.draft.records.length }, 'slip registered');
+      return { document: slipDocument(input.draft, reg), serial: reg.serial };
+    },
+  );
 }
 
 export function createRecordFlowKit(
@@ -137,14 +152,17 @@ export function createRecordFlowKit(
 }
 
 /** The typed setup a record flow's own states are written against (`s.createStateConfig`, `s.assign`). */
-function recordSetup<C extends RecordContext, Q, R>(query: (input: Q, signal: AbortSignal) => Promise<R>, register: RecordFlowKit['register']) {
+function recordSetup<C extends RecordContext, Q, R>(
+  query: (input: Q, signal: AbortSignal) => Promise<R>,
+  register: RecordFlowKit['register'],
+) {
   return setup({
     types: { context: {} as C, input: {} as FlowInput, events: {} as FlowInboundEvent, output: {} as FlowOutput },
     actors: { query: fromPromise<R, Q>(({ input, signal }) => query(input, signal)), register },
   });
 }
 
-export type RecordSetup<C extends RecordContext, Q, R> = ReturnType<typeof recordSetup<C, Q, R>>;
+type RecordSetup<C extends RecordContext, Q, R> = ReturnType<typeof recordSetup<C, Q, R>>;
 
 /** A target in the flow, or LEAVE: end the flow and go back home. */
 export const LEAVE = '#leave';
@@ -176,14 +194,17 @@ export interface RecordFlowSpec<C extends RecordContext, Q, R> {
   states: (s: RecordSteps<C, Q, R>) => Record<string, object>;
 }
 
-export type RecordSteps<C extends RecordContext, Q, R> = RecordSetup<C, Q, R> & { leave: ReturnType<typeof leaveTransition<C, Q, R>> };
+type RecordSteps<C extends RecordContext, Q, R> = RecordSetup<C, Q, R> & { leave: ReturnType<typeof leaveTransition<C, Q, R>> };
 
 function leaveTransition<C extends RecordContext, Q, R>(s: RecordSetup<C, Q, R>) {
   return { target: 'finished', actions: s.assign(() => ({ output: back() }) as Partial<RecordContext> as Partial<C>) } as const;
 }
 
 /** Builds a record flow's machine from its spec plus the shared steps (see the header). */
-export function recordFlowMachine<C extends RecordContext, Q, R>(kit: RecordFlowKit, spec: RecordFlowSpec<C, Q, R>): AnyStateMachine {
+export function recordFlowMachine<C extends RecordContext, Q, R>(
+  kit: RecordFlowKit,
+  spec: RecordFlowSpec<C, Q, R>,
+): AnyStateMachine {
   // The shared steps are typed against RecordContext (xstate cannot check a config whose context
   // is a type parameter); the spec's functions see the flow's own context type C. The flow's own
   // states are type-checked against C by `s.createStateConfig` in the flow file.
@@ -191,7 +212,10 @@ export function recordFlowMachine<C extends RecordContext, Q, R>(kit: RecordFlow
   const s = recordSetup<C, Q, R>(spec.query.run, kit.register);
   const base = setup({
     types: { context: {} as RecordContext, input: {} as FlowInput, events: {} as FlowInboundEvent, output: {} as FlowOutput },
-    actors: { query: fromPromise<unknown, unknown>(({ input, signal }) => spec.query.run(input as Q, signal)), register: kit.register },
+    actors: {
+      query: fromPromise<unknown, unknown>(({ input, signal }) => spec.query.run(input as Q, signal)),
+      register: kit.register,
+    },
   });
   const leave = { target: 'finished', actions: base.assign({ output: back }) };
   const to = (target: string) => (target === LEAVE ? leave : target);
@@ -223,7 +247,12 @@ export function recordFlowMachine<C extends RecordContext, Q, R>(kit: RecordFlow
           input: ({ context }: { context: RecordContext }) => spec.query.input(asC(context)),
           onDone: [
             { guard: ({ event }) => spec.query.isEmpty(event.output as R), target: 'noRecords' },
-            { target: spec.query.found.target, actions: assign(({ event, context }) => spec.query.found.update(asC(context), event.output as R) as Partial<RecordContext>) },
+            {
+              target: spec.query.found.target,
+              actions: assign(
+                ({ event, context }) => spec.query.found.update(asC(context), event.output as R) as Partial<RecordContext>,
+              ),
+            },
           ],
           onError: { target: 'error', actions: assign({ error: ({ event }) => kit.failed(service, 'query', event.error) }) },
         },
@@ -242,9 +271,14 @@ export function recordFlowMachine<C extends RecordContext, Q, R>(kit: RecordFlow
           input: ({ context }) => ({ draft: context.draft!, key: context.key }),
           onDone: {
             target: 'finished',
-            actions: assign({ output: ({ event, context }) => printedOutput(event.output.document, event.output.serial, count(context)) }),
+            actions: assign({
+              output: ({ event, context }) => printedOutput(event.output.document, event.output.serial, count(context)),
+            }),
           },
-          onError: { target: 'registerError', actions: assign({ error: ({ event }) => kit.failed(service, 'register', event.error) }) },
+          onError: {
+            target: 'registerError',
+            actions: assign({ error: ({ event }) => kit.failed(service, 'register', event.error) }),
+          },
         },
       },
       noRecords: {

@@ -17,15 +17,14 @@
  */
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
-import type { Services } from '../services/index.js';
 import type { FlowFactory } from '../session/flow.js';
 import type { ServiceId } from '@kiosk/contracts/session-view';
-import { createRecordFlowKit } from './record-steps.js';
+import { createRecordFlowKit, type RecordServices } from './record-steps.js';
 import { propertyFlow } from './records/property.js';
 import { socialFlow } from './records/social.js';
 import { taxFlow } from './records/tax.js';
 
-export type RecordServices = Pick<Services, 'property' | 'tax' | 'social' | 'slips'>;
+export type { RecordServices };
 
 export interface RecordFlowsOptions {
   logger?: Logger;

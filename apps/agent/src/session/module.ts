@@ -51,13 +51,6 @@ export interface SessionModuleOptions {
   report?: (type: string, payload: Record<string, unknown>) => void;
 }
 
-export type { SessionApi };
-
-/** The running session of an agent (tests and tools); features use ctx.ports.get('session'). */
-export function getSessionApi(ctx: AgentContext): SessionApi | undefined {
-  return ctx.ports.get('session');
-}
-
 const empty = z.object({}).strict();
 
 /** Does a saved snapshot belong to this machine (known states, the whole context)? */

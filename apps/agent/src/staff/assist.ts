@@ -19,7 +19,8 @@ export function assistCommands(rt: StaffRuntime): CommandDefinition[] {
         else if (p.action === 'home') session.send({ type: 'HOME' });
         else {
           const service = v.service?.id;
-          if (!service || !(serviceIds as readonly string[]).includes(service)) throw new CommandError('sequenceError', 'no service in progress');
+          if (!service || !(serviceIds as readonly string[]).includes(service))
+            throw new CommandError('sequenceError', 'no service in progress');
           // Home keeps the identity; selecting the service again starts its flow from the beginning.
           session.send({ type: 'HOME' });
           session.send({ type: 'SELECT_SERVICE', service });

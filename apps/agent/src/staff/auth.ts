@@ -39,7 +39,11 @@ export function createStaffAuth(rt: StaffRuntime, opts: { hasCardReader: () => b
     }
   };
 
-  const lockedResult = (): CommandResult => ({ completionCode: 'authorisationRequired', errorDescription: 'LOCKED: too many wrong PINs', payload: rt.view() });
+  const lockedResult = (): CommandResult => ({
+    completionCode: 'authorisationRequired',
+    errorDescription: 'LOCKED: too many wrong PINs',
+    payload: rt.view(),
+  });
 
   async function tryPin(pin: string): Promise<CommandResult> {
     if (signedIn()) return rt.ok();

@@ -64,7 +64,11 @@ export class StaffCameraPreview {
         res.status(404).json({ error: 'no live preview' });
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=frame', 'Cache-Control': 'no-store', Connection: 'close' });
+      res.writeHead(200, {
+        'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
+        'Cache-Control': 'no-store',
+        Connection: 'close',
+      });
       const onFrame = (jpeg: Buffer): void => {
         res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
         res.write(jpeg);

@@ -8,7 +8,8 @@ import type { Db } from '@kiosk/platform';
 export function restoreLockout(db: Db, lockoutAttempts: number, now: number): { failures: number; lockedUntil: number } {
   let lockedUntil = 0;
   let failures = 0;
-  const lastLock = db.prepare("SELECT detail FROM audit_log WHERE action = 'staff.lockout' ORDER BY id DESC LIMIT 1").get() as { detail: string } | undefined;
+  const lastLock = db.prepare("SELECT detail FROM audit_log WHERE action = 'staff.lockout' ORDER BY id DESC LIMIT 1").get() as
+    { detail: string } | undefined;
   if (lastLock) {
     const until = Date.parse((JSON.parse(lastLock.detail) as { until?: string }).until ?? '');
     if (until > now) lockedUntil = until;

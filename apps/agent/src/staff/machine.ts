@@ -23,7 +23,7 @@ export interface StaffMember {
   since: number;
 }
 
-export interface AfterExit {
+interface AfterExit {
   inService: boolean;
   message: string | null;
 }
@@ -98,7 +98,12 @@ export const staffMachine = setup({
       initial: 'closed',
       states: {
         closed: {
-          on: { PROMPT_OPEN: { target: 'prompt', actions: assign(({ event }) => ({ cardAccepted: event.cardAccepted, sessionAtOpen: event.sessionAtOpen })) } },
+          on: {
+            PROMPT_OPEN: {
+              target: 'prompt',
+              actions: assign(({ event }) => ({ cardAccepted: event.cardAccepted, sessionAtOpen: event.sessionAtOpen })),
+            },
+          },
         },
         // Signing in: a PIN or a staff card is taken while the prompt is open.
         prompt: {
@@ -106,14 +111,21 @@ export const staffMachine = setup({
           after: { promptTimeout: { target: 'closed', actions: emit({ type: 'promptExpired' }) } },
           on: {
             // Opening again restarts the prompt's timeout.
-            PROMPT_OPEN: { target: 'prompt', reenter: true, actions: assign(({ event }) => ({ cardAccepted: event.cardAccepted, sessionAtOpen: event.sessionAtOpen })) },
+            PROMPT_OPEN: {
+              target: 'prompt',
+              reenter: true,
+              actions: assign(({ event }) => ({ cardAccepted: event.cardAccepted, sessionAtOpen: event.sessionAtOpen })),
+            },
             PROMPT_CLOSE: 'closed',
             LOGGED_IN: { target: '#staff.signedIn', actions: assign(({ event }) => ({ staff: event.member, failures: 0 })) },
             WRONG_PIN: [
               {
                 // The last allowed attempt locks the prompt and starts a new count.
                 guard: ({ context }) => context.failures + 1 >= context.lockoutAttempts,
-                actions: assign(({ context, event }) => ({ failures: 0, lockedUntil: event.at + context.lockoutMinutes * 60_000 })),
+                actions: assign(({ context, event }) => ({
+                  failures: 0,
+                  lockedUntil: event.at + context.lockoutMinutes * 60_000,
+                })),
               },
               { actions: assign(({ context }) => ({ failures: context.failures + 1 })) },
             ],
@@ -158,7 +170,11 @@ export const staffMachine = setup({
           on: {
             WAITING: { actions: assign(({ event }) => ({ waitingFor: event.reason })) },
             EXIT_ABORTED: [
-              { guard: ({ context }) => context.mode === 'maintenance', target: 'maintenance', actions: assign({ waitingFor: null }) },
+              {
+                guard: ({ context }) => context.mode === 'maintenance',
+                target: 'maintenance',
+                actions: assign({ waitingFor: null }),
+              },
               { target: 'assisted', actions: assign({ waitingFor: null }) },
             ],
             LOGOUT: { target: '#staff.signedOut', actions: assign(signedOutFresh) },

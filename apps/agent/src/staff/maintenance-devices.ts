@@ -53,7 +53,8 @@ export function deviceCommands(rt: StaffRuntime, idcard: () => IdCardDriver | un
         const d = printer();
         const job = d.job(p.jobId);
         if (!job) throw new CommandError('invalidData', `no print job ${p.jobId}`);
-        if (job.state !== 'failed' && job.state !== 'unknown') throw new CommandError('sequenceError', `job ${p.jobId} is ${job.state}; only a failed slip is reprinted`);
+        if (job.state !== 'failed' && job.state !== 'unknown')
+          throw new CommandError('sequenceError', `job ${p.jobId} is ${job.state}; only a failed slip is reprinted`);
         const r = await d.reprint(p.jobId);
         rt.audit(s, 'staff.printer.reprint', { jobId: p.jobId, newJobId: r.jobId, outcome: r.outcome });
         return rt.ok(r);
@@ -78,7 +79,13 @@ export function deviceCommands(rt: StaffRuntime, idcard: () => IdCardDriver | un
           const e = await reader().waitForCard({ timeoutMs: p.timeoutMs, signal: c.signal });
           rt.audit(s, 'staff.idcard.testRead', { outcome: 'read' });
           // Masked only: a test read shows that the reader works, not whose card it was.
-          return rt.ok({ name: maskName(e.card.name), idNumber: maskIdNumber(e.card.idNumber), cardType: e.card.cardType, expired: e.expired, photo: e.photo.image !== null });
+          return rt.ok({
+            name: maskName(e.card.name),
+            idNumber: maskIdNumber(e.card.idNumber),
+            cardType: e.card.cardType,
+            expired: e.expired,
+            photo: e.photo.image !== null,
+          });
         } catch (err) {
           rt.audit(s, 'staff.idcard.testRead', { outcome: 'failed' });
           throw new CommandError('timeOut', err instanceof Error ? err.message : String(err));

@@ -15,7 +15,10 @@ export function gasCommands(rt: StaffRuntime): CommandDefinition[] {
 
   /** Manual-handling marks live in the audit log (the gas journal has no such state yet). */
   function manualMarks(): Map<string, { note: string; staffNo: string; at: string }> {
-    const rows = ctx.db.prepare("SELECT at, detail FROM audit_log WHERE action = 'staff.gas.markManual' ORDER BY id").all() as { at: string; detail: string }[];
+    const rows = ctx.db.prepare("SELECT at, detail FROM audit_log WHERE action = 'staff.gas.markManual' ORDER BY id").all() as {
+      at: string;
+      detail: string;
+    }[];
     const marks = new Map<string, { note: string; staffNo: string; at: string }>();
     for (const r of rows) {
       const d = JSON.parse(r.detail) as { orderNo: string; note: string; staffNo: string };
@@ -38,7 +41,11 @@ export function gasCommands(rt: StaffRuntime): CommandDefinition[] {
   }
 
   return [
-    defineCommand({ name: 'Staff.GasPending', payload: z.object({}).strict(), handle: async () => (maint(), rt.ok({ orders: gasPending() })) }),
+    defineCommand({
+      name: 'Staff.GasPending',
+      payload: z.object({}).strict(),
+      handle: async () => (maint(), rt.ok({ orders: gasPending() })),
+    }),
     defineCommand({
       name: 'Staff.GasRetry',
       payload: z.object({ orderNo: z.string().trim().min(8).max(80) }).strict(),
@@ -60,7 +67,8 @@ export function gasCommands(rt: StaffRuntime): CommandDefinition[] {
       payload: z.object({ orderNo: z.string().trim().min(8).max(80), note: z.string().trim().min(2).max(200) }).strict(),
       handle: async (p) => {
         const s = maint();
-        if (!gasPending().some((o) => o.orderNo === p.orderNo)) throw new CommandError('invalidData', `order ${p.orderNo} is not pending`);
+        if (!gasPending().some((o) => o.orderNo === p.orderNo))
+          throw new CommandError('invalidData', `order ${p.orderNo} is not pending`);
         rt.audit(s, 'staff.gas.markManual', { orderNo: p.orderNo, note: p.note });
         return rt.ok({ orders: gasPending() });
       },

@@ -62,7 +62,12 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
         ? `http://${sims.host}:${sims.port}/printer/receipts/last.html`
         : null;
   const ports = staffPorts(ctx, options.network);
-  const rt = createStaffRuntime(ctx, { now, ports, alerts, restored: restoreLockout(ctx.db, ctx.config.staff.lockoutAttempts, now()) });
+  const rt = createStaffRuntime(ctx, {
+    now,
+    ports,
+    alerts,
+    restored: restoreLockout(ctx.db, ctx.config.staff.lockoutAttempts, now()),
+  });
 
   // The prompt closing by itself is the one change no command makes: the UI hears of it here.
   rt.actor.on('promptExpired', () => rt.changed());

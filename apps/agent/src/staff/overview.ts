@@ -36,7 +36,15 @@ export function overviewBuilder(rt: StaffRuntime, receiptPreviewUrl: string | nu
       const failed = p.jobs(20).find((j) => (j.state === 'failed' || j.state === 'unknown') && j.kind !== 'test-page');
       printerView = {
         lastJob: jobSummary(p.lastJob()),
-        lastFailedJob: failed ? { id: failed.id, kind: failed.kind, state: failed.state, createdAt: failed.createdAt, reprintable: failed.reprintable } : null,
+        lastFailedJob: failed
+          ? {
+              id: failed.id,
+              kind: failed.kind,
+              state: failed.state,
+              createdAt: failed.createdAt,
+              reprintable: failed.reprintable,
+            }
+          : null,
         previewUrl: receiptPreviewUrl,
       };
     }
@@ -49,7 +57,14 @@ export function overviewBuilder(rt: StaffRuntime, receiptPreviewUrl: string | nu
       devices: rows,
       printer: printerView,
       network: net
-        ? { available: true, ok: net.ok, lastAt: net.at, lastSuccessAt: net.lastSuccessAt, error: net.error, outboxDepth: net.outboxDepth }
+        ? {
+            available: true,
+            ok: net.ok,
+            lastAt: net.at,
+            lastSuccessAt: net.lastSuccessAt,
+            error: net.error,
+            outboxDepth: net.outboxDepth,
+          }
         : { available: false, ok: null, lastAt: null, lastSuccessAt: null, error: null, outboxDepth: null },
       gas: { available: gas !== undefined, counts: gas ? (gas.counts() as unknown as Record<string, number>) : null },
       versions: { agent: agentVersion, node: process.version, ui: null },

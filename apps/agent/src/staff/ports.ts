@@ -9,7 +9,13 @@ import type { SessionApi } from '../session/api.js';
 
 /** What the maintenance panel shows about the link to central (the heartbeat sender's lastResult()). */
 export interface NetworkStatusSource {
-  lastResult(): { ok: boolean | null; at: string | null; lastSuccessAt: string | null; error: string | null; outboxDepth: number };
+  lastResult(): {
+    ok: boolean | null;
+    at: string | null;
+    lastSuccessAt: string | null;
+    error: string | null;
+    outboxDepth: number;
+  };
 }
 
 /** The durable outbox to central (the monitor's heartbeat sender). */

@@ -8,7 +8,16 @@ import type { KioskConfig } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
 import type { AgentContext } from '../modules.js';
 import type { StaffAlerts } from './alerts.js';
-import { attemptsLeft, isLocked, promptOpen, staffMachine, vendorModeOf, type StaffEvent, type StaffMember, type StaffSnapshot } from './machine.js';
+import {
+  attemptsLeft,
+  isLocked,
+  promptOpen,
+  staffMachine,
+  vendorModeOf,
+  type StaffEvent,
+  type StaffMember,
+  type StaffSnapshot,
+} from './machine.js';
 import type { StaffPorts } from './ports.js';
 import { staffStateEvent, type StaffModeName, type StaffView } from '@kiosk/contracts/staff-view';
 
@@ -54,7 +63,12 @@ export function createStaffRuntime(
   const cfg = ctx.config.staff;
   const actor = createActor(staffMachine, {
     clock: unrefClock,
-    input: { lockoutAttempts: cfg.lockoutAttempts, lockoutMinutes: cfg.lockoutMinutes, promptTimeoutMs: cfg.promptTimeoutMs, ...deps.restored },
+    input: {
+      lockoutAttempts: cfg.lockoutAttempts,
+      lockoutMinutes: cfg.lockoutMinutes,
+      promptTimeoutMs: cfg.promptTimeoutMs,
+      ...deps.restored,
+    },
   });
   // Started at once: commands and health may ask before the module's start().
   actor.start();

@@ -6,7 +6,7 @@ import { CommandError } from '../api/commands.js';
 import type { StaffPorts } from './ports.js';
 
 /** What is in flight now: the session's busy step or a gas money step; null when safe. */
-export function busyNow(ports: StaffPorts): string | null {
+function busyNow(ports: StaffPorts): string | null {
   return ports.session()?.view().busy ?? ports.gas()?.busyReason() ?? null;
 }
 

@@ -10,7 +10,10 @@ import type { StaffRuntime } from './runtime.js';
 import { endSession, untilSafe } from './safe-point.js';
 import { enterPendingEvent, type StaffModeName } from '@kiosk/contracts/staff-view';
 
-export function vendorModeCommands(rt: StaffRuntime, opts: { onLogout: () => void }): { commands: CommandDefinition[]; abortEnter(): void } {
+export function vendorModeCommands(
+  rt: StaffRuntime,
+  opts: { onLogout: () => void },
+): { commands: CommandDefinition[]; abortEnter(): void } {
   const { ctx } = rt;
   let enterAbort: AbortController | undefined;
   const sessionSerial = (): string | null => rt.ports.session()?.view().sessionId ?? null;
@@ -18,7 +21,8 @@ export function vendorModeCommands(rt: StaffRuntime, opts: { onLogout: () => voi
   async function enter(target: StaffModeName, c: CommandContext): Promise<CommandResult> {
     const s = rt.requireStaff();
     const snap = rt.snapshot();
-    if (!snap.matches({ signedIn: 'ready' })) throw new CommandError('sequenceError', `staff mode ${snap.context.mode ?? ''} is ${vendorModeOf(snap)}`);
+    if (!snap.matches({ signedIn: 'ready' }))
+      throw new CommandError('sequenceError', `staff mode ${snap.context.mode ?? ''} is ${vendorModeOf(snap)}`);
     rt.send({ type: 'ENTER', mode: target });
     enterAbort = new AbortController();
     const signal = AbortSignal.any([enterAbort.signal, c.signal]);
@@ -42,7 +46,10 @@ export function vendorModeCommands(rt: StaffRuntime, opts: { onLogout: () => voi
       // Leaving the panel keeps the mode the kiosk had (an out-of-service kiosk stays out of
       // service with its message) unless the guide changes it in the panel.
       const before = ctx.mode.get();
-      const afterExit = before === 'out-of-service' ? { inService: false, message: ctx.mode.message() ?? null } : { inService: true, message: null };
+      const afterExit =
+        before === 'out-of-service'
+          ? { inService: false, message: ctx.mode.message() ?? null }
+          : { inService: true, message: null };
       // The panel takes the screen: the citizen's session (if any) ends and is wiped first.
       endSession(rt.ports);
       ctx.mode.set('maintenance');
@@ -85,7 +92,13 @@ export function vendorModeCommands(rt: StaffRuntime, opts: { onLogout: () => voi
       const afterExit = rt.snapshot().context.afterExit;
       if (was === 'maintenance' && !afterExit.inService) ctx.mode.set('out-of-service', afterExit.message ?? undefined);
       else ctx.mode.set('in-service');
-      ctx.audit(rt.actorName(), 'staff.mode.exit', { staffNo: s.staffNo, mode: was, sessionId, kioskMode: ctx.mode.get(), ...(was === 'assisted' ? { sessionKept: keepSession } : {}) });
+      ctx.audit(rt.actorName(), 'staff.mode.exit', {
+        staffNo: s.staffNo,
+        mode: was,
+        sessionId,
+        kioskMode: ctx.mode.get(),
+        ...(was === 'assisted' ? { sessionKept: keepSession } : {}),
+      });
     }
     opts.onLogout();
     ctx.audit(rt.actorName(), 'staff.logout', { staffNo: s.staffNo });
@@ -100,7 +113,11 @@ export function vendorModeCommands(rt: StaffRuntime, opts: { onLogout: () => voi
       payload: z.object({ mode: z.enum(['assisted', 'maintenance']) }).strict(),
       handle: async (p, c) => enter(p.mode, c),
     }),
-    defineCommand({ name: 'Staff.CancelEnter', payload: z.object({}).strict(), handle: async () => (enterAbort?.abort(), rt.ok()) }),
+    defineCommand({
+      name: 'Staff.CancelEnter',
+      payload: z.object({}).strict(),
+      handle: async () => (enterAbort?.abort(), rt.ok()),
+    }),
     defineCommand({
       name: 'Staff.Exit',
       payload: z.object({ keepSession: z.boolean().optional() }).strict(),

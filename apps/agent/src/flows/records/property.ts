@@ -2,8 +2,16 @@
 import type { PropertyQueryResponse } from '@kiosk/contracts/upstream';
 import type { FlowFactory } from '../../session/flow.js';
 import { holderOf, propertySlipRecord, propertyView, SLIP_TITLES, statusLine } from '../present.js';
-import { flowView, fullIdNumber, LEAVE, notesFor, recordFlowMachine, type RecordContext, type RecordFlowKit } from '../record-steps.js';
-import type { RecordServices } from '../records.js';
+import {
+  flowView,
+  fullIdNumber,
+  LEAVE,
+  notesFor,
+  recordFlowMachine,
+  type RecordContext,
+  type RecordFlowKit,
+  type RecordServices,
+} from '../record-steps.js';
 import type { PropertyListData } from '@kiosk/contracts/record-views';
 
 interface Ctx extends RecordContext {

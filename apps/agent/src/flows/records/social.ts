@@ -5,8 +5,15 @@ import type { SocialQueryResponse } from '@kiosk/contracts/upstream';
 import { defaultTaxYears } from '../../services/tax.js';
 import type { FlowFactory, FlowInboundEvent } from '../../session/flow.js';
 import { holderOf, SLIP_TITLES, socialRecordView, socialSlipKind, socialSlipRecord, socialYear } from '../present.js';
-import { flowView, fullIdNumber, notesFor, recordFlowMachine, type RecordContext, type RecordFlowKit } from '../record-steps.js';
-import type { RecordServices } from '../records.js';
+import {
+  flowView,
+  fullIdNumber,
+  notesFor,
+  recordFlowMachine,
+  type RecordContext,
+  type RecordFlowKit,
+  type RecordServices,
+} from '../record-steps.js';
 import type { SocialKindId, SocialListData, SocialRecordView, SocialYearsData } from '@kiosk/contracts/record-views';
 
 interface Row {
@@ -66,7 +73,15 @@ export function socialFlow(services: RecordServices, kit: RecordFlowKit, years: 
       initial: 'chooseKind',
       context: () => {
         const toYear = defaultTaxYears(kit.now()).toYear;
-        return { kind: 'resident', fromYear: toYear - (years - 1), toYear, rows: [], year: toYear, selected: null, wholeYear: false };
+        return {
+          kind: 'resident',
+          fromYear: toYear - (years - 1),
+          toYear,
+          rows: [],
+          year: toYear,
+          selected: null,
+          wholeYear: false,
+        };
       },
       query: {
         run: (q, signal) => services.social.queryPayments({ idNumber: fullIdNumber(deps), ...q }, { signal }),
@@ -81,7 +96,10 @@ export function socialFlow(services: RecordServices, kit: RecordFlowKit, years: 
         },
         back: 'chooseKind',
       },
-      noRecords: { data: (c) => ({ service: 'social', fromYear: c.fromYear, toYear: c.toYear, kind: c.kind }), back: 'chooseKind' },
+      noRecords: {
+        data: (c) => ({ service: 'social', fromYear: c.fromYear, toYear: c.toYear, kind: c.kind }),
+        back: 'chooseKind',
+      },
       count: (c) => c.draft?.records.length ?? 1,
       confirm: (c) => {
         const slipKind = socialSlipKind(c.kind);

@@ -5,9 +5,24 @@ import type { TaxQueryResponse } from '@kiosk/contracts/upstream';
 import { defaultTaxYears } from '../../services/tax.js';
 import type { FlowFactory, FlowInboundEvent } from '../../session/flow.js';
 import type { FlowView } from '@kiosk/contracts/session-view';
-import { holderOf, SLIP_TITLES, TAX_DETAIL_MAX, taxRecordView, taxSlipRecord, taxYearSlipRecord, taxYearSummaries } from '../present.js';
-import { flowView, fullIdNumber, notesFor, recordFlowMachine, type RecordContext, type RecordFlowKit } from '../record-steps.js';
-import type { RecordServices } from '../records.js';
+import {
+  holderOf,
+  SLIP_TITLES,
+  TAX_DETAIL_MAX,
+  taxRecordView,
+  taxSlipRecord,
+  taxYearSlipRecord,
+  taxYearSummaries,
+} from '../present.js';
+import {
+  flowView,
+  fullIdNumber,
+  notesFor,
+  recordFlowMachine,
+  type RecordContext,
+  type RecordFlowKit,
+  type RecordServices,
+} from '../record-steps.js';
 import type { TaxListData, TaxYearsData } from '@kiosk/contracts/record-views';
 
 interface Ctx extends RecordContext {
@@ -22,7 +37,8 @@ type Args = { context: Ctx; event: FlowInboundEvent };
 
 const yearsSchema = z.object({ fromYear: z.number().int(), toYear: z.number().int() }).strict();
 const selectSchema = z.object({ voucherNos: z.array(z.string().min(1).max(64)).max(500) }).strict();
-const yearsView = (c: Ctx): FlowView => flowView('chooseYears', { fromYear: c.fromYear, toYear: c.toYear, years: c.years } satisfies TaxYearsData);
+const yearsView = (c: Ctx): FlowView =>
+  flowView('chooseYears', { fromYear: c.fromYear, toYear: c.toYear, years: c.years } satisfies TaxYearsData);
 
 /** `yearChoices`: how many years the year choice offers, newest first. */
 export function taxFlow(services: RecordServices, kit: RecordFlowKit, yearChoices: number): FlowFactory {
@@ -37,7 +53,8 @@ export function taxFlow(services: RecordServices, kit: RecordFlowKit, yearChoice
         return { fromYear: d.fromYear, toYear: d.toYear, years, list: null };
       },
       query: {
-        run: (q, signal) => services.tax.queryRecords({ idNumber: fullIdNumber(deps), fromYear: q.fromYear, toYear: q.toYear }, { signal }),
+        run: (q, signal) =>
+          services.tax.queryRecords({ idNumber: fullIdNumber(deps), fromYear: q.fromYear, toYear: q.toYear }, { signal }),
         input: (c) => ({ fromYear: c.fromYear, toYear: c.toYear }),
         isEmpty: (r) => r.records.length === 0,
         found: {
@@ -46,7 +63,17 @@ export function taxFlow(services: RecordServices, kit: RecordFlowKit, yearChoice
             const holder = holderOf(r.holder, c.identity);
             const total = r.records.reduce((s, x) => s + x.amountFen, 0);
             const records = r.records.map(taxRecordView);
-            return { holder, list: { fromYear: c.fromYear, toYear: c.toYear, holder, records, total: yuan(total), selected: records.map((x) => x.voucherNo) } };
+            return {
+              holder,
+              list: {
+                fromYear: c.fromYear,
+                toYear: c.toYear,
+                holder,
+                records,
+                total: yuan(total),
+                selected: records.map((x) => x.voucherNo),
+              },
+            };
           },
         },
         back: 'chooseYears',
@@ -79,7 +106,9 @@ export function taxFlow(services: RecordServices, kit: RecordFlowKit, yearChoice
             ...SLIP_TITLES.tax,
             holder: c.holder,
             count: records.length,
-            lines: summarised ? years.map((y) => `${y.year}：${y.count} · ${yuan(y.totalFen)}`) : records.map((r) => `${r.paidOn} ${r.taxType} ${r.amount}`),
+            lines: summarised
+              ? years.map((y) => `${y.year}：${y.count} · ${yuan(y.totalFen)}`)
+              : records.map((r) => `${r.paidOn} ${r.taxType} ${r.amount}`),
             summarised,
           },
         };
@@ -92,7 +121,12 @@ export function taxFlow(services: RecordServices, kit: RecordFlowKit, yearChoice
               guard: ({ event, context }: Args) => {
                 if (event.type !== 'FLOW.EVENT' || event.name !== 'years') return false;
                 const p = yearsSchema.safeParse(event.data);
-                return p.success && p.data.fromYear <= p.data.toYear && context.years.includes(p.data.fromYear) && context.years.includes(p.data.toYear);
+                return (
+                  p.success &&
+                  p.data.fromYear <= p.data.toYear &&
+                  context.years.includes(p.data.fromYear) &&
+                  context.years.includes(p.data.toYear)
+                );
               },
               actions: s.assign(({ event, context }) => {
                 const y = yearsSchema.parse(event.type === 'FLOW.EVENT' ? event.data : {});
@@ -118,7 +152,10 @@ export function taxFlow(services: RecordServices, kit: RecordFlowKit, yearChoice
               actions: s.assign(({ event, context }) => {
                 const chosen = new Set(selectSchema.parse(event.type === 'FLOW.EVENT' ? event.data : {}).voucherNos);
                 // Kept in list order whatever order the taps came in.
-                const list = { ...context.list!, selected: context.list!.records.filter((r) => chosen.has(r.voucherNo)).map((r) => r.voucherNo) };
+                const list = {
+                  ...context.list!,
+                  selected: context.list!.records.filter((r) => chosen.has(r.voucherNo)).map((r) => r.voucherNo),
+                };
                 return { list, view: flowView('list', list) };
               }),
             },
