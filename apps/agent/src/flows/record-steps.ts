@@ -16,9 +16,15 @@
  *       back: 'chooseX',                         // BACK while loading; LEAVE = out of the flow
  *     },
  *     noRecords: { data: (c) => ({ service, fromYear, toYear, kind }), back: 'chooseX' },
- *     confirm: (c) => ({ draft, data, count }),  // the slip and the confirm screen
+ *     confirm: (c) => ({ draft: { ...kit.draftBase(c.holder, c.identity), ... }, data }),  // slip + confirm screen
+ *     count: (c) => ...,                         // optional: the result's record count
  *     states: (s) => ({ chooseX: s.createStateConfig({...}), list: s.createStateConfig({...}) }),
  *   });
+ *
+ * In the flow's own states use `s.assign` (typed against MyCtx) and `s.leave`; xstate does not
+ * type inline guards inside createStateConfig, so annotate them:
+ * `guard: ({ context, event }: { context: MyCtx; event: FlowInboundEvent }) => …` (see records/tax.ts).
+ * A new record service also needs a RecordServiceId, a title in SLIP_TITLES and screens in the UI.
  *
  * The builder adds the shared steps, with these names (the UI renders by step name):
  * - `loading`: runs the query (cancelled by BACK); empty → `noRecords`; failure → `error`.
