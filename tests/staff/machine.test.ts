@@ -42,16 +42,21 @@ describe('staff machine: prompt', () => {
     expect(emitted).toEqual(['promptExpired']);
   });
 
-  it('takes a login only while the prompt is open', () => {
+  it('a login lands and closes the prompt, even when the prompt timed out while the secret was checked', () => {
     const { actor, snap } = start();
-    actor.send({ type: 'LOGGED_IN', member: guide });
-    expect(snap().context.staff).toBeNull();
     actor.send({ type: 'PROMPT_OPEN', cardAccepted: false, sessionAtOpen: 'S-1' });
     actor.send({ type: 'LOGGED_IN', member: guide });
     expect(snap().context.staff).toEqual(guide);
     expect(snap().context.sessionAtOpen).toBe('S-1');
     expect(promptOpen(snap())).toBe(false);
     expect(vendorModeOf(snap())).toBe('inactive');
+
+    const late = start();
+    late.actor.send({ type: 'PROMPT_OPEN', cardAccepted: false, sessionAtOpen: null });
+    late.clock.increment(60_000);
+    expect(promptOpen(late.snap())).toBe(false);
+    late.actor.send({ type: 'LOGGED_IN', member: guide });
+    expect(late.snap().context.staff).toEqual(guide);
   });
 });
 

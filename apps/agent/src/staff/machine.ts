@@ -6,7 +6,7 @@
  * tell the machine what happened.
  *
  *   signedOut.closed ⇄ signedOut.prompt (PROMPT_OPEN / PROMPT_CLOSE / prompt timeout)
- *   signedOut.prompt → signedIn.ready (LOGGED_IN)
+ *   signedOut → signedIn.ready (LOGGED_IN: an attempt begun while the prompt was open)
  *   signedIn.ready → entering (ENTER) → assisted | maintenance (ENTERED) — ENTER_CANCELLED → ready
  *   assisted | maintenance → leaving (EXIT) — EXIT_ABORTED → back to the mode
  *   ready | leaving → signedOut.closed (LOGOUT)
@@ -117,20 +117,24 @@ export const staffMachine = setup({
               actions: assign(({ event }) => ({ cardAccepted: event.cardAccepted, sessionAtOpen: event.sessionAtOpen })),
             },
             PROMPT_CLOSE: 'closed',
-            LOGGED_IN: { target: '#staff.signedIn', actions: assign(({ event }) => ({ staff: event.member, failures: 0 })) },
-            WRONG_PIN: [
-              {
-                // The last allowed attempt locks the prompt and starts a new count.
-                guard: ({ context }) => context.failures + 1 >= context.lockoutAttempts,
-                actions: assign(({ context, event }) => ({
-                  failures: 0,
-                  lockedUntil: event.at + context.lockoutMinutes * 60_000,
-                })),
-              },
-              { actions: assign(({ context }) => ({ failures: context.failures + 1 })) },
-            ],
           },
         },
+      },
+      // The outcome of an attempt: the handlers check that the prompt is open when the attempt
+      // starts; hashing takes a while, and a prompt that times out meanwhile does not undo it.
+      on: {
+        LOGGED_IN: { target: '#staff.signedIn', actions: assign(({ event }) => ({ staff: event.member, failures: 0 })) },
+        WRONG_PIN: [
+          {
+            // The last allowed attempt locks the prompt and starts a new count.
+            guard: ({ context }) => context.failures + 1 >= context.lockoutAttempts,
+            actions: assign(({ context, event }) => ({
+              failures: 0,
+              lockedUntil: event.at + context.lockoutMinutes * 60_000,
+            })),
+          },
+          { actions: assign(({ context }) => ({ failures: context.failures + 1 })) },
+        ],
       },
     },
     signedIn: {

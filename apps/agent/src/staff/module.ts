@@ -103,10 +103,11 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     },
     async stop() {
       reg?.off('cardRead', auth.onCardRead);
+      // Closing the prompt clears the machine's only timer. The actor is not stopped: a command
+      // still unwinding may send it one more event, which a stopped actor would warn about.
       rt.send({ type: 'PROMPT_CLOSE' });
       vendor.abortEnter();
       camera.stop();
-      rt.actor.stop();
     },
     health: () => ({ staff: { locked: rt.locked(), mode: rt.view().vendorMode === 'active' ? rt.view().mode : null } }),
   };
