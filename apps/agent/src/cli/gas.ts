@@ -74,7 +74,7 @@ async function runReconcile(args: string[]): Promise<number> {
       date,
       kioskId: c.kiosk.id,
       journal,
-      bill: bill!,
+      bill: bill,
       ledgers,
       journalLookup: (no) => j.journal?.get(no),
     });
