@@ -24,6 +24,8 @@ import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulato
 import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
 import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
+import { createScannerDriver } from '../../apps/agent/src/devices/scanner/driver.js';
+import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
 import { tempDir, testConfig } from '../helpers/config.js';
 import { TestSocket, type Msg } from '../helpers/ws.js';
 import { setup, type AnyStateMachine } from 'xstate';
@@ -50,7 +52,7 @@ export const slipFlow: FlowFactory = () =>
     }),
   }) as AnyStateMachine;
 
-export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard';
+export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard' | 'scanner';
 
 export interface RigOptions {
   devices?: DeviceKind[];
@@ -68,6 +70,7 @@ export interface Rig {
   idcard: IdCardSimulator | undefined;
   printer: PrinterSimulator | undefined;
   gascard: GasCardSimulator | undefined;
+  scanner: ScannerSimulator | undefined;
   /** Simulator control API base URL (http://127.0.0.1:PORT). */
   controlUrl: string;
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
@@ -106,6 +109,9 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
         writeTimeoutMs: 1000,
       };
     }
+    if (kinds.includes('scanner')) {
+      c.devices.scanner = { enabled: true, transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 }, partialTimeoutMs: 500, sameCodeMs: 2000 };
+    }
     opts.config?.(c);
   });
 
@@ -137,7 +143,14 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     devices.push(createGasCardDriver(config.devices.gascard));
   }
 
-  const sims = [idcard, printer, gascard].filter((s): s is NonNullable<typeof s> => s !== undefined);
+  let scanner: ScannerSimulator | undefined;
+  if (kinds.includes('scanner') && config.devices.scanner) {
+    scanner = createScannerSimulator({ agentPath: join(dir, 'scanner'), devicePath: join(dir, 'scanner-dev') });
+    await scanner.start();
+    devices.push(createScannerDriver(config.devices.scanner));
+  }
+
+  const sims = [idcard, printer, gascard, scanner].filter((s): s is NonNullable<typeof s> => s !== undefined);
   const control = createControlApp(sims);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -157,6 +170,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     idcard,
     printer,
     gascard,
+    scanner,
     controlUrl,
     async control(method, path, body) {
       const res = await fetch(`${controlUrl}${path}`, {

@@ -1,5 +1,6 @@
 import type { GasApi } from './gas/api.js';
 import type { MonitorApi } from './monitor/api.js';
+import type { RatingsApi } from './ratings/api.js';
 import type { SessionApi } from './session/api.js';
 
 /**
@@ -15,6 +16,8 @@ interface AgentPorts {
   gas: GasApi;
   /** The heartbeat sender and its durable outbox: the alert and event sink for central. */
   monitor: MonitorApi;
+  /** 好差评: takes a rating and owes its delivery to the evaluation platform (and central). */
+  ratings: RatingsApi;
 }
 
 export interface PortRegistry {

@@ -11,6 +11,7 @@ import { createIdCardSimulator } from './idcard/index.js';
 import { createPrinterSimulator } from './printer/index.js';
 import { createGasCardSimulator } from './gascard/index.js';
 import { createPaymentsControlRouter } from './payments-control.js';
+import { createScannerSimulator } from './scanner/index.js';
 
 /**
  * The device simulators of `npm start`: one pty pair per simulated serial device, at the paths the
@@ -41,6 +42,11 @@ export function simulatorsFor(config: KioskConfig): SimulatedDevice[] {
         stateFile: join(resolvePath(config.dataDir), 'gascard-sim.json'),
       }),
     );
+  }
+  const { scanner } = config.devices;
+  if (scanner?.enabled && scanner.transport.kind === 'serial') {
+    const agentPath = resolvePath(scanner.transport.path);
+    sims.push(createScannerSimulator({ agentPath, devicePath: deviceEnd(agentPath), baudRate: scanner.transport.baudRate }));
   }
   return sims;
 }

@@ -22,6 +22,8 @@ export const serviceDefinitions: Readonly<Record<ServiceId, ServiceDefinition>> 
   gas: { id: 'gas', identity: false, printer: 'optional', upstreams: ['gas', 'payment'] },
   tax: { id: 'tax', identity: true, printer: 'required', upstreams: ['tax'] },
   social: { id: 'social', identity: true, printer: 'required', upstreams: ['social'] },
+  // 电子证照打印 (issue 18): the citizen's own licences, so the ID card comes first.
+  licence: { id: 'licence', identity: true, printer: 'required', upstreams: ['licences'] },
 };
 
 export type SessionConfig = KioskConfig['session'];
@@ -35,6 +37,7 @@ export function serviceInfo(id: ServiceId, config: SessionConfig): ServiceInfo &
     identity: def.identity,
     // A face check only makes sense after the ID card step.
     face: def.identity ? conf.face : 'off',
+    eidCode: def.identity && conf.eidCode,
     printer: def.printer,
     enabled: conf.enabled,
   };

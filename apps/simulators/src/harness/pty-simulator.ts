@@ -21,7 +21,7 @@ export abstract class PtySimulator {
   /** The device end while plugged in. */
   protected transport: SerialTransport | undefined;
   private pair: PtyPair | undefined;
-  private connected = false;
+  private linked = false;
   private started = false;
 
   constructor(options: PtySimulatorOptions) {
@@ -40,7 +40,7 @@ export abstract class PtySimulator {
   protected afterPlug(): void {}
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.linked;
   }
 
   async start(): Promise<void> {
@@ -61,7 +61,7 @@ export abstract class PtySimulator {
     const transport = new SerialTransport({ path: this.devicePath, baudRate: this.baudRate });
     transport.on('data', (chunk) => this.onData(chunk));
     transport.on('close', () => {
-      if (this.transport === transport) this.connected = false;
+      if (this.transport === transport) this.linked = false;
     });
     try {
       await transport.open();
@@ -71,14 +71,14 @@ export abstract class PtySimulator {
     }
     this.pair = pair;
     this.transport = transport;
-    this.connected = true;
+    this.linked = true;
     this.afterPlug();
   }
 
   /** Closes the pty pair: to the agent the device has been unplugged. */
   async unplug(): Promise<void> {
     this.beforeUnplug();
-    this.connected = false;
+    this.linked = false;
     const t = this.transport;
     const p = this.pair;
     this.transport = undefined;
