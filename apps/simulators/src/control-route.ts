@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { serviceError } from '@kiosk/platform';
 import { z } from 'zod';
 
 /** Bad control input (unknown profile, malformed body): answered 400 with the message. */
@@ -10,10 +11,10 @@ export class SimulatorInputError extends Error {
   }
 }
 
-/** Answers 400 for SimulatorInputError and 500 otherwise, always as `{error}` JSON. */
+/** Answers 400 for SimulatorInputError and 500 otherwise, in the service error shape. */
 export function sendControlError(res: Response, err: unknown): void {
-  if (err instanceof SimulatorInputError) res.status(400).json({ error: err.message });
-  else res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
+  if (err instanceof SimulatorInputError) res.status(400).json(serviceError(err.message));
+  else res.status(500).json(serviceError(err instanceof Error ? err.message : String(err)));
 }
 
 /** A control route whose handler returns the JSON answer; errors go through sendControlError. */
@@ -29,7 +30,7 @@ export const jsonRoute =
 
 /** A device router's last handler: a body that is not JSON (or a failing route) answers 400 there rather than a generic 500. */
 export function routerErrorHandler(err: Error & { type?: string }, _req: Request, res: Response, _next: NextFunction): void {
-  res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message });
+  res.status(400).json(serviceError(err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message));
 }
 
 /** Validates a control body (absent: `{}`); a bad one is a SimulatorInputError naming each field. */

@@ -11,7 +11,8 @@ import { ConfigError, configPathFrom, loadConfig, resolvePath } from '@kiosk/kio
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { GasJournal, type GasOrder } from '../gas/journal.js';
 import { reconcile } from '../gas/reconcile.js';
-import { maskAccountNo, yuan } from '../gas/receipts.js';
+import { maskAccountNo } from '../gas/receipts.js';
+import { chinaDate, yuan } from '@kiosk/platform';
 import { createServices, UpstreamError } from '../services/index.js';
 import type { CliCommand } from '@kiosk/platform';
 
@@ -64,7 +65,7 @@ async function runReconcile(args: string[]): Promise<number> {
   }
   const c = config(args);
   const services = createServices({ baseUrl: c.upstream.baseUrl, timeoutMs: c.upstream.timeoutMs, kioskId: c.kiosk.id });
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = chinaDate(new Date());
   const ledgerDates = [shiftDate(date, -1), date, shiftDate(date, 1)].filter((d) => d <= today);
   const [bill, ...ledgers] = await Promise.all([services.payment.bill(date), ...ledgerDates.map((d) => services.gas.ledger(d))]);
   const j = openJournal(c);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CommandError, defineCommand, type CommandDefinition, type CommandResult } from '../api/commands.js';
 import type { CardReadEvent } from '../devices/idcard/driver.js';
-import { maskIdNumber } from '@kiosk/platform';
+import { maskIdNumber, Mutex } from '@kiosk/platform';
 import { normalizeIdNumber, pinPattern, verifySecret } from './hash.js';
 import { promptOpen, type StaffMember } from './machine.js';
 import type { StaffRuntime } from './runtime.js';
@@ -20,7 +20,8 @@ export interface StaffAuth {
 
 export function createStaffAuth(rt: StaffRuntime, opts: { hasCardReader: () => boolean }): StaffAuth {
   const { ctx, cfg, log } = rt;
-  let attemptChain: Promise<unknown> = Promise.resolve();
+  /** Card and PIN checks run one at a time, so lockout counting never races. */
+  const attempts = new Mutex();
   const signedIn = (): boolean => rt.snapshot().context.staff !== null;
 
   const login = (member: StaffMember): void => {
@@ -81,23 +82,25 @@ export function createStaffAuth(rt: StaffRuntime, opts: { hasCardReader: () => b
     if (!promptOpen(rt.snapshot()) || !rt.snapshot().context.cardAccepted || signedIn()) return;
     const id = normalizeIdNumber(e.card.idNumber);
     const masked = maskIdNumber(id);
-    attemptChain = attemptChain.then(async () => {
-      if (!promptOpen(rt.snapshot()) || signedIn()) return;
-      if (rt.locked()) {
-        ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'locked', card: masked });
-        rt.changed();
-        return;
-      }
-      for (const entry of cfg.idCards) {
-        if (await verifySecret(id, entry.idHash)) {
-          login({ staffNo: entry.staffNo, method: 'card', since: rt.now() });
+    void attempts
+      .run(async () => {
+        if (!promptOpen(rt.snapshot()) || signedIn()) return;
+        if (rt.locked()) {
+          ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'locked', card: masked });
           rt.changed();
           return;
         }
-      }
-      ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'unknownCard', card: masked });
-      rt.changed();
-    });
+        for (const entry of cfg.idCards) {
+          if (await verifySecret(id, entry.idHash)) {
+            login({ staffNo: entry.staffNo, method: 'card', since: rt.now() });
+            rt.changed();
+            return;
+          }
+        }
+        ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'unknownCard', card: masked });
+        rt.changed();
+      })
+      .catch((err: unknown) => log.error({ err }, 'staff card check failed'));
   };
 
   const commands: CommandDefinition[] = [
@@ -129,9 +132,7 @@ export function createStaffAuth(rt: StaffRuntime, opts: { hasCardReader: () => b
       // The PIN is checked, never logged: zod errors would echo the value, so only the shape is tested here.
       payload: z.object({ pin: z.string().max(32) }).strict(),
       handle: async (p) => {
-        const result = attemptChain.then(() => tryPin(p.pin));
-        attemptChain = result.catch(() => undefined);
-        return result;
+        return attempts.run(() => tryPin(p.pin));
       },
     }),
   ];

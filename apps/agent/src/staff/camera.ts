@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
+import { serviceError } from '@kiosk/platform';
 import { z } from 'zod';
 import { CommandError, defineCommand, type CommandDefinition } from '../api/commands.js';
 import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../devices/camera/consent.js';
@@ -61,7 +62,7 @@ export class StaffCameraPreview {
     app.get(`${previewPath}/:key`, (req: Request, res: Response) => {
       const cam = this.live;
       if (!cam || cam.key !== String(req.params['key']) || !cam.preview.running) {
-        res.status(404).json({ error: 'no live preview' });
+        res.status(404).json(serviceError('no live preview'));
         return;
       }
       res.writeHead(200, {

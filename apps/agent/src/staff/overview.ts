@@ -1,5 +1,5 @@
 /** The maintenance panel's overview: devices with the action hint in words, printer, network, gas, versions. */
-import { createHash } from 'node:crypto';
+import { configHash as hashOfConfig } from '@kiosk/platform';
 import { PrinterDriver } from '../devices/printer/driver.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { agentVersion } from '../version.js';
@@ -20,7 +20,7 @@ const jobSummary = (j: ReturnType<PrinterDriver['lastJob']>) =>
 
 export function overviewBuilder(rt: StaffRuntime, receiptPreviewUrl: string | null): () => StaffOverview {
   const { ctx } = rt;
-  const configHash = createHash('sha256').update(JSON.stringify(ctx.config)).digest('hex').slice(0, 12);
+  const configHash = hashOfConfig(ctx.config);
   return () => {
     const rows: DeviceOverviewRow[] = Object.entries(ctx.deviceStatuses()).map(([kind, s]) => ({
       kind,

@@ -14,6 +14,7 @@
 import { SimulatorInputError, jsonRoute, parseControlBody } from '../control-route.js';
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { Mutex } from '@kiosk/platform';
 import { encodeScan } from '@kiosk/protocol-scanner';
 import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
@@ -45,7 +46,7 @@ const parse = parseControlBody;
 
 export class ScannerSimulator extends PtySimulator implements SimulatedDevice {
   readonly name = 'scanner';
-  private sending: Promise<unknown> = Promise.resolve();
+  private readonly sending = new Mutex();
   readonly counters = { codes: 0, rawWrites: 0, ignoredHostBytes: 0 };
 
   constructor(options: ScannerSimulatorOptions) {
@@ -86,9 +87,7 @@ export class ScannerSimulator extends PtySimulator implements SimulatedDevice {
       for (let off = 0; off < bytes.length; off += size) await t.write(bytes.subarray(off, off + size));
     };
     // One code at a time on the line, as a module sends them.
-    const p = this.sending.then(run, run);
-    this.sending = p.catch(() => undefined);
-    return p;
+    return this.sending.run(run);
   }
 
   state(): Record<string, unknown> {
