@@ -152,4 +152,24 @@ export const sandboxMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'photo platform receipts (数码照片回执)',
+    sql: `
+      -- One row per uploaded certificate photo. order_no makes the upload idempotent: the kiosk's
+      -- retry after a lost answer gets the receipt it already has, never a second one.
+      CREATE TABLE photo_receipts (
+        code TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        order_no TEXT NOT NULL,
+        use TEXT NOT NULL,
+        backdrop TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        jpeg BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (kiosk_id, order_no)
+      );
+    `,
+  },
 ];

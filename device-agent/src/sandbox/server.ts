@@ -14,6 +14,7 @@ import { mountPayments } from './routes/payments.js';
 import { mountRegistries } from './routes/registries.js';
 import { mountSlips } from './routes/slips.js';
 import { mountFace } from './routes/face.js';
+import { mountPhoto } from './routes/photo.js';
 import { idCardProfilePeople } from './profiles.js';
 import { openSandboxDb } from './store.js';
 import type { ExtraPerson } from './synthetic.js';
@@ -81,6 +82,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   mountRegistries(router, db, deps, now);
   mountSlips(router, db, deps, now, publicBaseUrl);
   mountFace(router, deps);
+  mountPhoto(router, db, deps, now);
   mountGas(router, db, deps, now);
   mountPayments(router, db, deps, now, publicBaseUrl, moneyFaults);
   mountFaultAdmin(router, faults);
