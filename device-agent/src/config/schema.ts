@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploySchema, selfcareSchema } from '../selfcare/config.js';
+import { photoSchema } from '../photo/config.js';
 
 /** How a device is reached. Relative paths are resolved against the project root. */
 export const transportConfigSchema = z.discriminatedUnion('kind', [
@@ -233,6 +234,8 @@ export const configSchema = z
       })
       .refine((g) => g.minAmountFen <= g.maxAmountFen, 'minAmountFen must not exceed maxAmountFen')
       .prefault({}),
+    /** 自助照相: certificate photos with a digital photo receipt (device-agent/src/photo, docs/photo.md). */
+    photo: photoSchema,
     /** Staff entry, assisted mode and the maintenance panel (device-agent/src/staff, docs/staff.md). */
     staff: z
       .object({
