@@ -15,9 +15,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { projectRoot } from '../device-agent/src/config/load.js';
-import { signedHeaders, type Heartbeat } from '../device-agent/src/monitor/protocol.js';
-import { hashPassword } from '../central/src/password.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import { signedHeaders, type Heartbeat } from '@kiosk/contracts/heartbeat';
+import { hashPassword } from '../apps/central/src/password.js';
 import type { Benchmark, BenchResult } from './result.js';
 
 const fleetSize = 10_000;
@@ -293,7 +293,7 @@ export const run: Benchmark = async () => {
 
     // CENTRAL_BENCH_PROFILE=<dir> writes a CPU profile of the central process there.
     const cpuProfile = process.env.CENTRAL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CENTRAL_BENCH_PROFILE}`] : [];
-    const central = await startCentralChild([...cpuProfile, '--import', 'tsx', join(projectRoot, 'central/src/main.ts'), '--config', configFile], `http://127.0.0.1:${port}`);
+    const central = await startCentralChild([...cpuProfile, '--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), '--config', configFile], `http://127.0.0.1:${port}`);
     children.push(central.child);
     // Warm-up gives every kiosk its first heartbeat (state change, alerts, log lines) before measuring.
     await drive(bare.url, { seconds: 1, concurrency: 32, rate: null });

@@ -5,11 +5,11 @@
  * model is loaded once before timing, as the agent does at start. Median of 20 frames.
  */
 import type { Benchmark, BenchResult } from './result.js';
-import { analyseFrame } from '../device-agent/src/photo/analyse.js';
-import { photoSchema } from '../device-agent/src/photo/config.js';
-import { cropToSpec } from '../device-agent/src/photo/crop.js';
-import { createFaceDetector } from '../device-agent/src/photo/detector.js';
-import { renderScene } from '../simulators/camera/scenes.js';
+import { analyseFrame } from '../apps/agent/src/photo/analyse.js';
+import { photoSchema } from '@kiosk/kiosk-config';
+import { cropToSpec } from '../apps/agent/src/photo/crop.js';
+import { createFaceDetector } from '../apps/agent/src/photo/detector.js';
+import { renderScene } from '../apps/simulators/src/camera/scenes.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 

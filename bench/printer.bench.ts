@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import receiptline from 'receiptline';
-import { PrinterDriver } from '../device-agent/src/devices/printer/driver.js';
-import { getProfile } from '../device-agent/src/devices/printer/profiles/index.js';
-import { receipt, type ReceiptDocument } from '../device-agent/src/receipts/document.js';
-import { renderReceipt } from '../device-agent/src/receipts/render.js';
-import { openDatabase } from '../device-agent/src/store/database.js';
-import { agentMigrations } from '../device-agent/src/store/migrations.js';
-import { SerialTransport } from '../device-agent/src/transport/serial.js';
-import { createPrinterSimulator } from '../simulators/printer/index.js';
+import { PrinterDriver } from '../apps/agent/src/devices/printer/driver.js';
+import { getProfile } from '../apps/agent/src/devices/printer/profiles/index.js';
+import { receipt, type ReceiptDocument } from '../apps/agent/src/receipts/document.js';
+import { renderReceipt } from '../apps/agent/src/receipts/render.js';
+import { openDatabase } from '@kiosk/platform';
+import { agentMigrations } from '../apps/agent/src/store/migrations.js';
+import { SerialTransport } from '@kiosk/transport';
+import { createPrinterSimulator } from '../apps/simulators/src/printer/index.js';
 import type { Benchmark, BenchResult } from './result.js';
 
 // node-thermal-printer is CommonJS with a hand-written d.ts; require() keeps its runtime shape.

@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../device-agent/src/cli/main.ts');
+await import('./kiosk-cli.ts');

@@ -1,6 +1,6 @@
 // `node --import tsx deploy/check-central-config.ts FILE`: validates a central config without
 // starting central (used by scripts/install-central.sh, also in --dry-run).
-import { CentralConfigError, loadCentralConfig } from '../central/src/config.js';
+import { CentralConfigError, loadCentralConfig } from '../apps/central/src/config.js';
 
 const file = process.argv[2];
 if (!file) {

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const entryPoints = {
   start: 'scripts/start.ts',
-  agent: 'device-agent/src/main.ts',
-  sandbox: 'device-agent/src/sandbox/main.ts',
-  central: 'central/src/main.ts',
-  simulators: 'simulators/main.ts',
+  agent: 'apps/agent/src/main.ts',
+  sandbox: 'apps/sandbox/src/main.ts',
+  central: 'apps/central/src/main.ts',
+  simulators: 'apps/simulators/src/main.ts',
 };
 
 // npm dependencies stay in node_modules, but the workspace's own packages (@kiosk/*) ship as

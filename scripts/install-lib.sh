@@ -98,7 +98,7 @@ require_node() {
 # Copies the built project to PREFIX (without git history, local state or tests).
 install_tree() {
   local src=$1 prefix=$2
-  if [[ ! -f $src/dist/agent.mjs || ! -f $src/dist/central.mjs || ! -f $src/kiosk-ui/dist/index.html ]]; then
+  if [[ ! -f $src/dist/agent.mjs || ! -f $src/dist/central.mjs || ! -f $src/apps/kiosk-ui/dist/index.html ]]; then
     [[ -d $src/node_modules ]] || die "run npm install in $src first"
     act npm --prefix "$src" run build
   fi

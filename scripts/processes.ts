@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
-import { projectRoot } from '../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 
 /** A child process of `npm start`: one of the bundles in dist/ (see scripts/build-node.mjs). */
 export interface Child {

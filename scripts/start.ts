@@ -1,5 +1,5 @@
-import { configPathFrom, loadConfig, ConfigError } from '../device-agent/src/config/load.js';
-import { createLogger } from '../device-agent/src/log.js';
+import { configPathFrom, loadConfig, ConfigError } from '@kiosk/kiosk-config';
+import { createLogger } from '@kiosk/platform';
 import { Supervisor, type ProcessSpec } from './supervisor.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../device-agent/src/log.js';
+import type { Logger } from '@kiosk/platform';
 import { spawnNode, stopChild, waitHealthy, type Child } from './processes.js';
 
 /** One process `npm start` runs: a bundle in dist/, its arguments, and the URL that says it is up. */

@@ -9,8 +9,8 @@
  *    at the end of a gas session, on goodbye and after it while a card stays in a reader.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import { settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { startStack, type Stack } from '../flows/stack.js';
 import { onScreen } from './kiosk.js';
 

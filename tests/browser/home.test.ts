@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { silentLogger } from '../../device-agent/src/log.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { silentLogger } from '@kiosk/platform';
 import { testConfig } from '../helpers/config.js';
 import { ensureUiBuilt, launchBrowser, screenshotPath } from '../helpers/browser.js';
-import { createSessionModule } from '../../device-agent/src/session/module.js';
+import { createSessionModule } from '../../apps/agent/src/session/module.js';
 
 let agent: Agent;
 let browser: BrowserContext;

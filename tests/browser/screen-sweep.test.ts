@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir } from '../helpers/browser.js';
 import { postJson } from '../sandbox/fixture.js';
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import { settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { startStack, type Stack } from '../flows/stack.js';
 import { allPages, landscape, onScreen, portrait } from './kiosk.js';
-import { defaultTaxYears } from '../../device-agent/src/services/tax.js';
-import { groupDigits } from '../../device-agent/src/receipts/slips/index.js';
+import { defaultTaxYears } from '../../apps/agent/src/services/tax.js';
+import { groupDigits } from '../../apps/agent/src/receipts/slips/index.js';
 import { modes, orientations, screenProblems, settle, type Mode } from './sweep.js';
 
 let s: Stack;

@@ -4,7 +4,7 @@
  * social-insurance system down greys its tile on the home screen.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { yuan } from '../../device-agent/src/receipts/slips/index.js';
+import { yuan } from '../../apps/agent/src/receipts/slips/index.js';
 import { allPages, checkScreen, onScreen } from './kiosk.js';
 import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
 import { postJson } from '../sandbox/fixture.js';

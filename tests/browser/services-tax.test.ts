@@ -4,8 +4,8 @@
  * no records in the chosen years; the tax bureau down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupDigits } from '../../device-agent/src/receipts/slips/index.js';
-import { defaultTaxYears } from '../../device-agent/src/services/tax.js';
+import { groupDigits } from '../../apps/agent/src/receipts/slips/index.js';
+import { defaultTaxYears } from '../../apps/agent/src/services/tax.js';
 import { allPages, checkScreen, onScreen } from './kiosk.js';
 import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
 import { postJson } from '../sandbox/fixture.js';

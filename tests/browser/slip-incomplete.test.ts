@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
 import { checkScreen, onScreen } from './kiosk.js';
-import type { ReceiptView } from '../../simulators/printer/simulator.js';
+import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 
 let s: Stack;
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { createRecordFlows, upstreamStatusFrom } from '../../device-agent/src/flows/index.js';
-import { createServices } from '../../device-agent/src/services/index.js';
-import { createVoiceModule } from '../../device-agent/src/voice/module.js';
-import { parseWav, rms16 } from '../../device-agent/src/voice/wav.js';
+import { createRecordFlows, upstreamStatusFrom } from '../../apps/agent/src/flows/index.js';
+import { createServices } from '../../apps/agent/src/services/index.js';
+import { createVoiceModule } from '../../apps/agent/src/voice/module.js';
+import { parseWav, rms16 } from '../../apps/agent/src/voice/wav.js';
 import { ensureUiBuilt } from '../helpers/browser.js';
 import { KIOSK } from '../flows/harness.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';

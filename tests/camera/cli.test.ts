@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseJpeg } from '../../device-agent/src/devices/camera/jpeg.js';
+import { parseJpeg } from '../../apps/agent/src/devices/camera/jpeg.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/kiosk.js');
@@ -13,7 +13,7 @@ const bin = join(root, 'bin/kiosk.js');
 function kiosk(args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
   const [cmd, pre] = existsSync(bin)
     ? [process.execPath, [bin]]
-    : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'device-agent/src/cli/main.ts')]];
+    : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bin/kiosk-cli.ts')]];
   return spawnSync(cmd, [...pre, ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
 }
 

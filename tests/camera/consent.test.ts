@@ -4,7 +4,7 @@ import {
   grantCameraConsent,
   revokeCameraConsent,
   type CameraConsent,
-} from '../../device-agent/src/devices/camera/consent.js';
+} from '../../apps/agent/src/devices/camera/consent.js';
 
 describe('camera consent tokens', () => {
   it('a granted token is valid until it expires', () => {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../device-agent/src/config/load.js';
-import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
+import { parseConfig } from '@kiosk/kiosk-config';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import {
   CameraDriver,
   CameraError,
@@ -22,7 +22,7 @@ import {
   type CameraConsent,
   type CameraDriverOptions,
   type CameraLogger,
-} from '../../device-agent/src/devices/camera/index.js';
+} from '../../apps/agent/src/devices/camera/index.js';
 
 const defaultConfig = JSON.parse(readFileSync(new URL('../../config/kiosk.default.json', import.meta.url), 'utf8')) as unknown;
 

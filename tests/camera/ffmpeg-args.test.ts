@@ -11,8 +11,8 @@ import {
   escapeFilterValue,
   parseV4l2Formats,
   summarizeFfmpegStderr,
-} from '../../device-agent/src/devices/camera/ffmpeg-args.js';
-import { parseJpeg } from '../../device-agent/src/devices/camera/jpeg.js';
+} from '../../apps/agent/src/devices/camera/ffmpeg-args.js';
+import { parseJpeg } from '../../apps/agent/src/devices/camera/jpeg.js';
 
 const v4l2 = { kind: 'v4l2' as const, device: '/dev/video0' };
 const frame = { width: 320, height: 240, quality: 4 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JpegStreamSplitter, parseJpeg } from '../../device-agent/src/devices/camera/jpeg.js';
+import { JpegStreamSplitter, parseJpeg } from '../../apps/agent/src/devices/camera/jpeg.js';
 
 // Hand-built JPEGs: only the marker structure matters to these helpers, not decodable pixels.
 const seg = (marker: number, payload: number[]): number[] => {

@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Heartbeat } from '../../device-agent/src/monitor/protocol.js';
-import { openDatabase } from '../../device-agent/src/store/database.js';
-import { centralMigrations } from '../../central/src/migrations.js';
-import { prune } from '../../central/src/retention.js';
+import type { Heartbeat } from '@kiosk/contracts/heartbeat';
+import { openDatabase } from '@kiosk/platform';
+import { centralMigrations } from '../../apps/central/src/migrations.js';
+import { prune } from '../../apps/central/src/retention.js';
 import { getJson, kioskA, login, postJson, signedPost, startTestCentral, tempDir, users, validHeartbeat, waitFor, type TestCentral } from './helpers.js';
 
 interface Hook {

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import { CentralConfigError, centralConfigPath, defaultCentralConfigPath, loadCentralConfig, parseCentralConfig } from '../../central/src/config.js';
-import { verifyPassword } from '../../central/src/password.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import { CentralConfigError, centralConfigPath, defaultCentralConfigPath, loadCentralConfig, parseCentralConfig } from '../../apps/central/src/config.js';
+import { verifyPassword } from '../../apps/central/src/password.js';
 import { tempDir, waitFor } from './helpers.js';
 
 describe('central configuration', () => {
@@ -48,9 +48,9 @@ describe('central configuration', () => {
   });
 });
 
-describe('central process (central/src/main.ts)', () => {
+describe('central process (apps/central/src/main.ts)', () => {
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'central/src/main.ts'), ...args], {
+    spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), ...args], {
       cwd: projectRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

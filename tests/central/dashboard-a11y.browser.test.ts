@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import type { HeartbeatSender } from '../../device-agent/src/monitor/heartbeat.js';
-import type { HealthSnapshot } from '../../device-agent/src/monitor/health.js';
-import type { Db } from '../../device-agent/src/store/database.js';
-import { defaultUiDir } from '../../central/src/server.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
+import type { HealthSnapshot } from '@kiosk/contracts/health';
+import type { Db } from '@kiosk/platform';
+import { defaultUiDir } from '../../apps/central/src/server.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, users, type TestCentral } from './helpers.js';
 
@@ -61,7 +61,7 @@ describe('dashboard accessibility and degraded services', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
+      execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
     }
     central = await startTestCentral();
     agentDir = tempDir('agent-');

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import type { HeartbeatSender } from '../../device-agent/src/monitor/heartbeat.js';
-import type { Db } from '../../device-agent/src/store/database.js';
-import { defaultUiDir } from '../../central/src/server.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
+import type { Db } from '@kiosk/platform';
+import { defaultUiDir } from '../../apps/central/src/server.js';
 import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, users, type TestCentral } from './helpers.js';
 
 const artifacts = join(projectRoot, 'test-artifacts/central');
@@ -23,7 +23,7 @@ describe('dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync('npx', ['vite', 'build', '--config', 'central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
+      execFileSync('npx', ['vite', 'build', '--config', 'apps/central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
     }
     mkdirSync(artifacts, { recursive: true });
     central = await startTestCentral();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { signedHeaders } from '../../device-agent/src/monitor/protocol.js';
-import { hashPassword } from '../../central/src/password.js';
-import { LoginThrottle } from '../../central/src/login-throttle.js';
-import { centralMigrations } from '../../central/src/migrations.js';
-import { openDatabase } from '../../device-agent/src/store/database.js';
+import { signedHeaders } from '@kiosk/contracts/heartbeat';
+import { hashPassword } from '../../apps/central/src/password.js';
+import { LoginThrottle } from '../../apps/central/src/login-throttle.js';
+import { centralMigrations } from '../../apps/central/src/migrations.js';
+import { openDatabase } from '@kiosk/platform';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HeartbeatSender } from '../../device-agent/src/monitor/heartbeat.js';
-import type { Db } from '../../device-agent/src/store/database.js';
+import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
+import type { Db } from '@kiosk/platform';
 import {
   FakeCommands,
   FakeHealth,

@@ -4,21 +4,21 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { DeviceStatus, PaperState } from '../../device-agent/src/devices/status.js';
+import type { DeviceStatus, PaperState } from '@kiosk/contracts/device-status';
 import type {
   HealthSnapshot,
   HealthSource,
   KioskMode,
   RemoteCommandHandler,
   RemoteCommandResult,
-} from '../../device-agent/src/monitor/health.js';
-import { HeartbeatSender, type HeartbeatSenderOptions } from '../../device-agent/src/monitor/heartbeat.js';
-import { signedHeaders, type Endpoint, type Heartbeat } from '../../device-agent/src/monitor/protocol.js';
-import { openDatabase, type Db } from '../../device-agent/src/store/database.js';
-import { agentMigrations } from '../../device-agent/src/store/migrations.js';
-import { parseCentralConfig, type CentralConfig, type CentralConfigInput } from '../../central/src/config.js';
-import { hashPassword } from '../../central/src/password.js';
-import { startCentral } from '../../central/src/server.js';
+} from '@kiosk/contracts/health';
+import { HeartbeatSender, type HeartbeatSenderOptions } from '../../apps/agent/src/monitor/heartbeat.js';
+import { signedHeaders, type Endpoint, type Heartbeat } from '@kiosk/contracts/heartbeat';
+import { openDatabase, type Db } from '@kiosk/platform';
+import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
+import { parseCentralConfig, type CentralConfig, type CentralConfigInput } from '../../apps/central/src/config.js';
+import { hashPassword } from '../../apps/central/src/password.js';
+import { startCentral } from '../../apps/central/src/server.js';
 
 export const silent = pino({ level: 'silent' });
 

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import type { HeartbeatSender } from '../../device-agent/src/monitor/heartbeat.js';
-import { createAgentMetrics } from '../../device-agent/src/monitor/metrics.js';
-import type { Db } from '../../device-agent/src/store/database.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
+import { createAgentMetrics } from '../../apps/agent/src/monitor/metrics.js';
+import type { Db } from '@kiosk/platform';
 import { checkMetrics, checkRules, findPromtool } from '../helpers/promtool.js';
 import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, waitFor, type TestCentral } from './helpers.js';
 

@@ -4,14 +4,14 @@
  * agent's monitor module fills "Recent events".
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { heartbeatConditions } from '../../central/src/evaluate.js';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { createMonitorModuleWith } from '../../device-agent/src/monitor/module.js';
-import type { HeartbeatSender } from '../../device-agent/src/monitor/heartbeat.js';
-import type { Heartbeat } from '../../device-agent/src/monitor/protocol.js';
-import { createSessionModule } from '../../device-agent/src/session/module.js';
-import type { Db } from '../../device-agent/src/store/database.js';
+import { heartbeatConditions } from '../../apps/central/src/evaluate.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { silentLogger } from '@kiosk/platform';
+import { createMonitorModuleWith } from '../../apps/agent/src/monitor/module.js';
+import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
+import type { Heartbeat } from '@kiosk/contracts/heartbeat';
+import { createSessionModule } from '../../apps/agent/src/session/module.js';
+import type { Db } from '@kiosk/platform';
 import { testConfig } from '../helpers/config.js';
 import {
   FakeCommands,

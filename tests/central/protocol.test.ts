@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MonitorStore } from '../../device-agent/src/monitor/outbox.js';
+import { MonitorStore } from '../../apps/agent/src/monitor/outbox.js';
 import {
   findPersonalData,
   heartbeatSchema,
@@ -9,8 +9,8 @@ import {
   sign,
   signatureMatches,
   signedHeaders,
-} from '../../device-agent/src/monitor/protocol.js';
-import { addCounters, fleetState, heartbeatConditions, zeroCounters } from '../../central/src/evaluate.js';
+} from '@kiosk/contracts/heartbeat';
+import { addCounters, fleetState, heartbeatConditions, zeroCounters } from '../../apps/central/src/evaluate.js';
 import { openAgentDb, tempDir, validHeartbeat } from './helpers.js';
 
 describe('request signing', () => {

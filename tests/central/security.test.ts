@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedHeaders } from '../../device-agent/src/monitor/protocol.js';
+import { signedHeaders } from '@kiosk/contracts/heartbeat';
 import {
   getJson,
   kioskA,

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 import { tempDir } from '../helpers/config.js';
 
 /** deploy/kiosk-browser.sh with a stand-in browser that records how it was started. */

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { projectRoot, loadConfig } from '../../device-agent/src/config/load.js';
+import { projectRoot, loadConfig } from '@kiosk/kiosk-config';
 import { tempDir } from '../helpers/config.js';
 
 /**
@@ -181,7 +181,7 @@ describe('a real install into an image root (--root), twice', () => {
     if (process.getuid?.() !== 0) return; // owners are set with install -o; CI runs as root
     // A small checkout: the real scripts, deploy files, CLI and sources; node_modules linked; a stub build.
     const repo = tempDir('kiosk-install-repo-');
-    for (const p of ['node_modules', 'device-agent', 'central', 'bin', 'package.json', 'simulators', 'kiosk-ui/src']) {
+    for (const p of ['node_modules', 'packages', 'apps/agent', 'apps/central', 'apps/sandbox', 'apps/simulators', 'bin', 'package.json', 'apps/kiosk-ui/src', 'apps/kiosk-ui/package.json']) {
       mkdirSync(dirname(join(repo, p)), { recursive: true });
       symlinkSync(join(projectRoot, p), join(repo, p));
     }
@@ -190,8 +190,8 @@ describe('a real install into an image root (--root), twice', () => {
     mkdirSync(join(repo, 'dist'));
     writeFileSync(join(repo, 'dist/agent.mjs'), '// agent');
     writeFileSync(join(repo, 'dist/central.mjs'), '// central');
-    mkdirSync(join(repo, 'kiosk-ui/dist'), { recursive: true });
-    writeFileSync(join(repo, 'kiosk-ui/dist/index.html'), '<!doctype html>');
+    mkdirSync(join(repo, 'apps/kiosk-ui/dist'), { recursive: true });
+    writeFileSync(join(repo, 'apps/kiosk-ui/dist/index.html'), '<!doctype html>');
     const root = tempDir('kiosk-image-root-');
     const run = (...args: string[]) => {
       const r = spawnSync('bash', [join(repo, 'scripts/install-kiosk.sh'), '--root', root, ...args], {

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
-import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/index.js';
-import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import type { KioskConfig } from '@kiosk/kiosk-config';
+import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
+import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { tempDir, testConfig, writeConfig } from '../helpers/config.js';
 import { TestSocket } from '../helpers/ws.js';
@@ -93,7 +93,7 @@ let config: KioskConfig;
 let configFile: string;
 let agent: ChildProcess | undefined;
 
-function startAgentProcess(entry = join(projectRoot, 'device-agent/src/main.ts')): ChildProcess {
+function startAgentProcess(entry = join(projectRoot, 'apps/agent/src/main.ts')): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, '--config', configFile], { stdio: 'ignore' });
   agent = child;
   return child;

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import { createLogger } from '../../device-agent/src/log.js';
-import { startSystemdIntegration } from '../../device-agent/src/selfcare/systemd.js';
-import type { SystemdNotifier } from '../../device-agent/src/selfcare/systemd-notify.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import { createLogger } from '@kiosk/platform';
+import { startSystemdIntegration } from '../../apps/agent/src/selfcare/systemd.js';
+import type { SystemdNotifier } from '../../apps/agent/src/selfcare/systemd-notify.js';
 import { tempDir, testConfig, writeConfig } from '../helpers/config.js';
 
 /**
@@ -131,7 +131,7 @@ describe('systemd notify and watchdog', () => {
       if (c.devices.gascard) c.devices.gascard.enabled = false;
       c.voice.enabled = false;
     });
-    child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'device-agent/src/main.ts'), '--config', writeConfig(config)], {
+    child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'apps/agent/src/main.ts'), '--config', writeConfig(config)], {
       env: { ...process.env, NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '2000000' },
       stdio: 'ignore',
     });

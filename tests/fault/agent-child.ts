@@ -23,16 +23,16 @@
 import { EventEmitter } from 'node:events';
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startAgent } from '../../device-agent/src/agent.js';
-import { defaultConfigPath, loadConfig } from '../../device-agent/src/config/load.js';
-import { createGasCardDriver } from '../../device-agent/src/devices/gascard/driver.js';
-import type { PrintResult } from '../../device-agent/src/devices/printer/driver.js';
-import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
-import type { SlipPrinter } from '../../device-agent/src/gas/engine.js';
-import { createGasModuleWith, getGasApi } from '../../device-agent/src/gas/module.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import { startAgent } from '../../apps/agent/src/agent.js';
+import { defaultConfigPath, loadConfig } from '@kiosk/kiosk-config';
+import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
+import type { PrintResult } from '../../apps/agent/src/devices/printer/driver.js';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
+import type { SlipPrinter } from '../../apps/agent/src/gas/engine.js';
+import { createGasModuleWith, getGasApi } from '../../apps/agent/src/gas/module.js';
+import { silentLogger } from '@kiosk/platform';
+import { settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 
 const { values } = parseArgs({
   options: {

@@ -18,12 +18,12 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build, type Plugin } from 'esbuild';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import type { CommitPoint } from '../../device-agent/src/gas/journal.js';
-import { listOpenPayments, settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { startSandbox, type SandboxHandle } from '../../device-agent/src/sandbox/server.js';
-import { createServices, type Services } from '../../device-agent/src/services/index.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../simulators/gascard/index.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import type { CommitPoint } from '../../apps/agent/src/gas/journal.js';
+import { listOpenPayments, settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { startSandbox, type SandboxHandle } from '../../apps/sandbox/src/server.js';
+import { createServices, type Services } from '../../apps/agent/src/services/index.js';
+import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { addViolations, checkInvariant, emptyViolations, type Violations } from './invariant.js';
 import { startKillProxy, type KillProxy, type UpstreamWindow } from './kill-proxy.js';
 

@@ -33,7 +33,7 @@ describe('crash campaign (short)', () => {
 
   it('a mutant patch that does not match exactly once fails loudly', () => {
     for (const m of mutants) expect(() => checkPatches(m.patches)).not.toThrow();
-    const file = 'device-agent/src/gas/rules/keys.ts';
+    const file = 'apps/agent/src/gas/rules/keys.ts';
     expect(() => checkPatches([{ file, find: 'no such text anywhere', replace: '' }])).toThrow(/matches 0 times/);
     expect(() => checkPatches([{ file, find: 'orderNo', replace: '' }])).toThrow(/must be exactly once/);
   });

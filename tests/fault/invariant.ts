@@ -15,9 +15,9 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { OrderState } from '../../device-agent/src/gas/states.js';
-import type { Services } from '../../device-agent/src/services/index.js';
-import type { GasCardSimulator } from '../../simulators/gascard/index.js';
+import type { OrderState } from '../../apps/agent/src/gas/states.js';
+import type { Services } from '../../apps/agent/src/services/index.js';
+import type { GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 
 export interface Violations {
   lost: number;

@@ -18,7 +18,7 @@ export interface Mutant {
   exposedBy: CrashPlan[];
 }
 
-const RULES = 'device-agent/src/gas/rules';
+const RULES = 'apps/agent/src/gas/rules';
 
 export const mutants: readonly Mutant[] = [
   {

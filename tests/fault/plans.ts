@@ -3,7 +3,7 @@
  * seeded random plans mixing kills (journal points, random times, around start-up, a second crash
  * inside start-up recovery) with upstream and card misbehaviour.
  */
-import type { CommitPoint } from '../../device-agent/src/gas/journal.js';
+import type { CommitPoint } from '../../apps/agent/src/gas/journal.js';
 import { LATE_MS, scenarioPoints, windowNames, type CampaignProgress, type CardFault, type CrashPlan, type Scenario, type Window } from './crash-harness.js';
 
 export function rng(seed: number): () => number {

@@ -24,7 +24,7 @@ describe('UI catalogues', () => {
   });
 
   it('gas results use only the parameters the gas flow sends', () => {
-    // device-agent/src/flows/gas.ts outcomeOf/closedOutcome and the 补写卡 "already" result.
+    // apps/agent/src/flows/gas.ts outcomeOf/closedOutcome and the 补写卡 "already" result.
     const sent = new Set(['amount', 'orderNo', 'account', 'volume', 'count']);
     for (const [key, text] of Object.entries(zhCN)) {
       if (!key.startsWith('gas.result.')) continue;

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, setup, sendTo, type AnyActorRef } from 'xstate';
-import { createGasFlow } from '../../device-agent/src/flows/gas.js';
-import type { GasAccountStepData } from '../../device-agent/src/flows/gas-views.js';
-import type { GasApi } from '../../device-agent/src/gas/module.js';
-import { maskAccountNumber, maskAddress } from '../../device-agent/src/privacy/mask.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import type { FlowView } from '../../device-agent/src/session/view-model.js';
+import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
+import type { GasAccountStepData } from '@kiosk/contracts/gas-views';
+import type { GasApi } from '../../apps/agent/src/gas/module.js';
+import { maskAccountNumber, maskAddress } from '@kiosk/platform';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import type { FlowView } from '@kiosk/contracts/session-view';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startEngine, type EngineRig } from '../gas/harness.js';
 

@@ -3,18 +3,18 @@
  * hands the session through the printer emulator + decoder, for 58 and 80 mm.
  */
 import { createActor, waitFor, type Actor, type AnyStateMachine } from 'xstate';
-import type { DecodedCard } from '../../device-agent/src/devices/idcard/protocol/text.js';
-import { getProfile } from '../../device-agent/src/devices/printer/profiles/index.js';
-import { createRecordFlows } from '../../device-agent/src/flows/index.js';
-import { renderReceipt } from '../../device-agent/src/receipts/render.js';
-import type { ReceiptDocument } from '../../device-agent/src/receipts/document.js';
-import { createServices, type Services } from '../../device-agent/src/services/index.js';
-import { maskIdentity } from '../../device-agent/src/session/identity.js';
-import type { FlowInboundEvent, FlowOutput } from '../../device-agent/src/session/flow.js';
-import type { FlowView, ServiceId } from '../../device-agent/src/session/view-model.js';
-import { findProfile } from '../../simulators/idcard/profiles.js';
-import { PrinterEmulator } from '../../simulators/printer/emulator.js';
-import { receiptView, type ReceiptView } from '../../simulators/printer/simulator.js';
+import type { DecodedCard } from '@kiosk/protocol-sam';
+import { getProfile } from '../../apps/agent/src/devices/printer/profiles/index.js';
+import { createRecordFlows } from '../../apps/agent/src/flows/index.js';
+import { renderReceipt } from '../../apps/agent/src/receipts/render.js';
+import type { ReceiptDocument } from '../../apps/agent/src/receipts/document.js';
+import { createServices, type Services } from '../../apps/agent/src/services/index.js';
+import { maskIdentity } from '../../apps/agent/src/session/identity.js';
+import type { FlowInboundEvent, FlowOutput } from '../../apps/agent/src/session/flow.js';
+import type { FlowView, ServiceId } from '@kiosk/contracts/session-view';
+import { findProfile } from '@kiosk/synthetic';
+import { PrinterEmulator } from '../../apps/simulators/src/printer/emulator.js';
+import { receiptView, type ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 
 /** Inside the synthetic data's range (tests/sandbox/fixture.ts AS_OF = 2026-06-30). */
 export const NOW = new Date('2026-06-30T04:00:00Z');

@@ -4,11 +4,11 @@
  * (registered with the upstream, printable on 80 and 58 mm, QR pointing at /verify/<serial>).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SlipVerifyResponse } from '../../device-agent/src/services/contract.js';
-import type { ConfirmData, ErrorData, PropertyListData, SocialListData, SocialYearsData, TaxListData, TaxYearsData } from '../../device-agent/src/flows/views.js';
-import { groupDigits, yuan } from '../../device-agent/src/receipts/slips/index.js';
-import { TAX_DETAIL_MAX } from '../../device-agent/src/flows/present.js';
-import type { FlowOutput } from '../../device-agent/src/session/flow.js';
+import type { SlipVerifyResponse } from '@kiosk/contracts/upstream';
+import type { ConfirmData, ErrorData, PropertyListData, SocialListData, SocialYearsData, TaxListData, TaxYearsData } from '@kiosk/contracts/record-views';
+import { groupDigits, yuan } from '../../apps/agent/src/receipts/slips/index.js';
+import { TAX_DETAIL_MAX } from '../../apps/agent/src/flows/present.js';
+import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import { personWith, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { flat, KIOSK, printOn, runFlow, testServices } from './harness.js';
 import { fill, loadCatalogues } from '../helpers/catalogue.js';

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, waitFor } from 'xstate';
-import { createRecordFlows } from '../../device-agent/src/flows/index.js';
-import { configSchema } from '../../device-agent/src/config/schema.js';
-import type { FlowOutput } from '../../device-agent/src/session/flow.js';
-import { maskIdentity } from '../../device-agent/src/session/identity.js';
+import { createRecordFlows } from '../../apps/agent/src/flows/index.js';
+import { configSchema } from '@kiosk/kiosk-config';
+import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
+import { maskIdentity } from '../../apps/agent/src/session/identity.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { card, KIOSK, NOW, printOn, testServices } from './harness.js';
 

@@ -5,18 +5,18 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { createRecordFlows, upstreamStatusFrom } from '../../device-agent/src/flows/index.js';
-import type { SlipVerifyResponse } from '../../device-agent/src/services/contract.js';
-import { createServices, type Services } from '../../device-agent/src/services/index.js';
-import type { ReceiptView } from '../../simulators/printer/simulator.js';
+import { createRecordFlows, upstreamStatusFrom } from '../../apps/agent/src/flows/index.js';
+import type { SlipVerifyResponse } from '@kiosk/contracts/upstream';
+import { createServices, type Services } from '../../apps/agent/src/services/index.js';
+import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { openKiosk, onScreen } from '../browser/kiosk.js';
 import { ensureUiBuilt } from '../helpers/browser.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startRig, type Rig } from '../session/rig.js';
 import { KIOSK } from './harness.js';
-import { createGasFlow } from '../../device-agent/src/flows/gas.js';
-import { createGasModuleWith, getGasApi, type GasApi } from '../../device-agent/src/gas/module.js';
-import { createMonitorModule } from '../../device-agent/src/monitor/module.js';
+import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
+import { createGasModuleWith, getGasApi, type GasApi } from '../../apps/agent/src/gas/module.js';
+import { createMonitorModule } from '../../apps/agent/src/monitor/module.js';
 
 export interface Stack {
   sandbox: TestSandbox;

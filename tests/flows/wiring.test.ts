@@ -3,11 +3,11 @@
  * the tile), and defaultModules builds the session module with the record flows from config.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultModules } from '../../device-agent/src/compose.js';
-import { upstreamStatusFrom } from '../../device-agent/src/flows/index.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { createServices } from '../../device-agent/src/services/index.js';
-import { computeAvailability } from '../../device-agent/src/session/availability.js';
+import { defaultModules } from '../../apps/agent/src/compose.js';
+import { upstreamStatusFrom } from '../../apps/agent/src/flows/index.js';
+import { silentLogger } from '@kiosk/platform';
+import { createServices } from '../../apps/agent/src/services/index.js';
+import { computeAvailability } from '../../apps/agent/src/session/availability.js';
 import { testConfig } from '../helpers/config.js';
 
 describe('upstream status from the connectors', () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { silentLogger } from '../../device-agent/src/log.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { silentLogger } from '@kiosk/platform';
 import { testConfig, tempDir } from '../helpers/config.js';
 import { TestSocket } from '../helpers/ws.js';
 
@@ -123,8 +123,8 @@ describe('agent WebSocket', () => {
 describe('command timeouts and cancel', () => {
   it('times out a slow command, cancels on request, and never completes twice', async () => {
     const { createServer } = await import('node:http');
-    const { createWsApi } = await import('../../device-agent/src/api/ws-server.js');
-    const { defineCommand } = await import('../../device-agent/src/api/commands.js');
+    const { createWsApi } = await import('../../apps/agent/src/api/ws-server.js');
+    const { defineCommand } = await import('../../apps/agent/src/api/commands.js');
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;

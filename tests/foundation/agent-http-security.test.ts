@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { BrowserContext } from 'playwright-core';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { silentLogger } from '../../device-agent/src/log.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { silentLogger } from '@kiosk/platform';
 import { testConfig } from '../helpers/config.js';
 import { ensureUiBuilt, launchBrowser } from '../helpers/browser.js';
-import { createSessionModule } from '../../device-agent/src/session/module.js';
+import { createSessionModule } from '../../apps/agent/src/session/module.js';
 
 /**
  * Issue 20 item 5: a web page elsewhere (DNS rebinding, framing) must not be able to read the

@@ -7,7 +7,7 @@ import {
   defaultConfigPath,
   loadConfig,
   parseConfig,
-} from '../../device-agent/src/config/load.js';
+} from '@kiosk/kiosk-config';
 import { writeConfig } from '../helpers/config.js';
 
 const raw = (): Record<string, any> => JSON.parse(readFileSync(defaultConfigPath, 'utf8')); // any: test edits arbitrary fields
@@ -63,7 +63,7 @@ describe('config', () => {
     const bad = raw();
     bad.agent.port = 70000;
     const file = writeConfig(bad);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'device-agent/src/main.ts', '--config', file], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'apps/agent/src/main.ts', '--config', file], {
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startAgent } from '../../device-agent/src/agent.js';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { startSandbox } from '../../device-agent/src/sandbox/server.js';
-import { startCentral } from '../../central/src/server.js';
+import { startAgent } from '../../apps/agent/src/agent.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import { silentLogger } from '@kiosk/platform';
+import { startSandbox } from '../../apps/sandbox/src/server.js';
+import { startCentral } from '../../apps/central/src/server.js';
 import { silent, testConfig as centralTestConfig } from '../central/helpers.js';
 import { testConfig, tempDir } from '../helpers/config.js';
 import { freePort } from '../helpers/ports.js';
@@ -101,7 +101,7 @@ describe('the sandbox’s synthetic people are not in the kiosk’s data directo
     });
     const configFile = join(root, 'kiosk.json');
     writeFileSync(configFile, JSON.stringify(config));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'device-agent/src/sandbox/main.ts', '--config', configFile], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/sandbox/src/main.ts', '--config', configFile], {
       cwd: projectRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

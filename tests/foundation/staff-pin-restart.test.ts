@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Rig } from '../session/rig.js';
 import { SessionClient } from '../session/rig.js';
-import type { StaffView } from '../../device-agent/src/staff/view.js';
+import type { StaffView } from '@kiosk/contracts/staff-view';
 import { demoPin, startStaffRig } from '../staff/helpers.js';
 
 let rig: Rig | undefined;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 import { testConfig, tempDir, writeConfig } from '../helpers/config.js';
 import { freePort } from '../helpers/ports.js';
 

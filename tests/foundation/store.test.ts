@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { openDatabase, migrate } from '../../device-agent/src/store/database.js';
-import { agentMigrations, type Migration } from '../../device-agent/src/store/migrations.js';
+import { openDatabase, migrate } from '@kiosk/platform';
+import { agentMigrations, type Migration } from '../../apps/agent/src/store/migrations.js';
 import { tempDir } from '../helpers/config.js';
 
 describe('store', () => {
@@ -49,8 +49,8 @@ describe('store', () => {
     const file = join(tempDir(), 'crash.db');
     // A child process commits rows as fast as it can and reports each commit; we kill it mid-way.
     const script = `
-      import { openDatabase } from './device-agent/src/store/database.ts';
-      import { agentMigrations } from './device-agent/src/store/migrations.ts';
+      import { openDatabase } from './packages/platform/src/database.ts';
+      import { agentMigrations } from './apps/agent/src/store/migrations.ts';
       const db = openDatabase(${JSON.stringify(file)}, agentMigrations);
       const ins = db.prepare("INSERT INTO audit_log (at, actor, action) VALUES (datetime('now'), 'test', ?)");
       for (let i = 1; ; i++) { ins.run('row-' + i); process.stdout.write(i + '\\n'); }

@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMemoryPair } from '../../device-agent/src/transport/memory.js';
-import { SerialTransport } from '../../device-agent/src/transport/serial.js';
-import { ReconnectingTransport } from '../../device-agent/src/transport/reconnecting.js';
-import { TransportClosedError } from '../../device-agent/src/transport/transport.js';
-import { createPtyPair, type PtyPair } from '../../simulators/harness/pty-pair.js';
+import { createMemoryPair } from '@kiosk/transport';
+import { SerialTransport } from '@kiosk/transport';
+import { ReconnectingTransport } from '@kiosk/transport';
+import { TransportClosedError } from '@kiosk/transport';
+import { createPtyPair, type PtyPair } from '../../apps/simulators/src/harness/pty-pair.js';
 import { tempDir } from '../helpers/config.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
-import { defineCommand } from '../../device-agent/src/api/commands.js';
-import { createWsApi, type WsApi } from '../../device-agent/src/api/ws-server.js';
-import { silentLogger } from '../../device-agent/src/log.js';
+import { defineCommand } from '../../apps/agent/src/api/commands.js';
+import { createWsApi, type WsApi } from '../../apps/agent/src/api/ws-server.js';
+import { silentLogger } from '@kiosk/platform';
 import { TestSocket } from '../helpers/ws.js';
 
 /**

@@ -4,10 +4,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GasCardDriver, createGasCardDriver } from '../../device-agent/src/devices/gascard/driver.js';
-import { GasCardError } from '../../device-agent/src/devices/gascard/types.js';
-import { createControlApp } from '../../simulators/control-api.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../simulators/gascard/index.js';
+import { GasCardDriver, createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
+import { GasCardError } from '@kiosk/protocol-gascard';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
+import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { tempDir } from '../helpers/config.js';
 
 const cleanups: (() => Promise<void>)[] = [];

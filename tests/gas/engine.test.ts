@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GasError } from '../../device-agent/src/gas/errors.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import { GasError } from '../../apps/agent/src/gas/errors.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { clearFaults, fault, ledgerFor, order, pay, startEngine, states, type EngineRig } from './harness.js';
 

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import {
   GasCardError,
   type GasCardData,
   type GasCardReader,
   type GasCardWrite,
   type GasCardWriteResult,
-} from '../../device-agent/src/devices/gascard/types.js';
-import { applyWrite, findCardProfile, newCard, type SimCard } from '../../simulators/gascard/card.js';
+} from '@kiosk/protocol-gascard';
+import { applyWrite, findCardProfile, newCard, type SimCard } from '../../apps/simulators/src/gascard/card.js';
 
 /**
  * An in-process gas card reader over the simulator's card model, for engine tests that are about

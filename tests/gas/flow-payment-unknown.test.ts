@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assign, createActor, setup, waitFor } from 'xstate';
-import { createGasFlow } from '../../device-agent/src/flows/gas.js';
-import type { GasApi } from '../../device-agent/src/gas/module.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import type { FlowOutput } from '../../device-agent/src/session/flow.js';
-import type { FlowView } from '../../device-agent/src/session/view-model.js';
+import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
+import type { GasApi } from '../../apps/agent/src/gas/module.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
+import type { FlowView } from '@kiosk/contracts/session-view';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { fault, startEngine, type EngineRig } from './harness.js';
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GasJournal, StaleOrderError, type CommitPoint } from '../../device-agent/src/gas/journal.js';
-import { IllegalTransitionError } from '../../device-agent/src/gas/states.js';
-import { openDatabase } from '../../device-agent/src/store/database.js';
-import { agentMigrations } from '../../device-agent/src/store/migrations.js';
+import { GasJournal, StaleOrderError, type CommitPoint } from '../../apps/agent/src/gas/journal.js';
+import { IllegalTransitionError } from '../../apps/agent/src/gas/states.js';
+import { openDatabase } from '@kiosk/platform';
+import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
 import { tempDir } from '../helpers/config.js';
 
 function journal(onCommit?: (p: CommitPoint) => void) {

@@ -5,15 +5,15 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { createGasCardDriver } from '../../device-agent/src/devices/gascard/driver.js';
-import { createPrinterDriver } from '../../device-agent/src/devices/printer/index.js';
-import { createGasModule, getGasApi } from '../../device-agent/src/gas/module.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../simulators/gascard/index.js';
-import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
+import { createPrinterDriver } from '../../apps/agent/src/devices/printer/index.js';
+import { createGasModule, getGasApi } from '../../apps/agent/src/gas/module.js';
+import { silentLogger } from '@kiosk/platform';
+import { settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { tempDir, testConfig } from '../helpers/config.js';
 import { TestSocket, type Msg } from '../helpers/ws.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';

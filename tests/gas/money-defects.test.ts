@@ -4,8 +4,8 @@
  * not just the kiosk's journal.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import { settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { HEADERS, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
 import { clearFaults, fault, lateCreditsLanded, ledgerFor, moneyFault, order, pay, startEngine, type EngineRig } from './harness.js';

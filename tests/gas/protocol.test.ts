@@ -11,8 +11,8 @@ import {
   encodeStatusReply,
   encodeWriteReply,
   encodeWriteRequest,
-} from '../../device-agent/src/devices/gascard/protocol/commands.js';
-import { bcc, createFrameParser, encodeFrame, type ParseEvent } from '../../device-agent/src/devices/gascard/protocol/frame.js';
+} from '@kiosk/protocol-gascard';
+import { bcc, createFrameParser, encodeFrame, type ParseEvent } from '@kiosk/protocol-gascard';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 const frames = (evs: ParseEvent[]) => evs.filter((e) => e.type === 'frame').map((e) => (e.type === 'frame' ? e.frame : null));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { getProfile } from '../../device-agent/src/devices/printer/profiles/index.js';
-import type { GasOrder } from '../../device-agent/src/gas/journal.js';
-import { gasReceipt, maskAccountNo, maskCardNo, orderNoFromScan, pendingSlip, yuan } from '../../device-agent/src/gas/receipts.js';
-import { renderReceipt } from '../../device-agent/src/receipts/render.js';
+import { getProfile } from '../../apps/agent/src/devices/printer/profiles/index.js';
+import type { GasOrder } from '../../apps/agent/src/gas/journal.js';
+import { gasReceipt, maskAccountNo, maskCardNo, orderNoFromScan, pendingSlip, yuan } from '../../apps/agent/src/gas/receipts.js';
+import { renderReceipt } from '../../apps/agent/src/receipts/render.js';
 
 const order = (over: Partial<GasOrder> = {}): GasOrder =>
   ({

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import type { GasOrder } from '../../device-agent/src/gas/journal.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import type { GasOrder } from '../../apps/agent/src/gas/journal.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
 import { clearFaults, fault, KIOSK, ledgerFor, order, pay, startEngine, type EngineRig } from './harness.js';

@@ -1,6 +1,6 @@
-/** The money rules as pure decisions, without a sandbox (device-agent/src/gas/rules). */
+/** The money rules as pure decisions, without a sandbox (apps/agent/src/gas/rules). */
 import { describe, expect, it } from 'vitest';
-import { cardAlreadyWritten, creditKey, mayEndUnpaid, mayRefund, nextPaymentStep, recoveryStep, refundKey, wantsCredit, type PurchaseRecord } from '../../device-agent/src/gas/rules/index.js';
+import { cardAlreadyWritten, creditKey, mayEndUnpaid, mayRefund, nextPaymentStep, recoveryStep, refundKey, wantsCredit, type PurchaseRecord } from '../../apps/agent/src/gas/rules/index.js';
 
 describe('mayRefund: void before refund', () => {
   it('asks for the void first, whatever a credit query said', () => {

@@ -4,7 +4,7 @@
  * race against the kiosk's close, and PAYERROR that is not final.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { HEADERS, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { heldCalls, moneyFault } from './harness.js';
 

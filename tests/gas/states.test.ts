@@ -10,7 +10,7 @@ import {
   phaseOf,
   transitions,
   type OrderState,
-} from '../../device-agent/src/gas/states.js';
+} from '../../apps/agent/src/gas/states.js';
 
 /** Every path the issue names, as state sequences the machine must accept. */
 const paths: Record<string, OrderState[]> = {

@@ -2,7 +2,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 import { tempDir } from './config.js';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,9 +33,9 @@ export async function launchBrowser(viewport = { width: 1080, height: 1920 }, us
 
 /** The built kiosk UI; builds it when a test runs on its own without `npm test`'s build step. */
 export function ensureUiBuilt(): string {
-  const dist = join(projectRoot, 'kiosk-ui/dist');
+  const dist = join(projectRoot, 'apps/kiosk-ui/dist');
   if (!existsSync(join(dist, 'index.html'))) {
-    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'kiosk-ui/vite.config.ts'], {
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/kiosk-ui/vite.config.ts'], {
       cwd: projectRoot,
       stdio: 'ignore',
     });

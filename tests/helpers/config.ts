@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, defaultConfigPath } from '../../device-agent/src/config/load.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
+import { loadConfig, defaultConfigPath } from '@kiosk/kiosk-config';
+import type { KioskConfig } from '@kiosk/kiosk-config';
 
 /** A temp directory that the test owns. */
 export function tempDir(prefix = 'kiosk-test-'): string {

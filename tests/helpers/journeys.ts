@@ -3,9 +3,9 @@
  * simulators placing cards and the sandbox settling payments: 不动产, 个税, 社保 and 燃气. No
  * browser. Waits on the session's state only. Used by the PII sweep and the soak.
  */
-import { settlePayment } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import type { SessionView } from '../../device-agent/src/session/view-model.js';
+import { settlePayment } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import type { SessionView } from '@kiosk/contracts/session-view';
 import type { ProductionKiosk } from './production-kiosk.js';
 import { TestSocket, type Msg } from './ws.js';
 

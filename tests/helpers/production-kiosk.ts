@@ -1,6 +1,6 @@
 /**
  * The kiosk as `npm start` composes it: `defaultDevices` and `defaultModules` from
- * device-agent/src/compose.ts (every module: session with the record and gas flows, monitor,
+ * apps/agent/src/compose.ts (every module: session with the record and gas flows, monitor,
  * staff, gas, voice, upstreams, selfcare), the real drivers over ptys against the ID card, printer
  * and gas card simulators, the simulated camera, the sandbox upstream and, optionally, a real
  * central. Feature tests run here so a module missing from a partial rig cannot hide a defect
@@ -11,14 +11,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { defaultDevices, defaultModules } from '../../device-agent/src/compose.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
-import { createLogger, silentLogger } from '../../device-agent/src/log.js';
-import { createControlApp } from '../../simulators/control-api.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../simulators/gascard/index.js';
-import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/index.js';
-import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { defaultDevices, defaultModules } from '../../apps/agent/src/compose.js';
+import type { KioskConfig } from '@kiosk/kiosk-config';
+import { createLogger, silentLogger } from '@kiosk/platform';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
+import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
+import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { startTestCentral, type TestCentral } from '../central/helpers.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { tempDir, testConfig } from './config.js';

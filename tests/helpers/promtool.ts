@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 
 /**
  * Where promtool is: on PATH / /usr/bin when Debian's `prometheus` package is installed, else

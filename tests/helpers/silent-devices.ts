@@ -7,15 +7,15 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createGasCardDriver } from '../../device-agent/src/devices/gascard/driver.js';
-import { createIdCardDriver } from '../../device-agent/src/devices/idcard/driver.js';
-import { createPrinterDriver } from '../../device-agent/src/devices/printer/index.js';
-import type { DeviceDriver, DeviceStatus } from '../../device-agent/src/devices/status.js';
-import { openDatabase, type Db } from '../../device-agent/src/store/database.js';
-import { agentMigrations } from '../../device-agent/src/store/migrations.js';
-import { createGasCardSimulator } from '../../simulators/gascard/index.js';
-import { createIdCardSimulator } from '../../simulators/idcard/index.js';
-import { createPrinterSimulator } from '../../simulators/printer/index.js';
+import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
+import { createIdCardDriver } from '../../apps/agent/src/devices/idcard/driver.js';
+import { createPrinterDriver } from '../../apps/agent/src/devices/printer/index.js';
+import type { DeviceDriver, DeviceStatus } from '@kiosk/contracts/device-status';
+import { openDatabase, type Db } from '@kiosk/platform';
+import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
+import { createGasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { createIdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
+import { createPrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { tempDir, testConfig } from './config.js';
 
 export const silentKinds = ['idcard', 'printer', 'gascard'] as const;

@@ -5,14 +5,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIdCardSimulator, type IdCardSimulator } from '../../simulators/idcard/simulator.js';
-import { createControlApp } from '../../simulators/control-api.js';
+import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/simulator.js';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
 import { fastTiming } from './helpers.js';
 
 const root = join(import.meta.dirname, '../..');
 const kiosk = existsSync(join(root, 'bin/kiosk.js'))
   ? ['node', [join(root, 'bin/kiosk.js')]]
-  : ['npx', ['tsx', join(root, 'device-agent/src/cli/main.ts')]];
+  : ['npx', ['tsx', join(root, 'bin/kiosk-cli.ts')]];
 
 interface Run {
   code: number | null;

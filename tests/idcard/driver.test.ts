@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultTiming } from '../../simulators/idcard/simulator.js';
-import type { CardReadEvent } from '../../device-agent/src/devices/idcard/driver.js';
-import { IdCardError } from '../../device-agent/src/devices/idcard/errors.js';
+import { defaultTiming } from '../../apps/simulators/src/idcard/simulator.js';
+import type { CardReadEvent } from '../../apps/agent/src/devices/idcard/driver.js';
+import { IdCardError } from '../../apps/agent/src/devices/idcard/errors.js';
 import { createRig, since, until, type Recorded, type Rig } from './helpers.js';
 
 let rig: Rig | undefined;
@@ -291,7 +291,7 @@ describe('unplug and replug', () => {
 
 describe('createIdCardDriver (config factory)', () => {
   test('serial config: reconnecting serial transport, polls at the configured interval, reads a card', async () => {
-    const { createIdCardDriver } = await import('../../device-agent/src/devices/idcard/driver.js');
+    const { createIdCardDriver } = await import('../../apps/agent/src/devices/idcard/driver.js');
     rig = await createRig({ startDriver: false });
     const driver = createIdCardDriver({
       enabled: true,
@@ -312,7 +312,7 @@ describe('createIdCardDriver (config factory)', () => {
   });
 
   test('hid and tcp configs build their transports; lp is refused', async () => {
-    const { createIdCardDriver } = await import('../../device-agent/src/devices/idcard/driver.js');
+    const { createIdCardDriver } = await import('../../apps/agent/src/devices/idcard/driver.js');
     const hid = createIdCardDriver({
       enabled: true,
       transport: { kind: 'hid', vendorId: 0x10c4, productId: 0x0007 },

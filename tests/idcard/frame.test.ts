@@ -6,7 +6,7 @@ import {
   parseResponseFrame,
   toHex,
   xorChecksum,
-} from '../../device-agent/src/devices/idcard/protocol/frame.js';
+} from '@kiosk/protocol-sam';
 import {
   commands,
   decodeFindCard,
@@ -22,9 +22,9 @@ import {
   identifyCommand,
   setBaudRateCommand,
   setMaxRfBytesCommand,
-} from '../../device-agent/src/devices/idcard/protocol/commands.js';
-import { allSw3, describeSw3, sw3Message } from '../../device-agent/src/devices/idcard/protocol/status.js';
-import { encodeText } from '../../device-agent/src/devices/idcard/protocol/text.js';
+} from '@kiosk/protocol-sam';
+import { allSw3, describeSw3, sw3Message } from '@kiosk/protocol-sam';
+import { encodeText } from '@kiosk/protocol-sam';
 import {
   baudVectors,
   commandVectors,

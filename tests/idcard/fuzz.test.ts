@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
-import { buildResponseFrame, parseResponseFrame, xorChecksum } from '../../device-agent/src/devices/idcard/protocol/frame.js';
-import { createCommandParser, createResponseParser } from '../../device-agent/src/devices/idcard/protocol/parser.js';
-import { decodeReadBase, decodeReadFull, encodeReadBase } from '../../device-agent/src/devices/idcard/protocol/commands.js';
-import { decodeText, encodeText } from '../../device-agent/src/devices/idcard/protocol/text.js';
-import { HidReassembler, responseReports } from '../../device-agent/src/devices/idcard/protocol/hid-report.js';
+import { buildResponseFrame, parseResponseFrame, xorChecksum } from '@kiosk/protocol-sam';
+import { createCommandParser, createResponseParser } from '@kiosk/protocol-sam';
+import { decodeReadBase, decodeReadFull, encodeReadBase } from '@kiosk/protocol-sam';
+import { decodeText, encodeText } from '@kiosk/protocol-sam';
+import { HidReassembler, responseReports } from '@kiosk/protocol-sam';
 import { syntheticCard } from './vectors.js';
 
 /** mulberry32: seeded so a failure can be replayed. */

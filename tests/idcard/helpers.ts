@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IdCardDriver, type CardReadEvent, type IdCardDriverOptions } from '../../device-agent/src/devices/idcard/driver.js';
-import type { IdCardError } from '../../device-agent/src/devices/idcard/errors.js';
-import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
-import { ReconnectingTransport } from '../../device-agent/src/transport/reconnecting.js';
-import { SerialTransport } from '../../device-agent/src/transport/serial.js';
-import { createIdCardSimulator, type IdCardSimulator, type IdCardSimulatorOptions } from '../../simulators/idcard/simulator.js';
+import { IdCardDriver, type CardReadEvent, type IdCardDriverOptions } from '../../apps/agent/src/devices/idcard/driver.js';
+import type { IdCardError } from '../../apps/agent/src/devices/idcard/errors.js';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
+import { ReconnectingTransport } from '@kiosk/transport';
+import { SerialTransport } from '@kiosk/transport';
+import { createIdCardSimulator, type IdCardSimulator, type IdCardSimulatorOptions } from '../../apps/simulators/src/idcard/simulator.js';
 
 /** Faster than the realistic defaults so the suite stays quick; one test uses the defaults. */
 export const fastTiming = { short: [2, 5], find: [5, 15], select: [5, 15], read: [60, 120] } as const;

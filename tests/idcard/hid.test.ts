@@ -8,16 +8,16 @@ import {
   splitIntoReports,
   sum16,
   wrapEnvelope,
-} from '../../device-agent/src/devices/idcard/protocol/hid-report.js';
-import { buildResponseFrame, toHex } from '../../device-agent/src/devices/idcard/protocol/frame.js';
-import { commands, encodeReadBase } from '../../device-agent/src/devices/idcard/protocol/commands.js';
-import { createCommandParser } from '../../device-agent/src/devices/idcard/protocol/parser.js';
-import { encodeText } from '../../device-agent/src/devices/idcard/protocol/text.js';
-import { HidTransport, type HidDeviceLike } from '../../device-agent/src/transport/hid.js';
-import { ReconnectingTransport } from '../../device-agent/src/transport/reconnecting.js';
-import { IdCardDriver, type CardReadEvent } from '../../device-agent/src/devices/idcard/driver.js';
-import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
-import { ReaderModel } from '../../simulators/idcard/reader.js';
+} from '@kiosk/protocol-sam';
+import { buildResponseFrame, toHex } from '@kiosk/protocol-sam';
+import { commands, encodeReadBase } from '@kiosk/protocol-sam';
+import { createCommandParser } from '@kiosk/protocol-sam';
+import { encodeText } from '@kiosk/protocol-sam';
+import { HidTransport, type HidDeviceLike } from '@kiosk/transport';
+import { ReconnectingTransport } from '@kiosk/transport';
+import { IdCardDriver, type CardReadEvent } from '../../apps/agent/src/devices/idcard/driver.js';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
+import { ReaderModel } from '../../apps/simulators/src/idcard/reader.js';
 import { syntheticCard } from './vectors.js';
 
 describe('HID report wrapping (pure)', () => {

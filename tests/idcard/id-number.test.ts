@@ -6,7 +6,7 @@ import {
   sexFromIdNumber,
   validateForeign2017Number,
   validateIdNumber18,
-} from '../../device-agent/src/devices/idcard/protocol/id-number.js';
+} from '@kiosk/protocol-sam';
 
 describe('GB 11643 MOD 11-2', () => {
   test('the reference synthetic number 110101199001011237 is valid', () => {

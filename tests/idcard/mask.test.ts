@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { maskIdNumber, maskName } from '../../device-agent/src/privacy/mask.js';
+import { maskIdNumber, maskName } from '@kiosk/platform';
 
 describe('maskName', () => {
   test('three characters: 张*三', () => expect(maskName('张小三')).toBe('张*三'));

@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { buildResponseFrame, fromHex, parseResponseFrame } from '../../device-agent/src/devices/idcard/protocol/frame.js';
-import { encodeReadBase, encodeReadFull } from '../../device-agent/src/devices/idcard/protocol/commands.js';
+import { buildResponseFrame, fromHex, parseResponseFrame } from '@kiosk/protocol-sam';
+import { encodeReadBase, encodeReadFull } from '@kiosk/protocol-sam';
 import {
   createCommandParser,
   createResponseParser,
   type ParserEvent,
-} from '../../device-agent/src/devices/idcard/protocol/parser.js';
-import type { ResponseFrame } from '../../device-agent/src/devices/idcard/protocol/frame.js';
-import { encodeText } from '../../device-agent/src/devices/idcard/protocol/text.js';
+} from '@kiosk/protocol-sam';
+import type { ResponseFrame } from '@kiosk/protocol-sam';
+import { encodeText } from '@kiosk/protocol-sam';
 import { baudVectors, commandVectors, maxRfVector, noisySelect, responseVectors, syntheticCard, vendorCommandVector } from './vectors.js';
 
 const text = encodeText(syntheticCard);

@@ -1,12 +1,12 @@
 /**
- * The driver against reader personalities (simulators/idcard/personality.ts): behaviours of real
+ * The driver against reader personalities (apps/simulators/src/idcard/personality.ts): behaviours of real
  * readers that differ from our simulator's defaults. Each test waits on states (events, the
  * simulator's command counters), never on fixed time.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import type { CardReadEvent } from '../../device-agent/src/devices/idcard/driver.js';
-import type { IdCardError } from '../../device-agent/src/devices/idcard/errors.js';
-import { profiles } from '../../simulators/idcard/profiles.js';
+import type { CardReadEvent } from '../../apps/agent/src/devices/idcard/driver.js';
+import type { IdCardError } from '../../apps/agent/src/devices/idcard/errors.js';
+import { profiles } from '@kiosk/synthetic';
 import { createRig, since, until, type Recorded, type Rig } from './helpers.js';
 
 let rig: Rig | undefined;

@@ -1,10 +1,10 @@
 /**
  * Presence of a read card (driver `cardPresence()` / event `cardPresence`): present, absent or
- * unknown, from positive signals only. Against reader personalities (simulators/idcard/
+ * unknown, from positive signals only. Against reader personalities (apps/simulators/src/idcard/
  * personality.ts); each test waits on states (events, simulator counters), never on fixed time.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import type { CardPresenceInfo } from '../../device-agent/src/devices/idcard/driver.js';
+import type { CardPresenceInfo } from '../../apps/agent/src/devices/idcard/driver.js';
 import { createRig, until, type Rig } from './helpers.js';
 
 let rig: Rig | undefined;

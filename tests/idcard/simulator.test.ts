@@ -4,12 +4,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialTransport } from '../../device-agent/src/transport/serial.js';
-import { createResponseParser } from '../../device-agent/src/devices/idcard/protocol/parser.js';
-import { buildCommandFrame, fromHex, type ResponseFrame } from '../../device-agent/src/devices/idcard/protocol/frame.js';
-import { commands, decodeNewestAddress, decodeSamId, setBaudRateCommand, setMaxRfBytesCommand } from '../../device-agent/src/devices/idcard/protocol/commands.js';
-import { createControlApp } from '../../simulators/control-api.js';
-import { createIdCardSimulator, type IdCardSimulator, type IdCardSimulatorOptions } from '../../simulators/idcard/simulator.js';
+import { SerialTransport } from '@kiosk/transport';
+import { createResponseParser } from '@kiosk/protocol-sam';
+import { buildCommandFrame, fromHex, type ResponseFrame } from '@kiosk/protocol-sam';
+import { commands, decodeNewestAddress, decodeSamId, setBaudRateCommand, setMaxRfBytesCommand } from '@kiosk/protocol-sam';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
+import { createIdCardSimulator, type IdCardSimulator, type IdCardSimulatorOptions } from '../../apps/simulators/src/idcard/simulator.js';
 import { fastTiming } from './helpers.js';
 
 interface Host {

@@ -7,8 +7,8 @@ import {
   nations,
   type CardFields,
   type DecodedCard,
-} from '../../device-agent/src/devices/idcard/protocol/text.js';
-import { profiles } from '../../simulators/idcard/profiles.js';
+} from '@kiosk/protocol-sam';
+import { profiles } from '@kiosk/synthetic';
 import { syntheticCard } from './vectors.js';
 
 function decode(block: Buffer): DecodedCard {

@@ -1,5 +1,5 @@
 /** Byte vectors quoted in /work/shared/reference/idcard-sam-protocol.md (§1.3, §2.1, §6). */
-import { fromHex } from '../../device-agent/src/devices/idcard/protocol/frame.js';
+import { fromHex } from '@kiosk/protocol-sam';
 
 export const commandVectors: Record<string, string> = {
   resetSam: 'AA AA AA 96 69 00 03 10 FF EC',

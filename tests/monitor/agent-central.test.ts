@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { createSessionModule } from '../../device-agent/src/session/module.js';
-import { createMonitorModuleWith, getMonitorApi } from '../../device-agent/src/monitor/module.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { silentLogger } from '@kiosk/platform';
+import { createSessionModule } from '../../apps/agent/src/session/module.js';
+import { createMonitorModuleWith, getMonitorApi } from '../../apps/agent/src/monitor/module.js';
 import { checkMetrics, findPromtool } from '../helpers/promtool.js';
 import { testConfig } from '../helpers/config.js';
 import { ensureUiBuilt, launchBrowser, screenshotPath } from '../helpers/browser.js';
@@ -11,8 +11,8 @@ import { getJson, login, postJson, startTestCentral, users, waitFor, type TestCe
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultUiDir } from '../../central/src/server.js';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { defaultUiDir } from '../../apps/central/src/server.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 
 /**
  * The production wiring of the agent's monitor module against a real central over loopback HTTP:
@@ -25,7 +25,7 @@ let browser: BrowserContext;
 
 beforeAll(async () => {
   if (!existsSync(join(defaultUiDir, 'index.html'))) {
-    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'central/ui/vite.config.ts'], {
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'], {
       cwd: projectRoot,
       stdio: 'ignore',
     });

@@ -5,11 +5,11 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyseFrame } from '../../device-agent/src/photo/analyse.js';
-import { photoSchema } from '../../device-agent/src/photo/config.js';
-import { cropToSpec } from '../../device-agent/src/photo/crop.js';
-import { createFaceDetector } from '../../device-agent/src/photo/detector.js';
-import { renderScene, type CameraScene } from '../../simulators/camera/scenes.js';
+import { analyseFrame } from '../../apps/agent/src/photo/analyse.js';
+import { photoSchema } from '@kiosk/kiosk-config';
+import { cropToSpec } from '../../apps/agent/src/photo/crop.js';
+import { createFaceDetector } from '../../apps/agent/src/photo/detector.js';
+import { renderScene, type CameraScene } from '../../apps/simulators/src/camera/scenes.js';
 
 const settings = photoSchema.parse({});
 const idcard = settings.specs.find((s) => s.use === 'idcard')!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clampRect, laplacianVariance, lumaPlane, meanStd } from '../../device-agent/src/photo/image-stats.js';
-import { backdropMask, estimateBackdrop } from '../../device-agent/src/photo/backdrop.js';
+import { clampRect, laplacianVariance, lumaPlane, meanStd } from '../../apps/agent/src/photo/image-stats.js';
+import { backdropMask, estimateBackdrop } from '../../apps/agent/src/photo/backdrop.js';
 
 describe('photo image statistics', () => {
   it('computes BT.601 luma', () => {

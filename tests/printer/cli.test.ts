@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPrinterSimulator, type PrinterSimulator } from '../../simulators/printer/index.js';
+import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { tempDir, waitFor } from './helpers.js';
 
 // Each test spawns node + tsx; on a loaded shared machine that alone can take many seconds.
@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/kiosk.js');
 /** `node bin/kiosk.js …`, or tsx on main.ts while bin/kiosk.js does not exist yet. */
 const kioskCmd = (): [string, string[]] =>
-  existsSync(bin) ? [process.execPath, [bin]] : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'device-agent/src/cli/main.ts')]];
+  existsSync(bin) ? [process.execPath, [bin]] : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bin/kiosk-cli.ts')]];
 
 interface Run {
   code: number | null;

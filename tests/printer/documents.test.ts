@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { textColumns } from '../../device-agent/src/devices/printer/escpos/text.js';
-import { registerProfile } from '../../device-agent/src/devices/printer/profiles/index.js';
-import { receipt, ReceiptRenderError, renderReceipt, testPage } from '../../device-agent/src/receipts/index.js';
-import { PrinterEmulator } from '../../simulators/printer/emulator.js';
-import { receiptView } from '../../simulators/printer/simulator.js';
+import { textColumns } from '@kiosk/protocol-escpos';
+import { registerProfile } from '../../apps/agent/src/devices/printer/profiles/index.js';
+import { receipt, ReceiptRenderError, renderReceipt, testPage } from '../../apps/agent/src/receipts/index.js';
+import { PrinterEmulator } from '../../apps/simulators/src/printer/emulator.js';
+import { receiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { p58, p80, smallIcon, stripedLogo } from './helpers.js';
 
 function print(doc: Parameters<typeof renderReceipt>[0], profile = p80()) {

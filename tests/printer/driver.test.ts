@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { receipt } from '../../device-agent/src/receipts/document.js';
-import { testPage } from '../../device-agent/src/receipts/test-page.js';
-import type { DeviceStatus } from '../../device-agent/src/devices/status.js';
+import { receipt } from '../../apps/agent/src/receipts/document.js';
+import { testPage } from '../../apps/agent/src/receipts/test-page.js';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { p58, p80, rig, stripedLogo, waitFor, type Rig } from './helpers.js';
 
 let r: Rig | undefined;
@@ -205,7 +205,7 @@ describe('printer driver over a real pty', () => {
 
   it('on restart marks leftover jobs failed/unknown and never re-sends them', async () => {
     r = await rig({ start: false });
-    const { JobStore } = await import('../../device-agent/src/devices/printer/jobs.js');
+    const { JobStore } = await import('../../apps/agent/src/devices/printer/jobs.js');
     const store = new JobStore(r.db);
     const data = { bytes: Uint8Array.from([0x1b, 0x40, 0x41, 0x0a]), boundaries: [2, 3, 4], processedMarker: false };
     const a = store.create({ kind: 'x', profile: 'generic-80mm', data });

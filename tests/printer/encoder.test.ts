@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as c from '../../device-agent/src/devices/printer/escpos/commands.js';
-import { EscPosEncoder, RealtimeSequenceError } from '../../device-agent/src/devices/printer/escpos/encoder.js';
-import { imageFromRows, monoImage, rasterBands, sanitizeRaster } from '../../device-agent/src/devices/printer/escpos/image.js';
-import { UnprintableTextError } from '../../device-agent/src/devices/printer/escpos/text.js';
+import * as c from '@kiosk/protocol-escpos';
+import { EscPosEncoder, RealtimeSequenceError } from '@kiosk/protocol-escpos';
+import { imageFromRows, monoImage, rasterBands, sanitizeRaster } from '@kiosk/protocol-escpos';
+import { UnprintableTextError } from '@kiosk/protocol-escpos';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
 

@@ -1,13 +1,13 @@
 import * as fontkit from 'fontkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getPixel, type MonoImage } from '../../device-agent/src/devices/printer/escpos/image.js';
-import { inPrinterFont, toPrintable } from '../../device-agent/src/devices/printer/escpos/text.js';
-import { systemGlyphs } from '../../device-agent/src/devices/printer/glyphs/font.js';
-import { maskName } from '../../device-agent/src/privacy/mask.js';
-import { receipt } from '../../device-agent/src/receipts/document.js';
-import { renderReceipt } from '../../device-agent/src/receipts/render.js';
-import { EscPosDecoder } from '../../simulators/printer/decoder.js';
-import { registerProfile } from '../../device-agent/src/devices/printer/profiles/index.js';
+import { getPixel, type MonoImage } from '@kiosk/protocol-escpos';
+import { inPrinterFont, toPrintable } from '@kiosk/protocol-escpos';
+import { systemGlyphs } from '../../apps/agent/src/devices/printer/glyphs/font.js';
+import { maskName } from '@kiosk/platform';
+import { receipt } from '../../apps/agent/src/receipts/document.js';
+import { renderReceipt } from '../../apps/agent/src/receipts/render.js';
+import { EscPosDecoder } from '../../apps/simulators/src/printer/decoder.js';
+import { registerProfile } from '../../apps/agent/src/devices/printer/profiles/index.js';
 import { p58, p80, rig, waitFor, type Rig } from './helpers.js';
 
 /** A 58 mm printer whose font has GB2312 only (many older clones). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { receipt } from '../../device-agent/src/receipts/document.js';
-import { decodePaperStatusReply, isPaperStatusReply } from '../../device-agent/src/devices/printer/escpos/status.js';
+import { receipt } from '../../apps/agent/src/receipts/document.js';
+import { decodePaperStatusReply, isPaperStatusReply } from '@kiosk/protocol-escpos';
 import { rig, waitFor, type Rig } from './helpers.js';
 
 /**

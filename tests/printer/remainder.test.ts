@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { receipt } from '../../device-agent/src/receipts/document.js';
-import type { ReceiptView } from '../../simulators/printer/index.js';
+import { receipt } from '../../apps/agent/src/receipts/document.js';
+import type { ReceiptView } from '../../apps/simulators/src/printer/index.js';
 import { p58, p80, rig, stripedLogo, waitFor, type Rig } from './helpers.js';
 
 /**

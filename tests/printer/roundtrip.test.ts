@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EscPosEncoder } from '../../device-agent/src/devices/printer/escpos/encoder.js';
-import { monoImage, qrImage } from '../../device-agent/src/devices/printer/escpos/index.js';
-import { PrinterEmulator } from '../../simulators/printer/emulator.js';
-import { EscPosDecoder } from '../../simulators/printer/decoder.js';
-import { receiptView } from '../../simulators/printer/simulator.js';
+import { EscPosEncoder } from '@kiosk/protocol-escpos';
+import { monoImage, qrImage } from '@kiosk/protocol-escpos';
+import { PrinterEmulator } from '../../apps/simulators/src/printer/emulator.js';
+import { EscPosDecoder } from '../../apps/simulators/src/printer/decoder.js';
+import { receiptView } from '../../apps/simulators/src/printer/simulator.js';
 
 /** Feeds bytes to a fresh emulator in awkward chunk sizes and returns the decoded receipts. */
 function roundTrip(bytes: Uint8Array, chunk = 7, dots = 576) {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, toPromise } from 'xstate';
-import { receipt } from '../../device-agent/src/receipts/document.js';
-import type { ReceiptDocument } from '../../device-agent/src/receipts/document.js';
-import { PrintFailure } from '../../device-agent/src/session/machine.js';
-import { createPrintActor } from '../../device-agent/src/session/printing.js';
+import { receipt } from '../../apps/agent/src/receipts/document.js';
+import type { ReceiptDocument } from '../../apps/agent/src/receipts/document.js';
+import { PrintFailure } from '../../apps/agent/src/session/machine.js';
+import { createPrintActor } from '../../apps/agent/src/session/printing.js';
 import { p58, rig, stripedLogo, waitFor, type Rig } from './helpers.js';
 
 /**

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderReceipt, testPage } from '../../device-agent/src/receipts/index.js';
-import { SerialTransport } from '../../device-agent/src/transport/serial.js';
-import { createControlApp } from '../../simulators/control-api.js';
-import { createPrinterSimulator, type PrinterSimulator, type ReceiptView } from '../../simulators/printer/index.js';
+import { renderReceipt, testPage } from '../../apps/agent/src/receipts/index.js';
+import { SerialTransport } from '@kiosk/transport';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
+import { createPrinterSimulator, type PrinterSimulator, type ReceiptView } from '../../apps/simulators/src/printer/index.js';
 import { p80, tempDir, waitFor } from './helpers.js';
 
 let sim: PrinterSimulator | undefined;

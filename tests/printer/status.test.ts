@@ -10,8 +10,8 @@ import {
   decodePrinterStatus,
   isRealtimeReply,
   summarizeStatus,
-} from '../../device-agent/src/devices/printer/escpos/status.js';
-import { toDeviceStatus } from '../../device-agent/src/devices/printer/driver.js';
+} from '@kiosk/protocol-escpos';
+import { toDeviceStatus } from '../../apps/agent/src/devices/printer/driver.js';
 
 const none = { drawerPin3High: false, offline: false, waitingForOnlineRecovery: false, feedButtonPressed: false };
 

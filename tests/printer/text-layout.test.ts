@@ -1,8 +1,8 @@
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { columnsFor, keyValueLines, layoutTable, pad, resolveWidths, wrapText } from '../../device-agent/src/devices/printer/escpos/layout.js';
-import { qrVersionFor } from '../../device-agent/src/devices/printer/escpos/qr.js';
-import { encodeText, textColumns, toPrintable, UnprintableTextError } from '../../device-agent/src/devices/printer/escpos/text.js';
+import { columnsFor, keyValueLines, layoutTable, pad, resolveWidths, wrapText } from '@kiosk/protocol-escpos';
+import { qrVersionFor } from '@kiosk/protocol-escpos';
+import { encodeText, textColumns, toPrintable, UnprintableTextError } from '@kiosk/protocol-escpos';
 
 describe('GB18030 text', () => {
   it('encodes Hanzi as 2 bytes and ASCII as 1', () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../device-agent/src/sandbox/server.js';
-import { idCardProfilePeople } from '../../device-agent/src/sandbox/profiles.js';
-import { generateSyntheticData, type SyntheticData, type SyntheticPerson } from '../../device-agent/src/sandbox/synthetic.js';
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../apps/sandbox/src/server.js';
+import { idCardProfilePeople } from '../../apps/sandbox/src/profiles.js';
+import { generateSyntheticData, type SyntheticData, type SyntheticPerson } from '@kiosk/synthetic';
 
 /** A fixed "today" for the synthetic data so tests see the same records on any date. */
 export const AS_OF = '2026-06-30';

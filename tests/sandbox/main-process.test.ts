@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfigPath, loadConfig, projectRoot } from '../../device-agent/src/config/load.js';
+import { defaultConfigPath, loadConfig, projectRoot } from '@kiosk/kiosk-config';
 import { HEADERS, hasNoRecords } from './fixture.js';
-import { generateSyntheticData } from '../../device-agent/src/sandbox/synthetic.js';
+import { generateSyntheticData } from '@kiosk/synthetic';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiosk-sandbox-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ describe('sandbox process entry', () => {
     const configPath = join(dir, 'kiosk.json');
     writeFileSync(configPath, JSON.stringify(config));
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'device-agent/src/sandbox/main.ts', '--config', configPath], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/sandbox/src/main.ts', '--config', configPath], {
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
+import { projectRoot } from '@kiosk/kiosk-config';
 import { HEADERS, startTestSandbox, type TestSandbox } from './fixture.js';
 
 /** Keeps docs/sandbox-api.openapi.yaml and the sandbox's routes from drifting apart. */
@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('OpenAPI document', () => {
   it('names every operation the sandbox implements, and nothing else', () => {
     const documented = new Set([...doc.matchAll(/x-operation: (\S+)/g)].map((m) => m[1]));
-    const dir = join(projectRoot, 'device-agent/src/sandbox/routes');
+    const dir = join(projectRoot, 'apps/sandbox/src/routes');
     const implemented = new Set(
       readdirSync(dir).flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/operation\(\s*'([^']+)'/g)].map((m) => m[1])),
     );

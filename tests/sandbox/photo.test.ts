@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHOTO_RECEIPT_CODE } from '@kiosk/contracts';
+import { PHOTO_RECEIPT_CODE } from '@kiosk/contracts/photo';
 import { HEADERS, startTestSandbox, type TestSandbox } from './fixture.js';
 
 /** A noisy JPEG of the given size, so its file size is photo-like (tens of KB). */

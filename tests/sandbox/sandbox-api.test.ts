@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profiles } from '../../simulators/idcard/profiles.js';
-import { NO_RECORDS_PROFILE } from '../../device-agent/src/sandbox/profiles.js';
+import { profiles } from '@kiosk/synthetic';
+import { NO_RECORDS_PROFILE } from '../../apps/sandbox/src/profiles.js';
 import {
   healthSchema,
   propertyQueryResponseSchema,
@@ -8,7 +8,7 @@ import {
   slipVerifyResponseSchema,
   socialQueryResponseSchema,
   taxQueryResponseSchema,
-} from '../../device-agent/src/services/contract.js';
+} from '@kiosk/contracts/upstream';
 import { HEADERS, hasNoRecords, personWith, postJson, startTestSandbox, type TestSandbox } from './fixture.js';
 
 let t: TestSandbox;

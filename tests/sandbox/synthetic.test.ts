@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { idCheckChar, isValidIdNumber, makeIdNumber } from '../../device-agent/src/sandbox/idnumber.js';
-import { containsFullIdNumber, maskIdNumber, maskName } from '../../device-agent/src/sandbox/mask.js';
-import { DISTRICTS, generateSyntheticData } from '../../device-agent/src/sandbox/synthetic.js';
-import { propertySchema, socialRecordSchema, taxRecordSchema } from '../../device-agent/src/services/contract.js';
+import { idCheckChar, isValidIdNumber, makeIdNumber } from '@kiosk/synthetic';
+import { containsFullIdNumber, maskIdNumber, maskName } from '../../apps/sandbox/src/mask.js';
+import { DISTRICTS, generateSyntheticData } from '@kiosk/synthetic';
+import { propertySchema, socialRecordSchema, taxRecordSchema } from '@kiosk/contracts/upstream';
 import { AS_OF, hasNoRecords } from './fixture.js';
 
 describe('GB 11643 id numbers', () => {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findProfile } from '../../simulators/idcard/profiles.js';
+import { findProfile } from '@kiosk/synthetic';
 import { onScreen } from '../browser/kiosk.js';
 import { startStack, type Stack } from '../flows/stack.js';
 import { tempDir } from '../helpers/config.js';

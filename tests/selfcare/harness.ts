@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
-import { createLogger } from '../../device-agent/src/log.js';
-import type { AgentModuleFactory } from '../../device-agent/src/modules.js';
-import { createMonitorModuleWith } from '../../device-agent/src/monitor/module.js';
-import { createSelfcareModuleWith, type SelfcareOptions } from '../../device-agent/src/selfcare/module.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import type { KioskConfig } from '@kiosk/kiosk-config';
+import { createLogger } from '@kiosk/platform';
+import type { AgentModuleFactory } from '../../apps/agent/src/modules.js';
+import { createMonitorModuleWith } from '../../apps/agent/src/monitor/module.js';
+import { createSelfcareModuleWith, type SelfcareOptions } from '../../apps/agent/src/selfcare/module.js';
 import { testConfig } from '../helpers/config.js';
 
 /** A stand-in central: answers heartbeats with its own (adjustable) clock and records events. */
@@ -32,7 +32,7 @@ export async function fakeCentral(): Promise<FakeCentral> {
     req.on('end', () => {
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
       res.setHeader('content-type', 'application/json');
-      // Like central (central/src/auth.ts): a request signed too far from its clock is refused as
+      // Like central (apps/central/src/auth.ts): a request signed too far from its clock is refused as
       // stale, with central's time so the kiosk can sign with it.
       const signedAt = Number(req.headers['x-kiosk-timestamp']);
       if (Math.abs(Date.now() + state.skewMs - signedAt) > state.maxSkewMs) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openDatabase } from '../../device-agent/src/store/database.js';
-import { agentMigrations } from '../../device-agent/src/store/migrations.js';
-import { pruneRetention } from '../../device-agent/src/selfcare/retention.js';
-import { runMaintenance } from '../../device-agent/src/selfcare/maintenance.js';
+import { openDatabase } from '@kiosk/platform';
+import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
+import { pruneRetention } from '../../apps/agent/src/selfcare/retention.js';
+import { runMaintenance } from '../../apps/agent/src/selfcare/maintenance.js';
 import { tempDir } from '../helpers/config.js';
 
 const day = 86_400_000;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Agent } from '../../device-agent/src/agent.js';
-import { isBlank, parsePpm, ScreenJudge, type Image } from '../../device-agent/src/selfcare/screen-check.js';
+import type { Agent } from '../../apps/agent/src/agent.js';
+import { isBlank, parsePpm, ScreenJudge, type Image } from '../../apps/agent/src/selfcare/screen-check.js';
 import { tempDir } from '../helpers/config.js';
 import { fakeCentral, selfcareAgent, until, type FakeCentral } from './harness.js';
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Agent } from '../../device-agent/src/agent.js';
-import { judgeClock } from '../../device-agent/src/selfcare/clock.js';
-import { BrowserWatchdog } from '../../device-agent/src/selfcare/browser-watchdog.js';
-import { inWindow } from '../../device-agent/src/selfcare/window.js';
-import { getSelfcareApi } from '../../device-agent/src/selfcare/module.js';
+import type { Agent } from '../../apps/agent/src/agent.js';
+import { judgeClock } from '../../apps/agent/src/selfcare/clock.js';
+import { BrowserWatchdog } from '../../apps/agent/src/selfcare/browser-watchdog.js';
+import { inWindow } from '../../apps/agent/src/selfcare/window.js';
+import { getSelfcareApi } from '../../apps/agent/src/selfcare/module.js';
 import { TestSocket } from '../helpers/ws.js';
 import { tempDir } from '../helpers/config.js';
 import { fakeCentral, selfcareAgent, until, type FakeCentral } from './harness.js';
@@ -177,7 +177,7 @@ describe('maintenance window', () => {
     const log = join(dir, 'restarts.log');
     // Just before the window, so the citizen arrives before it opens.
     let clock = Date.parse('2026-12-03T18:59:00Z'); // 02:59 China time
-    const { createSessionModuleWith } = await import('../../device-agent/src/session/module.js');
+    const { createSessionModuleWith } = await import('../../apps/agent/src/session/module.js');
     agent = await selfcareAgent(
       central,
       (c) => {

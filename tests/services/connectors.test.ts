@@ -10,8 +10,8 @@ import {
   UpstreamError,
   type BreakerChange,
   type Services,
-} from '../../device-agent/src/services/index.js';
-import { healthSchema } from '../../device-agent/src/services/contract.js';
+} from '../../apps/agent/src/services/index.js';
+import { healthSchema } from '@kiosk/contracts/upstream';
 import { hasNoRecords, personWith, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 
 let t: TestSandbox;

@@ -1,10 +1,10 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPaymentsControlRouter } from '../../device-agent/src/sandbox/payments-control.js';
-import { DEMO_GAS_ACCOUNTS } from '../../device-agent/src/sandbox/synthetic.js';
-import { chinaDate } from '../../device-agent/src/sandbox/time.js';
-import { createServices, UpstreamError, type Services } from '../../device-agent/src/services/index.js';
+import { createPaymentsControlRouter } from '../../apps/simulators/src/payments-control.js';
+import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import { chinaDate } from '@kiosk/platform';
+import { createServices, UpstreamError, type Services } from '../../apps/agent/src/services/index.js';
 import { postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 
 let t: TestSandbox;

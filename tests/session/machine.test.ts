@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, fromPromise, sendParent, setup, SimulatedClock, type AnyStateMachine } from 'xstate';
-import { loadConfig, defaultConfigPath } from '../../device-agent/src/config/load.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
-import { computeAvailability } from '../../device-agent/src/session/availability.js';
-import { placeholderFlow, type FlowInput, type FlowOutput } from '../../device-agent/src/session/flow.js';
+import { loadConfig, defaultConfigPath } from '@kiosk/kiosk-config';
+import type { KioskConfig } from '@kiosk/kiosk-config';
+import { computeAvailability } from '../../apps/agent/src/session/availability.js';
+import { placeholderFlow, type FlowInput, type FlowOutput } from '../../apps/agent/src/session/flow.js';
 import {
   baseDeps,
   createSessionMachine,
@@ -11,9 +11,9 @@ import {
   screenTimeouts,
   sessionSettings,
   type SessionDeps,
-} from '../../device-agent/src/session/machine.js';
-import { buildView } from '../../device-agent/src/session/view.js';
-import type { AvailabilityView, MaskedIdentity } from '../../device-agent/src/session/view-model.js';
+} from '../../apps/agent/src/session/machine.js';
+import { buildView } from '../../apps/agent/src/session/view.js';
+import type { AvailabilityView, MaskedIdentity } from '@kiosk/contracts/session-view';
 
 const baseConfig = loadConfig(defaultConfigPath);
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assign, sendParent, setup, type AnyStateMachine } from 'xstate';
-import type { FlowFactory, FlowOutput } from '../../device-agent/src/session/flow.js';
+import type { FlowFactory, FlowOutput } from '../../apps/agent/src/session/flow.js';
 import { tempDir } from '../helpers/config.js';
 import { slipFlow, startRig, SessionClient, shortCountdowns, type Rig } from './rig.js';
 

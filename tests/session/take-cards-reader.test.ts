@@ -4,7 +4,7 @@
  * driver over a socat pty, simulator personalities; waits on states, never on fixed time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IdCardDriver } from '../../device-agent/src/devices/idcard/driver.js';
+import { IdCardDriver } from '../../apps/agent/src/devices/idcard/driver.js';
 import { startRig, SessionClient, shortCountdowns, type Rig } from './rig.js';
 
 /** Short enough to watch it end, long enough to see the reminder on goodbye under load. */

@@ -3,8 +3,8 @@
  * the citizen of, loudly, on which screen. The browser test cards-and-amounts.test.ts shows it.
  */
 import { describe, expect, it } from 'vitest';
-import { cardsToTake, type CardsInReaders } from '../../device-agent/src/session/view.js';
-import type { CardKind } from '../../device-agent/src/session/view-model.js';
+import { cardsToTake, type CardsInReaders } from '../../apps/agent/src/session/view.js';
+import type { CardKind } from '@kiosk/contracts/session-view';
 
 const cards = (present: CardKind[], leftBehind: CardKind[] = []): CardsInReaders => ({ present: new Set(present), leftBehind: new Set(leftBehind) });
 

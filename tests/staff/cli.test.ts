@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../device-agent/src/config/load.js';
-import { verifySecret } from '../../device-agent/src/staff/hash.js';
+import { projectRoot } from '@kiosk/kiosk-config';
+import { verifySecret } from '../../apps/agent/src/staff/hash.js';
 
-const main = join(projectRoot, 'device-agent/src/cli/main.ts');
+const main = join(projectRoot, 'bin/kiosk-cli.ts');
 const tsx = join(projectRoot, 'node_modules/tsx/dist/cli.mjs');
 
 function kiosk(args: string[], input: string): { status: number | null; stdout: string; stderr: string } {

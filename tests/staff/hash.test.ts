@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hashPattern, hashSecret, normalizeIdNumber, verifySecret } from '../../device-agent/src/staff/hash.js';
-import { configSchema } from '../../device-agent/src/config/schema.js';
-import { loadConfig, defaultConfigPath } from '../../device-agent/src/config/load.js';
+import { hashPattern, hashSecret, normalizeIdNumber, verifySecret } from '../../apps/agent/src/staff/hash.js';
+import { configSchema } from '@kiosk/kiosk-config';
+import { loadConfig, defaultConfigPath } from '@kiosk/kiosk-config';
 import { demoPin, staffCardId } from './helpers.js';
 
 describe('staff secret hashing', () => {

@@ -3,9 +3,9 @@
  * and a kiosk rig (real drivers over ptys + simulators) with the staff module composed after the session.
  */
 import { sendParent, setup, type AnyStateMachine } from 'xstate';
-import type { FlowFactory, FlowInput, FlowOutput } from '../../device-agent/src/session/flow.js';
-import { createStaffModuleWith, type StaffModuleOptions } from '../../device-agent/src/staff/module.js';
-import type { KioskConfig } from '../../device-agent/src/config/schema.js';
+import type { FlowFactory, FlowInput, FlowOutput } from '../../apps/agent/src/session/flow.js';
+import { createStaffModuleWith, type StaffModuleOptions } from '../../apps/agent/src/staff/module.js';
+import type { KioskConfig } from '@kiosk/kiosk-config';
 import { slipFlow, startRig, type Rig, type RigOptions } from '../session/rig.js';
 
 /** Demo PIN of config/kiosk.default.json (staff XN-G01) and the staff card profile (XN-G02). */

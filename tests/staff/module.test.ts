@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Rig } from '../session/rig.js';
 import { SessionClient } from '../session/rig.js';
-import type { StaffAlert } from '../../device-agent/src/staff/module.js';
-import type { StaffView } from '../../device-agent/src/staff/view.js';
+import type { StaffAlert } from '../../apps/agent/src/staff/module.js';
+import type { StaffView } from '@kiosk/contracts/staff-view';
 import { auditRows, demoPin, staffCardId, staffCardProfile, startStaffRig } from './helpers.js';
 
 let rig: Rig | undefined;

@@ -5,9 +5,9 @@
  * Configurable: session.services.property.face and session.face.guideVerifies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../device-agent/src/config/schema.js';
-import { computeAvailability } from '../../device-agent/src/session/availability.js';
-import { loadConfig, defaultConfigPath } from '../../device-agent/src/config/load.js';
+import { configSchema } from '@kiosk/kiosk-config';
+import { computeAvailability } from '../../apps/agent/src/session/availability.js';
+import { loadConfig, defaultConfigPath } from '@kiosk/kiosk-config';
 import { SessionClient, startRig, type Rig } from '../session/rig.js';
 
 describe('property face policy (config)', () => {

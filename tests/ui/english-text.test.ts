@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // The UI has its own tsconfig (Bundler resolution): loaded by URL so the Node project's type check
 // does not pull kiosk-ui sources in; the shapes used here are declared below.
 type Lang = 'zh-CN' | 'en';
-const ui = (file: string): string => new URL(`../../kiosk-ui/src/i18n/${file}`, import.meta.url).href;
+const ui = (file: string): string => new URL(`../../apps/kiosk-ui/src/i18n/${file}`, import.meta.url).href;
 const { translate } = (await import(ui('index.ts'))) as { translate(lang: Lang, key: string, params?: Record<string, string | number>): string };
 const { en } = (await import(ui('en.ts'))) as { en: Record<string, string> };
 const { upstreamText } = (await import(ui('upstream.ts'))) as { upstreamText(text: string, lang: Lang): string };

@@ -7,11 +7,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type Agent } from '../../device-agent/src/agent.js';
-import { silentLogger } from '../../device-agent/src/log.js';
-import { createVoiceModule } from '../../device-agent/src/voice/module.js';
-import { Tts } from '../../device-agent/src/voice/tts.js';
-import { durationSeconds, fixWavSizes, parseWav, rms16 } from '../../device-agent/src/voice/wav.js';
+import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
+import { silentLogger } from '@kiosk/platform';
+import { createVoiceModule } from '../../apps/agent/src/voice/module.js';
+import { Tts } from '../../apps/agent/src/voice/tts.js';
+import { durationSeconds, fixWavSizes, parseWav, rms16 } from '../../apps/agent/src/voice/wav.js';
 import { testConfig } from '../helpers/config.js';
 
 /** Speech from espeak-ng sits around 0.1–0.3 RMS; silence (a mute synthesiser) is ~0. */

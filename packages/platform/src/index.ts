@@ -1,2 +1,8 @@
-// Public entry of @kiosk/platform: apps import from here, never from files inside the package.
-export { createLogger, silentLogger, type Logger } from './log.js';
+// Public entry of @kiosk/platform: other workspaces import from here, never from files inside.
+export * from './china-time.js';
+export * from './database.js';
+export * from './log.js';
+export * from './mask.js';
+export * from './parent-watch.js';
+export * from './metrics.js';
+export * from './cli.js';

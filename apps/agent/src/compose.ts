@@ -1,0 +1,60 @@
+import type { KioskConfig } from '@kiosk/kiosk-config';
+import type { Logger } from '@kiosk/platform';
+import type { Db } from '@kiosk/platform';
+import type { DeviceDriver } from '@kiosk/contracts/device-status';
+import type { AgentModuleFactory } from './modules.js';
+import { createMonitorModule } from './monitor/module.js';
+import { createIdCardDriver } from './devices/idcard/driver.js';
+import { createPrinterDriver } from './devices/printer/index.js';
+import { createCameraDriver } from './devices/camera/index.js';
+import { createGasCardDriver } from './devices/gascard/driver.js';
+import { createGasModuleWith } from './gas/module.js';
+import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
+import { createGasFlow } from './flows/gas.js';
+import { createServices } from './services/index.js';
+import { faceConnectorFor, faceVerifierFrom, withFaceStatus } from './services/face.js';
+import { createSessionModuleWith } from './session/module.js';
+import { createStaffModule } from './staff/module.js';
+import { createVoiceModule } from './voice/module.js';
+import { createSelfcareModule } from './selfcare/module.js';
+
+/** The drivers the config enables, each with its own child logger. */
+export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) => DeviceDriver[] {
+  return (db) => {
+    const list: DeviceDriver[] = [];
+    const { idcard, printer, camera } = config.devices;
+    if (idcard.enabled) list.push(createIdCardDriver(idcard, logger.child({ device: 'idcard' })));
+    if (printer.enabled) list.push(createPrinterDriver(printer, db, logger.child({ device: 'printer' })));
+    if (camera.enabled) list.push(createCameraDriver(camera, logger.child({ device: 'camera' })));
+    const { gascard } = config.devices;
+    if (gascard?.enabled) list.push(createGasCardDriver(gascard, logger.child({ device: 'gascard' })));
+    return list;
+  };
+}
+
+/** Feature modules of the production agent, in start order. */
+export function defaultModules(config: KioskConfig, logger: Logger): AgentModuleFactory[] {
+  // One set of connectors (and circuit breakers) for the whole agent: the tiles grey out from them.
+  const services = createServices({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, kioskId: config.kiosk.id, logger });
+  // Face verification platform, or null: then the session refuses the face step (never a stub).
+  const face = faceConnectorFor(config, logger);
+  return [
+    createSessionModuleWith({
+      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }) },
+      upstreams: withFaceStatus(upstreamStatusFrom(services), face),
+      faceVerifier: face ? faceVerifierFrom(face) : null,
+    }),
+    // Heartbeats, local /metrics and central's remote commands (which wait for the session's safe points).
+    createMonitorModule,
+    // Staff entry, assisted mode and the maintenance panel use the session's API: after it.
+    createStaffModule,
+    // Its start() runs recovery of unfinished orders; the kiosk is ready only after that.
+    createGasModuleWith({ services }),
+    // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
+    createVoiceModule,
+    // Each upstream's breaker state in /healthz, for `kiosk doctor`.
+    () => ({ name: 'upstreams', health: () => ({ upstreams: withFaceStatus(upstreamStatusFrom(services), face).states() }) }),
+    // Unattended kiosks only (selfcare.enabled): browser watchdog, disk guard, clock check, nightly maintenance.
+    createSelfcareModule,
+  ];
+}

@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { defineCommand } from '../api/commands.js';
+import { configPathFrom, loadConfig, resolvePath } from '@kiosk/kiosk-config';
+import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
+import { getSessionApi } from '../session/module.js';
+import { getGasApi } from '../gas/module.js';
+import { testPage } from '../receipts/test-page.js';
+import { PrinterDriver } from '../devices/printer/driver.js';
+import { agentVersion } from '../version.js';
+import type { DeviceStatus } from '@kiosk/contracts/device-status';
+import { HeartbeatSender } from './heartbeat.js';
+import type { HealthCounters, HealthSnapshot, RemoteCommandHandler, ServiceHealth } from '@kiosk/contracts/health';
+import { createAgentMetrics } from './metrics.js';
+import { renderScreenshot } from './screenshot.js';
+
+/** The UI pings every 15 s; three missed pings mean the kiosk screen is dead. */
+const uiDeadAfterMs = 45_000;
+
+export interface MonitorModuleOptions {
+  /** Gas orders waiting for credit / needing an operator (from the gas module once it runs). */
+  gasCounts?: (ctx: AgentContext) => { creditPending: number; needsAttention: number };
+  /** Overrides the headless-Chromium screenshot (tests). */
+  screenshot?: () => Promise<Uint8Array>;
+}
+
+export interface MonitorApi {
+  sender: HeartbeatSender;
+  /** When the UI last sent Kiosk.Ping (epoch ms), null before the first (the browser watchdog uses it). */
+  lastPingAt(): number | null;
+  /** The browser watchdog's restarts, carried in each heartbeat's `ui`. */
+  setBrowserRestarts(info: { restartsLastHour: number; last: { at: string; reason: string } | null }): void;
+}
+
+const apis = new WeakMap<AgentContext, MonitorApi>();
+/** The heartbeat sender of an agent (outbox, last result) for the maintenance panel and alerts. */
+export function getMonitorApi(ctx: AgentContext): MonitorApi | undefined {
+  return apis.get(ctx);
+}
+
+function configHash(): string {
+  try {
+    const file = configPathFrom(process.argv.slice(2), process.env);
+    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Counters since this agent process started, from the audit log and the print journal, so they
+ * need no bookkeeping of their own and survive nothing (central handles restarts by boot id).
+ */
+function countersSince(ctx: AgentContext, sinceIso: string): HealthCounters {
+  const count = (sql: string): number => (ctx.db.prepare(sql).pluck().get(sinceIso) as number | undefined) ?? 0;
+  const hasJobs = ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='print_jobs'").get();
+  return {
+    sessionsStarted: count("SELECT count(*) FROM audit_log WHERE action = 'session.start' AND at >= ?"),
+    sessionsCompleted: count(
+      "SELECT count(*) FROM audit_log WHERE action = 'session.end' AND json_extract(detail, '$.reason') = 'finished' AND at >= ?",
+    ),
+    transactions: hasJobs ? count("SELECT count(*) FROM print_jobs WHERE state = 'printed' AND kind <> 'test-page' AND created_at >= ?") : 0,
+    transactionsFailed: hasJobs
+      ? count("SELECT count(*) FROM print_jobs WHERE state IN ('failed', 'unknown') AND kind <> 'test-page' AND created_at >= ?")
+      : 0,
+  };
+}
+
+export function createMonitorModuleWith(options: MonitorModuleOptions = {}): AgentModuleFactory {
+  return (ctx) => buildMonitorModule(ctx, options);
+}
+
+export const createMonitorModule: AgentModuleFactory = createMonitorModuleWith();
+
+function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): AgentModule {
+  const { config } = ctx;
+  const log = ctx.logger.child({ module: 'monitor' });
+  const startedAt = new Date().toISOString();
+  const hash = configHash();
+  let lastPing: number | null = null;
+  let browserRestarts: { restartsLastHour: number; last: { at: string; reason: string } | null } | null = null;
+
+  const gasCounts = (): { creditPending: number; needsAttention: number } => {
+    if (options.gasCounts) return options.gasCounts(ctx);
+    const c = getGasApi(ctx)?.counts();
+    return { creditPending: c?.creditPending ?? 0, needsAttention: c?.needsAttention ?? 0 };
+  };
+
+  /** The citizen services the session offers and the paused ones (what the home screen greys out). */
+  const serviceHealth = (): ServiceHealth | undefined => {
+    const all = getSessionApi(ctx)?.view().availability.services;
+    if (!all) return undefined;
+    const entries = Object.entries(all);
+    return { total: entries.length, paused: entries.filter(([, a]) => !a.available).map(([id, a]) => ({ id, reasons: [...a.reasons] })) };
+  };
+
+  const snapshot = (): HealthSnapshot => {
+    const devices = ctx.deviceStatuses();
+    const services = serviceHealth();
+    const message = ctx.mode.message();
+    return {
+      mode: ctx.mode.get(),
+      ...(message ? { modeMessage: message } : {}),
+      devices,
+      paper: devices.printer?.paper ?? 'unknown',
+      counters: countersSince(ctx, startedAt),
+      gas: gasCounts(),
+      ui: {
+        alive: lastPing !== null && Date.now() - lastPing < uiDeadAfterMs,
+        lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString(),
+        ...(browserRestarts ? { browserRestartsLastHour: browserRestarts.restartsLastHour, lastBrowserRestart: browserRestarts.last } : {}),
+      },
+      // One build: the UI is served by this agent, so it carries the same version.
+      versions: { agent: agentVersion, ui: agentVersion },
+      configHash: hash,
+      ...(services ? { services } : {}),
+    };
+  };
+
+  const printer = (): PrinterDriver | undefined => {
+    const d = ctx.devices.get('printer');
+    return d instanceof PrinterDriver ? d : undefined;
+  };
+
+  const commands: RemoteCommandHandler = {
+    // Never in a money step: payment, crediting, card write or a slip printing.
+    canRunNow: () => !(getSessionApi(ctx)?.view().busy ?? null) && !(getGasApi(ctx)?.isMoneyStepInFlight() ?? false),
+    async setOutOfService(message) {
+      ctx.mode.set('out-of-service', message);
+      return { ok: true, detail: 'out of service' };
+    },
+    async setInService() {
+      ctx.mode.set('in-service');
+      return { ok: true, detail: 'in service' };
+    },
+    async restartUi() {
+      ctx.broadcast('Kiosk.RestartUiEvent', {});
+      return { ok: true, detail: 'reload sent to the kiosk screen' };
+    },
+    screenshot: options.screenshot ?? (() => renderScreenshot(ctx.url())),
+    async printerTestPage() {
+      const p = printer();
+      if (!p) return { ok: false, detail: 'no printer configured' };
+      const r = await p.print(testPage(p.profile));
+      return { ok: r.outcome === 'printed', detail: r.outcome === 'printed' ? 'test page printed' : `test page ${r.outcome}: ${r.reason ?? ''}`.trim() };
+    },
+    async reloadConfig() {
+      // Validate the file on disk now; devices and ports are applied at the next agent start,
+      // so a bad edit can never take a running kiosk down.
+      try {
+        loadConfig(configPathFrom(process.argv.slice(2), process.env));
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+      const next = configHash();
+      return { ok: true, detail: next === hash ? 'config unchanged' : `config ${next} valid; applies at the next agent restart` };
+    },
+  };
+
+  const sender = new HeartbeatSender({
+    centralUrl: config.central.url,
+    kioskId: config.kiosk.id,
+    secret: config.central.secret,
+    intervalMs: config.central.heartbeatIntervalMs,
+    commandWaitMs: config.central.commandWaitMs,
+    db: ctx.db,
+    logger: log,
+    health: { snapshot },
+    commands,
+    dataDir: resolvePath(config.dataDir),
+  });
+  apis.set(ctx, { sender, lastPingAt: () => lastPing, setBrowserRestarts: (info) => (browserRestarts = info) });
+  const metrics = createAgentMetrics({
+    kioskId: config.kiosk.id,
+    site: config.kiosk.site,
+    health: { snapshot },
+    dataDir: resolvePath(config.dataDir),
+    sender,
+  });
+
+  // What operations read under "Recent events": the agent's start, device status changes and
+  // mode changes, through the durable outbox (flat facts, never personal data).
+  const unsubscribers: (() => void)[] = [];
+  const enqueue = (type: string, payload: Record<string, unknown>): void => {
+    try {
+      sender.enqueueEvent(type, payload);
+    } catch (err) {
+      log.error({ err, type }, 'monitoring event not queued');
+    }
+  };
+  const reportChanges = (): void => {
+    enqueue('agent.started', { bootId: sender.bootId, version: agentVersion, mode: ctx.mode.get() });
+    for (const d of ctx.devices.values()) {
+      const key = (st: DeviceStatus): string => `${st.device}|${st.paper ?? ''}`;
+      let last = key(d.status());
+      const onStatus = (st: DeviceStatus): void => {
+        const k = key(st);
+        if (k === last) return;
+        last = k;
+        enqueue('device.status', {
+          device: d.kind,
+          state: st.device,
+          ...(st.paper ? { paper: st.paper } : {}),
+          ...(st.action ? { action: st.action } : {}),
+          ...(st.detail ? { detail: st.detail.slice(0, 200) } : {}),
+        });
+      };
+      d.on('status', onStatus);
+      unsubscribers.push(() => d.off('status', onStatus));
+    }
+    unsubscribers.push(
+      ctx.mode.onChange((mode, message) => enqueue('kiosk.mode', { mode, ...(message ? { message: message.slice(0, 200) } : {}) })),
+    );
+  };
+
+  return {
+    name: 'monitor',
+    commands: [
+      defineCommand({
+        name: 'Kiosk.Ping',
+        payload: z.object({}).strict(),
+        handle: async () => {
+          lastPing = Date.now();
+          return { completionCode: 'success', payload: {} };
+        },
+      }),
+    ],
+    routes(app) {
+      app.get('/metrics', metrics.handler);
+    },
+    async start() {
+      sender.start();
+      reportChanges();
+    },
+    async stop() {
+      for (const off of unsubscribers.splice(0)) off();
+      await sender.stop();
+    },
+    health: () => ({ central: sender.lastResult(), ui: { lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString() } }),
+  };
+}

@@ -1,0 +1,108 @@
+import { pino, type Logger } from 'pino';
+import { CircuitBreaker, type BreakerChange, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
+import { UPSTREAM_NAMES, type UpstreamName } from './errors.js';
+import { createGasConnector, type GasConnector } from './gas.js';
+import { UpstreamClient, type RetryPolicy } from './http-client.js';
+import { createPaymentConnector, type PaymentConnector } from './payment.js';
+import { createPropertyConnector, type PropertyConnector } from './property.js';
+import { createSlipConnector, type SlipConnector } from './slips.js';
+import { createSocialInsuranceConnector, type SocialInsuranceConnector } from './social.js';
+import { createTaxConnector, type TaxConnector } from './tax.js';
+
+export * from './breaker.js';
+export * from '@kiosk/contracts/upstream';
+export * from './errors.js';
+export { checkRequest, DEFAULT_RETRY, orNull, UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
+export type { GasConnector } from './gas.js';
+export { FINAL_TRADE_STATES, type PaymentConnector } from './payment.js';
+export type { PropertyConnector } from './property.js';
+export type { SlipConnector } from './slips.js';
+export type { SocialInsuranceConnector } from './social.js';
+export { defaultTaxYears, type TaxConnector } from './tax.js';
+
+export interface ServicesOptions {
+  /** Where all upstreams live (the sandbox, or one bridge). */
+  baseUrl: string;
+  /** Per-upstream overrides, e.g. a bridge to the real property registry. */
+  baseUrls?: Partial<Record<UpstreamName, string>>;
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+  kioskId: string;
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  breaker?: Partial<BreakerOptions>;
+  /** Replaces global fetch (tests, proxies). */
+  fetch?: typeof fetch;
+}
+
+export interface UpstreamAvailability extends BreakerSnapshot {
+  /** False while the circuit is open: grey the tiles that need this upstream. */
+  available: boolean;
+}
+
+export interface Services {
+  property: PropertyConnector;
+  tax: TaxConnector;
+  social: SocialInsuranceConnector;
+  gas: GasConnector;
+  payment: PaymentConnector;
+  slips: SlipConnector;
+  breakers: Readonly<Record<UpstreamName, CircuitBreaker>>;
+  /** One row per upstream, for the availability matrix and heartbeats. */
+  availability(): UpstreamAvailability[];
+  /** Called on every breaker state change; returns an unsubscribe function. */
+  onAvailabilityChange(listener: (change: BreakerChange) => void): () => void;
+}
+
+/** Which upstreams each citizen service needs (the availability matrix greys a tile if any is down). */
+export const SERVICE_UPSTREAMS = {
+  property: ['property', 'slips'],
+  tax: ['tax', 'slips'],
+  social: ['social', 'slips'],
+  gas: ['gas', 'payment'],
+} as const satisfies Record<string, readonly UpstreamName[]>;
+
+export function createServices(opts: ServicesOptions): Services {
+  const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'services' });
+  const breakers = {} as Record<UpstreamName, CircuitBreaker>;
+  const clients = {} as Record<UpstreamName, UpstreamClient>;
+  for (const upstream of UPSTREAM_NAMES) {
+    const breaker = new CircuitBreaker(upstream, opts.breaker);
+    breaker.on('change', (c) => {
+      const level = c.to === 'closed' ? 'info' : 'warn';
+      logger[level]({ upstream, from: c.from, to: c.to, lastFailure: c.snapshot.lastFailure }, 'upstream circuit changed');
+    });
+    breakers[upstream] = breaker;
+    clients[upstream] = new UpstreamClient({
+      upstream,
+      baseUrl: opts.baseUrls?.[upstream] ?? opts.baseUrl,
+      timeoutMs: opts.timeoutMs,
+      kioskId: opts.kioskId,
+      logger,
+      breaker,
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+  }
+  return {
+    property: createPropertyConnector(clients.property),
+    tax: createTaxConnector(clients.tax),
+    social: createSocialInsuranceConnector(clients.social),
+    gas: createGasConnector(clients.gas),
+    payment: createPaymentConnector(clients.payment),
+    slips: createSlipConnector(clients.slips),
+    breakers,
+    availability() {
+      return UPSTREAM_NAMES.map((u) => {
+        const s = breakers[u].snapshot();
+        return { ...s, available: s.state !== 'open' };
+      });
+    },
+    onAvailabilityChange(listener) {
+      for (const u of UPSTREAM_NAMES) breakers[u].on('change', listener);
+      return () => {
+        for (const u of UPSTREAM_NAMES) breakers[u].off('change', listener);
+      };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { profiles } from '@kiosk/synthetic';
+import { isValidIdNumber } from '@kiosk/synthetic';
+import type { ExtraPerson } from '@kiosk/synthetic';
+
+/**
+ * The ID card simulator's built-in cards become sandbox people, so a demo card finds records in
+ * every service. One of them — a visitor from 乌鲁木齐 — has none, to show the "no records" screen.
+ * Cards whose number is not an 18-character GB 11643 number (the 2017 foreign permanent resident
+ * card) are not seeded; the registries answer "no records" for them.
+ */
+export const NO_RECORDS_PROFILE = 'urumqi-long-name';
+
+export function idCardProfilePeople(): ExtraPerson[] {
+  const seen = new Set<string>();
+  const usable = profiles.filter((p) => {
+    const ok = isValidIdNumber(p.card.idNumber) && !seen.has(p.card.idNumber);
+    seen.add(p.card.idNumber);
+    return ok;
+  });
+  const residents = usable.filter((p) => p.card.cardType === 'resident');
+  const none = residents.find((p) => p.name === NO_RECORDS_PROFILE) ?? residents[residents.length - 1];
+  return usable.map((p) => ({ idNumber: p.card.idNumber, name: p.card.name, records: p === none ? 'none' : 'full' }));
+}

@@ -1,1 +1,0 @@
-export { createLogger, silentLogger, type Logger } from '@kiosk/platform';

@@ -1,8 +1,0 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { projectRoot } from './config/load.js';
-
-/** The software version, from the root package.json (one package, one version). */
-export const agentVersion: string = (
-  JSON.parse(readFileSync(resolve(projectRoot, 'package.json'), 'utf8')) as { version: string }
-).version;
