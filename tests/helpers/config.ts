@@ -16,6 +16,9 @@ export function testConfig(overrides: (c: KioskConfig) => void = () => {}): Kios
   c.embedded.sandbox.dataDir = tempDir('kiosk-sandbox-data-');
   c.agent.port = 0;
   c.log.level = 'silent';
+  // The default config's camera is the simulators' MJPEG stream (npm start); tests without the
+  // simulators process use ffmpeg's own test source unless they ask for the simulator camera.
+  c.devices.camera.source = { kind: 'simulated' };
   overrides(c);
   return c;
 }

@@ -73,6 +73,8 @@ const cameraSchema = z.object({
   enabled: z.boolean().default(true),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('simulated') }),
+    /** An MJPEG-over-HTTP camera (IP camera, or the simulators' camera with its scenes for the photo service). */
+    z.object({ kind: z.literal('mjpegHttp'), url: z.url() }),
     z.object({
       kind: z.literal('v4l2'),
       device: z.string().min(1),
