@@ -86,4 +86,18 @@ describe('sandbox photo platform', () => {
     const garbage = await fetch(`${t.url}/photo/receipts/nonsense/image.jpg`, { headers: HEADERS });
     expect(garbage.status).toBe(404);
   });
+
+  it('void: a receipt that exists is reported (no refund); one that does not is closed for good', async () => {
+    const img = await jpeg(358, 441);
+    const up = await post({ orderNo: 'PH20261203TEST0010', use: 'idcard', backdrop: 'white', image: { format: 'jpeg', base64: img.toString('base64') } });
+    const { code } = (await up.json()) as { code: string };
+    const v1 = await fetch(`${t.url}/photo/receipts/void`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ orderNo: 'PH20261203TEST0010' }) });
+    expect(await v1.json()).toMatchObject({ result: 'already_credited', receipt: { code } });
+    const v2 = await fetch(`${t.url}/photo/receipts/void`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ orderNo: 'PH20261203TEST0011' }) });
+    expect(await v2.json()).toEqual({ result: 'never_credited', receipt: null });
+    // A late upload under a voided number (the refund already went out) is refused.
+    const late = await post({ orderNo: 'PH20261203TEST0011', use: 'idcard', backdrop: 'white', image: { format: 'jpeg', base64: img.toString('base64') } });
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { error: { code: string } }).error.code).toBe('ORDER_VOIDED');
+  });
 });

@@ -170,6 +170,13 @@ export const sandboxMigrations: Migration[] = [
         created_at TEXT NOT NULL,
         UNIQUE (kiosk_id, order_no)
       );
+      -- Order numbers closed by the kiosk before a refund: no receipt may be made for them later.
+      CREATE TABLE photo_voids (
+        kiosk_id TEXT NOT NULL,
+        order_no TEXT NOT NULL,
+        voided_at TEXT NOT NULL,
+        PRIMARY KEY (kiosk_id, order_no)
+      );
     `,
   },
 ];

@@ -3,8 +3,11 @@
  * English) and decides by `code`; nothing from an upstream's body or a stack trace reaches a screen.
  */
 
-/** `face` is not in UPSTREAM_NAMES: its connector (services/face.ts) exists only where configured. */
-export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face';
+/**
+ * `face` and `photo` are not in UPSTREAM_NAMES: their connectors (services/face.ts, services/photo.ts)
+ * have their own breakers and exist only where their service runs.
+ */
+export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face' | 'photo';
 
 export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips'];
 
@@ -41,6 +44,7 @@ export const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
   payment: { zh: '支付服务', en: 'The payment service' },
   slips: { zh: '凭证核验服务', en: 'The slip verification service' },
   face: { zh: '人像比对服务', en: 'The face verification service' },
+  photo: { zh: '照片回执平台', en: 'The photo receipt platform' },
 };
 
 /** Messages for business codes the upstreams send; anything else falls back to the generic one. */

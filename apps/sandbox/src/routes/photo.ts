@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { z } from 'zod';
 import { PHOTO_RECEIPT_CODE, photoReceiptRequestSchema, type PhotoReceipt, type PhotoUse } from '@kiosk/contracts/photo';
 import type { Db } from '@kiosk/platform';
 import { ApiError, operation, parseBody, type OpDeps } from '../http.js';
@@ -57,6 +58,8 @@ function toReceipt(r: ReceiptRow): PhotoReceipt {
 }
 
 /**
+ * `POST /photo/receipts/void` closes an order number for good and says whether it has a receipt
+ * (`already_credited`, with it) or never will (`never_credited`): the kiosk refunds only on the latter.
  * `POST /photo/receipts` stores the JPEG and answers the receipt code (回执号); the same order
  * uploaded again answers the same receipt. `GET /photo/receipts/{code}` and `…/image.jpg` are
  * what a department's counter looks up. Faults come from the fault admin under `photo.*`.
@@ -88,6 +91,7 @@ export function mountPhoto(router: Router, db: Db, deps: OpDeps, now: () => Date
           throw new ApiError(422, 'PHOTO_FILE_SIZE', `a ${body.use} photo must be ${std.minBytes}–${std.maxBytes} bytes, got ${jpeg.length}`);
         }
         if (!std.backdrops.includes(body.backdrop)) throw new ApiError(422, 'PHOTO_BACKDROP', `a ${body.use} photo needs a ${std.backdrops.join('/')} backdrop`);
+        if (voided.get(ctx.kioskId, body.orderNo)) throw new ApiError(409, 'ORDER_VOIDED', 'this order number was voided (refunded); take a new photo order');
         const existing = byOrder.get(ctx.kioskId, body.orderNo) as ReceiptRow | undefined;
         if (existing) {
           if (existing.use !== body.use) throw new ApiError(409, 'ORDER_NO_USED', 'this order number already has a receipt for another use');
@@ -98,6 +102,25 @@ export function mountPhoto(router: Router, db: Db, deps: OpDeps, now: () => Date
         insert.run(code, ctx.kioskId, body.orderNo, body.use, body.backdrop, size.width, size.height, jpeg, at.toISOString());
         ctx.logFields.code = code;
         return { status: 201, body: toReceipt(byCode.get(code) as ReceiptRow) };
+      },
+      deps,
+    ),
+  );
+
+  const voidedInsert = db.prepare('INSERT OR IGNORE INTO photo_voids (kiosk_id, order_no, voided_at) VALUES (?, ?, ?)');
+  const voided = db.prepare('SELECT 1 FROM photo_voids WHERE kiosk_id = ? AND order_no = ?');
+  router.post(
+    '/photo/receipts/void',
+    operation(
+      'photo.receipt.void',
+      (req, ctx) => {
+        const body = parseBody(z.object({ orderNo: z.string().regex(/^[A-Za-z0-9-]{8,60}$/) }).strict(), req.body);
+        ctx.logFields.orderNo = body.orderNo;
+        const existing = byOrder.get(ctx.kioskId, body.orderNo) as ReceiptRow | undefined;
+        if (existing) return { body: { result: 'already_credited', receipt: toReceipt(existing) } };
+        // From now on this order number can never get a receipt: a refund is safe.
+        voidedInsert.run(ctx.kioskId, body.orderNo, now().toISOString());
+        return { body: { result: 'never_credited', receipt: null } };
       },
       deps,
     ),
