@@ -17,6 +17,7 @@ import type { KioskConfig } from '@kiosk/kiosk-config';
 import { createLogger, silentLogger } from '@kiosk/platform';
 import { createControlApp } from '../../apps/simulators/src/control-api.js';
 import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { createCameraSimulator, type CameraSimulator } from '../../apps/simulators/src/camera/index.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { startTestCentral, type TestCentral } from '../central/helpers.js';
@@ -32,6 +33,8 @@ export interface ProductionKioskOptions {
   logFile?: string;
   logLevel?: string;
   config?: (c: KioskConfig) => void;
+  /** The photo booth camera: the simulators' camera with its scenes, read over MJPEG-over-HTTP. */
+  photoCamera?: boolean;
 }
 
 export interface ProductionKiosk {
@@ -43,6 +46,7 @@ export interface ProductionKiosk {
   idcard: IdCardSimulator;
   printer: PrinterSimulator;
   gascard: GasCardSimulator;
+  camera: CameraSimulator | undefined;
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -86,11 +90,13 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     stateFile: join(dir, 'gascard-sim.json'),
     latency: { status: 1, read: 5, write: 30 },
   });
-  for (const s of [idcard, printer, gascard]) await s.start();
-  const control = createControlApp([idcard, printer, gascard]);
+  const camera = opts.photoCamera ? createCameraSimulator() : undefined;
+  for (const s of [idcard, printer, gascard, ...(camera ? [camera] : [])]) await s.start();
+  const control = createControlApp([idcard, printer, gascard, ...(camera ? [camera] : [])]);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (camera) config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
 
   let logStream: WriteStream | undefined;
   if (opts.logFile) {
@@ -114,6 +120,7 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     idcard,
     printer,
     gascard,
+    camera,
     async control(method, path, body) {
       const res = await fetch(`${controlUrl}${path}`, {
         method,
@@ -128,8 +135,10 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
       if (stopped) return;
       stopped = true;
       await agent.stop();
+      await camera?.stop();
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await Promise.allSettled([idcard, printer, gascard].map((s) => s.stop()));
+      await Promise.allSettled([idcard, printer, gascard, ...(camera ? [camera] : [])].map((s) => s.stop()));
       if (logStream) {
         logStream.end();
         await once(logStream, 'close').catch(() => undefined);

@@ -11,6 +11,8 @@ import { createGasCardDriver } from './devices/gascard/driver.js';
 import { createGasModuleWith } from './gas/module.js';
 import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
 import { createGasFlow } from './flows/gas.js';
+import { createPhotoFlow } from './flows/photo.js';
+import { createPhotoModuleWith } from './photo/module.js';
 import { createServices } from './services/index.js';
 import { faceConnectorFor, faceVerifierFrom, withFaceStatus } from './services/face.js';
 import { createSessionModuleWith } from './session/module.js';
@@ -40,7 +42,7 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
   const face = faceConnectorFor(config, logger);
   return [
     createSessionModuleWith({
-      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }) },
+      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }), photo: createPhotoFlow({ logger }) },
       upstreams: withFaceStatus(upstreamStatusFrom(services), face),
       faceVerifier: face ? faceVerifierFrom(face) : null,
     }),
@@ -50,6 +52,8 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     createStaffModule,
     // Its start() runs recovery of unfinished orders; the kiosk is ready only after that.
     createGasModuleWith({ services }),
+    // 自助照相: booth, checks, photo orders on the same payment provider and money rules as gas.
+    createPhotoModuleWith({ services }),
     // Offline speech synthesis (espeak-ng) for the UI's voice guidance.
     createVoiceModule,
     // Each upstream's breaker state in /healthz, for `kiosk doctor`.

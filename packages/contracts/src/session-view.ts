@@ -6,8 +6,8 @@
  * Full names and numbers stay in the agent's memory (session/vault.ts) and never reach a view.
  */
 
-export type ServiceId = 'property' | 'gas' | 'tax' | 'social';
-export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social'];
+export type ServiceId = 'property' | 'gas' | 'tax' | 'social' | 'photo';
+export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social', 'photo'];
 
 export type Lang = 'zh-CN' | 'en';
 

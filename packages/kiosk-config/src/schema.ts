@@ -130,6 +130,7 @@ const sessionSchema = z.object({
       gas: sessionServiceSchema.prefault({}),
       tax: sessionServiceSchema.prefault({}),
       social: sessionServiceSchema.prefault({}),
+      photo: sessionServiceSchema.prefault({}),
     })
     .prefault({}),
   face: z

@@ -276,6 +276,7 @@ export function createSessionMachine(deps: SessionDeps) {
       'flow.gas': deps.flows.gas,
       'flow.tax': deps.flows.tax,
       'flow.social': deps.flows.social,
+      'flow.photo': deps.flows.photo,
     },
     actions: {
       enterScreen: assign((_, params: { name: ScreenName }) => ({ screen: params.name })),
@@ -574,6 +575,7 @@ export function createSessionMachine(deps: SessionDeps) {
                       { guard: ({ context }) => context.serviceId === 'gas', target: 'gas' },
                       { guard: ({ context }) => context.serviceId === 'tax', target: 'tax' },
                       { guard: ({ context }) => context.serviceId === 'social', target: 'social' },
+                      { guard: ({ context }) => context.serviceId === 'photo', target: 'photo' },
                       { target: '#home' },
                     ],
                   },
@@ -581,6 +583,7 @@ export function createSessionMachine(deps: SessionDeps) {
                   gas: { invoke: { id: 'flow', src: 'flow.gas', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   tax: { invoke: { id: 'flow', src: 'flow.tax', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   social: { invoke: { id: 'flow', src: 'flow.social', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
+                  photo: { invoke: { id: 'flow', src: 'flow.photo', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                 },
               },
               afterFlow: {

@@ -14,6 +14,7 @@ import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
 import type { SessionConfig } from './services.js';
+import { getPhotoApi } from '../photo/module.js';
 import { getGasApi } from '../gas/module.js';
 import { getMonitorApi } from '../monitor/module.js';
 import { isGasCardReader } from '@kiosk/protocol-gascard';
@@ -137,6 +138,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   const flowDeps: FlowDeps = {
     identity: () => vault.current(),
     gas: () => getGasApi(ctx),
+    photo: () => getPhotoApi(ctx),
     gasCard: () => {
       const d = ctx.devices.get('gascard');
       return isGasCardReader(d) ? d : undefined;
