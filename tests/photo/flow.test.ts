@@ -78,8 +78,8 @@ describe('自助照相 over the WebSocket API', () => {
       await k.control('POST', '/camera/scene', { scene });
       await ok('Session.FlowEvent', { name: 'photo.capture', data: {} });
       await until(`countdown for ${scene}`, at('countdown'));
-      const refused = await until(`refusal of ${scene}`, (v) => at('preview')(v) && data(v).refused === true);
-      expect(data(refused).hint, scene).toBe(hint);
+      const refused = await until(`refusal of ${scene}`, (v) => at('preview')(v) && data(v).refusedHint !== null);
+      expect(data(refused).refusedHint, scene).toBe(hint);
     }
     await ok('Session.Cancel').catch(() => undefined);
     await ok('Session.End').catch(() => undefined);
@@ -89,7 +89,7 @@ describe('自助照相 over the WebSocket API', () => {
   it('takes a 身份证 photo, is paid, uploads it and prints the 回执号; the platform has a 358×441 JPEG', async () => {
     await k.control('POST', '/camera/scene', { scene: 'person' });
     await toPreview('idcard', 'white');
-    await until('live hint: all good', (v) => at('preview')(v) && data(v).hint === null && data(v).refused === false);
+    await until('live hint: all good', (v) => at('preview')(v) && data(v).hint === null && data(v).refusedHint === null);
     await ok('Session.FlowEvent', { name: 'photo.capture', data: {} });
     const review = await until('review', at('review'));
     expect(data(review).retakesLeft).toBe(3);

@@ -44,10 +44,10 @@ export type PhotoConsentData = PhotoChosen;
 /** steps `preview`, `countdown`, `checking` */
 export interface PhotoLiveData extends PhotoChosen {
   previewUrl: string | null;
-  /** The checks' first complaint about the live picture or the last capture; null: all good. */
+  /** The checks' first complaint about the live picture (about once a second); null: all good. */
   hint: PhotoHint | null;
-  /** The capture was refused: the hint is about the photo just taken. */
-  refused: boolean;
+  /** Why the last capture was refused; stays until the next capture. */
+  refusedHint: PhotoHint | null;
   countdown: number | null;
   retakesLeft: number;
 }

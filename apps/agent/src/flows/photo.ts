@@ -41,7 +41,7 @@ interface Ctx {
   chosen: PhotoChosen | null;
   previewUrl: string | null;
   hint: PhotoHint | null;
-  refused: boolean;
+  refusedHint: PhotoHint | null;
   countdown: number;
   retakesLeft: number;
   resultUrl: string | null;
@@ -130,7 +130,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
     const useEvent = z.object({ use: z.enum(PHOTO_USES), backdrop: z.enum(PHOTO_BACKDROPS) }).strict();
 
     const liveView = (c: Ctx, step: string): FlowView =>
-      view(step, { ...(c.chosen as PhotoChosen), previewUrl: c.previewUrl, hint: c.hint, refused: c.refused, countdown: step === 'countdown' ? c.countdown : null, retakesLeft: c.retakesLeft } satisfies PhotoLiveData);
+      view(step, { ...(c.chosen as PhotoChosen), previewUrl: c.previewUrl, hint: c.hint, refusedHint: c.refusedHint, countdown: step === 'countdown' ? c.countdown : null, retakesLeft: c.retakesLeft } satisfies PhotoLiveData);
 
     const result = (kind: ResultView['kind'], key: string): ResultView => ({ kind, titleKey: `result.photo.${key}.title`, messageKey: `result.photo.${key}.body` });
 
@@ -159,7 +159,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
           chosen: null,
           previewUrl: null,
           hint: null,
-          refused: false,
+          refusedHint: null,
           countdown: 3,
           retakesLeft: 0,
           resultUrl: null,
@@ -216,9 +216,9 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             preview: {
               entry: assign({ view: ({ context }) => liveView(context, 'preview') }),
               on: {
-                'PHOTO.HINT': { actions: assign({ hint: ({ event }) => event.hint, refused: false, view: ({ context, event }) => liveView({ ...context, hint: event.hint, refused: false }, 'preview') }) },
+                'PHOTO.HINT': { actions: assign({ hint: ({ event }) => event.hint, view: ({ context, event }) => liveView({ ...context, hint: event.hint }, 'preview') }) },
                 'PHOTO.PREVIEW': { actions: assign({ previewUrl: ({ event }) => event.url, view: ({ context, event }) => liveView({ ...context, previewUrl: event.url }, 'preview') }) },
-                'FLOW.EVENT': { guard: ({ event }) => event.name === 'photo.capture', target: 'countdown', actions: assign({ countdown: () => api().settings.countdownSeconds }) },
+                'FLOW.EVENT': { guard: ({ event }) => event.name === 'photo.capture', target: 'countdown', actions: assign({ countdown: () => api().settings.countdownSeconds, refusedHint: null }) },
               },
             },
             countdown: {
@@ -237,7 +237,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 input: ({ context }) => ({ chosen: context.chosen as PhotoChosen }),
                 onDone: [
                   { guard: ({ event }) => event.output.ok && event.output.resultUrl !== null, target: '#photoFlow.review', actions: assign({ resultUrl: ({ event }) => event.output.resultUrl }) },
-                  { target: 'preview', actions: assign({ hint: ({ event }) => event.output.hint, refused: true }) },
+                  { target: 'preview', actions: assign({ refusedHint: ({ event }) => event.output.hint ?? 'noFace' }) },
                 ],
                 onError: { target: '#photoFlow.error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'camera' }) }) },
               },
@@ -250,7 +250,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             'FLOW.EVENT': {
               guard: ({ event, context }) => event.name === 'photo.retake' && context.retakesLeft > 0,
               target: 'live',
-              actions: [assign({ retakesLeft: ({ context }) => context.retakesLeft - 1, hint: null, refused: false, resultUrl: null }), () => api().booth.dropHeld()],
+              actions: [assign({ retakesLeft: ({ context }) => context.retakesLeft - 1, hint: null, refusedHint: null, resultUrl: null }), () => api().booth.dropHeld()],
             },
             CONTINUE: 'creating',
             BACK: { target: 'use', actions: () => api().booth.end() },

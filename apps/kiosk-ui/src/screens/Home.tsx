@@ -8,6 +8,7 @@ export const tileText: Record<ServiceId, { title: MessageKey; desc: MessageKey }
   gas: { title: 'service.gas', desc: 'service.gas.desc' },
   tax: { title: 'service.tax', desc: 'service.tax.desc' },
   social: { title: 'service.social', desc: 'service.social.desc' },
+  photo: { title: 'service.photo', desc: 'service.photo.desc' },
 };
 
 export function Home({ view, send }: ScreenProps) {
