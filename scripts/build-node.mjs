@@ -2,6 +2,7 @@
 // Bundles the Node processes into dist/ so a kiosk runs plain JavaScript: no TypeScript loader at
 // start-up (tsx costs ~0.6 s per process on this hardware). Dependencies stay in node_modules.
 import { build } from 'esbuild';
+import { externalDependencies } from './external-dependencies.mjs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,15 +13,6 @@ export const entryPoints = {
   sandbox: 'apps/sandbox/src/main.ts',
   central: 'apps/central/src/main.ts',
   simulators: 'apps/simulators/src/main.ts',
-};
-
-// npm dependencies stay in node_modules, but the workspace's own packages (@kiosk/*) ship as
-// TypeScript source and are bundled in: Node 20 cannot run .ts from node_modules.
-const externalDependencies = {
-  name: 'external-dependencies',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@kiosk/') ? undefined : { path: args.path, external: true }));
-  },
 };
 
 await build({

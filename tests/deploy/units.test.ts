@@ -77,9 +77,9 @@ describe('deploy/systemd units', () => {
     expect(agent).toContain('/opt/kiosk/dist/agent.mjs');
     // Read, not imported: importing build-node.mjs runs the build.
     const build = readFileSync(join(projectRoot, 'scripts/build-node.mjs'), 'utf8');
-    expect(build).toMatch(/\n\s+agent: 'device-agent\/src\/main\.ts',/);
+    expect(build).toMatch(/\n\s+agent: 'apps\/agent\/src\/main\.ts',/);
     expect(unitText('kiosk-central.service')).toContain('/opt/kiosk-central/dist/central.mjs');
-    expect(build).toMatch(/\n\s+central: 'central\/src\/main\.ts',/);
+    expect(build).toMatch(/\n\s+central: 'apps\/central\/src\/main\.ts',/);
     const browser = unitText('kiosk-browser.service');
     expect(browser).toMatch(/ExecStart=\/usr\/bin\/cage .*-- \/opt\/kiosk\/deploy\/kiosk-browser\.sh/);
     expect(existsSync(join(projectRoot, 'deploy/kiosk-browser.sh'))).toBe(true);

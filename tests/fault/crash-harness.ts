@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build, type Plugin } from 'esbuild';
+import { externalDependencies } from '../../scripts/external-dependencies.mjs';
 import { projectRoot } from '@kiosk/kiosk-config';
 import type { CommitPoint } from '../../apps/agent/src/gas/journal.js';
 import { listOpenPayments, settlePayment } from '../../apps/simulators/src/payments-control.js';
@@ -181,9 +182,8 @@ export async function bundleChild(outdir: string, patches: readonly SourcePatch[
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
     logLevel: 'silent',
-    plugins: patches.length > 0 ? [patchPlugin(patches)] : [],
+    plugins: patches.length > 0 ? [externalDependencies, patchPlugin(patches)] : [externalDependencies],
   });
   if (r.errors.length > 0) throw new Error(r.errors.map((e) => e.text).join('\n'));
   return join(outdir, 'agent-child.mjs');

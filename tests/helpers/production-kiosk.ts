@@ -96,7 +96,11 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (camera) config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
+  if (camera) {
+    config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
+    // Several agents and their ffmpegs share 2 cores in a test run: a frame can take seconds.
+    config.devices.camera.timeoutMs = 15_000;
+  }
 
   let logStream: WriteStream | undefined;
   if (opts.logFile) {

@@ -11,7 +11,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePath } from '@kiosk/kiosk-config';
-import { getPhotoApi } from '../../apps/agent/src/photo/module.js';
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { tempDir } from '../helpers/config.js';
 import { JourneyClient } from '../helpers/journeys.js';
@@ -86,7 +85,7 @@ describe('自助照相 leaves no photo behind', () => {
     expect(found(jpeg.toString('base64'))).toContain('photo base64');
 
     // Memory: the booth and the orders hold nothing once the session is over.
-    const api = getPhotoApi(k.agent.context)!;
+    const api = k.agent.context.ports.get('photo')!;
     expect(api.orders.heldPhotos()).toBe(0);
     expect(api.booth.held_()).toBe(0);
 

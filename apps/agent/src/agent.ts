@@ -15,9 +15,8 @@ import { createWsApi, type WsApi } from './api/ws-server.js';
 import { defineCommand, type CommandDefinition } from './api/commands.js';
 import type { DeviceDriver, DeviceStatus } from '@kiosk/contracts/device-status';
 import { agentVersion } from './version.js';
+import { createPortRegistry } from './ports.js';
 import type { AgentContext, AgentModule, AgentModuleFactory, KioskMode, ModeController } from './modules.js';
-
-export type { KioskMode };
 
 export interface AgentOptions {
   logger: Logger;
@@ -91,6 +90,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
     mode,
     broadcast,
     audit,
+    ports: createPortRegistry(),
   };
   const modules: AgentModule[] = [];
   for (const factory of opts.modules ?? []) modules.push(await factory(context));

@@ -4,6 +4,7 @@ import type { Logger } from '@kiosk/platform';
 import type { Db } from '@kiosk/platform';
 import type { CommandDefinition } from './api/commands.js';
 import type { DeviceDriver, DeviceStatus } from '@kiosk/contracts/device-status';
+import type { PortRegistry } from './ports.js';
 
 export type KioskMode = 'in-service' | 'out-of-service' | 'maintenance' | 'assisted';
 
@@ -17,7 +18,7 @@ export interface ModeController {
 }
 
 /** Drivers by kind. Feature modules narrow the type they need with the driver's own class. */
-export type AgentDevices = ReadonlyMap<string, DeviceDriver>;
+type AgentDevices = ReadonlyMap<string, DeviceDriver>;
 
 /** What every feature module of the agent is given. Arrows point down only: modules use this. */
 export interface AgentContext {
@@ -35,6 +36,8 @@ export interface AgentContext {
   broadcast(name: string, payload: unknown): void;
   /** Appends to the audit log. `detail` must hold masked or hashed forms only. */
   audit(actor: string, action: string, detail?: Record<string, unknown>): void;
+  /** The ports features offer each other (ports.ts): how a feature reaches another without importing it. */
+  ports: PortRegistry;
 }
 
 /** A feature (session, maintenance, monitoring …) plugged into the agent. */

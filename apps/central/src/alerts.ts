@@ -61,7 +61,7 @@ const toAlert = (r: AlertDbRow): Alert => ({
   suppressed: r.suppressed === 1,
 });
 
-export const flappingPrefix = 'flapping:';
+const flappingPrefix = 'flapping:';
 
 export interface AlertOptions {
   /** More openings than this of one (kiosk, code) within the window count as flapping. */

@@ -152,7 +152,7 @@ export interface SessionUser {
   role: Role;
 }
 
-export const sessionCookie = 'central_session';
+const sessionCookie = 'central_session';
 
 function parseCookies(header: string | undefined): Map<string, string> {
   const m = new Map<string, string>();

@@ -27,7 +27,7 @@ const userSchema = z.object({
   passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be a scrypt hash made by `central hash-password`'),
 });
 
-export const centralConfigSchema = z
+const centralConfigSchema = z
   .object({
     listen: z.object({
       /** 127.0.0.1 for a single machine; 0.0.0.0 (behind TLS) when kiosks reach it over the network. */

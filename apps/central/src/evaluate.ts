@@ -20,7 +20,7 @@ export interface EvaluateOptions {
   diskLowBytes: number;
 }
 
-export const deviceNames: Record<string, string> = {
+const deviceNames: Record<string, string> = {
   idcard: '身份证阅读器 ID card reader',
   printer: '打印机 printer',
   camera: '摄像头 camera',
@@ -29,14 +29,14 @@ export const deviceNames: Record<string, string> = {
 };
 
 /** Citizen services by id (the kiosk's ServiceId), for operators. */
-export const serviceNames: Record<string, string> = {
+const serviceNames: Record<string, string> = {
   property: '不动产查询 property',
   gas: '燃气充值 gas',
   tax: '完税凭证 tax',
   social: '社保凭单 social insurance',
 };
 
-export const deviceStateNames: Record<DeviceState, string> = {
+const deviceStateNames: Record<DeviceState, string> = {
   online: '正常 online',
   offline: '离线 offline',
   noDevice: '未连接 no device',

@@ -23,7 +23,7 @@ import {
 } from './evaluate.js';
 import type { WebhookQueue } from './webhook.js';
 
-export const unassignedSite = '未分组 Unassigned';
+const unassignedSite = '未分组 Unassigned';
 
 /** How long heartbeats wait to be written together (one transaction, one WAL append). */
 const groupCommitMs = 50;
@@ -73,7 +73,7 @@ interface KioskDbRow {
   totals: string;
 }
 
-export type CommandStatus = 'queued' | 'delivered' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'expired';
+type CommandStatus = 'queued' | 'delivered' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'expired';
 
 export interface CommandView {
   id: string;
@@ -149,7 +149,7 @@ export interface FleetQuery {
   limit?: number;
 }
 
-export interface SiteCounts {
+interface SiteCounts {
   site: string;
   matched: number;
   online: number;

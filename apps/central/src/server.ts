@@ -17,8 +17,6 @@ import { centralMigrations } from './migrations.js';
 import { lastPruneAt, prune } from './retention.js';
 import { WebhookQueue } from './webhook.js';
 
-export type { CentralConfig } from './config.js';
-
 export interface StartCentralOptions {
   host: string;
   /** 0 picks a free port (tests). */

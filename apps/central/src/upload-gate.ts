@@ -12,12 +12,12 @@ export interface UploadGateLimits {
   largeBodyBytes: number;
 }
 
-export const defaultUploadGateLimits: UploadGateLimits = {
+const defaultUploadGateLimits: UploadGateLimits = {
   maxUnverifiedBytes: 64 * 1024 * 1024,
   largeBodyBytes: 256 * 1024,
 };
 
-export type GateRefusal = 'busy';
+type GateRefusal = 'busy';
 
 export class UploadGate {
   private unverified = 0;

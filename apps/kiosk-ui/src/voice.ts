@@ -61,7 +61,7 @@ function start(): Promise<void> {
   return ready;
 }
 
-export function voiceStatus(): VoiceStatus {
+function voiceStatus(): VoiceStatus {
   void start();
   return status;
 }
@@ -141,6 +141,6 @@ export function stopSpeaking(): void {
 }
 
 /** What was last spoken (for tests and the "repeat" affordance). */
-export function lastSpoken(): string {
+function lastSpoken(): string {
   return lastText;
 }

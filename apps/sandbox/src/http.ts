@@ -24,7 +24,7 @@ export interface OpContext {
   logFields: Record<string, string | number>;
 }
 
-export interface OpResult {
+interface OpResult {
   status?: number;
   body: unknown;
   /** Sent as text/html instead of JSON (browser pages). */

@@ -2,11 +2,11 @@ import type { PaymentOrder, SlipVerifyResponse } from '@kiosk/contracts/upstream
 
 /** Small server-rendered pages a phone or desktop browser opens from a printed QR code. */
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-export function yuan(fen: number): string {
+function yuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;

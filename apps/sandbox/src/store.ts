@@ -26,7 +26,7 @@ function setMeta(db: Db, key: string, value: string): void {
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
-export function fingerprint(data: SyntheticData): string {
+function fingerprint(data: SyntheticData): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex');
 }
 

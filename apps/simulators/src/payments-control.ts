@@ -15,7 +15,7 @@ export type SettleAction = z.infer<typeof settleBodySchema>['result'];
 const listSchema = z.object({ orders: z.array(paymentOrderSchema) });
 const TIMEOUT_MS = 5000;
 
-export class PaymentsControlError extends Error {
+class PaymentsControlError extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,

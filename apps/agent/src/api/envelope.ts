@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /** XFS4IoT-style message envelope used on the agent's WebSocket. */
-export const messageTypes = ['command', 'acknowledge', 'event', 'completion', 'unsolicited'] as const;
-export type MessageType = (typeof messageTypes)[number];
+const messageTypes = ['command', 'acknowledge', 'event', 'completion', 'unsolicited'] as const;
+type MessageType = (typeof messageTypes)[number];
 
-export const completionCodes = [
+const completionCodes = [
   'success',
   'canceled',
   'deviceNotReady',
@@ -21,10 +21,10 @@ export const completionCodes = [
 export type CompletionCode = (typeof completionCodes)[number];
 
 /** Acknowledge status; absent means accepted. */
-export const ackStatuses = ['invalidMessage', 'invalidRequestID', 'tooManyRequests'] as const;
+const ackStatuses = ['invalidMessage', 'invalidRequestID', 'tooManyRequests'] as const;
 export type AckStatus = (typeof ackStatuses)[number];
 
-export const commandHeaderSchema = z.object({
+const commandHeaderSchema = z.object({
   name: z.string().regex(/^[A-Z][A-Za-z0-9]*\.[A-Z][A-Za-z0-9]*$/, 'must look like Interface.Command'),
   requestId: z.number().int().positive().max(2 ** 31 - 1),
   type: z.literal('command'),
@@ -40,7 +40,7 @@ export const commandMessageSchema = z
   })
   .strict();
 
-export type CommandMessage = z.infer<typeof commandMessageSchema>;
+type CommandMessage = z.infer<typeof commandMessageSchema>;
 
 export interface Header {
   name: string;

@@ -42,7 +42,7 @@ export function hostAllowed(host: string | undefined, localPort: number | undefi
  * inline style attributes stay allowed for Preact's style props and the payment QR's SVG.
  * The WebSocket is named with the host the page was loaded from (already on the allow-list).
  */
-export function contentSecurityPolicy(host: string): string {
+function contentSecurityPolicy(host: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -60,7 +60,7 @@ export function contentSecurityPolicy(host: string): string {
 }
 
 /** Puts the per-boot token in the page so only the page the agent served can open the WebSocket. */
-export function injectToken(html: string, token: string): string {
+function injectToken(html: string, token: string): string {
   const tag = `<meta name="kiosk-token" content="${token}">`;
   return html.includes('</head>') ? html.replace('</head>', `${tag}</head>`) : tag + html;
 }

@@ -25,7 +25,7 @@ function baudOption(raw: string | undefined): number {
  * The JSON a field engineer sees: the issue's field set, per card type. Name, English name and
  * numbers are masked unless `reveal`.
  */
-export function cardToCliJson(event: CardReadEvent, reveal: boolean): Record<string, unknown> {
+function cardToCliJson(event: CardReadEvent, reveal: boolean): Record<string, unknown> {
   const c = event.card;
   const name = (s: string): string => (reveal ? s : maskName(s));
   const num = (s: string): string => (reveal ? s : maskIdNumber(s));

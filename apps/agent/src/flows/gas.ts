@@ -27,7 +27,7 @@
 import { maskAddress } from '@kiosk/platform';
 import { assign, fromCallback, fromPromise, sendParent, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
-import type { GasApi } from '../gas/module.js';
+import type { GasApi } from '../gas/api.js';
 import type { AccountView, CardView, OrderView, PrintOutcome } from '../gas/engine.js';
 import { GasError } from '../gas/errors.js';
 import type { Logger } from '@kiosk/platform';
@@ -101,7 +101,7 @@ function view(step: string, data: object): FlowView {
   return { step, data: data as FlowView['data'] };
 }
 
-export function yuanText(fen: number): string {
+function yuanText(fen: number): string {
   const sign = fen < 0 ? '-' : '';
   const a = Math.abs(fen);
   return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;

@@ -2,7 +2,7 @@ import type { Services } from '../services/index.js';
 import type { UpstreamState } from '../session/availability.js';
 import type { UpstreamStatusSource } from '../session/module.js';
 
-export { createRecordFlows, type RecordFlowsOptions, type RecordServices } from './records.js';
+export { createRecordFlows } from './records.js';
 export type * from '@kiosk/contracts/record-views';
 
 /**

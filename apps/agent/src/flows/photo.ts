@@ -19,7 +19,7 @@ import type { PhotoChosen, PhotoDoneData, PhotoErrorData, PhotoHint, PhotoLiveDa
 import type { FlowView, ResultView } from '@kiosk/contracts/session-view';
 import type { PhotoSpec } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
-import type { PhotoApi } from '../photo/module.js';
+import type { PhotoApi } from '../photo/api.js';
 import { photoPendingSlip, photoReceiptSlip } from '../photo/slips.js';
 import type { FlowDeps, FlowFactory, FlowInboundEvent, FlowInput, FlowOutput } from '../session/flow.js';
 
@@ -49,6 +49,8 @@ interface Ctx {
   qrSvg: string;
   secondsLeft: number;
   error: PhotoErrorData | null;
+  /** Preview restarts after a camera hiccup (one is tried before the error screen). */
+  restarts: number;
 }
 
 const specView = (s: PhotoSpec): PhotoSpecView => ({ use: s.use, nameZh: s.nameZh, nameEn: s.nameEn, width: s.width, height: s.height, backdrops: [...s.backdrops] });
@@ -167,6 +169,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
           qrSvg: '',
           secondsLeft: 0,
           error: null,
+          restarts: 0,
         };
       },
       invoke: { src: 'guard', input: () => ({ get: () => currentOrder }) },
@@ -208,7 +211,11 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
           invoke: { src: 'live', input: ({ context }) => ({ chosen: context.chosen as PhotoChosen }) },
           on: {
             'PHOTO.PREVIEW': { actions: assign({ previewUrl: ({ event }) => event.url }) },
-            'PHOTO.PREVIEW_FAILED': { target: 'error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'camera' }) }) },
+            'PHOTO.PREVIEW_FAILED': [
+              // A stalled stream (a busy machine, a camera re-enumerating) gets one fresh start.
+              { guard: ({ context }) => context.restarts < 1, target: 'live', reenter: true, actions: assign({ restarts: ({ context }) => context.restarts + 1, previewUrl: null }) },
+              { target: 'error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'camera' }) }) },
+            ],
             BACK: { target: 'use', actions: () => api().booth.end() },
           },
           initial: 'preview',

@@ -34,7 +34,7 @@ export function holderOf(upstream: { nameMasked: string; idNumberMasked: string 
 
 // ---------------------------------------------------------------- property
 
-export function propertyStatusView(s: PropertyStatus): PropertyStatusView {
+function propertyStatusView(s: PropertyStatus): PropertyStatusView {
   const base = { mortgagee: '', amount: '', authority: '', note: '', registeredOn: s.registeredOn };
   switch (s.type) {
     case 'mortgage':

@@ -65,7 +65,6 @@ export type {
   CreatedOrder,
   GasAlert,
   GasSettings,
-  OrderStage,
   OrderView,
   PaymentTick,
   PrintOutcome,

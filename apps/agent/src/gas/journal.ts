@@ -17,8 +17,8 @@ import {
   type OrderStep,
 } from './states.js';
 
-export type MeterType = 'iot' | 'ic-card';
-export type GasReportState = 'none' | 'pending' | 'done' | 'failed';
+type MeterType = 'iot' | 'ic-card';
+type GasReportState = 'none' | 'pending' | 'done' | 'failed';
 
 export interface GasOrder {
   orderNo: string;

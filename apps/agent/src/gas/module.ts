@@ -2,7 +2,7 @@
  * The gas top-up feature of the agent: builds the journal and the engine, runs start-up recovery
  * in start() (so the agent is ready only after every unfinished order is final or pending), and
  * offers the UI's `Gas.*` WebSocket commands. The session's gas flow may use the same engine
- * in-process through getGasApi(ctx). Command names and payloads: docs/gas.md.
+ * in-process through ctx.ports.get('gas'). Command names and payloads: docs/gas.md.
  */
 import { z } from 'zod';
 import { CommandError, defineCommand, type CommandContext, type CommandDefinition, type CommandResult } from '../api/commands.js';
@@ -10,7 +10,7 @@ import { isGasCardReader, type GasCardReader } from '@kiosk/protocol-gascard';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
 import { createServices, type Services } from '../services/index.js';
 import { GAS_COMPANY_NAME } from './constants.js';
-import { getMonitorApi } from '../monitor/module.js';
+import type { GasApi } from './api.js';
 import { GasEngine, isSlipPrinter, type BusyReason, type GasAlert, type SlipPrinter } from './engine.js';
 import { GasError } from './errors.js';
 import { GasJournal, type CommitPoint, type GasOrder, type OrderCounts } from './journal.js';
@@ -30,27 +30,13 @@ export interface GasModuleOptions {
   now?: () => Date;
 }
 
-/** What other modules (session, monitor, maintenance) may use. */
-export interface GasApi {
-  readonly engine: GasEngine;
-  /** Payment being watched, gas being credited, card being written or slip printing. */
-  isMoneyStepInFlight(): boolean;
-  busyReason(): BusyReason | null;
-  whenIdle(): Promise<void>;
-  /** For heartbeats and the maintenance panel. */
-  counts(): OrderCounts;
-  /** Start-up recovery finished. */
-  ready(): boolean;
-  /** Call when the citizen's session ends: closes an unpaid order, waits for money steps. */
-  endSession(): Promise<void>;
-}
+export type { GasApi };
 
-export interface GasModule extends AgentModule, GasApi {}
+interface GasModule extends AgentModule, GasApi {}
 
-const apis = new WeakMap<AgentContext, GasApi>();
-
+/** The gas module of a running agent (tests and tools); features use ctx.ports.get('gas'). */
 export function getGasApi(ctx: AgentContext): GasApi | undefined {
-  return apis.get(ctx);
+  return ctx.ports.get('gas');
 }
 
 const orderNo = z.string().trim().min(8).max(80);
@@ -141,7 +127,7 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
     try {
       if (options.onAlert) options.onAlert(alert);
       // Central must see it even while it is unreachable: the monitor's durable outbox.
-      else getMonitorApi(ctx)?.sender.enqueueEvent(alert.kind, { ...alert });
+      else ctx.ports.get('monitor')?.sender.enqueueEvent(alert.kind, { ...alert });
     } catch (err) {
       log.error({ err }, 'gas alert hook failed');
     }
@@ -269,7 +255,7 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
     ready: () => engine.ready(),
     endSession: () => engine.endSession(),
   };
-  apis.set(ctx, api);
+  ctx.ports.provide('gas', api);
 
   return {
     name: 'gas',

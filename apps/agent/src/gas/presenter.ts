@@ -123,7 +123,7 @@ export class Presenter {
  * What the citizen is told. The truth per credit kind: an IoT credit is retried by the kiosk by
  * itself; an IC-card purchase needs the card in a kiosk again (补写卡).
  */
-export function messageOf(o: GasOrder, stage: OrderStage): CitizenMessage | null {
+function messageOf(o: GasOrder, stage: OrderStage): CitizenMessage | null {
   switch (stage) {
     case 'paymentExpired':
       return messages.PAYMENT_EXPIRED;

@@ -16,9 +16,9 @@ export interface SlipContext {
 }
 
 /** What the pending slip's QR code holds; the kiosk's scanner (or the keypad) gives it back to 补写卡. */
-export const PENDING_QR_PREFIX = 'KIOSK-GAS-PENDING:';
+const PENDING_QR_PREFIX = 'KIOSK-GAS-PENDING:';
 
-export function pendingQrData(orderNo: string): string {
+function pendingQrData(orderNo: string): string {
   return `${PENDING_QR_PREFIX}${orderNo}`;
 }
 

@@ -15,7 +15,7 @@ import { chinaDate, type GasOrder } from './journal.js';
 import { maskAccountNo, yuan } from './receipts.js';
 import { creditedStates, paidStates, pendingStates } from './states.js';
 
-export type MismatchKind =
+type MismatchKind =
   // The differences issue 12 names, by the upstreams' own records:
   | 'paid-not-credited'
   | 'credited-twice'
@@ -34,13 +34,13 @@ export type MismatchKind =
   | 'refund-not-in-journal'
   | 'refunded-not-in-bill';
 
-export interface Mismatch {
+interface Mismatch {
   kind: MismatchKind;
   orderNo: string;
   detail: string;
 }
 
-export interface OpenItem {
+interface OpenItem {
   orderNo: string;
   state: string;
   amountFen: number;
@@ -48,7 +48,7 @@ export interface OpenItem {
 }
 
 /** The day's sums for this kiosk, per source (fen). */
-export interface ReconcileTotals {
+interface ReconcileTotals {
   /** Provider bill: payments and refunds of the day. */
   paymentCount: number;
   paymentFen: number;

@@ -90,7 +90,7 @@ export function isOrderState(s: string): s is OrderState {
  * which side of the payment that was. This is what makes every path from a paid state to an
  * unpaid final state impossible in the table itself, not only in the engine.
  */
-export const attentionExits: Readonly<Record<'unpaid' | 'paid', readonly OrderState[]>> = {
+const attentionExits: Readonly<Record<'unpaid' | 'paid', readonly OrderState[]>> = {
   // Stuck while waiting for the payment: the provider's answer decides.
   unpaid: ['paid', 'payment_expired', 'payment_closed'],
   // Stuck after the money moved: credit it, or (operator) refund it. Never unpaid.
@@ -98,7 +98,7 @@ export const attentionExits: Readonly<Record<'unpaid' | 'paid', readonly OrderSt
 };
 
 /** Which side of the payment a needs_attention order is on; unknown counts as paid (the safe side). */
-export function attentionSide(attentionFrom: OrderState | null): 'unpaid' | 'paid' {
+function attentionSide(attentionFrom: OrderState | null): 'unpaid' | 'paid' {
   return attentionFrom === 'created' || attentionFrom === 'awaiting_payment' ? 'unpaid' : 'paid';
 }
 
@@ -127,7 +127,7 @@ export function assertTransition(orderNo: string, from: OrderState, to: OrderSta
  * Steps inside a state that are journaled on their own (no state change), so a crash between
  * them is told apart on recovery.
  */
-export const orderSteps = [
+const orderSteps = [
   /** awaiting_payment: the provider answered create-order (code URL stored). */
   'payment_created',
   /** crediting (IC card): the gas company recorded the purchase and gave the write data. */
@@ -146,7 +146,7 @@ export const orderSteps = [
 export type OrderStep = (typeof orderSteps)[number];
 
 /** Where the state machine allows an order to wait for a citizen's card (补写卡) or a retry. */
-export function isPostPayment(state: OrderState, attentionFrom: OrderState | null): boolean {
+function isPostPayment(state: OrderState, attentionFrom: OrderState | null): boolean {
   if (state === 'needs_attention') return attentionFrom !== null && paidStates.includes(attentionFrom);
   return paidStates.includes(state);
 }

@@ -83,7 +83,7 @@ export interface CentralClock {
 }
 
 /** Central answered with an error status. */
-export class CentralRejected extends Error {
+class CentralRejected extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,

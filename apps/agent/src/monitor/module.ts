@@ -4,12 +4,11 @@ import { z } from 'zod';
 import { defineCommand } from '../api/commands.js';
 import { configPathFrom, loadConfig, resolvePath } from '@kiosk/kiosk-config';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
-import { getSessionApi } from '../session/module.js';
-import { getGasApi } from '../gas/module.js';
 import { testPage } from '../receipts/test-page.js';
 import { PrinterDriver } from '../devices/printer/driver.js';
 import { agentVersion } from '../version.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
+import type { MonitorApi } from './api.js';
 import { HeartbeatSender } from './heartbeat.js';
 import type { HealthCounters, HealthSnapshot, RemoteCommandHandler, ServiceHealth } from '@kiosk/contracts/health';
 import { createAgentMetrics } from './metrics.js';
@@ -25,18 +24,11 @@ export interface MonitorModuleOptions {
   screenshot?: () => Promise<Uint8Array>;
 }
 
-export interface MonitorApi {
-  sender: HeartbeatSender;
-  /** When the UI last sent Kiosk.Ping (epoch ms), null before the first (the browser watchdog uses it). */
-  lastPingAt(): number | null;
-  /** The browser watchdog's restarts, carried in each heartbeat's `ui`. */
-  setBrowserRestarts(info: { restartsLastHour: number; last: { at: string; reason: string } | null }): void;
-}
+export type { MonitorApi };
 
-const apis = new WeakMap<AgentContext, MonitorApi>();
-/** The heartbeat sender of an agent (outbox, last result) for the maintenance panel and alerts. */
+/** The monitor of a running agent (tests and tools); features use ctx.ports.get('monitor'). */
 export function getMonitorApi(ctx: AgentContext): MonitorApi | undefined {
-  return apis.get(ctx);
+  return ctx.ports.get('monitor');
 }
 
 function configHash(): string {
@@ -83,13 +75,13 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
 
   const gasCounts = (): { creditPending: number; needsAttention: number } => {
     if (options.gasCounts) return options.gasCounts(ctx);
-    const c = getGasApi(ctx)?.counts();
+    const c = ctx.ports.get('gas')?.counts();
     return { creditPending: c?.creditPending ?? 0, needsAttention: c?.needsAttention ?? 0 };
   };
 
   /** The citizen services the session offers and the paused ones (what the home screen greys out). */
   const serviceHealth = (): ServiceHealth | undefined => {
-    const all = getSessionApi(ctx)?.view().availability.services;
+    const all = ctx.ports.get('session')?.view().availability.services;
     if (!all) return undefined;
     const entries = Object.entries(all);
     return { total: entries.length, paused: entries.filter(([, a]) => !a.available).map(([id, a]) => ({ id, reasons: [...a.reasons] })) };
@@ -125,7 +117,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
 
   const commands: RemoteCommandHandler = {
     // Never in a money step: payment, crediting, card write or a slip printing.
-    canRunNow: () => !(getSessionApi(ctx)?.view().busy ?? null) && !(getGasApi(ctx)?.isMoneyStepInFlight() ?? false),
+    canRunNow: () => !(ctx.ports.get('session')?.view().busy ?? null) && !(ctx.ports.get('gas')?.isMoneyStepInFlight() ?? false),
     async setOutOfService(message) {
       ctx.mode.set('out-of-service', message);
       return { ok: true, detail: 'out of service' };
@@ -170,7 +162,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     commands,
     dataDir: resolvePath(config.dataDir),
   });
-  apis.set(ctx, { sender, lastPingAt: () => lastPing, setBrowserRestarts: (info) => (browserRestarts = info) });
+  ctx.ports.provide('monitor', { sender, lastPingAt: () => lastPing, setBrowserRestarts: (info) => (browserRestarts = info) });
   const metrics = createAgentMetrics({
     kioskId: config.kiosk.id,
     site: config.kiosk.site,

@@ -3,9 +3,9 @@ import type { RemoteCommand, RemoteCommandKind } from '@kiosk/contracts/health';
 import { eventTypeSchema, findPersonalData, nextSequence, type OutboxEvent } from '@kiosk/contracts/heartbeat';
 
 /** Largest event payload accepted into the outbox (JSON bytes); central takes batches of these. */
-export const maxEventPayloadBytes = 16 * 1024;
+const maxEventPayloadBytes = 16 * 1024;
 
-export type CommandStatus = 'waiting' | 'running' | 'succeeded' | 'failed';
+type CommandStatus = 'waiting' | 'running' | 'succeeded' | 'failed';
 
 export interface CommandRow {
   id: string;

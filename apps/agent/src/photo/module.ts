@@ -1,7 +1,7 @@
 /**
  * 自助照相 in the agent (docs/photo.md): the booth (camera, checks, crop), the photo orders on the
  * gas money path's provider and rules, the platform connector, and the background upload/refund
- * pass. The session's photo flow uses it in-process through getPhotoApi(ctx).
+ * pass. The session's photo flow uses it in-process through the `photo` port (ctx.ports).
  */
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
 import { createServices, type Services } from '../services/index.js';
@@ -11,26 +11,15 @@ import { PhotoBooth } from './booth.js';
 import { createFaceDetector, type FaceDetector } from './detector.js';
 import { PhotoJournal } from './journal.js';
 import { PhotoOrders } from './orders.js';
+import type { PhotoApi } from './api.js';
+
+export type { PhotoApi } from './api.js';
 
 export interface PhotoModuleOptions {
   services?: Pick<Services, 'payment'>;
   platform?: PhotoConnector;
   detector?: FaceDetector & { warmUp?(): Promise<void> };
   now?: () => Date;
-}
-
-export interface PhotoApi {
-  readonly booth: PhotoBooth;
-  readonly orders: PhotoOrders;
-  readonly journal: PhotoJournal;
-  readonly settings: AgentContext['config']['photo'];
-  readonly slipContext: () => { kioskId: string; site?: string; hotline?: string; now: Date };
-}
-
-const apis = new WeakMap<AgentContext, PhotoApi>();
-
-export function getPhotoApi(ctx: AgentContext): PhotoApi | undefined {
-  return apis.get(ctx);
 }
 
 export function createPhotoModuleWith(options: PhotoModuleOptions = {}): AgentModuleFactory {
@@ -83,7 +72,7 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
       now: now(),
     }),
   };
-  apis.set(ctx, api);
+  ctx.ports.provide('photo', api);
 
   return {
     name: 'photo',

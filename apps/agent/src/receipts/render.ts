@@ -229,8 +229,8 @@ export function renderReceipt(doc: ReceiptDocument, profile: PrinterProfile, opt
 }
 
 /** Longest line a profile can hold at normal size, for callers laying out their own text. */
-export const lineColumns = (p: PrinterProfile): number => profileColumns(p);
+const lineColumns = (p: PrinterProfile): number => profileColumns(p);
 
 /** True when `text` fits on one line of the profile at normal size. */
-export const fitsOneLine = (text: string, p: PrinterProfile): boolean =>
+const fitsOneLine = (text: string, p: PrinterProfile): boolean =>
   textColumns(printable(text, { coverage: p.fontCoverage, raster: true })) <= profileColumns(p);

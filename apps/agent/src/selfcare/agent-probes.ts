@@ -11,7 +11,7 @@ export interface ProbeTarget {
 }
 
 /** The store answers a query (a closed or corrupt database throws). */
-export function storeProbe(db: Db): HealthProbe {
+function storeProbe(db: Db): HealthProbe {
   return async () => {
     if (!db.open) return 'database closed';
     return db.prepare('SELECT 1').pluck().get() === 1 ? null : 'SELECT 1 gave no row';
@@ -22,7 +22,7 @@ export function storeProbe(db: Db): HealthProbe {
  * The WebSocket server answers a real command, exactly as the kiosk UI talks to it: an upgrade
  * with the page's origin and token, then `Common.Status` to completion.
  */
-export function websocketProbe(target: Pick<ProbeTarget, 'url' | 'token'>, timeoutMs: number): HealthProbe {
+function websocketProbe(target: Pick<ProbeTarget, 'url' | 'token'>, timeoutMs: number): HealthProbe {
   return () =>
     new Promise((resolve) => {
       const wsUrl = `${target.url.replace(/^http/, 'ws')}${wsPath}?token=${encodeURIComponent(target.token)}`;

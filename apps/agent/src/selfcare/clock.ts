@@ -1,4 +1,4 @@
-export type ClockLevel = 'ok' | 'warn' | 'out-of-service';
+type ClockLevel = 'ok' | 'warn' | 'out-of-service';
 
 export interface ClockVerdict {
   level: ClockLevel;

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolvePath } from '@kiosk/kiosk-config';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
-import { getMonitorApi } from '../monitor/module.js';
-import { getSessionApi } from '../session/module.js';
 import { BrowserWatchdog, type RestartDecision } from './browser-watchdog.js';
 import { parsePpm, ScreenJudge } from './screen-check.js';
 import { judgeClock, type ClockVerdict } from './clock.js';
@@ -66,7 +64,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
   const screens = new ScreenJudge();
 
   const event = (type: string, payload: Record<string, unknown>): void => {
-    getMonitorApi(ctx)?.sender.enqueueEvent(type, payload);
+    ctx.ports.get('monitor')?.sender.enqueueEvent(type, payload);
   };
   const alert = (code: string, severity: 'warning' | 'error', message: string): void => event('alert', { code, severity, message });
 
@@ -101,7 +99,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
 
   /** Someone is using the kiosk unless it shows its idle screens (attract, out of service) with nothing in flight. */
   const citizenPresent = (): boolean => {
-    const v = getSessionApi(ctx)?.view();
+    const v = ctx.ports.get('session')?.view();
     return v ? !(v.screen === 'attract' || v.screen === 'outOfService') || v.busy !== null : false;
   };
 
@@ -135,7 +133,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
   const checkBrowser = async (): Promise<void> => {
     if (restarting) return;
     const t = now();
-    const decision = watchdog.check(t, getMonitorApi(ctx)?.lastPingAt() ?? null);
+    const decision = watchdog.check(t, ctx.ports.get('monitor')?.lastPingAt() ?? null);
     if (decision) await doRestart(t, decision);
   };
 
@@ -152,14 +150,14 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
     const t = now();
     if (!argv || restarting || t - lastScreenCheck < cfg.browser.screenCheckIntervalMs) return;
     lastScreenCheck = t;
-    const v = getSessionApi(ctx)?.view();
+    const v = ctx.ports.get('session')?.view();
     const key = v ? `${v.screen}/${v.busy ?? ''}` : '';
     const verdict = screens.sample(key, parsePpm(await capture(argv)));
     if (verdict) await doRestart(t, watchdog.restartFor(t, verdict === 'blank' ? 'screen blank' : 'screen frozen'));
   };
 
   const checkClock = (): void => {
-    const sample = getMonitorApi(ctx)?.sender.centralClock();
+    const sample = ctx.ports.get('monitor')?.sender.centralClock();
     if (!sample) return;
     const v = judgeClock(sample.offsetMs, sample.uncertaintyMs, cfg.clock);
     status.clock = { ...v, at: sample.at };
@@ -218,7 +216,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       }
     }
     status.browserRestartsLastHour = watchdog.restartsLastHour(now());
-    getMonitorApi(ctx)?.setBrowserRestarts({ restartsLastHour: status.browserRestartsLastHour, last: status.lastBrowserRestart });
+    ctx.ports.get('monitor')?.setBrowserRestarts({ restartsLastHour: status.browserRestartsLastHour, last: status.lastBrowserRestart });
   };
 
   apis.set(ctx, { status: () => ({ ...status }) });

@@ -40,7 +40,7 @@ export interface BreakerChange {
   snapshot: BreakerSnapshot;
 }
 
-export const DEFAULT_BREAKER: Omit<BreakerOptions, 'now'> = { failureThreshold: 5, coolDownMs: 30_000 };
+const DEFAULT_BREAKER: Omit<BreakerOptions, 'now'> = { failureThreshold: 5, coolDownMs: 30_000 };
 
 export class CircuitBreaker extends EventEmitter<{ change: [BreakerChange] }> {
   private current: BreakerState = 'closed';

@@ -36,7 +36,7 @@ export interface CitizenMessage {
   en: string;
 }
 
-export const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
+const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
   property: { zh: '不动产登记系统', en: 'The property registry' },
   tax: { zh: '税务系统', en: 'The tax service' },
   social: { zh: '社保系统', en: 'The social insurance service' },

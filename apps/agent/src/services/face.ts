@@ -4,8 +4,6 @@ import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
 import type { Logger } from 'pino';
 
-export { faceVerifyRequestSchema, faceVerifyResponseSchema, type FaceVerifyRequest, type FaceVerifyResponse } from '@kiosk/contracts/face';
-
 export interface FaceConnector {
   readonly breaker: CircuitBreaker;
   verify(input: { idNumber: string; name: string; jpeg: Buffer }, call?: CallOptions): Promise<FaceVerifyResponse>;

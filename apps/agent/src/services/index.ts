@@ -12,13 +12,8 @@ import { createTaxConnector, type TaxConnector } from './tax.js';
 export * from './breaker.js';
 export * from '@kiosk/contracts/upstream';
 export * from './errors.js';
-export { checkRequest, DEFAULT_RETRY, orNull, UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
-export type { GasConnector } from './gas.js';
-export { FINAL_TRADE_STATES, type PaymentConnector } from './payment.js';
-export type { PropertyConnector } from './property.js';
-export type { SlipConnector } from './slips.js';
-export type { SocialInsuranceConnector } from './social.js';
-export { defaultTaxYears, type TaxConnector } from './tax.js';
+export { UpstreamClient } from './http-client.js';
+export { defaultTaxYears } from './tax.js';
 
 export interface ServicesOptions {
   /** Where all upstreams live (the sandbox, or one bridge). */
@@ -35,7 +30,7 @@ export interface ServicesOptions {
   fetch?: typeof fetch;
 }
 
-export interface UpstreamAvailability extends BreakerSnapshot {
+interface UpstreamAvailability extends BreakerSnapshot {
   /** False while the circuit is open: grey the tiles that need this upstream. */
   available: boolean;
 }
@@ -55,7 +50,7 @@ export interface Services {
 }
 
 /** Which upstreams each citizen service needs (the availability matrix greys a tile if any is down). */
-export const SERVICE_UPSTREAMS = {
+const SERVICE_UPSTREAMS = {
   property: ['property', 'slips'],
   tax: ['tax', 'slips'],
   social: ['social', 'slips'],

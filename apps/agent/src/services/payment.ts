@@ -33,7 +33,7 @@ export interface PaymentConnector {
 }
 
 /** States after which the order will not change by itself (REFUND can still grow by more refunds). */
-export const FINAL_TRADE_STATES: readonly TradeState[] = ['SUCCESS', 'CLOSED', 'REFUND', 'PAYERROR'];
+const FINAL_TRADE_STATES: readonly TradeState[] = ['SUCCESS', 'CLOSED', 'REFUND', 'PAYERROR'];
 
 const tradePath = (outTradeNo: string) => `/payment/v1/orders/${encodeURIComponent(outTradeNo)}`;
 

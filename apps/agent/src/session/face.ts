@@ -31,7 +31,7 @@ export const sandboxFaceVerifier: FaceVerifier = async ({ jpeg, card }) => ({
   matched: card !== null && jpeg.length > 2 && jpeg[0] === 0xff && jpeg[1] === 0xd8,
 });
 
-export const previewPath = '/api/session/preview';
+const previewPath = '/api/session/preview';
 
 /**
  * The face step's device side: consent tokens (granted when the citizen agreed, revoked when the

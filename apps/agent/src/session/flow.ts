@@ -18,8 +18,8 @@
 import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { DecodedCard } from '@kiosk/protocol-sam';
 import type { ReceiptDocument } from '../receipts/document.js';
-import type { GasApi } from '../gas/module.js';
-import type { PhotoApi } from '../photo/module.js';
+import type { GasApi } from '../gas/api.js';
+import type { PhotoApi } from '../photo/api.js';
 import type { BusyReason, FlowView, Lang, MaskedIdentity, ResultView, ServiceId } from '@kiosk/contracts/session-view';
 
 export interface FlowInput {
@@ -43,7 +43,7 @@ export type FlowInboundEvent =
   | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> };
 
 /** Events a flow sends to the session with sendParent. */
-export type FlowOutboundEvent = { type: 'FLOW.BUSY'; reason: BusyReason | null } | { type: 'FLOW.PERSIST'; on: boolean };
+type FlowOutboundEvent = { type: 'FLOW.BUSY'; reason: BusyReason | null } | { type: 'FLOW.PERSIST'; on: boolean };
 
 /** What the module gives flow factories: access to the full identity and the kiosk's services. */
 export interface FlowDeps {
@@ -62,7 +62,7 @@ export interface FlowDeps {
 }
 
 /** What a flow needs to know about a card reader: is a card in it, and when one comes or goes. */
-export interface CardPresence {
+interface CardPresence {
   cardPresent(): boolean;
   on(event: 'cardInserted' | 'cardRemoved', listener: () => void): unknown;
   off(event: 'cardInserted' | 'cardRemoved', listener: () => void): unknown;

@@ -66,7 +66,7 @@ export function sessionSettings(config: SessionConfig): SessionSettings {
   };
 }
 
-export const defaultPrefs: Prefs = { lang: 'zh-CN', elder: false, voice: true };
+const defaultPrefs: Prefs = { lang: 'zh-CN', elder: false, voice: true };
 
 export type EndReason = 'finished' | 'timeout' | 'cancelled' | 'mode' | 'outOfService';
 
@@ -198,7 +198,7 @@ const emptyAvailability: AvailabilityView = {
   outOfService: null,
 };
 
-export interface SessionInput {
+interface SessionInput {
   settings: SessionSettings;
   availability?: AvailabilityView;
   assisted?: boolean;

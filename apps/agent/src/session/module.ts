@@ -14,9 +14,6 @@ import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
 import type { SessionConfig } from './services.js';
-import { getPhotoApi } from '../photo/module.js';
-import { getGasApi } from '../gas/module.js';
-import { getMonitorApi } from '../monitor/module.js';
 import { isGasCardReader } from '@kiosk/protocol-gascard';
 import { createCardWatcher, isIdCardSource } from './identity.js';
 import {
@@ -25,6 +22,7 @@ import {
   type SessionEvent,
   type SessionMachine,
 } from './machine.js';
+import type { SessionApi } from './api.js';
 import { SnapshotFile } from './persistence.js';
 import { createPrintActor, isSlipPrinter } from './printing.js';
 import { IdentityVault } from './vault.js';
@@ -53,20 +51,11 @@ export interface SessionModuleOptions {
   report?: (type: string, payload: Record<string, unknown>) => void;
 }
 
-/** What other agent modules (assisted mode, maintenance) may ask of the session. */
-export interface SessionApi {
-  view(): SessionView;
-  /** Resolves once no payment, card write or print is in flight (vendor mode waits for this). */
-  whenSafe(): Promise<void>;
-  /** Sends a machine event (e.g. HOME when a guide restarts a service). */
-  send(event: SessionEvent): void;
-}
+export type { SessionApi };
 
-const apis = new WeakMap<AgentContext, SessionApi>();
-
-/** The running session of an agent, for other modules; undefined when no session module runs. */
+/** The running session of an agent (tests and tools); features use ctx.ports.get('session'). */
 export function getSessionApi(ctx: AgentContext): SessionApi | undefined {
-  return apis.get(ctx);
+  return ctx.ports.get('session');
 }
 
 const empty = z.object({}).strict();
@@ -137,8 +126,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
 
   const flowDeps: FlowDeps = {
     identity: () => vault.current(),
-    gas: () => getGasApi(ctx),
-    photo: () => getPhotoApi(ctx),
+    gas: () => ctx.ports.get('gas'),
+    photo: () => ctx.ports.get('photo'),
     gasCard: () => {
       const d = ctx.devices.get('gascard');
       return isGasCardReader(d) ? d : undefined;
@@ -208,7 +197,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     printFailed: (info) => {
       ctx.audit('session', 'session.print_failed', { ...info });
       const what = info.incomplete ? '凭条打印不完整（已作废）Slip stopped part-way (void)' : '凭条未能打印 Slip not printed';
-      const report = options.report ?? ((type, payload) => getMonitorApi(ctx)?.sender.enqueueEvent(type, payload));
+      const report = options.report ?? ((type, payload) => ctx.ports.get('monitor')?.sender.enqueueEvent(type, payload));
       try {
         // Central raises an alert that stays until staff acknowledge it (event alerts).
         report('alert', {
@@ -423,7 +412,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
           }),
     send: (event) => actor.send(event),
   };
-  apis.set(ctx, api);
+  ctx.ports.provide('session', api);
 
   return {
     name: 'session',
@@ -495,7 +484,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       face.end();
       vault.wipe();
       safeWaiters.forEach((w) => w());
-      apis.delete(ctx);
+      ctx.ports.withdraw('session');
     },
     health: () => {
       const c = actor.getSnapshot().context;

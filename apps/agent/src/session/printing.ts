@@ -34,7 +34,7 @@ export function isSlipPrinter(d: DeviceDriver | undefined): d is SlipPrinter {
 }
 
 /** The slip's verification address: the data of its first QR code that is a web address. */
-export function verifyUrlOf(doc: ReceiptDocument): string | null {
+function verifyUrlOf(doc: ReceiptDocument): string | null {
   for (const b of doc.blocks) if (b.type === 'qr' && /^https?:\/\//.test(b.data)) return b.data;
   return null;
 }

@@ -44,5 +44,4 @@ export function serviceInfo(id: ServiceId, config: SessionConfig): ServiceInfo &
   };
 }
 
-export { serviceIds };
 export type { ServiceId };

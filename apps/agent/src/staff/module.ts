@@ -41,7 +41,7 @@ import {
 } from '@kiosk/contracts/staff-view';
 
 /** What the maintenance panel shows about the link to central (the heartbeat sender's lastResult()). */
-export interface NetworkStatusSource {
+interface NetworkStatusSource {
   lastResult(): { ok: boolean | null; at: string | null; lastSuccessAt: string | null; error: string | null; outboxDepth: number };
 }
 
@@ -71,14 +71,14 @@ export interface StaffModuleOptions {
   receiptPreviewUrl?: string | null;
 }
 
-export interface StaffApi {
+interface StaffApi {
   view(): StaffView;
   onAlert(fn: (alert: StaffAlert) => void): () => void;
 }
 
 const apis = new WeakMap<AgentContext, StaffApi>();
 
-export function getStaffApi(ctx: AgentContext): StaffApi | undefined {
+function getStaffApi(ctx: AgentContext): StaffApi | undefined {
   return apis.get(ctx);
 }
 
@@ -86,7 +86,7 @@ const empty = z.object({}).strict();
 const previewPath = '/api/staff/preview';
 
 /** XFS4IoT action hint in the words a guide acts on. */
-export function adviceFor(s: DeviceStatus): DeviceAdvice {
+function adviceFor(s: DeviceStatus): DeviceAdvice {
   if (s.action === 'clear' || s.paper === 'out' || s.paper === 'jammed') return 'clear';
   if (s.action) return s.action;
   if (s.device === 'online' || s.device === 'deviceBusy') return 'ok';

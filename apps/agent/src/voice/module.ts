@@ -2,7 +2,7 @@ import type { Express, Request, Response } from 'express';
 import type { AgentContext, AgentModule } from '../modules.js';
 import { maxTextLength, Tts, type VoiceLang } from './tts.js';
 
-export const voicePath = '/api/voice';
+const voicePath = '/api/voice';
 
 /**
  * Voice guidance for the UI: `GET /api/voice/status` says whether the kiosk can speak, and

@@ -1,14 +1,14 @@
 /** The dashboard's view of central's JSON API (same-origin, session cookie). */
 
 export type FleetState = 'online' | 'warning' | 'error' | 'offline';
-export type Role = 'viewer' | 'operator';
+type Role = 'viewer' | 'operator';
 
 export interface User {
   username: string;
   role: Role;
 }
 
-export interface Condition {
+interface Condition {
   code: string;
   severity: 'warning' | 'error';
   message: string;
@@ -40,7 +40,7 @@ export interface FleetFilter {
   limit: number;
 }
 
-export interface SiteCounts extends Record<FleetState, number> {
+interface SiteCounts extends Record<FleetState, number> {
   site: string;
   matched: number;
 }
@@ -57,7 +57,7 @@ export interface FleetPage {
   kiosks: KioskSummary[];
 }
 
-export interface DeviceStatus {
+interface DeviceStatus {
   device: string;
   action?: string;
   detail?: string;
@@ -94,7 +94,7 @@ export interface Command {
   screenshotId: string | null;
 }
 
-export interface Heartbeat {
+interface Heartbeat {
   mode: string;
   modeMessage?: string;
   devices: Record<string, DeviceStatus>;

@@ -2,7 +2,7 @@
  * Typed client for the agent's WebSocket (XFS4IoT-style envelope). The UI is a view over the
  * agent's state: it sends commands and renders what comes back; it keeps no personal data.
  */
-export type CompletionCode =
+type CompletionCode =
   | 'success'
   | 'canceled'
   | 'deviceNotReady'
@@ -16,7 +16,7 @@ export type CompletionCode =
   | 'sequenceError'
   | 'authorisationRequired';
 
-export interface Header {
+interface Header {
   name: string;
   requestId: number;
   type: 'command' | 'acknowledge' | 'event' | 'completion' | 'unsolicited';

@@ -29,7 +29,6 @@ import './gas.css';
  * Money is always shown as ¥X.XX; numbers and names are masked by the agent.
  */
 
-
 export function yuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';
   const a = Math.abs(fen);

@@ -10,7 +10,7 @@ const catalogues: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en
 
 export type Params = Record<string, string | number>;
 
-export function isMessageKey(key: string): key is MessageKey {
+function isMessageKey(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(zhCN, key);
 }
 

@@ -40,8 +40,8 @@ interface RefundRow {
   created_at: string;
 }
 
-export const settleRequestSchema = z.object({ result: z.enum(['pay', 'fail', 'close']) });
-export type SettleResult = z.infer<typeof settleRequestSchema>['result'];
+const settleRequestSchema = z.object({ result: z.enum(['pay', 'fail', 'close']) });
+type SettleResult = z.infer<typeof settleRequestSchema>['result'];
 
 const DEFAULT_EXPIRE_SECONDS = 600;
 const UNPAID: readonly TradeState[] = ['NOTPAY', 'USERPAYING', 'PAYERROR'];
@@ -58,7 +58,7 @@ const ORDER_ID = /^PO\d{8}[0-9A-Z]{10}$/;
  * refunds by out_refund_no) with Alipay precreate's habit of closing an order nobody paid in time.
  * The QR code points at this sandbox's own /pay/<orderId> page.
  */
-export class PaymentBook {
+class PaymentBook {
   private readonly byOrderId;
   private readonly byOutTradeNo;
 

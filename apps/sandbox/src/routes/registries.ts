@@ -16,7 +16,7 @@ import { ApiError, operation, parseBody, type OpContext, type OpDeps } from '../
 import { isAcceptedPersonNumber } from '@kiosk/synthetic';
 import { maskIdNumber, maskName } from '../mask.js';
 
-export const PROPERTY_REGISTRY = '咸宁市不动产登记中心';
+const PROPERTY_REGISTRY = '咸宁市不动产登记中心';
 
 function checkedIdNumber(idNumber: string, ctx: OpContext): string {
   const id = idNumber.trim().toUpperCase();

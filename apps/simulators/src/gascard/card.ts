@@ -5,7 +5,7 @@
  */
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 
-export interface SimCardWrite {
+interface SimCardWrite {
   serialNo: string;
   purchaseCount: number;
   amountFen: number;

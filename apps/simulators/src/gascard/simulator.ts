@@ -46,7 +46,7 @@ export interface CardWriteEvent {
   purchaseCount: number;
 }
 
-export const gasCardFaultKinds = ['removed-mid-write', 'write-no-reply', 'torn-write', 'no-reply'] as const;
+const gasCardFaultKinds = ['removed-mid-write', 'write-no-reply', 'torn-write', 'no-reply'] as const;
 export type GasCardFaultKind = (typeof gasCardFaultKinds)[number];
 
 export interface GasCardFault {
@@ -65,8 +65,6 @@ export interface GasCardSimulatorOptions {
   /** Reply delays in ms. */
   latency?: { status?: number; read?: number; write?: number };
 }
-
-export { SimulatorInputError };
 
 const cardInputSchema = z.union([
   z.object({ profile: z.string().min(1), reset: z.boolean().optional() }).strict(),

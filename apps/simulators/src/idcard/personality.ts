@@ -18,8 +18,8 @@ import { z } from 'zod';
  * - `rejected`: SW3 21, an unknown command (reference §2.1 "Other values").
  * - `silent`: no reply at all, as firmware that ignores commands it does not know.
  */
-export const managementNumberModes = ['supported', 'after-read-only', 'no-content', 'read-failed', 'rejected', 'silent'] as const;
-export type ManagementNumberMode = (typeof managementNumberModes)[number];
+const managementNumberModes = ['supported', 'after-read-only', 'no-content', 'read-failed', 'rejected', 'silent'] as const;
+type ManagementNumberMode = (typeof managementNumberModes)[number];
 
 export interface ReaderPersonality {
   managementNumber: ManagementNumberMode;

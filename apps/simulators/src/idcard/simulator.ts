@@ -47,7 +47,7 @@ import {
   type TimingClass,
 } from './reader.js';
 
-export type LatencyRange = readonly [min: number, max: number];
+type LatencyRange = readonly [min: number, max: number];
 
 export interface SimTiming {
   /** Delay before the first byte of the reply, ms, uniformly drawn from [min, max]. */
@@ -73,8 +73,6 @@ export interface IdCardSimulatorOptions {
   /** Seed for latencies, junk and fragment sizes, so a failing run can be replayed. */
   seed?: number;
 }
-
-export { SimulatorInputError };
 
 export interface TimelineEvent {
   /** performance.now() in this process. */

@@ -42,7 +42,7 @@ const barcodeNames: Record<number, string> = {
 const qrLevels: Record<number, string> = { 0x30: 'L', 0x31: 'M', 0x32: 'Q', 0x33: 'H' };
 
 /** Decodes CODE128 ESC/POS data (`{A`/`{B`/`{C` selectors, `{{` = `{`) to the encoded text. */
-export function decodeCode128(d: Uint8Array): string {
+function decodeCode128(d: Uint8Array): string {
   let set = 'B';
   let out = '';
   for (let i = 0; i < d.length; i++) {

@@ -12,7 +12,7 @@ import { ReceiptAssembler, type ReceiptRecord } from './receipts.js';
  * How a particular model behaves is its personality (docs/printer.md, "Personalities").
  */
 
-export type SimPaper = 'full' | 'low' | 'out';
+type SimPaper = 'full' | 'low' | 'out';
 
 export interface PrinterSensors {
   paper: SimPaper;
@@ -29,7 +29,7 @@ export interface PrinterSensors {
   paperOutAfter: number | null;
 }
 
-export const defaultSensors = (): PrinterSensors => ({
+const defaultSensors = (): PrinterSensors => ({
   paper: 'full',
   coverOpen: false,
   cutterError: false,
@@ -67,7 +67,7 @@ export interface PrinterPersonality {
   font: 'gb2312' | 'gb18030-2byte';
 }
 
-export const defaultPersonality = (): PrinterPersonality => ({
+const defaultPersonality = (): PrinterPersonality => ({
   receiveBufferBytes: 4096,
   strayBytes: [],
   paperStatusWhenOut: false,
@@ -76,9 +76,9 @@ export const defaultPersonality = (): PrinterPersonality => ({
 });
 
 /** DLE DC4 fn=8 d1..d7 (Epson, Citizen): clear the receive and print buffers. */
-export const CLEAR_BUFFERS = Uint8Array.from([0x10, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08]);
+const CLEAR_BUFFERS = Uint8Array.from([0x10, 0x14, 0x08, 0x01, 0x03, 0x14, 0x01, 0x06, 0x02, 0x08]);
 /** Its answer: header 37H, identifier 25H, NUL. */
-export const CLEAR_RESPONSE = Uint8Array.from([0x37, 0x25, 0x00]);
+const CLEAR_RESPONSE = Uint8Array.from([0x37, 0x25, 0x00]);
 
 export interface EmulatorCounters {
   /** Every byte received. */

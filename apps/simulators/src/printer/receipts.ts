@@ -14,9 +14,9 @@ export interface Segment {
 }
 
 /** Stands for an inline image in receiptText(): OBJECT REPLACEMENT CHARACTER. */
-export const INLINE_IMAGE = '\ufffc';
+const INLINE_IMAGE = '\ufffc';
 
-export interface QrRecord {
+interface QrRecord {
   data: string;
   model: number;
   moduleSize: number;
@@ -27,7 +27,7 @@ export interface QrRecord {
   problems: string[];
 }
 
-export interface BarcodeRecord {
+interface BarcodeRecord {
   symbology: string;
   data: string;
   hri: number;
@@ -35,7 +35,7 @@ export interface BarcodeRecord {
   moduleWidth: number;
 }
 
-export interface ImageRecord {
+interface ImageRecord {
   width: number;
   height: number;
   bands: number;

@@ -22,8 +22,6 @@ export interface PrinterSimulatorOptions {
   personality?: Partial<PrinterPersonality>;
 }
 
-export { SimulatorInputError };
-
 const stateSchema = z
   .object({
     paper: z.enum(['full', 'low', 'out']),

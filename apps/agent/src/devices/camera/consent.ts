@@ -6,7 +6,7 @@
  * CLI calls for a maintenance snapshot); `{ consent: true }` or a look-alike object is refused.
  */
 
-export type CameraConsentPurpose =
+type CameraConsentPurpose =
   /** A citizen agreed on screen to a face check for this session. */
   | 'faceVerification'
   /** An engineer or guide tests the camera (CLI snapshot, maintenance panel). */
@@ -31,7 +31,7 @@ export interface GrantConsentOptions {
 }
 
 /** Consent lasts for one face step, not the whole day. */
-export const defaultConsentTtlMs = 5 * 60_000;
+const defaultConsentTtlMs = 5 * 60_000;
 
 // Module-private registries: only tokens made here are recognised, and revocation is final.
 const issued = new WeakSet<CameraConsent>();

@@ -71,7 +71,7 @@ export interface PreviewRequest {
   stallTimeoutMs?: number;
 }
 
-export const defaultOverlayFonts = [
+const defaultOverlayFonts = [
   '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
   '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
   '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf',

@@ -26,7 +26,7 @@ export type CameraSource =
    */
   | { kind: 'mjpegHttp'; url: string };
 
-export interface FrameOptions {
+interface FrameOptions {
   width: number;
   height: number;
   /** ffmpeg `-q:v` for mjpeg: 2 (best, biggest) … 31 (worst). */

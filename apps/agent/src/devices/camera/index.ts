@@ -25,17 +25,12 @@ export function createCameraDriver(
   });
 }
 
-export { CameraDriver, defaultOverlayFonts } from './driver.js';
-export type { CameraDriverOptions, CameraLogger, CaptureOptions, PreviewRequest } from './driver.js';
-export { CameraPreview } from './preview.js';
-export { CameraError, cameraErrors, type CameraErrorCode } from './errors.js';
+export { CameraDriver } from './driver.js';
+export type { CameraDriverOptions, CameraLogger } from './driver.js';
+export { CameraError } from './errors.js';
 export {
   grantCameraConsent,
   revokeCameraConsent,
-  checkCameraConsent,
-  defaultConsentTtlMs,
   type CameraConsent,
-  type CameraConsentPurpose,
 } from './consent.js';
-export { parseJpeg, JpegStreamSplitter, type JpegInfo } from './jpeg.js';
-export type { CameraSource } from './ffmpeg-args.js';
+export { parseJpeg } from './jpeg.js';

@@ -8,7 +8,7 @@
  * restart marker (FF D0–D7), so the first other marker after SOS is real.
  */
 
-export interface JpegInfo {
+interface JpegInfo {
   width: number;
   height: number;
   /** 1 = greyscale, 3 = YCbCr. */

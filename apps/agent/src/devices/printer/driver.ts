@@ -29,7 +29,7 @@ export interface PrinterDriverOptions {
   logger?: Logger;
 }
 
-export type PrintOutcome = 'printed' | 'failed' | 'unknown' | 'refused';
+type PrintOutcome = 'printed' | 'failed' | 'unknown' | 'refused';
 
 /**
  * What the session layer gets back from print(). `refused`: nothing was sent (safe to say "the
@@ -100,7 +100,7 @@ export function toDeviceStatus(s: PrinterStatusSummary | 'noDevice'): DeviceStat
   }
 }
 
-export class PrintJobError extends Error {
+class PrintJobError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PrintJobError';

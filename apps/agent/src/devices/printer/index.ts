@@ -5,15 +5,7 @@ import { PrinterDriver } from './driver.js';
 import { getProfile } from './profiles/index.js';
 import { createPrinterTransport } from './transport.js';
 
-export { PrinterDriver, PrintJobError, toDeviceStatus } from './driver.js';
-export type { PrintOutcome, PrintResult, PrinterDriverOptions } from './driver.js';
-export { JobStore, jobStates } from './jobs.js';
-export type { JobState, PrintJob } from './jobs.js';
-export { PrinterLink, planWindows } from './link.js';
-export type { SendResult } from './link.js';
-export { getProfile, listProfiles, registerProfile, profileColumns } from './profiles/index.js';
-export type { PrinterProfile } from './profiles/index.js';
-export { createPrinterTransport, createRawPrinterTransport } from './transport.js';
+export { PrinterDriver } from './driver.js';
 
 /** The printer driver for `config.devices.printer`, on the agent's database. */
 export function createPrinterDriver(config: KioskConfig['devices']['printer'], db: Db, logger?: Logger): PrinterDriver {

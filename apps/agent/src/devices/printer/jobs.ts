@@ -7,9 +7,9 @@ import type { Db } from '@kiosk/platform';
  * Nothing is ever re-sent automatically: a reprint is an explicit new row with reprint_of set.
  */
 
-export const jobStates = ['pending', 'sending', 'checking', 'printed', 'failed', 'unknown', 'refused'] as const;
+const jobStates = ['pending', 'sending', 'checking', 'printed', 'failed', 'unknown', 'refused'] as const;
 export type JobState = (typeof jobStates)[number];
-export const finalStates: readonly JobState[] = ['printed', 'failed', 'unknown', 'refused'];
+const finalStates: readonly JobState[] = ['printed', 'failed', 'unknown', 'refused'];
 
 export interface PrintJob {
   id: number;

@@ -34,7 +34,7 @@ export interface SendOptions {
   onProgress?: (bytesSent: number) => void;
 }
 
-export type SendOutcome = 'printed' | 'failed' | 'unknown';
+type SendOutcome = 'printed' | 'failed' | 'unknown';
 
 export interface SendResult {
   outcome: SendOutcome;
@@ -57,7 +57,7 @@ interface Waiter {
 }
 
 /** Splits a job into writes of at most `window` bytes that end on command boundaries when possible. */
-export function planWindows(job: EncodedJob, window: number): { end: number; atBoundary: boolean }[] {
+function planWindows(job: EncodedJob, window: number): { end: number; atBoundary: boolean }[] {
   const out: { end: number; atBoundary: boolean }[] = [];
   const total = job.bytes.length;
   const b = job.boundaries;
@@ -344,4 +344,4 @@ function decodeSafely(b: number): { offline: boolean } | undefined {
   }
 }
 
-export const reasonDetail = (r: NotReadyReason): string => reasonText[r];
+const reasonDetail = (r: NotReadyReason): string => reasonText[r];

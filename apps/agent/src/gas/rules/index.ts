@@ -3,8 +3,8 @@
  * out. Each is unit-tested without a sandbox (tests/gas/rules.test.ts); the crash campaign's
  * mutants patch them to prove its checks can fail. See docs/gas.md, "Money rules".
  */
-export { cardAlreadyWritten, type CardBefore, type CardVerdict, type PurchaseRecord } from './card.js';
+export { cardAlreadyWritten, type PurchaseRecord } from './card.js';
 export { creditKey, refundKey } from './keys.js';
-export { mayEndUnpaid, nextPaymentStep, type PaymentStep, type ProviderSays } from './payment.js';
-export { creditableStates, recoveryStep, wantsCredit, type RecoveryStep } from './recovery.js';
-export { mayRefund, type RefundFacts, type RefundStep, type VoidAnswer } from './refund.js';
+export { mayEndUnpaid, nextPaymentStep } from './payment.js';
+export { recoveryStep, wantsCredit } from './recovery.js';
+export { mayRefund } from './refund.js';

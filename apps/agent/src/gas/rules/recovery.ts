@@ -5,7 +5,7 @@
 import type { OrderState } from '../states.js';
 
 /** States from which a credit may (still) be attempted. */
-export const creditableStates: readonly OrderState[] = ['paid', 'crediting', 'credit_pending'];
+const creditableStates: readonly OrderState[] = ['paid', 'crediting', 'credit_pending'];
 
 /** A paid order whose gas is not delivered yet (also one stuck in needs_attention on the way). */
 export function wantsCredit(o: { state: OrderState; attentionFrom: OrderState | null }): boolean {

@@ -10,7 +10,7 @@
 import type { SlipContent, SlipKind } from '@kiosk/contracts/upstream';
 import { receipt, type ReceiptDocument } from '../document.js';
 
-export type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible'>;
+type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible'>;
 
 /** One record on the slip: an optional heading line and its label–value rows, in print order. */
 export interface SlipRecord {
@@ -47,7 +47,7 @@ export interface SlipRegistration {
 }
 
 /** `YYYY-MM-DD HH:mm:ss` in China time (UTC+8, no daylight saving), whatever the host's zone. */
-export function chinaTime(at: Date): string {
+function chinaTime(at: Date): string {
   const d = new Date(at.getTime() + 8 * 3600_000);
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;

@@ -9,7 +9,7 @@ import { projectRoot } from '@kiosk/kiosk-config';
  * Printer profiles are data (one JSON file per model in this folder), validated here. A vendor
  * model is added by dropping in a JSON file; no code changes (see docs/printer.md).
  */
-export const printerProfileSchema = z
+const printerProfileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash, underscore'),
     description: z.string(),
@@ -71,7 +71,7 @@ export const profileColumns = (p: PrinterProfile, widthMul = 1): number => colum
 const dir = join(projectRoot, 'apps/agent/src/devices/printer/profiles');
 const profiles = new Map<string, PrinterProfile>();
 
-export function parseProfile(raw: unknown, source = 'profile'): PrinterProfile {
+function parseProfile(raw: unknown, source = 'profile'): PrinterProfile {
   const r = printerProfileSchema.safeParse(raw);
   if (!r.success) {
     throw new Error(`invalid printer ${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);

@@ -1,0 +1,18 @@
+import type { BusyReason, GasEngine } from './engine.js';
+import type { OrderCounts } from './journal.js';
+
+/** What other modules (session, monitor, maintenance) may use. */
+export interface GasApi {
+  readonly engine: GasEngine;
+  /** Payment being watched, gas being credited, card being written or slip printing. */
+  isMoneyStepInFlight(): boolean;
+  busyReason(): BusyReason | null;
+  whenIdle(): Promise<void>;
+  /** For heartbeats and the maintenance panel. */
+  counts(): OrderCounts;
+  /** Start-up recovery finished. */
+  ready(): boolean;
+  /** Call when the citizen's session ends: closes an unpaid order, waits for money steps. */
+  endSession(): Promise<void>;
+}
+
