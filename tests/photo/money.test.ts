@@ -12,6 +12,9 @@ import { photoSchema } from '@kiosk/kiosk-config';
 import { openDatabase, silentLogger } from '@kiosk/platform';
 import { PhotoJournal } from '../../apps/agent/src/photo/journal.js';
 import { PhotoOrders } from '../../apps/agent/src/photo/orders.js';
+import { isPhotoOrderNo, reconcilePhoto } from '../../apps/agent/src/photo/reconcile.js';
+import { reconcile } from '../../apps/agent/src/gas/reconcile.js';
+import { chinaDate } from '@kiosk/platform';
 import { createServices } from '../../apps/agent/src/services/index.js';
 import { createPhotoConnector } from '../../apps/agent/src/services/photo.js';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
@@ -40,14 +43,14 @@ async function fault(operation: string, kind: string, count = 1, phase: 'before'
   expect(r.status).toBe(201);
 }
 
-function rig(dir = tempDir('kiosk-photo-money-'), clock = { now: Date.now() }) {
+function rig(dir = tempDir('kiosk-photo-money-'), clock = { now: Date.now() }, kioskId = KIOSK) {
   const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
   const settings = photoSchema.parse({ uploadGiveUpMs: 60_000, uploadRetryMs: 1000 });
-  const services = createServices({ baseUrl: t.url, timeoutMs: 800, kioskId: KIOSK, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
-  const platform = createPhotoConnector({ baseUrl: t.url, timeoutMs: 800, kioskId: KIOSK, logger: silentLogger(), retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
+  const services = createServices({ baseUrl: t.url, timeoutMs: 800, kioskId, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
+  const platform = createPhotoConnector({ baseUrl: t.url, timeoutMs: 800, kioskId, logger: silentLogger(), retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
   const now = () => new Date(clock.now);
   const journal = new PhotoJournal(db, now);
-  const orders = new PhotoOrders({ journal, payment: services.payment, platform, settings, payment_: { pollMs: 50, countdownSeconds: 60, expiryGraceSeconds: 60 }, kioskId: KIOSK, log: silentLogger(), now });
+  const orders = new PhotoOrders({ journal, payment: services.payment, platform, settings, payment_: { pollMs: 50, countdownSeconds: 60, expiryGraceSeconds: 60 }, kioskId, log: silentLogger(), now });
   return { db, dir, journal, orders, services, clock, close: () => db.close() };
 }
 
@@ -146,5 +149,37 @@ describe('photo money path', () => {
     expect(second.journal.require(no).state).toBe('refunded');
     expect((await receiptsOf(no)).result).toBe('never_credited');
     second.close();
+  });
+
+  it('reconciliation covers photo orders: journal vs the provider bill, and the gas reconciliation leaves them alone', async () => {
+    const r = rig(tempDir('kiosk-photo-recon-'), { now: Date.now() }, 'XN-PHOTO-RECON');
+    const uploaded = await paidOrder(r);
+    await r.orders.upload(uploaded);
+    const refunded = await paidOrder(r);
+    await fault('photo.receipt.create', 'error', 1000);
+    await r.orders.upload(refunded);
+    r.clock.now += 61_000;
+    await r.orders.runPass();
+    await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
+    expect(r.journal.require(uploaded).state).toBe('uploaded');
+    expect(r.journal.require(refunded).state).toBe('refunded');
+    const date = chinaDate(new Date());
+    const bill = await r.services.payment.bill(date);
+    const report = reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: r.journal.forDate(date), bill });
+    expect(report.mismatches).toEqual([]);
+    expect(report).toMatchObject({ clean: true, paid: { count: 2, fen: 4000 }, uploaded: { count: 1, fen: 2000 }, refunded: { fen: 2000 } });
+
+    // A journal that lost an order is caught, and so is an upload the provider refunded.
+    const lost = reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: r.journal.forDate(date).filter((o) => o.orderNo !== uploaded), bill });
+    expect(lost.mismatches.map((m) => m.kind)).toContain('payment-not-in-journal');
+    const tampered = r.journal.forDate(date).map((o) => (o.orderNo === refunded ? { ...o, state: 'uploaded' as const, receiptCode: 'ZP20260101-0000000000' } : o));
+    expect(reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: tampered, bill }).mismatches.map((m) => m.kind)).toContain('refunded-and-uploaded');
+
+    // The gas reconciliation of the same bill: photo rows are not "payments the journal does not know".
+    const gas = reconcile({ date, kioskId: 'XN-PHOTO-RECON', journal: [], bill, ledgers: [], otherProduct: isPhotoOrderNo });
+    expect(gas.mismatches.filter((m) => m.orderNo.startsWith('PH'))).toEqual([]);
+    const naive = reconcile({ date, kioskId: 'XN-PHOTO-RECON', journal: [], bill, ledgers: [] });
+    expect(naive.mismatches.map((m) => m.kind)).toContain('payment-not-in-journal');
+    r.close();
   });
 });
