@@ -14,6 +14,8 @@ import { ensureUiBuilt } from '../helpers/browser.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startRig, type Rig } from '../session/rig.js';
 import { KIOSK } from './harness.js';
+import { createPhotoFlow } from '../../apps/agent/src/flows/photo.js';
+import { createPhotoModuleWith } from '../../apps/agent/src/photo/module.js';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
 import { createGasModuleWith, getGasApi, type GasApi } from '../../apps/agent/src/gas/module.js';
 import { createMonitorModule } from '../../apps/agent/src/monitor/module.js';
@@ -43,6 +45,8 @@ export interface StackOptions {
   gasPaySeconds?: number;
   /** A camera and an optional face check on 社保 (the face screens). */
   face?: boolean;
+  /** 自助照相: the simulators' camera with scenes, the photo flow and the photo module. */
+  photo?: boolean;
   /** Also run the monitor module (heartbeats to an unreachable central; events wait in its outbox). */
   monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
@@ -57,7 +61,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
   const rig = await startRig({
     uiDir,
-    devices: ['idcard', 'printer', ...(opts.gas ? (['gascard'] as const) : []), ...(opts.face ? (['camera'] as const) : [])],
+    devices: ['idcard', 'printer', ...(opts.gas ? (['gascard'] as const) : []), ...(opts.photo ? (['photoCamera'] as const) : opts.face ? (['camera'] as const) : [])],
     config: (c) => {
       c.kiosk = { ...KIOSK };
       c.upstream.baseUrl = sandbox.url;
@@ -68,11 +72,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },
     session: {
-      flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}) },
+      flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}), ...(opts.photo ? { photo: createPhotoFlow() } : {}) },
       upstreams: upstreamStatusFrom(services, 200),
       ...(opts.report ? { report: opts.report } : {}),
     },
-    modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : [])],
+    modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : []), ...(opts.photo ? [createPhotoModuleWith({ services })] : [])],
   });
   const { browser, page } = await openKiosk(rig.agent.url, undefined, opts.browserDataDir);
   const tap = async (testid: string): Promise<void> => {

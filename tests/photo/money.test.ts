@@ -50,7 +50,7 @@ function rig(dir = tempDir('kiosk-photo-money-'), clock = { now: Date.now() }, k
   const platform = createPhotoConnector({ baseUrl: t.url, timeoutMs: 800, kioskId, logger: silentLogger(), retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
   const now = () => new Date(clock.now);
   const journal = new PhotoJournal(db, now);
-  const orders = new PhotoOrders({ journal, payment: services.payment, platform, settings, payment_: { pollMs: 50, countdownSeconds: 60, expiryGraceSeconds: 60 }, kioskId, log: silentLogger(), now });
+  const orders = new PhotoOrders({ journal, payment: services.payment, platform, settings, timing: { pollMs: 50, countdownSeconds: 60, expiryGraceSeconds: 60 }, kioskId, log: silentLogger(), now });
   return { db, dir, journal, orders, services, clock, close: () => db.close() };
 }
 

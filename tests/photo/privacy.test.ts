@@ -87,7 +87,7 @@ describe('自助照相 leaves no photo behind', () => {
     // Memory: the booth and the orders hold nothing once the session is over.
     const api = k.agent.context.ports.get('photo')!;
     expect(api.orders.heldPhotos()).toBe(0);
-    expect(api.booth.held_()).toBe(0);
+    expect(api.booth.heldBuffers()).toBe(0);
 
     // Central has what the kiosk reported (outbox drained) before it is searched.
     await client.until('outbox drained to central', () => (k.agent.db.prepare('SELECT count(*) AS n FROM monitor_outbox').get() as { n: number }).n === 0, 60_000);

@@ -30,6 +30,7 @@ export interface PhotoSpecView {
 export interface PhotoUseData {
   specs: PhotoSpecView[];
   priceFen: number;
+  freeRetakes: number;
 }
 
 export interface PhotoChosen {

@@ -149,14 +149,16 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
       context: (): Ctx => {
         let specs: PhotoSpecView[] = [];
         let priceFen = 0;
+        let freeRetakes = 0;
         try {
           specs = api().settings.specs.map(specView);
           priceFen = api().settings.priceFen;
+          freeRetakes = api().settings.freeRetakes;
         } catch {
           /* shown as unavailable below */
         }
         return {
-          view: view('use', { specs, priceFen } satisfies PhotoUseData),
+          view: view('use', { specs, priceFen, freeRetakes } satisfies PhotoUseData),
           output: null,
           chosen: null,
           previewUrl: null,
@@ -179,7 +181,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
           always: [{ guard: () => deps.photo?.() === undefined, target: 'error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'unavailable' }) }) }, { target: 'use' }],
         },
         use: {
-          entry: assign({ view: () => view('use', { specs: api().settings.specs.map(specView), priceFen: api().settings.priceFen } satisfies PhotoUseData) }),
+          entry: assign({ view: () => view('use', { specs: api().settings.specs.map(specView), priceFen: api().settings.priceFen, freeRetakes: api().settings.freeRetakes } satisfies PhotoUseData) }),
           on: {
             BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
             'FLOW.EVENT': {

@@ -159,7 +159,7 @@ export class PhotoBooth {
   }
 
   /** Buffers this booth still holds (privacy tests): counts only. */
-  held_(): number {
+  heldBuffers(): number {
     return this.results.size + this.previews.size;
   }
 

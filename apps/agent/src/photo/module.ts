@@ -46,7 +46,7 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
     payment: services.payment,
     platform,
     settings,
-    payment_: { pollMs: ctx.config.gas.paymentPollMs, countdownSeconds: ctx.config.gas.paymentCountdownSeconds, expiryGraceSeconds: ctx.config.gas.paymentExpiryGraceSeconds },
+    timing: { pollMs: ctx.config.gas.paymentPollMs, countdownSeconds: ctx.config.gas.paymentCountdownSeconds, expiryGraceSeconds: ctx.config.gas.paymentExpiryGraceSeconds },
     kioskId: ctx.config.kiosk.id,
     log,
     now,

@@ -33,7 +33,7 @@ export interface PhotoOrdersOptions {
   platform: PhotoConnector;
   settings: PhotoSettings;
   /** The gas settings' payment timing (one QR provider, one countdown policy). */
-  payment_: { pollMs: number; countdownSeconds: number; expiryGraceSeconds: number };
+  timing: { pollMs: number; countdownSeconds: number; expiryGraceSeconds: number };
   kioskId: string;
   log: Logger;
   now?: () => Date;
@@ -89,14 +89,14 @@ export class PhotoOrders {
     const orderNo = this.newOrderNo();
     journal.create({ orderNo, kioskId: this.o.kioskId, sessionId: input.sessionId, use: input.use, backdrop: input.backdrop, amountFen: settings.priceFen }, 'session');
     this.photos.set(orderNo, input.jpeg);
-    const deadline = new Date(this.now().getTime() + this.o.payment_.countdownSeconds * 1000).toISOString();
+    const deadline = new Date(this.now().getTime() + this.o.timing.countdownSeconds * 1000).toISOString();
     journal.transition(orderNo, 'created', 'awaiting_payment', { payDeadline: deadline }, 'session');
     try {
       const p = await this.o.payment.createOrder({
         outTradeNo: orderNo,
         amountFen: settings.priceFen,
         description: `自助照相 ${spec.nameZh}`,
-        expireSeconds: Math.max(10, this.o.payment_.countdownSeconds + this.o.payment_.expiryGraceSeconds),
+        expireSeconds: Math.max(10, this.o.timing.countdownSeconds + this.o.timing.expiryGraceSeconds),
       });
       return journal.note(orderNo, { payOrderId: p.orderId, payCodeUrl: p.codeUrl, tradeState: p.tradeState });
     } catch (err) {
@@ -132,7 +132,7 @@ export class PhotoOrders {
           journal.note(orderNo, { lastError: errorCode(err) });
           // A background close does not spin on an unreachable provider: the next pass asks again.
           if (opts.giveUp === true) return 'unknown';
-          await sleep(this.o.payment_.pollMs, opts.signal);
+          await sleep(this.o.timing.pollMs, opts.signal);
           continue;
         }
       }
@@ -163,7 +163,7 @@ export class PhotoOrders {
         continue;
       }
       opts.onTick?.(Math.max(0, Math.ceil((deadline - this.now().getTime()) / 1000)));
-      await sleep(this.o.payment_.pollMs, opts.signal);
+      await sleep(this.o.timing.pollMs, opts.signal);
     }
   }
 

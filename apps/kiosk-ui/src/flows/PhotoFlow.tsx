@@ -49,7 +49,7 @@ function UseStep({ view, send }: ScreenProps) {
   return (
     <Screen name="service" step="use" icon="photo" title={t('photo.use.title')} actions={<HomeAction send={send} />}>
       <p class="photo-price" data-testid="photo-price">
-        {t('photo.use.price', { price: yuan(d.priceFen), retakes: 3 })}
+        {t('photo.use.price', { price: yuan(d.priceFen), retakes: d.freeRetakes })}
       </p>
       <div class="photo-uses">
         {d.specs.map((s) => {

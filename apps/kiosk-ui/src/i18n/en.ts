@@ -15,7 +15,7 @@ export const en: Record<MessageKey, string> = {
   'goodbye.take.gasId': 'Please take your ID card and your slip, and your gas card if you inserted one',
 
   'attract.touch': 'Touch the screen to start',
-  'attract.hint': 'Property records, gas top-up, tax records, social insurance slips',
+  'attract.hint': 'Property records, gas top-up, tax records, social insurance slips, ID photos',
   'attract.available': 'Available: {list}',
   'attract.paused': 'Paused now: {list}',
   'attract.card': 'Or simply place your ID card on the reader',

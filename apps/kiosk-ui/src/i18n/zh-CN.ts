@@ -14,7 +14,7 @@ export const zhCN = {
   'goodbye.take.gasId': '请取走您的身份证和凭条；如插入了燃气卡，请一并取走',
 
   'attract.touch': '轻触屏幕开始',
-  'attract.hint': '可办理：不动产查询、燃气充值、完税凭证、社保凭单',
+  'attract.hint': '可办理：不动产查询、燃气充值、完税凭证、社保凭单、自助照相',
   'attract.available': '可办理：{list}',
   'attract.paused': '暂停办理：{list}',
   'attract.card': '也可以直接把身份证放在读卡区',
