@@ -68,7 +68,7 @@ function startChild(args: string[], pickUrl: (line: string) => string | undefine
     let buf = '';
     const timer = setTimeout(() => reject(new Error('child did not start within 20 s')), 20_000);
     child.on('exit', (code) => reject(new Error(`child exited with ${code}`)));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
@@ -77,7 +77,7 @@ function startChild(args: string[], pickUrl: (line: string) => string | undefine
         const url = pickUrl(line);
         if (url) {
           clearTimeout(timer);
-          child.stdout!.resume();
+          child.stdout.resume();
           child.removeAllListeners('exit');
           resolve({ url, child });
         }

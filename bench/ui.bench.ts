@@ -87,7 +87,7 @@ async function spawnAgent(): Promise<{ url: string; token: string; stop(): Promi
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench agent exited (${code})`)));
   });

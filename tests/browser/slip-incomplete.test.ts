@@ -10,7 +10,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
 import { checkScreen, onScreen } from './kiosk.js';
-import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 
 let s: Stack;
 
@@ -49,7 +48,7 @@ describe('paper out mid-print', () => {
     expect(await page.getByTestId('slip-void').textContent()).toContain('不能作为凭证使用');
     expect(await page.getByTestId('print-status').textContent()).toContain('凭条未能打印');
     // The partial slip really is in the tray (and has no QR): that is what the screen warns about.
-    const partial = (await s.receipts()) as ReceiptView[];
+    const partial = (await s.receipts());
     expect(partial).toHaveLength(1);
     expect(partial[0]!.qr).toHaveLength(0);
 
@@ -76,7 +75,7 @@ describe('paper out mid-print', () => {
     expect(await page.getByTestId('slip-void').count()).toBe(0);
     // The cut-off slip, then the reprint: a whole slip with its QR (the driver cleared the rest of
     // the interrupted job, issue 21, so nothing else came out).
-    const all = (await s.receipts()) as ReceiptView[];
+    const all = (await s.receipts());
     expect(all).toHaveLength(2);
     const whole = all[1]!;
     expect(whole.interrupted).toBe(false);

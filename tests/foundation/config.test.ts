@@ -10,7 +10,8 @@ import {
 } from '@kiosk/kiosk-config';
 import { writeConfig } from '../helpers/config.js';
 
-const raw = (): Record<string, any> => JSON.parse(readFileSync(defaultConfigPath, 'utf8')); // any: test edits arbitrary fields
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test edits arbitrary config fields
+const raw = (): Record<string, any> => JSON.parse(readFileSync(defaultConfigPath, 'utf8'));
 
 describe('config', () => {
   it('the embedded default is valid and points at simulators, sandbox and local central', () => {

@@ -107,7 +107,7 @@ describe('the sandbox’s synthetic people are not in the kiosk’s data directo
     });
     children.push(child);
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     await expect
       .poll(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), { timeout: 30_000, interval: 100 })

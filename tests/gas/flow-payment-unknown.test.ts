@@ -46,7 +46,7 @@ describe('gas flow: payment outcome unknown', () => {
     });
     const actor = createActor(parent).start();
     const child = () => actor.getSnapshot().children['flow'];
-    const send = (event: object) => child()?.send(event as never);
+    const send = (event: object) => child()?.send(event);
     const view = (): FlowView => (child()?.getSnapshot() as { context: { view: FlowView } }).context.view;
 
     send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });

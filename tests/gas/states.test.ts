@@ -46,7 +46,10 @@ describe('gas order state machine', () => {
     const reachable = new Set<OrderState>(['created']);
     for (let changed = true; changed; ) {
       changed = false;
-      for (const s of [...reachable]) for (const t of transitions[s]) if (!reachable.has(t)) reachable.add(t), (changed = true);
+      for (const s of [...reachable]) for (const t of transitions[s]) if (!reachable.has(t)) {
+          reachable.add(t);
+          changed = true;
+        }
     }
     expect([...reachable].sort()).toEqual([...orderStates].sort());
   });

@@ -42,7 +42,7 @@ export async function startSilentRig(kind: SilentKind): Promise<SilentRig> {
   if (kind === 'idcard') {
     const sim = createIdCardSimulator({ agentPath, devicePath });
     await sim.start();
-    driver = await createIdCardDriver({ ...config.devices.idcard, transport: { kind: 'serial', path: agentPath, baudRate: 115200 } });
+    driver = createIdCardDriver({ ...config.devices.idcard, transport: { kind: 'serial', path: agentPath, baudRate: 115200 } });
     silence = (on) => (on ? sim.injectFault('silent', 1_000_000) : sim.clearFaults());
     stopSim = () => sim.stop();
   } else if (kind === 'printer') {

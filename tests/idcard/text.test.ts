@@ -5,7 +5,6 @@ import {
   encodeText,
   isExpired,
   nations,
-  type CardFields,
   type DecodedCard,
 } from '@kiosk/protocol-sam';
 import { profiles } from '@kiosk/synthetic';
@@ -183,7 +182,7 @@ describe('synthetic profiles', () => {
   });
   for (const p of profiles) {
     test(`${p.name} round-trips with no warnings (valid format and check digit)`, () => {
-      const card = decode(encodeText(p.card as CardFields));
+      const card = decode(encodeText(p.card));
       expect(card.warnings).toEqual([]);
       expect(card).toMatchObject(p.card);
     });

@@ -186,7 +186,7 @@ describe('session module over real ptys', () => {
     await rig.control('POST', '/printer/state', { paper: 'full' });
     await ui.until((x) => !x.availability.notices.includes('paperOut'), 8000, 'paper back');
     await ui.do('Session.Retry');
-    v = await ui.until((x) => x.screen === 'result' && x.print?.state === 'printed', 15_000, 'printed after refill');
+    await ui.until((x) => x.screen === 'result' && x.print?.state === 'printed', 15_000, 'printed after refill');
     expect(await rig.control('GET', '/printer/receipts')).toHaveLength(1);
   });
 
@@ -204,13 +204,13 @@ describe('session module over real ptys', () => {
   it('out of service from operations: the session ends, the page says so, and service resumes', async () => {
     await toIdentity('tax');
     rig.agent.context.mode.set('out-of-service', '系统维护中，请稍后再来');
-    let v = await ui.until((x) => x.screen === 'outOfService', 8000, 'out of service');
+    const v = await ui.until((x) => x.screen === 'outOfService', 8000, 'out of service');
     expect(v.availability.outOfService).toEqual({ reason: 'mode', message: '系统维护中，请稍后再来' });
     expect(v.sessionId).toBeNull();
     expect(v.contact.hotline).toBe('12345');
     expect((await ui.command('Session.Start')).header.completionCode).toBe('sequenceError');
     rig.agent.context.mode.set('in-service');
-    v = await ui.until((x) => x.screen === 'attract', 8000, 'back in service');
+    await ui.until((x) => x.screen === 'attract', 8000, 'back in service');
   });
 });
 

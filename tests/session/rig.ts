@@ -118,7 +118,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   if (kinds.includes('idcard')) {
     idcard = createIdCardSimulator({ agentPath: join(dir, 'idcard'), devicePath: join(dir, 'idcard-dev') });
     await idcard.start();
-    devices.push(await createIdCardDriver(config.devices.idcard));
+    devices.push(createIdCardDriver(config.devices.idcard));
   }
   if (kinds.includes('printer')) {
     printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });

@@ -137,7 +137,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
       mode: mode.get(),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       devices: Object.fromEntries(Object.entries(deviceStatuses()).map(([k, v]) => [k, v.device])),
-      ...Object.assign({}, ...modules.map((m) => m.health?.() ?? {})),
+      ...(Object.assign({}, ...modules.map((m) => m.health?.() ?? {})) as Record<string, unknown>),
     }),
     extend: (a) => modules.forEach((m) => m.routes?.(a)),
   });

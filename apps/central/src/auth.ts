@@ -88,7 +88,7 @@ export function verifyKioskRequest(
     };
     const p = parseSignedHeaders((name) => req.get(name));
     if (!p.ok) return reject(p.reason, p.error);
-    const limit = typeof res.locals[limitKey] === 'number' ? (res.locals[limitKey] as number) : defaultBodyLimit;
+    const limit = typeof res.locals[limitKey] === 'number' ? (res.locals[limitKey]) : defaultBodyLimit;
     const declared = req.get('content-length');
     if (declared !== undefined && !/^\d{1,12}$/.test(declared)) return reject('too-large', 'malformed Content-Length');
     const length = declared === undefined ? limit : Number(declared);

@@ -17,8 +17,6 @@ const defaultUploadGateLimits: UploadGateLimits = {
   largeBodyBytes: 256 * 1024,
 };
 
-type GateRefusal = 'busy';
-
 export class UploadGate {
   private unverified = 0;
   private readonly largeInFlight = new Set<string>();

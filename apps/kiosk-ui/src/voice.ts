@@ -13,7 +13,6 @@ export type VoiceStatus = 'checking' | 'available' | 'unavailable';
 let status: VoiceStatus = 'checking';
 let agentVoice = false;
 const listeners = new Set<(s: VoiceStatus) => void>();
-let lastText = '';
 interface Playing {
   audio: HTMLAudioElement | null;
   abort: AbortController;
@@ -80,7 +79,6 @@ export function useVoiceStatus(): VoiceStatus {
 export function speak(text: string, lang: Lang): void {
   if (!text) return;
   stopSpeaking();
-  lastText = text;
   const abort = new AbortController();
   const mine: Playing = { audio: null, abort, url: null };
   current = mine;
@@ -140,7 +138,3 @@ export function stopSpeaking(): void {
   }
 }
 
-/** What was last spoken (for tests and the "repeat" affordance). */
-function lastSpoken(): string {
-  return lastText;
-}

@@ -230,7 +230,7 @@ export function summarizeStatus(raw: RawStatus): PrinterStatusSummary {
   else if (autoRecoverableError) notReady = 'autoRecoverableError';
   else if (printer?.offline) notReady = 'offline';
   const summary: PrinterStatusSummary = {
-    online: replied && !printer!.offline,
+    online: replied && !printer.offline,
     replied,
     paper,
     coverOpen,

@@ -182,6 +182,7 @@ export function detectCardType(text: Uint8Array): CardType {
 export function decodeUcs2(bytes: Uint8Array, trim = true): string {
   const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength - (bytes.byteLength % 2))
     .toString('utf16le')
+    // eslint-disable-next-line no-control-regex -- fields are NUL-padded UCS-2
     .replace(/\u0000/g, '');
   return trim ? s.replace(/^[\u0020\u3000]+|[\u0020\u3000]+$/g, '') : s;
 }

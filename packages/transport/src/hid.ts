@@ -81,7 +81,7 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
     try {
       device = await (this.options.openDevice ?? (() => this.openWithNodeHid()))();
     } catch (err) {
-      throw new Error(`${this.description}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${this.description}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     this.device = device;
     this.reassembler.reset();

@@ -51,7 +51,7 @@ export class LpTransport extends EventEmitter<TransportEvents> implements Transp
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const hint = e.code === 'EACCES' ? ' (add the user to the "lp" group or a udev rule)' : e.code === 'EBUSY' ? ' (another program has it open)' : '';
-      throw new Error(`${this.description}: ${e.code ?? e.message}${hint}`);
+      throw new Error(`${this.description}: ${e.code ?? e.message}${hint}`, { cause: err });
     }
     this.fh = fh;
     const gen = ++this.generation;
@@ -109,7 +109,7 @@ export class LpTransport extends EventEmitter<TransportEvents> implements Transp
           this.lost(e);
           throw e;
         }
-        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw new Error(`${this.description}: ${code || (err as Error).message}`);
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw new Error(`${this.description}: ${code || (err as Error).message}`, { cause: err });
       }
       if (Date.now() > deadline) throw new WriteTimeoutError(this.description, this.writeTimeoutMs);
       await sleep(2);

@@ -40,8 +40,6 @@ export const commandMessageSchema = z
   })
   .strict();
 
-type CommandMessage = z.infer<typeof commandMessageSchema>;
-
 export interface Header {
   name: string;
   requestId: number;

@@ -83,7 +83,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       if (isBinary) return reject(0, '', 'invalidMessage', 'binary frames are not accepted; send JSON text');
       let raw: unknown;
       try {
-        raw = JSON.parse(data.toString());
+        raw = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
       } catch {
         return reject(0, '', 'invalidMessage', 'message is not valid JSON');
       }

@@ -76,7 +76,7 @@ async function runReconcile(args: string[]): Promise<number> {
       date,
       kioskId: c.kiosk.id,
       journal,
-      bill: bill!,
+      bill: bill,
       ledgers,
       journalLookup: (no) => j.journal?.get(no),
       otherProduct: isPhotoOrderNo,

@@ -3,12 +3,7 @@
  * printer simulator alone. Status and test talk to the printer through PrinterLink, the same code
  * the driver uses, without the agent's database.
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolvePath } from '@kiosk/kiosk-config';
 import type { TransportConfig } from '@kiosk/kiosk-config';
 import { reasonText, type PrinterStatusSummary } from '@kiosk/protocol-escpos';
 import { PrinterLink } from '../devices/printer/link.js';
@@ -154,7 +149,7 @@ async function status(args: string[]): Promise<number> {
         `cutter error: ${summary.cutterError}`,
         `unrecoverable error: ${summary.unrecoverableError}`,
         `raw: ${Object.entries(out.raw as Record<string, string | null>).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`,
-        summary.notReady || error ? `not ready: ${out.detail}` : 'ready / 就绪',
+        summary.notReady || error ? `not ready: ${String(out.detail)}` : 'ready / 就绪',
       ].join('\n') + '\n',
     );
   }

@@ -14,7 +14,7 @@
 import QRCode from 'qrcode';
 import { assign, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
-import { PHOTO_BACKDROPS, PHOTO_USES, type PhotoBackdrop } from '@kiosk/contracts/photo';
+import { PHOTO_BACKDROPS, PHOTO_USES } from '@kiosk/contracts/photo';
 import type { PhotoChosen, PhotoDoneData, PhotoErrorData, PhotoHint, PhotoLiveData, PhotoPayingData, PhotoPendingData, PhotoReviewData, PhotoSpecView, PhotoUseData } from '@kiosk/contracts/photo-views';
 import type { FlowView, ResultView } from '@kiosk/contracts/session-view';
 import type { PhotoSpec } from '@kiosk/kiosk-config';
@@ -74,7 +74,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
         const a = api();
         const started = a.booth.startPreview(
           a.booth.spec(input.chosen.spec.use),
-          (hint) => sendBack({ type: 'PHOTO.HINT', hint: hint as PhotoHint | null }),
+          (hint) => sendBack({ type: 'PHOTO.HINT', hint: hint }),
           () => sendBack({ type: 'PHOTO.PREVIEW_FAILED' }),
         );
         stop = started.stop;
@@ -89,7 +89,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
     const capture = fromPromise<{ ok: boolean; hint: PhotoHint | null; resultUrl: string | null }, { chosen: PhotoChosen }>(async ({ input }) => {
       const a = api();
       const r = await a.booth.capture(a.booth.spec(input.chosen.spec.use), input.chosen.backdrop);
-      return { ok: r.ok, hint: r.hint as PhotoHint | null, resultUrl: r.resultUrl };
+      return { ok: r.ok, hint: r.hint, resultUrl: r.resultUrl };
     });
 
     const createOrder = fromPromise<{ orderNo: string; qrSvg: string }, { chosen: PhotoChosen }>(async ({ input }) => {
@@ -195,7 +195,7 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 chosen: ({ event }) => {
                   const d = useEvent.parse((event as { data: unknown }).data);
                   const s = api().settings.specs.find((x) => x.use === d.use) as PhotoSpec;
-                  return { spec: specView(s), backdrop: d.backdrop as PhotoBackdrop, priceFen: api().settings.priceFen };
+                  return { spec: specView(s), backdrop: d.backdrop, priceFen: api().settings.priceFen };
                 },
                 retakesLeft: () => api().settings.freeRetakes,
               }),

@@ -483,7 +483,7 @@ export function createRecordFlows(
         const toYear = defaultTaxYears(now()).toYear;
         return {
           ...commonContext(input),
-          kind: 'resident' as SocialKindId,
+          kind: 'resident',
           fromYear: toYear - ((options.socialYears ?? 5) - 1),
           toYear,
           rows: [],

@@ -11,9 +11,9 @@ import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.j
 import { createServices, type Services } from '../services/index.js';
 import { GAS_COMPANY_NAME } from './constants.js';
 import type { GasApi } from './api.js';
-import { GasEngine, isSlipPrinter, type BusyReason, type GasAlert, type SlipPrinter } from './engine.js';
+import { GasEngine, isSlipPrinter, type GasAlert, type SlipPrinter } from './engine.js';
 import { GasError } from './errors.js';
-import { GasJournal, type CommitPoint, type GasOrder, type OrderCounts } from './journal.js';
+import { GasJournal, type CommitPoint, type GasOrder } from './journal.js';
 import { orderNoFromScan } from './receipts.js';
 
 export interface GasModuleOptions {

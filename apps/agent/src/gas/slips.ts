@@ -80,7 +80,7 @@ export class Slips {
       let after = this.require(orderNo);
       if (credited) {
         if (printed && after.state === 'credited') {
-          after = this.c.journal.transition(orderNo, 'credited', 'receipt_printed', { receiptPrinted: true, receiptJobId: result?.jobId ?? null }, { actor: 'session' });
+          this.c.journal.transition(orderNo, 'credited', 'receipt_printed', { receiptPrinted: true, receiptJobId: result?.jobId ?? null }, { actor: 'session' });
         } else if (printed) {
           this.c.journal.note(orderNo, { receiptPrinted: true, receiptJobId: result?.jobId ?? null });
         }

@@ -145,8 +145,3 @@ const orderSteps = [
 ] as const;
 export type OrderStep = (typeof orderSteps)[number];
 
-/** Where the state machine allows an order to wait for a citizen's card (补写卡) or a retry. */
-function isPostPayment(state: OrderState, attentionFrom: OrderState | null): boolean {
-  if (state === 'needs_attention') return attentionFrom !== null && paidStates.includes(attentionFrom);
-  return paidStates.includes(state);
-}

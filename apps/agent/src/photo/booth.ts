@@ -14,11 +14,19 @@ import type { PhotoSettings, PhotoSpec } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
 import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../devices/camera/consent.js';
 import type { CameraPreview } from '../devices/camera/preview.js';
-import type { FaceCamera } from '../session/face.js';
+import type { DeviceDriver } from '@kiosk/contracts/device-status';
+import type { CameraDriver } from '../devices/camera/driver.js';
 import { analyseFrame } from './analyse.js';
 import type { PhotoCheckCode } from './checks.js';
 import { cropToSpec } from './crop.js';
 import type { FaceDetector } from './detector.js';
+
+/** What the booth needs of the camera driver. */
+export type BoothCamera = Pick<CameraDriver, 'preview' | 'capture'> & DeviceDriver;
+
+export function isBoothCamera(d: DeviceDriver | undefined): d is BoothCamera {
+  return d !== undefined && d.kind === 'camera' && typeof (d as Partial<BoothCamera>).capture === 'function';
+}
 
 export const photoPreviewPath = '/api/photo/preview';
 export const photoResultPath = '/api/photo/result';
@@ -41,7 +49,7 @@ export class PhotoBooth {
   private held: { key: string; jpeg: Buffer } | null = null;
 
   constructor(
-    private readonly camera: () => FaceCamera | undefined,
+    private readonly camera: () => BoothCamera | undefined,
     private readonly detector: FaceDetector,
     private readonly settings: PhotoSettings,
     private readonly log: Logger,
@@ -58,7 +66,7 @@ export class PhotoBooth {
     this.consent ??= grantCameraConsent({ purpose: 'photoService', ...(sessionId ? { sessionId } : {}) });
   }
 
-  private requireCamera(): { camera: FaceCamera; consent: CameraConsent } {
+  private requireCamera(): { camera: BoothCamera; consent: CameraConsent } {
     const camera = this.camera();
     if (!camera) throw new Error('no camera configured');
     if (!this.consent) throw new Error('no consent');

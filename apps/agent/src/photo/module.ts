@@ -6,8 +6,7 @@
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
 import { createServices, type Services } from '../services/index.js';
 import { createPhotoConnector, type PhotoConnector } from '../services/photo.js';
-import { isFaceCamera } from '../session/face.js';
-import { PhotoBooth } from './booth.js';
+import { isBoothCamera, PhotoBooth } from './booth.js';
 import { createFaceDetector, type FaceDetector } from './detector.js';
 import { PhotoJournal } from './journal.js';
 import { PhotoOrders } from './orders.js';
@@ -54,7 +53,7 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
   const booth = new PhotoBooth(
     () => {
       const d = ctx.devices.get('camera');
-      return isFaceCamera(d) ? d : undefined;
+      return isBoothCamera(d) ? d : undefined;
     },
     detector,
     settings,

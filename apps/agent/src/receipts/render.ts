@@ -4,7 +4,7 @@ import { EscPosEncoder, type EncodedJob } from '@kiosk/protocol-escpos';
 import { fitWidth } from '@kiosk/protocol-escpos';
 import { keyValueLines, layoutRow, resolveWidths, wrapText, type ColumnSpec } from '@kiosk/protocol-escpos';
 import { qrImage, qrModuleDotsToFit, qrModules, qrVersionFor, QR_QUIET_MODULES } from '@kiosk/protocol-escpos';
-import { textColumns, toPrintable as printable } from '@kiosk/protocol-escpos';
+import { toPrintable as printable } from '@kiosk/protocol-escpos';
 import { systemGlyphs } from '../devices/printer/glyphs/font.js';
 import type { GlyphSource } from '@kiosk/protocol-escpos';
 import { profileColumns, type PrinterProfile } from '../devices/printer/profiles/index.js';
@@ -228,9 +228,3 @@ export function renderReceipt(doc: ReceiptDocument, profile: PrinterProfile, opt
   return { ...enc.build(), warnings, processedMarker: marker };
 }
 
-/** Longest line a profile can hold at normal size, for callers laying out their own text. */
-const lineColumns = (p: PrinterProfile): number => profileColumns(p);
-
-/** True when `text` fits on one line of the profile at normal size. */
-const fitsOneLine = (text: string, p: PrinterProfile): boolean =>
-  textColumns(printable(text, { coverage: p.fontCoverage, raster: true })) <= profileColumns(p);

@@ -107,7 +107,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
     new Promise((resolve) => {
       const [cmd, ...args] = cfg.browser.restartCommand;
       execFile(cmd!, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-        if (err) log.error({ err: String(err), stderr: String(stderr).slice(0, 500), reason }, 'browser restart failed');
+        if (err) log.error({ err: err.message, stderr: String(stderr).slice(0, 500), reason }, 'browser restart failed');
         else log.warn({ reason }, 'kiosk browser restarted');
         resolve(!err);
       });
@@ -140,7 +140,7 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
   const capture = (argv: string[]): Promise<Buffer> =>
     new Promise((resolve, reject) => {
       execFile(argv[0]!, argv.slice(1), { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 15_000 }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
+        err ? reject(new Error(err.message, { cause: err })) : resolve(stdout),
       );
     });
 

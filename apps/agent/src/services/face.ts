@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { faceVerifyRequestSchema, faceVerifyResponseSchema, type FaceVerifyRequest, type FaceVerifyResponse } from '@kiosk/contracts/face';
+import { faceVerifyResponseSchema, type FaceVerifyRequest, type FaceVerifyResponse } from '@kiosk/contracts/face';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
 import type { Logger } from 'pino';

@@ -66,10 +66,16 @@ interface AttemptFailure {
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
+/** The reason an AbortSignal carries, as an Error (AbortController.abort() without one gives a DOMException). */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const r: unknown = signal?.reason;
+  return r instanceof Error ? r : new Error(typeof r === 'string' ? r : 'aborted');
+}
+
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(abortReason(signal));
       return;
     }
     const t = setTimeout(() => {
@@ -78,7 +84,7 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal?.reason);
+      reject(abortReason(signal));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

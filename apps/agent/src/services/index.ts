@@ -49,13 +49,6 @@ export interface Services {
   onAvailabilityChange(listener: (change: BreakerChange) => void): () => void;
 }
 
-/** Which upstreams each citizen service needs (the availability matrix greys a tile if any is down). */
-const SERVICE_UPSTREAMS = {
-  property: ['property', 'slips'],
-  tax: ['tax', 'slips'],
-  social: ['social', 'slips'],
-  gas: ['gas', 'payment'],
-} as const satisfies Record<string, readonly UpstreamName[]>;
 
 export function createServices(opts: ServicesOptions): Services {
   const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'services' });

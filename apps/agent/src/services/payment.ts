@@ -10,7 +10,6 @@ import {
   type PaymentOrder,
   type Refund,
   type RefundRequest,
-  type TradeState,
 } from '@kiosk/contracts/upstream';
 import { checkRequest, orNull, type CallOptions, type UpstreamClient } from './http-client.js';
 
@@ -31,9 +30,6 @@ export interface PaymentConnector {
   /** The provider's bill for one China-time day (payments and refunds). */
   bill(date: string, call?: CallOptions): Promise<PaymentBill>;
 }
-
-/** States after which the order will not change by itself (REFUND can still grow by more refunds). */
-const FINAL_TRADE_STATES: readonly TradeState[] = ['SUCCESS', 'CLOSED', 'REFUND', 'PAYERROR'];
 
 const tradePath = (outTradeNo: string) => `/payment/v1/orders/${encodeURIComponent(outTradeNo)}`;
 

@@ -82,13 +82,13 @@ export class FaceStep {
   readonly captureActor = fromPromise<FaceCaptureResult, { sessionId: string | null }>(async () => {
     const camera = this.camera();
     if (!camera || !this.consent) throw new Error('camera or consent missing');
-    let jpeg: Buffer | undefined = await camera.capture({ consent: this.consent });
+    const jpeg = await camera.capture({ consent: this.consent });
     try {
       const r = await this.verifier({ jpeg, card: this.card() });
       return { matched: r.matched };
     } finally {
+      // Zeroed in place: the buffer may be shared with the verifier's request.
       jpeg.fill(0);
-      jpeg = undefined;
     }
   });
 

@@ -20,7 +20,7 @@ import type { DecodedCard } from '@kiosk/protocol-sam';
 import type { ReceiptDocument } from '../receipts/document.js';
 import type { GasApi } from '../gas/api.js';
 import type { PhotoApi } from '../photo/api.js';
-import type { BusyReason, FlowView, Lang, MaskedIdentity, ResultView, ServiceId } from '@kiosk/contracts/session-view';
+import type { FlowView, Lang, MaskedIdentity, ResultView, ServiceId } from '@kiosk/contracts/session-view';
 
 export interface FlowInput {
   serviceId: ServiceId;
@@ -41,9 +41,6 @@ export type FlowInboundEvent =
   | { type: 'CONTINUE' }
   | { type: 'BACK' }
   | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> };
-
-/** Events a flow sends to the session with sendParent. */
-type FlowOutboundEvent = { type: 'FLOW.BUSY'; reason: BusyReason | null } | { type: 'FLOW.PERSIST'; on: boolean };
 
 /** What the module gives flow factories: access to the full identity and the kiosk's services. */
 export interface FlowDeps {

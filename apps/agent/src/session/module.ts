@@ -343,7 +343,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     return { completionCode: 'success', payload: currentView() };
   };
   const simple = (name: string, type: 'START' | 'CONTINUE' | 'BACK' | 'CANCEL' | 'HOME' | 'END' | 'EXTEND' | 'RETRY' | 'FACE.CAPTURE') =>
-    defineCommand({ name, payload: empty, handle: async () => send({ type } as SessionEvent, name) });
+    defineCommand({ name, payload: empty, handle: async () => send({ type }, name) });
 
   const commands: CommandDefinition[] = [
     defineCommand({

@@ -1,5 +1,5 @@
 import type { KioskConfig } from '@kiosk/kiosk-config';
-import { serviceIds, type ServiceId, type ServiceInfo } from '@kiosk/contracts/session-view';
+import type { ServiceId, ServiceInfo } from '@kiosk/contracts/session-view';
 
 /**
  * The services of the 24-hour zone as data. What a service needs decides its availability

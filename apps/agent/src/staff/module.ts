@@ -22,7 +22,7 @@ import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { testPage } from '../receipts/test-page.js';
 import { maskIdNumber, maskName } from '@kiosk/platform';
 import { getSessionApi } from '../session/module.js';
-import { serviceIds, type ServiceId } from '@kiosk/contracts/session-view';
+import { serviceIds } from '@kiosk/contracts/session-view';
 import { getGasApi } from '../gas/module.js';
 import { agentVersion } from '../version.js';
 import { normalizeIdNumber, pinPattern, verifySecret } from './hash.js';
@@ -77,10 +77,6 @@ interface StaffApi {
 }
 
 const apis = new WeakMap<AgentContext, StaffApi>();
-
-function getStaffApi(ctx: AgentContext): StaffApi | undefined {
-  return apis.get(ctx);
-}
 
 const empty = z.object({}).strict();
 const previewPath = '/api/staff/preview';
@@ -557,7 +553,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
           if (!service || !(serviceIds as readonly string[]).includes(service)) throw new CommandError('sequenceError', 'no service in progress');
           // Home keeps the identity; selecting the service again starts its flow from the beginning.
           session.send({ type: 'HOME' });
-          session.send({ type: 'SELECT_SERVICE', service: service as ServiceId });
+          session.send({ type: 'SELECT_SERVICE', service: service });
         }
         audit(s, `staff.assist.${p.action}`, { sessionId: v.sessionId, screen: v.screen, step: v.step });
         // Not session.view() here: reading the view before the session broadcasts it marks the

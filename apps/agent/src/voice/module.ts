@@ -1,6 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import type { AgentContext, AgentModule } from '../modules.js';
-import { maxTextLength, Tts, type VoiceLang } from './tts.js';
+import { maxTextLength, Tts } from './tts.js';
 
 const voicePath = '/api/voice';
 
@@ -51,7 +51,7 @@ export function createVoiceModule(ctx: AgentContext): AgentModule {
           return;
         }
         try {
-          const wav = await tts.synthesize(text, lang as VoiceLang);
+          const wav = await tts.synthesize(text, lang);
           res.setHeader('Cache-Control', 'no-store');
           res.type('audio/wav').send(wav);
         } catch (err) {

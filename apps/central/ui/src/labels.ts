@@ -85,8 +85,6 @@ export const commandStatusLabel: Record<Command['status'], string> = {
   expired: '已过期 Expired',
 };
 
-const severityLabel = { warning: '告警 Warning', error: '故障 Error' } as const;
-
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 export function formatTime(ms: number | null): string {

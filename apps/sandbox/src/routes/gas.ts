@@ -404,7 +404,7 @@ export function mountGas(router: Router, db: Db, deps: OpDeps, now: () => Date):
   router.get(
     '/gas/v1/ledger',
     operation('gas.ledger', (req) => {
-      const date = String(req.query.date ?? '');
+      const date = typeof req.query.date === 'string' ? req.query.date : '';
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ApiError(400, 'INVALID_REQUEST', 'date=YYYY-MM-DD is required');
       const credits = db.prepare('SELECT * FROM gas_iot_credits WHERE business_date = ? ORDER BY credited_at, serial_no').all(date) as CreditRow[];
       const purchases = db

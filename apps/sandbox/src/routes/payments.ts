@@ -358,7 +358,7 @@ export function mountPayments(router: Router, db: Db, deps: OpDeps, now: () => D
   router.get(
     '/payment/v1/bills',
     operation('payment.bill', (req) => {
-      const date = String(req.query.date ?? '');
+      const date = typeof req.query.date === 'string' ? req.query.date : '';
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ApiError(400, 'INVALID_REQUEST', 'date=YYYY-MM-DD is required');
       return { body: book.bill(date) };
     }, deps),

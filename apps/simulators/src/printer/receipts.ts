@@ -35,12 +35,6 @@ interface BarcodeRecord {
   moduleWidth: number;
 }
 
-interface ImageRecord {
-  width: number;
-  height: number;
-  bands: number;
-}
-
 export type ReceiptItem =
   | { kind: 'line'; align: Align; segments: Segment[] }
   | ({ kind: 'qr'; align: Align } & QrRecord)

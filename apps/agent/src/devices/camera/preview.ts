@@ -103,7 +103,7 @@ export class CameraPreview extends EventEmitter<PreviewEvents> implements AsyncI
       const waiter = (f: Buffer | CameraError): void => {
         clearTimeout(timer);
         if (f instanceof Buffer) resolve(f);
-        else reject(f);
+        else reject(f instanceof Error ? f : new Error(String(f)));
       };
       const timer = setTimeout(() => {
         const i = this.frameWaiters.indexOf(waiter);
