@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { projectRoot } from '@kiosk/kiosk-config';
 import { signedHeaders, type Heartbeat } from '@kiosk/contracts/heartbeat';
+import { parseCentralConfig } from '../apps/central/src/config.js';
 import { hashPassword } from '../apps/central/src/password.js';
 import type { Benchmark, BenchResult } from './result.js';
 
@@ -149,12 +150,15 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
  * `concurrency` requests always in flight (maximum throughput); a number: open loop at that rate.
  */
 async function drive(
-  url: string,
-  opts: { seconds: number; concurrency: number; rate: number | null; maxRequests?: number; serverPid?: number },
+  url: string | readonly string[],
+  opts: { seconds: number; concurrency: number; rate: number | null; maxRequests?: number; serverPid?: number | readonly number[] },
 ): Promise<LoadResult> {
-  const cpuBefore = opts.serverPid ? cpuSeconds(opts.serverPid) : 0;
+  // Several replicas: requests go round robin, CPU is the sum over their processes.
+  const pids = opts.serverPid === undefined ? [] : typeof opts.serverPid === 'number' ? [opts.serverPid] : opts.serverPid;
+  const cpuNow = (): number => pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const cpuBefore = cpuNow();
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const target = new URL('/api/v1/heartbeats', url);
+  const targets = (typeof url === 'string' ? [url] : url).map((u) => new URL('/api/v1/heartbeats', u));
   const bodies = Array.from({ length: fleetSize }, (_, i) => heartbeatBody(i));
   const seqs = new Array<number>(fleetSize).fill(Date.now());
   let next = 0;
@@ -179,6 +183,7 @@ async function drive(
       seqs[i] = seqs[i]! + 1;
       const h = signedHeaders(secretOf(i), { endpoint: 'heartbeats', kioskId: kioskId(i), timestamp: Date.now(), seq: seqs[i]! }, body);
       const started = performance.now();
+      const target = targets[sent % targets.length]!;
       sent++;
       const req = request(
         target,
@@ -238,7 +243,7 @@ async function drive(
     await Promise.all(inflight);
   }
   const elapsed = (performance.now() - started) / 1000;
-  const serverCpuUs = opts.serverPid ? ((cpuSeconds(opts.serverPid) - cpuBefore) * 1e6) / Math.max(1, ok) : NaN;
+  const serverCpuUs = pids.length ? ((cpuNow() - cpuBefore) * 1e6) / Math.max(1, ok) : NaN;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
@@ -254,6 +259,111 @@ async function drive(
 }
 
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** The issue's goal: CPU per signed heartbeat at most 1.5 × the bare endpoint's CPU per request. */
+const cpuRatioGoal = 1.5;
+
+/** Does this central accept `"database": {"url": "postgres://…"}` (the PostgreSQL store)? */
+function postgresStoreAvailable(base: Record<string, unknown>): boolean {
+  try {
+    parseCentralConfig({ ...base, database: { url: 'postgres://bench@127.0.0.1/bench' } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const best = (runs: LoadResult[], pick: (r: LoadResult) => number, higher: boolean): number =>
+  runs.map(pick).reduce((a, b) => (higher ? Math.max(a, b) : Math.min(a, b)));
+
+/** Alternating rounds against the bare endpoint; best throughput and best (lowest) CPU per request of each. */
+async function compare(
+  bare: { url: string; pid: number },
+  central: { urls: string[]; pids: number[] },
+  rounds = 3,
+): Promise<{ central: { perSecond: number; serverCpuUs: number }; bare: { perSecond: number; serverCpuUs: number } }> {
+  const runs: { bare: LoadResult[]; central: LoadResult[] } = { bare: [], central: [] };
+  for (let i = 0; i < rounds; i++) {
+    runs.bare.push(await drive(bare.url, { seconds: 1.5, concurrency: 32, rate: null, serverPid: bare.pid }));
+    runs.central.push(await drive(central.urls, { seconds: 1.5, concurrency: 32, rate: null, serverPid: central.pids }));
+  }
+  for (const r of [...runs.bare, ...runs.central]) {
+    if (r.failed) throw new Error(`${r.failed} of ${r.sent} requests failed during the benchmark: ${r.errors}`);
+  }
+  const pick = (l: LoadResult[]) => ({ perSecond: best(l, (r) => r.perSecond, true), serverCpuUs: best(l, (r) => r.serverCpuUs, false) });
+  return { central: pick(runs.central), bare: pick(runs.bare) };
+}
+
+function ratioRow(label: string, centralCpuUs: number, bareCpuUs: number): BenchResult {
+  return {
+    name: `central (${label}): CPU per signed heartbeat ÷ bare endpoint CPU per request`,
+    value: round(centralCpuUs / bareCpuUs, 2),
+    unit: '×',
+    peer: 'bare express endpoint (same stack and body, no verification or storage)',
+    peerValue: 1,
+    goal: { max: cpuRatioGoal },
+  };
+}
+
+/**
+ * PostgreSQL rows: 1 and 2 replicas on one database. They run when central has the PostgreSQL
+ * store and CENTRAL_BENCH_PG_URL names a throwaway database (it is written to); otherwise the
+ * rows say why they were not run.
+ */
+async function postgresRows(
+  base: Record<string, unknown> & { listen: { host: string; port: number } },
+  work: string,
+  bare: { url: string; pid: number },
+): Promise<BenchResult[]> {
+  const pgUrl = process.env.CENTRAL_BENCH_PG_URL;
+  const why = !postgresStoreAvailable(base)
+    ? 'PostgreSQL store not available'
+    : !pgUrl
+      ? 'set CENTRAL_BENCH_PG_URL to a throwaway PostgreSQL database'
+      : null;
+  const rows: BenchResult[] = [];
+  for (const replicas of [1, 2]) {
+    const label = `PostgreSQL, ${replicas} replica${replicas > 1 ? 's' : ''}`;
+    if (why !== null) {
+      rows.push(
+        { name: `central (${label}): signed heartbeats per second (32 connections, 10,000 kiosks)`, value: null, unit: 'heartbeats/s', peer: null, peerValue: null, goal: { min: 3000 }, notRun: why },
+        { name: `central (${label}): CPU per signed heartbeat ÷ bare endpoint CPU per request`, value: null, unit: '×', peer: null, peerValue: null, goal: { max: cpuRatioGoal }, notRun: why },
+      );
+      continue;
+    }
+    const children: ChildProcess[] = [];
+    // Replicas must open each other's sealed kiosk secrets: one master key for all (bench only).
+    process.env.CENTRAL_MASTER_KEY ??= 'be0c4b3e'.repeat(8);
+    try {
+      const started: { url: string; pid: number }[] = [];
+      for (let r = 0; r < replicas; r++) {
+        const port = await freePort();
+        const file = join(work, `central-pg-${replicas}-${r}.json`);
+        writeFileSync(file, JSON.stringify({ ...base, listen: { ...base.listen, port }, dataDir: join(work, `data-pg-${replicas}-${r}`), database: { url: pgUrl } }));
+        const c = await startCentralChild(['--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), '--config', file], `http://127.0.0.1:${port}`);
+        children.push(c.child);
+        started.push({ url: c.url, pid: c.child.pid! });
+      }
+      const urls = started.map((c) => c.url);
+      await drive(urls, { seconds: 15, concurrency: 32, rate: null, maxRequests: fleetSize });
+      const m = await compare(bare, { urls, pids: started.map((c) => c.pid) });
+      rows.push(
+        {
+          name: `central (${label}): signed heartbeats per second (32 connections, 10,000 kiosks)`,
+          value: round(m.central.perSecond, 0),
+          unit: 'heartbeats/s',
+          peer: 'bare express endpoint (same parser, no work)',
+          peerValue: round(m.bare.perSecond, 0),
+          goal: { min: 3000 },
+        },
+        ratioRow(label, m.central.serverCpuUs, m.bare.serverCpuUs),
+      );
+    } finally {
+      await Promise.all(children.map((c) => stopChild(c)));
+    }
+  }
+  return rows;
+}
 
 export const run: Benchmark = async () => {
   const work = mkdtempSync(join(tmpdir(), 'central-bench-'));
@@ -303,28 +413,20 @@ export const run: Benchmark = async () => {
     // so a burst of someone else's work does not decide the comparison.
     const loadBefore = loadavg()[0]!;
     const rounds = 3;
-    const maxRuns: { bare: LoadResult[]; central: LoadResult[] } = { bare: [], central: [] };
     const rateRuns: { bare: LoadResult[]; central: LoadResult[] } = { bare: [], central: [] };
-    for (let i = 0; i < rounds; i++) {
-      maxRuns.bare.push(await drive(bare.url, { seconds: 1.5, concurrency: 32, rate: null, serverPid: bare.child.pid! }));
-      maxRuns.central.push(await drive(central.url, { seconds: 1.5, concurrency: 32, rate: null, serverPid: central.child.pid! }));
-    }
+    const maxCompared = await compare({ url: bare.url, pid: bare.child.pid! }, { urls: [central.url], pids: [central.child.pid!] }, rounds);
     for (let i = 0; i < rounds; i++) {
       rateRuns.bare.push(await drive(bare.url, { seconds: 2, concurrency: 256, rate: 3000 }));
       rateRuns.central.push(await drive(central.url, { seconds: 2, concurrency: 256, rate: 3000 }));
     }
-    const all = [...maxRuns.bare, ...maxRuns.central, ...rateRuns.bare, ...rateRuns.central];
-    for (const r of all) {
+    for (const r of [...rateRuns.bare, ...rateRuns.central]) {
       if (r.failed) throw new Error(`${r.failed} of ${r.sent} requests failed during the benchmark: ${r.errors}`);
     }
-    const best = (runs: LoadResult[], pick: (r: LoadResult) => number, higher: boolean): number =>
-      runs.map(pick).reduce((a, b) => (higher ? Math.max(a, b) : Math.min(a, b)));
-    const centralMax = { perSecond: best(maxRuns.central, (r) => r.perSecond, true), serverCpuUs: best(maxRuns.central, (r) => r.serverCpuUs, false) };
-    const bareMax = { perSecond: best(maxRuns.bare, (r) => r.perSecond, true), serverCpuUs: best(maxRuns.bare, (r) => r.serverCpuUs, false) };
+    const centralMax = maxCompared.central;
+    const bareMax = maxCompared.bare;
     const centralRate = { p50: best(rateRuns.central, (r) => r.p50, false), p99: best(rateRuns.central, (r) => r.p99, false) };
     const bareRate = { p50: best(rateRuns.bare, (r) => r.p50, false), p99: best(rateRuns.bare, (r) => r.p99, false) };
     const loadAfter = loadavg()[0]!;
-    await stopChild(bare.child);
 
     results.push(
       {
@@ -353,6 +455,7 @@ export const run: Benchmark = async () => {
         // 3,000 heartbeats/s on one core leaves 333 µs each.
         goal: { max: 333 },
       },
+      ratioRow('SQLite, 1 replica', centralMax.serverCpuUs, bareMax.serverCpuUs),
       {
         name: 'central: heartbeat latency p50 at 3,000/s (best of 3)',
         value: round(centralRate.p50, 2),
@@ -417,6 +520,9 @@ export const run: Benchmark = async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
+    // PostgreSQL rows (1 and 2 replicas) with the SQLite central stopped, against the same bare endpoint.
+    await stopChild(central.child);
+    results.push(...(await postgresRows(config, work, { url: bare.url, pid: bare.child.pid! })));
     return results;
   } finally {
     await Promise.all(children.map((c) => stopChild(c)));

@@ -26,6 +26,7 @@ const benchmarks: [string, Benchmark][] = [
 ];
 
 function meetsGoal(r: BenchResult): string {
+  if (r.value === null) return 'not run';
   if (!r.goal) return '';
   if ('max' in r.goal) return r.value <= r.goal.max ? 'ok' : 'MISSED';
   return r.value >= r.goal.min ? 'ok' : 'MISSED';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const fmt = (n: number | null): string => (n === null ? '' : String(n));
   const table = results.map((r) => ({
     name: r.name,
-    value: `${fmt(r.value)} ${r.unit}`,
+    value: r.value === null ? `not run: ${r.notRun ?? ''}` : `${fmt(r.value)} ${r.unit}`,
     peer: r.peer ? `${r.peer}: ${fmt(r.peerValue)} ${r.unit}` : '',
     goal: r.goal ? ('max' in r.goal ? `≤ ${r.goal.max}` : `≥ ${r.goal.min}`) : '',
     met: meetsGoal(r),

@@ -11,7 +11,7 @@ const groupOf = { tty: 'dialout', usbmisc: 'lp', hidraw: 'plugdev' };
 export function udevRules(config) {
   const usb = config?.deploy?.usb ?? {};
   const lines = ['# Written by scripts/install-kiosk.sh from deploy.usb in /etc/kiosk/kiosk.json; do not edit.'];
-  for (const name of ['idcard', 'printer', 'gascard']) {
+  for (const name of ['idcard', 'printer', 'gascard', 'scanner']) {
     const d = usb[name];
     if (!d) continue;
     const subsystem = d.subsystem ?? 'tty';

@@ -16,6 +16,9 @@ const purpose = process.argv.includes('--for') ? process.argv[process.argv.index
 const needs = { socat: 'socat', ffmpeg: 'ffmpeg', 'espeak-ng': 'espeak-ng' };
 // systemd-analyze verifies the units in deploy/systemd (tests/deploy/units.test.ts).
 if (purpose === 'test') Object.assign(needs, { chromium: 'chromium', 'systemd-analyze': 'systemd' });
+// Central's alert delivery is tested against a throwaway Alertmanager (tests/helpers/alertmanager.ts);
+// amtool checks deploy/alertmanager.yml. The package's own service is not used by the tests.
+if (purpose === 'test') Object.assign(needs, { 'prometheus-alertmanager': 'prometheus-alertmanager' });
 
 function have(bin) {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

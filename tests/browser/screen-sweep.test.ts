@@ -17,13 +17,16 @@ import { allPages, landscape, onScreen, portrait } from './kiosk.js';
 import { defaultTaxYears } from '../../apps/agent/src/services/tax.js';
 import { groupDigits } from '../../apps/agent/src/receipts/slips/index.js';
 import { modes, orientations, screenProblems, settle, type Mode } from './sweep.js';
+import { getSessionApi } from '../../apps/agent/src/session/module.js';
 
 let s: Stack;
 const problems: string[] = [];
 const visited: string[] = [];
 
 beforeAll(async () => {
-  s = await startStack({ gas: true, face: true, photo: true });
+  // The scanner and the e-ID platform (issue 17); 社保 is set to require the physical card so its
+  // "card only" screens show; the long e-ID timeout keeps the "checking" screen up while it is swept.
+  s = await startStack({ gas: true, face: true, scanner: { cardOnly: ['social'], eidTimeoutMs: 120_000 }, photo: true });
 }, 90_000);
 
 afterAll(async () => {
@@ -99,10 +102,39 @@ describe('screen sweep', () => {
     await home();
     await sweep('home');
 
+    // ---- e-ID code (issue 17): a service that requires the physical card says so ----
+    await s.tap('tile-social');
+    await onScreen(page, 'identity', 'waitCard');
+    await page.getByTestId('eid-card-only').waitFor();
+    await sweep('identity-waitCard-cardOnly');
+    const code = (await postJson(`${s.sandbox.url}/eid/codes`, { profile: 'xianan-resident' }, { 'content-type': 'application/json' })).body.code as string;
+    await rig.control('POST', '/scanner/scan', { text: code });
+    await onScreen(page, 'identity', 'eidCardOnly');
+    await sweep('identity-eidCardOnly');
+    await s.tap('back-home');
+    await home();
+
     // ---- ID card and property ----
     await s.tap('tile-property');
     await onScreen(page, 'identity', 'waitCard');
+    await page.getByTestId('eid-offer').waitFor();
     await sweep('identity-waitCard');
+    // Something that is no e-ID code (a product barcode): refused on the spot.
+    await rig.control('POST', '/scanner/scan', { text: '6901234567892' });
+    await onScreen(page, 'identity', 'eidRefused');
+    await sweep('identity-eidRefused');
+    await s.tap('retry');
+    await onScreen(page, 'identity', 'waitCard');
+    // The platform holding the answer: the "checking" screen stays up for the sweep.
+    await postJson(`${s.sandbox.url}/admin/faults`, { operation: 'eid.redeem', kind: 'timeout', delayMs: 300_000, count: 1 });
+    await rig.control('POST', '/scanner/scan', { text: code });
+    await onScreen(page, 'identity', 'eidChecking');
+    await sweep('identity-eidChecking');
+    getSessionApi(rig.agent.context)!.send({ type: 'HOME' });
+    await home();
+    await fetch(`${s.sandbox.url}/admin/faults`, { method: 'DELETE' });
+    await s.tap('tile-property');
+    await onScreen(page, 'identity', 'waitCard');
     // The ID card reader unplugged: the identity step says so; home shows the notice and paused tiles.
     await rig.control('POST', '/idcard/plug', { connected: false });
     await onScreen(page, 'identity', 'readerDown', 15_000);
@@ -142,6 +174,12 @@ describe('screen sweep', () => {
     await s.tap('continue');
     await onScreen(page, 'rating');
     await sweep('rating');
+    // 好差评 reasons for a bad rating (issue 18); changing the rating leads back, skipping stays.
+    await s.tap('rate-dissatisfied');
+    await onScreen(page, 'rating', 'reasons');
+    await sweep('rating-reasons');
+    await s.tap('rating-change');
+    await page.getByTestId('rate-satisfied').waitFor();
     await s.tap('rating-skip');
     await onScreen(page, 'goodbye');
     await page.getByTestId('take-cards').waitFor();
@@ -159,6 +197,21 @@ describe('screen sweep', () => {
     await s.tap('rf-print');
     await onScreen(page, 'service', 'confirm');
     await sweep('tax-confirm');
+    await backHome();
+
+    // ---- 电子证照打印 (issue 18) ----
+    await s.tap('tile-licence');
+    await onScreen(page, 'service', 'consent');
+    await sweep('licence-consent');
+    await s.tap('licence-agree');
+    await onScreen(page, 'service', 'purpose');
+    await sweep('licence-purpose');
+    await s.tap('licence-purpose-bankLoan');
+    await onScreen(page, 'service', 'list', 20_000);
+    await sweep('licence-list');
+    await page.locator('[data-testid="licence-item"][data-type="realEstate"]').first().click();
+    await onScreen(page, 'service', 'preview');
+    await sweep('licence-preview');
     await backHome();
 
     // ---- social, with the optional face check ----
@@ -203,6 +256,14 @@ describe('screen sweep', () => {
     await s.tap('continue');
     await onScreen(page, 'service', 'noRecords');
     await sweep('property-noRecords');
+    await backHome();
+    await s.tap('tile-licence');
+    await onScreen(page, 'service', 'consent');
+    await s.tap('licence-agree');
+    await onScreen(page, 'service', 'purpose');
+    await s.tap('licence-purpose-other');
+    await onScreen(page, 'service', 'noLicences', 20_000);
+    await sweep('licence-noLicences');
     await backHome();
     const urumqi = await page.getByTestId('identified').textContent();
     await rig.control('DELETE', '/idcard/card');
@@ -336,7 +397,7 @@ describe('screen sweep', () => {
     await onScreen(page, 'attract');
 
     expect(problems, problems.join('\n')).toEqual([]);
-    expect(visited.length).toBeGreaterThanOrEqual(44);
+    expect(visited.length).toBeGreaterThanOrEqual(48);
   }, 900_000);
 
   it('a long tax list pages with 上一页 / 下一页 and "第 1/N 页": every record reachable, none hidden, in 长辈版 and landscape', async () => {

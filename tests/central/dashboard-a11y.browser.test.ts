@@ -131,4 +131,43 @@ describe('dashboard accessibility and degraded services', () => {
     expect(await smallTargets(page)).toEqual([]);
     expect(await smallTargets(page)).toEqual([]);
   });
+  it('the 好差评 ratings page (chart, tables, follow-ups, the handle dialog) passes axe and target sizes', async () => {
+    const rating = (ratingId: string, level: string, score: number, reasons: string[]) => ({
+      ratingId,
+      service: 'licence',
+      itemCode: '11421200MB1518434K4000517031000',
+      itemName: '电子证照用证打印',
+      department: '咸宁市政务服务和大数据管理局',
+      level,
+      score,
+      reasons,
+      ratedAt: new Date().toISOString(),
+    });
+    sender.enqueueEvent('rating.submitted', rating('a11y-rating-1', 'satisfied', 4, []));
+    sender.enqueueEvent('rating.submitted', rating('a11y-rating-2', 'veryDissatisfied', 1, ['deviceFault', 'other']));
+    await page.getByRole('link', { name: '好差评 Ratings' }).click();
+    await page.locator('[data-testid="followups"] tr[data-service="licence"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId('rate-chart').locator('circle').first().waitFor();
+    expect(await page.getByTestId('ratings-rate').textContent()).toBe('50.0%');
+    // Narrowing to a service without ratings empties the figures; back to all restores them.
+    await page.getByLabel('服务 Service').selectOption('licence');
+    await expect.poll(() => page.getByTestId('ratings-total').textContent()).toBe('2');
+    await page.getByLabel('服务 Service').selectOption('');
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+    await page.getByRole('button', { name: '标记已处理 Mark handled' }).click();
+    await page.getByLabel('处理说明 Note').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+    // An empty note is refused with a readable message; the item stays open.
+    await page.getByRole('button', { name: '保存 Save' }).click();
+    await page.locator('.modal [role="alert"]').waitFor();
+    await page.getByLabel('处理说明 Note').fill('设备已报修');
+    await page.getByRole('button', { name: '保存 Save' }).click();
+    await page.locator('[data-testid="followups"] tr[data-service="licence"]').waitFor({ state: 'detached' });
+    await page.getByLabel('包括已处理 Include handled').check();
+    await page.locator('[data-testid="followups"] tr.resolved').waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    expect(await smallTargets(page)).toEqual([]);
+  });
 });

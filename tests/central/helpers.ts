@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { DeviceStatus, PaperState } from '@kiosk/contracts/device-status';
 import type {
+  HealthCounters,
   HealthSnapshot,
   HealthSource,
   KioskMode,
@@ -65,7 +66,7 @@ export interface TestCentral {
 export async function startTestCentral(over: Partial<CentralConfigInput> = {}, uiDir?: string): Promise<TestCentral> {
   const config = await testConfig(over);
   const tmp = tempDir();
-  let server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, ...(uiDir ? { uiDir } : {}) });
+  let server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, historyFlushMs: 100, ...(uiDir ? { uiDir } : {}) });
   const t: TestCentral = {
     url: server.url,
     dataDir: tmp.dir,
@@ -77,7 +78,7 @@ export async function startTestCentral(over: Partial<CentralConfigInput> = {}, u
     async restart(downMs = 0) {
       await server.close();
       if (downMs) await new Promise((r) => setTimeout(r, downMs));
-      server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent });
+      server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, historyFlushMs: 100 });
       t.url = server.url;
       return server.url;
     },
@@ -97,7 +98,7 @@ export class FakeHealth implements HealthSource {
     camera: { ...onlineDevice },
   };
   paper: PaperState = 'full';
-  counters = { sessionsStarted: 0, sessionsCompleted: 0, transactions: 0, transactionsFailed: 0 };
+  counters: HealthCounters = { sessionsStarted: 0, sessionsCompleted: 0, transactions: 0, transactionsFailed: 0 };
   gas = { creditPending: 0, needsAttention: 0 };
   uiAlive = true;
   calls = 0;

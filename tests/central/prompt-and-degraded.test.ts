@@ -182,6 +182,7 @@ describe('the agent reports events: Recent events is not empty', () => {
       return b.events.some((e) => e.type === 'kiosk.mode') ? b : undefined;
     });
     expect(d.events.find((e) => e.type === 'kiosk.mode')!.payload).toEqual({ mode: 'out-of-service', message: '维护中' });
-    expect(d.services?.total).toBe(4);
+    // 不动产, 燃气, 个税, 社保, 电子证照 (issue 18).
+    expect(d.services?.total).toBe(5);
   });
 });

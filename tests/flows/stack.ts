@@ -17,8 +17,11 @@ import { KIOSK } from './harness.js';
 import { createPhotoFlow } from '../../apps/agent/src/flows/photo.js';
 import { createPhotoModuleWith } from '../../apps/agent/src/photo/module.js';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
+import { createLicenceFlow } from '../../apps/agent/src/flows/licences.js';
 import { createGasModuleWith, getGasApi, type GasApi } from '../../apps/agent/src/gas/module.js';
 import { createMonitorModule } from '../../apps/agent/src/monitor/module.js';
+import { createEidConnector, eidRedeemerFrom, withEidStatus } from '../../apps/agent/src/services/eid.js';
+import { pino } from 'pino';
 
 export interface Stack {
   sandbox: TestSandbox;
@@ -51,6 +54,11 @@ export interface StackOptions {
   monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
   report?: (type: string, payload: Record<string, unknown>) => void;
+  /**
+   * The 2D scanner simulator and the e-ID connector to the sandbox (identity by 鄂汇办 code);
+   * `cardOnly`: services whose rules require the physical card; `eidTimeoutMs`: the connector's timeout.
+   */
+  scanner?: boolean | { cardOnly?: ('property' | 'tax' | 'social')[]; eidTimeoutMs?: number };
   /** Chromium's profile directory (default: a fresh temp dir). */
   browserDataDir?: string;
 }
@@ -59,21 +67,38 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const uiDir = ensureUiBuilt();
   const sandbox = await startTestSandbox();
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
+  const scanner = opts.scanner === true ? {} : opts.scanner || undefined;
+  const eid = scanner
+    ? createEidConnector({ baseUrl: sandbox.url, timeoutMs: scanner.eidTimeoutMs ?? 3000, kioskId: KIOSK.id, logger: pino({ level: 'silent' }) })
+    : undefined;
   const rig = await startRig({
     uiDir,
-    devices: ['idcard', 'printer', ...(opts.gas ? (['gascard'] as const) : []), ...(opts.photo ? (['photoCamera'] as const) : opts.face ? (['camera'] as const) : [])],
+    devices: [
+      'idcard',
+      'printer',
+      ...(opts.gas ? (['gascard'] as const) : []),
+      ...(opts.photo ? (['photoCamera'] as const) : opts.face ? (['camera'] as const) : []),
+      ...(scanner ? (['scanner'] as const) : []),
+    ],
     config: (c) => {
       c.kiosk = { ...KIOSK };
       c.upstream.baseUrl = sandbox.url;
       c.session.countdown.defaultMs = 180_000;
       c.session.services.property.face = 'off';
       if (opts.face) c.session.services.social.face = 'optional';
+      for (const id of scanner?.cardOnly ?? []) c.session.services[id].eidCode = false;
       c.gas.paymentPollMs = 150;
       if (opts.gasPaySeconds) c.gas.paymentCountdownSeconds = opts.gasPaySeconds;
     },
     session: {
-      flows: { ...createRecordFlows(services, { kiosk: KIOSK }), ...(opts.gas ? { gas: createGasFlow() } : {}), ...(opts.photo ? { photo: createPhotoFlow() } : {}) },
-      upstreams: upstreamStatusFrom(services, 200),
+      flows: {
+        ...createRecordFlows(services, { kiosk: KIOSK }),
+        ...(opts.gas ? { gas: createGasFlow() } : {}),
+        licence: createLicenceFlow(services, { kiosk: KIOSK }),
+        ...(opts.photo ? { photo: createPhotoFlow() } : {}),
+      },
+      upstreams: eid ? withEidStatus(upstreamStatusFrom(services, 200), eid) : upstreamStatusFrom(services, 200),
+      ...(eid ? { eidRedeemer: eidRedeemerFrom(eid) } : {}),
       ...(opts.report ? { report: opts.report } : {}),
     },
     modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : []), ...(opts.photo ? [createPhotoModuleWith({ services })] : [])],

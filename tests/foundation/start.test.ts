@@ -55,6 +55,7 @@ describe('npm start', () => {
       c.devices.idcard.transport = { kind: 'serial', path: join(ptyDir, 'idcard'), baudRate: 115200 };
       c.devices.printer.transport = { kind: 'serial', path: join(ptyDir, 'printer'), baudRate: 115200 };
       if (c.devices.gascard) c.devices.gascard.transport = { kind: 'serial', path: join(ptyDir, 'gascard'), baudRate: 115200 };
+      c.devices.scanner = { enabled: true, transport: { kind: 'serial', path: join(ptyDir, 'scanner'), baudRate: 9600 }, partialTimeoutMs: 500, sameCodeMs: 2000 };
       c.upstream.baseUrl = `http://127.0.0.1:${sandboxPort}`;
       c.central.url = `http://127.0.0.1:${centralPort}`;
     });
@@ -99,15 +100,15 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${sandboxPort}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${centralPort}/healthz`)).status).toBe(200);
     const sims = (await (await fetch(`http://127.0.0.1:${simPort}/`)).json()) as { devices: { name: string }[] };
-    expect(sims.devices.map((d) => d.name).sort()).toEqual(['gascard', 'idcard', 'printer']);
+    expect(sims.devices.map((d) => d.name).sort()).toEqual(['gascard', 'idcard', 'printer', 'scanner']);
     expect(existsSync(join(ptyDir, 'idcard'))).toBe(true);
-    expect(running('socat', ptyDir)).toHaveLength(3);
+    expect(running('socat', ptyDir)).toHaveLength(4);
     // the agent drives the simulated devices through the real drivers over the ptys
     await expect
       .poll(async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { devices: Record<string, string> }).devices, {
         timeout: 10_000,
       })
-      .toMatchObject({ idcard: 'online', printer: 'online', gascard: 'online' });
+      .toMatchObject({ idcard: 'online', printer: 'online', gascard: 'online', scanner: 'online' });
 
     if (signal === 'SIGINT') process.kill(-child.pid!, 'SIGINT');
     else child.kill(signal);

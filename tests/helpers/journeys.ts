@@ -1,6 +1,6 @@
 /**
  * Whole citizen journeys through the agent's WebSocket API (what the UI sends), with the
- * simulators placing cards and the sandbox settling payments: 不动产, 个税, 社保 and 燃气. No
+ * simulators placing cards and the sandbox settling payments: 不动产, 个税, 社保, 燃气 and 电子证照. No
  * browser. Waits on the session's state only. Used by the PII sweep and the soak.
  */
 import { settlePayment } from '../../apps/simulators/src/payments-control.js';
@@ -13,6 +13,8 @@ export type Journey =
   | { service: 'property' | 'tax'; profile: string }
   | { service: 'social'; profile: string; kind: 'resident' | 'flexible' }
   | { service: 'gas'; accountNo?: string; amountFen?: number }
+  /** 电子证照打印: consent, purpose, the first licence of `type`, print; then a 不满意 rating with a reason. */
+  | { service: 'licence'; profile: string; type: 'householdRegister' | 'realEstate' | 'marriage' | 'businessLicence' }
   /** 自助照相: needs the rig's camera simulator (startProductionKiosk({ photoCamera: true })). */
   | { service: 'photo'; use?: string; backdrop?: string };
 
@@ -23,6 +25,7 @@ export const everyService: readonly Journey[] = [
   { profile: 'xianan-resident', service: 'social', kind: 'flexible' },
   { profile: 'chibi-resident', service: 'social', kind: 'resident' },
   { service: 'gas' },
+  { profile: 'chibi-resident', service: 'licence', type: 'marriage' },
 ];
 
 const atStep = (step: string) => (v: SessionView) => v.screen === 'service' && v.flow?.step === step;
@@ -90,6 +93,7 @@ export class JourneyClient {
     await this.k.control('POST', '/idcard/card', { profile: j.profile });
     await this.until('card confirmed', (x) => x.screen === 'identity' && x.step === 'confirmed');
     await this.ok('Session.Continue');
+    if (j.service === 'licence') return this.licence(j);
     if (j.service === 'tax') {
       await this.until('years', atStep('chooseYears'));
       await this.ok('Session.Continue');
@@ -110,6 +114,21 @@ export class JourneyClient {
     await this.until('confirm', atStep('confirm'));
     await this.ok('Session.Continue');
     await this.finish();
+  }
+
+  private async licence(j: Extract<Journey, { service: 'licence' }>): Promise<void> {
+    await this.until('consent', atStep('consent'));
+    await this.ok('Session.FlowEvent', { name: 'consent', data: { agree: true } });
+    await this.until('purpose', atStep('purpose'));
+    await this.ok('Session.FlowEvent', { name: 'purpose', data: { purpose: 'socialInsurance' } });
+    const v = await this.until('list', atStep('list'));
+    const licences = (v.flow?.data as { licences?: { licenceId: string; type: string }[] }).licences ?? [];
+    const chosen = licences.find((l) => l.type === j.type);
+    if (!chosen) throw new Error(`no ${j.type} licence for ${j.profile}`);
+    await this.ok('Session.FlowEvent', { name: 'select', data: { licenceId: chosen.licenceId } });
+    await this.until('preview', atStep('preview'));
+    await this.ok('Session.Continue');
+    await this.finish({ rating: 'dissatisfied', reasons: ['hardToUse'] });
   }
 
   private async gas(j: Extract<Journey, { service: 'gas' }>): Promise<void> {
@@ -158,13 +177,14 @@ export class JourneyClient {
     await this.ok('Session.SelectService', { service });
   }
 
-  /** result (print settled) → rating skipped → goodbye → card taken → attract. */
-  private async finish(): Promise<void> {
+  /** result (print settled) → rating skipped (or given) → goodbye → card taken → attract. */
+  private async finish(rate?: { rating: string; reasons?: string[] }): Promise<void> {
     const v = await this.until('result', (x) => x.screen === 'result');
     if (v.print) await this.until('print settled', (x) => x.print?.state !== 'printing');
     await this.ok('Session.Continue');
     await this.until('rating', (x) => x.screen === 'rating');
-    await this.ok('Session.Continue');
+    if (rate) await this.ok('Session.Rate', rate);
+    else await this.ok('Session.Continue');
     await this.until('goodbye', (x) => x.screen === 'goodbye');
     await this.k.control('DELETE', '/idcard/card').catch(() => undefined);
     await this.ok('Session.End');

@@ -1,8 +1,8 @@
 /**
  * The kiosk as `npm start` composes it: `defaultDevices` and `defaultModules` from
  * apps/agent/src/compose.ts (every module: session with the record and gas flows, monitor,
- * staff, gas, voice, upstreams, selfcare), the real drivers over ptys against the ID card, printer
- * and gas card simulators, the simulated camera, the sandbox upstream and, optionally, a real
+ * staff, gas, voice, upstreams, selfcare), the real drivers over ptys against the ID card, printer,
+ * gas card and 2D scanner simulators, the simulated camera, the sandbox upstream and, optionally, a real
  * central. Feature tests run here so a module missing from a partial rig cannot hide a defect
  * (issue 20 item 7).
  */
@@ -20,6 +20,7 @@ import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simula
 import { createCameraSimulator, type CameraSimulator } from '../../apps/simulators/src/camera/index.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
+import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
 import { startTestCentral, type TestCentral } from '../central/helpers.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { tempDir, testConfig } from './config.js';
@@ -46,6 +47,7 @@ export interface ProductionKiosk {
   idcard: IdCardSimulator;
   printer: PrinterSimulator;
   gascard: GasCardSimulator;
+  scanner: ScannerSimulator;
   camera: CameraSimulator | undefined;
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -77,6 +79,12 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
       requestTimeoutMs: 500,
       writeTimeoutMs: 1000,
     };
+    c.devices.scanner = {
+      enabled: true,
+      transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 },
+      partialTimeoutMs: 500,
+      sameCodeMs: 2000,
+    };
     c.gas.paymentPollMs = 150;
     c.session.countdown.defaultMs = 180_000;
     opts.config?.(c);
@@ -90,9 +98,10 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     stateFile: join(dir, 'gascard-sim.json'),
     latency: { status: 1, read: 5, write: 30 },
   });
+  const scanner = createScannerSimulator({ agentPath: join(dir, 'scanner'), devicePath: join(dir, 'scanner-dev') });
   const camera = opts.photoCamera ? createCameraSimulator() : undefined;
-  for (const s of [idcard, printer, gascard, ...(camera ? [camera] : [])]) await s.start();
-  const control = createControlApp([idcard, printer, gascard, ...(camera ? [camera] : [])]);
+  for (const s of [idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]) await s.start();
+  const control = createControlApp([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,6 +133,7 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     idcard,
     printer,
     gascard,
+    scanner,
     camera,
     async control(method, path, body) {
       const res = await fetch(`${controlUrl}${path}`, {
@@ -142,7 +152,7 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
       await camera?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await Promise.allSettled([idcard, printer, gascard, ...(camera ? [camera] : [])].map((s) => s.stop()));
+      await Promise.allSettled([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])].map((s) => s.stop()));
       if (logStream) {
         logStream.end();
         await once(logStream, 'close').catch(() => undefined);

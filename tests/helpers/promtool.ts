@@ -31,3 +31,9 @@ export function checkRules(promtool: string, file: string): PromtoolResult {
   const r = spawnSync(promtool, ['check', 'rules', file], { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `promtool test rules FILE`: unit tests of alerting rules on given series; exit 0 = all pass. */
+export function testRules(promtool: string, file: string): PromtoolResult {
+  const r = spawnSync(promtool, ['test', 'rules', file], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -45,7 +45,7 @@ export async function runSoak(opts: { sessions: number; warmup: number; onProgre
   const k = await startProductionKiosk({
     central: true,
     config: (c) => {
-      for (const s of ['property', 'tax', 'social'] as const) c.session.services[s].face = 'off';
+      for (const s of ['property', 'tax', 'social', 'licence'] as const) c.session.services[s].face = 'off';
     },
   });
   const client = await JourneyClient.open(k);

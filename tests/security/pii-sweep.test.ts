@@ -60,7 +60,7 @@ beforeAll(async () => {
     logLevel: 'debug',
     config: (c) => {
       // The face check's own privacy is covered in tests/camera; here the record journeys.
-      for (const s of ['property', 'tax', 'social'] as const) c.session.services[s].face = 'off';
+      for (const s of ['property', 'tax', 'social', 'licence'] as const) c.session.services[s].face = 'off';
     },
   });
   client = await JourneyClient.open(k);

@@ -56,6 +56,18 @@ describe('retention pruning', () => {
     expect(pruneRetention(db, { journalDays: 180, auditDays: 180 }, now)).toMatchObject({ audit: 0, printJobs: 0, gasOrders: 0, boots: 0 });
   });
 
+  it('drops delivered 好差评 reports past the window and keeps every report still owed', () => {
+    const { db } = seeded();
+    const q = db.prepare(
+      "INSERT INTO delivery_queue (queue, key, payload, created_at, next_attempt_at, delivered_at) VALUES ('evaluation', ?, '{}', ?, 0, ?)",
+    );
+    q.run('old-delivered', ago(200), ago(200));
+    q.run('old-owed', ago(200), null);
+    q.run('new-delivered', ago(2), ago(2));
+    expect(pruneRetention(db, { journalDays: 180, auditDays: 180 }, now)).toMatchObject({ deliveries: 1 });
+    expect(db.prepare('SELECT key FROM delivery_queue ORDER BY key').pluck().all()).toEqual(['new-delivered', 'old-owed']);
+  });
+
   it('honours configured windows', () => {
     const { db } = seeded();
     const r = pruneRetention(db, { journalDays: 3650, auditDays: 2 }, now);

@@ -25,6 +25,8 @@ import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulato
 import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
 import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
+import { createScannerDriver } from '../../apps/agent/src/devices/scanner/driver.js';
+import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
 import { tempDir, testConfig } from '../helpers/config.js';
 import { TestSocket, type Msg } from '../helpers/ws.js';
 import { setup, type AnyStateMachine } from 'xstate';
@@ -52,7 +54,7 @@ export const slipFlow: FlowFactory = () =>
   }) as AnyStateMachine;
 
 /** `photoCamera`: the simulators' camera with scenes (MJPEG over HTTP), for 自助照相; replaces `camera`. */
-export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard' | 'photoCamera';
+export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard' | 'scanner' | 'photoCamera';
 
 export interface RigOptions {
   devices?: DeviceKind[];
@@ -70,6 +72,7 @@ export interface Rig {
   idcard: IdCardSimulator | undefined;
   printer: PrinterSimulator | undefined;
   gascard: GasCardSimulator | undefined;
+  scanner: ScannerSimulator | undefined;
   /** Simulator control API base URL (http://127.0.0.1:PORT). */
   controlUrl: string;
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
@@ -108,6 +111,9 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
         writeTimeoutMs: 1000,
       };
     }
+    if (kinds.includes('scanner')) {
+      c.devices.scanner = { enabled: true, transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 }, partialTimeoutMs: 500, sameCodeMs: 2000 };
+    }
     opts.config?.(c);
   });
 
@@ -139,9 +145,16 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     devices.push(createGasCardDriver(config.devices.gascard));
   }
 
+  let scanner: ScannerSimulator | undefined;
+  if (kinds.includes('scanner') && config.devices.scanner) {
+    scanner = createScannerSimulator({ agentPath: join(dir, 'scanner'), devicePath: join(dir, 'scanner-dev') });
+    await scanner.start();
+    devices.push(createScannerDriver(config.devices.scanner));
+  }
+
   const photoCamera = kinds.includes('photoCamera') ? createCameraSimulator() : undefined;
   await photoCamera?.start();
-  const sims = [idcard, printer, gascard, photoCamera].filter((s): s is NonNullable<typeof s> => s !== undefined);
+  const sims = [idcard, printer, gascard, scanner, photoCamera].filter((s): s is NonNullable<typeof s> => s !== undefined);
   const control = createControlApp(sims);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -166,6 +179,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     idcard,
     printer,
     gascard,
+    scanner,
     controlUrl,
     async control(method, path, body) {
       const res = await fetch(`${controlUrl}${path}`, {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '@kiosk/kiosk-config';
+import { thresholds } from './alerting/thresholds.js';
 
 export const defaultCentralConfigPath = resolve(projectRoot, 'config/central.default.json');
 
@@ -49,7 +50,7 @@ const centralConfigSchema = z
     heartbeat: z
       .object({
         /** A kiosk is offline after this many missed intervals (its own interval, from its heartbeat). */
-        offlineAfterMissed: positiveInt.default(3),
+        offlineAfterMissed: positiveInt.default(thresholds.offlineAfterMissed),
         /** Assumed interval for kiosks that never sent a heartbeat. */
         defaultIntervalMs: positiveInt.default(30_000),
         /** Signed requests more than this far from central's clock are refused as stale. */
@@ -57,18 +58,18 @@ const centralConfigSchema = z
         /** How often central looks for kiosks that went quiet. */
         sweepIntervalMs: positiveInt.default(1_000),
       })
-      .default({ offlineAfterMissed: 3, defaultIntervalMs: 30_000, maxSkewSeconds: 300, sweepIntervalMs: 1_000 }),
+      .default({ offlineAfterMissed: thresholds.offlineAfterMissed, defaultIntervalMs: 30_000, maxSkewSeconds: 300, sweepIntervalMs: 1_000 }),
     kiosks: z.array(kioskSchema).refine((k) => new Set(k.map((x) => x.id)).size === k.length, 'kiosk ids must be unique'),
     fleet: z
       .object({
         /** Devices without which a kiosk is out of order (error); others down only make it a warning. */
-        essentialDevices: z.array(z.string()).default(['idcard', 'printer']),
+        essentialDevices: z.array(z.string()).default([...thresholds.essentialDevices]),
         /** Below this free disk space a kiosk is a warning. */
-        diskLowBytes: z.number().int().min(0).default(512 * 1024 * 1024),
+        diskLowBytes: z.number().int().min(0).default(thresholds.diskLowBytes),
         /** The dashboard's "not seen for N days" list. */
         notSeenDays: positiveInt.default(3),
       })
-      .default({ essentialDevices: ['idcard', 'printer'], diskLowBytes: 512 * 1024 * 1024, notSeenDays: 3 }),
+      .default({ essentialDevices: [...thresholds.essentialDevices], diskLowBytes: thresholds.diskLowBytes, notSeenDays: 3 }),
     alerts: z
       .object({
         /** More than this many openings of the same alert within the window → reported once as flapping. */
@@ -86,6 +87,27 @@ const centralConfigSchema = z
         retryBaseMs: positiveInt.default(2_000),
       })
       .default({ timeoutMs: 5_000, maxAttempts: 8, retryBaseMs: 2_000 }),
+    /**
+     * Who sends alert notifications: "builtin" (central's own webhook, below) or "alertmanager"
+     * (central posts its alerts to Alertmanager's v2 API, which routes, groups and silences them;
+     * the webhook still runs if it has a url).
+     */
+    alerting: z.enum(['builtin', 'alertmanager']).default('builtin'),
+    alertmanager: z
+      .object({
+        /** Alertmanager's base URL, e.g. http://127.0.0.1:9093 (several replicas: any one; they gossip). */
+        url: z.url().optional(),
+        /**
+         * Firing alerts are posted again this often; each carries endsAt = now + 4 × this, so
+         * Alertmanager resolves them by itself if central stops posting (as Prometheus does).
+         */
+        resendIntervalMs: positiveInt.default(60_000),
+        /** How often central compares its open alerts with what it last posted. */
+        syncIntervalMs: positiveInt.default(1_000),
+        timeoutMs: positiveInt.default(5_000),
+      })
+      .strict()
+      .default({ resendIntervalMs: 60_000, syncIntervalMs: 1_000, timeoutMs: 5_000 }),
     retention: z
       .object({
         heartbeatDays: positiveInt.default(7),
@@ -118,7 +140,11 @@ const centralConfigSchema = z
         .default({ maxFailuresPerUser: 5, maxFailuresPerAddress: 20, lockMinutes: 5, windowMinutes: 15, maxEntries: 10_000 }),
     }),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.alerting !== 'alertmanager' || c.alertmanager.url !== undefined, {
+    message: 'alerting "alertmanager" needs alertmanager.url',
+    path: ['alertmanager', 'url'],
+  });
 
 export type CentralConfig = z.infer<typeof centralConfigSchema>;
 export type CentralConfigInput = z.input<typeof centralConfigSchema>;

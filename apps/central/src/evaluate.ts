@@ -2,10 +2,11 @@
  * How central judges a kiosk. Pure: a heartbeat in, conditions out; conditions in, a fleet state out.
  */
 import type { DeviceState } from '@kiosk/contracts/device-status';
-import type { HealthCounters } from '@kiosk/contracts/health';
+import type { CounterName, HealthCounters } from '@kiosk/contracts/health';
 import type { FleetState, Heartbeat } from '@kiosk/contracts/heartbeat';
+import { thresholds, type Severity } from './alerting/thresholds.js';
 
-export type Severity = 'warning' | 'error';
+export type { Severity } from './alerting/thresholds.js';
 
 export interface Condition {
   /** Stable key: one open alert per kiosk and code. */
@@ -18,6 +19,8 @@ export interface Condition {
 export interface EvaluateOptions {
   essentialDevices: readonly string[];
   diskLowBytes: number;
+  /** Default: thresholds.outboxBacklogEvents (the shared set, alerting/thresholds.ts). */
+  outboxBacklogEvents?: number;
 }
 
 const deviceNames: Record<string, string> = {
@@ -49,7 +52,7 @@ const deviceStateNames: Record<DeviceState, string> = {
 /** Service pause reasons (the kiosk's ReasonCode) that a device or paper condition already reports. */
 const deviceReasons: ReadonlySet<string> = new Set(['idcardDown', 'printerDown', 'paperOut', 'paperJammed', 'cameraDown']);
 
-const badStates: ReadonlySet<DeviceState> = new Set(['offline', 'noDevice', 'hardwareError', 'userError']);
+const badStates: ReadonlySet<DeviceState> = new Set(thresholds.faultStates);
 
 /** Heartbeat-driven conditions: they clear themselves when a later heartbeat no longer shows them. */
 export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condition[] {
@@ -94,6 +97,10 @@ export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condi
     const mb = Math.round(hb.system.diskFreeBytes / 1024 / 1024);
     out.push({ code: 'disk', severity: 'warning', message: `磁盘空间不足 (${mb} MB) Disk space low` });
   }
+  const backlog = opts.outboxBacklogEvents ?? thresholds.outboxBacklogEvents;
+  if (hb.outbox.depth > backlog) {
+    out.push({ code: 'outbox', severity: 'warning', message: `事件积压 ${hb.outbox.depth} 条 Outbox backlog: ${hb.outbox.depth} events` });
+  }
   return out;
 }
 
@@ -121,7 +128,7 @@ export function addCounters(
   counters: HealthCounters,
 ): HealthCounters {
   const base = prevBoot.bootId === bootId ? prevBoot.counters : null;
-  const d = (k: keyof HealthCounters): number => {
+  const d = (k: CounterName): number => {
     const before = base?.[k] ?? 0;
     return counters[k] >= before ? counters[k] - before : counters[k];
   };

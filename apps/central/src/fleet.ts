@@ -180,6 +180,11 @@ export class Fleet {
   /** By site (Chinese collation), then id. Sites and ids come from the config, so this is fixed. */
   private sorted: KioskRecord[] = [];
   readonly alerts: AlertBook;
+  /**
+   * Features that derive their own records from kiosk events (e.g. 好差评 follow-ups). Called
+   * inside the transaction that applies the event, so each event reaches them exactly once.
+   */
+  readonly eventHandlers: ((kiosk: { id: string; site: string }, type: string, payload: Record<string, unknown>, now: number) => void)[] = [];
   private readonly stmts;
   private readonly log: Logger;
   /** After a central restart, kiosks get their full grace period again before counting as offline. */
@@ -530,6 +535,7 @@ export class Fleet {
    * `alert` {code, severity, message}; `gas.needs_attention` {orderRef?}.
    */
   private applyEventEffects(k: KioskRecord, type: string, payload: Record<string, unknown>, now: number): void {
+    for (const h of this.eventHandlers) h(k, type, payload, now);
     if (type === 'gas.needs_attention') {
       const ref = typeof payload.orderRef === 'string' ? ` ${payload.orderRef.slice(0, 40)}` : '';
       this.alerts.raise(k.id, 'event', { code: 'gas-needs-attention', severity: 'error', message: `燃气订单需人工处理 Gas order needs attention${ref}` }, now);

@@ -7,9 +7,11 @@ import {
   eventsRequestSchema,
   headers,
   heartbeatSchema,
+  type Heartbeat,
 } from '@kiosk/contracts/heartbeat';
 import { bodyLimit, signedLocals, verifyKioskRequest } from './auth.js';
-import type { Fleet } from './fleet.js';
+import type { PreviousBeat } from './charts/history.js';
+import type { Fleet, KioskRecord } from './fleet.js';
 import type { CentralMetrics } from './metrics.js';
 import { UploadGate } from './upload-gate.js';
 
@@ -27,6 +29,8 @@ export function registerKioskRoutes(
   maxSkewMs: number,
   log: Logger,
   gate = new UploadGate(),
+  /** Told of every accepted heartbeat with the kiosk's previous one (the charts' history). */
+  onHeartbeat?: (kiosk: KioskRecord, prev: PreviousBeat, hb: Heartbeat, now: number) => void,
 ): void {
   const r = { post: (path: string, ...handlers: express.RequestHandler[]) => app.post(prefix + path, ...handlers) };
   // Declares the route's limit only: `verify` reads the body itself, after checking the headers.
@@ -40,7 +44,10 @@ export function registerKioskRoutes(
     const { kiosk, body } = signedLocals(res);
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      const text = body.toString('utf8');
+      // Kept for the heartbeat route, which stores the body as received: decode once, not twice.
+      res.locals.bodyText = text;
+      json = JSON.parse(text);
     } catch {
       fleet.persistSeq(kiosk);
       res.status(400).json({ ok: false, reason: 'invalid', error: 'body is not valid JSON' });
@@ -61,13 +68,16 @@ export function registerKioskRoutes(
   r.post('/heartbeats', raw('256kb'), verify(endpoints.heartbeats), (_req, res) => {
     const hb = parseJson(res, (v) => heartbeatSchema.safeParse(v));
     if (!hb) return;
-    const { kiosk, body } = signedLocals(res);
+    const { kiosk } = signedLocals(res);
     if (hb.kioskId !== kiosk.id) {
       fleet.persistSeq(kiosk);
       res.status(400).json({ ok: false, reason: 'invalid', error: 'kioskId in the body differs from the signed kiosk id' });
       return;
     }
-    const out = fleet.acceptHeartbeat(kiosk, hb, body.toString('utf8'), Date.now());
+    const now = Date.now();
+    const prev: PreviousBeat = { hb: kiosk.last, at: kiosk.lastSeenAt };
+    const out = fleet.acceptHeartbeat(kiosk, hb, res.locals.bodyText as string, now);
+    onHeartbeat?.(kiosk, prev, hb, now);
     metrics.heartbeats.inc();
     res.json(out);
   });

@@ -1,4 +1,5 @@
 import type { Migration } from '@kiosk/platform';
+import { ratingsMigrations } from './ratings-migrations.js';
 
 /**
  * Central's schema, numbered and append-only like the agent's. Times are unix milliseconds
@@ -159,4 +160,6 @@ export const centralMigrations: Migration[] = [
       CREATE INDEX login_attempts_last ON login_attempts (last_at);
     `,
   },
+  // 好差评 ratings and their follow-ups (ratings-migrations.ts).
+  ...ratingsMigrations,
 ];

@@ -7,11 +7,18 @@ import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '@kiosk/kiosk-config';
 import { ensurePrivateDir, openDatabase } from '@kiosk/platform';
+import { AlertmanagerSink } from './alerting/alertmanager.js';
 import { Sessions } from './auth.js';
+import { HistoryRecorder } from './charts/history.js';
+import { ChartQueries } from './charts/queries.js';
+import { chartRoutes } from './charts/routes.js';
+import { sqliteChartSource } from './charts/source.js';
 import type { CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { Fleet } from './fleet.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
+import { RatingsBook } from './ratings.js';
+import { ratingsRoutes } from './ratings-routes.js';
 import { createCentralMetrics } from './metrics.js';
 import { centralMigrations } from './migrations.js';
 import { lastPruneAt, prune } from './retention.js';
@@ -27,6 +34,8 @@ export interface StartCentralOptions {
   logger?: Logger;
   /** The built dashboard; default apps/central/ui/dist. */
   uiDir?: string;
+  /** How often chart history is written (default 5 s; tests shorten it). */
+  historyFlushMs?: number;
 }
 
 export interface CentralServer {
@@ -54,6 +63,11 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     throw err;
   }
   const sessions = new Sessions(db, config.dashboard);
+  const ratings = new RatingsBook(db);
+  fleet.eventHandlers.push(ratings.onEvent);
+  const chartSource = sqliteChartSource(db);
+  const history = new HistoryRecorder(chartSource, log.child({ component: 'history' }), config.heartbeat.offlineAfterMissed, opts.historyFlushMs);
+  await history.start(config.retention.eventDays);
   const metrics = createCentralMetrics(fleet);
 
   const app = express();
@@ -76,8 +90,16 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res.send(text);
     }, next);
   });
-  registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log);
+  registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log, undefined, (k, prev, hb, now) =>
+    history.recordBeat(k.id, prev, hb, now),
+  );
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
+  app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
+  const sites = new Set([...fleet.all()].map((k) => k.site));
+  app.use(
+    '/api/v1',
+    chartRoutes(new ChartQueries(chartSource), sessions, { kiosk: (id) => fleet.get(id) !== undefined, site: (s) => sites.has(s) }),
+  );
   app.use('/api', (_req, res) => {
     res.status(404).json({ ok: false, error: 'no such route' });
   });
@@ -146,8 +168,17 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   const pruneTimer = setInterval(maybePrune, Math.min(pruneEveryMs, 3_600_000));
   pruneTimer.unref();
   webhook.start();
+  const alertmanager =
+    config.alerting === 'alertmanager' && config.alertmanager.url
+      ? new AlertmanagerSink(
+          { openAlerts: () => fleet.alerts.allOpen(), kiosk: (id) => fleet.get(id) },
+          { ...config.alertmanager, url: config.alertmanager.url },
+          log.child({ component: 'alertmanager' }),
+        )
+      : undefined;
+  alertmanager?.start();
 
-  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled }, 'central listening');
+  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting }, 'central listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -157,9 +188,11 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
         clearInterval(sweepTimer);
         clearInterval(pruneTimer);
         await webhook.stop();
+        await alertmanager?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await pruning;
+        await history.stop();
         fleet.flush();
         db.close();
         log.info('central stopped');

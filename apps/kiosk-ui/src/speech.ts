@@ -78,8 +78,27 @@ function recordSpeech(view: SessionView, t: T, lang: string): string {
   }
 }
 
+/** 电子证照打印 (steps: device-agent/src/flows/licences.ts); shared steps speak as the record services. */
+function licenceSpeech(view: SessionView, t: T, lang: string): string {
+  switch (view.flow?.step) {
+    case 'consent':
+      return t('licence.speech.consent');
+    case 'purpose':
+      return t('licence.purpose.title');
+    case 'list':
+      return t('licence.list.title');
+    case 'preview':
+      return join(t('licence.preview.title'), t('licence.preview.hint'));
+    case 'noLicences':
+      return join(t('licence.none.title'), t('licence.none.body'));
+    default:
+      return recordSpeech(view, t, lang);
+  }
+}
+
 function serviceSpeech(view: SessionView, t: T, lang: string): string {
   if (!view.flow || view.flow.step === 'comingSoon') return join(t(`service.${view.service?.id ?? 'property'}`), t('soon.title'), t('soon.body'));
+  if (view.service?.id === 'licence') return licenceSpeech(view, t, lang);
   if (view.service?.id === 'photo') return photoSpeech(view.flow.step, view.flow.data as Record<string, unknown>, t);
   return view.service?.id === 'gas' ? gasSpeech(view, t, lang) : recordSpeech(view, t, lang);
 }
@@ -96,6 +115,14 @@ export function speechFor(view: SessionView, t: T, lang: string = view.prefs.lan
       return t('home.prompt');
     case 'identity': {
       const step = view.step ?? 'waitCard';
+      // The e-ID steps (issue 17) have their own keys; the offer is spoken after the card prompt.
+      if (step === 'eidChecking') return t('identity.eid.checking');
+      if (step === 'eidRefused') {
+        const r = view.eid?.refused ?? 'unavailable';
+        return join(t(`identity.eid.refused.${r}`), t(`identity.eid.refused.${r}.hint`));
+      }
+      if (step === 'eidCardOnly') return join(t('identity.eid.cardOnly'), t('identity.eid.cardOnly.hint'));
+      if (step === 'waitCard' && view.eid?.offered) return join(t('identity.waitCard'), t('identity.eid.or'));
       const hint = ['waitCard', 'unreadable', 'readerDown', 'expired', 'confirmed'].includes(step)
         ? t(`identity.${step}.hint`, { hotline: view.contact.hotline, validTo: view.identity?.validTo ?? '' })
         : '';

@@ -154,6 +154,35 @@ export const sandboxMigrations: Migration[] = [
   },
   {
     version: 3,
+    name: 'evaluation platform ratings (好差评) and licence library uses (用证记录)',
+    sql: `
+      -- One row per rating report; (kiosk_id, idempotency_key) makes a resend a no-op.
+      CREATE TABLE evaluations (
+        evaluation_id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        content TEXT NOT NULL,
+        level TEXT NOT NULL,
+        follow_up INTEGER NOT NULL,
+        received_at TEXT NOT NULL,
+        UNIQUE (kiosk_id, idempotency_key)
+      );
+      CREATE TABLE licence_uses (
+        use_id TEXT PRIMARY KEY,
+        licence_id TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('fetch', 'print')),
+        purpose TEXT NOT NULL,
+        slip_serial TEXT,
+        idempotency_key TEXT,
+        at TEXT NOT NULL,
+        UNIQUE (kiosk_id, idempotency_key)
+      );
+      CREATE INDEX licence_uses_licence ON licence_uses (licence_id, at);
+    `,
+  },
+  {
+    version: 4,
     name: 'photo platform receipts (数码照片回执)',
     sql: `
       -- One row per uploaded certificate photo. order_no makes the upload idempotent: the kiosk's

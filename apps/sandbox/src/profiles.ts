@@ -21,3 +21,43 @@ export function idCardProfilePeople(): ExtraPerson[] {
   const none = residents.find((p) => p.name === NO_RECORDS_PROFILE) ?? residents[residents.length - 1];
   return usable.map((p) => ({ idNumber: p.card.idNumber, name: p.card.name, records: p === none ? 'none' : 'full' }));
 }
+
+/**
+ * The resident card of an ID card simulator profile, for the e-ID platform (routes/eid.ts): the
+ * electronic ID (居民身份证电子证照) exists for resident cards only. undefined: no such profile;
+ * null: the profile's card is not a resident card with a valid number.
+ */
+export function residentCardOfProfile(name: string): ResidentProfileCard | null | undefined {
+  const p = profiles.find((x) => x.name === name);
+  if (!p) return undefined;
+  const c = p.card;
+  if (c.cardType !== 'resident' || !isValidIdNumber(c.idNumber)) return null;
+  return {
+    name: c.name,
+    idNumber: c.idNumber,
+    sex: c.sex,
+    birthDate: c.birthDate,
+    nationCode: c.nationCode,
+    address: c.address,
+    issuer: c.issuer,
+    validFrom: c.validFrom,
+    validTo: c.validTo,
+  };
+}
+
+export interface ResidentProfileCard {
+  name: string;
+  idNumber: string;
+  sex: 'male' | 'female' | 'unspecified' | 'unknown';
+  birthDate: string;
+  nationCode: string;
+  address: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+}
+
+/** Names of the profiles an e-ID code can be issued for. */
+export function eidProfileNames(): string[] {
+  return profiles.filter((p) => residentCardOfProfile(p.name)).map((p) => p.name);
+}

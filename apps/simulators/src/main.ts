@@ -12,6 +12,7 @@ import { createPrinterSimulator } from './printer/index.js';
 import { createGasCardSimulator } from './gascard/index.js';
 import { createCameraSimulator } from './camera/index.js';
 import { createPaymentsControlRouter } from './payments-control.js';
+import { createScannerSimulator } from './scanner/index.js';
 
 /**
  * The device simulators of `npm start`: one pty pair per simulated serial device, at the paths the
@@ -42,6 +43,11 @@ export function simulatorsFor(config: KioskConfig): SimulatedDevice[] {
         stateFile: join(resolvePath(config.dataDir), 'gascard-sim.json'),
       }),
     );
+  }
+  const { scanner } = config.devices;
+  if (scanner?.enabled && scanner.transport.kind === 'serial') {
+    const agentPath = resolvePath(scanner.transport.path);
+    sims.push(createScannerSimulator({ agentPath, devicePath: deviceEnd(agentPath), baudRate: scanner.transport.baudRate }));
   }
   // The photo booth camera: when the agent's camera is this process's MJPEG stream.
   const { camera } = config.devices;

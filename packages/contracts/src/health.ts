@@ -15,7 +15,12 @@ export interface HealthCounters {
   /** Services finished (a query printed, a top-up credited …), any service. */
   transactions: number;
   transactionsFailed: number;
+  /** `transactions` by citizen service id (property, tax, social, gas); for central's charts. */
+  byService?: Record<string, number>;
 }
+
+/** The plain counters (what Prometheus exports and central adds into totals). */
+export type CounterName = Exclude<keyof HealthCounters, 'byService'>;
 
 /** What the agent knows about itself. Disk, memory and uptime the sender reads itself. */
 export interface HealthSnapshot {

@@ -60,6 +60,11 @@ export const countersSchema = z.object({
   sessionsCompleted: count,
   transactions: count,
   transactionsFailed: count,
+  /** Transactions by citizen service id (optional: older agents do not send it); central's charts. */
+  byService: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), count)
+    .refine((r) => Object.keys(r).length <= 32, 'at most 32 services')
+    .optional(),
 });
 
 export const heartbeatSchema = z.object({

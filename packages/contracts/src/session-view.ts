@@ -6,8 +6,8 @@
  * Full names and numbers stay in the agent's memory (session/vault.ts) and never reach a view.
  */
 
-export type ServiceId = 'property' | 'gas' | 'tax' | 'social' | 'photo';
-export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social', 'photo'];
+export type ServiceId = 'property' | 'gas' | 'tax' | 'social' | 'licence' | 'photo';
+export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social', 'licence', 'photo'];
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -26,6 +26,14 @@ export type ScreenName =
 /** 好差评: five levels, best first. */
 export const ratingLevels = ['verySatisfied', 'satisfied', 'basicallySatisfied', 'dissatisfied', 'veryDissatisfied'] as const;
 export type RatingLevel = (typeof ratingLevels)[number];
+/** The levels that open a follow-up (差评整改) and may carry reasons. */
+export const badRatingLevels: readonly RatingLevel[] = ['dissatisfied', 'veryDissatisfied'];
+/**
+ * Why a citizen was not satisfied: a short fixed list plus "other" (no free text on a kiosk: no
+ * keyboard, and free text could carry personal data to the evaluation platform).
+ */
+export const ratingReasons = ['waitTooLong', 'hardToUse', 'deviceFault', 'resultWrong', 'notSolved', 'other'] as const;
+export type RatingReason = (typeof ratingReasons)[number];
 
 export interface Prefs {
   lang: Lang;
@@ -56,6 +64,8 @@ export interface AvailabilityView {
   notices: ReasonCode[];
   /** Set when the whole kiosk shows the out-of-service page. */
   outOfService: { reason: 'mode' | 'devices'; message: string | null } | null;
+  /** A 鄂汇办 e-ID code can be taken now: the scanner works and the e-ID platform is not down. */
+  eidCode?: boolean;
 }
 
 export interface MaskedIdentity {
@@ -70,7 +80,23 @@ export interface MaskedIdentity {
 }
 
 /** Identity sub-steps: the UI shows one screen per step. */
-export type IdentityStep = 'waitCard' | 'reading' | 'replace' | 'unreadable' | 'readerDown' | 'expired' | 'confirmed';
+export type IdentityStep =
+  | 'waitCard'
+  | 'reading'
+  | 'replace'
+  | 'unreadable'
+  | 'readerDown'
+  | 'expired'
+  | 'confirmed'
+  /** An e-ID code was scanned and is being redeemed. */
+  | 'eidChecking'
+  /** The e-ID platform refused the code, or could not be asked (SessionView.eid.refused says why). */
+  | 'eidRefused'
+  /** A code was scanned for a service whose rules require the physical ID card. */
+  | 'eidCardOnly';
+
+/** Why an e-ID code was not accepted. */
+export type EidRefusal = 'expired' | 'used' | 'forged' | 'notCode' | 'unavailable';
 
 /** Face sub-steps. */
 export type FaceStep = 'consent' | 'preview' | 'capturing' | 'matched' | 'mismatch' | 'failed' | 'declined';
@@ -78,6 +104,8 @@ export type FaceStep = 'consent' | 'preview' | 'capturing' | 'matched' | 'mismat
 export interface ServiceInfo {
   id: ServiceId;
   identity: boolean;
+  /** The identity step also takes a 鄂汇办 e-ID code; false: the physical ID card is required. */
+  eidCode?: boolean;
   face: 'off' | 'optional' | 'required';
   printer: 'none' | 'optional' | 'required';
 }
@@ -162,6 +190,11 @@ export interface SessionView {
    * screen a card left behind by the last session until it is taken.
    */
   takeCards: CardKind[];
+  /**
+   * Identity step only (else null): whether a 鄂汇办 e-ID code is offered beside the card, whether
+   * this service requires the physical card, and why the last code was refused.
+   */
+  eid?: { offered: boolean; cardOnly: boolean; refused: EidRefusal | null } | null;
 }
 
 export type CardKind = 'idcard' | 'gascard';

@@ -184,6 +184,8 @@ export const slipKindSchema = z.enum([
   'social-flexible',
   'gas-receipt',
   'gas-pending',
+  /** 电子证照用证凭证 (issue 18). */
+  'licence-copy',
   'other',
 ]);
 export type SlipKind = z.infer<typeof slipKindSchema>;

@@ -69,6 +69,16 @@ const gasCardSchema = z.object({
   writeTimeoutMs: ms.default(5000),
 });
 
+/** 2D barcode scanner module: serial mode, or USB HID POS (`hid`) (devices/scanner, docs/scanner.md). */
+const scannerSchema = z.object({
+  enabled: z.boolean().default(true),
+  transport: transportConfigSchema,
+  /** A partial code older than this is dropped. */
+  partialTimeoutMs: ms.default(500),
+  /** The same code again within this window counts as one scan (a phone held in front of it). */
+  sameCodeMs: ms.default(2000),
+});
+
 const cameraSchema = z.object({
   enabled: z.boolean().default(true),
   source: z.discriminatedUnion('kind', [
@@ -109,6 +119,11 @@ const sessionServiceSchema = z.object({
    * required (declining leads to the staffed counter / 12345 instead).
    */
   face: z.enum(['off', 'optional', 'required']).default('off'),
+  /**
+   * The identity step also takes a 鄂汇办 electronic ID code (电子证照码) through the scanner.
+   * false: the service's rules require the physical ID card, and its identity step says so.
+   */
+  eidCode: z.boolean().default(true),
 });
 
 /** The citizen's session: countdowns (WCAG 2.2.1: warn ≥ 20 s before the end), face check per service. */
@@ -131,6 +146,7 @@ const sessionSchema = z.object({
       tax: sessionServiceSchema.prefault({}),
       social: sessionServiceSchema.prefault({}),
       photo: sessionServiceSchema.prefault({}),
+      licence: sessionServiceSchema.prefault({}),
     })
     .prefault({}),
   face: z
@@ -189,6 +205,7 @@ export const configSchema = z
       printer: printerSchema,
       camera: cameraSchema,
       gascard: gasCardSchema.optional(),
+      scanner: scannerSchema.optional(),
     }),
     upstream: z.object({
       baseUrl: z.url(),
@@ -199,6 +216,8 @@ export const configSchema = z
        * face checks are skipped and services requiring one show as unavailable.
        */
       face: z.object({ baseUrl: z.url().optional(), timeoutMs: ms.default(8000) }).optional(),
+      /** The 鄂汇办 e-ID platform that redeems scanned codes (services/eid.ts); default: baseUrl. */
+      eid: z.object({ baseUrl: z.url().optional(), timeoutMs: ms.default(5000) }).optional(),
     }),
     central: z.object({
       url: z.url(),
@@ -258,6 +277,21 @@ export const configSchema = z
         lockoutMinutes: z.number().positive().max(24 * 60).default(15),
         /** The prompt closes by itself after this long without a PIN. */
         promptTimeoutMs: ms.default(60_000),
+      })
+      .prefault({}),
+    /** 好差评: reports to the government service evaluation platform (device-agent/src/ratings, docs/ratings.md). */
+    ratings: z
+      .object({
+        /**
+         * Salt of the keyed hash that lets the platform link a bad rating to a follow-up call
+         * without the ID number (agreed with the platform; rotate it and old links stop matching).
+         * Absent: bad ratings carry no link at all.
+         */
+        hashSalt: z.string().min(16, 'must be at least 16 characters').optional(),
+        /** Retries of an undelivered report back off up to this long. */
+        maxRetryMs: ms.min(1000).default(600_000),
+        /** First retry after this long; doubles per failure. */
+        retryBaseMs: ms.min(50).default(2_000),
       })
       .prefault({}),
     /** Printed slips of the record services (property, tax, social insurance). */

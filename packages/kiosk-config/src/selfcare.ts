@@ -19,7 +19,7 @@ const usbIdSchema = z.object({
  */
 export const deploySchema = z
   .object({
-    usb: z.partialRecord(z.enum(['idcard', 'printer', 'gascard']), usbIdSchema).default({}),
+    usb: z.partialRecord(z.enum(['idcard', 'printer', 'gascard', 'scanner']), usbIdSchema).default({}),
   })
   .prefault({});
 

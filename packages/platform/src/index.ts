@@ -6,3 +6,4 @@ export * from './mask.js';
 export * from './parent-watch.js';
 export * from './metrics.js';
 export * from './cli.js';
+export * from './pseudonym.js';

@@ -191,7 +191,7 @@ function randomDate(rng: Rng, fromYear: number, asOf: string): string {
   return ymd(y, m, d);
 }
 
-function makeName(rng: Rng): string {
+export function makeName(rng: Rng): string {
   const surname = rng.pick(SURNAMES);
   const given = rng.chance(0.3) ? rng.pick(GIVEN) : rng.pick(GIVEN) + rng.pick(GIVEN);
   return surname + given;

@@ -4,8 +4,9 @@ import { doctorCommands } from './doctor.js';
 import { gasCommands } from './gas.js';
 import { idcardCommands } from './idcard.js';
 import { printerCommands } from './printer.js';
+import { scannerCommands } from './scanner.js';
 import { staffCommands } from './staff.js';
 import type { CliCommand } from '@kiosk/platform';
 
 /** Every `kiosk …` command. Feature modules export their commands; list them here. */
-export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands, ...gasCommands, ...staffCommands, ...doctorCommands];
+export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands, ...scannerCommands, ...gasCommands, ...staffCommands, ...doctorCommands];

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Db } from '@kiosk/platform';
-import type { HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from '@kiosk/contracts/health';
+import type { CounterName, HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from '@kiosk/contracts/health';
+import { retryBackoffMs } from '../store/delivery-queue.js';
 import { MonitorStore, type CommandRow } from './outbox.js';
 import {
   commandAcksResponseSchema,
@@ -97,16 +98,23 @@ class CentralRejected extends Error {
 const zeroCounters: HealthCounters = { sessionsStarted: 0, sessionsCompleted: 0, transactions: 0, transactionsFailed: 0 };
 
 function delta(now: HealthCounters, before: HealthCounters | null): HealthCounters {
-  const d = (k: keyof HealthCounters): number => {
+  const d = (k: CounterName): number => {
     const prev = before?.[k] ?? 0;
     return now[k] >= prev ? now[k] - prev : now[k];
   };
-  return {
+  const out: HealthCounters = {
     sessionsStarted: d('sessionsStarted'),
     sessionsCompleted: d('sessionsCompleted'),
     transactions: d('transactions'),
     transactionsFailed: d('transactionsFailed'),
   };
+  if (now.byService) {
+    const prev = before?.byService ?? {};
+    out.byService = Object.fromEntries(
+      Object.entries(now.byService).map(([id, n]) => [id, n >= (prev[id] ?? 0) ? n - (prev[id] ?? 0) : n]),
+    );
+  }
+  return out;
 }
 
 const clip = (s: string | undefined, n = 200): string | undefined => (s === undefined ? undefined : s.slice(0, n));
@@ -488,7 +496,7 @@ export class HeartbeatSender {
         this.store.recordAttempt(first.seq, last.seq, errorText(err).slice(0, 500));
         this.eventFailures++;
         // Back off (interval × 2^n, at most 10 minutes) so a central that refuses events is not hammered.
-        const backoff = Math.min(600_000, this.opts.intervalMs * 2 ** Math.min(this.eventFailures - 1, 12));
+        const backoff = retryBackoffMs(this.opts.intervalMs, this.eventFailures, 600_000);
         this.eventRetryAt = Date.now() + backoff;
         this.log.warn({ err: errorText(err), queued: this.status.outboxDepth, retryInMs: backoff }, 'event delivery failed');
         break;

@@ -56,7 +56,21 @@ function countersSince(ctx: AgentContext, sinceIso: string): HealthCounters {
     transactionsFailed: hasJobs
       ? count("SELECT count(*) FROM print_jobs WHERE state IN ('failed', 'unknown') AND kind <> 'test-page' AND created_at >= ?")
       : 0,
+    ...(hasJobs ? { byService: printedByService(ctx.db, sinceIso) } : {}),
   };
+}
+
+/** Printed slips by service: a slip kind starts with its service id (`social-resident`, `gas-topup`). */
+export function printedByService(db: AgentContext['db'], sinceIso: string): Record<string, number> {
+  const rows = db
+    .prepare("SELECT kind, count(*) AS n FROM print_jobs WHERE state = 'printed' AND kind <> 'test-page' AND created_at >= ? GROUP BY kind")
+    .all(sinceIso) as { kind: string; n: number }[];
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const service = r.kind.split('-')[0]!.toLowerCase();
+    if (/^[a-z][a-z0-9-]{0,31}$/.test(service)) out[service] = (out[service] ?? 0) + r.n;
+  }
+  return out;
 }
 
 export function createMonitorModuleWith(options: MonitorModuleOptions = {}): AgentModuleFactory {

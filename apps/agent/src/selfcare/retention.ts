@@ -1,7 +1,7 @@
 import type { Db } from '@kiosk/platform';
 
 export interface RetentionWindows {
-  /** Print jobs, finished gas orders and their history, boots, finished remote commands. */
+  /** Print jobs, finished gas orders and their history, boots, finished remote commands, delivered reports. */
   journalDays: number;
   auditDays: number;
 }
@@ -13,6 +13,8 @@ export interface PruneResult {
   gasHistory: number;
   boots: number;
   commands: number;
+  /** Reports the delivery queue (store/delivery-queue.ts) handed over long ago. */
+  deliveries: number;
 }
 
 const dayMs = 86_400_000;
@@ -32,7 +34,7 @@ const settledJobStates = ['printed', 'failed', 'refused'];
 export function pruneRetention(db: Db, windows: RetentionWindows, now = Date.now()): PruneResult {
   const journalCut = new Date(now - windows.journalDays * dayMs).toISOString();
   const auditCut = new Date(now - windows.auditDays * dayMs).toISOString();
-  const result: PruneResult = { audit: 0, printJobs: 0, gasOrders: 0, gasHistory: 0, boots: 0, commands: 0 };
+  const result: PruneResult = { audit: 0, printJobs: 0, gasOrders: 0, gasHistory: 0, boots: 0, commands: 0, deliveries: 0 };
   db.transaction(() => {
     result.audit = db.prepare('DELETE FROM audit_log WHERE at < ?').run(auditCut).changes;
     // The newest boot is the running one, whatever its age.
@@ -52,6 +54,10 @@ export function pruneRetention(db: Db, windows: RetentionWindows, now = Date.now
              AND id NOT IN (SELECT reprint_of FROM print_jobs WHERE reprint_of IS NOT NULL AND NOT (state IN (${states}) AND created_at < ?))`,
         )
         .run(...settledJobStates, journalCut, ...settledJobStates, journalCut).changes;
+    }
+    if (hasTable(db, 'delivery_queue')) {
+      // Only delivered rows: a report still owed is kept whatever its age.
+      result.deliveries = db.prepare('DELETE FROM delivery_queue WHERE delivered_at IS NOT NULL AND delivered_at < ?').run(journalCut).changes;
     }
     if (hasTable(db, 'monitor_commands')) {
       result.commands = db

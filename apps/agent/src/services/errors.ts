@@ -4,12 +4,12 @@
  */
 
 /**
- * `face` and `photo` are not in UPSTREAM_NAMES: their connectors (services/face.ts, services/photo.ts)
- * have their own breakers and exist only where their service runs.
+ * `face`, `eid` and `photo` are not in UPSTREAM_NAMES: their connectors (services/face.ts,
+ * services/eid.ts, services/photo.ts) are built on their own, where their service runs.
  */
-export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face' | 'photo';
+export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face' | 'eid' | 'evaluation' | 'licences' | 'photo';
 
-export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips'];
+export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips', 'evaluation', 'licences'];
 
 export type UpstreamErrorCode =
   /** No answer within the per-request timeout. */
@@ -45,6 +45,9 @@ const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
   slips: { zh: '凭证核验服务', en: 'The slip verification service' },
   face: { zh: '人像比对服务', en: 'The face verification service' },
   photo: { zh: '照片回执平台', en: 'The photo receipt platform' },
+  evaluation: { zh: '政务服务好差评系统', en: 'The service evaluation platform' },
+  licences: { zh: '电子证照库', en: 'The electronic licence library' },
+  eid: { zh: '鄂汇办电子证照服务', en: 'The 鄂汇办 e-ID service' },
 };
 
 /** Messages for business codes the upstreams send; anything else falls back to the generic one. */
@@ -64,6 +67,9 @@ const BUSINESS_MESSAGES: Record<string, CitizenMessage> = {
   ORDER_NOT_PAID: { zh: '订单尚未支付。', en: 'The order has not been paid.' },
   ORDER_NOT_PAYABLE: { zh: '订单已无法支付。', en: 'The order can no longer be paid.' },
   SLIP_NOT_FOUND: { zh: '未找到该凭证。', en: 'No slip with this number was found.' },
+  EID_CODE_EXPIRED: { zh: '电子证照码已过期，请在鄂汇办中刷新后重新出示。', en: 'This e-ID code has expired. Please refresh it in 鄂汇办 and show it again.' },
+  EID_CODE_USED: { zh: '该电子证照码已使用过，请在鄂汇办中刷新后重新出示。', en: 'This e-ID code has already been used. Please refresh it in 鄂汇办 and show it again.' },
+  EID_CODE_FORGED: { zh: '无法识别该电子证照码，请出示鄂汇办中的电子证照码或使用身份证。', en: 'This is not a valid e-ID code. Please show the code from 鄂汇办 or use your ID card.' },
 };
 
 function generic(upstream: UpstreamName, code: UpstreamErrorCode): CitizenMessage {

@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
 import { CircuitBreaker, type BreakerChange, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
 import { UPSTREAM_NAMES, type UpstreamName } from './errors.js';
+import { createEvaluationConnector, type EvaluationConnector } from './evaluation.js';
 import { createGasConnector, type GasConnector } from './gas.js';
+import { createLicenceConnector, type LicenceConnector } from './licences.js';
 import { UpstreamClient, type RetryPolicy } from './http-client.js';
 import { createPaymentConnector, type PaymentConnector } from './payment.js';
 import { createPropertyConnector, type PropertyConnector } from './property.js';
@@ -42,6 +44,8 @@ export interface Services {
   gas: GasConnector;
   payment: PaymentConnector;
   slips: SlipConnector;
+  evaluation: EvaluationConnector;
+  licences: LicenceConnector;
   breakers: Readonly<Record<UpstreamName, CircuitBreaker>>;
   /** One row per upstream, for the availability matrix and heartbeats. */
   availability(): UpstreamAvailability[];
@@ -79,6 +83,8 @@ export function createServices(opts: ServicesOptions): Services {
     gas: createGasConnector(clients.gas),
     payment: createPaymentConnector(clients.payment),
     slips: createSlipConnector(clients.slips),
+    evaluation: createEvaluationConnector(clients.evaluation),
+    licences: createLicenceConnector(clients.licences),
     breakers,
     availability() {
       return UPSTREAM_NAMES.map((u) => {

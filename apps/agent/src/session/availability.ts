@@ -68,5 +68,8 @@ export function computeAvailability(input: AvailabilityInput): AvailabilityView 
   } else if (!serviceIds.some((id) => services[id].available)) {
     outOfService = { reason: 'devices', message: null };
   }
-  return { services, notices, outOfService };
+  // The e-ID code is a second way through the identity step, never the only one: services still
+  // need the ID card reader (above); without a scanner or the platform the step offers the card only.
+  const eidCode = deviceUsable(input.devices['scanner']) && input.upstreams['eid'] !== 'down';
+  return { services, notices, outOfService, eidCode };
 }

@@ -36,10 +36,12 @@ import {
   type AvailabilityView,
   type BusyReason,
   type ContactInfo,
+  type EidRefusal,
   type MaskedIdentity,
   type Prefs,
   type PrintView,
   type RatingLevel,
+  type RatingReason,
   type ReasonCode,
   type ResultView,
   type ScreenName,
@@ -80,6 +82,12 @@ export interface SessionContext {
   serviceId: ServiceId | null;
   /** Masked identity plus the vault reference of the full card data. */
   identity: (MaskedIdentity & { ref: string }) | null;
+  /** Where the identity came from: a card read, or a redeemed e-ID code (card-only services ask for the card). */
+  identitySource: 'card' | 'eid' | null;
+  /** Vault reference of the scanned e-ID code being redeemed (never the code). */
+  eidCodeRef: string | null;
+  /** Why the last e-ID code on this identity step was not accepted. */
+  eidRefused: EidRefusal | null;
   identityConfirmed: boolean;
   faceVerified: boolean | null;
   faceAttempts: number;
@@ -108,7 +116,7 @@ export type SessionEvent =
   | { type: 'END' }
   | { type: 'EXTEND' }
   | { type: 'RETRY' }
-  | { type: 'RATE'; rating: RatingLevel }
+  | { type: 'RATE'; rating: RatingLevel; reasons?: RatingReason[] }
   | { type: 'FACE.AGREE' }
   | { type: 'FACE.DECLINE' }
   | { type: 'FACE.CAPTURE' }
@@ -119,6 +127,8 @@ export type SessionEvent =
   | { type: 'CARD.RETRY' }
   | { type: 'CARD.FAILED' }
   | { type: 'CARD.REMOVED' }
+  /** The scanner read a code; `ref` is its place in the vault. */
+  | { type: 'EID.SCANNED'; ref: string }
   | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> }
   | { type: 'FLOW.BUSY'; reason: BusyReason | null }
   | { type: 'FLOW.PERSIST'; on: boolean }
@@ -145,10 +155,14 @@ export class PrintFailure extends Error {
 }
 
 export interface SessionDeps {
-  /** Built service flows (see flow.ts). */
-  flows: Record<ServiceId, AnyStateMachine>;
+  /** Built service flows (see flow.ts); a service without one gets the placeholder. */
+  flows: Record<Exclude<ServiceId, 'licence'>, AnyStateMachine> & Partial<Record<ServiceId, AnyStateMachine>>;
   /** Runs for the machine's whole life and sends CARD.* events from the ID card reader. */
   cardWatcher: CallbackActorLogic<EventObject, undefined>;
+  /** Runs for the machine's whole life and sends EID.SCANNED from the 2D scanner (session/eid.ts). */
+  codeWatcher: CallbackActorLogic<EventObject, undefined>;
+  /** Redeems the scanned code behind `codeRef` at the e-ID platform; rejects with EidFailure. */
+  eidRedeem: PromiseActorLogic<{ ref: string; identity: MaskedIdentity }, { codeRef: string | null }>;
   /** Runs while the live face preview shows; sends FACE.PREVIEW_READY {url} or FACE.PREVIEW_FAILED. */
   facePreview: CallbackActorLogic<EventObject, { sessionId: string | null }>;
   /** Takes a still (with the consent the preview was granted) and checks it. */
@@ -163,6 +177,12 @@ export interface SessionDeps {
   wiped(info: { sessionId: string | null; reason: EndReason }): void;
   /** Audit trail (masked or opaque values only). */
   audit(action: string, detail: Record<string, unknown>): void;
+  /**
+   * The citizen rated the service (好差评): the module queues the report for the evaluation
+   * platform and central. Runs inside the transition, before the command completes, so a rating
+   * the citizen saw accepted is on disk.
+   */
+  rated?(info: { sessionId: string | null; serviceId: ServiceId; rating: RatingLevel; reasons: RatingReason[] }): void;
   /** A slip did not print (incomplete or not at all): the module reports it to central. */
   printFailed(info: { sessionId: string | null; serviceId: ServiceId | null; reason: ReasonCode | 'printFailed'; incomplete: boolean }): void;
 }
@@ -170,11 +190,15 @@ export interface SessionDeps {
 const noop = fromCallback<EventObject, undefined>(() => {});
 
 /** Deps for tests: nothing attached, placeholder-free flows must be given. */
-export function baseDeps(flows: Record<ServiceId, AnyStateMachine>, overrides: Partial<SessionDeps> = {}): SessionDeps {
+export function baseDeps(flows: SessionDeps['flows'], overrides: Partial<SessionDeps> = {}): SessionDeps {
   let n = 0;
   return {
     flows,
     cardWatcher: noop,
+    codeWatcher: noop,
+    eidRedeem: fromPromise<{ ref: string; identity: MaskedIdentity }, { codeRef: string | null }>(async () => {
+      throw new Error('no e-ID platform in these deps');
+    }),
     facePreview: fromCallback<EventObject, { sessionId: string | null }>(({ sendBack }) => {
       sendBack({ type: 'FACE.PREVIEW_READY', url: '/api/session/preview/test' });
     }),
@@ -233,6 +257,9 @@ function wipedContext(c: SessionContext): Partial<SessionContext> {
     prefs: { ...defaultPrefs },
     serviceId: null,
     identity: null,
+    identitySource: null,
+    eidCodeRef: null,
+    eidRefused: null,
     identityConfirmed: false,
     faceVerified: null,
     faceAttempts: 0,
@@ -251,6 +278,7 @@ function wipedContext(c: SessionContext): Partial<SessionContext> {
 
 export function createSessionMachine(deps: SessionDeps) {
   const svc = (c: SessionContext) => (c.serviceId ? c.settings.services[c.serviceId] : null);
+  const eidNotEnough = (c: SessionContext): boolean => c.identitySource === 'eid' && svc(c)?.eidCode === false;
   /** Entry actions of every screen (and sub-step): remember it and restart its countdown. */
   const screen = (name: ScreenName) => [{ type: 'enterScreen' as const, params: { name } }, 'restartTimer' as const];
   const step = () => 'restartTimer' as const;
@@ -269,6 +297,8 @@ export function createSessionMachine(deps: SessionDeps) {
     },
     actors: {
       cardWatcher: deps.cardWatcher,
+      codeWatcher: deps.codeWatcher,
+      eidRedeem: deps.eidRedeem,
       facePreview: deps.facePreview,
       faceCapture: deps.faceCapture,
       print: deps.print,
@@ -277,6 +307,7 @@ export function createSessionMachine(deps: SessionDeps) {
       'flow.tax': deps.flows.tax,
       'flow.social': deps.flows.social,
       'flow.photo': deps.flows.photo,
+      'flow.licence': deps.flows.licence ?? deps.flows.property,
     },
     actions: {
       enterScreen: assign((_, params: { name: ScreenName }) => ({ screen: params.name })),
@@ -287,6 +318,7 @@ export function createSessionMachine(deps: SessionDeps) {
         const changed = context.identity?.ref !== event.ref;
         return {
           identity: { ...event.identity, ref: event.ref },
+          identitySource: 'card' as const,
           // Another card means another person: nothing they confirmed or verified carries over.
           ...(changed ? { identityConfirmed: false, faceVerified: null, faceAttempts: 0 } : {}),
         };
@@ -317,7 +349,10 @@ export function createSessionMachine(deps: SessionDeps) {
       readerDown: ({ context }) => context.availability.notices.includes('idcardDown'),
       hasIdentity: ({ context }) => context.identity !== null,
       identityExpired: ({ context }) => context.identity?.expired === true,
-      needsIdentity: ({ context }) => svc(context)?.identity === true && !(context.identityConfirmed && context.identity),
+      needsIdentity: ({ context }) =>
+        svc(context)?.identity === true && (!(context.identityConfirmed && context.identity) || eidNotEnough(context)),
+      // An identity from an e-ID code does not serve a service whose rules require the physical card.
+      eidIdentityNotEnough: ({ context }) => eidNotEnough(context),
       needsFace: ({ context }) => {
         const s = svc(context);
         if (!s || s.face === 'off' || context.faceVerified === true) return false;
@@ -325,6 +360,7 @@ export function createSessionMachine(deps: SessionDeps) {
         return !(s.face === 'optional' && context.faceVerified === false);
       },
       faceOptional: ({ context }) => svc(context)?.face === 'optional',
+      eidAllowed: ({ context }) => svc(context)?.eidCode === true,
       guideVerifiesFace: ({ context }) => context.assisted && context.settings.guideVerifiesFace,
       faceAttemptsLeft: ({ context }) => context.faceAttempts < context.settings.faceMaxAttempts,
       printFailed: ({ context }) => context.print?.state === 'failed' && context.printJob !== null,
@@ -347,6 +383,9 @@ export function createSessionMachine(deps: SessionDeps) {
       screen: 'attract',
       serviceId: null,
       identity: null,
+      identitySource: null,
+      eidCodeRef: null,
+      eidRefused: null,
       identityConfirmed: false,
       faceVerified: null,
       faceAttempts: 0,
@@ -361,7 +400,11 @@ export function createSessionMachine(deps: SessionDeps) {
       endReason: null,
       flowOutcome: null,
     }),
-    invoke: { id: 'card', src: 'cardWatcher' },
+    invoke: [
+      { id: 'card', src: 'cardWatcher' },
+      // Codes scanned anywhere but the identity step are ignored (never redeemed: they are single use).
+      { id: 'codes', src: 'codeWatcher' },
+    ],
     on: {
       STATUS: [
         {
@@ -385,7 +428,7 @@ export function createSessionMachine(deps: SessionDeps) {
           // Placing the card on the idle kiosk starts a session with the identity already read.
           'CARD.READ': {
             target: 'active',
-            actions: assign({ identity: ({ event }) => ({ ...event.identity, ref: event.ref }) }),
+            actions: assign({ identity: ({ event }) => ({ ...event.identity, ref: event.ref }), identitySource: 'card' }),
           },
         },
       },
@@ -465,6 +508,7 @@ export function createSessionMachine(deps: SessionDeps) {
               identity: {
                 id: 'identity',
                 entry: screen('identity'),
+                exit: assign({ eidCodeRef: null, eidRefused: null }),
                 initial: 'check',
                 on: {
                   BACK: '#home',
@@ -472,10 +516,17 @@ export function createSessionMachine(deps: SessionDeps) {
                   'CARD.READ': { target: '.check', actions: 'setIdentity' },
                   'CARD.RETRY': '.replace',
                   'CARD.FAILED': '.unreadable',
+                  // The second source (issue 17): whichever of card and code arrives first wins;
+                  // `reading`, `eidChecking` and `confirmed` ignore the other one.
+                  'EID.SCANNED': [
+                    { guard: not('eidAllowed'), target: '.eidCardOnly' },
+                    { target: '.eidChecking', actions: assign({ eidCodeRef: ({ event }) => event.ref, eidRefused: null }) },
+                  ],
                 },
                 states: {
                   check: {
                     always: [
+                      { guard: 'eidIdentityNotEnough', target: 'waitCard' },
                       { guard: and(['hasIdentity', 'identityExpired']), target: 'expired' },
                       { guard: 'hasIdentity', target: 'confirmed' },
                       { guard: 'readerDown', target: 'readerDown' },
@@ -483,14 +534,56 @@ export function createSessionMachine(deps: SessionDeps) {
                     ],
                   },
                   waitCard: { entry: step(), always: { guard: 'readerDown', target: 'readerDown' } },
-                  reading: { entry: step(), on: { 'CARD.REMOVED': 'replace' } },
+                  reading: { entry: step(), on: { 'CARD.REMOVED': 'replace', 'EID.SCANNED': { actions: [] } } },
+                  eidChecking: {
+                    entry: step(),
+                    invoke: {
+                      src: 'eidRedeem',
+                      input: ({ context }) => ({ codeRef: context.eidCodeRef }),
+                      onDone: {
+                        target: 'check',
+                        actions: assign(({ context, event }) => {
+                          const changed = context.identity?.ref !== event.output.ref;
+                          return {
+                            eidCodeRef: null,
+                            identity: { ...event.output.identity, ref: event.output.ref },
+                            identitySource: 'eid' as const,
+                            // Another person: nothing they confirmed or verified carries over.
+                            ...(changed ? { identityConfirmed: false, faceVerified: null, faceAttempts: 0 } : {}),
+                          };
+                        }),
+                      },
+                      onError: {
+                        target: 'eidRefused',
+                        actions: assign({
+                          eidCodeRef: null,
+                          eidRefused: ({ event }) => {
+                            const reason = (event.error as { reason?: unknown } | undefined)?.reason;
+                            return typeof reason === 'string' ? (reason as EidRefusal) : 'unavailable';
+                          },
+                        }),
+                      },
+                    },
+                    on: {
+                      'CARD.INSERTED': { actions: [] },
+                      'CARD.READ': { actions: [] },
+                      'CARD.RETRY': { actions: [] },
+                      'CARD.FAILED': { actions: [] },
+                      'EID.SCANNED': { actions: [] },
+                    },
+                  },
+                  eidRefused: { entry: step(), on: { RETRY: { target: 'waitCard', actions: assign({ eidRefused: null }) } } },
+                  eidCardOnly: { entry: step(), on: { RETRY: 'waitCard' } },
                   replace: { entry: step() },
                   unreadable: { entry: step(), on: { RETRY: 'waitCard' } },
                   readerDown: { entry: step(), always: { guard: not('readerDown'), target: 'waitCard' } },
                   expired: { entry: step() },
                   confirmed: {
                     entry: step(),
-                    on: { CONTINUE: { target: '#route', actions: assign({ identityConfirmed: true }) } },
+                    on: {
+                      CONTINUE: { target: '#route', actions: assign({ identityConfirmed: true }) },
+                      'EID.SCANNED': { actions: [] },
+                    },
                   },
                 },
               },
@@ -576,6 +669,7 @@ export function createSessionMachine(deps: SessionDeps) {
                       { guard: ({ context }) => context.serviceId === 'tax', target: 'tax' },
                       { guard: ({ context }) => context.serviceId === 'social', target: 'social' },
                       { guard: ({ context }) => context.serviceId === 'photo', target: 'photo' },
+                      { guard: ({ context }) => context.serviceId === 'licence' && deps.flows.licence !== undefined, target: 'licence' },
                       { target: '#home' },
                     ],
                   },
@@ -584,6 +678,7 @@ export function createSessionMachine(deps: SessionDeps) {
                   tax: { invoke: { id: 'flow', src: 'flow.tax', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   social: { invoke: { id: 'flow', src: 'flow.social', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   photo: { invoke: { id: 'flow', src: 'flow.photo', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
+                  licence: { invoke: { id: 'flow', src: 'flow.licence', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                 },
               },
               afterFlow: {
@@ -642,7 +737,12 @@ export function createSessionMachine(deps: SessionDeps) {
                     actions: [
                       assign({ rating: ({ event }) => event.rating }),
                       ({ context, event }) =>
-                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating }),
+                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating, ...(event.reasons?.length ? { reasons: event.reasons } : {}) }),
+                      ({ context, event }) => {
+                        if (context.serviceId) {
+                          deps.rated?.({ sessionId: context.sessionId, serviceId: context.serviceId, rating: event.rating, reasons: event.reasons ?? [] });
+                        }
+                      },
                     ],
                   },
                   // Rating is optional: skipping is as easy as rating (no dark patterns).

@@ -14,8 +14,11 @@ import { computeAvailability, type UpstreamState } from './availability.js';
 import { FaceStep, isFaceCamera, sandboxFaceVerifier, type FaceVerifier } from './face.js';
 import { placeholderFlow, type FlowDeps, type FlowFactory } from './flow.js';
 import type { SessionConfig } from './services.js';
+import type { RatingSubmission } from '../ratings/api.js';
 import { isGasCardReader } from '@kiosk/protocol-gascard';
 import { createCardWatcher, isIdCardSource } from './identity.js';
+import { createCodeWatcher, createEidRedeemActor, type EidRedeemer } from './eid.js';
+import { isCodeScanner } from '../devices/scanner/driver.js';
 import {
   createSessionMachine,
   sessionSettings,
@@ -27,7 +30,7 @@ import { SnapshotFile } from './persistence.js';
 import { createPrintActor, isSlipPrinter } from './printing.js';
 import { IdentityVault } from './vault.js';
 import { buildView, type CardsInReaders } from './view.js';
-import { ratingLevels, serviceIds, sessionStateEvent, type AvailabilityView, type CardKind, type ServiceId, type SessionView } from '@kiosk/contracts/session-view';
+import { badRatingLevels, ratingLevels, ratingReasons, serviceIds, sessionStateEvent, type AvailabilityView, type CardKind, type ServiceId, type SessionView } from '@kiosk/contracts/session-view';
 
 /** Upstream health (connectors' circuit breakers) for the availability matrix. */
 export interface UpstreamStatusSource {
@@ -45,8 +48,15 @@ export interface SessionModuleOptions {
    * optional checks are skipped, services requiring one show as unavailable (`upstreamDown`).
    */
   faceVerifier?: FaceVerifier | null;
+  /**
+   * Redeems scanned 鄂汇办 e-ID codes (compose.ts: the e-ID connector). Absent: codes are
+   * refused as `unavailable` and the identity step offers the card only.
+   */
+  eidRedeemer?: EidRedeemer;
   /** Where the snapshot is kept during money steps; default `<dataDir>/session-snapshot.json`. */
   snapshotFile?: string;
+  /** Takes a rating (好差评); default: the ratings module's reporter (queued, delivered once). */
+  rated?: (s: RatingSubmission) => void;
   /** Sends an event to central; default: the monitor's durable outbox (`enqueueEvent`). */
   report?: (type: string, payload: Record<string, unknown>) => void;
 }
@@ -120,7 +130,11 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       mode: ctx.mode.get(),
       modeMessage: ctx.mode.message() ?? null,
       devices: ctx.deviceStatuses(),
-      upstreams: { ...upstreams?.states(), ...(noFace ? { face: 'down' as const } : {}) },
+      upstreams: {
+        ...upstreams?.states(),
+        ...(noFace ? { face: 'down' as const } : {}),
+        ...(options.eidRedeemer ? {} : { eid: 'down' as const }),
+      },
       config: sessionConfig,
     });
 
@@ -138,6 +152,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   ) as Record<ServiceId, AnyStateMachine>;
 
   const reader = ctx.devices.get('idcard');
+  const scanner = ctx.devices.get('scanner');
 
   // Cards in the readers, for the "take your card" reminders (view.takeCards); the gas reader
   // says so itself. The ID card reader can lose sight of a read card (docs/idcard.md "Presence"):
@@ -177,6 +192,8 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   const machine: SessionMachine = createSessionMachine({
     flows,
     cardWatcher: createCardWatcher(isIdCardSource(reader) ? reader : undefined, vault),
+    codeWatcher: createCodeWatcher(isCodeScanner(scanner) ? scanner : undefined, vault),
+    eidRedeem: createEidRedeemActor(options.eidRedeemer, vault, log),
     facePreview: face.previewActor,
     faceCapture: face.captureActor,
     print: createPrintActor(() => {
@@ -189,11 +206,26 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     wiped: ({ sessionId, reason }) => {
       vault.wipe();
       face.end();
+      // The scanner keeps the last code for its same-code window; that code is a bearer token.
+      if (isCodeScanner(scanner)) scanner.forget();
       sessionEnding();
       for (const k of cards().present) leftBehind.add(k);
       log.info({ sessionId, reason }, 'session ended; personal data wiped');
     },
     audit: (action, detail) => ctx.audit('session', action, detail),
+    rated: (info) => {
+      // The full ID number is read from the vault here, hashed by the reporter and never stored;
+      // only for a service the card identified the citizen for (a gas top-up is not theirs by card).
+      const identified = settings.services[info.serviceId].identity;
+      const submission: RatingSubmission = { ...info, idNumber: identified ? (vault.current()?.idNumber ?? null) : null };
+      try {
+        if (options.rated) options.rated(submission);
+        else ctx.ports.get('ratings')?.submit(submission);
+      } catch (err) {
+        // A rating must never break the session; the audit log still has it (session.rating).
+        log.error({ err: err instanceof Error ? err.message : String(err), service: info.serviceId }, 'rating not queued');
+      }
+    },
     printFailed: (info) => {
       ctx.audit('session', 'session.print_failed', { ...info });
       const what = info.incomplete ? '凭条打印不完整（已作废）Slip stopped part-way (void)' : '凭条未能打印 Slip not printed';
@@ -293,6 +325,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     const snap = actor.getSnapshot();
     const c = snap.context;
     vault.sync(c.identity?.ref ?? null);
+    if (c.screen !== 'identity') vault.dropCodes();
     try {
       if (c.persist) snapshotFile.save(actor.getPersistedSnapshot());
       else snapshotFile.clear();
@@ -377,8 +410,12 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     }),
     defineCommand({
       name: 'Session.Rate',
-      payload: z.object({ rating: z.enum(ratingLevels) }).strict(),
-      handle: async (p) => send({ type: 'RATE', rating: p.rating }, 'Session.Rate'),
+      payload: z
+        .object({ rating: z.enum(ratingLevels), reasons: z.array(z.enum(ratingReasons)).max(ratingReasons.length).optional() })
+        .strict()
+        // Reasons explain a bad rating only (the national scheme asks for them with 不满意/非常不满意).
+        .refine((p) => !p.reasons?.length || badRatingLevels.includes(p.rating), { message: 'reasons go with dissatisfied ratings only', path: ['reasons'] }),
+      handle: async (p) => send({ type: 'RATE', rating: p.rating, reasons: [...new Set(p.reasons ?? [])] }, 'Session.Rate'),
     }),
     defineCommand({
       name: 'Session.FaceConsent',

@@ -26,6 +26,8 @@ export const serviceDefinitions: Readonly<Record<ServiceId, ServiceDefinition>> 
   social: { id: 'social', identity: true, printer: 'required', upstreams: ['social'] },
   // 自助照相: no identity (the photo is the citizen's own); the receipt code is on screen and slip.
   photo: { id: 'photo', identity: false, printer: 'optional', upstreams: ['payment', 'photo'], camera: true },
+  // 电子证照打印 (issue 18): the citizen's own licences, so the ID card comes first.
+  licence: { id: 'licence', identity: true, printer: 'required', upstreams: ['licences'] },
 };
 
 export type SessionConfig = KioskConfig['session'];
@@ -39,6 +41,7 @@ export function serviceInfo(id: ServiceId, config: SessionConfig): ServiceInfo &
     identity: def.identity,
     // A face check only makes sense after the ID card step.
     face: def.identity ? conf.face : 'off',
+    eidCode: def.identity && conf.eidCode,
     printer: def.printer,
     enabled: conf.enabled,
   };

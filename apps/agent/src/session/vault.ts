@@ -11,6 +11,8 @@ export class IdentityVault {
   /** Cards read but not (yet) accepted by the machine; only the newest few. */
   private readonly offered = new Map<string, DecodedCard>();
   private accepted: { ref: string; card: DecodedCard } | null = null;
+  /** Scanned codes waiting for the identity step to redeem them (bearer tokens: memory only, the newest few). */
+  private readonly codes = new Map<string, string>();
 
   /** A card was read; returns the reference the machine event carries. */
   offer(card: DecodedCard): string {
@@ -18,6 +20,26 @@ export class IdentityVault {
     this.offered.set(ref, card);
     while (this.offered.size > 2) this.offered.delete(this.offered.keys().next().value as string);
     return ref;
+  }
+
+  /** A scanned code; returns the reference the machine event carries. */
+  offerCode(code: string): string {
+    const ref = randomBytes(9).toString('base64url');
+    this.codes.set(ref, code);
+    while (this.codes.size > 2) this.codes.delete(this.codes.keys().next().value as string);
+    return ref;
+  }
+
+  /** The code behind a reference, once. */
+  takeCode(ref: string): string | undefined {
+    const code = this.codes.get(ref);
+    this.codes.delete(ref);
+    return code;
+  }
+
+  /** Codes scanned where none is redeemed (outside the identity step) are not kept. */
+  dropCodes(): void {
+    this.codes.clear();
   }
 
   /** Called with the machine's current identity ref after every change. */
@@ -39,6 +61,7 @@ export class IdentityVault {
 
   wipe(): void {
     this.offered.clear();
+    this.codes.clear();
     this.accepted = null;
   }
 }

@@ -55,7 +55,9 @@ export function buildView(snapshot: SessionSnapshot, seq: number, now: number, c
     screen: c.screen,
     step,
     prefs: { ...c.prefs },
-    service: service ? { id: service.id, identity: service.identity, face: service.face, printer: service.printer } : null,
+    service: service
+      ? { id: service.id, identity: service.identity, face: service.face, printer: service.printer, ...(service.eidCode !== undefined ? { eidCode: service.eidCode } : {}) }
+      : null,
     identity: c.identity ? stripRef(c.identity) : null,
     faceVerified: c.faceVerified,
     face:
@@ -81,6 +83,15 @@ export function buildView(snapshot: SessionSnapshot, seq: number, now: number, c
     assisted: c.assisted,
     contact: c.settings.contact,
     takeCards: cardsToTake(c.screen, c.serviceId, cards),
+    eid:
+      c.screen === 'identity'
+        ? {
+            offered: service?.eidCode === true && c.availability.eidCode === true,
+            // Said only where the kiosk takes e-ID codes at all.
+            cardOnly: service?.eidCode === false && c.availability.eidCode === true,
+            refused: c.eidRefused,
+          }
+        : null,
   };
 }
 

@@ -169,6 +169,28 @@ export const agentMigrations: Migration[] = [
   },
   {
     version: 5,
+    name: 'durable delivery queue (好差评 reports to the evaluation platform)',
+    sql: `
+      -- Reports the kiosk owes an upstream (store/delivery-queue.ts), one queue name per kind.
+      -- key is the idempotency key the upstream honours, so a resend after a crash or a lost
+      -- answer is applied once. A row stays (delivered_at set) for the audit trail until pruned.
+      CREATE TABLE delivery_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        queue TEXT NOT NULL,
+        key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        delivered_at TEXT,
+        UNIQUE (queue, key)
+      );
+      CREATE INDEX delivery_queue_due ON delivery_queue (queue, delivered_at, next_attempt_at);
+    `,
+  },
+  {
+    version: 6,
     name: 'photo order journal (自助照相)',
     sql: `
       -- One row per paid-photo order (apps/agent/src/photo, docs/photo.md). Same rules as the gas

@@ -125,6 +125,60 @@ export interface KioskDetail extends KioskSummary {
   screenshots: { id: string; at: number; commandId: string | null; bytes: number }[];
 }
 
+export interface RatingGroup {
+  key: string;
+  total: number;
+  satisfied: number;
+  bad: number;
+  rate: number | null;
+  openFollowups: number;
+}
+
+export interface RatingsSummary {
+  days: number;
+  filter: { site: string | null; service: string | null };
+  sites: string[];
+  services: string[];
+  total: number;
+  rate: number | null;
+  bySite: RatingGroup[];
+  byService: RatingGroup[];
+  series: { date: string; total: number; satisfied: number; rate: number | null }[];
+}
+
+export interface Followup {
+  id: string;
+  kioskId: string;
+  ratingId: string;
+  site: string;
+  service: string;
+  itemName: string;
+  department: string;
+  level: string;
+  reasons: string[];
+  openedAt: number;
+  handledAt: number | null;
+  handledBy: string | null;
+  note: string | null;
+}
+
+/** Per-day history for the charts (central/src/charts/queries.ts). */
+export interface ChartSeries {
+  scope: { kind: 'kiosk' | 'site'; id: string };
+  days: string[];
+  availability: (number | null)[];
+  availabilityOverall: number | null;
+  transactions: { total: number[]; failed: number[]; byService: { item: string; perDay: number[] }[] };
+  paper: { changes: number[]; outMinutes: number[] };
+  faults: { total: number[]; byDevice: { item: string; perDay: number[] }[] };
+}
+
+export interface SiteSparkline {
+  site: string;
+  availability: (number | null)[];
+  transactions: number[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -167,5 +221,16 @@ export const api = {
     call<{ command: Command }>('POST', `/kiosks/${encodeURIComponent(id)}/commands`, { kind, ...(message ? { message } : {}) }),
   alerts: (all: boolean) => call<{ alerts: Alert[] }>('GET', `/alerts${all ? '?state=all' : ''}`),
   ackAlert: (id: number) => call<{ alert: Alert }>('POST', `/alerts/${id}/ack`, {}),
+  ratingsSummary: (days: number, site: string, service: string) => {
+    const q = new URLSearchParams({ days: String(days) });
+    if (site) q.set('site', site);
+    if (service) q.set('service', service);
+    return call<{ summary: RatingsSummary }>('GET', `/ratings/summary?${q}`);
+  },
+  followups: (all: boolean) => call<{ followups: Followup[] }>('GET', `/followups${all ? '?state=all' : ''}`),
+  handleFollowup: (id: string, note: string) => call<{ followup: Followup }>('POST', `/followups/${encodeURIComponent(id)}/handle`, { note }),
+  kioskCharts: (id: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/kiosk/${encodeURIComponent(id)}?days=${days}`),
+  siteCharts: (site: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/site?${new URLSearchParams({ site, days: String(days) })}`),
+  siteSparklines: () => call<{ days: string[]; sites: SiteSparkline[] }>('GET', '/charts/sites?days=7'),
   notSeen: (days: number | null) => call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),
 };

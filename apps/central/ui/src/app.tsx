@@ -3,16 +3,27 @@ import { api, ApiError, type User } from './api.js';
 import { AlertsView, NotSeenView } from './alerts.js';
 import { ErrorLine, SessionContext, type Session } from './common.js';
 import { FleetView } from './fleet.js';
+import { SiteView } from './history.js';
 import { KioskView } from './kiosk.js';
+import { RatingsView } from './ratings.js';
 
-type Route = { view: 'fleet' } | { view: 'kiosk'; id: string } | { view: 'alerts' } | { view: 'not-seen' };
+type Route =
+  | { view: 'fleet' }
+  | { view: 'kiosk'; id: string }
+  | { view: 'site'; site: string }
+  | { view: 'alerts' }
+  | { view: 'not-seen' }
+  | { view: 'ratings' };
 
 function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const m = /^\/kiosk\/(.+)$/.exec(path);
   if (m) return { view: 'kiosk', id: decodeURIComponent(m[1]!) };
+  const site = /^\/site\/(.+)$/.exec(path);
+  if (site) return { view: 'site', site: decodeURIComponent(site[1]!) };
   if (path === '/alerts') return { view: 'alerts' };
   if (path === '/not-seen') return { view: 'not-seen' };
+  if (path === '/ratings') return { view: 'ratings' };
   return { view: 'fleet' };
 }
 
@@ -93,7 +104,7 @@ export function App() {
 
   const session: Session = { user, expired: () => setUser(null) };
   const tab = (view: Route['view'], href: string, label: string) => (
-    <a href={href} class={route.view === view || (view === 'fleet' && route.view === 'kiosk') ? 'tab active' : 'tab'} aria-current={route.view === view ? 'page' : undefined}>
+    <a href={href} class={route.view === view || (view === 'fleet' && (route.view === 'kiosk' || route.view === 'site')) ? 'tab active' : 'tab'} aria-current={route.view === view ? 'page' : undefined}>
       {label}
     </a>
   );
@@ -108,6 +119,7 @@ export function App() {
           {tab('fleet', '#/', '终端 Fleet')}
           {tab('alerts', '#/alerts', '告警 Alerts')}
           {tab('not-seen', '#/not-seen', '长期未上线 Not seen')}
+          {tab('ratings', '#/ratings', '好差评 Ratings')}
         </nav>
         <div class="who">
           <span>
@@ -128,8 +140,10 @@ export function App() {
       <main>
         {route.view === 'fleet' ? <FleetView /> : null}
         {route.view === 'kiosk' ? <KioskView id={route.id} /> : null}
+        {route.view === 'site' ? <SiteView site={route.site} /> : null}
         {route.view === 'alerts' ? <AlertsView /> : null}
         {route.view === 'not-seen' ? <NotSeenView /> : null}
+        {route.view === 'ratings' ? <RatingsView /> : null}
       </main>
     </SessionContext.Provider>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, type FleetState, type KioskSummary } from './api.js';
+import { api, type FleetState, type KioskSummary, type SiteSparkline } from './api.js';
+import { Sparkline } from './charts.js';
 import { ErrorLine, PausedServices, StateBadge, usePoll } from './common.js';
 import { formatAgo, modeLabel, paperLabel, stateLabel } from './labels.js';
 
@@ -59,6 +60,27 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+/** Seven-day availability and transactions of a site, as small lines with the figures in words. */
+function SiteSparks({ spark }: { spark: SiteSparkline | undefined }) {
+  if (!spark) return null;
+  const known = spark.availability.filter((v): v is number => v !== null);
+  const avg = known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+  const tx = spark.transactions.reduce((a, b) => a + b, 0);
+  const availText = avg === null ? '无数据 no data' : `${(avg * 100).toFixed(1)}%`;
+  return (
+    <span class="site-sparks" data-sparklines={spark.site}>
+      <span class="spark">
+        <Sparkline values={spark.availability} max={1} label={`近7天可用率 7-day availability, 平均 average ${availText}`} />
+        <span class="muted">可用 {availText}</span>
+      </span>
+      <span class="spark">
+        <Sparkline values={spark.transactions} label={`近7天业务量 7-day transactions: ${spark.transactions.join(', ')}`} />
+        <span class="muted">业务 {tx}</span>
+      </span>
+    </span>
+  );
+}
+
 /**
  * Filtering and paging happen on central, so the page gets the fleet counts and at most a few
  * hundred rows whatever the fleet size.
@@ -93,6 +115,9 @@ export function FleetView() {
     return [...bySite.entries()];
   }, [shown]);
   const siteCounts = useMemo(() => new Map((shown?.sites ?? []).map((s) => [s.site, s])), [shown]);
+  // Seven-day sparklines per site; central caches them for a minute, so poll at that pace.
+  const sparks = usePoll(() => api.siteSparklines(), 60_000, 'sparklines').data;
+  const sparkBySite = useMemo(() => new Map((sparks?.sites ?? []).map((s) => [s.site, s])), [sparks]);
 
   if (!shown) return <p class="loading">{error ? <ErrorLine error={error} /> : '加载中… Loading…'}</p>;
   const now = shown.generatedAt;
@@ -156,7 +181,9 @@ export function FleetView() {
         return (
           <div class="site" key={site}>
             <h2 class="site-title">
-              {site}
+              <a href={`#/site/${encodeURIComponent(site)}`} data-site-link={site}>
+                {site}
+              </a>
               <span class="site-counts">
                 {states
                   .filter((s) => (sc?.[s] ?? 0) > 0)
@@ -166,6 +193,7 @@ export function FleetView() {
                     </span>
                   ))}
               </span>
+              <SiteSparks spark={sparkBySite.get(site)} />
             </h2>
             <table class="fleet">
               <thead>

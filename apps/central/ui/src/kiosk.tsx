@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Alert } from './api.js';
+import { HistoryCharts } from './history.js';
 import { ConfirmDialog, ErrorLine, PausedServices, SeverityBadge, StateBadge, usePoll, useSession } from './common.js';
 import {
   actionLabel,
@@ -313,6 +314,8 @@ export function KioskView({ id }: { id: string }) {
           </ul>
         </div>
       </div>
+
+      <HistoryCharts kind="kiosk" id={k.id} />
     </section>
   );
 }

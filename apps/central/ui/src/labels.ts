@@ -21,6 +21,7 @@ export const serviceLabel: Record<string, string> = {
   gas: '燃气充值 Gas',
   tax: '完税凭证 Tax',
   social: '社保凭单 Social insurance',
+  licence: '电子证照打印 Licences',
 };
 
 export const reasonLabel: Record<string, string> = {

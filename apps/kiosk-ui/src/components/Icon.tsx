@@ -28,7 +28,10 @@ export type IconName =
   | 'satisfied'
   | 'basicallySatisfied'
   | 'dissatisfied'
-  | 'veryDissatisfied';
+  | 'veryDissatisfied'
+  | 'licence'
+  | 'box'
+  | 'boxChecked';
 
 const circle = 'M32 6 A26 26 0 1 0 32 58 A26 26 0 1 0 32 6';
 const eyes = 'M23 25 V27 M41 25 V27';
@@ -61,6 +64,9 @@ const paths: Record<IconName, string> = {
   basicallySatisfied: `${circle} ${eyes} M22 42 H42`,
   dissatisfied: `${circle} ${eyes} M20 46 C26 40 38 40 44 46`,
   veryDissatisfied: `${circle} M20 22 L27 26 M44 22 L37 26 M18 50 C24 38 40 38 46 50`,
+  licence: 'M8 12 H56 V52 H8 Z M14 22 H30 V40 H14 Z M36 22 H50 M36 30 H50 M36 38 H46 M14 46 H50',
+  box: 'M10 10 H54 V54 H10 Z',
+  boxChecked: 'M10 10 H54 V54 H10 Z M20 32 L28 40 L44 24',
 };
 
 export function Icon({ name, size = 64 }: { name: IconName; size?: number | string }) {

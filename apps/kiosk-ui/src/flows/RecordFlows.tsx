@@ -504,6 +504,9 @@ function screenFor(service: 'property' | 'tax' | 'social'): FunctionComponent<Sc
   };
 }
 
+/** Loading, registering and error screens for other flows built on these pieces (LicenceFlow.tsx). */
+export const sharedRecordSteps = { loading: Loading, registering: Loading, error: ErrorStep, holder: Holder };
+
 /** Registered in screens/Service.tsx. */
 export const recordFlowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = {
   property: screenFor('property'),

@@ -8,6 +8,7 @@ export const tileText: Record<ServiceId, { title: MessageKey; desc: MessageKey }
   gas: { title: 'service.gas', desc: 'service.gas.desc' },
   tax: { title: 'service.tax', desc: 'service.tax.desc' },
   social: { title: 'service.social', desc: 'service.social.desc' },
+  licence: { title: 'service.licence', desc: 'service.licence.desc' },
   photo: { title: 'service.photo', desc: 'service.photo.desc' },
 };
 

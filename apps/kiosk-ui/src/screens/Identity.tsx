@@ -13,7 +13,41 @@ export function Identity({ view, send }: ScreenProps) {
     </Action>
   );
   const hotline = view.contact.hotline;
+  const eid = view.eid ?? null;
+  const retry = (
+    <>
+      <Action testid="retry" primary onClick={() => send('Session.Retry')}>
+        {t('common.retry')}
+      </Action>
+      {home}
+    </>
+  );
   switch (step) {
+    case 'eidChecking':
+      return (
+        <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
+          <CodeSymbol />
+          <Progress text={t('identity.eid.checking')} testid="eid-checking" />
+        </Screen>
+      );
+    case 'eidRefused': {
+      const reason = eid?.refused ?? 'unavailable';
+      return (
+        <Screen name="identity" step={step} icon="alert" tone="bad" title={t(`identity.eid.refused.${reason}`)} actions={retry}>
+          <p data-testid="eid-refused" data-reason={reason}>
+            {t(`identity.eid.refused.${reason}.hint`)}
+          </p>
+          <p>{t('identity.eid.orCard')}</p>
+        </Screen>
+      );
+    }
+    case 'eidCardOnly':
+      return (
+        <Screen name="identity" step={step} icon="alert" tone="bad" title={t('identity.eid.cardOnly')} actions={retry}>
+          <CardAnimation />
+          <p data-testid="eid-card-only">{t('identity.eid.cardOnly.hint')}</p>
+        </Screen>
+      );
     case 'reading':
       return (
         <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
@@ -51,6 +85,7 @@ export function Identity({ view, send }: ScreenProps) {
       return (
         <Screen name="identity" step={step} icon="alert" tone="bad" title={t('identity.readerDown')} actions={home}>
           <p>{t('identity.readerDown.hint', { hotline })}</p>
+          {eid?.offered && <p data-testid="eid-offer">{t('identity.eid.or')}</p>}
         </Screen>
       );
     case 'expired':
@@ -84,8 +119,26 @@ export function Identity({ view, send }: ScreenProps) {
     default:
       return (
         <Screen name="identity" step="waitCard" icon="card" title={t('identity.waitCard')} actions={home}>
-          <CardAnimation />
-          <p>{t('identity.waitCard.hint')}</p>
+          {eid?.offered ? (
+            // Two ways in, side by side in landscape: the card, or the e-ID code on a phone.
+            <div class="id-sources">
+              <div class="id-source">
+                <CardAnimation />
+                <p>{t('identity.waitCard.hint')}</p>
+              </div>
+              <div class="id-source" data-testid="eid-offer">
+                <p class="id-source-title">{t('identity.eid.or')}</p>
+                <CodeSymbol />
+                <p>{t('identity.eid.hint')}</p>
+              </div>
+            </div>
+          ) : (
+            <>
+              <CardAnimation />
+              <p>{t('identity.waitCard.hint')}</p>
+              {eid?.cardOnly && <p data-testid="eid-card-only">{t('identity.eid.cardOnly.note')}</p>}
+            </>
+          )}
         </Screen>
       );
   }
@@ -101,6 +154,20 @@ function IdentityCard({ view }: { view: ScreenProps['view'] }) {
       <dt>{t('identity.number')}</dt>
       <dd data-testid="identity-number">{view.identity.idNumber}</dd>
     </dl>
+  );
+}
+
+/** A phone showing a QR code, for the e-ID option (decorative: the text says what to do). */
+function CodeSymbol() {
+  return (
+    <svg class="code-symbol" width="120" height="160" viewBox="0 0 120 160" aria-hidden="true" focusable="false">
+      <rect x="8" y="4" width="104" height="152" rx="14" fill="none" stroke="currentColor" stroke-width="6" />
+      <path
+        d="M28 34 H52 V58 H28 Z M68 34 H92 V58 H68 Z M28 74 H52 V98 H28 Z M68 74 H76 V82 H68 Z M84 82 H92 V98 H84 Z M68 90 H76 V98 H68 Z"
+        fill="currentColor"
+      />
+      <path d="M44 132 H76" stroke="currentColor" stroke-width="6" stroke-linecap="round" />
+    </svg>
   );
 }
 

@@ -1,4 +1,11 @@
-import { ratingLevels } from '@kiosk/contracts/session-view';
+import { useState } from 'preact/hooks';
+import {
+  badRatingLevels,
+  ratingLevels,
+  ratingReasons,
+  type RatingLevel,
+  type RatingReason,
+} from '@kiosk/contracts/session-view';
 import { useT } from '../i18n';
 import { Icon } from '../components/Icon';
 import { Progress } from '../components/Progress';
@@ -86,20 +93,64 @@ export function Result({ view, send }: ScreenProps) {
 
 export function Rating({ send }: ScreenProps) {
   const t = useT();
+  // A bad level asks which reasons apply (optional) before it is sent; the others go at once.
+  const [bad, setBad] = useState<RatingLevel | null>(null);
+  const [reasons, setReasons] = useState<RatingReason[]>([]);
+  const skip = (
+    <Action testid="rating-skip" onClick={() => send('Session.Continue')}>
+      {t('rating.skip')}
+    </Action>
+  );
+  if (bad) {
+    const toggle = (r: RatingReason): void => setReasons((cur) => (cur.includes(r) ? cur.filter((x) => x !== r) : [...cur, r]));
+    return (
+      <Screen
+        name="rating"
+        step="reasons"
+        title={t('rating.reasons.title', { level: t(`rating.${bad}`) })}
+        actions={
+          <>
+            <Action testid="rating-change" onClick={() => (setBad(null), setReasons([]))}>
+              {t('rating.reasons.change')}
+            </Action>
+            {skip}
+            <Action testid="rating-submit" primary onClick={() => send('Session.Rate', { rating: bad, reasons })}>
+              {t('rating.reasons.submit')}
+            </Action>
+          </>
+        }
+      >
+        <p>{t('rating.reasons.hint')}</p>
+        <div class="rating-reasons" role="group" aria-label={t('rating.reasons.title', { level: t(`rating.${bad}`) })}>
+          {ratingReasons.map((r) => (
+            <button
+              type="button"
+              key={r}
+              class={`rating-reason ${reasons.includes(r) ? 'chosen' : ''}`}
+              aria-pressed={reasons.includes(r)}
+              data-testid={`reason-${r}`}
+              onClick={() => toggle(r)}
+            >
+              <Icon name={reasons.includes(r) ? 'boxChecked' : 'box'} size="1em" />
+              <span>{t(`rating.reason.${r}`)}</span>
+            </button>
+          ))}
+        </div>
+      </Screen>
+    );
+  }
   return (
-    <Screen
-      name="rating"
-      title={t('rating.title')}
-      actions={
-        <Action testid="rating-skip" onClick={() => send('Session.Continue')}>
-          {t('rating.skip')}
-        </Action>
-      }
-    >
+    <Screen name="rating" title={t('rating.title')} actions={skip}>
       <p>{t('rating.hint')}</p>
       <div class="ratings" role="group" aria-label={t('rating.title')}>
         {ratingLevels.map((level) => (
-          <button type="button" key={level} class="rating" data-testid={`rate-${level}`} onClick={() => send('Session.Rate', { rating: level })}>
+          <button
+            type="button"
+            key={level}
+            class="rating"
+            data-testid={`rate-${level}`}
+            onClick={() => (badRatingLevels.includes(level) ? setBad(level) : send('Session.Rate', { rating: level }))}
+          >
             <Icon name={level} size="1.6em" />
             <span>{t(`rating.${level}`)}</span>
           </button>

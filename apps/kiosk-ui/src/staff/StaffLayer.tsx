@@ -356,7 +356,7 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
   };
   const outcome = (c: Completion<{ outcome?: string }>): string => t('printer.done', { outcome: c.payload.outcome ?? 'ok' });
 
-  const deviceName = (kind: string): string => (['idcard', 'printer', 'camera', 'gascard'].includes(kind) ? t(`device.${kind}`) : kind);
+  const deviceName = (kind: string): string => (['idcard', 'printer', 'camera', 'gascard', 'scanner'].includes(kind) ? t(`device.${kind}`) : kind);
   const printer = ov?.printer;
 
   return (

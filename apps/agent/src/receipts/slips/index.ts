@@ -10,7 +10,7 @@
 import type { SlipContent, SlipKind } from '@kiosk/contracts/upstream';
 import { receipt, type ReceiptDocument } from '../document.js';
 
-type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible'>;
+type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible' | 'licence-copy'>;
 
 /** One record on the slip: an optional heading line and its label–value rows, in print order. */
 export interface SlipRecord {

@@ -1,0 +1,64 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { currentUser, sameOriginJson, type Sessions } from './auth.js';
+import type { Fleet } from './fleet.js';
+import type { RatingsBook } from './ratings.js';
+
+const summaryQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(90).default(14),
+  site: z.string().min(1).max(200).optional(),
+  service: z
+    .string()
+    .regex(/^[a-z]{1,32}$/)
+    .optional(),
+});
+
+const handleSchema = z.object({ note: z.string().trim().min(1, '请填写处理说明 A note is required').max(500) }).strict();
+
+/** 好差评 on the dashboard: summary and chart data, follow-up items, marking one handled. */
+export function ratingsRoutes(ratings: RatingsBook, fleet: Fleet, sessions: Sessions): Router {
+  const r = express.Router();
+  const json = express.json({ limit: '16kb' });
+  const viewer = sessions.require('viewer');
+  const operator = sessions.require('operator');
+
+  r.get('/ratings/summary', viewer, (req, res) => {
+    const q = summaryQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ ok: false, error: `invalid query: ${q.error.issues[0]?.path.join('.')}` });
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, summary: ratings.summary(q.data.days, Date.now(), { site: q.data.site, service: q.data.service }) });
+  });
+
+  r.get('/followups', viewer, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, followups: ratings.followups(req.query.state !== 'all') });
+  });
+
+  // Same protection as the dashboard's other actions: operator role, same-origin JSON (CSRF).
+  r.post('/followups/:id/handle', operator, sameOriginJson, json, (req, res) => {
+    const id = String(req.params.id);
+    const p = handleSchema.safeParse(req.body);
+    if (!p.success) {
+      res.status(400).json({ ok: false, error: p.error.issues[0]?.message ?? 'invalid' });
+      return;
+    }
+    const item = ratings.followup(id);
+    if (!item) {
+      res.status(404).json({ ok: false, error: '无此整改事项 No such follow-up' });
+      return;
+    }
+    const user = currentUser(res).username;
+    const now = Date.now();
+    if (!ratings.handle(id, user, p.data.note, now)) {
+      res.status(409).json({ ok: false, error: '该事项已处理 Already handled' });
+      return;
+    }
+    fleet.audit(`user:${user}`, 'followup.handled', item.kioskId, { id, service: item.service }, now);
+    res.json({ ok: true, followup: ratings.followup(id) });
+  });
+
+  return r;
+}

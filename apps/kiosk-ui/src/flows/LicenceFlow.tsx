@@ -1,0 +1,232 @@
+import { Fragment, type FunctionComponent } from 'preact';
+import type { ServiceId } from '@kiosk/contracts/session-view';
+import type {
+  LicenceConsentData,
+  LicenceListData,
+  LicencePreviewData,
+  LicencePurposeData,
+  LicenceView,
+} from '@kiosk/contracts/licence-views';
+import { useT, type T } from '../i18n';
+import { Action, Screen } from '../components/Screen';
+import { Paged } from '../components/Paged';
+import type { ScreenProps } from '../screens/types';
+import { back, cont, event } from './actions';
+import { sharedRecordSteps } from './RecordFlows';
+import './flows.css';
+
+/**
+ * 电子证照打印 screens (steps in device-agent/src/flows/licences.ts). Loading, registering and
+ * errors are the record services' screens; everything shown is masked by the agent.
+ */
+
+const { holder: Holder } = sharedRecordSteps;
+
+const validTo = (v: string, t: T): string => (v === 'long-term' ? t('licence.validTo.longTerm') : v);
+
+/** The licence's own data; with `all`, its key fields too (one list, so the columns line up). */
+function LicenceFields({ l, all = false }: { l: LicenceView; all?: boolean }) {
+  const t = useT();
+  return (
+    <dl class="rf-fields">
+      <dt>{t('licence.field.number')}</dt>
+      <dd data-testid="licence-number">{l.number}</dd>
+      <dt>{t('licence.field.issuer')}</dt>
+      <dd>{l.issuer}</dd>
+      <dt>{t('licence.field.issuedOn')}</dt>
+      <dd>{l.issuedOn}</dd>
+      <dt>{t('licence.field.validTo')}</dt>
+      <dd>{validTo(l.validTo, t)}</dd>
+      {all &&
+        l.fields.map((f) => (
+          <Fragment key={f.label}>
+            <dt>{f.label}</dt>
+            <dd data-testid="licence-field">{f.value}</dd>
+          </Fragment>
+        ))}
+    </dl>
+  );
+}
+
+function Consent({ view, send }: ScreenProps) {
+  const t = useT();
+  const d = view.flow!.data as unknown as LicenceConsentData;
+  return (
+    <Screen
+      name="service"
+      step="consent"
+      icon="licence"
+      title={t('licence.consent.title')}
+      actions={
+        <>
+          <Action testid="licence-agree" primary icon="check" onClick={event(send, 'consent', { agree: true })}>
+            {t('licence.consent.agree')}
+          </Action>
+          <Action testid="rf-back" icon="home" onClick={back(send)}>
+            {t('licence.consent.decline')}
+          </Action>
+        </>
+      }
+    >
+      <Holder holder={d.holder} />
+      <p data-testid="licence-consent-text">{t('licence.consent.body', { library: d.library })}</p>
+      <p>{t('licence.consent.types', { list: d.types.map((k) => t(`licence.type.${k}`)).join('、') })}</p>
+    </Screen>
+  );
+}
+
+function Purpose({ view, send }: ScreenProps) {
+  const t = useT();
+  const d = view.flow!.data as unknown as LicencePurposeData;
+  return (
+    <Screen
+      name="service"
+      step="purpose"
+      icon="licence"
+      title={t('licence.purpose.title')}
+      actions={
+        <Action testid="rf-back" onClick={back(send)}>
+          {t('flows.previous')}
+        </Action>
+      }
+    >
+      <p>{t('licence.purpose.hint')}</p>
+      <div class="rf-choices" role="group" aria-label={t('licence.purpose.title')}>
+        {d.purposes.map((p) => (
+          <button
+            type="button"
+            key={p}
+            class="rf-choice"
+            data-testid={`licence-purpose-${p}`}
+            onClick={event(send, 'purpose', { purpose: p })}
+          >
+            <strong>{t(`licence.purpose.${p}`)}</strong>
+          </button>
+        ))}
+      </div>
+    </Screen>
+  );
+}
+
+function List({ view, send }: ScreenProps) {
+  const t = useT();
+  const d = view.flow!.data as unknown as LicenceListData;
+  return (
+    <Screen
+      name="service"
+      step="list"
+      icon="licence"
+      title={t('licence.list.title')}
+      actions={
+        <Action testid="rf-back" onClick={back(send)}>
+          {t('flows.previous')}
+        </Action>
+      }
+    >
+      <Holder holder={d.holder} />
+      <p>{t('licence.list.count', { n: d.licences.length, purpose: t(`licence.purpose.${d.purpose}`) })}</p>
+      <Paged
+        items={d.licences}
+        keyOf={(l) => l.licenceId}
+        listClass="rf-list"
+        testid="rf-list"
+        label={t('licence.list.label')}
+        render={(l, m) => (
+          <button
+            type="button"
+            class="rf-item rf-pick"
+            {...(m
+              ? { tabIndex: -1 }
+              : {
+                  'data-testid': 'licence-item',
+                  'data-type': l.type,
+                  'data-licence': l.licenceId,
+                  onClick: event(send, 'select', { licenceId: l.licenceId }),
+                })}
+          >
+            <span class="rf-item-title">{t(`licence.type.${l.type}`)}</span>
+            <LicenceFields l={l} />
+          </button>
+        )}
+      />
+    </Screen>
+  );
+}
+
+function Preview({ view, send }: ScreenProps) {
+  const t = useT();
+  const d = view.flow!.data as unknown as LicencePreviewData;
+  const l = d.licence;
+  return (
+    <Screen
+      name="service"
+      step="preview"
+      icon="printer"
+      title={t('licence.preview.title')}
+      actions={
+        <>
+          <Action testid="licence-print" primary icon="printer" onClick={cont(send)}>
+            {t('licence.preview.print')}
+          </Action>
+          <Action testid="rf-back" onClick={back(send)}>
+            {t('flows.previous')}
+          </Action>
+        </>
+      }
+    >
+      <p class="rf-slip-title" data-testid="licence-preview-type">
+        {t(`licence.type.${l.type}`)}
+      </p>
+      <div class="rf-item" data-testid="licence-preview">
+        <LicenceFields l={l} all />
+      </div>
+      <p data-testid="licence-purpose">{t('licence.preview.purpose', { purpose: t(`licence.purpose.${d.purpose}`) })}</p>
+      <p>{t('licence.preview.hint')}</p>
+    </Screen>
+  );
+}
+
+function NoLicences({ send }: ScreenProps) {
+  const t = useT();
+  return (
+    <Screen
+      name="service"
+      step="noLicences"
+      icon="licence"
+      title={t('licence.none.title')}
+      actions={
+        <>
+          <Action testid="rf-done" primary onClick={cont(send)}>
+            {t('flows.noRecords.done')}
+          </Action>
+          <Action testid="rf-back" onClick={back(send)}>
+            {t('flows.previous')}
+          </Action>
+        </>
+      }
+    >
+      <p class="notice" data-testid="no-records">
+        {t('licence.none.body')}
+      </p>
+    </Screen>
+  );
+}
+
+const steps: Record<string, FunctionComponent<ScreenProps>> = {
+  consent: Consent,
+  purpose: Purpose,
+  list: List,
+  preview: Preview,
+  noLicences: NoLicences,
+  loading: sharedRecordSteps.loading,
+  registering: sharedRecordSteps.registering,
+  error: sharedRecordSteps.error,
+};
+
+function LicenceScreen(props: ScreenProps) {
+  const C = steps[props.view.flow?.step ?? 'loading'] ?? sharedRecordSteps.loading;
+  return <C {...props} />;
+}
+
+/** Registered in screens/Service.tsx. */
+export const licenceFlowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { licence: LicenceScreen };

@@ -1,0 +1,1 @@
+export { ScannerSimulator, createScannerSimulator } from './simulator.js';
