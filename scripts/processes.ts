@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { projectRoot } from '@kiosk/kiosk-config';
+import { fetchJson } from '@kiosk/platform';
 
 /** A child process of `npm start`: one of the bundles in dist/ (see scripts/build-node.mjs). */
 export interface Child {
@@ -34,7 +35,7 @@ export async function waitHealthy(child: Child, url: string, timeoutMs = 20_000)
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${child.name} exited during start-up`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const res = await fetchJson(url, { timeoutMs: 1000 });
       if (res.ok) return;
     } catch {
       // not listening yet

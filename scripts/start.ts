@@ -1,5 +1,5 @@
-import { configPathFrom, loadConfig, ConfigError } from '@kiosk/kiosk-config';
-import { createLogger } from '@kiosk/platform';
+import { configPathFrom, loadConfig } from '@kiosk/kiosk-config';
+import { createLogger, processMain } from '@kiosk/platform';
 import { Supervisor, type ProcessSpec } from './supervisor.js';
 
 /**
@@ -10,16 +10,7 @@ import { Supervisor, type ProcessSpec } from './supervisor.js';
  */
 async function main(): Promise<number> {
   const configPath = configPathFrom(process.argv.slice(2), process.env);
-  let config;
-  try {
-    config = loadConfig(configPath);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`kiosk: ${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const config = loadConfig(configPath);
   const log = createLogger('kiosk-start', config.log.level);
   const args = ['--config', configPath];
   const { sandbox, simulators, central } = config.embedded;
@@ -81,10 +72,4 @@ async function main(): Promise<number> {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`kiosk: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  },
-);
+processMain('kiosk', main, { exitWhenDone: true });

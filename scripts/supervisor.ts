@@ -1,4 +1,4 @@
-import type { Logger } from '@kiosk/platform';
+import { backoffDelay, type Logger } from '@kiosk/platform';
 import { spawnNode, stopChild, waitHealthy, type Child } from './processes.js';
 
 /** One process `npm start` runs: a bundle in dist/, its arguments, and the URL that says it is up. */
@@ -23,7 +23,7 @@ export const defaultBackoff: Backoff = { baseMs: 1000, maxMs: 30_000, stableMs: 
 
 /** Delay before restart number `attempt` (0-based): base, 2×base, 4×base … capped. */
 export function restartDelay(attempt: number, b: Backoff = defaultBackoff): number {
-  return Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
+  return backoffDelay(attempt + 1, b);
 }
 
 interface State {

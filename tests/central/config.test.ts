@@ -94,7 +94,7 @@ describe('central process (apps/central/src/main.ts)', () => {
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      expect(code).toBe(2);
+      expect(code).toBe(78); // EX_CONFIG, as every process of the kiosk (processMain)
       expect(err.trim().split('\n')).toHaveLength(1);
       expect(err).toContain('listen.port');
     } finally {

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { heartbeatConditions } from '../../apps/central/src/evaluate.js';
 import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
-import { silentLogger } from '@kiosk/platform';
+import { configHash, silentLogger } from '@kiosk/platform';
 import { createMonitorModuleWith } from '../../apps/agent/src/monitor/module.js';
 import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
@@ -184,5 +184,8 @@ describe('the agent reports events: Recent events is not empty', () => {
     expect(d.events.find((e) => e.type === 'kiosk.mode')!.payload).toEqual({ mode: 'out-of-service', message: '维护中' });
     // 不动产, 燃气, 个税, 社保, 电子证照 (issue 18).
     expect(d.services?.total).toBe(5);
+    // The heartbeat names the config the agent runs with, by the same hash the maintenance panel shows.
+    const hb = (await getJson<{ kiosk: { heartbeat: { configHash: string } | null } }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator)).body.kiosk.heartbeat;
+    expect(hb?.configHash).toBe(configHash(config));
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getProfile } from '../../apps/agent/src/devices/printer/profiles/index.js';
 import type { GasOrder } from '../../apps/agent/src/gas/journal.js';
-import { gasReceipt, maskAccountNo, maskCardNo, orderNoFromScan, pendingSlip, yuan } from '../../apps/agent/src/gas/receipts.js';
+import { gasReceipt, maskAccountNo, maskCardNo, orderNoFromScan, pendingSlip } from '../../apps/agent/src/gas/receipts.js';
+import { yuan } from '@kiosk/platform';
 import { renderReceipt } from '../../apps/agent/src/receipts/render.js';
 
 const order = (over: Partial<GasOrder> = {}): GasOrder =>

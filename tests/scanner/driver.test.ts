@@ -116,7 +116,7 @@ describe('scanner driver over a pty', () => {
     expect(driver.status().action).toBe('maintenance');
     const refused = await control('/scanner/scan', { text: 'X' });
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toEqual({ error: 'the scanner is unplugged' });
+    expect(await refused.json()).toEqual({ ok: false, error: 'the scanner is unplugged' });
     expect((await control('/scanner/plug', { connected: true })).status).toBe(200);
     await until(() => driver.status().device === 'online', 'online after replug', 30_000);
     const next = driver.read({ timeoutMs: 10_000 });

@@ -1,5 +1,5 @@
-import { stopWhenParentGoes } from '@kiosk/platform';
-import { configPathFrom, loadConfig, ConfigError } from '@kiosk/kiosk-config';
+import { processMain, stopWhenParentGoes } from '@kiosk/platform';
+import { configPathFrom, loadConfig } from '@kiosk/kiosk-config';
 import { createLogger } from '@kiosk/platform';
 import { startAgent } from './agent.js';
 import { defaultDevices, defaultModules } from './compose.js';
@@ -7,16 +7,7 @@ import { startSystemdIntegration } from './selfcare/systemd.js';
 
 /** Process entry of the device agent: `tsx apps/agent/src/main.ts [--config PATH]`. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(configPathFrom(process.argv.slice(2), process.env));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`kiosk agent: ${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
+  const config = loadConfig(configPathFrom(process.argv.slice(2), process.env));
   const log = createLogger('device-agent', config.log.level);
   // Handlers go in before start-up: a Ctrl-C during recovery must still close drivers and the
   // database cleanly, once start-up has reached a consistent point.
@@ -53,7 +44,4 @@ async function main(): Promise<void> {
   if (requested) stopNow(requested);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`kiosk agent: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+processMain('kiosk agent', main);

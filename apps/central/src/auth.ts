@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Db } from '@kiosk/platform';
+import { serviceError, type Db } from '@kiosk/platform';
 import { digestMatches, endpoints, parseSignedHeaders, signer, type Endpoint, type RejectReason } from '@kiosk/contracts/heartbeat';
 import type { CentralConfig } from './config.js';
 import type { Fleet, KioskRecord } from './fleet.js';
@@ -243,11 +243,11 @@ export class Sessions {
     return (req, res, next) => {
       const user = this.userFor(req);
       if (!user) {
-        res.status(401).json({ ok: false, error: '请先登录 Login required' });
+        res.status(401).json(serviceError('请先登录 Login required'));
         return;
       }
       if (role === 'operator' && user.role !== 'operator') {
-        res.status(403).json({ ok: false, error: '需要运维操作员权限 Operator role required' });
+        res.status(403).json(serviceError('需要运维操作员权限 Operator role required'));
         return;
       }
       res.locals.user = user;
@@ -266,7 +266,7 @@ export function currentUser(res: Response): SessionUser {
  */
 export const sameOriginJson: RequestHandler = (req, res, next) => {
   if (!req.is('application/json')) {
-    res.status(415).json({ ok: false, error: 'Content-Type must be application/json' });
+    res.status(415).json(serviceError('Content-Type must be application/json'));
     return;
   }
   const origin = req.get('origin');
@@ -278,7 +278,7 @@ export const sameOriginJson: RequestHandler = (req, res, next) => {
       host = '';
     }
     if (host !== req.get('host')) {
-      res.status(403).json({ ok: false, error: 'cross-origin request refused' });
+      res.status(403).json(serviceError('cross-origin request refused'));
       return;
     }
   }

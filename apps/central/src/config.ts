@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '@kiosk/kiosk-config';
+import { ConfigError, scryptHashPattern } from '@kiosk/platform';
 import { thresholds } from './alerting/thresholds.js';
 
 export const defaultCentralConfigPath = resolve(projectRoot, 'config/central.default.json');
@@ -24,8 +25,8 @@ const kioskSchema = z.object({
 const userSchema = z.object({
   username: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'letters, digits, dot, dash or underscore, at most 32'),
   role: z.enum(['viewer', 'operator']),
-  /** `scrypt$N$r$p$salt$hash` (base64); make one with `tsx apps/central/src/main.ts hash-password`. */
-  passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'must be a scrypt hash made by `central hash-password`'),
+  /** `scrypt$N$r$p$salt$hash` (base64url; base64 from earlier versions); make one with `tsx apps/central/src/main.ts hash-password`. */
+  passwordHash: z.string().regex(scryptHashPattern, 'must be a scrypt hash made by `central hash-password`'),
 });
 
 const centralConfigSchema = z
@@ -149,11 +150,9 @@ const centralConfigSchema = z
 export type CentralConfig = z.infer<typeof centralConfigSchema>;
 export type CentralConfigInput = z.input<typeof centralConfigSchema>;
 
-export class CentralConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CentralConfigError';
-  }
+/** A ConfigError (exit 78 from processMain) that says it is central's. */
+export class CentralConfigError extends ConfigError {
+  override name = 'CentralConfigError';
 }
 
 /** Validates; throws one CentralConfigError naming every bad field. */

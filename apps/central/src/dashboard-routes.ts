@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { serviceError } from '@kiosk/platform';
 import { kioskModes, remoteCommandKinds } from '@kiosk/contracts/health';
 import { fleetStates } from '@kiosk/contracts/heartbeat';
 import { currentUser, sameOriginJson, type Sessions } from './auth.js';
@@ -35,19 +36,19 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.post('/session', sameOriginJson, json, async (req, res) => {
     const p = loginSchema.safeParse(req.body);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: '请输入用户名和密码 Username and password required' });
+      res.status(400).json(serviceError('请输入用户名和密码 Username and password required'));
       return;
     }
     // req.ip is the socket's address unless listen.trustProxy names the proxy in front of central.
     const s = await sessions.login(p.data.username, p.data.password, req.ip ?? 'unknown');
     if (s === 'locked') {
       const minutes = config.dashboard.lockout.lockMinutes;
-      res.status(429).json({ ok: false, error: `尝试次数过多，请${minutes}分钟后再试 Too many attempts; try again in ${minutes} minutes` });
+      res.status(429).json(serviceError(`尝试次数过多，请${minutes}分钟后再试 Too many attempts; try again in ${minutes} minutes`));
       return;
     }
     if (!s) {
       fleet.audit(`user:${p.data.username}`, 'login.failed', null, {}, Date.now());
-      res.status(401).json({ ok: false, error: '用户名或密码错误 Wrong username or password' });
+      res.status(401).json(serviceError('用户名或密码错误 Wrong username or password'));
       return;
     }
     fleet.audit(`user:${s.user.username}`, 'login', null, { role: s.user.role }, Date.now());
@@ -73,7 +74,7 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.get('/kiosks', viewer, (req, res) => {
     const p = fleetQuerySchema.safeParse(req.query);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: `invalid query: ${p.error.issues[0]?.path.join('.')}` });
+      res.status(400).json(serviceError(`invalid query: ${p.error.issues[0]?.path.join('.')}`));
       return;
     }
     const page = fleet.query(p.data);
@@ -92,7 +93,7 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.get('/kiosks/:id', viewer, (req, res) => {
     const d = fleet.detail(String(req.params.id));
     if (!d) {
-      res.status(404).json({ ok: false, error: '无此终端 No such kiosk' });
+      res.status(404).json(serviceError('无此终端 No such kiosk'));
       return;
     }
     res.json({ ok: true, kiosk: d });
@@ -101,12 +102,12 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.post('/kiosks/:id/commands', operator, sameOriginJson, json, (req, res) => {
     const id = String(req.params.id);
     if (!fleet.get(id)) {
-      res.status(404).json({ ok: false, error: '无此终端 No such kiosk' });
+      res.status(404).json(serviceError('无此终端 No such kiosk'));
       return;
     }
     const p = commandSchema.safeParse(req.body);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: `invalid command: ${p.error.issues[0]?.message ?? ''}` });
+      res.status(400).json(serviceError(`invalid command: ${p.error.issues[0]?.message ?? ''}`));
       return;
     }
     const cmd = fleet.issueCommand(id, p.data.kind, p.data.message || undefined, currentUser(res).username, Date.now());
@@ -116,7 +117,7 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.get('/commands/:id', viewer, (req, res) => {
     const c = fleet.command(String(req.params.id));
     if (!c) {
-      res.status(404).json({ ok: false, error: 'no such command' });
+      res.status(404).json(serviceError('no such command'));
       return;
     }
     res.json({ ok: true, command: c });
@@ -136,7 +137,7 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.post('/alerts/:id/ack', operator, sameOriginJson, json, (req, res) => {
     const a = fleet.acknowledgeAlert(Number(req.params.id), currentUser(res).username, Date.now());
     if (!a) {
-      res.status(404).json({ ok: false, error: 'no such alert' });
+      res.status(404).json(serviceError('no such alert'));
       return;
     }
     res.json({ ok: true, alert: a });
@@ -155,7 +156,7 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
   r.get('/screenshots/:id', viewer, (req, res) => {
     const s = fleet.screenshot(String(req.params.id));
     if (!s) {
-      res.status(404).json({ ok: false, error: 'no such screenshot' });
+      res.status(404).json(serviceError('no such screenshot'));
       return;
     }
     res.setHeader('Cache-Control', 'private, max-age=86400, immutable');

@@ -3,10 +3,10 @@
  * CENTRAL_CONFIG, else config/central.default.json; --host/--port replace the file's `listen`). `tsx apps/central/src/main.ts hash-password` prints a scrypt hash for a
  * dashboard user's password read from stdin.
  */
-import { stopWhenParentGoes } from '@kiosk/platform';
+import { processMain, stopWhenParentGoes } from '@kiosk/platform';
 import { resolvePath } from '@kiosk/kiosk-config';
 import { createLogger } from '@kiosk/platform';
-import { CentralConfigError, centralConfigPath, listenOverride, loadCentralConfig } from './config.js';
+import { centralConfigPath, listenOverride, loadCentralConfig } from './config.js';
 import { hashPassword } from './password.js';
 import { startCentral } from './server.js';
 
@@ -31,18 +31,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write('Usage: central [--config PATH] [--host H] [--port N]   (or CENTRAL_CONFIG=PATH)\n       central hash-password < password.txt\n');
     return 0;
   }
-  let config;
-  let listen;
-  try {
-    config = loadCentralConfig(centralConfigPath(argv, process.env));
-    listen = { ...config.listen, ...listenOverride(argv) };
-  } catch (err) {
-    if (err instanceof CentralConfigError) {
-      process.stderr.write(`central: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = loadCentralConfig(centralConfigPath(argv, process.env));
+  const listen = { ...config.listen, ...listenOverride(argv) };
   const log = createLogger('central', config.log.level);
   const central = await startCentral({
     host: listen.host,
@@ -64,12 +54,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`central: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+processMain('central', () => main(process.argv.slice(2)));

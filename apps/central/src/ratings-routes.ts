@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { serviceError } from '@kiosk/platform';
 import { currentUser, sameOriginJson, type Sessions } from './auth.js';
 import type { Fleet } from './fleet.js';
 import type { RatingsBook } from './ratings.js';
@@ -25,7 +26,7 @@ export function ratingsRoutes(ratings: RatingsBook, fleet: Fleet, sessions: Sess
   r.get('/ratings/summary', viewer, (req, res) => {
     const q = summaryQuerySchema.safeParse(req.query);
     if (!q.success) {
-      res.status(400).json({ ok: false, error: `invalid query: ${q.error.issues[0]?.path.join('.')}` });
+      res.status(400).json(serviceError(`invalid query: ${q.error.issues[0]?.path.join('.')}`));
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
@@ -42,18 +43,18 @@ export function ratingsRoutes(ratings: RatingsBook, fleet: Fleet, sessions: Sess
     const id = String(req.params.id);
     const p = handleSchema.safeParse(req.body);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: p.error.issues[0]?.message ?? 'invalid' });
+      res.status(400).json(serviceError(p.error.issues[0]?.message ?? 'invalid'));
       return;
     }
     const item = ratings.followup(id);
     if (!item) {
-      res.status(404).json({ ok: false, error: '无此整改事项 No such follow-up' });
+      res.status(404).json(serviceError('无此整改事项 No such follow-up'));
       return;
     }
     const user = currentUser(res).username;
     const now = Date.now();
     if (!ratings.handle(id, user, p.data.note, now)) {
-      res.status(409).json({ ok: false, error: '该事项已处理 Already handled' });
+      res.status(409).json(serviceError('该事项已处理 Already handled'));
       return;
     }
     fleet.audit(`user:${user}`, 'followup.handled', item.kioskId, { id, service: item.service }, now);

@@ -6,7 +6,7 @@
  * Portable SQL only (ON CONFLICT DO NOTHING, no date functions): day buckets are made here.
  */
 import { z } from 'zod';
-import { chinaDate } from '@kiosk/platform';
+import { chinaDate, chinaDayRange } from '@kiosk/platform';
 import type { Db } from '@kiosk/platform';
 
 const levels = ['verySatisfied', 'satisfied', 'basicallySatisfied', 'dissatisfied', 'veryDissatisfied'] as const;
@@ -172,7 +172,7 @@ export class RatingsBook {
 
   summary(days: number, now: number, filter: { site?: string | undefined; service?: string | undefined } = {}): RatingsSummary {
     const firstDate = chinaDate(new Date(now - (days - 1) * day));
-    const from = Date.parse(`${firstDate}T00:00:00+08:00`);
+    const from = Date.parse(chinaDayRange(firstDate).start);
     const allRows = this.stmts.since.all(from);
     const allOpen = this.stmts.openCounts.all();
     const matches = (r: { site: string; service: string }): boolean =>

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '@kiosk/kiosk-config';
-import { ensurePrivateDir, openDatabase } from '@kiosk/platform';
+import { ensurePrivateDir, openDatabase, serviceErrorHandler, serviceNotFound } from '@kiosk/platform';
 import { AlertmanagerSink } from './alerting/alertmanager.js';
 import { Sessions } from './auth.js';
 import { HistoryRecorder } from './charts/history.js';
@@ -100,9 +100,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     '/api/v1',
     chartRoutes(new ChartQueries(chartSource), sessions, { kiosk: (id) => fleet.get(id) !== undefined, site: (s) => sites.has(s) }),
   );
-  app.use('/api', (_req, res) => {
-    res.status(404).json({ ok: false, error: 'no such route' });
-  });
+  app.use('/api', serviceNotFound);
 
   const uiDir = opts.uiDir ?? defaultUiDir;
   const indexFile = join(uiDir, 'index.html');
@@ -119,11 +117,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     res.setHeader('Cache-Control', 'no-store');
     res.sendFile(indexFile);
   });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) log.error({ err }, 'request failed');
-    res.status(status).json({ ok: false, error: status === 500 ? 'internal error' : err.type === 'entity.too.large' ? 'body too large' : err.message });
-  });
+  app.use(serviceErrorHandler(log));
 
   const server = createServer(app);
   // Kiosks keep their connection between beats; outlive the default 5 s so a 30 s interval reuses it

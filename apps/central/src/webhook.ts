@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '@kiosk/platform';
+import { backoffDelay, fetchJson, type Db } from '@kiosk/platform';
 
 export interface WebhookOptions {
   url?: string | undefined;
@@ -90,13 +90,13 @@ export class WebhookQueue {
         if (this.stopped || d.next_attempt_at > Date.now()) return;
         let error: string | null = null;
         try {
-          const res = await fetch(url, {
+          const res = await fetchJson(url, {
             method: 'POST',
             headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'kiosk-central' },
             body: d.payload,
-            signal: AbortSignal.any([this.stopCtl.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
+            timeoutMs: this.opts.timeoutMs,
+            signal: this.stopCtl.signal,
           });
-          await res.arrayBuffer();
           if (!res.ok) error = `HTTP ${res.status}`;
         } catch (err) {
           if (this.stopped) return;
@@ -109,7 +109,7 @@ export class WebhookQueue {
         }
         const attempts = d.attempts + 1;
         const giveUp = attempts >= this.opts.maxAttempts;
-        const delay = Math.min(3_600_000, this.opts.retryBaseMs * 2 ** (attempts - 1));
+        const delay = backoffDelay(attempts, { baseMs: this.opts.retryBaseMs, maxMs: 3_600_000 });
         this.stmts.failed.run(attempts, now + delay, error, giveUp ? now : null, d.id);
         this.log.warn({ delivery: d.id, attempts, error, giveUp }, giveUp ? 'webhook delivery given up' : 'webhook delivery failed; will retry');
         // Keep order: later notifications wait until this one is delivered or given up.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { upstreamError } from '@kiosk/platform';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -75,7 +76,7 @@ function applyFault(f: ActiveFault, req: Request, res: Response, requestId: stri
   switch (f.kind) {
     case 'error':
       send(res, requestId, f.status ?? 503, {
-        error: { code: 'INJECTED_FAULT', message: `injected ${f.status ?? 503} for ${f.operation}` },
+        ...upstreamError('INJECTED_FAULT', `injected ${f.status ?? 503} for ${f.operation}`),
         requestId,
       });
       return;
@@ -172,12 +173,12 @@ export function operation(
     } catch (err) {
       if (err instanceof ApiError) {
         status = err.status;
-        send(res, requestId, err.status, { error: { code: err.code, message: err.message }, requestId });
+        send(res, requestId, err.status, { ...upstreamError(err.code, err.message), requestId });
       } else {
         status = 500;
         deps.log.error({ op: name, requestId, err }, 'sandbox operation failed');
         if (!res.headersSent) {
-          send(res, requestId, 500, { error: { code: 'INTERNAL', message: 'internal error in the sandbox' }, requestId });
+          send(res, requestId, 500, { ...upstreamError('INTERNAL', 'internal error in the sandbox'), requestId });
         } else next(err);
       }
     } finally {

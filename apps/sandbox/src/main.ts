@@ -1,4 +1,4 @@
-import { stopWhenParentGoes } from '@kiosk/platform';
+import { processMain, stopWhenParentGoes } from '@kiosk/platform';
 import { existsSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configPathFrom, loadConfig, resolvePath } from '@kiosk/kiosk-config';
@@ -57,7 +57,4 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   stopWhenParentGoes();
 }
 
-main(process.argv.slice(2), process.env).catch((err: unknown) => {
-  process.stderr.write(`sandbox: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+processMain('sandbox', () => main(process.argv.slice(2), process.env));

@@ -1,4 +1,5 @@
 import type { PaymentOrder, SlipVerifyResponse } from '@kiosk/contracts/upstream';
+import { yuanAmount } from '@kiosk/platform';
 
 /** Small server-rendered pages a phone or desktop browser opens from a printed QR code. */
 
@@ -6,11 +7,8 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
+/** Amounts on the pay page: the ¥ sign stands in the template. */
+const yuan = yuanAmount;
 
 function layout(title: string, body: string): string {
   return `<!doctype html>

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '@kiosk/platform';
+import { ensurePrivateDir, errorStatus, publicMessage, upstreamError } from '@kiosk/platform';
 import { pino, type Logger } from 'pino';
 import type { Health } from '@kiosk/contracts/upstream';
 import { FaultRegistry } from './faults.js';
@@ -96,14 +96,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   mountMoneyFaultAdmin(router, moneyFaults);
   app.use(router);
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NO_SUCH_ROUTE', message: 'no such route' } });
+    res.status(404).json(upstreamError('NO_SUCH_ROUTE', 'no such route'));
   });
-  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+  app.use((err: Error & { type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = errorStatus(err);
     if (status === 500) log.error({ err, path: req.path }, 'unhandled sandbox error');
     const code = err.type === 'entity.parse.failed' ? 'INVALID_JSON' : status === 500 ? 'INTERNAL' : 'BAD_REQUEST';
-    const message = err.type === 'entity.parse.failed' ? 'body is not valid JSON' : status === 500 ? 'internal error in the sandbox' : err.message;
-    if (!res.headersSent) res.status(status).json({ error: { code, message } });
+    const message = status === 500 ? 'internal error in the sandbox' : publicMessage(err, status);
+    if (!res.headersSent) res.status(status).json(upstreamError(code, message));
   });
 
   const server = app.listen(opts.port, opts.host);

@@ -1,4 +1,5 @@
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
+import { serviceErrorHandler, serviceNotFound } from '@kiosk/platform';
 import type { SimulatedDevice } from './simulated-device.js';
 
 /** The simulator control API: `GET /` lists devices and their state; each device adds routes. */
@@ -13,13 +14,8 @@ export function createControlApp(devices: readonly SimulatedDevice[], extra: rea
   for (const d of devices) app.use(`/${d.name}`, d.router());
   // Routes that settle things outside a device, e.g. sandbox payments (/payments).
   for (const r of extra) app.use(r);
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'no such route' });
-  });
+  app.use(serviceNotFound);
   // Express 5 passes JSON parse errors and thrown handler errors here.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    res.status(status).json({ error: err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message });
-  });
+  app.use(serviceErrorHandler());
   return app;
 }

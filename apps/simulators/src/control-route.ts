@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { serviceError } from '@kiosk/platform';
 
 /** Bad control input (unknown profile, malformed body): answered 400 with the message. */
 export class SimulatorInputError extends Error {
@@ -9,10 +10,10 @@ export class SimulatorInputError extends Error {
   }
 }
 
-/** Answers 400 for SimulatorInputError and 500 otherwise, always as `{error}` JSON. */
+/** Answers 400 for SimulatorInputError and 500 otherwise, in the service error shape. */
 export function sendControlError(res: Response, err: unknown): void {
-  if (err instanceof SimulatorInputError) res.status(400).json({ error: err.message });
-  else res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
+  if (err instanceof SimulatorInputError) res.status(400).json(serviceError(err.message));
+  else res.status(500).json(serviceError(err instanceof Error ? err.message : String(err)));
 }
 
 /** A control route whose handler returns the JSON answer; errors go through sendControlError. */

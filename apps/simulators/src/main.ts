@@ -1,8 +1,8 @@
-import { stopWhenParentGoes } from '@kiosk/platform';
+import { processMain, stopWhenParentGoes } from '@kiosk/platform';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { basename, join } from 'node:path';
-import { configPathFrom, loadConfig, resolvePath, ConfigError } from '@kiosk/kiosk-config';
+import { configPathFrom, loadConfig, resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { createLogger } from '@kiosk/platform';
 import { createControlApp } from './control-api.js';
@@ -59,16 +59,7 @@ export function simulatorsFor(config: KioskConfig): SimulatedDevice[] {
 }
 
 async function main(): Promise<void> {
-  let config: KioskConfig;
-  try {
-    config = loadConfig(configPathFrom(process.argv.slice(2), process.env));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`kiosk simulators: ${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
+  const config = loadConfig(configPathFrom(process.argv.slice(2), process.env));
   const log = createLogger('simulators', config.log.level);
   const sims = simulatorsFor(config);
   const started: SimulatedDevice[] = [];
@@ -106,4 +97,4 @@ async function main(): Promise<void> {
   stopWhenParentGoes();
 }
 
-void main();
+processMain('kiosk simulators', main);

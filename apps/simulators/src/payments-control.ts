@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { fetchJson, upstreamError } from '@kiosk/platform';
 import { paymentOrderSchema, type PaymentOrder } from '@kiosk/contracts/upstream';
 
 /**
@@ -25,15 +26,9 @@ class PaymentsControlError extends Error {
   }
 }
 
-async function call(url: string, init: RequestInit = {}): Promise<unknown> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = { error: { code: 'BAD_RESPONSE', message: 'sandbox answered with something that is not JSON' } };
-  }
+async function call(url: string, init: Omit<RequestInit, 'signal'> = {}): Promise<unknown> {
+  const res = await fetchJson(url, { ...init, timeoutMs: TIMEOUT_MS });
+  const body = !res.parsed ? upstreamError('BAD_RESPONSE', 'sandbox answered with something that is not JSON') : (res.json ?? null);
   if (!res.ok) throw new PaymentsControlError(res.status, body);
   return body;
 }
@@ -58,7 +53,7 @@ function fail(res: Response, err: unknown): void {
     res.status(err.status).json(err.body);
     return;
   }
-  res.status(502).json({ error: { code: 'SANDBOX_UNREACHABLE', message: err instanceof Error ? err.message : String(err) } });
+  res.status(502).json(upstreamError('SANDBOX_UNREACHABLE', err instanceof Error ? err.message : String(err)));
 }
 
 /** `GET /payments` and `POST /payments/:orderId {"result": "pay"|"fail"|"close"}`. */
@@ -74,7 +69,7 @@ export function createPaymentsControlRouter(sandboxUrl: string): Router {
   router.post('/payments/:orderId', async (req: Request, res: Response) => {
     const parsed = settleBodySchema.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: { code: 'INVALID_REQUEST', message: 'body must be {"result": "pay" | "fail" | "close"}' } });
+      res.status(400).json(upstreamError('INVALID_REQUEST', 'body must be {"result": "pay" | "fail" | "close"}'));
       return;
     }
     try {

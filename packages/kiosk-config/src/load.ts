@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { ConfigError } from '@kiosk/platform';
 import { configSchema, type KioskConfig } from './schema.js';
 
 /**
@@ -23,12 +24,8 @@ function findProjectRoot(start: string): string {
 }
 export const defaultConfigPath = resolve(projectRoot, 'config/kiosk.default.json');
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+/** The kiosk config's errors are the platform's ConfigError: every process main exits 78 on them. */
+export { ConfigError } from '@kiosk/platform';
 
 /** `--config PATH` wins over `KIOSK_CONFIG`, which wins over the embedded default. */
 export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {

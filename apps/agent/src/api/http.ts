@@ -1,7 +1,7 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '@kiosk/platform';
+import { serviceErrorHandler, serviceNotFound, type Logger } from '@kiosk/platform';
 
 export interface HttpAppOptions {
   /** Built UI (apps/kiosk-ui/dist). */
@@ -107,16 +107,10 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.use('/assets', express.static(join(opts.uiDir, 'assets'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(opts.uiDir, { index: false }));
   // Anything else is 404: JSON under /api, plain text elsewhere, never the page with the token.
-  app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'no such route' });
-  });
+  app.use('/api', serviceNotFound);
   app.use((_req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send('Not found\n');
   });
-  app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) opts.logger.error({ err }, 'http handler failed');
-    res.status(status).json({ error: status === 500 ? 'internal error' : err.message });
-  });
+  app.use(serviceErrorHandler(opts.logger));
   return app;
 }

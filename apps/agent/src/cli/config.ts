@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { configPathFrom, loadConfig, ConfigError } from '@kiosk/kiosk-config';
-import type { CliCommand } from '@kiosk/platform';
+import { configHash, type CliCommand } from '@kiosk/platform';
 
 export const configCommands: CliCommand[] = [
   {
@@ -12,7 +10,8 @@ export const configCommands: CliCommand[] = [
       const path = configPathFrom(args, process.env);
       try {
         const c = loadConfig(path);
-        const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+        // The hash the heartbeat and the maintenance panel show for this config once it runs.
+        const hash = configHash(c);
         process.stdout.write(`${path}: valid (kiosk ${c.kiosk.id}, config hash ${hash})\n`);
         return 0;
       } catch (err) {

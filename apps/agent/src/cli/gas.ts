@@ -13,7 +13,8 @@ import { GasJournal, type GasOrder } from '../gas/journal.js';
 import { PhotoJournal } from '../photo/journal.js';
 import { isPhotoOrderNo, reconcilePhoto } from '../photo/reconcile.js';
 import { reconcile } from '../gas/reconcile.js';
-import { maskAccountNo, yuan } from '../gas/receipts.js';
+import { maskAccountNo } from '../gas/receipts.js';
+import { chinaDate, yuan } from '@kiosk/platform';
 import { createServices, UpstreamError } from '../services/index.js';
 import type { CliCommand } from '@kiosk/platform';
 
@@ -66,7 +67,7 @@ async function runReconcile(args: string[]): Promise<number> {
   }
   const c = config(args);
   const services = createServices({ baseUrl: c.upstream.baseUrl, timeoutMs: c.upstream.timeoutMs, kioskId: c.kiosk.id });
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = chinaDate(new Date());
   const ledgerDates = [shiftDate(date, -1), date, shiftDate(date, 1)].filter((d) => d <= today);
   const [bill, ...ledgers] = await Promise.all([services.payment.bill(date), ...ledgerDates.map((d) => services.gas.ledger(d))]);
   const j = openJournal(c);

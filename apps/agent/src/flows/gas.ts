@@ -24,7 +24,7 @@
  * The amount is the agent's: the UI's pay tap carries the amount it showed, and the flow refuses
  * to create an order unless it equals the amount the agent validated and showed on confirm.
  */
-import { maskAddress } from '@kiosk/platform';
+import { maskAddress, yuan } from '@kiosk/platform';
 import { assign, fromCallback, fromPromise, sendParent, sendTo, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import type { GasApi } from '../gas/api.js';
@@ -99,12 +99,6 @@ const AMOUNT_CHANGED: GasText = {
 function view(step: string, data: object): FlowView {
   // The view types in gas-views.ts are JSON by construction.
   return { step, data: data as FlowView['data'] };
-}
-
-function yuanText(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(fen);
-  return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
 function accountData(a: AccountView, card: CardView | null): GasAccountData {
@@ -293,7 +287,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       const slip = printed?.printed === true ? 'printed' : 'noSlip';
       const meter = o.meterType === 'iot' ? 'iot' : 'ic';
       const params = {
-        amount: yuanText(o.amountFen),
+        amount: yuan(o.amountFen),
         orderNo: o.orderNo,
         account: o.accountNoMasked,
         volume: o.volumeM3 === null ? '-' : o.volumeM3.toFixed(2),
@@ -310,7 +304,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
     };
 
     const closedOutcome = (o: OrderView): FlowOutput => {
-      const params = { amount: yuanText(o.amountFen), orderNo: o.orderNo };
+      const params = { amount: yuan(o.amountFen), orderNo: o.orderNo };
       if (o.stage === 'paymentExpired') return done({ kind: 'failure', titleKey: 'gas.result.expired.title', messageKey: 'gas.result.expired.body', params });
       if (o.stage === 'paymentClosed') return done({ kind: 'info', titleKey: 'gas.result.closed.title', messageKey: 'gas.result.closed.body', params });
       if (o.stage === 'refunded') return done({ kind: 'info', titleKey: 'gas.result.refunded.title', messageKey: 'gas.result.refunded.body', params });

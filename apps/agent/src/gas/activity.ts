@@ -6,6 +6,7 @@
  */
 import type { GasCardData } from '@kiosk/protocol-gascard';
 import type { BusyReason } from './types.js';
+import { KeyedMutex } from '@kiosk/platform';
 
 export interface Watcher {
   cancel: boolean;
@@ -19,7 +20,8 @@ export class OrderActivity {
   /** Orders a citizen is being served with in this process (created or finished from the UI). */
   readonly foreground = new Set<string>();
   readonly watchers = new Map<string, Watcher>();
-  readonly locks = new Map<string, Promise<unknown>>();
+  /** Per-order locks; releasing one re-sends the view (a waitForRest may be waiting for it). */
+  readonly locks = new KeyedMutex<string>((orderNo) => this.changed(orderNo));
   /** awaiting_payment orders whose watcher gave up (provider unreachable past the deadline). */
   readonly unknownPayment = new Set<string>();
   /** The card the citizen showed last (cleared when it leaves or the session ends). */
@@ -57,31 +59,16 @@ export class OrderActivity {
   }
 
   withLock<T>(orderNo: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(orderNo) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(orderNo, tail);
-    void tail.then(() => {
-      if (this.locks.get(orderNo) === tail) {
-        this.locks.delete(orderNo);
-        // A waitForRest may be waiting for the lock to be released.
-        this.changed(orderNo);
-      }
-    });
-    return run;
+    return this.locks.run(orderNo, fn);
   }
 
   /** Resolves once no lock is held for the order. */
-  async settled(orderNo: string): Promise<void> {
-    for (;;) {
-      const lock = this.locks.get(orderNo);
-      if (!lock) return;
-      await lock.catch(() => undefined);
-    }
+  settled(orderNo: string): Promise<void> {
+    return this.locks.settled(orderNo);
   }
 
   /** Everything still running, for stop(). */
   running(): Promise<unknown>[] {
-    return [...[...this.watchers.values()].map((w) => w.done), ...[...this.locks.values()].map((p) => p.catch(() => undefined))];
+    return [...[...this.watchers.values()].map((w) => w.done), ...this.locks.pending()];
   }
 }

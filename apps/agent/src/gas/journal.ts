@@ -5,7 +5,7 @@
  * never reaches the disk. `onCommit` runs after each commit; the crash test uses it to kill the
  * process at exactly that point.
  */
-import type { Db } from '@kiosk/platform';
+import { chinaDate, chinaDayRange, type Db } from '@kiosk/platform';
 import {
   assertTransition,
   isOrderState,
@@ -180,11 +180,6 @@ function toDb(key: keyof GasOrder, v: unknown): string | number | null {
   return v as string | number | null;
 }
 
-const OFFSET_MS = 8 * 3600_000;
-/** YYYY-MM-DD in China time (business dates of the provider bill and the gas ledger). */
-export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
-}
 
 export interface GasJournalOptions {
   now?: () => Date;
@@ -393,8 +388,7 @@ export class GasJournal {
 
   /** Orders that may appear in a day's reconciliation: created, paid or credited on that China date. */
   forDate(date: string): GasOrder[] {
-    const start = new Date(Date.parse(`${date}T00:00:00+08:00`)).toISOString();
-    const end = new Date(Date.parse(`${date}T00:00:00+08:00`) + 24 * 3600_000).toISOString();
+    const { start, end } = chinaDayRange(date);
     const rows = this.db
       .prepare(
         `SELECT * FROM gas_orders WHERE business_date = ? OR (paid_at >= ? AND paid_at < ?) OR (credited_at >= ? AND credited_at < ?)

@@ -5,6 +5,7 @@
  * delivery; this part only starts them.
  */
 import { randomInt } from 'node:crypto';
+import { chinaStampCompact } from '@kiosk/platform';
 import { GasCardError, type GasCardData, type GasCardReader } from '@kiosk/protocol-gascard';
 import type { GasAccount, PaymentOrder } from '@kiosk/contracts/upstream';
 import { UpstreamError } from '../services/errors.js';
@@ -32,9 +33,7 @@ const REST_STATES: readonly OrderState[] = [
   'refunded',
 ];
 
-function chinaStamp(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
-}
+const chinaStamp = chinaStampCompact;
 
 export class OrderDesk {
   ready = false;

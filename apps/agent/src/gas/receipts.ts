@@ -5,7 +5,7 @@
  */
 import { receipt, type ReceiptDocument } from '../receipts/document.js';
 import type { GasOrder } from './journal.js';
-import { maskAccountNumber } from '@kiosk/platform';
+import { chinaDateTime, maskAccountNumber, yuan } from '@kiosk/platform';
 
 export interface SlipContext {
   company: string;
@@ -28,12 +28,6 @@ export function orderNoFromScan(text: string): string {
   return t.startsWith(PENDING_QR_PREFIX) ? t.slice(PENDING_QR_PREFIX.length) : t;
 }
 
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(fen);
-  return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
-
 /** 户号 as screens and slips show it: the kiosk-wide rule that keeps accounts apart (8800100001 → 88001***01). */
 export const maskAccountNo = maskAccountNumber;
 
@@ -44,12 +38,8 @@ export function maskCardNo(cardNo: string): string {
   return cardNo.slice(0, 4) + '*'.repeat(n - 8) + cardNo.slice(n - 4);
 }
 
-function stamp(d: Date): string {
-  // China time, as printed on every slip of the kiosk.
-  const c = new Date(d.getTime() + 8 * 3600_000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${c.getUTCFullYear()}-${p(c.getUTCMonth() + 1)}-${p(c.getUTCDate())} ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}:${p(c.getUTCSeconds())}`;
-}
+// China time, as printed on every slip of the kiosk.
+const stamp = chinaDateTime;
 
 const meterLabel = (o: GasOrder): string => (o.meterType === 'iot' ? '物联网表 / Smart meter' : 'IC卡表 / IC-card meter');
 

@@ -11,8 +11,9 @@
  * compared: each upstream's own totals against its rows, and paid = delivered + refunded + open.
  */
 import type { GasLedger, PaymentBill } from '@kiosk/contracts/upstream';
-import { chinaDate, type GasOrder } from './journal.js';
-import { maskAccountNo, yuan } from './receipts.js';
+import type { GasOrder } from './journal.js';
+import { maskAccountNo } from './receipts.js';
+import { chinaDate, yuan } from '@kiosk/platform';
 import { creditedStates, paidStates, pendingStates } from './states.js';
 
 type MismatchKind =

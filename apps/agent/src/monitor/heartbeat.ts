@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Db } from '@kiosk/platform';
+import { backoffDelay, fetchJson, Mutex, sleep, type Db } from '@kiosk/platform';
 import type { CounterName, HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from '@kiosk/contracts/health';
-import { retryBackoffMs } from '../store/delivery-queue.js';
 import { MonitorStore, type CommandRow } from './outbox.js';
 import {
   commandAcksResponseSchema,
@@ -145,7 +144,7 @@ export class HeartbeatSender {
   private readonly stopCtl = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private cycleRunning: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Mutex();
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
   private acking: Promise<void> | undefined;
@@ -209,7 +208,7 @@ export class HeartbeatSender {
     clearTimeout(this.timer);
     this.stopCtl.abort(new Error('heartbeat sender stopped'));
     this.wakeCommands?.();
-    await Promise.allSettled([this.cycleRunning, this.flushing, this.acking, this.commandLoop, this.queue, this.waitLoop]);
+    await Promise.allSettled([this.cycleRunning, this.flushing, this.acking, this.commandLoop, this.queue.settled(), this.waitLoop]);
   }
 
   /** Central's clock minus ours, from the last heartbeat answer (or stale rejection); null before one. */
@@ -338,12 +337,9 @@ export class HeartbeatSender {
         if (this.stopped) return;
         failures++;
         const unsupported = err instanceof CentralRejected && err.status === 404;
-        const backoff = unsupported ? 600_000 : Math.min(60_000, this.opts.intervalMs * 2 ** Math.min(failures - 1, 6));
+        const backoff = unsupported ? 600_000 : backoffDelay(failures, { baseMs: this.opts.intervalMs, maxMs: Math.min(60_000, this.opts.intervalMs * 2 ** 6) });
         if (failures === 1 || unsupported) this.log.warn({ error: errorText(err), retryInMs: backoff }, 'command wait failed; commands still come with heartbeats');
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, backoff);
-          this.stopCtl.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-        });
+        await sleep(backoff, this.stopCtl.signal).catch(() => undefined);
       }
     }
   }
@@ -417,9 +413,7 @@ export class HeartbeatSender {
       if (this.stopped) throw new Error('heartbeat sender stopped');
       return this.request(endpoint, body, contentType, schema, extraHeaders, this.store.nextRequestSeq(), this.requestTimeoutMs);
     };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
+    return this.queue.run(run);
   }
 
   /** Signs and sends one request with the given sequence number; parses the answer with `schema`. */
@@ -434,19 +428,14 @@ export class HeartbeatSender {
   ): Promise<z.infer<S>> {
     const timestamp = Date.now() + this.clockOffsetMs;
     const signed = signedHeaders(this.opts.secret, { endpoint, kioskId: this.opts.kioskId, timestamp, seq }, body);
-    const res = await fetch(this.apiBase + endpoint, {
+    const res = await fetchJson(this.apiBase + endpoint, {
       method: 'POST',
       headers: { ...signed, 'content-type': contentType, ...extraHeaders },
       body,
-      signal: AbortSignal.any([this.stopCtl.signal, AbortSignal.timeout(timeoutMs)]),
+      timeoutMs,
+      signal: this.stopCtl.signal,
     });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json = res.json;
     if (!res.ok) {
       const rej = rejectionSchema.safeParse(json);
       const reason = rej.success ? rej.data.reason : `http-${res.status}`;
@@ -496,7 +485,7 @@ export class HeartbeatSender {
         this.store.recordAttempt(first.seq, last.seq, errorText(err).slice(0, 500));
         this.eventFailures++;
         // Back off (interval × 2^n, at most 10 minutes) so a central that refuses events is not hammered.
-        const backoff = retryBackoffMs(this.opts.intervalMs, this.eventFailures, 600_000);
+        const backoff = backoffDelay(this.eventFailures, { baseMs: this.opts.intervalMs, maxMs: 600_000 });
         this.eventRetryAt = Date.now() + backoff;
         this.log.warn({ err: errorText(err), queued: this.status.outboxDepth, retryInMs: backoff }, 'event delivery failed');
         break;

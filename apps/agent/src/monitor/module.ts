@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { configHash } from '@kiosk/platform';
 import { z } from 'zod';
 import { defineCommand } from '../api/commands.js';
 import { configPathFrom, loadConfig, resolvePath } from '@kiosk/kiosk-config';
@@ -29,15 +28,6 @@ export type { MonitorApi };
 /** The monitor of a running agent (tests and tools); features use ctx.ports.get('monitor'). */
 export function getMonitorApi(ctx: AgentContext): MonitorApi | undefined {
   return ctx.ports.get('monitor');
-}
-
-function configHash(): string {
-  try {
-    const file = configPathFrom(process.argv.slice(2), process.env);
-    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
-  } catch {
-    return 'unknown';
-  }
 }
 
 /**
@@ -83,7 +73,8 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
   const { config } = ctx;
   const log = ctx.logger.child({ module: 'monitor' });
   const startedAt = new Date().toISOString();
-  const hash = configHash();
+  // The effective config this agent runs with (the same hash the maintenance panel shows).
+  const hash = configHash(config);
   let lastPing: number | null = null;
   let browserRestarts: { restartsLastHour: number; last: { at: string; reason: string } | null } | null = null;
 
@@ -154,12 +145,12 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     async reloadConfig() {
       // Validate the file on disk now; devices and ports are applied at the next agent start,
       // so a bad edit can never take a running kiosk down.
+      let next: string;
       try {
-        loadConfig(configPathFrom(process.argv.slice(2), process.env));
+        next = configHash(loadConfig(configPathFrom(process.argv.slice(2), process.env)));
       } catch (err) {
         return { ok: false, detail: err instanceof Error ? err.message : String(err) };
       }
-      const next = configHash();
       return { ok: true, detail: next === hash ? 'config unchanged' : `config ${next} valid; applies at the next agent restart` };
     },
   };

@@ -17,7 +17,7 @@
 import { randomInt } from 'node:crypto';
 import type { PhotoBackdrop, PhotoUse } from '@kiosk/contracts/photo';
 import type { PhotoSettings } from '@kiosk/kiosk-config';
-import type { Logger } from '@kiosk/platform';
+import { chinaStampCompact, type Logger } from '@kiosk/platform';
 import { errorCode } from '../gas/errors.js';
 import { refundKey } from '../gas/rules/keys.js';
 import { nextPaymentStep, type ProviderSays } from '../gas/rules/payment.js';
@@ -74,8 +74,7 @@ export class PhotoOrders {
   }
 
   private newOrderNo(): string {
-    const d = this.now();
-    const stamp = new Date(d.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '').slice(0, 14);
+    const stamp = chinaStampCompact(this.now());
     let tail = '';
     for (let i = 0; i < 6; i++) tail += ALPHABET[randomInt(ALPHABET.length)];
     return `PH${stamp}${tail}`;

@@ -9,8 +9,7 @@
  * uploaded photo. Totals: paid = uploaded + refunded + open.
  */
 import type { PaymentBill } from '@kiosk/contracts/upstream';
-import { chinaDate } from '@kiosk/platform';
-import { yuan } from '../gas/receipts.js';
+import { chinaDate, yuan } from '@kiosk/platform';
 import type { PhotoOrder } from './journal.js';
 
 export const isPhotoOrderNo = (no: string): boolean => no.startsWith('PH');

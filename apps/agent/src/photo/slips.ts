@@ -1,7 +1,7 @@
 /** The photo service's slips: the receipt (回执号, its QR code, the use, how to use it) and the pending slip. */
 import type { PhotoSpec } from '@kiosk/kiosk-config';
 import { receipt, type ReceiptDocument } from '../receipts/document.js';
-import { yuan } from '../gas/receipts.js';
+import { chinaDateTime, yuan } from '@kiosk/platform';
 import type { PhotoOrder } from './journal.js';
 
 export interface PhotoSlipContext {
@@ -9,10 +9,6 @@ export interface PhotoSlipContext {
   site?: string;
   hotline?: string;
   now: Date;
-}
-
-function stamp(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export function photoReceiptSlip(o: PhotoOrder, spec: PhotoSpec, ctx: PhotoSlipContext): ReceiptDocument {
@@ -25,7 +21,7 @@ export function photoReceiptSlip(o: PhotoOrder, spec: PhotoSpec, ctx: PhotoSlipC
       ['规格 / Size', `${spec.width}×${spec.height} px`],
       ['金额 / Amount', yuan(o.amountFen)],
       ['订单号 / Order', o.orderNo],
-      ['时间 / Time', stamp(ctx.now)],
+      ['时间 / Time', chinaDateTime(ctx.now)],
       ['终端 / Kiosk', ctx.kioskId],
     ])
     .qr(o.receiptCode, { caption: '回执号 / Receipt code', size: 'medium' })
@@ -42,7 +38,7 @@ export function photoPendingSlip(o: PhotoOrder, spec: PhotoSpec, giveUpMinutes: 
       ['订单号 / Order', o.orderNo],
       ['用途 / Use', `${spec.nameZh} / ${spec.nameEn}`],
       ['金额 / Amount', yuan(o.amountFen)],
-      ['时间 / Time', stamp(ctx.now)],
+      ['时间 / Time', chinaDateTime(ctx.now)],
       ['终端 / Kiosk', ctx.kioskId],
     ])
     .text(`已付款，照片正在上传。上传成功后凭订单号可查询回执号；${giveUpMinutes}分钟内未能上传的，将原路退款。`)

@@ -3,6 +3,7 @@ import { resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { freeBytes } from './disk.js';
 import { judgeClock } from './clock.js';
+import { fetchJson } from '@kiosk/platform';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
 export interface Check {
@@ -34,15 +35,8 @@ interface Health {
 
 async function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown; date: string | null; sentAt: number; answeredAt: number }> {
   const sentAt = Date.now();
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: res.status, body, date: res.headers.get('date'), sentAt, answeredAt: Date.now() };
+  const res = await fetchJson(url, { timeoutMs });
+  return { status: res.status, body: res.parsed && res.text.length ? res.json : res.text, date: res.headers.get('date'), sentAt, answeredAt: Date.now() };
 }
 
 const mb = (n: number): string => `${Math.round(n / 1048576)} MB`;

@@ -1,4 +1,4 @@
-import { chinaDate } from '@kiosk/platform';
+import { chinaDate, chinaMinuteOfDay } from '@kiosk/platform';
 
 /** Minutes since midnight of "HH:MM". */
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -8,8 +8,7 @@ const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number
  * time, whatever the OS time zone); a window may cross midnight (23:30–00:30).
  */
 export function inWindow(now: Date, start: string, end: string): boolean {
-  const [hh, mm] = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(11, 16).split(':').map(Number) as [number, number];
-  const m = hh * 60 + mm;
+  const m = chinaMinuteOfDay(now);
   const s = minutes(start);
   const e = minutes(end);
   return s <= e ? m >= s && m < e : m >= s || m < e;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelay, fetchJson, HttpTimeoutError, sleep, type JsonAnswer } from '@kiosk/platform';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CircuitBreaker } from './breaker.js';
@@ -65,30 +66,6 @@ interface AttemptFailure {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-
-/** The reason an AbortSignal carries, as an Error (AbortController.abort() without one gives a DOMException). */
-function abortReason(signal: AbortSignal | undefined): Error {
-  const r: unknown = signal?.reason;
-  return r instanceof Error ? r : new Error(typeof r === 'string' ? r : 'aborted');
-}
-
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortReason(signal));
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(abortReason(signal));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export class UpstreamClient {
   readonly upstream: UpstreamName;
@@ -158,9 +135,8 @@ export class UpstreamClient {
       );
       last = error;
       if (!error.retryable || attempt === attempts) break;
-      const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
       try {
-        await abortableSleep(backoff / 2 + Math.random() * (backoff / 2), call.signal);
+        await sleep(backoffDelay(attempt, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs, jitter: true }), call.signal);
       } catch {
         throw this.canceled(spec, requestId);
       }
@@ -196,8 +172,6 @@ export class UpstreamClient {
     requestId: string,
     call: CallOptions,
   ): Promise<{ ok: true; value: T } | { ok: false; failure: AttemptFailure }> {
-    const timeout = AbortSignal.timeout(call.timeoutMs ?? this.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
     const qs = spec.query ? `?${new URLSearchParams(spec.query).toString()}` : '';
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -206,33 +180,26 @@ export class UpstreamClient {
     };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
-    let status: number;
-    let text: string;
+    let answer: JsonAnswer;
     try {
-      const res = await this.fetchImpl(`${this.baseUrl}${spec.path}${qs}`, {
+      answer = await fetchJson(`${this.baseUrl}${spec.path}${qs}`, {
         method: spec.method,
         headers,
         ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-        signal,
+        timeoutMs: call.timeoutMs ?? this.timeoutMs,
+        ...(call.signal ? { signal: call.signal } : {}),
+        fetch: this.fetchImpl,
       });
-      status = res.status;
-      text = await res.text();
     } catch (err) {
       if (call.signal?.aborted) return this.fail(spec, requestId, 'CANCELED', 'canceled by the caller', { upstreamFault: false });
-      if (timeout.aborted) {
+      if (err instanceof HttpTimeoutError) {
         return this.fail(spec, requestId, 'TIMEOUT', `no answer within ${call.timeoutMs ?? this.timeoutMs} ms`, { retryable: true, upstreamFault: true });
       }
       const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
       return this.fail(spec, requestId, 'UNREACHABLE', `cannot reach upstream: ${cause}`, { retryable: true, upstreamFault: true });
     }
 
-    let json: unknown;
-    let parsed = true;
-    try {
-      json = text.length ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = false;
-    }
+    const { status, json, parsed } = answer;
 
     if (status >= 200 && status < 300) {
       if (!parsed) return this.fail(spec, requestId, 'BAD_RESPONSE', `status ${status} with a body that is not JSON`, { status, retryable: true, upstreamFault: true });

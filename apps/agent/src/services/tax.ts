@@ -1,4 +1,5 @@
 import type { CircuitBreaker } from './breaker.js';
+import { chinaYear } from '@kiosk/platform';
 import { taxQueryRequestSchema, taxQueryResponseSchema, type TaxQueryRequest, type TaxQueryResponse } from '@kiosk/contracts/upstream';
 import { checkRequest, type CallOptions, type UpstreamClient } from './http-client.js';
 
@@ -10,7 +11,7 @@ export interface TaxConnector {
 
 /** The default range the kiosk offers: the current year and the two before it (China time). */
 export function defaultTaxYears(now: Date = new Date()): { fromYear: number; toYear: number } {
-  const year = new Date(now.getTime() + 8 * 3600_000).getUTCFullYear();
+  const year = chinaYear(now);
   return { fromYear: year - 2, toYear: year };
 }
 

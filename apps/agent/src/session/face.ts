@@ -6,7 +6,7 @@ import type { CameraDriver } from '../devices/camera/driver.js';
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DecodedCard } from '@kiosk/protocol-sam';
 import type { DeviceDriver } from '@kiosk/contracts/device-status';
-import type { Logger } from '@kiosk/platform';
+import { serviceError, type Logger } from '@kiosk/platform';
 import type { FaceCaptureResult } from './machine.js';
 
 export type FaceCamera = Pick<CameraDriver, 'preview' | 'capture'> & DeviceDriver;
@@ -105,7 +105,7 @@ export class FaceStep {
     app.get(`${previewPath}/:key`, (req: Request, res: Response) => {
       const preview = this.previews.get(String(req.params['key']));
       if (!preview || !preview.running) {
-        res.status(404).json({ error: 'no live preview' });
+        res.status(404).json(serviceError('no live preview'));
         return;
       }
       res.writeHead(200, {

@@ -7,7 +7,7 @@
  * Everything staff do is audited with their staff number; PINs and ID numbers never are.
  */
 import { getMonitorApi } from '../monitor/module.js';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { testPage } from '../receipts/test-page.js';
-import { maskIdNumber, maskName } from '@kiosk/platform';
+import { configHash as hashOfConfig, maskIdNumber, maskName, Mutex, serviceError } from '@kiosk/platform';
 import { getSessionApi } from '../session/module.js';
 import { serviceIds } from '@kiosk/contracts/session-view';
 import { getGasApi } from '../gas/module.js';
@@ -115,7 +115,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       : sims.enabled
         ? `http://${sims.host}:${sims.port}/printer/receipts/last.html`
         : null;
-  const configHash = createHash('sha256').update(JSON.stringify(ctx.config)).digest('hex').slice(0, 12);
+  const configHash = hashOfConfig(ctx.config);
 
   // ---- state ---------------------------------------------------------------------------------------
   let promptOpen = false;
@@ -129,7 +129,8 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
   let lockedUntil = 0;
   let afterExit: { inService: boolean; message: string | null } = { inService: true, message: null };
   let enterAbort: AbortController | undefined;
-  let attemptChain: Promise<unknown> = Promise.resolve();
+  /** Card and PIN checks run one at a time, so lockout counting never races. */
+  const attempts = new Mutex();
 
   const locked = (): boolean => lockedUntil > now();
 
@@ -208,7 +209,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
     if (!promptOpen || !cardAccepted || staff) return;
     const id = normalizeIdNumber(e.card.idNumber);
     const masked = maskIdNumber(id);
-    attemptChain = attemptChain.then(async () => {
+    void attempts.run(async () => {
       if (!promptOpen || staff) return;
       if (locked()) {
         ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'locked', card: masked });
@@ -224,7 +225,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       }
       ctx.audit('staff', 'staff.login', { method: 'card', outcome: 'unknownCard', card: masked });
       changed();
-    });
+    }).catch((err: unknown) => log.error({ err }, 'staff card check failed'));
   };
 
   // ---- vendor mode ---------------------------------------------------------------------------------
@@ -490,7 +491,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       // The PIN is checked, never logged: zod errors would echo the value, so only the shape is tested here.
       payload: z.object({ pin: z.string().max(32) }).strict(),
       handle: async (p) => {
-        const result = attemptChain.then(async (): Promise<CommandResult> => {
+        return attempts.run(async (): Promise<CommandResult> => {
           if (staff) return ok();
           if (!promptOpen) throw new CommandError('sequenceError', 'open the staff prompt first');
           if (locked()) {
@@ -522,8 +523,6 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
           changed();
           return { completionCode: 'authorisationRequired', errorDescription: `WRONG_PIN: ${left} attempts left`, payload: view() };
         });
-        attemptChain = result.catch(() => undefined);
-        return result;
       },
     }),
     defineCommand({
@@ -718,7 +717,7 @@ function buildStaffModule(ctx: AgentContext, options: StaffModuleOptions): Agent
       app.get(`${previewPath}/:key`, (req: Request, res: Response) => {
         const cam = camera;
         if (!cam || cam.key !== String(req.params['key']) || !cam.preview.running) {
-          res.status(404).json({ error: 'no live preview' });
+          res.status(404).json(serviceError('no live preview'));
           return;
         }
         res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=frame', 'Cache-Control': 'no-store', Connection: 'close' });

@@ -7,12 +7,8 @@
  * recognises). One queue name per kind of report; each has its own pump.
  */
 import type { Logger } from 'pino';
-import type { Db } from '@kiosk/platform';
+import { backoffDelay, type Db } from '@kiosk/platform';
 
-/** Exponential backoff: base × 2^(failures−1), at most `maxMs`. Shared with the heartbeat outbox. */
-export function retryBackoffMs(baseMs: number, failures: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 20));
-}
 
 export interface QueuedItem<T> {
   id: number;
@@ -206,7 +202,7 @@ export class QueuePump<T> {
           if (this.stopped) return;
           const failures = item.attempts + 1;
           const permanent = this.opts.permanent?.(err) ?? false;
-          const wait = permanent ? this.opts.maxRetryMs : retryBackoffMs(this.opts.retryBaseMs, failures, this.opts.maxRetryMs);
+          const wait = permanent ? this.opts.maxRetryMs : backoffDelay(failures, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.maxRetryMs });
           const message = err instanceof Error ? err.message : String(err);
           queue.markFailed(item.id, message, Date.now() + wait);
           // The first failure and every 10th, so a long outage does not flood the log.

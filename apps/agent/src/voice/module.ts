@@ -1,4 +1,5 @@
 import type { Express, Request, Response } from 'express';
+import { serviceError } from '@kiosk/platform';
 import type { AgentContext, AgentModule } from '../modules.js';
 import { maxTextLength, Tts } from './tts.js';
 
@@ -17,7 +18,7 @@ export function createVoiceModule(ctx: AgentContext): AgentModule {
   const tts = new Tts({ command: cfg.command, voices: cfg.voices, wordsPerMinute: cfg.wordsPerMinute, timeoutMs: cfg.timeoutMs, logger });
   const authorised = (req: Request, res: Response): boolean => {
     if (req.get('x-kiosk-token') === ctx.token()) return true;
-    res.status(403).json({ error: 'missing or wrong X-Kiosk-Token' });
+    res.status(403).json(serviceError('missing or wrong X-Kiosk-Token'));
     return false;
   };
   return {
@@ -43,11 +44,11 @@ export function createVoiceModule(ctx: AgentContext): AgentModule {
         const lang = req.query['lang'];
         const text = req.query['text'];
         if ((lang !== 'zh-CN' && lang !== 'en') || typeof text !== 'string' || !text.trim() || text.length > maxTextLength) {
-          res.status(400).json({ error: `lang must be zh-CN or en and text 1–${maxTextLength} characters` });
+          res.status(400).json(serviceError(`lang must be zh-CN or en and text 1–${maxTextLength} characters`));
           return;
         }
         if (!cfg.enabled || !(await tts.status()).ok) {
-          res.status(503).json({ error: 'voice guidance unavailable' });
+          res.status(503).json(serviceError('voice guidance unavailable'));
           return;
         }
         try {
@@ -56,7 +57,7 @@ export function createVoiceModule(ctx: AgentContext): AgentModule {
           res.type('audio/wav').send(wav);
         } catch (err) {
           logger.error({ err: (err as Error).message }, 'speech synthesis failed');
-          res.status(503).json({ error: 'speech synthesis failed' });
+          res.status(503).json(serviceError('speech synthesis failed'));
         }
       });
     },

@@ -10,6 +10,7 @@
  * is simply repeated on the next round, and nothing has to be stored for it.
  */
 import type { Logger } from 'pino';
+import { backoffDelay, fetchJson } from '@kiosk/platform';
 import type { Alert } from '../alerts.js';
 import { severityLabel, specFor } from './thresholds.js';
 
@@ -149,7 +150,7 @@ export class AlertmanagerSink {
     if (error !== null) {
       // Nothing is marked as posted: the next round sends it all again.
       this.failures++;
-      this.retryAt = Date.now() + Math.min(this.opts.resendIntervalMs, 1000 * 2 ** Math.min(this.failures - 1, 6));
+      this.retryAt = Date.now() + backoffDelay(this.failures, { baseMs: 1000, maxMs: Math.min(this.opts.resendIntervalMs, 1000 * 2 ** 6) });
       this.log.warn(
         { error, alerts: batch.length, failures: this.failures },
         'posting alerts to Alertmanager failed; will retry',
@@ -165,14 +166,14 @@ export class AlertmanagerSink {
 
   private async post(batch: PostableAlert[]): Promise<string | null> {
     try {
-      const res = await fetch(this.endpoint, {
+      const res = await fetchJson(this.endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'kiosk-central' },
         body: JSON.stringify(batch),
-        signal: AbortSignal.any([this.stopCtl.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
+        timeoutMs: this.opts.timeoutMs,
+        signal: this.stopCtl.signal,
       });
-      const text = await res.text();
-      return res.ok ? null : `HTTP ${res.status} ${text.slice(0, 200)}`;
+      return res.ok ? null : `HTTP ${res.status} ${res.text.slice(0, 200)}`;
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }

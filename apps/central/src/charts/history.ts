@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Mutex } from '@kiosk/platform';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { thresholds } from '../alerting/thresholds.js';
 import { chinaDay, dayMs, splitByDay } from './days.js';
@@ -95,7 +96,7 @@ export class HistoryRecorder {
   private pending = new Map<string, HistoryIncrement>();
   private timer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writing = new Mutex();
 
   constructor(
     private readonly source: ChartSource,
@@ -134,7 +135,7 @@ export class HistoryRecorder {
 
   /** Writes what is pending (also on close). Writes never overlap. */
   flush(): Promise<void> {
-    this.writing = this.writing.then(async () => {
+    return this.writing.run(async () => {
       if (this.pending.size === 0) return;
       const batch = [...this.pending.values()];
       this.pending = new Map();
@@ -144,7 +145,6 @@ export class HistoryRecorder {
         this.log.error({ err, rows: batch.length }, 'writing chart history failed');
       }
     });
-    return this.writing;
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { serviceError } from '@kiosk/platform';
 import type { Sessions } from '../auth.js';
 import type { ChartQueries } from './queries.js';
 
@@ -26,11 +27,11 @@ export function chartRoutes(
     const id = String(req.params.id);
     const p = daysSchema.safeParse(req.query);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: 'days must be 7 or 30' });
+      res.status(400).json(serviceError('days must be 7 or 30'));
       return;
     }
     if (!known.kiosk(id)) {
-      res.status(404).json({ ok: false, error: '无此终端 No such kiosk' });
+      res.status(404).json(serviceError('无此终端 No such kiosk'));
       return;
     }
     charts.kiosk(id, Number(p.data.days)).then((series) => res.json({ ok: true, series }), next);
@@ -39,11 +40,11 @@ export function chartRoutes(
   r.get('/charts/site', viewer, (req, res, next) => {
     const p = siteSchema.safeParse(req.query);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: 'site and days (7 or 30) required' });
+      res.status(400).json(serviceError('site and days (7 or 30) required'));
       return;
     }
     if (!known.site(p.data.site)) {
-      res.status(404).json({ ok: false, error: '无此站点 No such site' });
+      res.status(404).json(serviceError('无此站点 No such site'));
       return;
     }
     charts.site(p.data.site, Number(p.data.days)).then((series) => res.json({ ok: true, series }), next);
@@ -52,7 +53,7 @@ export function chartRoutes(
   r.get('/charts/sites', viewer, (req, res, next) => {
     const p = daysSchema.safeParse(req.query);
     if (!p.success) {
-      res.status(400).json({ ok: false, error: 'days must be 7 or 30' });
+      res.status(400).json(serviceError('days must be 7 or 30'));
       return;
     }
     const hit = cache.get(p.data.days);

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Lang } from '../i18n';
+import { CHINA_TIME_ZONE } from '@kiosk/platform/china-time';
 
 /**
  * The kiosk's time is China time (UTC+8, no daylight saving), whatever zone the browser or the
  * container runs in: the same clock the slips print (chinaTime in apps/agent/src/receipts/slips).
  */
-export const kioskTimeZone = 'Asia/Shanghai';
+export const kioskTimeZone = CHINA_TIME_ZONE;
 
 /** Formatters are costly to build (ICU data); build each once, not every second. */
 const formatters = new Map<Lang, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();

@@ -1,5 +1,6 @@
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { yuan } from '@kiosk/platform/money';
 import type { ServiceId } from '@kiosk/contracts/session-view';
 import type {
   GasAccountData,
@@ -29,11 +30,6 @@ import './gas.css';
  * Money is always shown as ¥X.XX; numbers and names are masked by the agent.
  */
 
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const a = Math.abs(fen);
-  return `${sign}¥${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
-}
 
 function useText(): (m: GasText | null | undefined) => string {
   const { lang } = usePrefs();

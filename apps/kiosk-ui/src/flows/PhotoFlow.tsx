@@ -18,7 +18,7 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event } from './actions';
-import { yuan } from './GasFlow';
+import { yuan } from '@kiosk/platform/money';
 import './photo.css';
 
 /**

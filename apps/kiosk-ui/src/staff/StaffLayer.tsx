@@ -12,6 +12,7 @@ import { usePrefs } from '../i18n';
 import { Field, NumericKeypad, SimpleKeyboard } from '../components/Keypad';
 import { Icon } from '../components/Icon';
 import { kioskTimeZone } from '../components/Clock';
+import { yuanAmount } from '@kiosk/platform/money';
 import { reloadEvent, staffStateEvent, type GasPendingRow, type StaffOverview, type StaffView } from '@kiosk/contracts/staff-view';
 import { staffText, type StaffKey } from './messages';
 import './staff.css';
@@ -486,7 +487,7 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
               <ul class="staff-gas">
                 {gas.map((o) => (
                   <li key={o.orderNo} data-testid="staff-gas-order">
-                    {t('gas.row', { orderNo: o.orderNo, account: o.account, amount: (o.amountFen / 100).toFixed(2), state: o.state })}
+                    {t('gas.row', { orderNo: o.orderNo, account: o.account, amount: yuanAmount(o.amountFen), state: o.state })}
                     {o.manual && <p>{t('gas.marked', { staffNo: o.manual.staffNo, note: o.manual.note })}</p>}
                     <div class="staff-actions">
                       <button type="button" onClick={() => void run('Staff.GasRetry', { orderNo: o.orderNo }, () => t('printer.done', { outcome: 'retry' }))}>

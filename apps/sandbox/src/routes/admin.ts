@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { upstreamError } from '@kiosk/platform';
 import { faultSpecSchema, type FaultRegistry } from '../faults.js';
 import { ApiError, parseBody } from '../http.js';
 
@@ -15,7 +16,7 @@ export function mountFaultAdmin(router: Router, faults: FaultRegistry): void {
       const spec = parseBody(faultSpecSchema, req.body);
       res.status(201).json(faults.add(spec));
     } catch (err) {
-      if (err instanceof ApiError) res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      if (err instanceof ApiError) res.status(err.status).json(upstreamError(err.code, err.message));
       else throw err;
     }
   });

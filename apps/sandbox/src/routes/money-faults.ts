@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { upstreamError } from '@kiosk/platform';
 import { ApiError, parseBody } from '../http.js';
 import { moneyFaultSchema, type MoneyFaults } from '../money-faults.js';
 
@@ -16,7 +17,7 @@ export function mountMoneyFaultAdmin(router: Router, money: MoneyFaults): void {
       money.add(f);
       res.status(201).json({ fault: f, ...money.state() });
     } catch (err) {
-      if (err instanceof ApiError) res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      if (err instanceof ApiError) res.status(err.status).json(upstreamError(err.code, err.message));
       else throw err;
     }
   });

@@ -17,6 +17,7 @@
  *   POST   /gascard/silent          {"silent": bool}: still connected, answers nothing until set false
  */
 import { SimulatorInputError, jsonRoute } from '../control-route.js';
+import { serviceError } from '@kiosk/platform';
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -424,7 +425,7 @@ export class GasCardSimulator implements SimulatedDevice {
       }),
     );
     r.use((err: Error & { type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message });
+      res.status(400).json(serviceError(err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message));
     });
     return r;
   }

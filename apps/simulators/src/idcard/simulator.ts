@@ -18,7 +18,7 @@ import {
   sexes,
   type CardFields,
 } from '@kiosk/protocol-sam';
-import { maskIdNumber, maskName } from '@kiosk/platform';
+import { maskIdNumber, maskName, serviceError } from '@kiosk/platform';
 import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
 import type { SimulatedDevice } from '../simulated-device.js';
 import {
@@ -521,7 +521,7 @@ export class IdCardSimulator implements SimulatedDevice {
     );
     // JSON syntax errors inside this router answer 400 here rather than a generic 500.
     r.use((err: Error & { type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res.status(400).json({ error: err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message });
+      res.status(400).json(serviceError(err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message));
     });
     return r;
   }

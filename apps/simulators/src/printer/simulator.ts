@@ -6,6 +6,7 @@
 import { SimulatorInputError, sendControlError } from '../control-route.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { Mutex } from '@kiosk/platform';
 import { SerialTransport } from '@kiosk/transport';
 import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
 import type { SimulatedDevice } from '../simulated-device.js';
@@ -127,7 +128,7 @@ export class PrinterSimulator implements SimulatedDevice {
   private transport: SerialTransport | undefined;
   private connected = false;
   private started = false;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writing = new Mutex();
   private streamTimer: NodeJS.Timeout | undefined;
   private streamBusy = false;
   /** Bytes sent back to the host (status replies, ASB stream). */
@@ -236,7 +237,7 @@ export class PrinterSimulator implements SimulatedDevice {
     if (!t) return;
     this.repliedBytes += bytes.length;
     // One write at a time, in order; a vanished port just drops the reply like a dead cable.
-    this.writing = this.writing.then(() => t.write(bytes)).catch(() => undefined);
+    void this.writing.run(() => t.write(bytes)).catch(() => undefined);
   }
 
   private applyStreaming(): void {
@@ -251,8 +252,8 @@ export class PrinterSimulator implements SimulatedDevice {
         burst[64] = 0x11; // XON, as printers with XON/XOFF flow control interleave
         this.repliedBytes += burst.length;
         const t = this.transport;
-        this.writing = this.writing
-          .then(() => t.write(burst))
+        void this.writing
+          .run(() => t.write(burst))
           .catch(() => undefined)
           .finally(() => {
             this.streamBusy = false;

@@ -14,6 +14,7 @@
 import { SimulatorInputError, jsonRoute } from '../control-route.js';
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { Mutex } from '@kiosk/platform';
 import { encodeScan } from '@kiosk/protocol-scanner';
 import { SerialTransport } from '@kiosk/transport';
 import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
@@ -61,7 +62,7 @@ export class ScannerSimulator implements SimulatedDevice {
   private pair: PtyPair | undefined;
   private transport: SerialTransport | undefined;
   private started = false;
-  private sending: Promise<unknown> = Promise.resolve();
+  private readonly sending = new Mutex();
   readonly counters = { codes: 0, rawWrites: 0, ignoredHostBytes: 0 };
 
   constructor(options: ScannerSimulatorOptions) {
@@ -138,9 +139,7 @@ export class ScannerSimulator implements SimulatedDevice {
       for (let off = 0; off < bytes.length; off += size) await t.write(bytes.subarray(off, off + size));
     };
     // One code at a time on the line, as a module sends them.
-    const p = this.sending.then(run, run);
-    this.sending = p.catch(() => undefined);
-    return p;
+    return this.sending.run(run);
   }
 
   state(): Record<string, unknown> {

@@ -13,6 +13,7 @@
  * brings the port back). Logs never carry card or account numbers.
  */
 import { EventEmitter } from 'node:events';
+import { Mutex } from '@kiosk/platform';
 import { resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { ReconnectingTransport } from '@kiosk/transport';
@@ -92,7 +93,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
   private seq = 0;
   private timeouts = 0;
   private pending: Pending | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Mutex();
   private pollTimer: NodeJS.Timeout | undefined;
   private info: { model: string; firmware: string } | null = null;
 
@@ -278,9 +279,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
           reject(new GasCardError('timeout', `write to the reader failed: ${(err as Error).message}`));
         });
       });
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
+    return this.queue.run(run);
   }
 
   private receive(chunk: Buffer): void {

@@ -67,7 +67,7 @@ import {
 import { SW3, describeSw3 } from '@kiosk/protocol-sam';
 import { decodeText, isExpired, type DecodedCard } from '@kiosk/protocol-sam';
 // The kiosk's local date (China, UTC+8) decides expiry; one helper for China time project-wide.
-import { chinaDate } from '@kiosk/platform';
+import { chinaDate, Mutex } from '@kiosk/platform';
 
 export { IdCardError } from './errors.js';
 
@@ -228,7 +228,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private refindsReadCards = false;
   private consecutiveTimeouts = 0;
   private pending: Pending | undefined;
-  private lock: Promise<unknown> = Promise.resolve();
+  private readonly lock = new Mutex();
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private readonly waiters = new Set<Waiter>();
@@ -716,9 +716,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   // ---- requests --------------------------------------------------------------------------------
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
-    this.lock = run.catch(() => undefined);
-    return run;
+    return this.lock.run(fn);
   }
 
   private timeoutFor(cmd: SamCommand): number {

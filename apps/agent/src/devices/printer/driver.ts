@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@kiosk/platform';
-import { silentLogger } from '@kiosk/platform';
+import { Mutex, silentLogger } from '@kiosk/platform';
 import type { ReceiptDocument } from '../../receipts/document.js';
 import { renderReceipt } from '../../receipts/render.js';
 import type { Db } from '@kiosk/platform';
@@ -125,7 +125,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
   private readonly retentionDays: number;
   private current: DeviceStatus = { device: 'starting', paper: 'unknown' };
   private summary: PrinterStatusSummary | undefined;
-  private lock: Promise<unknown> = Promise.resolve();
+  private readonly lock = new Mutex();
   private busy = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -198,7 +198,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     this.running = false;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
-    await this.lock.catch(() => undefined);
+    await this.lock.settled();
     this.transport.off('open', this.onOpen);
     this.transport.off('close', this.onClose);
     this.link.dispose();
@@ -251,7 +251,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
   // ------------------------------------------------------------------ internals
 
   private exclusive<T>(f: () => Promise<T>): Promise<T> {
-    const next = this.lock.catch(() => undefined).then(async () => {
+    return this.lock.run(async () => {
       this.busy = true;
       try {
         return await f();
@@ -259,8 +259,6 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
         this.busy = false;
       }
     });
-    this.lock = next;
-    return next;
   }
 
   private setStatus(s: DeviceStatus): void {

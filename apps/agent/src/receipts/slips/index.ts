@@ -9,6 +9,7 @@
  */
 import type { SlipContent, SlipKind } from '@kiosk/contracts/upstream';
 import { receipt, type ReceiptDocument } from '../document.js';
+import { chinaDateTime, formatFen } from '@kiosk/platform';
 
 type RecordSlipKind = Extract<SlipKind, 'property' | 'tax' | 'social-resident' | 'social-flexible' | 'licence-copy'>;
 
@@ -47,21 +48,10 @@ export interface SlipRegistration {
 }
 
 /** `YYYY-MM-DD HH:mm:ss` in China time (UTC+8, no daylight saving), whatever the host's zone. */
-function chinaTime(at: Date): string {
-  const d = new Date(at.getTime() + 8 * 3600_000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
+const chinaTime = chinaDateTime;
 
 /** Integer fen as yuan with thousands separators: 123456789 → ￥1,234,567.89. */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(fen));
-  const whole = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}￥${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
+export const yuan = (fen: number): string => formatFen(fen, { symbol: '￥', group: true });
 
 /**
  * Long reference numbers in groups of four (3421 2345 6789 0123 45), as on bank slips: easier to
