@@ -34,9 +34,30 @@ export const run: Benchmark = async () => {
     checks.push(b - a);
   }
   const rows: BenchResult[] = [
-    { name: 'photo checks per frame (720×960, median of 20)', value: Math.round(median(checks)), unit: 'ms', peer: null, peerValue: null, goal: { max: 300 } },
-    { name: 'photo output per photo (crop, backdrop, JPEG)', value: Math.round(median(outputs)), unit: 'ms', peer: null, peerValue: null, goal: null },
-    { name: 'photo model load (face-api weights, tfjs wasm)', value: Math.round(loadMs), unit: 'ms', peer: null, peerValue: null, goal: null },
+    {
+      name: 'photo checks per frame (720×960, median of 20)',
+      value: Math.round(median(checks)),
+      unit: 'ms',
+      peer: null,
+      peerValue: null,
+      goal: { max: 300 },
+    },
+    {
+      name: 'photo output per photo (crop, backdrop, JPEG)',
+      value: Math.round(median(outputs)),
+      unit: 'ms',
+      peer: null,
+      peerValue: null,
+      goal: null,
+    },
+    {
+      name: 'photo model load (face-api weights, tfjs wasm)',
+      value: Math.round(loadMs),
+      unit: 'ms',
+      peer: null,
+      peerValue: null,
+      goal: null,
+    },
   ];
   return rows;
 };

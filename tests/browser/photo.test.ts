@@ -50,7 +50,16 @@ describe('自助照相 in the browser', () => {
     await k.control('POST', '/camera/scene', { scene: 'tilted' });
     await tap('photo-capture');
     await onScreen(page, 'service', 'countdown', 30_000);
-    await expect.poll(async () => page.getByTestId('photo-countdown').textContent().catch(() => null), { timeout: 10_000 }).toMatch(/[123]/);
+    await expect
+      .poll(
+        async () =>
+          page
+            .getByTestId('photo-countdown')
+            .textContent()
+            .catch(() => null),
+        { timeout: 10_000 },
+      )
+      .toMatch(/[123]/);
     await page.getByTestId('photo-refused').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('photo-refused').getAttribute('data-hint')).toBe('tilted');
     expect(await page.getByTestId('photo-refused').textContent()).toContain('请把头摆正');
@@ -59,11 +68,13 @@ describe('自助照相 in the browser', () => {
 
     // Standing straight: the live hint turns good, the capture passes.
     await k.control('POST', '/camera/scene', { scene: 'person' });
-    await expect.poll(() => page.getByTestId('photo-hint').getAttribute('data-hint'), { timeout: 60_000 }).toBe('');
+    await expect.poll(() => page.getByTestId('photo-hint').getAttribute('data-hint'), { timeout: 120_000 }).toBe('');
     await checkScreen(page, 'photo-preview');
     await tap('photo-capture');
     await onScreen(page, 'service', 'review', 60_000);
-    await expect.poll(() => page.getByTestId('photo-result').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(358);
+    await expect
+      .poll(() => page.getByTestId('photo-result').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+      .toBe(358);
     expect(await page.getByTestId('photo-retakes').textContent()).toContain('3');
     await checkScreen(page, 'photo-review');
     await tap('photo-review-ok');
@@ -78,13 +89,20 @@ describe('自助照相 in the browser', () => {
     await checkScreen(page, 'photo-done');
     await tap('photo-done-print');
     await onScreen(page, 'result', undefined, 60_000);
-    await expect.poll(async () => {
-      const list = (await k.control('GET', '/printer/receipts')) as ReceiptView[];
-      return JSON.stringify(list.at(-1) ?? {});
-    }, { timeout: 30_000 }).toContain(code);
+    await expect
+      .poll(
+        async () => {
+          const list = (await k.control('GET', '/printer/receipts')) as ReceiptView[];
+          return JSON.stringify(list.at(-1) ?? {});
+        },
+        { timeout: 30_000 },
+      )
+      .toContain(code);
 
     // The photo platform has the photo under that code: a 358×441 JPEG.
-    const jpeg = Buffer.from(await (await fetch(`${k.sandbox.url}/photo/receipts/${code}/image.jpg`, { headers: HEADERS })).arrayBuffer());
+    const jpeg = Buffer.from(
+      await (await fetch(`${k.sandbox.url}/photo/receipts/${code}/image.jpg`, { headers: HEADERS })).arrayBuffer(),
+    );
     expect(await sharp(jpeg).metadata()).toMatchObject({ format: 'jpeg', width: 358, height: 441 });
   }, 300_000);
 });

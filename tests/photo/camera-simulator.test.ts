@@ -28,7 +28,11 @@ describe('camera simulator control API', () => {
   it('switches scenes with POST /camera/scene, and the picture changes with them', async () => {
     const seen = new Set<string>();
     for (const scene of CAMERA_SCENES) {
-      const res = await fetch(`${url}/camera/scene`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scene }) });
+      const res = await fetch(`${url}/camera/scene`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scene }),
+      });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { scene: string }).scene).toBe(scene);
       const jpeg = await frame();
@@ -41,8 +45,16 @@ describe('camera simulator control API', () => {
   });
 
   it('refuses an unknown scene and keeps the current one', async () => {
-    await fetch(`${url}/camera/scene`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scene: 'person' }) });
-    const res = await fetch(`${url}/camera/scene`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scene: 'sunset' }) });
+    await fetch(`${url}/camera/scene`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scene: 'person' }),
+    });
+    const res = await fetch(`${url}/camera/scene`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scene: 'sunset' }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain('person');
     expect(sim.state().scene).toBe('person');

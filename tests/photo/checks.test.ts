@@ -46,7 +46,9 @@ describe('photo checks on the camera scenes', () => {
     // The person over a patterned wall instead of the booth's plain backdrop.
     const person = await renderScene('person', size);
     const stripes = Buffer.alloc(size.width * size.height * 3);
-    for (let y = 0; y < size.height; y++) for (let x = 0; x < size.width; x++) stripes.fill(Math.floor(x / 24) % 2 ? 40 : 220, (y * size.width + x) * 3, (y * size.width + x) * 3 + 3);
+    for (let y = 0; y < size.height; y++)
+      for (let x = 0; x < size.width; x++)
+        stripes.fill(Math.floor(x / 24) % 2 ? 40 : 220, (y * size.width + x) * 3, (y * size.width + x) * 3 + 3);
     const { data: mask } = await sharp(person).removeAlpha().greyscale().raw().toBuffer({ resolveWithObject: true });
     const mixed = Buffer.alloc(stripes.length);
     const raw = await sharp(person).removeAlpha().raw().toBuffer();
@@ -55,7 +57,9 @@ describe('photo checks on the camera scenes', () => {
       const isBackdrop = (mask[p] as number) > 228 && Math.abs((raw[p * 3] as number) - (raw[p * 3 + 2] as number)) < 8;
       for (let c = 0; c < 3; c++) mixed[p * 3 + c] = isBackdrop ? (stripes[p * 3 + c] as number) : (raw[p * 3 + c] as number);
     }
-    const jpeg = await sharp(mixed, { raw: { width: size.width, height: size.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    const jpeg = await sharp(mixed, { raw: { width: size.width, height: size.height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
     const { result } = await analyseFrame(jpeg, idcard, settings, detector);
     expect(result.failures).toContain('backdrop');
   });
@@ -79,9 +83,13 @@ describe('photo checks on the camera scenes', () => {
         expect(out.jpeg.length).toBeGreaterThanOrEqual(spec.minBytes);
         expect(out.jpeg.length).toBeLessThanOrEqual(spec.maxBytes);
         // The top corners are backdrop: the chosen colour.
-        const { data } = await sharp(out.jpeg).extract({ left: 2, top: 2, width: 8, height: 8 }).raw().toBuffer({ resolveWithObject: true });
+        const { data } = await sharp(out.jpeg)
+          .extract({ left: 2, top: 2, width: 8, height: 8 })
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         const want = { white: [255, 255, 255], blue: [67, 142, 219], red: [255, 0, 0] }[backdrop];
-        for (let c = 0; c < 3; c++) expect(Math.abs((data[c] as number) - want[c]!), `${spec.use} ${backdrop} channel ${c}`).toBeLessThan(12);
+        for (let c = 0; c < 3; c++)
+          expect(Math.abs((data[c] as number) - want[c]!), `${spec.use} ${backdrop} channel ${c}`).toBeLessThan(12);
       }
     }
   }, 120_000);

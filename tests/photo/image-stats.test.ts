@@ -17,7 +17,7 @@ describe('photo image statistics', () => {
   it('variance of the Laplacian: zero on a flat image, large on fine detail', () => {
     const flat = new Uint8Array(32 * 32).fill(128);
     expect(laplacianVariance(flat, 32, 32, { left: 0, top: 0, width: 32, height: 32 })).toBe(0);
-    const checker = new Uint8Array(32 * 32).map((_, i) => ((i % 32) + Math.floor(i / 32)) % 2 ? 255 : 0);
+    const checker = new Uint8Array(32 * 32).map((_, i) => (((i % 32) + Math.floor(i / 32)) % 2 ? 255 : 0));
     expect(laplacianVariance(checker, 32, 32, { left: 0, top: 0, width: 32, height: 32 })).toBeGreaterThan(100_000);
   });
 
@@ -25,7 +25,9 @@ describe('photo image statistics', () => {
     // 9×9 light image with a dark ring (the person's outline) enclosing light pixels (a white shirt).
     const w = 9;
     const rgb = new Uint8Array(w * w * 3).fill(235);
-    for (let y = 2; y <= 6; y++) for (let x = 2; x <= 6; x++) if (y === 2 || y === 6 || x === 2 || x === 6) rgb.fill(30, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    for (let y = 2; y <= 6; y++)
+      for (let x = 2; x <= 6; x++)
+        if (y === 2 || y === 6 || x === 2 || x === 6) rgb.fill(30, (y * w + x) * 3, (y * w + x) * 3 + 3);
     expect(estimateBackdrop(rgb, w, w)).toEqual([235, 235, 235]);
     const mask = backdropMask(rgb, w, w, [235, 235, 235]);
     expect(mask[0]).toBeGreaterThan(240);

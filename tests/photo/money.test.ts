@@ -32,25 +32,53 @@ beforeAll(async () => {
   const raw = Buffer.alloc(358 * 441 * 3);
   let seed = 11;
   for (let i = 0; i < raw.length; i++) raw[i] = 120 + ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 90);
-  photo = await sharp(raw, { raw: { width: 358, height: 441, channels: 3 } }).jpeg({ quality: 50 }).toBuffer();
+  photo = await sharp(raw, { raw: { width: 358, height: 441, channels: 3 } })
+    .jpeg({ quality: 50 })
+    .toBuffer();
 });
 afterAll(async () => {
   await t?.close();
 });
 
 async function fault(operation: string, kind: string, count = 1, phase: 'before' | 'after' = 'before'): Promise<void> {
-  const r = await fetch(`${t.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operation, kind, count, phase, status: 503 }) });
+  const r = await fetch(`${t.url}/admin/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ operation, kind, count, phase, status: 503 }),
+  });
   expect(r.status).toBe(201);
 }
 
 function rig(dir = tempDir('kiosk-photo-money-'), clock = { now: Date.now() }, kioskId = KIOSK) {
   const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
   const settings = photoSchema.parse({ uploadGiveUpMs: 60_000, uploadRetryMs: 1000 });
-  const services = createServices({ baseUrl: t.url, timeoutMs: 800, kioskId, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
-  const platform = createPhotoConnector({ baseUrl: t.url, timeoutMs: 800, kioskId, logger: silentLogger(), retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 1000 } });
+  const services = createServices({
+    baseUrl: t.url,
+    timeoutMs: 800,
+    kioskId,
+    retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+    breaker: { failureThreshold: 1000 },
+  });
+  const platform = createPhotoConnector({
+    baseUrl: t.url,
+    timeoutMs: 800,
+    kioskId,
+    logger: silentLogger(),
+    retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+    breaker: { failureThreshold: 1000 },
+  });
   const now = () => new Date(clock.now);
   const journal = new PhotoJournal(db, now);
-  const orders = new PhotoOrders({ journal, payment: services.payment, platform, settings, timing: { pollMs: 50, countdownSeconds: 60, expiryGraceSeconds: 60 }, kioskId, log: silentLogger(), now });
+  const orders = new PhotoOrders({
+    journal,
+    payment: services.payment,
+    platform,
+    settings,
+    timing: { pollMs: 50, countdownSeconds: 60, expiryGraceSeconds: 60 },
+    kioskId,
+    log: silentLogger(),
+    now,
+  });
   return { db, dir, journal, orders, services, clock, close: () => db.close() };
 }
 
@@ -63,7 +91,9 @@ async function paidOrder(r: ReturnType<typeof rig>): Promise<string> {
 }
 
 const receiptsOf = async (orderNo: string) =>
-  (await fetch(`${t.url}/photo/receipts/void`, { method: 'POST', headers: H, body: JSON.stringify({ orderNo }) })).json() as Promise<{ result: string }>;
+  (
+    await fetch(`${t.url}/photo/receipts/void`, { method: 'POST', headers: H, body: JSON.stringify({ orderNo }) })
+  ).json() as Promise<{ result: string }>;
 
 describe('photo money path', () => {
   it('is paid before anything is uploaded; a failed upload is retried in the background and succeeds once', async () => {
@@ -81,7 +111,15 @@ describe('photo money path', () => {
     expect(after.state).toBe('uploaded');
     expect(after.receiptCode).toMatch(/^ZP/);
     expect(r.orders.heldPhotos()).toBe(0);
-    expect(r.journal.historyOf(o.orderNo).map((h) => h.to)).toEqual(['created', 'awaiting_payment', 'paid', 'uploading', 'upload_pending', 'uploading', 'uploaded']);
+    expect(r.journal.historyOf(o.orderNo).map((h) => h.to)).toEqual([
+      'created',
+      'awaiting_payment',
+      'paid',
+      'uploading',
+      'upload_pending',
+      'uploading',
+      'uploaded',
+    ]);
     r.close();
   });
 
@@ -101,7 +139,16 @@ describe('photo money path', () => {
     expect(pay).toBe('REFUND');
     await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
     // The platform will never make a receipt for this order now.
-    const late = await fetch(`${t.url}/photo/receipts`, { method: 'POST', headers: H, body: JSON.stringify({ orderNo: no, use: 'idcard', backdrop: 'white', image: { format: 'jpeg', base64: photo.toString('base64') } }) });
+    const late = await fetch(`${t.url}/photo/receipts`, {
+      method: 'POST',
+      headers: H,
+      body: JSON.stringify({
+        orderNo: no,
+        use: 'idcard',
+        backdrop: 'white',
+        image: { format: 'jpeg', base64: photo.toString('base64') },
+      }),
+    });
     expect(late.status).toBe(409);
     r.close();
   });
@@ -167,13 +214,27 @@ describe('photo money path', () => {
     const bill = await r.services.payment.bill(date);
     const report = reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: r.journal.forDate(date), bill });
     expect(report.mismatches).toEqual([]);
-    expect(report).toMatchObject({ clean: true, paid: { count: 2, fen: 4000 }, uploaded: { count: 1, fen: 2000 }, refunded: { fen: 2000 } });
+    expect(report).toMatchObject({
+      clean: true,
+      paid: { count: 2, fen: 4000 },
+      uploaded: { count: 1, fen: 2000 },
+      refunded: { fen: 2000 },
+    });
 
     // A journal that lost an order is caught, and so is an upload the provider refunded.
-    const lost = reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: r.journal.forDate(date).filter((o) => o.orderNo !== uploaded), bill });
+    const lost = reconcilePhoto({
+      date,
+      kioskId: 'XN-PHOTO-RECON',
+      journal: r.journal.forDate(date).filter((o) => o.orderNo !== uploaded),
+      bill,
+    });
     expect(lost.mismatches.map((m) => m.kind)).toContain('payment-not-in-journal');
-    const tampered = r.journal.forDate(date).map((o) => (o.orderNo === refunded ? { ...o, state: 'uploaded' as const, receiptCode: 'ZP20260101-0000000000' } : o));
-    expect(reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: tampered, bill }).mismatches.map((m) => m.kind)).toContain('refunded-and-uploaded');
+    const tampered = r.journal
+      .forDate(date)
+      .map((o) => (o.orderNo === refunded ? { ...o, state: 'uploaded' as const, receiptCode: 'ZP20260101-0000000000' } : o));
+    expect(reconcilePhoto({ date, kioskId: 'XN-PHOTO-RECON', journal: tampered, bill }).mismatches.map((m) => m.kind)).toContain(
+      'refunded-and-uploaded',
+    );
 
     // The gas reconciliation of the same bill: photo rows are not "payments the journal does not know".
     const gas = reconcile({ date, kioskId: 'XN-PHOTO-RECON', journal: [], bill, ledgers: [], otherProduct: isPhotoOrderNo });

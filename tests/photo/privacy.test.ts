@@ -38,7 +38,12 @@ function dumpSqlite(file: string): string {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
     // Values as they are (no JSON escaping, which would hide raw bytes from the search).
     const cell = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v));
-    return tables.map((t) => `${t.name}:\n${(db.prepare(`SELECT * FROM "${t.name}"`).raw().all() as unknown[][]).map((r) => r.map(cell).join('\t')).join('\n')}`).join('\n');
+    return tables
+      .map(
+        (t) =>
+          `${t.name}:\n${(db.prepare(`SELECT * FROM "${t.name}"`).raw().all() as unknown[][]).map((r) => r.map(cell).join('\t')).join('\n')}`,
+      )
+      .join('\n');
   } finally {
     db.close();
   }
@@ -65,11 +70,18 @@ describe('自助照相 leaves no photo behind', () => {
   it('sweeps the data dir, the log, central and memory after a photo session', async () => {
     await client.run({ service: 'photo', use: 'idcard' });
     const receipts = (await k.control('GET', '/printer/receipts')) as ReceiptView[];
-    const code = /ZP\d{8}-[0-9A-Z]{10}/.exec(receipts.map((r) => r.text).join('\n').replace(/\s+/g, ''))?.[0];
+    const code = /ZP\d{8}-[0-9A-Z]{10}/.exec(
+      receipts
+        .map((r) => r.text)
+        .join('\n')
+        .replace(/\s+/g, ''),
+    )?.[0];
     expect(code, 'the slip carries the 回执号').toBeDefined();
 
     // The photo as the platform has it; slice at a multiple of 3 so its base64 is a substring of the whole's.
-    const jpeg = Buffer.from(await (await fetch(`${k.sandbox.url}/photo/receipts/${code}/image.jpg`, { headers: HEADERS })).arrayBuffer());
+    const jpeg = Buffer.from(
+      await (await fetch(`${k.sandbox.url}/photo/receipts/${code}/image.jpg`, { headers: HEADERS })).arrayBuffer(),
+    );
     expect(jpeg.length).toBeGreaterThan(10_000);
     const off = Math.floor(jpeg.length / 2 / 3) * 3;
     const slice = jpeg.subarray(off, off + 48);
@@ -90,7 +102,11 @@ describe('自助照相 leaves no photo behind', () => {
     expect(api.booth.heldBuffers()).toBe(0);
 
     // Central has what the kiosk reported (outbox drained) before it is searched.
-    await client.until('outbox drained to central', () => (k.agent.db.prepare('SELECT count(*) AS n FROM monitor_outbox').get() as { n: number }).n === 0, 60_000);
+    await client.until(
+      'outbox drained to central',
+      () => (k.agent.db.prepare('SELECT count(*) AS n FROM monitor_outbox').get() as { n: number }).n === 0,
+      60_000,
+    );
     const central = dumpSqlite(join(k.central!.dataDir, 'central.db'));
     expect(central).toMatch(/^heartbeats:\n./m);
     expect(found(central), 'central.db').toEqual([]);

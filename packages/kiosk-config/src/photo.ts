@@ -45,12 +45,79 @@ const printHowTo = {
 const stdHead = { headHeight: { min: 0.6, max: 0.78 }, headTop: { min: 0.03, max: 0.12 } };
 
 export const DEFAULT_PHOTO_SPECS: PhotoSpec[] = [
-  { use: 'idcard', nameZh: '身份证', nameEn: 'ID card', width: 358, height: 441, backdrops: [...white], minBytes: 14_000, maxBytes: 60_000, ...stdHead, ...govHowTo },
-  { use: 'social', nameZh: '社保卡', nameEn: 'Social security card', width: 358, height: 441, backdrops: [...white], minBytes: 14_000, maxBytes: 60_000, ...stdHead, ...govHowTo },
-  { use: 'driving', nameZh: '驾驶证', nameEn: 'Driving licence', width: 260, height: 378, backdrops: [...white], minBytes: 14_000, maxBytes: 60_000, ...stdHead, ...govHowTo },
-  { use: 'passport', nameZh: '护照', nameEn: 'Passport', width: 354, height: 472, backdrops: [...white], minBytes: 14_000, maxBytes: 120_000, headHeight: { min: 0.58, max: 0.74 }, headTop: { min: 0.04, max: 0.12 }, ...govHowTo },
-  { use: 'inch1', nameZh: '一寸照', nameEn: '1-inch photo', width: 295, height: 413, backdrops: [...colours], minBytes: 10_000, maxBytes: 120_000, ...stdHead, ...printHowTo },
-  { use: 'inch2', nameZh: '二寸照', nameEn: '2-inch photo', width: 413, height: 579, backdrops: [...colours], minBytes: 10_000, maxBytes: 200_000, ...stdHead, ...printHowTo },
+  {
+    use: 'idcard',
+    nameZh: '身份证',
+    nameEn: 'ID card',
+    width: 358,
+    height: 441,
+    backdrops: [...white],
+    minBytes: 14_000,
+    maxBytes: 60_000,
+    ...stdHead,
+    ...govHowTo,
+  },
+  {
+    use: 'social',
+    nameZh: '社保卡',
+    nameEn: 'Social security card',
+    width: 358,
+    height: 441,
+    backdrops: [...white],
+    minBytes: 14_000,
+    maxBytes: 60_000,
+    ...stdHead,
+    ...govHowTo,
+  },
+  {
+    use: 'driving',
+    nameZh: '驾驶证',
+    nameEn: 'Driving licence',
+    width: 260,
+    height: 378,
+    backdrops: [...white],
+    minBytes: 14_000,
+    maxBytes: 60_000,
+    ...stdHead,
+    ...govHowTo,
+  },
+  {
+    use: 'passport',
+    nameZh: '护照',
+    nameEn: 'Passport',
+    width: 354,
+    height: 472,
+    backdrops: [...white],
+    minBytes: 14_000,
+    maxBytes: 120_000,
+    headHeight: { min: 0.58, max: 0.74 },
+    headTop: { min: 0.04, max: 0.12 },
+    ...govHowTo,
+  },
+  {
+    use: 'inch1',
+    nameZh: '一寸照',
+    nameEn: '1-inch photo',
+    width: 295,
+    height: 413,
+    backdrops: [...colours],
+    minBytes: 10_000,
+    maxBytes: 120_000,
+    ...stdHead,
+    ...printHowTo,
+  },
+  {
+    use: 'inch2',
+    nameZh: '二寸照',
+    nameEn: '2-inch photo',
+    width: 413,
+    height: 579,
+    backdrops: [...colours],
+    minBytes: 10_000,
+    maxBytes: 200_000,
+    ...stdHead,
+    ...printHowTo,
+  },
 ];
 
 export const photoSchema = z
@@ -66,7 +133,11 @@ export const photoSchema = z
     /** Countdown before the capture (seconds). */
     countdownSeconds: z.number().int().min(1).max(10).default(3),
     /** An upload that has not succeeded this long after payment is refunded (never an unknown outcome). */
-    uploadGiveUpMs: z.number().int().positive().default(30 * 60_000),
+    uploadGiveUpMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000),
     /** Background upload retries. */
     uploadRetryMs: z.number().int().min(200).default(30_000),
     /** Checks: thresholds on the captured frame. */

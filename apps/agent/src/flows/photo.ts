@@ -15,7 +15,18 @@ import QRCode from 'qrcode';
 import { assign, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import { PHOTO_BACKDROPS, PHOTO_USES } from '@kiosk/contracts/photo';
-import type { PhotoChosen, PhotoDoneData, PhotoErrorData, PhotoHint, PhotoLiveData, PhotoPayingData, PhotoPendingData, PhotoReviewData, PhotoSpecView, PhotoUseData } from '@kiosk/contracts/photo-views';
+import type {
+  PhotoChosen,
+  PhotoDoneData,
+  PhotoErrorData,
+  PhotoHint,
+  PhotoLiveData,
+  PhotoPayingData,
+  PhotoPendingData,
+  PhotoReviewData,
+  PhotoSpecView,
+  PhotoUseData,
+} from '@kiosk/contracts/photo-views';
 import type { FlowView, ResultView } from '@kiosk/contracts/session-view';
 import type { PhotoSpec } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
@@ -53,7 +64,14 @@ interface Ctx {
   restarts: number;
 }
 
-const specView = (s: PhotoSpec): PhotoSpecView => ({ use: s.use, nameZh: s.nameZh, nameEn: s.nameEn, width: s.width, height: s.height, backdrops: [...s.backdrops] });
+const specView = (s: PhotoSpec): PhotoSpecView => ({
+  use: s.use,
+  nameZh: s.nameZh,
+  nameEn: s.nameEn,
+  width: s.width,
+  height: s.height,
+  backdrops: [...s.backdrops],
+});
 const view = (step: string, data: object): FlowView => ({ step, data: data as FlowView['data'] });
 
 class PhotoUnavailable extends Error {}
@@ -86,24 +104,32 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
       return () => stop?.();
     });
 
-    const capture = fromPromise<{ ok: boolean; hint: PhotoHint | null; resultUrl: string | null }, { chosen: PhotoChosen }>(async ({ input }) => {
-      const a = api();
-      const r = await a.booth.capture(a.booth.spec(input.chosen.spec.use), input.chosen.backdrop);
-      return { ok: r.ok, hint: r.hint, resultUrl: r.resultUrl };
-    });
+    const capture = fromPromise<{ ok: boolean; hint: PhotoHint | null; resultUrl: string | null }, { chosen: PhotoChosen }>(
+      async ({ input }) => {
+        const a = api();
+        const r = await a.booth.capture(a.booth.spec(input.chosen.spec.use), input.chosen.backdrop);
+        return { ok: r.ok, hint: r.hint, resultUrl: r.resultUrl };
+      },
+    );
 
     const createOrder = fromPromise<{ orderNo: string; qrSvg: string }, { chosen: PhotoChosen }>(async ({ input }) => {
       const a = api();
       const jpeg = a.booth.takeHeld();
       if (!jpeg) throw new Error('no reviewed photo');
       const o = await a.orders.create({ use: input.chosen.spec.use, backdrop: input.chosen.backdrop, sessionId: null, jpeg });
-      return { orderNo: o.orderNo, qrSvg: await QRCode.toString(o.payCodeUrl ?? '', { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) };
+      return {
+        orderNo: o.orderNo,
+        qrSvg: await QRCode.toString(o.payCodeUrl ?? '', { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      };
     });
 
     const pay = fromCallback<Ev, { orderNo: string }>(({ input, sendBack }) => {
       const ac = new AbortController();
       void api()
-        .orders.awaitPayment(input.orderNo, { signal: ac.signal, onTick: (secondsLeft) => sendBack({ type: 'PHOTO.TICK', secondsLeft }) })
+        .orders.awaitPayment(input.orderNo, {
+          signal: ac.signal,
+          onTick: (secondsLeft) => sendBack({ type: 'PHOTO.TICK', secondsLeft }),
+        })
         .then((outcome) => sendBack({ type: 'FLOW.EVENT', name: 'photo.payment', data: { outcome } }))
         .catch(() => sendBack({ type: 'FLOW.EVENT', name: 'photo.payment', data: { outcome: 'unknown' } }));
       return () => ac.abort();
@@ -126,15 +152,28 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
       }
     });
 
-    const codeQr = fromPromise<string, { code: string }>(({ input }) => QRCode.toString(input.code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }));
+    const codeQr = fromPromise<string, { code: string }>(({ input }) =>
+      QRCode.toString(input.code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+    );
 
     let currentOrder: string | null = null;
     const useEvent = z.object({ use: z.enum(PHOTO_USES), backdrop: z.enum(PHOTO_BACKDROPS) }).strict();
 
     const liveView = (c: Ctx, step: string): FlowView =>
-      view(step, { ...(c.chosen as PhotoChosen), previewUrl: c.previewUrl, hint: c.hint, refusedHint: c.refusedHint, countdown: step === 'countdown' ? c.countdown : null, retakesLeft: c.retakesLeft } satisfies PhotoLiveData);
+      view(step, {
+        ...(c.chosen as PhotoChosen),
+        previewUrl: c.previewUrl,
+        hint: c.hint,
+        refusedHint: c.refusedHint,
+        countdown: step === 'countdown' ? c.countdown : null,
+        retakesLeft: c.retakesLeft,
+      } satisfies PhotoLiveData);
 
-    const result = (kind: ResultView['kind'], key: string): ResultView => ({ kind, titleKey: `result.photo.${key}.title`, messageKey: `result.photo.${key}.body` });
+    const result = (kind: ResultView['kind'], key: string): ResultView => ({
+      kind,
+      titleKey: `result.photo.${key}.title`,
+      messageKey: `result.photo.${key}.body`,
+    });
 
     return setup({
       types: { context: {} as Ctx, input: {} as FlowInput, events: {} as Ev, output: {} as FlowOutput },
@@ -178,18 +217,35 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
       initial: 'start',
       states: {
         start: {
-          always: [{ guard: () => deps.photo?.() === undefined, target: 'error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'unavailable' }) }) }, { target: 'use' }],
+          always: [
+            {
+              guard: () => deps.photo?.() === undefined,
+              target: 'error',
+              actions: assign({ error: (): PhotoErrorData => ({ kind: 'unavailable' }) }),
+            },
+            { target: 'use' },
+          ],
         },
         use: {
-          entry: assign({ view: () => view('use', { specs: api().settings.specs.map(specView), priceFen: api().settings.priceFen, freeRetakes: api().settings.freeRetakes } satisfies PhotoUseData) }),
+          entry: assign({
+            view: () =>
+              view('use', {
+                specs: api().settings.specs.map(specView),
+                priceFen: api().settings.priceFen,
+                freeRetakes: api().settings.freeRetakes,
+              } satisfies PhotoUseData),
+          }),
           on: {
             BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
             'FLOW.EVENT': {
-              guard: ({ event }) => event.name === 'photo.use' && useEvent.safeParse(event.data).success && (() => {
-                const d = useEvent.parse(event.data);
-                const s = api().settings.specs.find((x) => x.use === d.use);
-                return s !== undefined && s.backdrops.includes(d.backdrop);
-              })(),
+              guard: ({ event }) =>
+                event.name === 'photo.use' &&
+                useEvent.safeParse(event.data).success &&
+                (() => {
+                  const d = useEvent.parse(event.data);
+                  const s = api().settings.specs.find((x) => x.use === d.use);
+                  return s !== undefined && s.backdrops.includes(d.backdrop);
+                })(),
               target: 'consent',
               actions: assign({
                 chosen: ({ event }) => {
@@ -215,7 +271,12 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             'PHOTO.PREVIEW': { actions: assign({ previewUrl: ({ event }) => event.url }) },
             'PHOTO.PREVIEW_FAILED': [
               // A stalled stream (a busy machine, a camera re-enumerating) gets one fresh start.
-              { guard: ({ context }) => context.restarts < 1, target: 'live', reenter: true, actions: assign({ restarts: ({ context }) => context.restarts + 1, previewUrl: null }) },
+              {
+                guard: ({ context }) => context.restarts < 1,
+                target: 'live',
+                reenter: true,
+                actions: assign({ restarts: ({ context }) => context.restarts + 1, previewUrl: null }),
+              },
               { target: 'error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'camera' }) }) },
             ],
             BACK: { target: 'use', actions: () => api().booth.end() },
@@ -225,9 +286,23 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             preview: {
               entry: assign({ view: ({ context }) => liveView(context, 'preview') }),
               on: {
-                'PHOTO.HINT': { actions: assign({ hint: ({ event }) => event.hint, view: ({ context, event }) => liveView({ ...context, hint: event.hint }, 'preview') }) },
-                'PHOTO.PREVIEW': { actions: assign({ previewUrl: ({ event }) => event.url, view: ({ context, event }) => liveView({ ...context, previewUrl: event.url }, 'preview') }) },
-                'FLOW.EVENT': { guard: ({ event }) => event.name === 'photo.capture', target: 'countdown', actions: assign({ countdown: () => api().settings.countdownSeconds, refusedHint: null }) },
+                'PHOTO.HINT': {
+                  actions: assign({
+                    hint: ({ event }) => event.hint,
+                    view: ({ context, event }) => liveView({ ...context, hint: event.hint }, 'preview'),
+                  }),
+                },
+                'PHOTO.PREVIEW': {
+                  actions: assign({
+                    previewUrl: ({ event }) => event.url,
+                    view: ({ context, event }) => liveView({ ...context, previewUrl: event.url }, 'preview'),
+                  }),
+                },
+                'FLOW.EVENT': {
+                  guard: ({ event }) => event.name === 'photo.capture',
+                  target: 'countdown',
+                  actions: assign({ countdown: () => api().settings.countdownSeconds, refusedHint: null }),
+                },
               },
             },
             countdown: {
@@ -245,7 +320,11 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 src: 'capture',
                 input: ({ context }) => ({ chosen: context.chosen as PhotoChosen }),
                 onDone: [
-                  { guard: ({ event }) => event.output.ok && event.output.resultUrl !== null, target: '#photoFlow.review', actions: assign({ resultUrl: ({ event }) => event.output.resultUrl }) },
+                  {
+                    guard: ({ event }) => event.output.ok && event.output.resultUrl !== null,
+                    target: '#photoFlow.review',
+                    actions: assign({ resultUrl: ({ event }) => event.output.resultUrl }),
+                  },
                   { target: 'preview', actions: assign({ refusedHint: ({ event }) => event.output.hint ?? 'noFace' }) },
                 ],
                 onError: { target: '#photoFlow.error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'camera' }) }) },
@@ -254,19 +333,32 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
           },
         },
         review: {
-          entry: assign({ view: ({ context }) => view('review', { ...(context.chosen as PhotoChosen), resultUrl: context.resultUrl ?? '', retakesLeft: context.retakesLeft } satisfies PhotoReviewData) }),
+          entry: assign({
+            view: ({ context }) =>
+              view('review', {
+                ...(context.chosen as PhotoChosen),
+                resultUrl: context.resultUrl ?? '',
+                retakesLeft: context.retakesLeft,
+              } satisfies PhotoReviewData),
+          }),
           on: {
             'FLOW.EVENT': {
               guard: ({ event, context }) => event.name === 'photo.retake' && context.retakesLeft > 0,
               target: 'live',
-              actions: [assign({ retakesLeft: ({ context }) => context.retakesLeft - 1, hint: null, refusedHint: null, resultUrl: null }), () => api().booth.dropHeld()],
+              actions: [
+                assign({ retakesLeft: ({ context }) => context.retakesLeft - 1, hint: null, refusedHint: null, resultUrl: null }),
+                () => api().booth.dropHeld(),
+              ],
             },
             CONTINUE: 'creating',
             BACK: { target: 'use', actions: () => api().booth.end() },
           },
         },
         creating: {
-          entry: [{ type: 'busy', params: { on: true } }, { type: 'persist', params: { on: true } }],
+          entry: [
+            { type: 'busy', params: { on: true } },
+            { type: 'persist', params: { on: true } },
+          ],
           invoke: {
             src: 'createOrder',
             input: ({ context }) => ({ chosen: context.chosen as PhotoChosen }),
@@ -279,29 +371,51 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 },
               ],
             },
-            onError: { target: 'error', actions: [assign({ error: (): PhotoErrorData => ({ kind: 'payment' }) }), { type: 'busy', params: { on: false } }] },
+            onError: {
+              target: 'error',
+              actions: [assign({ error: (): PhotoErrorData => ({ kind: 'payment' }) }), { type: 'busy', params: { on: false } }],
+            },
           },
         },
         paying: {
           entry: assign({
-            view: ({ context }) => view('paying', { ...(context.chosen as PhotoChosen), orderNo: context.orderNo ?? '', qrSvg: context.qrSvg, secondsLeft: context.secondsLeft } satisfies PhotoPayingData),
+            view: ({ context }) =>
+              view('paying', {
+                ...(context.chosen as PhotoChosen),
+                orderNo: context.orderNo ?? '',
+                qrSvg: context.qrSvg,
+                secondsLeft: context.secondsLeft,
+              } satisfies PhotoPayingData),
           }),
           invoke: { src: 'pay', input: ({ context }) => ({ orderNo: context.orderNo ?? '' }) },
           on: {
             'PHOTO.TICK': {
               actions: assign({
                 secondsLeft: ({ event }) => event.secondsLeft,
-                view: ({ context, event }) => view('paying', { ...(context.chosen as PhotoChosen), orderNo: context.orderNo ?? '', qrSvg: context.qrSvg, secondsLeft: event.secondsLeft } satisfies PhotoPayingData),
+                view: ({ context, event }) =>
+                  view('paying', {
+                    ...(context.chosen as PhotoChosen),
+                    orderNo: context.orderNo ?? '',
+                    qrSvg: context.qrSvg,
+                    secondsLeft: event.secondsLeft,
+                  } satisfies PhotoPayingData),
               }),
             },
             BACK: { actions: ({ context }) => context.orderNo && api().orders.cancel(context.orderNo) },
             'FLOW.EVENT': [
-              { guard: ({ event }) => event.name === 'photo.cancel', actions: ({ context }) => context.orderNo && api().orders.cancel(context.orderNo) },
+              {
+                guard: ({ event }) => event.name === 'photo.cancel',
+                actions: ({ context }) => context.orderNo && api().orders.cancel(context.orderNo),
+              },
               { guard: ({ event }) => event.name === 'photo.payment' && event.data['outcome'] === 'paid', target: 'uploading' },
               {
                 guard: ({ event }) => event.name === 'photo.payment',
                 target: 'error',
-                actions: [assign({ error: (): PhotoErrorData => ({ kind: 'unpaid' }) }), { type: 'busy', params: { on: false } }, { type: 'persist', params: { on: false } }],
+                actions: [
+                  assign({ error: (): PhotoErrorData => ({ kind: 'unpaid' }) }),
+                  { type: 'busy', params: { on: false } },
+                  { type: 'persist', params: { on: false } },
+                ],
               },
             ],
           },
@@ -317,7 +431,10 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             ],
             onError: 'pending',
           },
-          exit: [{ type: 'busy', params: { on: false } }, { type: 'persist', params: { on: false } }],
+          exit: [
+            { type: 'busy', params: { on: false } },
+            { type: 'persist', params: { on: false } },
+          ],
         },
         done: {
           invoke: {
@@ -328,7 +445,14 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 view: ({ context, event }) => {
                   const o = api().journal.require(context.orderNo ?? '');
                   const s = specOf(context);
-                  return view('done', { ...(context.chosen as PhotoChosen), orderNo: o.orderNo, code: o.receiptCode ?? '', qrSvg: event.output, howToZh: s.howToZh, howToEn: s.howToEn } satisfies PhotoDoneData);
+                  return view('done', {
+                    ...(context.chosen as PhotoChosen),
+                    orderNo: o.orderNo,
+                    code: o.receiptCode ?? '',
+                    qrSvg: event.output,
+                    howToZh: s.howToZh,
+                    howToEn: s.howToEn,
+                  } satisfies PhotoDoneData);
                 },
               }),
             },
@@ -341,7 +465,11 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 output: ({ context }): FlowOutput => {
                   const a = api();
                   const o = a.orders.finish(context.orderNo ?? '');
-                  return { outcome: 'done', result: { ...result('success', 'done'), params: { code: o.receiptCode ?? '' } }, print: { document: photoReceiptSlip(o, specOf(context), a.slipContext()) } };
+                  return {
+                    outcome: 'done',
+                    result: { ...result('success', 'done'), params: { code: o.receiptCode ?? '' } },
+                    print: { document: photoReceiptSlip(o, specOf(context), a.slipContext()) },
+                  };
                 },
               }),
             },
@@ -349,7 +477,12 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
         },
         pending: {
           entry: assign({
-            view: ({ context }) => view('pending', { ...(context.chosen as PhotoChosen), orderNo: context.orderNo ?? '', giveUpMinutes: Math.round(api().settings.uploadGiveUpMs / 60_000) } satisfies PhotoPendingData),
+            view: ({ context }) =>
+              view('pending', {
+                ...(context.chosen as PhotoChosen),
+                orderNo: context.orderNo ?? '',
+                giveUpMinutes: Math.round(api().settings.uploadGiveUpMs / 60_000),
+              } satisfies PhotoPendingData),
           }),
           on: {
             CONTINUE: {
@@ -358,14 +491,27 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                 output: ({ context }): FlowOutput => {
                   const a = api();
                   const o = a.journal.require(context.orderNo ?? '');
-                  return { outcome: 'done', result: result('info', 'pending'), print: { document: photoPendingSlip(o, specOf(context), Math.round(a.settings.uploadGiveUpMs / 60_000), a.slipContext()) } };
+                  return {
+                    outcome: 'done',
+                    result: result('info', 'pending'),
+                    print: {
+                      document: photoPendingSlip(
+                        o,
+                        specOf(context),
+                        Math.round(a.settings.uploadGiveUpMs / 60_000),
+                        a.slipContext(),
+                      ),
+                    },
+                  };
                 },
               }),
             },
           },
         },
         error: {
-          entry: assign({ view: ({ context }) => view('error', (context.error ?? { kind: 'unavailable' }) satisfies PhotoErrorData) }),
+          entry: assign({
+            view: ({ context }) => view('error', (context.error ?? { kind: 'unavailable' }) satisfies PhotoErrorData),
+          }),
           on: {
             CONTINUE: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
             BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },

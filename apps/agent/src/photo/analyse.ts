@@ -16,14 +16,22 @@ export interface AnalysedFrame {
 
 const DETECT_MAX_SIDE = 480;
 
-export async function analyseFrame(jpeg: Buffer, spec: PhotoSpec, settings: PhotoSettings, detector: FaceDetector): Promise<AnalysedFrame> {
+export async function analyseFrame(
+  jpeg: Buffer,
+  spec: PhotoSpec,
+  settings: PhotoSettings,
+  detector: FaceDetector,
+): Promise<AnalysedFrame> {
   const frame = await decodeRgb(jpeg);
   const scale = Math.min(1, DETECT_MAX_SIDE / Math.max(frame.width, frame.height));
   let faces: DetectedFace[];
   if (scale < 1) {
     const w = Math.round(frame.width * scale);
     const h = Math.round(frame.height * scale);
-    const small = await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).resize(w, h).raw().toBuffer();
+    const small = await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+      .resize(w, h)
+      .raw()
+      .toBuffer();
     const k = frame.width / w;
     faces = (await detector.detect(small, w, h)).map((f) => ({
       score: f.score,

@@ -77,7 +77,11 @@ export class PhotoBooth {
    * Starts the live preview; `onHint` gets the checks' first failure (or null when the framing is
    * right) about once a second, for the printed and spoken hints.
    */
-  startPreview(spec: PhotoSpec, onHint: (hint: PhotoCheckCode | null) => void, onFailed: () => void): { url: string; stop: () => void } {
+  startPreview(
+    spec: PhotoSpec,
+    onHint: (hint: PhotoCheckCode | null) => void,
+    onFailed: () => void,
+  ): { url: string; stop: () => void } {
     const { camera, consent } = this.requireCamera();
     const preview = camera.preview({ consent, width: this.settings.frameWidth, height: this.settings.frameHeight, fps: 4 });
     const key = randomBytes(18).toString('base64url');
@@ -94,7 +98,9 @@ export class PhotoBooth {
           frame.rgb.fill(0);
           if (!stopped) onHint(result.hint);
         })
-        .catch((err: unknown) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'live photo check failed'))
+        .catch((err: unknown) =>
+          this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'live photo check failed'),
+        )
         .finally(() => {
           busy = false;
         });
@@ -125,13 +131,21 @@ export class PhotoBooth {
       const { result, frame } = await analyseFrame(jpeg, spec, this.settings, this.detector);
       try {
         this.log.info({ use: spec.use, ok: result.ok, failures: result.failures, faces: result.measures.faces }, 'photo checked');
-        if (!result.ok || !result.crop) return { ok: false, hint: result.hint, failures: result.failures, resultUrl: null, width: null, height: null };
+        if (!result.ok || !result.crop)
+          return { ok: false, hint: result.hint, failures: result.failures, resultUrl: null, width: null, height: null };
         const out = await cropToSpec(frame, result.crop, spec, backdrop);
         this.dropHeld();
         const key = randomBytes(18).toString('base64url');
         this.results.set(key, out.jpeg);
         this.held = { key, jpeg: out.jpeg };
-        return { ok: true, hint: null, failures: [], resultUrl: `${photoResultPath}/${key}`, width: out.width, height: out.height };
+        return {
+          ok: true,
+          hint: null,
+          failures: [],
+          resultUrl: `${photoResultPath}/${key}`,
+          width: out.width,
+          height: out.height,
+        };
       } finally {
         frame.rgb.fill(0);
       }
@@ -178,7 +192,11 @@ export class PhotoBooth {
         res.status(404).json({ error: 'no live preview' });
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=frame', 'Cache-Control': 'no-store', Connection: 'close' });
+      res.writeHead(200, {
+        'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
+        'Cache-Control': 'no-store',
+        Connection: 'close',
+      });
       const onFrame = (jpeg: Buffer): void => {
         res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
         res.write(jpeg);

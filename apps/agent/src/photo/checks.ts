@@ -68,7 +68,10 @@ const MIN_EYE_OPENNESS = 0.12;
 /** Luma spread above which the middle of the frame holds something other than plain backdrop. */
 const SOMETHING_THERE_STD = 20;
 
-const centre = (pts: Point[]): Point => ({ x: pts.reduce((s, p) => s + p.x, 0) / pts.length, y: pts.reduce((s, p) => s + p.y, 0) / pts.length });
+const centre = (pts: Point[]): Point => ({
+  x: pts.reduce((s, p) => s + p.x, 0) / pts.length,
+  y: pts.reduce((s, p) => s + p.y, 0) / pts.length,
+});
 const dist = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
 
 /** Eye aspect ratio of the six points of one eye (36–41 or 42–47). */
@@ -117,7 +120,12 @@ export function cropFor(g: FaceGeometry, spec: PhotoSpec): Rect {
   return { left: g.centreX - width / 2, top: g.crownY - topShare * height, width, height };
 }
 
-export function checkFrame(frame: Frame, faces: DetectedFace[], spec: PhotoSpec, settings: PhotoSettings['checks']): PhotoCheckResult {
+export function checkFrame(
+  frame: Frame,
+  faces: DetectedFace[],
+  spec: PhotoSpec,
+  settings: PhotoSettings['checks'],
+): PhotoCheckResult {
   const { width, height } = frame;
   const luma = lumaPlane(frame.rgb, width, height);
   const failures: PhotoCheckCode[] = [];
@@ -170,7 +178,8 @@ export function checkFrame(frame: Frame, faces: DetectedFace[], spec: PhotoSpec,
   const crop = cropFor(g, spec);
   if (measures.headShareOfFrame < MIN_HEAD_SHARE || crop.height < spec.height * MIN_SCALE) failures.push('tooFar');
   else if (crop.height > height || crop.width > width) failures.push('tooClose');
-  else if (crop.left < 0 || crop.top < 0 || crop.left + crop.width > width || crop.top + crop.height > height) failures.push('offCentre');
+  else if (crop.left < 0 || crop.top < 0 || crop.left + crop.width > width || crop.top + crop.height > height)
+    failures.push('offCentre');
 
   measures.sharpness = laplacianVariance(luma, width, height, faceRect);
   if (measures.sharpness < settings.minSharpness) failures.push('blurred');
@@ -194,7 +203,8 @@ export function checkFrame(frame: Frame, faces: DetectedFace[], spec: PhotoSpec,
   if (n > 0) {
     measures.backdropLuma = sum / n;
     measures.backdropStd = Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2));
-    if (measures.backdropLuma < settings.minBackdropLuma || measures.backdropStd > settings.maxBackdropStd) failures.push('backdrop');
+    if (measures.backdropLuma < settings.minBackdropLuma || measures.backdropStd > settings.maxBackdropStd)
+      failures.push('backdrop');
   }
   const head = { heightShare: headHeight / crop.height, topShare: (g.crownY - crop.top) / crop.height };
   return done(crop, head);

@@ -23,11 +23,19 @@ export async function decodeRgb(jpeg: Buffer): Promise<{ rgb: Buffer; width: num
 }
 
 /** Largest quality first that fits under maxBytes; refuses a result under minBytes. */
-async function encodeWithin(rgb: Buffer, width: number, height: number, spec: PhotoSpec): Promise<{ jpeg: Buffer; quality: number }> {
+async function encodeWithin(
+  rgb: Buffer,
+  width: number,
+  height: number,
+  spec: PhotoSpec,
+): Promise<{ jpeg: Buffer; quality: number }> {
   let lo = 40;
   let hi = 95;
   let best: { jpeg: Buffer; quality: number } | null = null;
-  const encode = (q: number) => sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: q, chromaSubsampling: '4:4:4' }).toBuffer();
+  const encode = (q: number) =>
+    sharp(rgb, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: q, chromaSubsampling: '4:4:4' })
+      .toBuffer();
   const top = await encode(hi);
   if (top.length <= spec.maxBytes) best = { jpeg: top, quality: hi };
   else {
@@ -43,7 +51,8 @@ async function encodeWithin(rgb: Buffer, width: number, height: number, spec: Ph
   if (!best) throw new PhotoOutputError(`cannot encode a ${spec.use} photo under ${spec.maxBytes} bytes`);
   if (best.jpeg.length < spec.minBytes) {
     const max = await encode(100);
-    if (max.length < spec.minBytes) throw new PhotoOutputError(`a ${spec.use} photo is under ${spec.minBytes} bytes even at full quality`);
+    if (max.length < spec.minBytes)
+      throw new PhotoOutputError(`a ${spec.use} photo is under ${spec.minBytes} bytes even at full quality`);
     return { jpeg: max, quality: 100 };
   }
   return best;
@@ -56,8 +65,14 @@ export interface PhotoOutput {
   quality: number;
 }
 
-export async function cropToSpec(frame: { rgb: Buffer; width: number; height: number }, crop: Rect, spec: PhotoSpec, backdrop: PhotoBackdrop): Promise<PhotoOutput> {
-  if (!spec.backdrops.includes(backdrop)) throw new PhotoOutputError(`${spec.use} photos take ${spec.backdrops.join('/')} backdrops`);
+export async function cropToSpec(
+  frame: { rgb: Buffer; width: number; height: number },
+  crop: Rect,
+  spec: PhotoSpec,
+  backdrop: PhotoBackdrop,
+): Promise<PhotoOutput> {
+  if (!spec.backdrops.includes(backdrop))
+    throw new PhotoOutputError(`${spec.use} photos take ${spec.backdrops.join('/')} backdrops`);
   const left = Math.round(crop.left);
   const top = Math.round(crop.top);
   const width = Math.round(crop.width);

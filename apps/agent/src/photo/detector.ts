@@ -75,7 +75,8 @@ async function load(): Promise<FaceApiLike> {
   wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
   await faceapi.tf.setBackend('wasm');
   await faceapi.tf.ready();
-  if (faceapi.tf.getBackend() !== 'wasm') throw new Error(`face detector: tfjs backend is ${faceapi.tf.getBackend()}, expected wasm`);
+  if (faceapi.tf.getBackend() !== 'wasm')
+    throw new Error(`face detector: tfjs backend is ${faceapi.tf.getBackend()}, expected wasm`);
   const dir = modelDir();
   await faceapi.nets.tinyFaceDetector.loadFromDisk(dir);
   await faceapi.nets.faceLandmark68TinyNet.loadFromDisk(dir);
@@ -108,7 +109,9 @@ export function createFaceDetector(opts: DetectorOptions = {}): FaceDetector & {
       const faceapi = await api();
       const tensor = faceapi.tf.tensor3d(new Int32Array(rgb), [height, width, 3], 'int32');
       try {
-        const found = await faceapi.detectAllFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold })).withFaceLandmarks(true);
+        const found = await faceapi
+          .detectAllFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold }))
+          .withFaceLandmarks(true);
         return found.map((f) => ({
           score: f.detection.score,
           box: { x: f.detection.box.x, y: f.detection.box.y, width: f.detection.box.width, height: f.detection.box.height },

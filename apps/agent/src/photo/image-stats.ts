@@ -58,7 +58,12 @@ export function laplacianVariance(luma: Uint8Array, width: number, height: numbe
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const i = y * width + x;
-      const v = (luma[i - 1] as number) + (luma[i + 1] as number) + (luma[i - width] as number) + (luma[i + width] as number) - 4 * (luma[i] as number);
+      const v =
+        (luma[i - 1] as number) +
+        (luma[i + 1] as number) +
+        (luma[i - width] as number) +
+        (luma[i + width] as number) -
+        4 * (luma[i] as number);
       sum += v;
       sq += v * v;
       n++;

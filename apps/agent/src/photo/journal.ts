@@ -74,7 +74,9 @@ export interface PhotoOrder {
   finishedAt: string | null;
 }
 
-export type PhotoOrderPatch = Partial<Omit<PhotoOrder, 'orderNo' | 'kioskId' | 'state' | 'createdAt' | 'updatedAt' | 'businessDate'>>;
+export type PhotoOrderPatch = Partial<
+  Omit<PhotoOrder, 'orderNo' | 'kioskId' | 'state' | 'createdAt' | 'updatedAt' | 'businessDate'>
+>;
 
 const columns: Record<keyof PhotoOrder, string> = {
   orderNo: 'order_no',
@@ -141,7 +143,17 @@ export class PhotoJournal {
     return o;
   }
 
-  create(input: { orderNo: string; kioskId: string; sessionId: string | null; use: PhotoUse; backdrop: PhotoBackdrop; amountFen: number }, actor: string): PhotoOrder {
+  create(
+    input: {
+      orderNo: string;
+      kioskId: string;
+      sessionId: string | null;
+      use: PhotoUse;
+      backdrop: PhotoBackdrop;
+      amountFen: number;
+    },
+    actor: string,
+  ): PhotoOrder {
     const at = this.now().toISOString();
     this.db.transaction(() => {
       this.db
@@ -149,13 +161,30 @@ export class PhotoJournal {
           `INSERT INTO photo_orders (order_no, kiosk_id, session_id, state, use, backdrop, amount_fen, created_at, updated_at, business_date)
            VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(input.orderNo, input.kioskId, input.sessionId, input.use, input.backdrop, input.amountFen, at, at, chinaDate(new Date(at)));
+        .run(
+          input.orderNo,
+          input.kioskId,
+          input.sessionId,
+          input.use,
+          input.backdrop,
+          input.amountFen,
+          at,
+          at,
+          chinaDate(new Date(at)),
+        );
       this.history(input.orderNo, at, null, 'created', actor, {});
     })();
     return this.committed(input.orderNo);
   }
 
-  transition(orderNo: string, from: PhotoOrderState | readonly PhotoOrderState[], to: PhotoOrderState, patch: PhotoOrderPatch, actor: string, detail: Record<string, unknown> = {}): PhotoOrder {
+  transition(
+    orderNo: string,
+    from: PhotoOrderState | readonly PhotoOrderState[],
+    to: PhotoOrderState,
+    patch: PhotoOrderPatch,
+    actor: string,
+    detail: Record<string, unknown> = {},
+  ): PhotoOrder {
     const expected = typeof from === 'string' ? [from] : from;
     const at = this.now().toISOString();
     this.db.transaction(() => {
@@ -180,11 +209,24 @@ export class PhotoJournal {
 
   private write(orderNo: string, at: string, patch: PhotoOrderPatch & { state?: PhotoOrderState }): void {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof PhotoOrder, string | number | null][];
-    this.db.prepare(`UPDATE photo_orders SET ${[...entries.map(([k]) => `${columns[k]} = ?`), 'updated_at = ?'].join(', ')} WHERE order_no = ?`).run(...entries.map(([, v]) => v), at, orderNo);
+    this.db
+      .prepare(
+        `UPDATE photo_orders SET ${[...entries.map(([k]) => `${columns[k]} = ?`), 'updated_at = ?'].join(', ')} WHERE order_no = ?`,
+      )
+      .run(...entries.map(([, v]) => v), at, orderNo);
   }
 
-  private history(orderNo: string, at: string, from: PhotoOrderState | null, to: PhotoOrderState, actor: string, detail: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO photo_order_history (order_no, at, from_state, to_state, actor, detail) VALUES (?, ?, ?, ?, ?, ?)').run(orderNo, at, from, to, actor, JSON.stringify(detail));
+  private history(
+    orderNo: string,
+    at: string,
+    from: PhotoOrderState | null,
+    to: PhotoOrderState,
+    actor: string,
+    detail: Record<string, unknown>,
+  ): void {
+    this.db
+      .prepare('INSERT INTO photo_order_history (order_no, at, from_state, to_state, actor, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(orderNo, at, from, to, actor, JSON.stringify(detail));
   }
 
   private committed(orderNo: string): PhotoOrder {
@@ -194,7 +236,11 @@ export class PhotoJournal {
   }
 
   historyOf(orderNo: string): Array<{ from: string | null; to: string; actor: string }> {
-    return (this.db.prepare('SELECT from_state, to_state, actor FROM photo_order_history WHERE order_no = ? ORDER BY id').all(orderNo) as Row[]).map((r) => ({
+    return (
+      this.db
+        .prepare('SELECT from_state, to_state, actor FROM photo_order_history WHERE order_no = ? ORDER BY id')
+        .all(orderNo) as Row[]
+    ).map((r) => ({
       from: (r.from_state as string | null) ?? null,
       to: String(r.to_state),
       actor: String(r.actor),
@@ -202,20 +248,34 @@ export class PhotoJournal {
   }
 
   inStates(states: readonly PhotoOrderState[]): PhotoOrder[] {
-    return (this.db.prepare(`SELECT * FROM photo_orders WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at`).all(...states) as Row[]).map(fromRow);
+    return (
+      this.db
+        .prepare(`SELECT * FROM photo_orders WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at`)
+        .all(...states) as Row[]
+    ).map(fromRow);
   }
 
   /** Orders of one China date (created or paid on it), for reconciliation. */
   forDate(date: string): PhotoOrder[] {
     const start = new Date(Date.parse(`${date}T00:00:00+08:00`)).toISOString();
     const end = new Date(Date.parse(`${date}T00:00:00+08:00`) + 24 * 3600_000).toISOString();
-    return (this.db.prepare('SELECT * FROM photo_orders WHERE business_date = ? OR (paid_at >= ? AND paid_at < ?) ORDER BY created_at').all(date, start, end) as Row[]).map(fromRow);
+    return (
+      this.db
+        .prepare('SELECT * FROM photo_orders WHERE business_date = ? OR (paid_at >= ? AND paid_at < ?) ORDER BY created_at')
+        .all(date, start, end) as Row[]
+    ).map(fromRow);
   }
 
   counts(): { uploadPending: number; needsAttention: number; active: number } {
-    const rows = this.db.prepare('SELECT state, count(*) AS n FROM photo_orders GROUP BY state').all() as { state: PhotoOrderState; n: number }[];
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM photo_orders GROUP BY state').all() as {
+      state: PhotoOrderState;
+      n: number;
+    }[];
     const by = new Map(rows.map((r) => [r.state, r.n]));
-    const active = ['created', 'awaiting_payment', 'paid', 'uploading', 'refund_requested'].reduce((s, k) => s + (by.get(k as PhotoOrderState) ?? 0), 0);
+    const active = ['created', 'awaiting_payment', 'paid', 'uploading', 'refund_requested'].reduce(
+      (s, k) => s + (by.get(k as PhotoOrderState) ?? 0),
+      0,
+    );
     return { uploadPending: by.get('upload_pending') ?? 0, needsAttention: by.get('needs_attention') ?? 0, active };
   }
 }

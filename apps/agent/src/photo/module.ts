@@ -30,14 +30,29 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
   const settings = ctx.config.photo;
   const now = options.now ?? (() => new Date());
   const services =
-    options.services ?? createServices({ baseUrl: ctx.config.upstream.baseUrl, timeoutMs: ctx.config.upstream.timeoutMs, kioskId: ctx.config.kiosk.id, logger: log });
+    options.services ??
+    createServices({
+      baseUrl: ctx.config.upstream.baseUrl,
+      timeoutMs: ctx.config.upstream.timeoutMs,
+      kioskId: ctx.config.kiosk.id,
+      logger: log,
+    });
   const platform =
-    options.platform ?? createPhotoConnector({ baseUrl: ctx.config.upstream.baseUrl, timeoutMs: ctx.config.upstream.timeoutMs, kioskId: ctx.config.kiosk.id, logger: log });
+    options.platform ??
+    createPhotoConnector({
+      baseUrl: ctx.config.upstream.baseUrl,
+      timeoutMs: ctx.config.upstream.timeoutMs,
+      kioskId: ctx.config.kiosk.id,
+      logger: log,
+    });
   const detector = options.detector ?? createFaceDetector();
   const journal = new PhotoJournal(ctx.db, now);
   journal.onCommit((o) => {
     // Codes only: no photo, no personal data (the photo service has none besides the picture).
-    log.info({ orderNo: o.orderNo, state: o.state, use: o.use, amountFen: o.amountFen, code: o.receiptCode ?? undefined }, 'photo order journaled');
+    log.info(
+      { orderNo: o.orderNo, state: o.state, use: o.use, amountFen: o.amountFen, code: o.receiptCode ?? undefined },
+      'photo order journaled',
+    );
     ctx.audit('photo', `photo.order.${o.state}`, { orderNo: o.orderNo, use: o.use, amountFen: o.amountFen });
   });
   const orders = new PhotoOrders({
@@ -45,7 +60,11 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
     payment: services.payment,
     platform,
     settings,
-    timing: { pollMs: ctx.config.gas.paymentPollMs, countdownSeconds: ctx.config.gas.paymentCountdownSeconds, expiryGraceSeconds: ctx.config.gas.paymentExpiryGraceSeconds },
+    timing: {
+      pollMs: ctx.config.gas.paymentPollMs,
+      countdownSeconds: ctx.config.gas.paymentCountdownSeconds,
+      expiryGraceSeconds: ctx.config.gas.paymentExpiryGraceSeconds,
+    },
     kioskId: ctx.config.kiosk.id,
     log,
     now,
@@ -79,7 +98,11 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
     async start() {
       if (!settings.enabled) return;
       // The model loads in the background (~1.3 s on 2 cores): the kiosk's start-up budget is for citizens.
-      void detector.warmUp?.().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'face model could not load'));
+      void detector
+        .warmUp?.()
+        .catch((err: unknown) =>
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'face model could not load'),
+        );
       // Unfinished orders from before a restart: their photos are gone (never on disk), so they
       // go the refund path (void first) or are closed if unpaid.
       void orders.runPass('recovery');

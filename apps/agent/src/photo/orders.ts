@@ -43,10 +43,14 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** `unknown`: the provider could not be asked; the order stays awaiting_payment for the next pass. */
@@ -69,7 +73,10 @@ export class PhotoOrders {
   private locked<T>(orderNo: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(orderNo) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    this.locks.set(orderNo, next.catch(() => undefined));
+    this.locks.set(
+      orderNo,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -86,7 +93,17 @@ export class PhotoOrders {
     const spec = settings.specs.find((s) => s.use === input.use);
     if (!spec) throw new Error(`no photo spec for ${input.use}`);
     const orderNo = this.newOrderNo();
-    journal.create({ orderNo, kioskId: this.o.kioskId, sessionId: input.sessionId, use: input.use, backdrop: input.backdrop, amountFen: settings.priceFen }, 'session');
+    journal.create(
+      {
+        orderNo,
+        kioskId: this.o.kioskId,
+        sessionId: input.sessionId,
+        use: input.use,
+        backdrop: input.backdrop,
+        amountFen: settings.priceFen,
+      },
+      'session',
+    );
     this.photos.set(orderNo, input.jpeg);
     const deadline = new Date(this.now().getTime() + this.o.timing.countdownSeconds * 1000).toISOString();
     journal.transition(orderNo, 'created', 'awaiting_payment', { payDeadline: deadline }, 'session');
@@ -115,13 +132,22 @@ export class PhotoOrders {
    * Follows the payment until it is final: paid, or closed/expired at the provider. Never ends an
    * order as unpaid on the kiosk's own clock alone.
    */
-  async awaitPayment(orderNo: string, opts: { signal?: AbortSignal; giveUp?: boolean; onTick?: (secondsLeft: number) => void } = {}): Promise<PaymentOutcome> {
+  async awaitPayment(
+    orderNo: string,
+    opts: { signal?: AbortSignal; giveUp?: boolean; onTick?: (secondsLeft: number) => void } = {},
+  ): Promise<PaymentOutcome> {
     const { journal, payment } = this.o;
     for (;;) {
       const o = journal.require(orderNo);
-      if (o.state !== 'awaiting_payment') return o.state === 'needs_attention' ? 'attention' : ['payment_closed', 'payment_expired'].includes(o.state) ? 'unpaid' : 'paid';
+      if (o.state !== 'awaiting_payment')
+        return o.state === 'needs_attention'
+          ? 'attention'
+          : ['payment_closed', 'payment_expired'].includes(o.state)
+            ? 'unpaid'
+            : 'paid';
       const deadline = o.payDeadline ? Date.parse(o.payDeadline) : 0;
-      const giveUp = opts.giveUp === true || this.cancelled.has(orderNo) || opts.signal?.aborted === true || this.now().getTime() >= deadline;
+      const giveUp =
+        opts.giveUp === true || this.cancelled.has(orderNo) || opts.signal?.aborted === true || this.now().getTime() >= deadline;
       let says: ProviderSays;
       try {
         says = (await payment.queryOrder(orderNo)).tradeState;
@@ -138,17 +164,35 @@ export class PhotoOrders {
       const step = nextPaymentStep(says, giveUp);
       if (step === 'credit') {
         const p = await payment.queryOrder(orderNo);
-        journal.transition(orderNo, 'awaiting_payment', 'paid', { tradeState: p.tradeState, transactionId: p.transactionId, paidAt: p.paidAt ?? this.now().toISOString() }, 'runner');
+        journal.transition(
+          orderNo,
+          'awaiting_payment',
+          'paid',
+          { tradeState: p.tradeState, transactionId: p.transactionId, paidAt: p.paidAt ?? this.now().toISOString() },
+          'runner',
+        );
         return 'paid';
       }
       if (step === 'end_unpaid') {
         const expired = deadline > 0 && this.now().getTime() >= deadline && !this.cancelled.has(orderNo);
-        journal.transition(orderNo, 'awaiting_payment', expired ? 'payment_expired' : 'payment_closed', { tradeState: says }, 'runner');
+        journal.transition(
+          orderNo,
+          'awaiting_payment',
+          expired ? 'payment_expired' : 'payment_closed',
+          { tradeState: says },
+          'runner',
+        );
         this.drop(orderNo);
         return 'unpaid';
       }
       if (step === 'needs_attention') {
-        journal.transition(orderNo, 'awaiting_payment', 'needs_attention', { tradeState: says, lastError: `payment:${says}` }, 'runner');
+        journal.transition(
+          orderNo,
+          'awaiting_payment',
+          'needs_attention',
+          { tradeState: says, lastError: `payment:${says}` },
+          'runner',
+        );
         this.drop(orderNo);
         return 'attention';
       }
@@ -173,11 +217,14 @@ export class PhotoOrders {
       const o = journal.require(orderNo);
       if (o.state !== 'paid' && o.state !== 'upload_pending') return o;
       const jpeg = this.photos.get(orderNo);
-      if (!jpeg) return o.state === 'paid' ? journal.transition(orderNo, 'paid', 'upload_pending', { lastError: 'photo:lost' }, actor) : o;
+      if (!jpeg)
+        return o.state === 'paid' ? journal.transition(orderNo, 'paid', 'upload_pending', { lastError: 'photo:lost' }, actor) : o;
       journal.transition(orderNo, o.state, 'uploading', { uploadAttempts: o.uploadAttempts + 1 }, actor);
       try {
         const r = await platform.upload({ orderNo, use: o.use, backdrop: o.backdrop, jpeg });
-        const done = journal.transition(orderNo, 'uploading', 'uploaded', { receiptCode: r.code, lastError: null }, actor, { code: r.code });
+        const done = journal.transition(orderNo, 'uploading', 'uploaded', { receiptCode: r.code, lastError: null }, actor, {
+          code: r.code,
+        });
         this.drop(orderNo);
         return done;
       } catch (err) {
@@ -218,7 +265,9 @@ export class PhotoOrders {
         const paidAt = cur.paidAt ? Date.parse(cur.paidAt) : this.now().getTime();
         const due = !this.photos.has(cur.orderNo) || this.now().getTime() - paidAt >= this.o.settings.uploadGiveUpMs;
         if (!due) return;
-        cur = journal.transition(cur.orderNo, 'upload_pending', 'refund_requested', {}, actor, { why: this.photos.has(cur.orderNo) ? 'upload_timeout' : 'photo_lost' });
+        cur = journal.transition(cur.orderNo, 'upload_pending', 'refund_requested', {}, actor, {
+          why: this.photos.has(cur.orderNo) ? 'upload_timeout' : 'photo_lost',
+        });
       }
       if (cur.state !== 'refund_requested') return;
       let answer: 'never_credited' | 'already_credited' | 'unknown';
@@ -234,19 +283,27 @@ export class PhotoOrders {
       }
       const step = mayRefund({ voidAnswer: answer, cardMayHoldGas: false });
       if (step === 'credited' && code) {
-        journal.transition(cur.orderNo, 'refund_requested', 'uploaded', { receiptCode: code, voidAnswer: answer }, actor, { code });
+        journal.transition(cur.orderNo, 'refund_requested', 'uploaded', { receiptCode: code, voidAnswer: answer }, actor, {
+          code,
+        });
         this.drop(cur.orderNo);
         return;
       }
       if (step !== 'refund') {
         // No definite answer: never refund an unknown outcome. Retried next pass; a person after a day.
         const age = this.now().getTime() - Date.parse(cur.updatedAt);
-        if (age > 24 * 3600_000) journal.transition(cur.orderNo, 'refund_requested', 'needs_attention', { voidAnswer: answer }, actor);
+        if (age > 24 * 3600_000)
+          journal.transition(cur.orderNo, 'refund_requested', 'needs_attention', { voidAnswer: answer }, actor);
         return;
       }
       journal.note(cur.orderNo, { voidAnswer: answer });
       try {
-        const r = await payment.refund({ outTradeNo: cur.orderNo, outRefundNo: refundKey(cur), amountFen: cur.amountFen, reason: '照片上传失败退款' });
+        const r = await payment.refund({
+          outTradeNo: cur.orderNo,
+          outRefundNo: refundKey(cur),
+          amountFen: cur.amountFen,
+          reason: '照片上传失败退款',
+        });
         journal.transition(cur.orderNo, 'refund_requested', 'refunded', { refundNo: r.outRefundNo, refundId: r.refundId }, actor);
         this.drop(cur.orderNo);
       } catch (err) {
@@ -266,7 +323,8 @@ export class PhotoOrders {
         }
         for (const o of journal.inStates(['paid', 'uploading'])) {
           // Left by a crash mid-upload: the platform is idempotent by order number, so retrying is safe.
-          if (o.state === 'uploading') journal.transition(o.orderNo, 'uploading', 'upload_pending', { lastError: 'upload:interrupted' }, actor);
+          if (o.state === 'uploading')
+            journal.transition(o.orderNo, 'uploading', 'upload_pending', { lastError: 'upload:interrupted' }, actor);
           else await this.upload(o.orderNo, actor);
         }
         for (const o of journal.inStates(['upload_pending'])) {

@@ -39,9 +39,24 @@ export interface PhotoReconcileReport {
 
 const UPLOADED = new Set(['uploaded', 'done']);
 const OPEN = new Set(['paid', 'uploading', 'upload_pending', 'refund_requested', 'needs_attention']);
-const PAID = new Set(['paid', 'uploading', 'uploaded', 'done', 'upload_pending', 'refund_requested', 'refunded', 'needs_attention']);
+const PAID = new Set([
+  'paid',
+  'uploading',
+  'uploaded',
+  'done',
+  'upload_pending',
+  'refund_requested',
+  'refunded',
+  'needs_attention',
+]);
 
-export function reconcilePhoto(input: { date: string; kioskId: string; journal: readonly PhotoOrder[]; bill: PaymentBill; lookup?: (no: string) => PhotoOrder | undefined }): PhotoReconcileReport {
+export function reconcilePhoto(input: {
+  date: string;
+  kioskId: string;
+  journal: readonly PhotoOrder[];
+  bill: PaymentBill;
+  lookup?: (no: string) => PhotoOrder | undefined;
+}): PhotoReconcileReport {
   const { date, kioskId } = input;
   const mismatches: PhotoReconcileReport['mismatches'] = [];
   const add = (kind: PhotoMismatchKind, orderNo: string, detail: string): void => void mismatches.push({ kind, orderNo, detail });
@@ -71,7 +86,8 @@ export function reconcilePhoto(input: { date: string; kioskId: string; journal: 
     if (UPLOADED.has(o.state)) {
       uploadedCount++;
       uploadedFen += o.amountFen;
-      if (refunded > 0) add('refunded-and-uploaded', no, `refunded ${yuan(refunded)} although receipt ${o.receiptCode ?? '?'} exists`);
+      if (refunded > 0)
+        add('refunded-and-uploaded', no, `refunded ${yuan(refunded)} although receipt ${o.receiptCode ?? '?'} exists`);
     } else if (refunded > 0) refundedFen += refunded;
     else if (OPEN.has(o.state)) {
       open.push({ orderNo: no, state: o.state, amountFen: o.amountFen });
@@ -79,16 +95,23 @@ export function reconcilePhoto(input: { date: string; kioskId: string; journal: 
     } else add('paid-not-delivered', no, `paid ${yuan(p.amountFen)}, no receipt and no refund (journal ${o.state})`);
   }
   for (const o of mine) {
-    if (onDate(o.paidAt) && !payments.has(o.orderNo)) add('paid-not-in-bill', o.orderNo, `journal paid ${yuan(o.amountFen)} on ${date}, not in the provider bill`);
-    if (o.state === 'refunded' && onDate(o.finishedAt) && !refunds.has(o.orderNo)) add('refunded-not-in-bill', o.orderNo, 'journal refunded, provider bill has no refund');
+    if (onDate(o.paidAt) && !payments.has(o.orderNo))
+      add('paid-not-in-bill', o.orderNo, `journal paid ${yuan(o.amountFen)} on ${date}, not in the provider bill`);
+    if (o.state === 'refunded' && onDate(o.finishedAt) && !refunds.has(o.orderNo))
+      add('refunded-not-in-bill', o.orderNo, 'journal refunded, provider bill has no refund');
   }
   for (const [no, fen] of refunds) {
     const o = lookup(no);
-    if (!o || o.state !== 'refunded') add('refund-not-in-journal', no, `provider refunded ${yuan(fen)}, journal says ${o?.state ?? 'nothing'}`);
+    if (!o || o.state !== 'refunded')
+      add('refund-not-in-journal', no, `provider refunded ${yuan(fen)}, journal says ${o?.state ?? 'nothing'}`);
   }
   const paidFen = [...payments.values()].reduce((s, r) => s + r.amountFen, 0);
   if (paidFen !== uploadedFen + refundedFen + openFen) {
-    add('totals-differ', '*', `paid ${yuan(paidFen)} on ${date}, but uploaded + refunded + open = ${yuan(uploadedFen + refundedFen + openFen)}`);
+    add(
+      'totals-differ',
+      '*',
+      `paid ${yuan(paidFen)} on ${date}, but uploaded + refunded + open = ${yuan(uploadedFen + refundedFen + openFen)}`,
+    );
   }
   const clean = mismatches.length === 0;
   const figures = `${payments.size} paid ${yuan(paidFen)}, ${uploadedCount} uploaded ${yuan(uploadedFen)}, ${open.length} open ${yuan(openFen)}, refunded ${yuan(refundedFen)}`;
@@ -101,6 +124,8 @@ export function reconcilePhoto(input: { date: string; kioskId: string; journal: 
     open,
     mismatches,
     clean,
-    summary: clean ? `photo ${date} kiosk ${kioskId}: ${figures}; journal and payment bill agree` : `photo ${date} kiosk ${kioskId}: ${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'}; ${figures}`,
+    summary: clean
+      ? `photo ${date} kiosk ${kioskId}: ${figures}; journal and payment bill agree`
+      : `photo ${date} kiosk ${kioskId}: ${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'}; ${figures}`,
   };
 }

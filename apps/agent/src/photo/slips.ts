@@ -42,7 +42,9 @@ export function photoPendingSlip(o: PhotoOrder, spec: PhotoSpec, giveUpMinutes: 
       ['终端 / Kiosk', ctx.kioskId],
     ])
     .text(`已付款，照片正在上传。上传成功后凭订单号可查询回执号；${giveUpMinutes}分钟内未能上传的，将原路退款。`)
-    .text(`Paid; the photo is being uploaded. Once it is, the order number gets you the receipt code; if it cannot be uploaded within ${giveUpMinutes} minutes, the money goes back the way you paid.`)
+    .text(
+      `Paid; the photo is being uploaded. Once it is, the order number gets you the receipt code; if it cannot be uploaded within ${giveUpMinutes} minutes, the money goes back the way you paid.`,
+    )
     .footer(`咨询 / Help: ${ctx.hotline ?? '12345'}`)
     .build();
 }

@@ -19,7 +19,10 @@ export type PhotoVoid = z.infer<typeof photoVoidSchema>;
 
 export interface PhotoConnector {
   readonly breaker: CircuitBreaker;
-  upload(input: { orderNo: string; use: PhotoUse; backdrop: PhotoBackdrop; jpeg: Buffer }, call?: CallOptions): Promise<PhotoReceipt>;
+  upload(
+    input: { orderNo: string; use: PhotoUse; backdrop: PhotoBackdrop; jpeg: Buffer },
+    call?: CallOptions,
+  ): Promise<PhotoReceipt>;
   void(orderNo: string, call?: CallOptions): Promise<PhotoVoid>;
 }
 
@@ -50,10 +53,30 @@ export function createPhotoConnector(opts: PhotoConnectorOptions): PhotoConnecto
     upload({ orderNo, use, backdrop, jpeg }, call) {
       const body = { orderNo, use, backdrop, image: { format: 'jpeg', base64: jpeg.toString('base64') } };
       // Idempotent by orderNo at the platform: safe to retry.
-      return client.request({ operation: 'photo.receipt.create', method: 'POST', path: '/photo/receipts', body, schema: photoReceiptSchema, retry: true }, call);
+      return client.request(
+        {
+          operation: 'photo.receipt.create',
+          method: 'POST',
+          path: '/photo/receipts',
+          body,
+          schema: photoReceiptSchema,
+          retry: true,
+        },
+        call,
+      );
     },
     void(orderNo, call) {
-      return client.request({ operation: 'photo.receipt.void', method: 'POST', path: '/photo/receipts/void', body: { orderNo }, schema: photoVoidSchema, retry: true }, call);
+      return client.request(
+        {
+          operation: 'photo.receipt.void',
+          method: 'POST',
+          path: '/photo/receipts/void',
+          body: { orderNo },
+          schema: photoVoidSchema,
+          retry: true,
+        },
+        call,
+      );
     },
   };
 }

@@ -56,7 +56,12 @@ function UseStep({ view, send }: ScreenProps) {
           const chosen = backdrops[s.use] ?? s.backdrops[0] ?? 'white';
           return (
             <div class="photo-use" key={s.use}>
-              <button type="button" class="photo-use-main" data-testid={`photo-use-${s.use}`} onClick={event(send, 'photo.use', { use: s.use, backdrop: chosen })}>
+              <button
+                type="button"
+                class="photo-use-main"
+                data-testid={`photo-use-${s.use}`}
+                onClick={event(send, 'photo.use', { use: s.use, backdrop: chosen })}
+              >
                 <span class="photo-use-name">{name(s)}</span>
                 <span class="photo-use-size">{t('photo.use.size', { width: s.width, height: s.height })}</span>
               </button>
@@ -143,7 +148,11 @@ function LiveStep({ view, send }: ScreenProps) {
     >
       <div class="photo-live">
         <div class="photo-frame">
-          {d.previewUrl ? <img src={d.previewUrl} alt={t('photo.preview.alt')} data-testid="photo-preview" /> : <Progress text={t('photo.preview.loading')} />}
+          {d.previewUrl ? (
+            <img src={d.previewUrl} alt={t('photo.preview.alt')} data-testid="photo-preview" />
+          ) : (
+            <Progress text={t('photo.preview.loading')} />
+          )}
           {/* Framing guide: where the head goes for the chosen spec. */}
           <div class="photo-guide" aria-hidden="true" />
           {step === 'countdown' && d.countdown !== null && (
@@ -194,13 +203,21 @@ function ReviewStep({ view, send }: ScreenProps) {
     >
       <div class="photo-live">
         <div class="photo-result">
-          <img src={d.resultUrl} alt={t('photo.review.alt')} data-testid="photo-result" width={d.spec.width} height={d.spec.height} />
+          <img
+            src={d.resultUrl}
+            alt={t('photo.review.alt')}
+            data-testid="photo-result"
+            width={d.spec.width}
+            height={d.spec.height}
+          />
         </div>
         <div class="photo-side">
           <p class="photo-big">
             {name(d.spec)} · {t('photo.use.size', { width: d.spec.width, height: d.spec.height })}
           </p>
-          <p data-testid="photo-retakes">{d.retakesLeft > 0 ? t('photo.retakesLeft', { n: d.retakesLeft }) : t('photo.review.noRetake')}</p>
+          <p data-testid="photo-retakes">
+            {d.retakesLeft > 0 ? t('photo.retakesLeft', { n: d.retakesLeft }) : t('photo.review.noRetake')}
+          </p>
           <p class="photo-amount">{yuan(d.priceFen)}</p>
         </div>
       </div>
@@ -327,7 +344,14 @@ function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
   const d = view.flow!.data as unknown as PhotoErrorData;
   return (
-    <Screen name="service" step="error" icon="alert" tone="bad" title={t('photo.error.title')} actions={<HomeAction send={send} />}>
+    <Screen
+      name="service"
+      step="error"
+      icon="alert"
+      tone="bad"
+      title={t('photo.error.title')}
+      actions={<HomeAction send={send} />}
+    >
       <p class="photo-big" data-testid="photo-error" data-kind={d.kind}>
         {t(`photo.error.${d.kind}`)}
       </p>

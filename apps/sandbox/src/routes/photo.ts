@@ -10,7 +10,10 @@ import { chinaDateCompact } from '@kiosk/platform';
  * The certified photo platform's standards, as the platform itself enforces them (not the kiosk's
  * config: a kiosk with a wrong spec must be refused here, as a real platform would).
  */
-const STANDARDS: Record<PhotoUse, { width: number; height: number; backdrops: readonly string[]; minBytes: number; maxBytes: number }> = {
+const STANDARDS: Record<
+  PhotoUse,
+  { width: number; height: number; backdrops: readonly string[]; minBytes: number; maxBytes: number }
+> = {
   idcard: { width: 358, height: 441, backdrops: ['white'], minBytes: 14_000, maxBytes: 60_000 },
   social: { width: 358, height: 441, backdrops: ['white'], minBytes: 14_000, maxBytes: 60_000 },
   driving: { width: 260, height: 378, backdrops: ['white'], minBytes: 14_000, maxBytes: 60_000 },
@@ -65,8 +68,12 @@ function toReceipt(r: ReceiptRow): PhotoReceipt {
  * what a department's counter looks up. Faults come from the fault admin under `photo.*`.
  */
 export function mountPhoto(router: Router, db: Db, deps: OpDeps, now: () => Date): void {
-  const byOrder = db.prepare('SELECT code, kiosk_id, order_no, use, backdrop, width, height, created_at FROM photo_receipts WHERE kiosk_id = ? AND order_no = ?');
-  const byCode = db.prepare('SELECT code, kiosk_id, order_no, use, backdrop, width, height, created_at FROM photo_receipts WHERE code = ?');
+  const byOrder = db.prepare(
+    'SELECT code, kiosk_id, order_no, use, backdrop, width, height, created_at FROM photo_receipts WHERE kiosk_id = ? AND order_no = ?',
+  );
+  const byCode = db.prepare(
+    'SELECT code, kiosk_id, order_no, use, backdrop, width, height, created_at FROM photo_receipts WHERE code = ?',
+  );
   const image = db.prepare('SELECT jpeg FROM photo_receipts WHERE code = ?');
   const insert = db.prepare(
     'INSERT INTO photo_receipts (code, kiosk_id, order_no, use, backdrop, width, height, jpeg, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -85,16 +92,27 @@ export function mountPhoto(router: Router, db: Db, deps: OpDeps, now: () => Date
         if (!size) throw new ApiError(400, 'INVALID_IMAGE', 'image.base64 is not a complete JPEG');
         const std = STANDARDS[body.use];
         if (size.width !== std.width || size.height !== std.height) {
-          throw new ApiError(422, 'PHOTO_SIZE', `a ${body.use} photo must be ${std.width}×${std.height} px, got ${size.width}×${size.height}`);
+          throw new ApiError(
+            422,
+            'PHOTO_SIZE',
+            `a ${body.use} photo must be ${std.width}×${std.height} px, got ${size.width}×${size.height}`,
+          );
         }
         if (jpeg.length < std.minBytes || jpeg.length > std.maxBytes) {
-          throw new ApiError(422, 'PHOTO_FILE_SIZE', `a ${body.use} photo must be ${std.minBytes}–${std.maxBytes} bytes, got ${jpeg.length}`);
+          throw new ApiError(
+            422,
+            'PHOTO_FILE_SIZE',
+            `a ${body.use} photo must be ${std.minBytes}–${std.maxBytes} bytes, got ${jpeg.length}`,
+          );
         }
-        if (!std.backdrops.includes(body.backdrop)) throw new ApiError(422, 'PHOTO_BACKDROP', `a ${body.use} photo needs a ${std.backdrops.join('/')} backdrop`);
-        if (voided.get(ctx.kioskId, body.orderNo)) throw new ApiError(409, 'ORDER_VOIDED', 'this order number was voided (refunded); take a new photo order');
+        if (!std.backdrops.includes(body.backdrop))
+          throw new ApiError(422, 'PHOTO_BACKDROP', `a ${body.use} photo needs a ${std.backdrops.join('/')} backdrop`);
+        if (voided.get(ctx.kioskId, body.orderNo))
+          throw new ApiError(409, 'ORDER_VOIDED', 'this order number was voided (refunded); take a new photo order');
         const existing = byOrder.get(ctx.kioskId, body.orderNo) as ReceiptRow | undefined;
         if (existing) {
-          if (existing.use !== body.use) throw new ApiError(409, 'ORDER_NO_USED', 'this order number already has a receipt for another use');
+          if (existing.use !== body.use)
+            throw new ApiError(409, 'ORDER_NO_USED', 'this order number already has a receipt for another use');
           return { body: toReceipt(existing) };
         }
         const at = now();

@@ -40,7 +40,11 @@ let cutoutCache: Promise<Buffer> | undefined;
 export function personCutout(): Promise<Buffer> {
   cutoutCache ??= (async () => {
     // The outline's alpha channel is the mask; blurred a little so the edge is soft like a real one.
-    const mask = await sharp(await sharp(Buffer.from(OUTLINE)).resize(512, 512).extractChannel(3).png().toBuffer()).blur(2).extractChannel(0).raw().toBuffer();
+    const mask = await sharp(await sharp(Buffer.from(OUTLINE)).resize(512, 512).extractChannel(3).png().toBuffer())
+      .blur(2)
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
     const rgb = await sharp(readFileSync(assetPath())).removeAlpha().raw().toBuffer();
     const rgba = Buffer.alloc(512 * 512 * 4);
     for (let i = 0; i < 512 * 512; i++) {
@@ -49,7 +53,9 @@ export function personCutout(): Promise<Buffer> {
       rgba[i * 4 + 2] = rgb[i * 3 + 2] as number;
       rgba[i * 4 + 3] = mask[i] as number;
     }
-    return sharp(rgba, { raw: { width: 512, height: 512, channels: 4 } }).png().toBuffer();
+    return sharp(rgba, { raw: { width: 512, height: 512, channels: 4 } })
+      .png()
+      .toBuffer();
   })();
   return cutoutCache;
 }
@@ -102,7 +108,10 @@ async function cropToFrame(img: Buffer, left: number, top: number, width: number
   const y0 = Math.max(0, -top);
   const x1 = Math.min(w, width - left);
   const y1 = Math.min(h, height - top);
-  return sharp(img).extract({ left: x0, top: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) }).png().toBuffer();
+  return sharp(img)
+    .extract({ left: x0, top: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) })
+    .png()
+    .toBuffer();
 }
 
 function backdrop(width: number, height: number): Sharp {
@@ -110,14 +119,28 @@ function backdrop(width: number, height: number): Sharp {
 }
 
 /** One frame of a scene as a JPEG. */
-export async function renderScene(scene: CameraScene, size: { width: number; height: number }, extra: Partial<SceneOptions> = {}): Promise<Buffer> {
-  const base: Required<SceneOptions> = { width: size.width, height: size.height, headShare: 0.42, centreX: 0.5, rotateDeg: 0, ...extra };
+export async function renderScene(
+  scene: CameraScene,
+  size: { width: number; height: number },
+  extra: Partial<SceneOptions> = {},
+): Promise<Buffer> {
+  const base: Required<SceneOptions> = {
+    width: size.width,
+    height: size.height,
+    headShare: 0.42,
+    centreX: 0.5,
+    rotateDeg: 0,
+    ...extra,
+  };
   const layers: OverlayOptions[] = [];
   switch (scene) {
     case 'empty':
       break;
     case 'two-people':
-      layers.push(await placed({ ...base, headShare: base.headShare * 0.8, centreX: 0.27 }), await placed({ ...base, headShare: base.headShare * 0.8, centreX: 0.73 }));
+      layers.push(
+        await placed({ ...base, headShare: base.headShare * 0.8, centreX: 0.27 }),
+        await placed({ ...base, headShare: base.headShare * 0.8, centreX: 0.73 }),
+      );
       break;
     case 'off-centre':
       layers.push(await placed({ ...base, centreX: 0.2 }));

@@ -81,7 +81,15 @@ export class CameraSimulator implements SimulatedDevice {
   }
 
   state(): Record<string, unknown> {
-    return { scene: this.scene, scenes: CAMERA_SCENES, width: this.width, height: this.height, fps: this.fps, clients: this.streams.size, framesSent: this.framesSent };
+    return {
+      scene: this.scene,
+      scenes: CAMERA_SCENES,
+      width: this.width,
+      height: this.height,
+      fps: this.fps,
+      clients: this.streams.size,
+      framesSent: this.framesSent,
+    };
   }
 
   /** Switches the scene; the next frame of every open stream shows it. */
@@ -105,7 +113,11 @@ export class CameraSimulator implements SimulatedDevice {
       res.type('image/jpeg').send(await this.frame(this.scene));
     });
     r.get('/stream.mjpg', (req: Request, res: Response) => {
-      res.writeHead(200, { 'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`, 'Cache-Control': 'no-store', Connection: 'close' });
+      res.writeHead(200, {
+        'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+        'Cache-Control': 'no-store',
+        Connection: 'close',
+      });
       this.streams.add(res);
       req.socket.setNoDelay(true);
       const gone = (): void => {
