@@ -40,6 +40,13 @@ function apt(args) {
 }
 
 const missing = Object.entries(needs).filter(([bin]) => !have(bin)).map(([, pkg]) => pkg);
+// Central's store tests run on a throwaway PostgreSQL cluster (tests/helpers/postgres.ts). Debian
+// keeps its binaries in /usr/lib/postgresql/<version>/bin, off PATH; no system service is used.
+if (purpose === 'test') {
+  const pgRoot = '/usr/lib/postgresql';
+  const hasPg = existsSync(pgRoot) && readdirSync(pgRoot).some((v) => existsSync(join(pgRoot, v, 'bin/initdb')) && existsSync(join(pgRoot, v, 'bin/pg_ctl')));
+  if (!hasPg && !have('initdb')) missing.push('postgresql');
+}
 // Without a CJK font Chromium draws Chinese as empty boxes: the kiosk and its screenshots need one.
 const cjkFont = spawnSync('sh', ['-c', 'fc-list :lang=zh | grep -q .'], { stdio: 'ignore' }).status === 0;
 if (!cjkFont) missing.push('fonts-noto-cjk');

@@ -105,7 +105,8 @@ describe('staff in the browser', () => {
     await rig.control('POST', '/printer/state', { paper: 'full' });
     await tap('staff-printer-paper');
     await page.waitForSelector('[data-testid="staff-device-printer"][data-advice="ok"]', { timeout: 15_000 });
-    expect(await page.getByTestId('staff-note').textContent()).toContain('无需处理');
+    // The row may turn "ok" from the driver's own poll before the command answers: wait for the answer's note.
+    await expect.poll(() => page.getByTestId('staff-note').textContent(), { timeout: 10_000 }).toContain('无需处理');
     expect(auditRows(rig).map((r) => r.action)).toEqual(expect.arrayContaining(['staff.printer.testPage', 'staff.printer.paperReplaced']));
 
     await tap('staff-panel-exit');

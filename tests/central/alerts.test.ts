@@ -2,11 +2,9 @@ import express from 'express';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
-import { openDatabase } from '@kiosk/platform';
-import { centralMigrations } from '../../apps/central/src/migrations.js';
+import { CentralStore } from '../../apps/central/src/store/store.js';
 import { prune } from '../../apps/central/src/retention.js';
 import { getJson, kioskA, login, postJson, signedPost, startTestCentral, tempDir, users, validHeartbeat, waitFor, type TestCentral } from './helpers.js';
 
@@ -100,7 +98,12 @@ describe('alerts: de-duplication, event-driven alerts that need an acknowledgeme
       await beat({ paper: 'low' });
       await beat({ paper: 'full' });
     }
-    const open = await openAlerts();
+    // The flapping notice is written in the alert's own transaction, which may land just after the
+    // heartbeat's answer (group commit): wait for it rather than read once.
+    const open = await waitFor('the flapping notice alone is open', async () => {
+      const list = await openAlerts();
+      return list.length === 1 && list[0]!.code === 'flapping:paper' ? list : null;
+    });
     expect(open.map((a) => a.code)).toEqual(['flapping:paper']);
 
     const expected = [
@@ -183,27 +186,28 @@ describe('central restart', () => {
 describe('retention', () => {
   it('prunes raw heartbeats after 7 days and events/state changes after 180, keeping newer rows', async () => {
     const tmp = tempDir();
-    const db = openDatabase(join(tmp.dir, 'central.db'), centralMigrations);
+    const store = await CentralStore.open({ dataDir: tmp.dir });
+    const db = store.driver;
     try {
       const day = 86_400_000;
       const now = Date.now();
-      const hb = db.prepare('INSERT INTO heartbeats (kiosk_id, received_at, seq, body) VALUES (?, ?, ?, ?)');
-      hb.run('K', now - 8 * day, 1, '{}');
-      hb.run('K', now - 6 * day, 2, '{}');
-      const ev = db.prepare('INSERT INTO events (kiosk_id, seq, type, at, received_at, payload) VALUES (?, ?, ?, ?, ?, ?)');
-      ev.run('K', 1, 't', '', now - 181 * day, '{}');
-      ev.run('K', 2, 't', '', now - 179 * day, '{}');
-      const sc = db.prepare('INSERT INTO state_changes (kiosk_id, at, from_state, to_state) VALUES (?, ?, ?, ?)');
-      sc.run('K', now - 200 * day, 'online', 'offline');
-      sc.run('K', now - 8 * day, 'offline', 'online');
-      const counts = await prune(db, { heartbeatDays: 7, eventDays: 180, screenshotsPerKiosk: 20, pruneIntervalHours: 24 }, now);
+      const hb = 'INSERT INTO heartbeats (kiosk_id, received_at, seq, body) VALUES (?, ?, ?, ?)';
+      await db.run(hb, ['K', now - 8 * day, 1, '{}']);
+      await db.run(hb, ['K', now - 6 * day, 2, '{}']);
+      const ev = 'INSERT INTO events (kiosk_id, seq, type, at, received_at, payload) VALUES (?, ?, ?, ?, ?, ?)';
+      await db.run(ev, ['K', 1, 't', '', now - 181 * day, '{}']);
+      await db.run(ev, ['K', 2, 't', '', now - 179 * day, '{}']);
+      const sc = 'INSERT INTO state_changes (kiosk_id, at, from_state, to_state) VALUES (?, ?, ?, ?)';
+      await db.run(sc, ['K', now - 200 * day, 'online', 'offline']);
+      await db.run(sc, ['K', now - 8 * day, 'offline', 'online']);
+      const counts = await prune(store, { heartbeatDays: 7, eventDays: 180, screenshotsPerKiosk: 20, pruneIntervalHours: 24 }, now);
       expect(counts).toMatchObject({ heartbeats: 1, events: 1, state_changes: 1 });
-      expect(db.prepare('SELECT seq FROM heartbeats').all()).toEqual([{ seq: 2 }]);
-      expect(db.prepare('SELECT seq FROM events').all()).toEqual([{ seq: 2 }]);
-      expect(db.prepare('SELECT to_state FROM state_changes').all()).toEqual([{ to_state: 'online' }]);
-      expect(db.prepare(`SELECT value FROM maintenance WHERE key = 'last_prune_at'`).get()).toEqual({ value: now });
+      expect(await db.all('SELECT seq FROM heartbeats')).toEqual([{ seq: 2 }]);
+      expect(await db.all('SELECT seq FROM events')).toEqual([{ seq: 2 }]);
+      expect(await db.all('SELECT to_state FROM state_changes')).toEqual([{ to_state: 'online' }]);
+      expect(await db.get(`SELECT value FROM maintenance WHERE key = 'last_prune_at'`)).toEqual({ value: now });
     } finally {
-      db.close();
+      await store.close();
       tmp.remove();
     }
   });

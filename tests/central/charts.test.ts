@@ -7,7 +7,8 @@ import { chinaDay, dayLabel, dayStart } from '../../apps/central/src/charts/days
 import { beatIncrements, historyTableSql, HistoryRecorder } from '../../apps/central/src/charts/history.js';
 import { ChartQueries, type ChartSeries } from '../../apps/central/src/charts/queries.js';
 import { chartSourceFromSql, sqliteChartSource, type PortableSql } from '../../apps/central/src/charts/source.js';
-import { centralMigrations } from '../../apps/central/src/migrations.js';
+import { centralMigrations as centralSchema } from '../../apps/central/src/store/migrations.js';
+const centralMigrations = centralSchema.sqlite;
 import {
   FakeCommands,
   FakeHealth,

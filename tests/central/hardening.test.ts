@@ -4,8 +4,7 @@ import { once } from 'node:events';
 import { signedHeaders } from '@kiosk/contracts/heartbeat';
 import { hashPassword } from '../../apps/central/src/password.js';
 import { LoginThrottle } from '../../apps/central/src/login-throttle.js';
-import { centralMigrations } from '../../apps/central/src/migrations.js';
-import { openDatabase } from '@kiosk/platform';
+import { CentralStore } from '../../apps/central/src/store/store.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -185,21 +184,21 @@ describe('dashboard login lockout (item 1)', () => {
     }
   });
 
-  it('bounds the failure table however many usernames are tried, without unlocking a locked user first', () => {
+  it('bounds the failure table however many usernames are tried, without unlocking a locked user first', async () => {
     const tmp = tempDir();
-    const db = openDatabase(join(tmp.dir, 'central.db'), centralMigrations);
+    const store = await CentralStore.open({ dataDir: tmp.dir });
     try {
-      const t = new LoginThrottle(db, { maxFailuresPerUser: 5, maxFailuresPerAddress: 1_000_000, lockMinutes: 5, windowMinutes: 15, maxEntries: 100 });
+      const t = new LoginThrottle(store, { maxFailuresPerUser: 5, maxFailuresPerAddress: 1_000_000, lockMinutes: 5, windowMinutes: 15, maxEntries: 100 });
       const now = Date.now();
-      for (let i = 0; i < 5; i++) t.begin('ops', '10.0.0.1', now)!.settle(false);
-      expect(t.begin('ops', '10.0.0.1', now)).toBeNull();
-      for (let i = 0; i < 5000; i++) t.begin(`flood-${i}`, `10.1.${i >> 8}.${i & 255}`, now + 1 + i)?.settle(false);
-      expect(t.size()).toBeLessThanOrEqual(100);
-      expect(t.begin('ops', '10.0.0.2', now + 6000)).toBeNull();
+      for (let i = 0; i < 5; i++) await (await t.begin('ops', '10.0.0.1', now))!.settle(false);
+      expect(await t.begin('ops', '10.0.0.1', now)).toBeNull();
+      for (let i = 0; i < 5000; i++) await (await t.begin(`flood-${i}`, `10.1.${i >> 8}.${i & 255}`, now + 1 + i))?.settle(false);
+      expect(await t.size()).toBeLessThanOrEqual(100);
+      expect(await t.begin('ops', '10.0.0.2', now + 6000)).toBeNull();
       // After the lock and the window, old failures are forgotten.
-      expect(t.begin('ops', '10.0.0.2', now + 16 * 60_000)).not.toBeNull();
+      expect(await t.begin('ops', '10.0.0.2', now + 16 * 60_000)).not.toBeNull();
     } finally {
-      db.close();
+      await store.close();
       tmp.remove();
     }
   });

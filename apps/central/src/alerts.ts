@@ -1,4 +1,4 @@
-import type { Db } from '@kiosk/platform';
+import type { AlertDbRow, CentralStore, SqlExec } from './store/store.js';
 import type { Condition, Severity } from './evaluate.js';
 
 /**
@@ -27,26 +27,10 @@ export interface Alert {
 
 export type AlertChange = 'opened' | 'escalated' | 'resolved' | 'acknowledged';
 /** `notify` is false for changes of a flapping condition: recorded and shown, not sent out. */
-export type AlertListener = (change: AlertChange, alert: Alert, notify: boolean) => void;
-
-interface AlertDbRow {
-  id: number;
-  kiosk_id: string;
-  code: string;
-  severity: Severity;
-  source: AlertSource;
-  message: string;
-  opened_at: number;
-  last_at: number;
-  occurrences: number;
-  resolved_at: number | null;
-  acked_at: number | null;
-  acked_by: string | null;
-  suppressed: number;
-}
+export type AlertListener = (change: AlertChange, alert: Alert, notify: boolean, db: SqlExec) => Promise<void>;
 
 const toAlert = (r: AlertDbRow): Alert => ({
-  id: r.id,
+  id: Number(r.id),
   kioskId: r.kiosk_id,
   code: r.code,
   severity: r.severity,
@@ -58,7 +42,7 @@ const toAlert = (r: AlertDbRow): Alert => ({
   resolvedAt: r.resolved_at,
   ackedAt: r.acked_at,
   ackedBy: r.acked_by,
-  suppressed: r.suppressed === 1,
+  suppressed: Number(r.suppressed) === 1,
 });
 
 const flappingPrefix = 'flapping:';
@@ -70,93 +54,49 @@ export interface AlertOptions {
 }
 
 /**
- * Open alerts, at most one per kiosk and code (de-duplication: a repeat bumps `occurrences`).
- * Open alerts are cached in memory so the common heartbeat (nothing changed) touches no table.
- * Callers run these inside their own transaction where they need atomicity.
+ * Alerts, at most one open per kiosk and code (de-duplication: a repeat bumps `occurrences`).
+ * The database decides: a partial unique index lets exactly one replica open an alert, and only
+ * the caller whose conditional update resolved or acknowledged it notifies. Callers pass their
+ * transaction (`db`) where a change must commit with what caused it.
  */
 export class AlertBook {
-  private readonly open = new Map<string, Map<string, Alert>>();
-  private readonly stmts;
-
   constructor(
-    db: Db,
+    private readonly store: CentralStore,
     private readonly opts: AlertOptions,
     private readonly listener: AlertListener,
-  ) {
-    this.stmts = {
-      loadOpen: db.prepare<[], AlertDbRow>('SELECT * FROM alerts WHERE resolved_at IS NULL'),
-      insert: db.prepare(
-        `INSERT INTO alerts (kiosk_id, code, severity, source, message, opened_at, last_at, suppressed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      update: db.prepare('UPDATE alerts SET severity = ?, message = ?, last_at = ?, occurrences = ? WHERE id = ?'),
-      resolve: db.prepare('UPDATE alerts SET resolved_at = ? WHERE id = ?'),
-      ack: db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ?'),
-      get: db.prepare<[number], AlertDbRow>('SELECT * FROM alerts WHERE id = ?'),
-      openingsSince: db.prepare<[string, string, number], { n: number; last: number | null }>(
-        'SELECT count(*) AS n, max(opened_at) AS last FROM alerts WHERE kiosk_id = ? AND code = ? AND opened_at >= ?',
-      ),
-      recent: db.prepare<[number], AlertDbRow>('SELECT * FROM alerts ORDER BY opened_at DESC, id DESC LIMIT ?'),
-      recentForKiosk: db.prepare<[string, number], AlertDbRow>(
-        'SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?',
-      ),
-    };
-    for (const r of this.stmts.loadOpen.all()) this.remember(toAlert(r));
+  ) {}
+
+  async openFor(kioskId: string, db: SqlExec = this.store.driver): Promise<Alert[]> {
+    return (await this.store.openAlerts(kioskId, db)).map(toAlert);
   }
 
-  private remember(a: Alert): void {
-    let m = this.open.get(a.kioskId);
-    if (!m) {
-      m = new Map();
-      this.open.set(a.kioskId, m);
-    }
-    m.set(a.code, a);
+  async allOpen(): Promise<Alert[]> {
+    return (await this.store.openAlerts(null)).map(toAlert);
   }
 
-  private forget(a: Alert): void {
-    const m = this.open.get(a.kioskId);
-    m?.delete(a.code);
-    if (m && m.size === 0) this.open.delete(a.kioskId);
-  }
-
-  openFor(kioskId: string): Alert[] {
-    return [...(this.open.get(kioskId)?.values() ?? [])];
-  }
-
-  openCount(kioskId: string): number {
-    return this.open.get(kioskId)?.size ?? 0;
-  }
-
-  allOpen(): Alert[] {
-    return [...this.open.values()].flatMap((m) => [...m.values()]);
+  /** Open alerts per kiosk id. */
+  async openCounts(): Promise<Map<string, number>> {
+    return new Map((await this.store.openAlertCounts()).map((r) => [r.kiosk_id, Number(r.n)]));
   }
 
   /** Severities that hold the kiosk's state until someone acts: event alerts and flapping notices. */
-  stickySeverities(kioskId: string): Severity[] {
-    return this.openFor(kioskId)
-      .filter((a) => a.source !== 'heartbeat')
-      .map((a) => a.severity);
+  async stickySeverities(kioskId: string, db: SqlExec): Promise<Severity[]> {
+    return (await this.openFor(kioskId, db)).filter((a) => a.source !== 'heartbeat').map((a) => a.severity);
   }
 
   /** Opens an alert or, if one is open for this code, counts another occurrence (and escalates). */
-  raise(kioskId: string, source: AlertSource, c: Condition, now: number): Alert {
-    const existing = this.open.get(kioskId)?.get(c.code);
-    if (existing) {
-      // Heartbeat conditions say how things are now (paper out → low de-escalates); events only add.
-      const severity: Severity = source === 'event' && existing.severity === 'error' ? 'error' : c.severity;
-      const escalated = existing.severity === 'warning' && severity === 'error';
-      const changed = severity !== existing.severity || existing.message !== c.message || source === 'event';
-      if (source === 'event') existing.occurrences += 1;
-      existing.severity = severity;
-      existing.message = c.message;
-      existing.lastAt = now;
-      if (changed) this.stmts.update.run(existing.severity, existing.message, now, existing.occurrences, existing.id);
-      if (escalated) this.listener('escalated', { ...existing }, !existing.suppressed);
-      return existing;
-    }
-    const { n } = this.stmts.openingsSince.get(kioskId, c.code, now - this.opts.flappingWindowMs) ?? { n: 0 };
+  async raise(kioskId: string, source: AlertSource, c: Condition, now: number, db: SqlExec, open?: Alert[]): Promise<Alert> {
+    const existing = (open ?? (await this.openFor(kioskId, db))).find((a) => a.code === c.code);
+    if (existing) return this.repeat(existing, source, c, now, db);
+    const n = await this.store.openingsSince(kioskId, c.code, now - this.opts.flappingWindowMs, db);
     const flapping = !c.code.startsWith(flappingPrefix) && n + 1 > this.opts.flappingMaxOpenings;
-    const id = Number(this.stmts.insert.run(kioskId, c.code, c.severity, source, c.message, now, now, flapping ? 1 : 0).lastInsertRowid);
+    const id = await this.store.openAlert({ kioskId, code: c.code, severity: c.severity, source, message: c.message, now, suppressed: flapping }, db);
+    if (id === undefined) {
+      // Another replica opened it a moment ago: this is a repeat of that one.
+      const theirs = (await this.openFor(kioskId, db)).find((a) => a.code === c.code);
+      if (!theirs) throw new Error(`alert ${c.code} for ${kioskId} neither opened nor open`);
+      return this.repeat(theirs, source, c, now, db);
+    }
     const alert: Alert = {
       id,
       kioskId,
@@ -172,90 +112,104 @@ export class AlertBook {
       ackedBy: null,
       suppressed: flapping,
     };
-    this.remember(alert);
-    this.listener('opened', { ...alert }, !flapping);
-    if (flapping && !this.open.get(kioskId)?.has(flappingPrefix + c.code)) {
-      this.raise(
-        kioskId,
-        'central',
-        {
-          code: flappingPrefix + c.code,
-          severity: 'warning',
-          message: `状态频繁变化，已暂停通知: ${c.message} / Flapping, notifications paused`,
-        },
-        now,
-      );
+    await this.listener('opened', { ...alert }, !flapping, db);
+    if (flapping) {
+      const notice = flappingPrefix + c.code;
+      if (!(await this.openFor(kioskId, db)).some((a) => a.code === notice)) {
+        await this.raise(
+          kioskId,
+          'central',
+          { code: notice, severity: 'warning', message: `状态频繁变化，已暂停通知: ${c.message} / Flapping, notifications paused` },
+          now,
+          db,
+        );
+      }
     }
     return alert;
   }
 
-  resolve(a: Alert, now: number): void {
+  private async repeat(existing: Alert, source: AlertSource, c: Condition, now: number, db: SqlExec): Promise<Alert> {
+    // Heartbeat conditions say how things are now (paper out → low de-escalates); events only add.
+    const severity: Severity = source === 'event' && existing.severity === 'error' ? 'error' : c.severity;
+    const escalated = existing.severity === 'warning' && severity === 'error';
+    const changed = severity !== existing.severity || existing.message !== c.message || source === 'event';
+    const a: Alert = { ...existing, severity, message: c.message, lastAt: now, occurrences: existing.occurrences + (source === 'event' ? 1 : 0) };
+    if (changed) await this.store.updateAlert(a.id, severity, c.message, now, source === 'event' ? 1 : 0, db);
+    if (escalated) await this.listener('escalated', { ...a }, !a.suppressed, db);
+    return a;
+  }
+
+  async resolve(a: Alert, now: number, db: SqlExec): Promise<void> {
     if (a.resolvedAt !== null) return;
+    if (!(await this.store.resolveAlert(a.id, now, db))) return;
     a.resolvedAt = now;
-    this.stmts.resolve.run(now, a.id);
-    this.forget(a);
-    this.listener('resolved', { ...a }, !a.suppressed);
+    await this.listener('resolved', { ...a }, !a.suppressed, db);
   }
 
   /**
    * Brings one source's alerts for a kiosk in line with the conditions seen now: opens new ones,
    * resolves those that cleared. Returns true if anything changed.
    */
-  reconcile(kioskId: string, source: AlertSource, conditions: readonly Condition[], now: number, keep?: (code: string) => boolean): boolean {
+  async reconcile(
+    kioskId: string,
+    source: AlertSource,
+    conditions: readonly Condition[],
+    now: number,
+    db: SqlExec,
+    keep?: (code: string) => boolean,
+  ): Promise<boolean> {
     let changed = false;
     const wanted = new Map(conditions.map((c) => [c.code, c]));
-    for (const a of this.openFor(kioskId)) {
+    const open = await this.openFor(kioskId, db);
+    for (const a of open) {
       if (a.source !== source || wanted.has(a.code) || keep?.(a.code)) continue;
-      this.resolve(a, now);
+      await this.resolve(a, now, db);
       changed = true;
     }
+    const still = open.filter((a) => a.resolvedAt === null);
     for (const c of conditions) {
-      const existing = this.open.get(kioskId)?.get(c.code);
+      const existing = still.find((a) => a.code === c.code);
       if (existing && existing.severity === c.severity && existing.message === c.message) continue;
-      this.raise(kioskId, source, c, now);
+      await this.raise(kioskId, source, c, now, db, existing ? still : undefined);
       changed = true;
     }
     return changed;
   }
 
   /** Event and flapping alerts are cleared by acknowledging them; heartbeat ones are only marked seen. */
-  acknowledge(id: number, user: string, now: number): Alert | undefined {
-    const row = this.stmts.get.get(id);
+  async acknowledge(id: number, user: string, now: number, db: SqlExec): Promise<Alert | undefined> {
+    const row = await this.store.alert(id, db);
     if (!row) return undefined;
-    const cached = this.open.get(row.kiosk_id)?.get(row.code);
-    const a = cached && cached.id === id ? cached : toAlert(row);
-    if (a.ackedAt === null) {
+    const a = toAlert(row);
+    if (a.ackedAt === null && (await this.store.ackAlert(id, user, now, db))) {
       a.ackedAt = now;
       a.ackedBy = user;
-      this.stmts.ack.run(now, user, id);
-      this.listener('acknowledged', { ...a }, true);
+      await this.listener('acknowledged', { ...a }, true, db);
     }
-    if (a.resolvedAt === null && a.source !== 'heartbeat') this.resolve(a, now);
+    if (a.resolvedAt === null && a.source !== 'heartbeat') await this.resolve(a, now, db);
     return { ...a };
   }
 
   /** Ends flapping notices whose condition stayed quiet (no new opening) for a whole window. */
-  sweepFlapping(now: number): string[] {
+  async sweepFlapping(now: number, db: SqlExec): Promise<string[]> {
     const touched: string[] = [];
-    for (const a of this.allOpen()) {
+    for (const a of (await this.store.openAlerts(null, db)).map(toAlert)) {
       if (a.source !== 'central' || !a.code.startsWith(flappingPrefix)) continue;
       const base = a.code.slice(flappingPrefix.length);
-      const { n } = this.stmts.openingsSince.get(a.kioskId, base, now - this.opts.flappingWindowMs) ?? { n: 0 };
-      if (n === 0) {
-        this.resolve(a, now);
+      if ((await this.store.openingsSince(a.kioskId, base, now - this.opts.flappingWindowMs, db)) === 0) {
+        await this.resolve(a, now, db);
         touched.push(a.kioskId);
       }
     }
     return touched;
   }
 
-  get(id: number): Alert | undefined {
-    const r = this.stmts.get.get(id);
+  async get(id: number): Promise<Alert | undefined> {
+    const r = await this.store.alert(id);
     return r ? toAlert(r) : undefined;
   }
 
-  recent(limit: number, kioskId?: string): Alert[] {
-    const rows = kioskId ? this.stmts.recentForKiosk.all(kioskId, limit) : this.stmts.recent.all(limit);
-    return rows.map(toAlert);
+  async recent(limit: number, kioskId?: string): Promise<Alert[]> {
+    return (await this.store.recentAlerts(limit, kioskId)).map(toAlert);
   }
 }

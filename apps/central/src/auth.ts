@@ -1,15 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { serviceError, type Db } from '@kiosk/platform';
+import { serviceError } from '@kiosk/platform';
 import { digestMatches, endpoints, parseSignedHeaders, signer, type Endpoint, type RejectReason } from '@kiosk/contracts/heartbeat';
 import type { CentralConfig } from './config.js';
-import type { Fleet, KioskRecord } from './fleet.js';
+import { acceptedSecrets, type KioskKeys } from './kiosk-keys.js';
+import type { CentralStore, ClaimedKiosk } from './store/store.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { UploadGate } from './upload-gate.js';
 import { LoginThrottle } from './login-throttle.js';
 
 export interface SignedLocals {
-  kiosk: KioskRecord;
+  kioskId: string;
+  /** The kiosk's facts, read with the claim of this request's sequence number. */
+  claimed: ClaimedKiosk;
+  seq: number;
   body: Buffer;
 }
 
@@ -65,7 +69,8 @@ const strangerSecret = randomBytes(32).toString('hex');
  * enumerated. Freshness and replay are checked after the signature so strangers learn nothing.
  */
 export function verifyKioskRequest(
-  fleet: Fleet,
+  keys: KioskKeys,
+  store: CentralStore,
   endpoint: Endpoint,
   maxSkewMs: number,
   onReject: (reason: RejectReason) => void,
@@ -95,52 +100,80 @@ export function verifyKioskRequest(
     if (length > limit) return reject('too-large', `at most ${limit} bytes`);
     const release = reading.gate.acquire(p.kioskId, length);
     if (!release) return reject('busy');
-
-    const k = fleet.get(p.kioskId);
     const fields = { endpoint, kioskId: p.kioskId, timestamp: p.timestamp, seq: p.seq };
-    const hmac = signer(k?.secret ?? strangerSecret, fields);
-    const chunks: Buffer[] = [];
-    let read = 0;
-    let done = false;
-    const finish = (): void => {
-      done = true;
-      release();
-      req.removeListener('data', onData);
-    };
-    const onData = (chunk: Buffer): void => {
-      if (done) return;
-      read += chunk.length;
-      reading.onBodyBytes(chunk.length);
-      if (read > length) {
+
+    const read = (key: Awaited<ReturnType<KioskKeys['lookup']>>): void => {
+      const secrets = key ? acceptedSecrets(key, Date.now()) : [strangerSecret];
+      const hmacs = secrets.map((s) => signer(s, fields));
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let done = false;
+      const finish = (): void => {
+        done = true;
+        release();
+        req.removeListener('data', onData);
+      };
+      const onData = (chunk: Buffer): void => {
+        if (done) return;
+        bytes += chunk.length;
+        reading.onBodyBytes(chunk.length);
+        if (bytes > length) {
+          finish();
+          req.pause();
+          return reject('too-large', `more than the ${length} bytes declared`);
+        }
+        for (const h of hmacs) h.update(chunk);
+        if (key) chunks.push(chunk);
+      };
+      req.on('data', onData);
+      req.once('error', finish);
+      req.once('close', () => {
+        if (!done) finish();
+      });
+      req.once('end', () => {
+        if (done) return;
         finish();
-        req.pause();
-        return reject('too-large', `more than the ${length} bytes declared`);
-      }
-      hmac.update(chunk);
-      if (k) chunks.push(chunk);
+        const body = Buffer.concat(chunks, bytes);
+        // Compared for unknown ids too, so both paths do the same work.
+        let matches = hmacs.map((h) => digestMatches(h.digest(), p.signature)).some(Boolean);
+        void (async () => {
+          if (key && !matches) {
+            // Perhaps rotated meanwhile (by the CLI or another replica): look again, at most every 2 s.
+            const fresh = await keys.reload(p.kioskId);
+            if (fresh && (fresh.secret !== key.secret || fresh.previous !== key.previous)) {
+              matches = acceptedSecrets(fresh, Date.now()).some((s) => digestMatches(signer(s, fields).update(body).digest(), p.signature));
+            }
+          }
+          if (!key || !matches) return reject('bad-signature');
+          const skew = p.timestamp - Date.now();
+          if (Math.abs(skew) > maxSkewMs) return reject('stale', `${Math.round(skew / 1000)} s off`);
+          // Command-wait requests are held open while the kiosk sends others, so they count against a
+          // watermark of their own. Both watermarks move in the database, conditionally: a request
+          // accepted by one replica is a replay for every other.
+          const mark = endpoint === endpoints.commandWait ? 'wait' : 'request';
+          const claimed = await store.claimSeq(p.kioskId, p.seq, mark);
+          if (!claimed) {
+            const why = await store.refusal(p.kioskId, mark);
+            if (!why || !why.enabled) {
+              // Disabled (or removed) since its key was cached: answered like any unknown kiosk.
+              keys.forget(p.kioskId);
+              return reject('bad-signature');
+            }
+            return reject('replay', `${p.seq} is not above ${why.watermark}`);
+          }
+          const locals: SignedLocals = { kioskId: p.kioskId, claimed, seq: p.seq, body };
+          Object.assign(res.locals, locals);
+          next();
+        })().catch((err: unknown) => next(err));
+      });
     };
-    req.on('data', onData);
-    req.once('error', finish);
-    req.once('close', () => {
-      if (!done) finish();
-    });
-    req.once('end', () => {
-      if (done) return;
-      finish();
-      // Compared for unknown ids too, so both paths do the same work.
-      const matches = digestMatches(hmac.digest(), p.signature);
-      if (!k || !matches) return reject('bad-signature');
-      const skew = p.timestamp - Date.now();
-      if (Math.abs(skew) > maxSkewMs) return reject('stale', `${Math.round(skew / 1000)} s off`);
-      // Command-wait requests are held open while the kiosk sends others, so they count against a
-      // watermark of their own (in memory: a replayed wait only sees commands the kiosk gets anyway).
-      const mark = endpoint === endpoints.commandWait ? 'lastWaitSeq' : 'lastRequestSeq';
-      if (p.seq <= k[mark]) return reject('replay', `${p.seq} is not above ${k[mark]}`);
-      // Claimed now, synchronously, so a concurrent duplicate of this request is refused too.
-      k[mark] = p.seq;
-      const locals: SignedLocals = { kiosk: k, body: Buffer.concat(chunks, read) };
-      Object.assign(res.locals, locals);
-      next();
+
+    const cached = keys.get(p.kioskId);
+    if (cached) return read(cached);
+    // Not known here: ask the database (rate-limited per id) before reading the body.
+    keys.lookup(p.kioskId).then(read, (err: unknown) => {
+      release();
+      next(err);
     });
   };
 }
@@ -169,25 +202,17 @@ const tokenHash = (token: string): string => createHash('sha256').update(token).
 export class Sessions {
   private readonly users: Map<string, CentralConfig['dashboard']['users'][number]>;
   private readonly ttlMs: number;
-  private readonly stmts;
   private readonly throttle: LoginThrottle;
   // Unknown usernames are checked against this so a login takes as long as for a real user.
   private dummyHash: Promise<string> | undefined;
 
   constructor(
-    db: Db,
+    private readonly store: CentralStore,
     private readonly config: CentralConfig['dashboard'],
   ) {
     this.users = new Map(config.users.map((u) => [u.username, u]));
     this.ttlMs = config.sessionHours * 3_600_000;
-    this.throttle = new LoginThrottle(db, config.lockout);
-    this.stmts = {
-      insert: db.prepare('INSERT INTO sessions (token_hash, username, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
-      get: db.prepare<[string], { username: string; role: Role; expires_at: number }>(
-        'SELECT username, role, expires_at FROM sessions WHERE token_hash = ?',
-      ),
-      remove: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
-    };
+    this.throttle = new LoginThrottle(store, config.lockout);
   }
 
   /**
@@ -200,32 +225,32 @@ export class Sessions {
     address: string,
     now = Date.now(),
   ): Promise<{ token: string; user: SessionUser } | 'locked' | null> {
-    const attempt = this.throttle.begin(username, address, now);
+    const attempt = await this.throttle.begin(username, address, now);
     if (!attempt) return 'locked';
     const u = this.users.get(username);
     this.dummyHash ??= hashPassword('not-a-real-password');
     const ok = await verifyPassword(password, u?.passwordHash ?? (await this.dummyHash));
-    attempt.settle(!!u && ok);
+    await attempt.settle(!!u && ok);
     if (!u || !ok) return null;
     const token = randomBytes(32).toString('base64url');
-    this.stmts.insert.run(tokenHash(token), u.username, u.role, now, now + this.ttlMs);
+    await this.store.insertSession(tokenHash(token), u.username, u.role, now, now + this.ttlMs);
     return { token, user: { username: u.username, role: u.role } };
   }
 
-  userFor(req: Request, now = Date.now()): SessionUser | null {
+  async userFor(req: Request, now = Date.now()): Promise<SessionUser | null> {
     const token = parseCookies(req.headers.cookie).get(sessionCookie);
     if (!token) return null;
-    const row = this.stmts.get.get(tokenHash(token));
-    if (!row || row.expires_at < now) return null;
+    const row = await this.store.session(tokenHash(token));
+    if (!row || Number(row.expires_at) < now) return null;
     // A user removed from the config, or whose role changed, loses the old session's rights at once.
     const u = this.users.get(row.username);
     if (!u || u.role !== row.role) return null;
     return { username: row.username, role: row.role };
   }
 
-  logout(req: Request): void {
+  async logout(req: Request): Promise<void> {
     const token = parseCookies(req.headers.cookie).get(sessionCookie);
-    if (token) this.stmts.remove.run(tokenHash(token));
+    if (token) await this.store.removeSession(tokenHash(token));
   }
 
   cookie(token: string): string {
@@ -241,17 +266,18 @@ export class Sessions {
   /** 401 without a session; 403 when the role is not enough (operator > viewer). */
   require(role: Role): RequestHandler {
     return (req, res, next) => {
-      const user = this.userFor(req);
-      if (!user) {
-        res.status(401).json(serviceError('请先登录 Login required'));
-        return;
-      }
-      if (role === 'operator' && user.role !== 'operator') {
-        res.status(403).json(serviceError('需要运维操作员权限 Operator role required'));
-        return;
-      }
-      res.locals.user = user;
-      next();
+      this.userFor(req).then((user) => {
+        if (!user) {
+          res.status(401).json(serviceError('请先登录 Login required'));
+          return;
+        }
+        if (role === 'operator' && user.role !== 'operator') {
+          res.status(403).json(serviceError('需要运维操作员权限 Operator role required'));
+          return;
+        }
+        res.locals.user = user;
+        next();
+      }, next);
     };
   }
 }

@@ -10,6 +10,7 @@ export const defaultCentralConfigPath = resolve(projectRoot, 'config/central.def
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
 
+/** Kiosks listed here are enrolled into the database on start if not enrolled yet (the demo kiosk); `kiosk-central kiosk add` is the way for real ones. */
 const kioskSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
   /** Shared with the kiosk's config `central.secret`. */
@@ -45,6 +46,20 @@ const centralConfigSchema = z
     }),
     /** SQLite file and screenshots; relative to the project root unless absolute. */
     dataDir: z.string().min(1).default('var/central'),
+    /**
+     * `url: "postgres://…"` puts central's data in PostgreSQL, shared by any number of replicas
+     * (CENTRAL_DATABASE_URL overrides it). Without it: SQLite in dataDir, one process.
+     */
+    database: z
+      .object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional() })
+      .strict()
+      .default({}),
+    enrollment: z
+      .object({
+        /** After `kiosk-central kiosk rotate-secret`, the old secret is still accepted this long. */
+        rotationGraceHours: z.number().min(0).default(24),
+      })
+      .default({ rotationGraceHours: 24 }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .default({ level: 'info' }),
@@ -60,7 +75,10 @@ const centralConfigSchema = z
         sweepIntervalMs: positiveInt.default(1_000),
       })
       .default({ offlineAfterMissed: thresholds.offlineAfterMissed, defaultIntervalMs: 30_000, maxSkewSeconds: 300, sweepIntervalMs: 1_000 }),
-    kiosks: z.array(kioskSchema).refine((k) => new Set(k.map((x) => x.id)).size === k.length, 'kiosk ids must be unique'),
+    kiosks: z
+      .array(kioskSchema)
+      .refine((k) => new Set(k.map((x) => x.id)).size === k.length, 'kiosk ids must be unique')
+      .default([]),
     fleet: z
       .object({
         /** Devices without which a kiosk is out of order (error); others down only make it a warning. */
@@ -221,4 +239,14 @@ export function listenOverride(argv: readonly string[]): { host?: string; port?:
     out.port = Number(port);
   }
   return out;
+}
+
+/** CENTRAL_DATABASE_URL wins over the config's `database.url`; undefined means SQLite. */
+export function databaseUrl(config: CentralConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const fromEnv = env.CENTRAL_DATABASE_URL?.trim();
+  if (fromEnv) {
+    if (!/^postgres(ql)?:\/\//.test(fromEnv)) throw new CentralConfigError('CENTRAL_DATABASE_URL must be a postgres:// URL');
+    return fromEnv;
+  }
+  return config.database.url;
 }

@@ -47,11 +47,11 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
       return;
     }
     if (!s) {
-      fleet.audit(`user:${p.data.username}`, 'login.failed', null, {}, Date.now());
+      await fleet.audit(`user:${p.data.username}`, 'login.failed', null, {}, Date.now());
       res.status(401).json(serviceError('用户名或密码错误 Wrong username or password'));
       return;
     }
-    fleet.audit(`user:${s.user.username}`, 'login', null, { role: s.user.role }, Date.now());
+    await fleet.audit(`user:${s.user.username}`, 'login', null, { role: s.user.role }, Date.now());
     res.setHeader('Set-Cookie', sessions.cookie(s.token));
     res.json({ ok: true, user: s.user });
   });
@@ -60,8 +60,8 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
     res.json({ ok: true, user: currentUser(res) });
   });
 
-  r.delete('/session', (req, res) => {
-    sessions.logout(req);
+  r.delete('/session', async (req, res) => {
+    await sessions.logout(req);
     res.setHeader('Set-Cookie', sessions.clearCookie());
     res.json({ ok: true });
   });
@@ -71,13 +71,13 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
    * matches and the first N matching rows (what the dashboard asks for); without `limit`, every
    * matching kiosk. Big answers are gzipped when the client accepts it (phones on mobile data).
    */
-  r.get('/kiosks', viewer, (req, res) => {
+  r.get('/kiosks', viewer, async (req, res) => {
     const p = fleetQuerySchema.safeParse(req.query);
     if (!p.success) {
       res.status(400).json(serviceError(`invalid query: ${p.error.issues[0]?.path.join('.')}`));
       return;
     }
-    const page = fleet.query(p.data);
+    const page = await fleet.query(p.data);
     const body = Buffer.from(JSON.stringify({ ok: true, generatedAt: Date.now(), notSeenDays: config.fleet.notSeenDays, ...page }));
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
@@ -90,8 +90,8 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
     res.end(body);
   });
 
-  r.get('/kiosks/:id', viewer, (req, res) => {
-    const d = fleet.detail(String(req.params.id));
+  r.get('/kiosks/:id', viewer, async (req, res) => {
+    const d = await fleet.detail(String(req.params.id));
     if (!d) {
       res.status(404).json(serviceError('无此终端 No such kiosk'));
       return;
@@ -99,8 +99,9 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
     res.json({ ok: true, kiosk: d });
   });
 
-  r.post('/kiosks/:id/commands', operator, sameOriginJson, json, (req, res) => {
+  r.post('/kiosks/:id/commands', operator, sameOriginJson, json, async (req, res) => {
     const id = String(req.params.id);
+    if (!fleet.get(id)) await fleet.refreshOne(id);
     if (!fleet.get(id)) {
       res.status(404).json(serviceError('无此终端 No such kiosk'));
       return;
@@ -110,12 +111,12 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
       res.status(400).json(serviceError(`invalid command: ${p.error.issues[0]?.message ?? ''}`));
       return;
     }
-    const cmd = fleet.issueCommand(id, p.data.kind, p.data.message || undefined, currentUser(res).username, Date.now());
+    const cmd = await fleet.commands.issue(id, p.data.kind, p.data.message || undefined, currentUser(res).username, Date.now());
     res.status(202).json({ ok: true, command: cmd });
   });
 
-  r.get('/commands/:id', viewer, (req, res) => {
-    const c = fleet.command(String(req.params.id));
+  r.get('/commands/:id', viewer, async (req, res) => {
+    const c = await fleet.commands.command(String(req.params.id));
     if (!c) {
       res.status(404).json(serviceError('no such command'));
       return;
@@ -123,19 +124,20 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
     res.json({ ok: true, command: c });
   });
 
-  r.get('/alerts', viewer, (req, res) => {
+  r.get('/alerts', viewer, async (req, res) => {
     const open = req.query.state !== 'all';
     const alerts = open
-      ? fleet.alerts.allOpen().sort((a, b) => b.openedAt - a.openedAt)
-      : fleet.alerts.recent(Math.min(1000, Number(req.query.limit) || 200));
+      ? (await fleet.alerts.allOpen()).sort((a, b) => b.openedAt - a.openedAt)
+      : await fleet.alerts.recent(Math.min(1000, Number(req.query.limit) || 200));
     res.json({
       ok: true,
       alerts: alerts.map((a) => ({ ...a, site: fleet.get(a.kioskId)?.site ?? null, name: fleet.get(a.kioskId)?.name ?? null })),
     });
   });
 
-  r.post('/alerts/:id/ack', operator, sameOriginJson, json, (req, res) => {
-    const a = fleet.acknowledgeAlert(Number(req.params.id), currentUser(res).username, Date.now());
+  r.post('/alerts/:id/ack', operator, sameOriginJson, json, async (req, res) => {
+    const id = Number(req.params.id);
+    const a = Number.isSafeInteger(id) ? await fleet.acknowledgeAlert(id, currentUser(res).username, Date.now()) : undefined;
     if (!a) {
       res.status(404).json(serviceError('no such alert'));
       return;
@@ -143,18 +145,17 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
     res.json({ ok: true, alert: a });
   });
 
-  r.get('/not-seen', viewer, (req, res) => {
+  r.get('/not-seen', viewer, async (req, res) => {
     const days = Math.max(0, Number(req.query.days ?? config.fleet.notSeenDays) || 0);
     const cut = Date.now() - days * day;
-    const kiosks = [...fleet.all()]
+    const kiosks = (await fleet.query({})).kiosks
       .filter((k) => k.lastSeenAt === null || k.lastSeenAt < cut)
-      .map((k) => fleet.summary(k))
       .sort((a, b) => (a.lastSeenAt ?? 0) - (b.lastSeenAt ?? 0));
     res.json({ ok: true, days, kiosks });
   });
 
-  r.get('/screenshots/:id', viewer, (req, res) => {
-    const s = fleet.screenshot(String(req.params.id));
+  r.get('/screenshots/:id', viewer, async (req, res) => {
+    const s = await fleet.screenshot(String(req.params.id));
     if (!s) {
       res.status(404).json(serviceError('no such screenshot'));
       return;

@@ -1,44 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '@kiosk/platform';
-import type { HealthCounters, RemoteCommandKind } from '@kiosk/contracts/health';
-import {
-  findPersonalData,
-  type CommandAck,
-  type FleetState,
-  type Heartbeat,
-  type HeartbeatResponse,
-  type OutboxEvent,
-} from '@kiosk/contracts/heartbeat';
-import { AlertBook, type Alert, type AlertChange } from './alerts.js';
+import type { HealthCounters } from '@kiosk/contracts/health';
+import { findPersonalData, type FleetState, type Heartbeat, type HeartbeatResponse, type OutboxEvent } from '@kiosk/contracts/heartbeat';
+import type { Alert, AlertBook } from './alerts.js';
+import type { CommandDesk } from './commands.js';
 import type { CentralConfig } from './config.js';
-import {
-  addCounters,
-  fleetState,
-  heartbeatConditions,
-  offlineCondition,
-  zeroCounters,
-  type Condition,
-  type Severity,
-} from './evaluate.js';
-import type { WebhookQueue } from './webhook.js';
+import { addCounters, fleetState, heartbeatConditions, offlineCondition, zeroCounters, type Condition, type Severity } from './evaluate.js';
+import type { BeatWrite, CentralStore, ClaimedKiosk, KioskDbRow, SqlExec } from './store/store.js';
 
-const unassignedSite = '未分组 Unassigned';
 
-/** How long heartbeats wait to be written together (one transaction, one WAL append). */
+/** How long heartbeats wait to be written together (one transaction). */
 const groupCommitMs = 50;
+/**
+ * Rows changed this long before the newest change already seen are read again on refresh: covers
+ * a group commit still in flight and clock differences between replicas.
+ */
+const refreshOverlapMs = 5_000;
 
+/** This replica's view of one kiosk (refreshed from the database; the database is the truth). */
 export interface KioskRecord {
   id: string;
   site: string;
   name: string | null;
-  secret: string;
   offlineAfterMissed: number;
   firstSeenAt: number | null;
   lastSeenAt: number | null;
-  lastRequestSeq: number;
-  /** Watermark of command-wait requests (memory only; see protocol.ts `commandWait`). */
-  lastWaitSeq: number;
   lastEventSeq: number;
   intervalMs: number;
   state: FleetState;
@@ -46,79 +32,10 @@ export interface KioskRecord {
   /** Heartbeat-driven conditions from the last beat. */
   conditions: Condition[];
   last: Heartbeat | null;
-  /** The last heartbeat as received (stored as is). */
-  lastRaw: string | null;
   bootId: string | null;
-  bootCounters: HealthCounters | null;
   totals: HealthCounters;
-  /** Commands not finished yet (queued, delivered, waiting, running). */
-  openCommands: number;
+  updatedAt: number;
 }
-
-interface KioskDbRow {
-  id: string;
-  site: string;
-  name: string | null;
-  first_seen_at: number | null;
-  last_seen_at: number | null;
-  last_request_seq: number;
-  last_event_seq: number;
-  interval_ms: number | null;
-  state: FleetState;
-  state_since: number | null;
-  conditions: string;
-  last_heartbeat: string | null;
-  boot_id: string | null;
-  boot_counters: string | null;
-  totals: string;
-}
-
-type CommandStatus = 'queued' | 'delivered' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'expired';
-
-export interface CommandView {
-  id: string;
-  kioskId: string;
-  kind: string;
-  message: string | null;
-  issuedBy: string;
-  issuedAt: number;
-  expiresAt: number;
-  status: CommandStatus;
-  deliveredAt: number | null;
-  finishedAt: number | null;
-  detail: string | null;
-  screenshotId: string | null;
-}
-
-interface CommandDbRow {
-  id: string;
-  kiosk_id: string;
-  kind: string;
-  message: string | null;
-  issued_by: string;
-  issued_at: number;
-  expires_at: number;
-  status: CommandStatus;
-  delivered_at: number | null;
-  finished_at: number | null;
-  detail: string | null;
-  screenshot_id: string | null;
-}
-
-const toCommand = (r: CommandDbRow): CommandView => ({
-  id: r.id,
-  kioskId: r.kiosk_id,
-  kind: r.kind,
-  message: r.message,
-  issuedBy: r.issued_by,
-  issuedAt: r.issued_at,
-  expiresAt: r.expires_at,
-  status: r.status,
-  deliveredAt: r.delivered_at,
-  finishedAt: r.finished_at,
-  detail: r.detail,
-  screenshotId: r.screenshot_id,
-});
 
 /** One row of the fleet list: what the table and the filters need, nothing more. */
 export interface KioskSummary {
@@ -168,151 +85,125 @@ export interface FleetPage {
 }
 
 const eventAlertCode = /^[a-z][a-z0-9_.-]{0,47}$/;
+const json = <T>(s: string | null, fallback: T): T => (s ? (JSON.parse(s) as T) : fallback);
 
 /**
- * The fleet as central sees it. Kiosk records live in memory (the hot path — a heartbeat — reads
- * and updates them without a query) and are written through to SQLite in one transaction per request.
+ * The fleet: heartbeats, outbox events, screenshots, fleet state and the offline sweep, over the
+ * store. Each replica keeps a view of the kiosks for the list, metrics and the sweep and refreshes
+ * it from the database every `refreshMs`; a request's own decisions (replay, exactly-once events,
+ * state changes) are taken in the database.
  */
 export class Fleet {
   private readonly kiosks = new Map<string, KioskRecord>();
-  /** Open command-wait requests by kiosk: woken when a command is issued for it. */
-  private readonly commandWaiters = new Map<string, Set<() => void>>();
-  /** By site (Chinese collation), then id. Sites and ids come from the config, so this is fixed. */
+  /** By site (Chinese collation), then id; rebuilt when kiosks come or go. */
   private sorted: KioskRecord[] = [];
-  readonly alerts: AlertBook;
+  private sortedStale = true;
+  private newestChange = 0;
+  private readonly log: Logger;
   /**
    * Features that derive their own records from kiosk events (e.g. 好差评 follow-ups). Called
    * inside the transaction that applies the event, so each event reaches them exactly once.
    */
   readonly eventHandlers: ((kiosk: { id: string; site: string }, type: string, payload: Record<string, unknown>, now: number) => void)[] = [];
-  private readonly stmts;
-  private readonly log: Logger;
   /** After a central restart, kiosks get their full grace period again before counting as offline. */
   private readonly startedAt = Date.now();
-  private pendingBeats: { kioskId: string; at: number; seq: number; raw: string }[] = [];
-  private readonly dirty = new Set<KioskRecord>();
+  private pendingBeats: BeatWrite[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: Db,
+    readonly store: CentralStore,
     private readonly config: CentralConfig,
     logger: Logger,
-    private readonly webhook: WebhookQueue,
+    readonly alerts: AlertBook,
+    readonly commands: CommandDesk,
   ) {
     this.log = logger.child({ component: 'fleet' });
-    this.alerts = new AlertBook(
-      db,
-      {
-        flappingMaxOpenings: config.alerts.flappingMaxOpenings,
-        flappingWindowMs: config.alerts.flappingWindowMinutes * 60_000,
-      },
-      (change, alert, notify) => this.onAlert(change, alert, notify),
-    );
-    this.stmts = {
-      upsertKiosk: db.prepare(
-        `INSERT INTO kiosks (id, site, name) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET site = excluded.site, name = excluded.name`,
-      ),
-      allKiosks: db.prepare<[], KioskDbRow>('SELECT * FROM kiosks'),
-      insertHeartbeat: db.prepare('INSERT INTO heartbeats (kiosk_id, received_at, seq, body) VALUES (?, ?, ?, ?)'),
-      updateOnBeat: db.prepare(
-        `UPDATE kiosks SET first_seen_at = ?, last_seen_at = ?, last_request_seq = max(last_request_seq, ?),
-           interval_ms = ?, last_heartbeat = ?, boot_id = ?, boot_counters = ?, totals = ?, conditions = ?,
-           state = ?, state_since = ?
-         WHERE id = ?`,
-      ),
-      updateSeq: db.prepare('UPDATE kiosks SET last_request_seq = ? WHERE id = ?'),
-      updateEventSeq: db.prepare('UPDATE kiosks SET last_request_seq = ?, last_event_seq = ? WHERE id = ?'),
-      updateState: db.prepare('UPDATE kiosks SET state = ?, state_since = ? WHERE id = ?'),
-      insertStateChange: db.prepare(
-        'INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertEvent: db.prepare(
-        'INSERT OR IGNORE INTO events (kiosk_id, seq, type, at, received_at, payload) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      recentEvents: db.prepare<[string, number], { seq: number; type: string; at: string; received_at: number; payload: string }>(
-        'SELECT seq, type, at, received_at, payload FROM events WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?',
-      ),
-      recentStateChanges: db.prepare<[string, number], { at: number; from_state: string | null; to_state: string; conditions: string }>(
-        'SELECT at, from_state, to_state, conditions FROM state_changes WHERE kiosk_id = ? ORDER BY at DESC, id DESC LIMIT ?',
-      ),
-      insertCommand: db.prepare(
-        `INSERT INTO commands (id, kiosk_id, kind, message, issued_by, issued_at, expires_at, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')`,
-      ),
-      deliverable: db.prepare<[string], CommandDbRow>(
-        `SELECT * FROM commands WHERE kiosk_id = ? AND status IN ('queued', 'delivered') ORDER BY issued_at, rowid`,
-      ),
-      markDelivered: db.prepare(`UPDATE commands SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'queued'`),
-      markProgress: db.prepare(
-        `UPDATE commands SET status = ? WHERE id = ? AND kiosk_id = ? AND status IN ('queued', 'delivered', 'waiting', 'running')`,
-      ),
-      getCommand: db.prepare<[string], CommandDbRow>('SELECT * FROM commands WHERE id = ?'),
-      finishCommand: db.prepare(
-        `UPDATE commands SET status = ?, finished_at = ?, detail = ?, screenshot_id = ?
-         WHERE id = ? AND kiosk_id = ? AND status IN ('queued', 'delivered', 'waiting', 'running', 'expired')`,
-      ),
-      recentCommands: db.prepare<[string, number], CommandDbRow>(
-        'SELECT * FROM commands WHERE kiosk_id = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?',
-      ),
-      openCommandCounts: db.prepare<[], { kiosk_id: string; n: number }>(
-        `SELECT kiosk_id, count(*) AS n FROM commands WHERE status IN ('queued', 'delivered', 'waiting', 'running') GROUP BY kiosk_id`,
-      ),
-      expireCommands: db.prepare<[{ now: number }], { id: string; kiosk_id: string }>(
-        `UPDATE commands SET status = 'expired', finished_at = @now WHERE status = 'queued' AND expires_at < @now RETURNING id, kiosk_id`,
-      ),
-      insertScreenshot: db.prepare('INSERT INTO screenshots (id, kiosk_id, command_id, at, png) VALUES (?, ?, ?, ?, ?)'),
-      screenshot: db.prepare<[string], { id: string; kiosk_id: string; at: number; png: Buffer }>(
-        'SELECT id, kiosk_id, at, png FROM screenshots WHERE id = ?',
-      ),
-      latestScreenshots: db.prepare<[string, number], { id: string; at: number; command_id: string | null; bytes: number }>(
-        'SELECT id, at, command_id, length(png) AS bytes FROM screenshots WHERE kiosk_id = ? ORDER BY at DESC LIMIT ?',
-      ),
-      audit: db.prepare('INSERT INTO audit_log (at, actor, action, kiosk_id, detail) VALUES (?, ?, ?, ?, ?)'),
-    };
-    this.load();
   }
 
-  private load(): void {
-    const configured = new Map(this.config.kiosks.map((k) => [k.id, k]));
-    this.db.transaction(() => {
-      for (const k of this.config.kiosks) this.stmts.upsertKiosk.run(k.id, k.site ?? unassignedSite, k.name ?? null);
-    })();
-    const open = new Map(this.stmts.openCommandCounts.all().map((r) => [r.kiosk_id, r.n]));
-    for (const r of this.stmts.allKiosks.all()) {
-      const cfg = configured.get(r.id);
-      // A kiosk removed from the config keeps its history but can no longer sign in.
-      if (!cfg) continue;
-      const last = r.last_heartbeat ? (JSON.parse(r.last_heartbeat) as Heartbeat) : null;
-      this.kiosks.set(r.id, {
-        id: r.id,
-        site: r.site,
-        name: r.name,
-        secret: cfg.secret,
-        offlineAfterMissed: cfg.offlineAfterMissed ?? this.config.heartbeat.offlineAfterMissed,
-        firstSeenAt: r.first_seen_at,
-        lastSeenAt: r.last_seen_at,
-        lastRequestSeq: r.last_request_seq,
-        lastWaitSeq: 0,
-        lastEventSeq: r.last_event_seq,
-        intervalMs: r.interval_ms ?? this.config.heartbeat.defaultIntervalMs,
-        state: r.state,
-        stateSince: r.state_since,
-        conditions: JSON.parse(r.conditions) as Condition[],
-        last,
-        lastRaw: r.last_heartbeat,
-        bootId: r.boot_id,
-        bootCounters: r.boot_counters ? (JSON.parse(r.boot_counters) as HealthCounters) : null,
-        totals: { ...zeroCounters, ...(JSON.parse(r.totals) as Partial<HealthCounters>) },
-        openCommands: open.get(r.id) ?? 0,
-      });
+  /** Reads kiosk rows changed since the last look (all on the first call). */
+  async refresh(): Promise<void> {
+    const since = this.newestChange === 0 ? 0 : this.newestChange - refreshOverlapMs;
+    // Versions first: rows this replica wrote itself are current here already and not read again.
+    const versions = await this.store.kioskVersionsSince(since);
+    const stale = versions.filter((v) => !(this.kiosks.get(v.id)?.updatedAt === Number(v.updated_at))).map((v) => v.id);
+    for (const v of versions) this.newestChange = Math.max(this.newestChange, Number(v.updated_at));
+    if (!stale.length) return;
+    const rows = await this.store.kioskRows(stale);
+    for (const r of rows) this.apply(r);
+    this.onRows(rows);
+  }
+
+  /** Told every kiosk row read on refresh (the kiosk keys follow rotations and disables this way). */
+  onRows: (rows: readonly KioskDbRow[]) => void = () => undefined;
+
+  /** Re-reads one kiosk after this replica changed it. */
+  async refreshOne(id: string): Promise<void> {
+    // This replica's own beats first, so the row read is not older than the view it replaces.
+    await this.flush();
+    const r = await this.store.kioskRow(id);
+    if (r) {
+      this.apply(r, true);
+      this.onRows([r]);
     }
-    const zh = new Intl.Collator('zh-CN');
-    this.sorted = [...this.kiosks.values()].sort((a, b) => zh.compare(a.site, b.site) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private apply(r: KioskDbRow, force = false): void {
+    const updatedAt = Number(r.updated_at);
+    this.newestChange = Math.max(this.newestChange, updatedAt);
+    const old = this.kiosks.get(r.id);
+    if (Number(r.enabled) !== 1) {
+      if (old) {
+        this.kiosks.delete(r.id);
+        this.sortedStale = true;
+      }
+      return;
+    }
+    // This replica may know newer figures than its group commit has written yet.
+    if (old && !force && old.updatedAt > updatedAt) return;
+    const k: KioskRecord = {
+      id: r.id,
+      site: r.site,
+      name: r.name,
+      offlineAfterMissed: r.offline_after_missed ?? this.config.heartbeat.offlineAfterMissed,
+      firstSeenAt: r.first_seen_at === null ? null : Number(r.first_seen_at),
+      lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
+      lastEventSeq: Number(r.last_event_seq),
+      intervalMs: r.interval_ms === null ? this.config.heartbeat.defaultIntervalMs : Number(r.interval_ms),
+      state: r.state,
+      stateSince: r.state_since === null ? null : Number(r.state_since),
+      conditions: json<Condition[]>(r.conditions, []),
+      last: old && old.lastSeenAt !== null && r.last_seen_at !== null && old.lastSeenAt === Number(r.last_seen_at) ? old.last : json<Heartbeat | null>(r.last_heartbeat, null),
+      bootId: r.boot_id,
+      totals: { ...zeroCounters, ...json<Partial<HealthCounters>>(r.totals, {}) },
+      updatedAt,
+    };
+    if (!old || old.site !== k.site) this.sortedStale = true;
+    this.kiosks.set(r.id, k);
+  }
+
+  private sortedKiosks(): KioskRecord[] {
+    if (this.sortedStale) {
+      const zh = new Intl.Collator('zh-CN');
+      this.sorted = [...this.kiosks.values()].sort((a, b) => zh.compare(a.site, b.site) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.sortedStale = false;
+    } else {
+      // Records are replaced on refresh; keep the order, take the newest objects.
+      this.sorted = this.sorted.map((k) => this.kiosks.get(k.id) ?? k);
+    }
+    return this.sorted;
   }
 
   get(id: string): KioskRecord | undefined {
     return this.kiosks.get(id);
+  }
+
+  all(): IterableIterator<KioskRecord> {
+    return this.kiosks.values();
+  }
+
+  get size(): number {
+    return this.kiosks.size;
   }
 
   /**
@@ -320,13 +211,15 @@ export class Fleet {
    * first `limit` matching rows in site order. Filtering on the server keeps the dashboard fast
    * for any fleet size: a page of 300 rows is sent, not 10,000.
    */
-  query(f: FleetQuery): FleetPage {
+  async query(f: FleetQuery): Promise<FleetPage> {
+    const [alertCounts, commandCounts] = await Promise.all([this.alerts.openCounts(), this.openCommandCounts()]);
     const counts = { online: 0, warning: 0, error: 0, offline: 0 };
     const sites = new Map<string, SiteCounts>();
     const rows: KioskSummary[] = [];
     const words = (f.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
     let matched = 0;
-    for (const k of this.sorted) {
+    const sorted = this.sortedKiosks();
+    for (const k of sorted) {
       counts[k.state]++;
       if (f.state && k.state !== f.state) continue;
       if (f.mode && (k.last?.mode ?? null) !== f.mode) continue;
@@ -342,334 +235,240 @@ export class Fleet {
       }
       sc.matched++;
       sc[k.state]++;
-      if (f.limit === undefined || rows.length < f.limit) rows.push(this.summary(k));
+      if (f.limit === undefined || rows.length < f.limit) rows.push(this.summaryWith(k, alertCounts.get(k.id) ?? 0, commandCounts.get(k.id) ?? 0));
     }
-    return { counts, total: this.sorted.length, matched, sites: [...sites.values()], kiosks: rows };
+    return { counts, total: sorted.length, matched, sites: [...sites.values()], kiosks: rows };
   }
 
-  all(): IterableIterator<KioskRecord> {
-    return this.kiosks.values();
+  private async openCommandCounts(): Promise<Map<string, number>> {
+    return new Map((await this.store.openCommandCounts()).map((r) => [r.kiosk_id, Number(r.n)]));
   }
 
-  get size(): number {
-    return this.kiosks.size;
+  private async severities(kioskId: string, conditions: readonly Condition[], db: SqlExec): Promise<Severity[]> {
+    return [...conditions.map((c) => c.severity), ...(await this.alerts.stickySeverities(kioskId, db))];
   }
 
-  /** Persists a sequence number for requests that change nothing else (e.g. a rejected body). */
-  persistSeq(k: KioskRecord): void {
-    this.stmts.updateSeq.run(k.lastRequestSeq, k.id);
+  /** Re-derives the state after something other than a heartbeat changed (an event, an acknowledged alert). */
+  private async restate(kioskId: string, now: number, db: SqlExec): Promise<void> {
+    const r = await this.store.kioskRow(kioskId, db);
+    if (!r || r.state === 'offline' || r.last_seen_at === null) return;
+    const conditions = json<Condition[]>(r.conditions, []);
+    const next = fleetState(false, await this.severities(kioskId, conditions, db));
+    if (next !== r.state) await this.store.setState(kioskId, r.state, next, r.conditions, now, db);
   }
 
-  private severitiesFor(k: KioskRecord): Severity[] {
-    return [...k.conditions.map((c) => c.severity), ...this.alerts.stickySeverities(k.id)];
-  }
-
-  private setState(k: KioskRecord, next: FleetState, now: number, persist: boolean): void {
-    if (k.state === next && k.stateSince !== null) return;
-    const reasons = next === 'offline' ? [offlineCondition] : k.conditions;
-    this.stmts.insertStateChange.run(k.id, now, k.stateSince === null ? null : k.state, next, JSON.stringify(reasons));
-    this.log.info({ kiosk: k.id, from: k.state, to: next }, 'kiosk state changed');
-    k.state = next;
-    k.stateSince = now;
-    if (persist) this.stmts.updateState.run(next, now, k.id);
-  }
-
-  /** Re-derives the state after something other than a heartbeat changed (an acknowledged alert). */
-  private restate(kioskId: string, now: number): void {
-    const k = this.kiosks.get(kioskId);
-    if (!k || k.state === 'offline' || k.lastSeenAt === null) return;
-    this.setState(k, fleetState(false, this.severitiesFor(k)), now, true);
-  }
-
-  acceptHeartbeat(k: KioskRecord, hb: Heartbeat, rawBody: string, now: number): HeartbeatResponse {
+  async acceptHeartbeat(kioskId: string, claimed: ClaimedKiosk, seq: number, hb: Heartbeat, rawBody: string, now: number): Promise<HeartbeatResponse> {
     const conditions = heartbeatConditions(hb, {
       essentialDevices: this.config.fleet.essentialDevices,
       diskLowBytes: this.config.fleet.diskLowBytes,
     });
+    const before = json<Condition[]>(claimed.conditions, []);
     const changed =
-      conditions.length !== k.conditions.length ||
-      conditions.some((c, i) => c.code !== k.conditions[i]?.code || c.severity !== k.conditions[i]?.severity || c.message !== k.conditions[i]?.message);
-    k.totals = addCounters(k.totals, { bootId: k.bootId, counters: k.bootCounters }, hb.bootId, hb.counters);
-    k.conditions = conditions;
-    k.firstSeenAt ??= now;
-    k.lastSeenAt = now;
-    k.intervalMs = hb.intervalMs;
-    k.last = hb;
-    k.lastRaw = rawBody;
-    k.bootId = hb.bootId;
-    k.bootCounters = hb.counters;
+      conditions.length !== before.length ||
+      conditions.some((c, i) => c.code !== before[i]?.code || c.severity !== before[i]?.severity || c.message !== before[i]?.message);
+    const totals = addCounters(
+      { ...zeroCounters, ...json<Partial<HealthCounters>>(claimed.totals, {}) },
+      { bootId: claimed.boot_id, counters: json<HealthCounters | null>(claimed.boot_counters, null) },
+      hb.bootId,
+      hb.counters,
+    );
+    let state = claimed.state;
+    let stateSince = claimed.state_since === null ? null : Number(claimed.state_since);
     let commands: HeartbeatResponse['commands'] = [];
+    const openAlerts = Number(claimed.open_alerts) > 0;
+    const openCommands = Number(claimed.open_commands) > 0;
     // The common beat changes nothing but figures: it only joins the next group commit. A beat that
     // moves the state, an alert or a command is written at once, in its own transaction.
-    const openAlerts = this.alerts.openCount(k.id) > 0;
-    if (changed || k.state === 'offline' || k.stateSince === null || openAlerts || k.openCommands > 0) {
-      this.db.transaction(() => {
+    if (changed || state === 'offline' || stateSince === null || openAlerts || openCommands) {
+      await this.store.transaction(async (tx) => {
         // Heartbeat-driven alerts follow the beat; `offline` is heartbeat-driven too and clears here.
-        if (changed || k.state === 'offline' || openAlerts) this.alerts.reconcile(k.id, 'heartbeat', conditions, now);
-        this.setState(k, fleetState(false, this.severitiesFor(k)), now, true);
-        if (k.openCommands > 0) commands = this.commandsForBeat(k, hb, now);
-      })();
+        if (changed || state === 'offline' || openAlerts) await this.alerts.reconcile(kioskId, 'heartbeat', conditions, now, tx);
+        const next = fleetState(false, await this.severities(kioskId, conditions, tx));
+        if (next !== state || stateSince === null) {
+          await this.store.setState(kioskId, stateSince === null ? null : state, next, JSON.stringify(conditions), now, tx);
+          this.log.info({ kiosk: kioskId, from: state, to: next }, 'kiosk state changed');
+          state = next;
+          stateSince = now;
+        }
+        if (openCommands) commands = await this.commands.forKiosk(kioskId, hb.pendingCommands, now, tx);
+      });
     }
-    this.queueBeat(k, now);
+    const beat: BeatWrite = {
+      kioskId,
+      at: now,
+      seq,
+      raw: rawBody,
+      firstSeenAt: claimed.first_seen_at === null ? now : Number(claimed.first_seen_at),
+      intervalMs: hb.intervalMs,
+      bootId: hb.bootId,
+      bootCounters: JSON.stringify(hb.counters),
+      totals: JSON.stringify(totals),
+      conditions: JSON.stringify(conditions),
+    };
+    this.queueBeat(beat);
+    const k = this.kiosks.get(kioskId);
+    if (k) {
+      this.kiosks.set(kioskId, {
+        ...k,
+        firstSeenAt: beat.firstSeenAt,
+        lastSeenAt: now,
+        intervalMs: hb.intervalMs,
+        state,
+        stateSince,
+        conditions,
+        last: hb,
+        bootId: hb.bootId,
+        totals,
+        updatedAt: now,
+      });
+    } else {
+      void this.refreshOne(kioskId).catch(() => undefined);
+    }
     return {
       ok: true,
       serverTime: new Date(now).toISOString(),
-      state: k.state,
-      eventsAckedSeq: k.lastEventSeq,
+      state,
+      eventsAckedSeq: Number(claimed.last_event_seq),
       commands,
     };
   }
 
-  /**
-   * Group commit for heartbeats: raw rows and the kiosk rows' figures are written together every
-   * `groupCommitMs` (or every 1,000 beats). The in-memory records are the truth while central
-   * runs; a crash loses at most that window of monitoring data.
-   */
-  private queueBeat(k: KioskRecord, now: number): void {
-    this.pendingBeats.push({ kioskId: k.id, at: now, seq: k.lastRequestSeq, raw: k.lastRaw ?? '' });
-    this.dirty.add(k);
-    if (this.pendingBeats.length >= 1000) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), groupCommitMs);
+  private queueBeat(b: BeatWrite): void {
+    this.pendingBeats.push(b);
+    if (this.pendingBeats.length >= 1000) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), groupCommitMs);
   }
 
   /** Writes queued heartbeats now (also on close). */
-  flush(): void {
+  flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (!this.pendingBeats.length && !this.dirty.size) return;
     const beats = this.pendingBeats;
-    const dirty = [...this.dirty];
     this.pendingBeats = [];
-    this.dirty.clear();
-    try {
-      this.db.transaction(() => {
-        for (const b of beats) this.stmts.insertHeartbeat.run(b.kioskId, b.at, b.seq, b.raw);
-        for (const k of dirty) {
-          this.stmts.updateOnBeat.run(
-            k.firstSeenAt,
-            k.lastSeenAt,
-            k.lastRequestSeq,
-            k.intervalMs,
-            k.lastRaw,
-            k.bootId,
-            JSON.stringify(k.bootCounters),
-            JSON.stringify(k.totals),
-            JSON.stringify(k.conditions),
-            k.state,
-            k.stateSince,
-            k.id,
-          );
-        }
-      })();
-    } catch (err) {
-      this.log.error({ err, beats: beats.length }, 'writing heartbeats failed');
-    }
-  }
-
-  /**
-   * Commands for a command-wait request: what is deliverable now (marking it delivered), else
-   * nothing. Held commands the kiosk reports move to waiting/running as with a heartbeat.
-   */
-  commandsForWait(k: KioskRecord, pending: Heartbeat['pendingCommands'], now: number): HeartbeatResponse['commands'] {
-    if (k.openCommands === 0) return [];
-    return this.db.transaction(() => this.commandsForBeat(k, { pendingCommands: pending }, now))();
-  }
-
-  /** Calls `fn` once when a command is issued for the kiosk; returns a function that cancels. */
-  onCommandIssued(kioskId: string, fn: () => void): () => void {
-    let set = this.commandWaiters.get(kioskId);
-    if (!set) this.commandWaiters.set(kioskId, (set = new Set()));
-    const once = (): void => {
-      set.delete(once);
-      fn();
-    };
-    set.add(once);
-    return () => set.delete(once);
-  }
-
-  private commandsForBeat(k: KioskRecord, hb: Pick<Heartbeat, 'pendingCommands'>, now: number): HeartbeatResponse['commands'] {
-    const held = new Map(hb.pendingCommands.map((p) => [p.id, p.state]));
-    for (const [id, state] of held) this.stmts.markProgress.run(state, id, k.id);
-    const out: HeartbeatResponse['commands'] = [];
-    for (const c of this.stmts.deliverable.all(k.id)) {
-      if (held.has(c.id)) continue;
-      if (c.status === 'queued') this.stmts.markDelivered.run(now, c.id);
-      out.push({
-        id: c.id,
-        kind: c.kind,
-        ...(c.message !== null ? { message: c.message } : {}),
-        issuedBy: c.issued_by,
-        issuedAt: new Date(c.issued_at).toISOString(),
-      });
-    }
-    return out;
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await this.store.writeBeats(beats);
+        await this.store.driver.flush();
+      } catch (err) {
+        this.log.error({ err, beats: beats.length }, 'writing heartbeats failed');
+      }
+    });
+    return this.flushing;
   }
 
   /** Applies outbox events in order, each (kiosk, seq) once; returns the highest seq applied. */
-  acceptEvents(k: KioskRecord, events: readonly OutboxEvent[], now: number): { ackedSeq: number; applied: number } {
-    return this.db.transaction(() => {
+  async acceptEvents(kioskId: string, claimed: ClaimedKiosk, events: readonly OutboxEvent[], now: number): Promise<{ ackedSeq: number; applied: number }> {
+    const from = Number(claimed.last_event_seq);
+    const result = await this.store.transaction(async (tx) => {
       let applied = 0;
-      let lastEventSeq = k.lastEventSeq;
+      let highest = from;
       for (const e of events) {
-        if (e.seq <= lastEventSeq) continue;
+        if (e.seq <= from) continue;
         let payload: Record<string, unknown> = e.payload;
         const pd = findPersonalData(payload);
         if (pd) {
-          this.log.warn({ kiosk: k.id, type: e.type, seq: e.seq, path: pd }, 'event payload looked like personal data; redacted');
+          this.log.warn({ kiosk: kioskId, type: e.type, seq: e.seq, path: pd }, 'event payload looked like personal data; redacted');
           payload = { redacted: true, reason: `looked like an ID number at ${pd}` };
         }
-        this.stmts.insertEvent.run(k.id, e.seq, e.type, e.at, now, JSON.stringify(payload));
-        lastEventSeq = e.seq;
+        highest = Math.max(highest, e.seq);
+        // The unique (kiosk, seq) decides: a batch resent to another replica meanwhile is applied once.
+        if (!(await this.store.insertEvent({ kioskId, seq: e.seq, type: e.type, at: e.at, receivedAt: now, payload: JSON.stringify(payload) }, tx))) continue;
         applied++;
-        this.applyEventEffects(k, e.type, payload, now);
+        await this.applyEventEffects(kioskId, e.type, payload, now, tx);
       }
-      k.lastEventSeq = lastEventSeq;
-      this.stmts.updateEventSeq.run(k.lastRequestSeq, lastEventSeq, k.id);
-      if (applied) this.restate(k.id, now);
-      return { ackedSeq: lastEventSeq, applied };
-    })();
+      const ackedSeq = await this.store.raiseEventSeq(kioskId, highest, now, tx);
+      if (applied) await this.restate(kioskId, now, tx);
+      return { ackedSeq, applied };
+    });
+    if (result.applied) await this.refreshOne(kioskId);
+    return result;
   }
 
   /**
    * Events that need a person: they raise alerts that stay until acknowledged.
    * `alert` {code, severity, message}; `gas.needs_attention` {orderRef?}.
    */
-  private applyEventEffects(k: KioskRecord, type: string, payload: Record<string, unknown>, now: number): void {
-    for (const h of this.eventHandlers) h(k, type, payload, now);
+  private async applyEventEffects(kioskId: string, type: string, payload: Record<string, unknown>, now: number, db: SqlExec): Promise<void> {
+    const site = this.kiosks.get(kioskId)?.site ?? '';
+    for (const h of this.eventHandlers) h({ id: kioskId, site }, type, payload, now);
     if (type === 'gas.needs_attention') {
       const ref = typeof payload.orderRef === 'string' ? ` ${payload.orderRef.slice(0, 40)}` : '';
-      this.alerts.raise(k.id, 'event', { code: 'gas-needs-attention', severity: 'error', message: `燃气订单需人工处理 Gas order needs attention${ref}` }, now);
+      await this.alerts.raise(kioskId, 'event', { code: 'gas-needs-attention', severity: 'error', message: `燃气订单需人工处理 Gas order needs attention${ref}` }, now, db);
     } else if (type === 'alert') {
       const code = typeof payload.code === 'string' && eventAlertCode.test(payload.code) ? payload.code : 'unspecified';
       const severity: Severity = payload.severity === 'error' ? 'error' : 'warning';
       const message = typeof payload.message === 'string' ? payload.message.slice(0, 200) : code;
-      this.alerts.raise(k.id, 'event', { code: `event:${code}`, severity, message }, now);
+      await this.alerts.raise(kioskId, 'event', { code: `event:${code}`, severity, message }, now, db);
     }
   }
 
-  acceptAcks(k: KioskRecord, acks: readonly CommandAck[], now: number): string[] {
-    return this.db.transaction(() => {
-      const done: string[] = [];
-      for (const a of acks) {
-        const changed = this.stmts.finishCommand.run(
-          a.ok ? 'succeeded' : 'failed',
-          Date.parse(a.finishedAt) || now,
-          a.detail ?? null,
-          a.screenshotId ?? null,
-          a.id,
-          k.id,
-        ).changes;
-        if (changed) {
-          const c = this.stmts.getCommand.get(a.id);
-          this.audit(`kiosk:${k.id}`, 'command.result', k.id, { id: a.id, kind: c?.kind, ok: a.ok, detail: a.detail }, now);
-        }
-        // Unknown or already-finished ids are acked too, so the kiosk stops resending them.
-        done.push(a.id);
-      }
-      this.stmts.updateSeq.run(k.lastRequestSeq, k.id);
-      this.refreshOpenCommands(k);
-      return done;
-    })();
+  /** Commands for a command-wait request: what is deliverable now (marking it delivered), else nothing. */
+  async commandsForWait(kioskId: string, pending: Heartbeat['pendingCommands'], now: number): Promise<HeartbeatResponse['commands']> {
+    if ((await this.store.openCommandCount(kioskId)) === 0) return [];
+    return this.store.transaction((tx) => this.commands.forKiosk(kioskId, pending, now, tx));
   }
 
-  private refreshOpenCommands(k: KioskRecord): void {
-    const rows = this.stmts.openCommandCounts.all();
-    k.openCommands = rows.find((r) => r.kiosk_id === k.id)?.n ?? 0;
-  }
-
-  storeScreenshot(k: KioskRecord, png: Buffer, commandId: string | undefined, now: number): string {
+  async storeScreenshot(kioskId: string, png: Buffer, commandId: string | undefined, now: number): Promise<string> {
     const id = randomUUID();
-    this.db.transaction(() => {
-      this.stmts.insertScreenshot.run(id, k.id, commandId ?? null, now, png);
-      this.stmts.updateSeq.run(k.lastRequestSeq, k.id);
-    })();
+    await this.store.insertScreenshot({ id, kioskId, commandId: commandId ?? null, at: now, png });
     return id;
   }
 
-  screenshot(id: string): { id: string; kioskId: string; at: number; png: Buffer } | undefined {
-    const r = this.stmts.screenshot.get(id);
-    return r ? { id: r.id, kioskId: r.kiosk_id, at: r.at, png: r.png } : undefined;
+  async screenshot(id: string): Promise<{ id: string; kioskId: string; at: number; png: Buffer } | undefined> {
+    const r = await this.store.screenshot(id);
+    return r ? { id: r.id, kioskId: r.kiosk_id, at: Number(r.at), png: Buffer.from(r.png) } : undefined;
   }
 
-  issueCommand(kioskId: string, kind: RemoteCommandKind, message: string | undefined, user: string, now: number): CommandView {
-    const k = this.kiosks.get(kioskId);
-    if (!k) throw new Error(`unknown kiosk ${kioskId}`);
-    const id = randomUUID();
-    const expiresAt = now + Math.round(this.config.commands.ttlHours * 3_600_000);
-    this.db.transaction(() => {
-      this.stmts.insertCommand.run(id, kioskId, kind, message ?? null, user, now, expiresAt);
-      this.audit(`user:${user}`, 'command.issued', kioskId, { id, kind, message }, now);
-    })();
-    k.openCommands += 1;
-    // A kiosk waiting on command-wait gets it now instead of with its next heartbeat.
-    for (const wake of [...(this.commandWaiters.get(kioskId) ?? [])]) wake();
-    return toCommand(this.stmts.getCommand.get(id)!);
-  }
-
-  command(id: string): CommandView | undefined {
-    const r = this.stmts.getCommand.get(id);
-    return r ? toCommand(r) : undefined;
-  }
-
-  acknowledgeAlert(id: number, user: string, now: number): Alert | undefined {
-    return this.db.transaction(() => {
-      const a = this.alerts.acknowledge(id, user, now);
+  async acknowledgeAlert(id: number, user: string, now: number): Promise<Alert | undefined> {
+    const a = await this.store.transaction(async (tx) => {
+      const a = await this.alerts.acknowledge(id, user, now, tx);
       if (a) {
-        this.audit(`user:${user}`, 'alert.acknowledged', a.kioskId, { id, code: a.code }, now);
-        this.restate(a.kioskId, now);
+        await this.store.audit(`user:${user}`, 'alert.acknowledged', a.kioskId, { id, code: a.code }, now, tx);
+        await this.restate(a.kioskId, now, tx);
       }
       return a;
-    })();
-  }
-
-  /** Offline detection, command expiry and the end of flapping; run every second or so. */
-  sweep(now: number): void {
-    const quiet: KioskRecord[] = [];
-    for (const k of this.kiosks.values()) {
-      if (k.lastSeenAt === null || k.state === 'offline') continue;
-      if (now > Math.max(k.lastSeenAt, this.startedAt) + k.offlineAfterMissed * k.intervalMs) quiet.push(k);
-    }
-    this.db.transaction(() => {
-      for (const k of quiet) {
-        this.setState(k, 'offline', now, true);
-        this.alerts.raise(k.id, 'heartbeat', offlineCondition, now);
-      }
-      for (const r of this.stmts.expireCommands.all({ now })) {
-        this.audit('central', 'command.expired', r.kiosk_id, { id: r.id }, now);
-        const k = this.kiosks.get(r.kiosk_id);
-        if (k) k.openCommands = Math.max(0, k.openCommands - 1);
-      }
-      for (const kioskId of this.alerts.sweepFlapping(now)) this.restate(kioskId, now);
-    })();
-  }
-
-  audit(actor: string, action: string, kioskId: string | null, detail: Record<string, unknown>, now: number): void {
-    this.stmts.audit.run(now, actor, action, kioskId, JSON.stringify(detail));
-  }
-
-  private onAlert(change: AlertChange, alert: Alert, notify: boolean): void {
-    const k = this.kiosks.get(alert.kioskId);
-    this.log.info({ kiosk: alert.kioskId, code: alert.code, change, severity: alert.severity, notify }, 'alert');
-    if (!notify) return;
-    this.webhook.enqueue({
-      type: `alert.${change}`,
-      at: new Date().toISOString(),
-      kiosk: { id: alert.kioskId, site: k?.site ?? null, name: k?.name ?? null, state: k?.state ?? null },
-      alert: {
-        id: alert.id,
-        code: alert.code,
-        severity: alert.severity,
-        source: alert.source,
-        message: alert.message,
-        openedAt: new Date(alert.openedAt).toISOString(),
-        resolvedAt: alert.resolvedAt === null ? null : new Date(alert.resolvedAt).toISOString(),
-        acknowledgedBy: alert.ackedBy,
-        occurrences: alert.occurrences,
-      },
     });
+    if (a) await this.refreshOne(a.kioskId);
+    return a;
   }
 
-  summary(k: KioskRecord): KioskSummary {
+  /**
+   * Offline detection, command expiry and the end of flapping; run every second or so. Every
+   * step is a conditional update, so replicas running it at the same time do each thing once.
+   */
+  async sweep(now: number): Promise<void> {
+    // Beats this replica took are written first, so none of them is missed below.
+    await this.flush();
+    const quiet = await this.store.offlineCandidates(now, this.startedAt, {
+      offlineAfterMissed: this.config.heartbeat.offlineAfterMissed,
+      intervalMs: this.config.heartbeat.defaultIntervalMs,
+    });
+    for (const q of quiet) {
+      const mine = await this.store.transaction(async (tx) => {
+        if (!(await this.store.claimOffline(q.id, now, Number(q.last_seen_at), tx))) return false;
+        await this.store.insertStateChange(q.id, q.state, 'offline', JSON.stringify([offlineCondition]), now, tx);
+        await this.alerts.raise(q.id, 'heartbeat', offlineCondition, now, tx);
+        return true;
+      });
+      if (mine) {
+        this.log.info({ kiosk: q.id, from: q.state, to: 'offline' }, 'kiosk state changed');
+        await this.refreshOne(q.id);
+      }
+    }
+    const touched = await this.store.transaction(async (tx) => {
+      await this.commands.expire(now, tx);
+      const kiosks = await this.alerts.sweepFlapping(now, tx);
+      for (const id of kiosks) await this.restate(id, now, tx);
+      return kiosks;
+    });
+    for (const id of touched) await this.refreshOne(id);
+  }
+
+  audit(actor: string, action: string, kioskId: string | null, detail: Record<string, unknown>, now: number): Promise<void> {
+    return this.store.audit(actor, action, kioskId, detail, now);
+  }
+
+  summaryWith(k: KioskRecord, openAlerts: number, openCommands: number): KioskSummary {
     return {
       id: k.id,
       site: k.site,
@@ -684,36 +483,49 @@ export class Fleet {
       versions: k.last?.versions ?? null,
       services: k.last?.services ?? null,
       conditions: k.conditions,
-      openAlerts: this.alerts.openCount(k.id),
-      openCommands: k.openCommands,
+      openAlerts,
+      openCommands,
     };
   }
 
-  detail(id: string): Record<string, unknown> | undefined {
+  async summary(k: KioskRecord): Promise<KioskSummary> {
+    return this.summaryWith(k, (await this.alerts.openFor(k.id)).length, await this.store.openCommandCount(k.id));
+  }
+
+  async detail(id: string): Promise<Record<string, unknown> | undefined> {
+    await this.refreshOne(id);
     const k = this.kiosks.get(id);
     if (!k) return undefined;
+    const [summary, alerts, events, stateChanges, commands, screenshots] = await Promise.all([
+      this.summary(k),
+      this.alerts.recent(50, id),
+      this.store.recentEvents(id, 50),
+      this.store.recentStateChanges(id, 50),
+      this.commands.recent(id, 20),
+      this.store.latestScreenshots(id, 5),
+    ]);
     return {
-      ...this.summary(k),
+      ...summary,
       firstSeenAt: k.firstSeenAt,
       offlineAfterMissed: k.offlineAfterMissed,
       heartbeat: k.last,
       totals: k.totals,
-      alerts: this.alerts.recent(50, id),
-      events: this.stmts.recentEvents.all(id, 50).map((e) => ({
-        seq: e.seq,
+      alerts,
+      events: events.map((e) => ({
+        seq: Number(e.seq),
         type: e.type,
         at: e.at,
-        receivedAt: e.received_at,
+        receivedAt: Number(e.received_at),
         payload: JSON.parse(e.payload) as unknown,
       })),
-      stateChanges: this.stmts.recentStateChanges.all(id, 50).map((s) => ({
-        at: s.at,
+      stateChanges: stateChanges.map((s) => ({
+        at: Number(s.at),
         from: s.from_state,
         to: s.to_state,
         conditions: JSON.parse(s.conditions) as unknown,
       })),
-      commands: this.stmts.recentCommands.all(id, 20).map(toCommand),
-      screenshots: this.stmts.latestScreenshots.all(id, 5).map((s) => ({ id: s.id, at: s.at, commandId: s.command_id, bytes: s.bytes })),
+      commands,
+      screenshots: screenshots.map((s) => ({ id: s.id, at: Number(s.at), commandId: s.command_id, bytes: Number(s.bytes) })),
     };
   }
 }

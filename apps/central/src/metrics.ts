@@ -61,8 +61,8 @@ export function createCentralMetrics(fleet: Fleet): CentralMetrics {
     help: 'Alerts not resolved yet, by severity.',
     labelNames: ['severity'] as const,
     registers: [registry],
-    collect() {
-      const open = fleet.alerts.allOpen();
+    async collect() {
+      const open = await fleet.alerts.allOpen();
       this.set({ severity: 'warning' }, open.filter((a) => a.severity === 'warning').length);
       this.set({ severity: 'error' }, open.filter((a) => a.severity === 'error').length);
     },

@@ -57,7 +57,7 @@ export function ratingsRoutes(ratings: RatingsBook, fleet: Fleet, sessions: Sess
       res.status(409).json(serviceError('该事项已处理 Already handled'));
       return;
     }
-    fleet.audit(`user:${user}`, 'followup.handled', item.kioskId, { id, service: item.service }, now);
+    void fleet.audit(`user:${user}`, 'followup.handled', item.kioskId, { id, service: item.service }, now);
     res.json({ ok: true, followup: ratings.followup(id) });
   });
 

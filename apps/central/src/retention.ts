@@ -1,5 +1,5 @@
-import type { Db } from '@kiosk/platform';
 import type { CentralConfig } from './config.js';
+import type { CentralStore } from './store/store.js';
 
 const day = 86_400_000;
 const batch = 5_000;
@@ -12,26 +12,27 @@ export type PruneCounts = Record<string, number>;
  * screenshots beyond the newest N per kiosk; expired sessions.
  * Works in batches and yields between them so heartbeats keep flowing during a big prune.
  */
-export async function prune(db: Db, retention: CentralConfig['retention'], now = Date.now()): Promise<PruneCounts> {
+export async function prune(store: CentralStore, retention: CentralConfig['retention'], now = Date.now()): Promise<PruneCounts> {
   const hbCut = now - retention.heartbeatDays * day;
   const evCut = now - retention.eventDays * day;
-  const jobs: [string, string, number][] = [
-    ['heartbeats', 'SELECT id FROM heartbeats WHERE received_at < ? LIMIT 5000', hbCut],
-    ['events', 'SELECT id FROM events WHERE received_at < ? LIMIT 5000', evCut],
-    ['state_changes', 'SELECT id FROM state_changes WHERE at < ? LIMIT 5000', evCut],
-    ['alerts', 'SELECT id FROM alerts WHERE resolved_at < ? LIMIT 5000', evCut],
-    ['commands', `SELECT rowid AS id FROM commands WHERE finished_at < ? AND status IN ('succeeded', 'failed', 'expired') LIMIT 5000`, evCut],
-    ['audit_log', 'SELECT id FROM audit_log WHERE at < ? LIMIT 5000', evCut],
-    ['webhook_deliveries', 'SELECT id FROM webhook_deliveries WHERE created_at < ? AND (delivered_at IS NOT NULL OR gave_up_at IS NOT NULL) LIMIT 5000', evCut],
-    ['screenshots', 'SELECT rowid AS id FROM screenshots WHERE at < ? LIMIT 5000', evCut],
-    ['sessions', 'SELECT rowid AS id FROM sessions WHERE expires_at < ? LIMIT 5000', now],
+  // [table, key column, WHERE, cut]: deleted by key in batches (portable: no rowid).
+  const jobs: [string, string, string, number][] = [
+    ['heartbeats', 'id', 'received_at < ?', hbCut],
+    ['events', 'id', 'received_at < ?', evCut],
+    ['state_changes', 'id', 'at < ?', evCut],
+    ['alerts', 'id', 'resolved_at < ?', evCut],
+    ['commands', 'id', `finished_at < ? AND status IN ('succeeded', 'failed', 'expired')`, evCut],
+    ['audit_log', 'id', 'at < ?', evCut],
+    ['webhook_deliveries', 'id', 'created_at < ? AND (delivered_at IS NOT NULL OR gave_up_at IS NOT NULL)', evCut],
+    ['screenshots', 'id', 'at < ?', evCut],
+    ['sessions', 'token_hash', 'expires_at < ?', now],
   ];
+  const db = store.driver;
   const counts: PruneCounts = {};
-  for (const [table, select, cut] of jobs) {
-    const del = db.prepare(`DELETE FROM ${table} WHERE rowid IN (${select})`);
+  for (const [table, key, where, cut] of jobs) {
     let total = 0;
     for (;;) {
-      const n = del.run(cut).changes;
+      const n = (await db.run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${batch})`, [cut])).changes;
       total += n;
       if (n < batch) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -40,21 +41,18 @@ export async function prune(db: Db, retention: CentralConfig['retention'], now =
   }
   counts.screenshots =
     (counts.screenshots ?? 0) +
-    db
-      .prepare(
-        `DELETE FROM screenshots WHERE rowid IN (
-           SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY kiosk_id ORDER BY at DESC) AS rn FROM screenshots)
+    (
+      await db.run(
+        `DELETE FROM screenshots WHERE id IN (
+           SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY kiosk_id ORDER BY at DESC) AS rn FROM screenshots) ranked
            WHERE rn > ?)`,
+        [retention.screenshotsPerKiosk],
       )
-      .run(retention.screenshotsPerKiosk).changes;
-  db.prepare('INSERT INTO maintenance (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
-    'last_prune_at',
-    now,
-  );
+    ).changes;
+  await store.setMaintenanceValue('last_prune_at', now);
   return counts;
 }
 
-export function lastPruneAt(db: Db): number | null {
-  const r = db.prepare<[], { value: number }>(`SELECT value FROM maintenance WHERE key = 'last_prune_at'`).get();
-  return r?.value ?? null;
+export function lastPruneAt(store: CentralStore): Promise<number | null> {
+  return store.maintenanceValue('last_prune_at');
 }

@@ -6,36 +6,39 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { projectRoot } from '@kiosk/kiosk-config';
-import { ensurePrivateDir, openDatabase, serviceErrorHandler, serviceNotFound } from '@kiosk/platform';
+import { serviceErrorHandler, serviceNotFound } from '@kiosk/platform';
 import { AlertmanagerSink } from './alerting/alertmanager.js';
 import { Sessions } from './auth.js';
 import { HistoryRecorder } from './charts/history.js';
 import { ChartQueries } from './charts/queries.js';
 import { chartRoutes } from './charts/routes.js';
-import { sqliteChartSource } from './charts/source.js';
-import type { CentralConfig } from './config.js';
+import { chartSourceFromSql } from './charts/source.js';
+import { databaseUrl, type CentralConfig } from './config.js';
 import { dashboardRoutes } from './dashboard-routes.js';
-import { Fleet } from './fleet.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
 import { RatingsBook } from './ratings.js';
 import { ratingsRoutes } from './ratings-routes.js';
+import { SqliteDriver } from './store/sqlite-driver.js';
 import { createCentralMetrics } from './metrics.js';
-import { centralMigrations } from './migrations.js';
 import { lastPruneAt, prune } from './retention.js';
-import { WebhookQueue } from './webhook.js';
+import { openCentral } from './wiring.js';
 
 export interface StartCentralOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** Holds central.db. */
+  /** Holds central.db (SQLite) and, without CENTRAL_MASTER_KEY, the generated master key. */
   dataDir: string;
+  /** PostgreSQL URL; default: CENTRAL_DATABASE_URL, else the config's `database.url`, else SQLite. */
+  databaseUrl?: string | undefined;
+  /** Environment for the master key (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** How often chart history is written (default 5 s; tests shorten it). */
+  historyFlushMs?: number;
   config: CentralConfig;
   logger?: Logger;
   /** The built dashboard; default apps/central/ui/dist. */
   uiDir?: string;
-  /** How often chart history is written (default 5 s; tests shorten it). */
-  historyFlushMs?: number;
 }
 
 export interface CentralServer {
@@ -48,26 +51,28 @@ export const defaultUiDir = join(projectRoot, 'apps/central/ui/dist');
 export async function startCentral(opts: StartCentralOptions): Promise<CentralServer> {
   const log = opts.logger ?? pino({ level: 'silent' });
   const { config } = opts;
-  ensurePrivateDir(opts.dataDir);
-  const db = openDatabase(join(opts.dataDir, 'central.db'), centralMigrations);
-  // Monitoring data, not money: a power cut may lose the last second of heartbeats, and WAL with
-  // NORMAL skips the fsync per commit that would cap central at a few hundred beats a second.
-  db.pragma('synchronous = NORMAL');
-
-  const webhook = new WebhookQueue(db, config.webhook, log.child({ component: 'webhook' }));
-  let fleet: Fleet;
+  const env = opts.env ?? process.env;
+  const c = await openCentral({
+    config,
+    dataDir: opts.dataDir,
+    databaseUrl: opts.databaseUrl ?? databaseUrl(config, env),
+    env,
+    logger: log,
+  });
+  const { store, fleet, keys, webhook } = c;
+  const sessions = new Sessions(store, config.dashboard);
+  // 好差评 keeps its own statements on the SQLite handle (not yet on the store): SQLite only.
+  const ratings = store.driver instanceof SqliteDriver ? new RatingsBook(store.driver.db) : undefined;
+  if (ratings) fleet.eventHandlers.push(ratings.onEvent);
+  else log.warn('ratings (好差评) are not kept on PostgreSQL yet; their events are stored as plain events');
+  const chartSource = chartSourceFromSql(store.driver);
+  const history = new HistoryRecorder(chartSource, log.child({ component: 'history' }), config.heartbeat.offlineAfterMissed, opts.historyFlushMs);
   try {
-    fleet = new Fleet(db, config, log, webhook);
+    await history.start(config.retention.eventDays);
   } catch (err) {
-    db.close();
+    await c.close();
     throw err;
   }
-  const sessions = new Sessions(db, config.dashboard);
-  const ratings = new RatingsBook(db);
-  fleet.eventHandlers.push(ratings.onEvent);
-  const chartSource = sqliteChartSource(db);
-  const history = new HistoryRecorder(chartSource, log.child({ component: 'history' }), config.heartbeat.offlineAfterMissed, opts.historyFlushMs);
-  await history.start(config.retention.eventDays);
   const metrics = createCentralMetrics(fleet);
 
   const app = express();
@@ -90,15 +95,17 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res.send(text);
     }, next);
   });
-  registerKioskRoutes(app, '/api/v1', fleet, metrics, config.heartbeat.maxSkewSeconds * 1000, log, undefined, (k, prev, hb, now) =>
-    history.recordBeat(k.id, prev, hb, now),
+  registerKioskRoutes(app, '/api/v1', fleet, keys, metrics, config.heartbeat.maxSkewSeconds * 1000, log, undefined, (id, prev, hb, now) =>
+    history.recordBeat(id, prev, hb, now),
   );
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
-  app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
-  const sites = new Set([...fleet.all()].map((k) => k.site));
+  if (ratings) app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
   app.use(
     '/api/v1',
-    chartRoutes(new ChartQueries(chartSource), sessions, { kiosk: (id) => fleet.get(id) !== undefined, site: (s) => sites.has(s) }),
+    chartRoutes(new ChartQueries(chartSource), sessions, {
+      kiosk: (id) => fleet.get(id) !== undefined,
+      site: (s) => [...fleet.all()].some((k) => k.site === s),
+    }),
   );
   app.use('/api', serviceNotFound);
 
@@ -129,30 +136,47 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     server.listen(opts.port, opts.host);
     await once(server, 'listening');
   } catch (err) {
-    db.close();
+    await c.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
 
-  const sweepTimer = setInterval(() => {
-    try {
-      fleet.sweep(Date.now());
-    } catch (err) {
-      log.error({ err }, 'fleet sweep failed');
-    }
-  }, config.heartbeat.sweepIntervalMs);
-  sweepTimer.unref();
+  // Timers never overlap themselves: a slow database makes them skip a turn, not pile up.
+  const every = (ms: number, what: string, fn: () => Promise<void>): NodeJS.Timeout => {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      fn()
+        .catch((err: unknown) => log.error({ err }, `${what} failed`))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    t.unref();
+    return t;
+  };
+  const sweepTimer = every(config.heartbeat.sweepIntervalMs, 'fleet sweep', () => fleet.sweep(Date.now()));
+  // Other replicas (and the enrollment CLI) change kiosks too: this replica's view follows within a second.
+  const refreshTimer = every(1_000, 'fleet refresh', () => fleet.refresh());
 
   let pruning: Promise<unknown> | undefined;
   const pruneEveryMs = config.retention.pruneIntervalHours * 3_600_000;
   const maybePrune = (): void => {
     if (pruning) return;
-    const last = lastPruneAt(db);
-    if (last !== null && Date.now() - last < pruneEveryMs) return;
-    pruning = prune(db, config.retention)
-      .then((counts) => log.info({ counts }, 'retention prune done'))
+    pruning = (async () => {
+      const last = await lastPruneAt(store);
+      if (last !== null && Date.now() - last < pruneEveryMs) return;
+      // One replica prunes at a time.
+      await store.driver.exclusive('retention', async () => {
+        const again = await lastPruneAt(store);
+        if (again !== null && Date.now() - again < pruneEveryMs) return;
+        const counts = await prune(store, config.retention);
+        log.info({ counts }, 'retention prune done');
+      });
+    })()
       .catch((err: unknown) => log.error({ err }, 'retention prune failed'))
       .finally(() => {
         pruning = undefined;
@@ -161,7 +185,6 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   maybePrune();
   const pruneTimer = setInterval(maybePrune, Math.min(pruneEveryMs, 3_600_000));
   pruneTimer.unref();
-  webhook.start();
   const alertmanager =
     config.alerting === 'alertmanager' && config.alertmanager.url
       ? new AlertmanagerSink(
@@ -172,7 +195,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       : undefined;
   alertmanager?.start();
 
-  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting }, 'central listening');
+  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting, database: store.dialect }, 'central listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -180,15 +203,14 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     close() {
       closing ??= (async () => {
         clearInterval(sweepTimer);
+        clearInterval(refreshTimer);
         clearInterval(pruneTimer);
-        await webhook.stop();
-        await alertmanager?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await alertmanager?.stop();
         await pruning;
         await history.stop();
-        fleet.flush();
-        db.close();
+        await c.close();
         log.info('central stopped');
       })();
       return closing;

@@ -8,7 +8,7 @@ export const staffStateEvent = 'Staff.StateChangedEvent';
 export const enterPendingEvent = 'Staff.VendorModeEnterPendingEvent';
 /** Unsolicited: the UI reloads itself (maintenance "restart UI"). */
 export const reloadEvent = 'Staff.ReloadUiEvent';
-/** Unsolicited alert (lockout); the monitor also gets it through `getStaffApi(ctx).onAlert`. */
+/** Unsolicited alert (lockout, paper replaced); it also goes to central through the monitor's outbox. */
 export const alertEvent = 'Staff.AlertEvent';
 
 export type StaffCorner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';

@@ -221,6 +221,8 @@ export const configSchema = z
     }),
     central: z.object({
       url: z.url(),
+      /** Other central replicas (sharing central's database), tried in order when `url` fails. */
+      failoverUrls: z.array(z.url()).max(8).optional(),
       heartbeatIntervalMs: ms.min(1000).default(30_000),
       /** Command long-poll held at central for up to this long (commands arrive at once); 0 = off. */
       commandWaitMs: z.number().int().min(0).max(30_000).default(25_000),

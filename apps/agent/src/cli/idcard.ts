@@ -67,6 +67,46 @@ function cardToCliJson(event: CardReadEvent, reveal: boolean): Record<string, un
   return out;
 }
 
+interface ReaderArgs {
+  port: string;
+  baud: number;
+  timeoutMs: number;
+  reveal: boolean;
+  count: number;
+}
+
+/**
+ * The options every reader command takes (--port, --baud, --timeout-ms), plus --reveal and
+ * --count where the command has them. Throws a usage error in the order the engineer fixes them.
+ */
+function readerArgs(
+  args: string[],
+  spec: { timeout: { fallback: number; max: number }; reveal?: boolean; count?: boolean },
+): ReaderArgs {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      baud: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      ...(spec.count ? { count: { type: 'string' as const } } : {}),
+      ...(spec.reveal ? { reveal: { type: 'boolean' as const, default: false } } : {}),
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const v = values as { port?: string; baud?: string; 'timeout-ms'?: string; count?: string; reveal?: boolean };
+  if (!v.port) throw new Error('--port PATH is required');
+  if (spec.count && v.count === undefined) throw new Error('--count N is required');
+  return {
+    port: v.port,
+    count: spec.count ? intOption('count', v.count, 1, 1, 100_000) : 1,
+    baud: baudOption(v.baud),
+    timeoutMs: intOption('timeout-ms', v['timeout-ms'], spec.timeout.fallback, 1, spec.timeout.max),
+    reveal: v.reveal ?? false,
+  };
+}
+
 function fail(cmd: string, message: string): number {
   process.stderr.write(`kiosk ${cmd}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   return 1;
@@ -110,30 +150,13 @@ const readUsage = [
 
 async function read(args: string[]): Promise<number> {
   const cmd = 'device idcard read';
-  let port: string;
-  let baud: number;
-  let timeoutMs: number;
-  let reveal: boolean;
+  let opts: ReaderArgs;
   try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        baud: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        reveal: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (!values.port) throw new Error('--port PATH is required');
-    port = values.port;
-    baud = baudOption(values.baud);
-    timeoutMs = intOption('timeout-ms', values['timeout-ms'], 30_000, 1, 3_600_000);
-    reveal = values.reveal ?? false;
+    opts = readerArgs(args, { timeout: { fallback: 30_000, max: 3_600_000 }, reveal: true });
   } catch (err) {
     return fail(cmd, `${(err as Error).message}; see --help`);
   }
+  const { port, baud, timeoutMs, reveal } = opts;
 
   let driver: IdCardDriver;
   try {
@@ -178,23 +201,13 @@ const samUsage = [
 
 async function sam(args: string[]): Promise<number> {
   const cmd = 'device idcard sam';
-  let port: string;
-  let baud: number;
-  let timeoutMs: number;
+  let opts: ReaderArgs;
   try {
-    const { values } = parseArgs({
-      args,
-      options: { port: { type: 'string' }, baud: { type: 'string' }, 'timeout-ms': { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (!values.port) throw new Error('--port PATH is required');
-    port = values.port;
-    baud = baudOption(values.baud);
-    timeoutMs = intOption('timeout-ms', values['timeout-ms'], 5000, 1, 600_000);
+    opts = readerArgs(args, { timeout: { fallback: 5000, max: 600_000 } });
   } catch (err) {
     return fail(cmd, `${(err as Error).message}; see --help`);
   }
+  const { port, baud, timeoutMs } = opts;
   let driver: IdCardDriver;
   try {
     driver = await openReader(port, baud, Math.min(timeoutMs, 3000));
@@ -237,34 +250,13 @@ const watchUsage = [
 
 async function watch(args: string[]): Promise<number> {
   const cmd = 'device idcard watch';
-  let port: string;
-  let baud: number;
-  let count: number;
-  let timeoutMs: number;
-  let reveal: boolean;
+  let opts: ReaderArgs;
   try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        count: { type: 'string' },
-        baud: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        reveal: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (!values.port) throw new Error('--port PATH is required');
-    if (values.count === undefined) throw new Error('--count N is required');
-    port = values.port;
-    count = intOption('count', values.count, 1, 1, 100_000);
-    baud = baudOption(values.baud);
-    timeoutMs = intOption('timeout-ms', values['timeout-ms'], 600_000, 1, 86_400_000);
-    reveal = values.reveal ?? false;
+    opts = readerArgs(args, { timeout: { fallback: 600_000, max: 86_400_000 }, reveal: true, count: true });
   } catch (err) {
     return fail(cmd, `${(err as Error).message}; see --help`);
   }
+  const { port, baud, count, timeoutMs, reveal } = opts;
 
   // The agent's driver: reconnecting serial transport, the configured defaults, the same loop.
   const driver = createIdCardDriver({

@@ -29,6 +29,11 @@ import { readSystem } from './system.js';
 export interface HeartbeatSenderOptions {
   /** e.g. http://127.0.0.1:5850 (a path prefix is kept: http://host/central → http://host/central/api/v1/…). */
   centralUrl: string;
+  /**
+   * Further central replicas (same database), tried in order when the current one cannot be
+   * reached or fails on its side (5xx); the sender stays with whichever answers.
+   */
+  failoverUrls?: readonly string[];
   kioskId: string;
   /** Per-kiosk HMAC secret, the same string central has for this kiosk. */
   secret: string;
@@ -82,6 +87,16 @@ export interface CentralClock {
   at: string;
 }
 
+/**
+ * Worth trying another central: it could not be reached, answered too late or with something that
+ * is not central's answer, or failed on its own side (5xx other than `busy`). A refusal
+ * (signature, replay, bad body) would be the same anywhere.
+ */
+function failoverWorthy(err: unknown): boolean {
+  if (err instanceof CentralRejected) return err.status >= 500 && err.reason !== 'busy';
+  return true;
+}
+
 /** Central answered with an error status. */
 class CentralRejected extends Error {
   constructor(
@@ -133,7 +148,9 @@ export class HeartbeatSender {
   readonly bootId = randomUUID();
   private readonly store: MonitorStore;
   private readonly log: Logger;
-  private readonly apiBase: string;
+  /** One per central URL; `active` is the one in use. */
+  private readonly apiBases: string[];
+  private active = 0;
   private readonly dataDir: string;
   private readonly requestTimeoutMs: number;
   private readonly commandRetryMs: number;
@@ -179,7 +196,8 @@ export class HeartbeatSender {
     if (opts.secret.length < 16) throw new Error('the central secret must be at least 16 characters');
     this.store = new MonitorStore(opts.db);
     this.log = opts.logger.child({ component: 'heartbeat' });
-    this.apiBase = `${opts.centralUrl.replace(/\/+$/, '')}/api/v${protocolVersion}/`;
+    const urls = [opts.centralUrl, ...(opts.failoverUrls ?? [])].map((u) => `${u.replace(/\/+$/, '')}/api/v${protocolVersion}/`);
+    this.apiBases = [...new Set(urls)];
     this.dataDir = opts.dataDir ?? dirname(opts.db.name);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? Math.min(10_000, Math.max(2_000, opts.intervalMs));
     this.commandRetryMs = opts.commandRetryMs ?? 1_000;
@@ -344,6 +362,18 @@ export class HeartbeatSender {
     }
   }
 
+  /** Moves to the next central URL. */
+  private failover(err: unknown): void {
+    const from = this.apiBases[this.active];
+    this.active = (this.active + 1) % this.apiBases.length;
+    this.log.warn({ from, to: this.apiBases[this.active], error: errorText(err) }, 'central not reachable; failing over to the next central');
+  }
+
+  /** The central URL in use now (with several configured, the one that last answered). */
+  currentCentral(): string {
+    return this.apiBases[this.active]!.replace(/\/api\/v\d+\/$/, '');
+  }
+
   private recordFailure(err: unknown): void {
     const rejected = err instanceof CentralRejected ? err : undefined;
     const failures = this.status.consecutiveFailures + 1;
@@ -410,8 +440,18 @@ export class HeartbeatSender {
     extraHeaders: Record<string, string> = {},
   ): Promise<z.infer<S>> {
     const run = async (): Promise<z.infer<S>> => {
-      if (this.stopped) throw new Error('heartbeat sender stopped');
-      return this.request(endpoint, body, contentType, schema, extraHeaders, this.store.nextRequestSeq(), this.requestTimeoutMs);
+      // With several centrals, a request that cannot be delivered goes to the next one at once
+      // (with a fresh sequence number: the first may have been taken before the answer was lost).
+      for (let tried = 1; ; tried++) {
+        if (this.stopped) throw new Error('heartbeat sender stopped');
+        const base = this.active;
+        try {
+          return await this.request(endpoint, body, contentType, schema, extraHeaders, this.store.nextRequestSeq(), this.requestTimeoutMs);
+        } catch (err) {
+          if (this.stopped || tried >= this.apiBases.length || !failoverWorthy(err)) throw err;
+          if (this.active === base) this.failover(err);
+        }
+      }
     };
     return this.queue.run(run);
   }
@@ -428,7 +468,7 @@ export class HeartbeatSender {
   ): Promise<z.infer<S>> {
     const timestamp = Date.now() + this.clockOffsetMs;
     const signed = signedHeaders(this.opts.secret, { endpoint, kioskId: this.opts.kioskId, timestamp, seq }, body);
-    const res = await fetchJson(this.apiBase + endpoint, {
+    const res = await fetchJson(this.apiBases[this.active] + endpoint, {
       method: 'POST',
       headers: { ...signed, 'content-type': contentType, ...extraHeaders },
       body,

@@ -157,6 +157,7 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
 
   const sender = new HeartbeatSender({
     centralUrl: config.central.url,
+    ...(config.central.failoverUrls ? { failoverUrls: config.central.failoverUrls } : {}),
     kioskId: config.kiosk.id,
     secret: config.central.secret,
     intervalMs: config.central.heartbeatIntervalMs,

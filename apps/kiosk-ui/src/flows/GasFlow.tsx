@@ -22,6 +22,7 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
+import { FlowErrorScreen, PrevAction, WorkingScreen } from './FlowScreens';
 import './gas.css';
 
 /**
@@ -129,14 +130,13 @@ function Start({ view, send }: ScreenProps) {
 function Working({ view, text, testid, hint }: { view: ScreenProps['view']; text: string; testid: string; hint?: string }) {
   const t = useT();
   return (
-    <Screen name="service" step={view.flow?.step ?? null} icon="gas" title={t('service.gas')}>
-      <Progress text={text} testid={testid} />
+    <WorkingScreen step={view.flow?.step ?? null} icon="gas" title={t('service.gas')} text={text} testid={testid}>
       {hint && (
         <p class="gas-big" data-testid={`${testid}-hint`}>
           {hint}
         </p>
       )}
-    </Screen>
+    </WorkingScreen>
   );
 }
 
@@ -155,9 +155,7 @@ function WaitCard({ view, send }: ScreenProps) {
       title={t('gas.waitCard.title')}
       actions={
         <>
-          <Action testid="gas-back" onClick={back(send)}>
-            {t('flows.previous')}
-          </Action>
+          <PrevAction send={send} testid="gas-back" />
           <HomeAction send={send} />
         </>
       }
@@ -267,9 +265,7 @@ function Account({ view, send }: ScreenProps) {
               {t('gas.start.pending')}
             </Action>
           )}
-          <Action testid="gas-back" onClick={back(send)}>
-            {t('flows.previous')}
-          </Action>
+          <PrevAction send={send} testid="gas-back" />
           <HomeAction send={send} />
         </>
         )
@@ -469,9 +465,7 @@ function PendingEntry({ view, send }: ScreenProps) {
           <Action testid="gas-pending-ok" primary onClick={() => ok && send('Session.FlowEvent', { name: 'finishPending', data: { orderNo: value.trim() } })}>
             {t('gas.pending.ok')}
           </Action>
-          <Action testid="gas-back" onClick={back(send)}>
-            {t('flows.previous')}
-          </Action>
+          <PrevAction send={send} testid="gas-back" />
           <HomeAction send={send} />
         </>
       }
@@ -524,30 +518,14 @@ function ErrorStep({ view, send }: ScreenProps) {
   const text = useText();
   const d = view.flow!.data as unknown as GasErrorData;
   return (
-    <Screen
-      name="service"
-      step="error"
-      icon="alert"
-      tone="bad"
+    <FlowErrorScreen
+      send={send}
+      prefix="gas"
       title={t('gas.error.title')}
-      actions={
-        <>
-          {d.retry && (
-            <Action testid="gas-retry" primary onClick={cont(send)}>
-              {t('common.retry')}
-            </Action>
-          )}
-          <Action testid="gas-back" icon="home" onClick={back(send)}>
-            {t('flows.back')}
-          </Action>
-        </>
-      }
-    >
-      <p class="notice" data-testid="gas-error">
-        {text(d.message)}
-      </p>
-      <p>{t('gas.error.hint', { hotline: view.contact.hotline })}</p>
-    </Screen>
+      message={text(d.message)}
+      hint={t('gas.error.hint', { hotline: view.contact.hotline })}
+      retry={d.retry}
+    />
   );
 }
 

@@ -13,6 +13,7 @@ import { Paged } from '../components/Paged';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event } from './actions';
 import { sharedRecordSteps } from './RecordFlows';
+import { PrevAction } from './FlowScreens';
 import './flows.css';
 
 /**
@@ -85,9 +86,7 @@ function Purpose({ view, send }: ScreenProps) {
       icon="licence"
       title={t('licence.purpose.title')}
       actions={
-        <Action testid="rf-back" onClick={back(send)}>
-          {t('flows.previous')}
-        </Action>
+        <PrevAction send={send} testid="rf-back" />
       }
     >
       <p>{t('licence.purpose.hint')}</p>
@@ -118,9 +117,7 @@ function List({ view, send }: ScreenProps) {
       icon="licence"
       title={t('licence.list.title')}
       actions={
-        <Action testid="rf-back" onClick={back(send)}>
-          {t('flows.previous')}
-        </Action>
+        <PrevAction send={send} testid="rf-back" />
       }
     >
       <Holder holder={d.holder} />
@@ -168,9 +165,7 @@ function Preview({ view, send }: ScreenProps) {
           <Action testid="licence-print" primary icon="printer" onClick={cont(send)}>
             {t('licence.preview.print')}
           </Action>
-          <Action testid="rf-back" onClick={back(send)}>
-            {t('flows.previous')}
-          </Action>
+          <PrevAction send={send} testid="rf-back" />
         </>
       }
     >
@@ -199,9 +194,7 @@ function NoLicences({ send }: ScreenProps) {
           <Action testid="rf-done" primary onClick={cont(send)}>
             {t('flows.noRecords.done')}
           </Action>
-          <Action testid="rf-back" onClick={back(send)}>
-            {t('flows.previous')}
-          </Action>
+          <PrevAction send={send} testid="rf-back" />
         </>
       }
     >

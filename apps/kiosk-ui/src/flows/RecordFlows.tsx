@@ -15,12 +15,12 @@ import type {
 } from '@kiosk/contracts/record-views';
 import { useT, usePrefs, type T } from '../i18n';
 import { upstreamText } from '../i18n/upstream';
-import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import { Paged } from '../components/Paged';
 import { tileText } from '../screens/Home';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
+import { FlowErrorScreen, PrevAction, WorkingScreen } from './FlowScreens';
 import './flows.css';
 
 /**
@@ -53,12 +53,7 @@ function HomeButton({ send, label }: { send: Send; label?: string }) {
 }
 
 function PrevButton({ send }: { send: Send }) {
-  const t = useT();
-  return (
-    <Action testid="rf-back" onClick={back(send)}>
-      {t('flows.previous')}
-    </Action>
-  );
+  return <PrevAction send={send} testid="rf-back" />;
 }
 
 function Field({ label, value, testid }: { label: string; value: string; testid?: string }) {
@@ -85,9 +80,14 @@ function Loading({ view, send }: ScreenProps) {
       </Action>
     ) : undefined;
   return (
-    <Screen name="service" step={view.flow?.step ?? 'loading'} icon={id} title={t(tileText[id].title)} actions={cancel}>
-      <Progress text={t(view.flow?.step === 'registering' ? 'flows.registering' : 'flows.loading')} testid="rf-loading" />
-    </Screen>
+    <WorkingScreen
+      step={view.flow?.step ?? 'loading'}
+      icon={id}
+      title={t(tileText[id].title)}
+      actions={cancel}
+      text={t(view.flow?.step === 'registering' ? 'flows.registering' : 'flows.loading')}
+      testid="rf-loading"
+    />
   );
 }
 
@@ -125,28 +125,14 @@ function ErrorStep({ view, send }: ScreenProps) {
   const { lang } = usePrefs();
   const d = view.flow!.data as unknown as ErrorData;
   return (
-    <Screen
-      name="service"
-      step="error"
-      icon="alert"
-      tone="bad"
+    <FlowErrorScreen
+      send={send}
+      prefix="rf"
       title={t('flows.error.title')}
-      actions={
-        <>
-          {d.retryable && (
-            <Action testid="rf-retry" primary onClick={cont(send)}>
-              {t('common.retry')}
-            </Action>
-          )}
-          <HomeButton send={send} label={t('flows.back')} />
-        </>
-      }
-    >
-      <p class="notice" data-testid="rf-error">
-        {lang === 'en' ? d.message.en : d.message.zh}
-      </p>
-      <p>{t('flows.error.hint', { hotline: view.contact.hotline })}</p>
-    </Screen>
+      message={lang === 'en' ? d.message.en : d.message.zh}
+      hint={t('flows.error.hint', { hotline: view.contact.hotline })}
+      retry={d.retryable}
+    />
   );
 }
 

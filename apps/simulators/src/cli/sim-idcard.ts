@@ -8,6 +8,7 @@ import { isBaudRate } from '@kiosk/protocol-sam';
 import { createControlApp } from '../control-api.js';
 import { personalityPresets } from '../idcard/personality.js';
 import { createIdCardSimulator } from '../idcard/simulator.js';
+import { untilStopped } from './until-stopped.js';
 
 function baudOption(raw: string | undefined): number {
   const n = intOption('baud', raw, 115200, 1, 10_000_000);
@@ -89,15 +90,7 @@ async function sim(args: string[]): Promise<number> {
   process.stderr.write(
     `ID card simulator on ${simulator.agentPath}; control API http://127.0.0.1:${actualPort}/idcard; Ctrl-C to stop\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await simulator.stop();

@@ -8,6 +8,7 @@ import { resolvePath } from '@kiosk/kiosk-config';
 import { intOption, type CliCommand } from '@kiosk/platform';
 import { createControlApp } from '../control-api.js';
 import { createPrinterSimulator } from '../printer/index.js';
+import { untilStopped } from './until-stopped.js';
 
 const simUsage = [
   'Usage: kiosk sim printer [--dir DIR] [--control-port N] [--dots 384|576]',
@@ -54,15 +55,7 @@ async function simPrinter(args: string[]): Promise<number> {
   }
   const port = (server.address() as AddressInfo).port;
   process.stdout.write(`printer simulator: pty ${sim.agentPath}\ncontrol: http://127.0.0.1:${port}/printer\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   server.closeAllConnections();
   server.close();
   await sim.stop();

@@ -16,8 +16,7 @@
  *   POST   /gascard/plug            {"connected": bool}
  *   POST   /gascard/silent          {"silent": bool}: still connected, answers nothing until set false
  */
-import { SimulatorInputError, jsonRoute } from '../control-route.js';
-import { serviceError } from '@kiosk/platform';
+import { SimulatorInputError, jsonRoute, parseControlBody, plugRoute, routerErrorHandler } from '../control-route.js';
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,8 +34,7 @@ import {
   encodeWriteReply,
 } from '@kiosk/protocol-gascard';
 import { REPLY_BIT, createFrameParser, encodeFrame, type Frame } from '@kiosk/protocol-gascard';
-import { SerialTransport } from '@kiosk/transport';
-import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
+import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
 import { applyTornWrite, applyWrite, cardProfiles, findCardProfile, loadIntoMeter, newCard, type SimCard } from './card.js';
 
@@ -81,30 +79,15 @@ const cardInputSchema = z.union([
 const faultSchema = z
   .object({ kind: z.enum(gasCardFaultKinds), applied: z.boolean().default(false), count: z.number().int().min(1).max(1000).default(1) })
   .strict();
-const plugSchema = z.object({ connected: z.boolean() }).strict();
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    throw new SimulatorInputError(r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
+const parse = parseControlBody;
 
 const maskCard = (n: string): string => (n.length > 8 ? `${n.slice(0, 4)}${'*'.repeat(n.length - 8)}${n.slice(-4)}` : n);
 
-export class GasCardSimulator implements SimulatedDevice {
+export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
   readonly name = 'gascard';
-  readonly agentPath: string;
-  readonly devicePath: string;
-  private readonly baudRate: number;
   private readonly stateFile: string | undefined;
   private readonly latency: { status: number; read: number; write: number };
   private readonly parser = createFrameParser();
-  private pair: PtyPair | undefined;
-  private transport: SerialTransport | undefined;
-  private connected = false;
-  private started = false;
   private generation = 0;
   private queue: Frame[] = [];
   private working = false;
@@ -120,9 +103,7 @@ export class GasCardSimulator implements SimulatedDevice {
   onCardWrite: ((e: CardWriteEvent) => void) | undefined;
 
   constructor(options: GasCardSimulatorOptions) {
-    this.agentPath = options.agentPath;
-    this.devicePath = options.devicePath;
-    this.baudRate = options.baudRate ?? 115200;
+    super(options);
     this.stateFile = options.stateFile;
     this.latency = { status: 3, read: 30, write: 120, ...options.latency };
     this.load();
@@ -130,48 +111,11 @@ export class GasCardSimulator implements SimulatedDevice {
 
   // ---- life cycle ---------------------------------------------------------------------------------
 
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    await this.plug();
-  }
-
-  async stop(): Promise<void> {
-    this.started = false;
-    await this.unplug();
-  }
-
-  async plug(): Promise<void> {
-    if (this.pair) return;
-    const pair = await createPtyPair(this.agentPath, this.devicePath);
-    const transport = new SerialTransport({ path: this.devicePath, baudRate: this.baudRate });
-    transport.on('data', (chunk) => this.onData(chunk));
-    transport.on('close', () => {
-      if (this.transport === transport) this.connected = false;
-    });
-    try {
-      await transport.open();
-    } catch (err) {
-      await pair.close();
-      throw err;
-    }
-    this.pair = pair;
-    this.transport = transport;
-    this.connected = true;
-  }
-
-  /** Closes the pty pair: to the agent the reader was unplugged. */
-  async unplug(): Promise<void> {
+  /** Unplugging: replies in flight are dropped. */
+  protected override beforeUnplug(): void {
     this.generation += 1;
     this.queue = [];
     this.parser.reset();
-    this.connected = false;
-    const t = this.transport;
-    const p = this.pair;
-    this.transport = undefined;
-    this.pair = undefined;
-    await t?.close().catch(() => undefined);
-    await p?.close();
   }
 
   // ---- cards --------------------------------------------------------------------------------------
@@ -238,7 +182,7 @@ export class GasCardSimulator implements SimulatedDevice {
   state(): Record<string, unknown> {
     const c = this.inserted;
     return {
-      connected: this.connected,
+      connected: this.isConnected,
       silent: this.silent,
       agentPath: this.agentPath,
       card: c
@@ -277,7 +221,7 @@ export class GasCardSimulator implements SimulatedDevice {
 
   // ---- wire ---------------------------------------------------------------------------------------
 
-  private onData(chunk: Buffer): void {
+  protected onData(chunk: Buffer): void {
     for (const ev of this.parser.push(chunk)) {
       if (ev.type === 'frame') this.queue.push(ev.frame);
       else {
@@ -415,18 +359,8 @@ export class GasCardSimulator implements SimulatedDevice {
         return { faults: [] };
       }),
     );
-    r.post(
-      '/plug',
-      handle(async (body) => {
-        const p = parse(plugSchema, body);
-        if (p.connected) await this.plug();
-        else await this.unplug();
-        return this.state();
-      }),
-    );
-    r.use((err: Error & { type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res.status(400).json(serviceError(err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message));
-    });
+    r.post('/plug', plugRoute(this));
+    r.use(routerErrorHandler);
     return r;
   }
 }

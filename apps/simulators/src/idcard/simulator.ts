@@ -3,12 +3,11 @@
  * with realistic timing (find tens of ms, read several hundred ms before the first byte, then
  * the configured line rate), plus HTTP control routes mounted at /idcard.
  */
-import { SimulatorInputError, jsonRoute } from '../control-route.js';
+import { SimulatorInputError, jsonRoute, parseControlBody, plugRoute, routerErrorHandler } from '../control-route.js';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { SerialTransport } from '@kiosk/transport';
 import { createCommandParser, createResponseParser } from '@kiosk/protocol-sam';
 import {
   CardEncodeError,
@@ -18,8 +17,8 @@ import {
   sexes,
   type CardFields,
 } from '@kiosk/protocol-sam';
-import { maskIdNumber, maskName, serviceError } from '@kiosk/platform';
-import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
+import { maskIdNumber, maskName } from '@kiosk/platform';
+import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
 import {
   findProfile,
@@ -140,19 +139,7 @@ const faultSchema = z
   })
   .strict();
 
-const plugSchema = z.object({ connected: z.boolean() }).strict();
-
-function describeZod(err: z.ZodError): string {
-  return err.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'body'}: ${i.message}`)
-    .join('; ');
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new SimulatorInputError(describeZod(r.error));
-  return r.data;
-}
+const parseBody = parseControlBody;
 
 export interface PlaceCardInput {
   profile?: string;
@@ -163,30 +150,21 @@ export interface PlaceCardInput {
 
 // ---- the simulator ------------------------------------------------------------------------------
 
-export class IdCardSimulator implements SimulatedDevice {
+export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
   readonly name = 'idcard';
-  readonly agentPath: string;
-  readonly devicePath: string;
   readonly reader: ReaderModel;
-  private pair: PtyPair | undefined;
-  private transport: SerialTransport | undefined;
   private readonly parser = createCommandParser();
-  private baudRate: number;
   private readonly timing: SimTiming;
   private readonly random: () => number;
   private queue: Array<() => Reply> = [];
   private working = false;
   /** Bumped on unplug/stop so in-flight replies stop writing. */
   private generation = 0;
-  private connected = false;
-  private started = false;
   private readonly events: TimelineEvent[] = [];
   private lastReply: Buffer | undefined;
 
   constructor(options: IdCardSimulatorOptions) {
-    this.agentPath = options.agentPath;
-    this.devicePath = options.devicePath;
-    this.baudRate = options.baudRate ?? 115200;
+    super(options);
     this.timing = { ...defaultTiming, ...options.timing };
     this.random = mulberry32(options.seed ?? 0x1dca4d);
     const personality = resolvePersonality(options.personality ?? 'standard');
@@ -208,59 +186,16 @@ export class IdCardSimulator implements SimulatedDevice {
     return { ...this.reader.personality };
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    await this.plug();
-  }
-
-  async stop(): Promise<void> {
-    this.started = false;
-    await this.unplug();
-  }
-
-  /** Closes the pty pair: to the agent the reader has been unplugged. */
-  async unplug(): Promise<void> {
+  /** Unplugging: replies in flight are dropped. */
+  protected override beforeUnplug(): void {
     this.generation += 1;
     this.queue = [];
     this.parser.reset();
-    this.connected = false;
-    const t = this.transport;
-    const p = this.pair;
-    this.transport = undefined;
-    this.pair = undefined;
-    await t?.close().catch(() => undefined);
-    await p?.close();
+  }
+
+  /** Unplugged: the reader loses power (its SAM state starts afresh). */
+  protected override afterUnplug(): void {
     this.reader.powerCycle();
-  }
-
-  /** Creates the pty pair again at the same paths: the reader is plugged back in. */
-  async plug(): Promise<void> {
-    if (this.pair) return;
-    const pair = await createPtyPair(this.agentPath, this.devicePath);
-    const transport = new SerialTransport({ path: this.devicePath, baudRate: this.baudRate });
-    transport.on('data', (chunk) => this.onData(chunk));
-    transport.on('close', () => {
-      if (this.transport === transport) this.connected = false;
-    });
-    try {
-      await transport.open();
-    } catch (err) {
-      await pair.close();
-      throw err;
-    }
-    this.pair = pair;
-    this.transport = transport;
-    this.connected = true;
-  }
-
-  async setConnected(connected: boolean): Promise<void> {
-    if (connected) await this.plug();
-    else await this.unplug();
-  }
-
-  get isConnected(): boolean {
-    return this.connected;
   }
 
   // -- card control --
@@ -333,7 +268,7 @@ export class IdCardSimulator implements SimulatedDevice {
   state(): Record<string, unknown> {
     const card = this.reader.card;
     return {
-      connected: this.connected,
+      connected: this.isConnected,
       agentPath: this.agentPath,
       baudRate: this.baudRate,
       card: card ? { profile: card.profile, cardType: card.cardType, phase: this.reader.phase } : null,
@@ -356,7 +291,7 @@ export class IdCardSimulator implements SimulatedDevice {
 
   // -- wire side --
 
-  private onData(chunk: Buffer): void {
+  protected onData(chunk: Buffer): void {
     for (const ev of this.parser.push(chunk)) {
       if (ev.type === 'frame') {
         const frame = ev.frame;
@@ -511,18 +446,9 @@ export class IdCardSimulator implements SimulatedDevice {
       })),
     );
     r.post('/personality', handle((body) => ({ personality: this.setPersonality((body ?? {}) as PersonalityInput) })));
-    r.post(
-      '/plug',
-      handle(async (body) => {
-        const p = parseBody(plugSchema, body);
-        await this.setConnected(p.connected);
-        return this.state();
-      }),
-    );
+    r.post('/plug', plugRoute(this));
     // JSON syntax errors inside this router answer 400 here rather than a generic 500.
-    r.use((err: Error & { type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res.status(400).json(serviceError(err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message));
-    });
+    r.use(routerErrorHandler);
     return r;
   }
 }

@@ -7,8 +7,7 @@ import { SimulatorInputError, sendControlError } from '../control-route.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { Mutex } from '@kiosk/platform';
-import { SerialTransport } from '@kiosk/transport';
-import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
+import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
 import { PrinterEmulator, type PrinterPersonality, type PrinterSensors } from './emulator.js';
 import { receiptHtml, receiptText, type ReceiptItem, type ReceiptRecord } from './receipts.js';
@@ -118,16 +117,9 @@ export function receiptView(r: ReceiptRecord, dotsPerLine: number, withHtml = tr
   };
 }
 
-export class PrinterSimulator implements SimulatedDevice {
+export class PrinterSimulator extends PtySimulator implements SimulatedDevice {
   readonly name = 'printer';
-  readonly agentPath: string;
-  readonly devicePath: string;
   readonly emulator: PrinterEmulator;
-  private readonly baudRate: number;
-  private pair: PtyPair | undefined;
-  private transport: SerialTransport | undefined;
-  private connected = false;
-  private started = false;
   private readonly writing = new Mutex();
   private streamTimer: NodeJS.Timeout | undefined;
   private streamBusy = false;
@@ -135,65 +127,26 @@ export class PrinterSimulator implements SimulatedDevice {
   private repliedBytes = 0;
 
   constructor(options: PrinterSimulatorOptions) {
-    this.agentPath = options.agentPath;
-    this.devicePath = options.devicePath;
-    this.baudRate = options.baudRate ?? 115200;
+    super(options);
     this.emulator = new PrinterEmulator(options.dotsPerLine ?? 576, options.personality);
     this.emulator.on('reply', (bytes) => this.send(bytes));
   }
 
-  get isConnected(): boolean {
-    return this.connected;
+  protected onData(chunk: Buffer): void {
+    this.emulator.receive(chunk);
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    await this.plug();
-  }
-
-  async stop(): Promise<void> {
-    this.started = false;
-    await this.unplug();
-  }
-
-  /** Creates the pty pair at the configured paths: the printer is plugged in. */
-  async plug(): Promise<void> {
-    if (this.pair) return;
-    const pair = await createPtyPair(this.agentPath, this.devicePath);
-    const transport = new SerialTransport({ path: this.devicePath, baudRate: this.baudRate });
-    transport.on('data', (chunk) => this.emulator.receive(chunk));
-    transport.on('close', () => {
-      if (this.transport === transport) this.connected = false;
-    });
-    try {
-      await transport.open();
-    } catch (err) {
-      await pair.close();
-      throw err;
-    }
-    this.pair = pair;
-    this.transport = transport;
-    this.connected = true;
+  protected override afterPlug(): void {
     this.applyStreaming();
   }
 
-  /** Closes the pty pair: to the agent the printer has been unplugged (a slip in progress is torn off). */
-  async unplug(): Promise<void> {
-    this.connected = false;
+  /** Unplugging: the status stream stops; unplugged, a slip in progress is torn off. */
+  protected override beforeUnplug(): void {
     this.stopStreaming();
-    const t = this.transport;
-    const p = this.pair;
-    this.transport = undefined;
-    this.pair = undefined;
-    await t?.close().catch(() => undefined);
-    await p?.close();
-    this.emulator.powerCycle('unplugged');
   }
 
-  async setConnected(connected: boolean): Promise<void> {
-    if (connected) await this.plug();
-    else await this.unplug();
+  protected override afterUnplug(): void {
+    this.emulator.powerCycle('unplugged');
   }
 
   /** Validates and applies a sensor patch; throws SimulatorInputError on bad input. */
@@ -220,7 +173,7 @@ export class PrinterSimulator implements SimulatedDevice {
 
   state(): Record<string, unknown> {
     return {
-      connected: this.connected,
+      connected: this.isConnected,
       agentPath: this.agentPath,
       dotsPerLine: this.emulator.dotsPerLine,
       sensors: { ...this.emulator.state },
@@ -241,7 +194,7 @@ export class PrinterSimulator implements SimulatedDevice {
   }
 
   private applyStreaming(): void {
-    const want = this.emulator.state.streamStatus && this.connected;
+    const want = this.emulator.state.streamStatus && this.isConnected;
     if (want && !this.streamTimer) {
       this.streamTimer = setInterval(() => {
         if (this.streamBusy || !this.transport || this.emulator.state.silent) return;

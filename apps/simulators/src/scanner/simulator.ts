@@ -11,13 +11,12 @@
  *   POST /scanner/raw      {"hex": "…"} raw bytes on the line (noise, overlong, non-UTF-8 tests)
  *   POST /scanner/plug     {"connected": bool}
  */
-import { SimulatorInputError, jsonRoute } from '../control-route.js';
+import { SimulatorInputError, jsonRoute, parseControlBody } from '../control-route.js';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { Mutex } from '@kiosk/platform';
 import { encodeScan } from '@kiosk/protocol-scanner';
-import { SerialTransport } from '@kiosk/transport';
-import { createPtyPair, type PtyPair } from '../harness/pty-pair.js';
+import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
 
 export interface ScannerSimulatorOptions {
@@ -43,75 +42,24 @@ const rawSchema = z
   })
   .strict();
 const plugSchema = z.object({ connected: z.boolean() }).strict();
+const parse = parseControlBody;
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    throw new SimulatorInputError(
-      r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; '),
-    );
-  }
-  return r.data;
-}
-
-export class ScannerSimulator implements SimulatedDevice {
+export class ScannerSimulator extends PtySimulator implements SimulatedDevice {
   readonly name = 'scanner';
-  readonly agentPath: string;
-  readonly devicePath: string;
-  private readonly baudRate: number;
-  private pair: PtyPair | undefined;
-  private transport: SerialTransport | undefined;
-  private started = false;
   private readonly sending = new Mutex();
   readonly counters = { codes: 0, rawWrites: 0, ignoredHostBytes: 0 };
 
   constructor(options: ScannerSimulatorOptions) {
-    this.agentPath = options.agentPath;
-    this.devicePath = options.devicePath;
-    this.baudRate = options.baudRate ?? 9600;
+    super({ ...options, baudRate: options.baudRate ?? 9600 });
   }
 
   get connected(): boolean {
     return this.transport?.isOpen ?? false;
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    await this.plug();
-  }
-
-  async stop(): Promise<void> {
-    this.started = false;
-    await this.unplug();
-  }
-
-  async plug(): Promise<void> {
-    if (this.pair) return;
-    const pair = await createPtyPair(this.agentPath, this.devicePath);
-    const transport = new SerialTransport({ path: this.devicePath, baudRate: this.baudRate });
-    // No trigger/config command set: whatever the host sends is ignored.
-    transport.on('data', (chunk) => {
-      this.counters.ignoredHostBytes += chunk.length;
-    });
-    try {
-      await transport.open();
-    } catch (err) {
-      await pair.close();
-      throw err;
-    }
-    this.pair = pair;
-    this.transport = transport;
-  }
-
-  /** Closes the pty pair: to the agent the scanner was unplugged. */
-  async unplug(): Promise<void> {
-    const t = this.transport;
-    const p = this.pair;
-    this.transport = undefined;
-    this.pair = undefined;
-    await t?.close().catch(() => undefined);
-    await p?.close();
+  /** No trigger/config command set: whatever the host sends is ignored. */
+  protected onData(chunk: Buffer): void {
+    this.counters.ignoredHostBytes += chunk.length;
   }
 
   /** Presents a code to the module: it goes out as its bytes and the suffix. */
@@ -162,9 +110,7 @@ export class ScannerSimulator implements SimulatedDevice {
     r.post(
       '/plug',
       jsonRoute(async (body) => {
-        const { connected } = parse(plugSchema, body);
-        if (connected) await this.plug();
-        else await this.unplug();
+        await this.setConnected(parse(plugSchema, body).connected);
         return { connected: this.connected };
       }),
     );
