@@ -41,7 +41,7 @@ describe('自助照相 in the browser', () => {
     await checkScreen(page, 'photo-use');
     await tap('photo-use-idcard');
     await onScreen(page, 'service', 'consent');
-    await expect(await page.getByTestId('photo-consent-text').textContent()).toContain('仅用于');
+    expect(await page.getByTestId('photo-consent-text').textContent()).toContain('仅用于');
     await checkScreen(page, 'photo-consent');
     await tap('photo-consent-agree');
     await onScreen(page, 'service', 'preview', 30_000);

@@ -83,7 +83,7 @@ async function runReconcile(args: string[]): Promise<number> {
       otherProduct: isPhotoOrderNo,
     });
     // The same provider's bill carries the photo orders (自助照相): reconciled against their journal.
-    const photo = reconcilePhoto({ date, kioskId: c.kiosk.id, journal: j.photo?.forDate(date) ?? [], bill: bill!, lookup: (no) => j.photo?.get(no) });
+    const photo = reconcilePhoto({ date, kioskId: c.kiosk.id, journal: j.photo?.forDate(date) ?? [], bill, lookup: (no) => j.photo?.get(no) });
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...report, photo }, null, 2)}\n`);
     } else {

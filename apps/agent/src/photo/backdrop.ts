@@ -6,7 +6,7 @@
  */
 import type { PhotoBackdrop } from '@kiosk/contracts/photo';
 
-export const BACKDROP_RGB: Record<PhotoBackdrop, [number, number, number]> = {
+const BACKDROP_RGB: Record<PhotoBackdrop, [number, number, number]> = {
   white: [255, 255, 255],
   blue: [67, 142, 219],
   red: [255, 0, 0],

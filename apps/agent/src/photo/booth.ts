@@ -28,8 +28,8 @@ export function isBoothCamera(d: DeviceDriver | undefined): d is BoothCamera {
   return d !== undefined && d.kind === 'camera' && typeof (d as Partial<BoothCamera>).capture === 'function';
 }
 
-export const photoPreviewPath = '/api/photo/preview';
-export const photoResultPath = '/api/photo/result';
+const photoPreviewPath = '/api/photo/preview';
+const photoResultPath = '/api/photo/result';
 
 export interface CaptureOutcome {
   ok: boolean;

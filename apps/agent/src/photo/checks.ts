@@ -8,7 +8,7 @@ import type { DetectedFace, Point } from './detector.js';
 import { laplacianVariance, lumaPlane, meanStd, type Rect } from './image-stats.js';
 
 /** In the order they are checked; the UI's hint keys are `photo.hint.<code>`. */
-export const PHOTO_CHECK_CODES = [
+const PHOTO_CHECK_CODES = [
   'dark',
   'bright',
   'noFace',
@@ -23,7 +23,7 @@ export const PHOTO_CHECK_CODES = [
 ] as const;
 export type PhotoCheckCode = (typeof PHOTO_CHECK_CODES)[number];
 
-export interface PhotoMeasures {
+interface PhotoMeasures {
   frameLuma: number;
   faces: number;
   faceLuma?: number;
@@ -81,7 +81,7 @@ function eyeAspect(p: Point[]): number {
   return w === 0 ? 0 : (dist(p1, p5) + dist(p2, p4)) / (2 * w);
 }
 
-export interface FaceGeometry {
+interface FaceGeometry {
   leftEye: Point;
   rightEye: Point;
   tiltDeg: number;
@@ -91,7 +91,7 @@ export interface FaceGeometry {
   centreX: number;
 }
 
-export function faceGeometry(face: DetectedFace): FaceGeometry {
+function faceGeometry(face: DetectedFace): FaceGeometry {
   const lm = face.landmarks;
   const leftEye = centre(lm.slice(36, 42));
   const rightEye = centre(lm.slice(42, 48));
@@ -111,7 +111,7 @@ export function faceGeometry(face: DetectedFace): FaceGeometry {
 }
 
 /** The crop box that puts this head at the middle of the spec's ratios. */
-export function cropFor(g: FaceGeometry, spec: PhotoSpec): Rect {
+function cropFor(g: FaceGeometry, spec: PhotoSpec): Rect {
   const headHeight = g.chinY - g.crownY;
   const share = (spec.headHeight.min + spec.headHeight.max) / 2;
   const topShare = (spec.headTop.min + spec.headTop.max) / 2;

@@ -9,7 +9,7 @@ import { replaceBackdrop } from './backdrop.js';
 import type { PhotoSpec } from '@kiosk/kiosk-config';
 import type { Rect } from './image-stats.js';
 
-export class PhotoOutputError extends Error {
+class PhotoOutputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PhotoOutputError';

@@ -11,6 +11,8 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+// face-api's node-wasm build requires '@tensorflow/tfjs' at run time; its tensor type is used here.
+import type { Tensor3D } from '@tensorflow/tfjs';
 
 export interface Point {
   x: number;
@@ -30,9 +32,6 @@ export interface FaceDetector {
 
 /* The face-api and tfjs modules are CommonJS without usable ESM types for this import style;
    the small surface used here is typed by hand below. */
-interface Tensor3D {
-  dispose(): void;
-}
 interface TfLike {
   setBackend(name: string): Promise<boolean>;
   ready(): Promise<void>;
@@ -62,7 +61,7 @@ interface FaceApiLike {
 let loading: Promise<FaceApiLike> | undefined;
 
 /** Where the weights live: the `model/` folder of the face-api package. */
-export function modelDir(): string {
+function modelDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
 }

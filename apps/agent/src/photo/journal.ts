@@ -12,7 +12,7 @@
 import type { PhotoBackdrop, PhotoUse } from '@kiosk/contracts/photo';
 import { chinaDate, type Db } from '@kiosk/platform';
 
-export const photoOrderStates = [
+const photoOrderStates = [
   'created',
   'awaiting_payment',
   'paid',
@@ -42,9 +42,7 @@ const transitions: Record<PhotoOrderState, readonly PhotoOrderState[]> = {
   payment_closed: [],
   refunded: [],
 };
-export const finalPhotoStates: readonly PhotoOrderState[] = ['done', 'payment_expired', 'payment_closed', 'refunded'];
-/** Paid, and the citizen's receipt is not on the platform yet: the money is the kiosk's to account for. */
-export const openPhotoStates: readonly PhotoOrderState[] = ['paid', 'uploading', 'upload_pending', 'refund_requested'];
+const finalPhotoStates: readonly PhotoOrderState[] = ['done', 'payment_expired', 'payment_closed', 'refunded'];
 
 export interface PhotoOrder {
   orderNo: string;

@@ -12,8 +12,6 @@ import { PhotoJournal } from './journal.js';
 import { PhotoOrders } from './orders.js';
 import type { PhotoApi } from './api.js';
 
-export type { PhotoApi } from './api.js';
-
 export interface PhotoModuleOptions {
   services?: Pick<Services, 'payment'>;
   platform?: PhotoConnector;

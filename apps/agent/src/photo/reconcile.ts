@@ -14,7 +14,7 @@ import type { PhotoOrder } from './journal.js';
 
 export const isPhotoOrderNo = (no: string): boolean => no.startsWith('PH');
 
-export type PhotoMismatchKind =
+type PhotoMismatchKind =
   | 'payment-not-in-journal'
   | 'journal-not-paid'
   | 'paid-not-in-bill'

@@ -11,11 +11,11 @@ import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-clien
  * order number for good (like the gas company's 冲正) and tells whether a receipt exists, which is
  * what a refund must know first.
  */
-export const photoVoidSchema = z.object({
+const photoVoidSchema = z.object({
   result: z.enum(['never_credited', 'already_credited']),
   receipt: photoReceiptSchema.nullable(),
 });
-export type PhotoVoid = z.infer<typeof photoVoidSchema>;
+type PhotoVoid = z.infer<typeof photoVoidSchema>;
 
 export interface PhotoConnector {
   readonly breaker: CircuitBreaker;

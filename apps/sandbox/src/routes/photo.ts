@@ -34,7 +34,7 @@ interface ReceiptRow {
 }
 
 /** Width and height from the first SOF marker, or null when the bytes are not a complete JPEG. */
-export function jpegSize(b: Buffer): { width: number; height: number } | null {
+function jpegSize(b: Buffer): { width: number; height: number } | null {
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8 || b[b.length - 2] !== 0xff || b[b.length - 1] !== 0xd9) return null;
   let i = 2;
   while (i + 4 <= b.length) {

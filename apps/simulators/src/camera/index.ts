@@ -1,2 +1,2 @@
-export { CameraSimulator, createCameraSimulator, type CameraSimulatorOptions } from './simulator.js';
-export { CAMERA_SCENES, renderScene, type CameraScene } from './scenes.js';
+export { CameraSimulator, createCameraSimulator } from './simulator.js';
+export { CAMERA_SCENES } from './scenes.js';

@@ -37,7 +37,7 @@ function assetPath(): string {
 
 let cutoutCache: Promise<Buffer> | undefined;
 /** The person with an alpha channel: soft-edged mask from the outline. */
-export function personCutout(): Promise<Buffer> {
+function personCutout(): Promise<Buffer> {
   cutoutCache ??= (async () => {
     // The outline's alpha channel is the mask; blurred a little so the edge is soft like a real one.
     const mask = await sharp(await sharp(Buffer.from(OUTLINE)).resize(512, 512).extractChannel(3).png().toBuffer())
