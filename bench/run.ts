@@ -8,6 +8,7 @@ import { run as ui } from './ui.bench.js';
 import { run as central } from './central.bench.js';
 import { run as devices } from './devices.bench.js';
 import { run as soak } from './soak.bench.js';
+import { run as photo } from './photo.bench.js';
 
 /**
  * `npm run bench`: every benchmark, one after another (they share 2 cores; parallel runs would
@@ -21,6 +22,7 @@ const benchmarks: [string, Benchmark][] = [
   ['central', central],
   ['devices', devices],
   ['soak', soak],
+  ['photo', photo],
 ];
 
 function meetsGoal(r: BenchResult): string {

@@ -29,13 +29,13 @@ async function boxes(p: Page, selector: string): Promise<{ w: number; h: number 
 }
 
 describe('kiosk home screen in headless Chromium', () => {
-  it('shows the five services as large tiles, the clock, and connects to the agent', async () => {
+  it('shows the six services as large tiles, the clock, and connects to the agent', async () => {
     await page.goto(agent.url);
     // The idle screen comes first; a touch anywhere starts the session on the home screen.
     await page.getByTestId('attract-start').click();
     await page.waitForSelector('[data-testid="screen-home"]');
     const titles = await page.locator('.tile-title').allTextContents();
-    expect(titles).toEqual(['不动产查询', '燃气充值', '完税凭证打印', '社保凭单打印', '电子证照打印']);
+    expect(titles).toEqual(['不动产查询', '燃气充值', '完税凭证打印', '社保凭单打印', '电子证照打印', '自助照相']);
     await expect.poll(() => page.locator('[data-testid="clock"] time').textContent()).toMatch(/^\d{2}:\d{2}$/);
     // connected: no "connecting" banner once the WebSocket with the page's token is open
     await expect.poll(() => page.locator('[data-testid="conn-banner"]').count()).toBe(0);
@@ -60,6 +60,7 @@ describe('kiosk home screen in headless Chromium', () => {
       'Tax payment record',
       'Social insurance slips',
       'Print e-licences',
+      'Photo booth',
     ]);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.screenshot({ path: screenshotPath('home-portrait-en') });
@@ -88,7 +89,7 @@ describe('kiosk home screen in headless Chromium', () => {
     await page.getByTestId('back-home').click();
     // Wait on the state, not on luck: the home view arrives over the WebSocket.
     await page.waitForSelector('[data-testid="screen-home"]');
-    expect(await page.locator('.tile').count()).toBe(5);
+    expect(await page.locator('.tile').count()).toBe(6);
   });
 
   it('fits a 1920×1080 landscape screen without scrolling', async () => {

@@ -26,7 +26,7 @@ const visited: string[] = [];
 beforeAll(async () => {
   // The scanner and the e-ID platform (issue 17); 社保 is set to require the physical card so its
   // "card only" screens show; the long e-ID timeout keeps the "checking" screen up while it is swept.
-  s = await startStack({ gas: true, face: true, scanner: { cardOnly: ['social'], eidTimeoutMs: 120_000 } });
+  s = await startStack({ gas: true, face: true, scanner: { cardOnly: ['social'], eidTimeoutMs: 120_000 }, photo: true });
 }, 90_000);
 
 afterAll(async () => {
@@ -347,6 +347,42 @@ describe('screen sweep', () => {
     await onScreen(page, 'goodbye');
     await s.tap('another');
     await home();
+
+    // ---- 自助照相 ----
+    await rig.control('POST', '/camera/scene', { scene: 'person' });
+    await s.tap('tile-photo');
+    await onScreen(page, 'service', 'use');
+    await sweep('photo-use');
+    await s.tap('photo-backdrop-inch1-blue');
+    await s.tap('photo-use-inch1');
+    await onScreen(page, 'service', 'consent');
+    await sweep('photo-consent');
+    await s.tap('photo-consent-agree');
+    await onScreen(page, 'service', 'preview', 30_000);
+    await expect.poll(() => page.getByTestId('photo-hint').getAttribute('data-hint'), { timeout: 60_000 }).toBe('');
+    await sweep('photo-preview');
+    await rig.control('POST', '/camera/scene', { scene: 'dark' });
+    await s.tap('photo-capture');
+    await page.getByTestId('photo-refused').waitFor({ timeout: 60_000 });
+    await sweep('photo-preview-refused');
+    await rig.control('POST', '/camera/scene', { scene: 'person' });
+    await s.tap('photo-capture');
+    await onScreen(page, 'service', 'review', 60_000);
+    await sweep('photo-review');
+    await s.tap('photo-review-ok');
+    await onScreen(page, 'service', 'paying', 30_000);
+    await sweep('photo-paying');
+    await settlePayment(s.sandbox.url, (await page.getByTestId('photo-qr').getAttribute('data-order'))!, 'pay');
+    await onScreen(page, 'service', 'done', 60_000);
+    await sweep('photo-done');
+    await s.tap('photo-done-print');
+    await onScreen(page, 'result', undefined, 60_000);
+    await s.tap('continue');
+    await onScreen(page, 'rating');
+    await s.tap('rating-skip');
+    await onScreen(page, 'goodbye');
+    await s.tap('another');
+    await home();
     await s.tap('home-exit');
     await onScreen(page, 'goodbye');
     await sweep('goodbye');
@@ -361,7 +397,7 @@ describe('screen sweep', () => {
     await onScreen(page, 'attract');
 
     expect(problems, problems.join('\n')).toEqual([]);
-    expect(visited.length).toBeGreaterThanOrEqual(41);
+    expect(visited.length).toBeGreaterThanOrEqual(48);
   }, 900_000);
 
   it('a long tax list pages with 上一页 / 下一页 and "第 1/N 页": every record reachable, none hidden, in 长辈版 and landscape', async () => {

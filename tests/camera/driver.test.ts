@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { parseConfig } from '@kiosk/kiosk-config';
+import { createCameraSimulator } from '../../apps/simulators/src/camera/index.js';
+import { createControlApp } from '../../apps/simulators/src/control-api.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import {
   CameraDriver,
@@ -109,13 +113,36 @@ describe('simulated camera (real ffmpeg)', () => {
     expect(d.status().device).toBe('online');
   });
 
-  it('is built from the embedded default config by the factory', async () => {
+  it("is built from the embedded default config by the factory, reading the simulators' MJPEG-over-HTTP camera", async () => {
     const config = parseConfig(defaultConfig);
-    const d = createCameraDriver(config.devices.camera, pino({ level: 'silent' }));
+    expect(config.devices.camera.source).toEqual({ kind: 'mjpegHttp', url: 'http://127.0.0.1:5852/camera/stream.mjpg' });
+    // The same simulator as `npm start` runs, on a free port instead of 5852.
+    const sim = createCameraSimulator();
+    await sim.start();
+    const server = createControlApp([sim]).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/camera/stream.mjpg`;
+      const d = createCameraDriver({ ...config.devices.camera, source: { kind: 'mjpegHttp', url } }, pino({ level: 'silent' }));
+      drivers.push(d);
+      await d.start();
+      expect(d.status()).toMatchObject({ device: 'online', extra: { source: 'mjpegHttp' } });
+      const jpeg = await d.capture({ consent: consent() });
+      expect(parseJpeg(jpeg)).toMatchObject({ ok: true, width: config.devices.camera.width, height: config.devices.camera.height });
+      expect(sim.state().framesSent).toBeGreaterThan(0);
+      await d.stop();
+    } finally {
+      await sim.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('an MJPEG-over-HTTP camera that is not there is a hardware error, not a crash', async () => {
+    const d = new CameraDriver({ source: { kind: 'mjpegHttp', url: 'http://127.0.0.1:9/camera/stream.mjpg' }, width: 320, height: 240, timeoutMs: 5_000 });
     drivers.push(d);
     await d.start();
-    const jpeg = await d.capture({ consent: consent() });
-    expect(parseJpeg(jpeg)).toMatchObject({ ok: true, width: config.devices.camera.width, height: config.devices.camera.height });
+    expect(d.status().device).toBe('hardwareError');
   });
 
   it('a disabled camera does not start and refuses to capture', async () => {

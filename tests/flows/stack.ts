@@ -14,6 +14,8 @@ import { ensureUiBuilt } from '../helpers/browser.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startRig, type Rig } from '../session/rig.js';
 import { KIOSK } from './harness.js';
+import { createPhotoFlow } from '../../apps/agent/src/flows/photo.js';
+import { createPhotoModuleWith } from '../../apps/agent/src/photo/module.js';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
 import { createLicenceFlow } from '../../apps/agent/src/flows/licences.js';
 import { createGasModuleWith, getGasApi, type GasApi } from '../../apps/agent/src/gas/module.js';
@@ -46,6 +48,8 @@ export interface StackOptions {
   gasPaySeconds?: number;
   /** A camera and an optional face check on 社保 (the face screens). */
   face?: boolean;
+  /** 自助照相: the simulators' camera with scenes, the photo flow and the photo module. */
+  photo?: boolean;
   /** Also run the monitor module (heartbeats to an unreachable central; events wait in its outbox). */
   monitor?: boolean;
   /** Where the session reports to central (default: the monitor's outbox; none runs here). */
@@ -73,7 +77,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       'idcard',
       'printer',
       ...(opts.gas ? (['gascard'] as const) : []),
-      ...(opts.face ? (['camera'] as const) : []),
+      ...(opts.photo ? (['photoCamera'] as const) : opts.face ? (['camera'] as const) : []),
       ...(scanner ? (['scanner'] as const) : []),
     ],
     config: (c) => {
@@ -91,12 +95,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         ...createRecordFlows(services, { kiosk: KIOSK }),
         ...(opts.gas ? { gas: createGasFlow() } : {}),
         licence: createLicenceFlow(services, { kiosk: KIOSK }),
+        ...(opts.photo ? { photo: createPhotoFlow() } : {}),
       },
       upstreams: eid ? withEidStatus(upstreamStatusFrom(services, 200), eid) : upstreamStatusFrom(services, 200),
       ...(eid ? { eidRedeemer: eidRedeemerFrom(eid) } : {}),
       ...(opts.report ? { report: opts.report } : {}),
     },
-    modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : [])],
+    modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : []), ...(opts.photo ? [createPhotoModuleWith({ services })] : [])],
   });
   const { browser, page } = await openKiosk(rig.agent.url, undefined, opts.browserDataDir);
   const tap = async (testid: string): Promise<void> => {

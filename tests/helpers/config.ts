@@ -20,6 +20,9 @@ export function testConfig(overrides: (c: KioskConfig) => void = () => {}): Kios
   // test that would start one; tests that want a scanner put it in their own temp dir (session rig,
   // production kiosk, the npm start test).
   delete c.devices.scanner;
+  // The default config's camera is the simulators' MJPEG stream (npm start); tests without the
+  // simulators process use ffmpeg's own test source unless they ask for the simulator camera.
+  c.devices.camera.source = { kind: 'simulated' };
   overrides(c);
   return c;
 }

@@ -14,7 +14,9 @@ export type Journey =
   | { service: 'social'; profile: string; kind: 'resident' | 'flexible' }
   | { service: 'gas'; accountNo?: string; amountFen?: number }
   /** 电子证照打印: consent, purpose, the first licence of `type`, print; then a 不满意 rating with a reason. */
-  | { service: 'licence'; profile: string; type: 'householdRegister' | 'realEstate' | 'marriage' | 'businessLicence' };
+  | { service: 'licence'; profile: string; type: 'householdRegister' | 'realEstate' | 'marriage' | 'businessLicence' }
+  /** 自助照相: needs the rig's camera simulator (startProductionKiosk({ photoCamera: true })). */
+  | { service: 'photo'; use?: string; backdrop?: string };
 
 /** One of each service with the synthetic people of the ID card simulator's profiles. */
 export const everyService: readonly Journey[] = [
@@ -84,6 +86,7 @@ export class JourneyClient {
 
   async run(j: Journey): Promise<void> {
     if (j.service === 'gas') return this.gas(j);
+    if (j.service === 'photo') return this.photo(j);
     await this.until('attract', (x) => x.screen === 'attract');
     await this.start(j.service);
     await this.until('card wait', (x) => x.screen === 'identity' && x.step === 'waitCard');
@@ -141,6 +144,26 @@ export class JourneyClient {
     await this.ok('Session.FlowEvent', { name: 'pay', data: { amountFen } });
     const paying = await this.until('paying', (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string');
     await settlePayment(this.k.sandbox.url, (paying.flow!.data as { orderNo: string }).orderNo, 'pay');
+    await this.finish();
+  }
+
+  /** Use → consent → preview (scene person) → capture → review → pay → upload → done; returns via finish(). */
+  private async photo(j: Extract<Journey, { service: 'photo' }>): Promise<void> {
+    await this.until('attract', (x) => x.screen === 'attract');
+    await this.k.control('POST', '/camera/scene', { scene: 'person' });
+    await this.start('photo');
+    await this.until('photo use', atStep('use'));
+    await this.ok('Session.FlowEvent', { name: 'photo.use', data: { use: j.use ?? 'idcard', backdrop: j.backdrop ?? 'white' } });
+    await this.until('consent', atStep('consent'));
+    await this.ok('Session.Continue');
+    await this.until('preview', (x) => atStep('preview')(x) && typeof (x.flow?.data as { previewUrl?: unknown }).previewUrl === 'string');
+    await this.ok('Session.FlowEvent', { name: 'photo.capture', data: {} });
+    await this.until('review', atStep('review'));
+    await this.ok('Session.Continue');
+    const paying = await this.until('paying', (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string');
+    await settlePayment(this.k.sandbox.url, (paying.flow!.data as { orderNo: string }).orderNo, 'pay');
+    await this.until('done or pending', (x) => atStep('done')(x) || atStep('pending')(x));
+    await this.ok('Session.Continue');
     await this.finish();
   }
 

@@ -17,6 +17,7 @@ import type { KioskConfig } from '@kiosk/kiosk-config';
 import { createLogger, silentLogger } from '@kiosk/platform';
 import { createControlApp } from '../../apps/simulators/src/control-api.js';
 import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { createCameraSimulator, type CameraSimulator } from '../../apps/simulators/src/camera/index.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
@@ -33,6 +34,8 @@ export interface ProductionKioskOptions {
   logFile?: string;
   logLevel?: string;
   config?: (c: KioskConfig) => void;
+  /** The photo booth camera: the simulators' camera with its scenes, read over MJPEG-over-HTTP. */
+  photoCamera?: boolean;
 }
 
 export interface ProductionKiosk {
@@ -45,6 +48,7 @@ export interface ProductionKiosk {
   printer: PrinterSimulator;
   gascard: GasCardSimulator;
   scanner: ScannerSimulator;
+  camera: CameraSimulator | undefined;
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -95,11 +99,17 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     latency: { status: 1, read: 5, write: 30 },
   });
   const scanner = createScannerSimulator({ agentPath: join(dir, 'scanner'), devicePath: join(dir, 'scanner-dev') });
-  for (const s of [idcard, printer, gascard, scanner]) await s.start();
-  const control = createControlApp([idcard, printer, gascard, scanner]);
+  const camera = opts.photoCamera ? createCameraSimulator() : undefined;
+  for (const s of [idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]) await s.start();
+  const control = createControlApp([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (camera) {
+    config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
+    // Several agents and their ffmpegs share 2 cores in a test run: a frame can take seconds.
+    config.devices.camera.timeoutMs = 15_000;
+  }
 
   let logStream: WriteStream | undefined;
   if (opts.logFile) {
@@ -124,6 +134,7 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     printer,
     gascard,
     scanner,
+    camera,
     async control(method, path, body) {
       const res = await fetch(`${controlUrl}${path}`, {
         method,
@@ -138,8 +149,10 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
       if (stopped) return;
       stopped = true;
       await agent.stop();
+      await camera?.stop();
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await Promise.allSettled([idcard, printer, gascard, scanner].map((s) => s.stop()));
+      await Promise.allSettled([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])].map((s) => s.stop()));
       if (logStream) {
         logStream.end();
         await once(logStream, 'close').catch(() => undefined);

@@ -53,7 +53,7 @@ function setup(opts: { redeem?: EidRedeemer; session?: (s: KioskConfig['session'
   const f = placeholderFlow({ identity: () => null });
   const machine = createSessionMachine(
     baseDeps(
-      { property: f, gas: f, tax: f, social: f },
+      { property: f, gas: f, tax: f, social: f, photo: f },
       { eidRedeem: createEidRedeemActor(async (c, o) => redeem(c, o), vault, silentLogger()) },
     ),
   );

@@ -98,7 +98,7 @@ function start(
   const f = placeholderFlow({ identity: () => null });
   const machine = createSessionMachine(
     baseDeps(
-      { property: f, gas: opts.gasFlow ?? f, tax: f, social: f },
+      { property: f, gas: opts.gasFlow ?? f, tax: f, social: f, photo: f },
       {
         now: () => clock.now(),
         wiped: (i) => h.wiped.push(i),

@@ -20,6 +20,7 @@ import type { SessionView } from '@kiosk/contracts/session-view';
 import { openDatabase, type Db } from '@kiosk/platform';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
 import { createControlApp } from '../../apps/simulators/src/control-api.js';
+import { createCameraSimulator } from '../../apps/simulators/src/camera/index.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
 import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
 import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
@@ -52,7 +53,8 @@ export const slipFlow: FlowFactory = () =>
     }),
   }) as AnyStateMachine;
 
-export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard' | 'scanner';
+/** `photoCamera`: the simulators' camera with scenes (MJPEG over HTTP), for 自助照相; replaces `camera`. */
+export type DeviceKind = 'idcard' | 'printer' | 'camera' | 'gascard' | 'scanner' | 'photoCamera';
 
 export interface RigOptions {
   devices?: DeviceKind[];
@@ -150,11 +152,18 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     devices.push(createScannerDriver(config.devices.scanner));
   }
 
-  const sims = [idcard, printer, gascard, scanner].filter((s): s is NonNullable<typeof s> => s !== undefined);
+  const photoCamera = kinds.includes('photoCamera') ? createCameraSimulator() : undefined;
+  await photoCamera?.start();
+  const sims = [idcard, printer, gascard, scanner, photoCamera].filter((s): s is NonNullable<typeof s> => s !== undefined);
   const control = createControlApp(sims);
   const server: Server = control.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (photoCamera) {
+    config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
+    config.devices.camera.timeoutMs = 15_000;
+    devices.push(createCameraDriver(config.devices.camera));
+  }
 
   const agent = await startAgent(config, {
     logger: silentLogger(),
@@ -184,6 +193,8 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     },
     async stop() {
       await agent.stop();
+      await photoCamera?.stop();
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await Promise.allSettled(sims.map((s) => s.stop()));
       printerDb?.close();

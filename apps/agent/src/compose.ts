@@ -12,6 +12,8 @@ import { createScannerDriver } from './devices/scanner/driver.js';
 import { createGasModuleWith } from './gas/module.js';
 import { createRecordFlows, upstreamStatusFrom } from './flows/index.js';
 import { createGasFlow } from './flows/gas.js';
+import { createPhotoFlow } from './flows/photo.js';
+import { createPhotoModuleWith } from './photo/module.js';
 import { createLicenceFlow } from './flows/licences.js';
 import { createServices } from './services/index.js';
 import { faceConnectorFor, faceVerifierFrom, withFaceStatus } from './services/face.js';
@@ -49,7 +51,7 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
   const upstreamStates = () => withEidStatus(withFaceStatus(upstreamStatusFrom(services), face), eid);
   return [
     createSessionModuleWith({
-      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }), licence: createLicenceFlow(services, config, { logger }) },
+      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }), licence: createLicenceFlow(services, config, { logger }), photo: createPhotoFlow({ logger }) },
       upstreams: upstreamStates(),
       faceVerifier: face ? faceVerifierFrom(face) : null,
       eidRedeemer: eidRedeemerFrom(eid),
@@ -60,6 +62,8 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
     createStaffModule,
     // Its start() runs recovery of unfinished orders; the kiosk is ready only after that.
     createGasModuleWith({ services }),
+    // 自助照相: booth, checks, photo orders on the same payment provider and money rules as gas.
+    createPhotoModuleWith({ services }),
     // 好差评: ratings queued in the store and delivered once to the evaluation platform (and central).
     createRatingsModuleWith({ services }),
     // Offline speech synthesis (espeak-ng) for the UI's voice guidance.

@@ -1,5 +1,6 @@
 import type { GasApi } from './gas/api.js';
 import type { MonitorApi } from './monitor/api.js';
+import type { PhotoApi } from './photo/api.js';
 import type { RatingsApi } from './ratings/api.js';
 import type { SessionApi } from './session/api.js';
 
@@ -16,6 +17,8 @@ interface AgentPorts {
   gas: GasApi;
   /** The heartbeat sender and its durable outbox: the alert and event sink for central. */
   monitor: MonitorApi;
+  /** 自助照相: the booth (camera, checks, crop) and the photo orders. */
+  photo: PhotoApi;
   /** 好差评: takes a rating and owes its delivery to the evaluation platform (and central). */
   ratings: RatingsApi;
 }

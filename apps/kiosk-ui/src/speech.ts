@@ -1,3 +1,4 @@
+import { photoSpeech } from './flows/PhotoFlow';
 import type { SessionView } from './api/session';
 import { goodbyeTakeKey } from './screens/goodbye-text';
 import type { T } from './i18n';
@@ -98,6 +99,7 @@ function licenceSpeech(view: SessionView, t: T, lang: string): string {
 function serviceSpeech(view: SessionView, t: T, lang: string): string {
   if (!view.flow || view.flow.step === 'comingSoon') return join(t(`service.${view.service?.id ?? 'property'}`), t('soon.title'), t('soon.body'));
   if (view.service?.id === 'licence') return licenceSpeech(view, t, lang);
+  if (view.service?.id === 'photo') return photoSpeech(view.flow.step, view.flow.data, t);
   return view.service?.id === 'gas' ? gasSpeech(view, t, lang) : recordSpeech(view, t, lang);
 }
 

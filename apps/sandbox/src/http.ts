@@ -30,6 +30,8 @@ interface OpResult {
   body: unknown;
   /** Sent as text/html instead of JSON (browser pages). */
   html?: string;
+  /** Sent as these bytes with this content type instead of JSON (stored images). */
+  binary?: { type: string; bytes: Buffer };
 }
 
 export type OpHandler = (req: Request, ctx: OpContext) => OpResult | Promise<OpResult>;
@@ -62,6 +64,12 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 function send(res: Response, requestId: string, status: number, body: unknown): void {
   res.status(status).set('X-Request-Id', requestId).json(body);
+}
+
+function sendResult(res: Response, requestId: string, status: number, result: OpResult): void {
+  if (result.html !== undefined) res.status(status).set('X-Request-Id', requestId).type('html').send(result.html);
+  else if (result.binary) res.status(status).set('X-Request-Id', requestId).type(result.binary.type).send(result.binary.bytes);
+  else send(res, requestId, status, result.body);
 }
 
 function applyFault(f: ActiveFault, req: Request, res: Response, requestId: string, deps: OpDeps): void {
@@ -131,10 +139,7 @@ export function operation(
           // back end that received the request.
           const result = await handler(req, ctx);
           status = result.status ?? 200;
-          if (!res.writableEnded && !req.socket.destroyed) {
-            if (result.html !== undefined) res.status(status).set('X-Request-Id', requestId).type('html').send(result.html);
-            else send(res, requestId, status, result.body);
-          }
+          if (!res.writableEnded && !req.socket.destroyed) sendResult(res, requestId, status, result);
           return;
         } finally {
           if (deps.held) deps.held.count -= 1;
@@ -164,8 +169,7 @@ export function operation(
         applyFault(afterFault, req, res, requestId, deps);
         return;
       }
-      if (result.html !== undefined) res.status(status).set('X-Request-Id', requestId).type('html').send(result.html);
-      else send(res, requestId, status, result.body);
+      sendResult(res, requestId, status, result);
     } catch (err) {
       if (err instanceof ApiError) {
         status = err.status;

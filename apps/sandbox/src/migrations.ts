@@ -181,4 +181,31 @@ export const sandboxMigrations: Migration[] = [
       CREATE INDEX licence_uses_licence ON licence_uses (licence_id, at);
     `,
   },
+  {
+    version: 4,
+    name: 'photo platform receipts (数码照片回执)',
+    sql: `
+      -- One row per uploaded certificate photo. order_no makes the upload idempotent: the kiosk's
+      -- retry after a lost answer gets the receipt it already has, never a second one.
+      CREATE TABLE photo_receipts (
+        code TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        order_no TEXT NOT NULL,
+        use TEXT NOT NULL,
+        backdrop TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        jpeg BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (kiosk_id, order_no)
+      );
+      -- Order numbers closed by the kiosk before a refund: no receipt may be made for them later.
+      CREATE TABLE photo_voids (
+        kiosk_id TEXT NOT NULL,
+        order_no TEXT NOT NULL,
+        voided_at TEXT NOT NULL,
+        PRIMARY KEY (kiosk_id, order_no)
+      );
+    `,
+  },
 ];

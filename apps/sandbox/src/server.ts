@@ -18,6 +18,7 @@ import { mountEvaluation } from './routes/evaluation.js';
 import { mountLicences } from './routes/licences.js';
 import { generateLicences } from './licences.js';
 import { mountEid } from './routes/eid.js';
+import { mountPhoto } from './routes/photo.js';
 import { idCardProfilePeople } from './profiles.js';
 import { openSandboxDb } from './store.js';
 import type { ExtraPerson } from '@kiosk/synthetic';
@@ -88,6 +89,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
   mountEvaluation(router, db, deps, now);
   mountLicences(router, db, deps, now, generateLicences(data));
   mountEid(router, deps, now);
+  mountPhoto(router, db, deps, now);
   mountGas(router, db, deps, now);
   mountPayments(router, db, deps, now, publicBaseUrl, moneyFaults);
   mountFaultAdmin(router, faults);

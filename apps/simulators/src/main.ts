@@ -10,6 +10,7 @@ import type { SimulatedDevice } from './simulated-device.js';
 import { createIdCardSimulator } from './idcard/index.js';
 import { createPrinterSimulator } from './printer/index.js';
 import { createGasCardSimulator } from './gascard/index.js';
+import { createCameraSimulator } from './camera/index.js';
 import { createPaymentsControlRouter } from './payments-control.js';
 import { createScannerSimulator } from './scanner/index.js';
 
@@ -47,6 +48,12 @@ export function simulatorsFor(config: KioskConfig): SimulatedDevice[] {
   if (scanner?.enabled && scanner.transport.kind === 'serial') {
     const agentPath = resolvePath(scanner.transport.path);
     sims.push(createScannerSimulator({ agentPath, devicePath: deviceEnd(agentPath), baudRate: scanner.transport.baudRate }));
+  }
+  // The photo booth camera: when the agent's camera is this process's MJPEG stream.
+  const { camera } = config.devices;
+  const { host, port } = config.embedded.simulators;
+  if (camera.enabled && camera.source.kind === 'mjpegHttp' && camera.source.url.startsWith(`http://${host}:${port}/camera/`)) {
+    sims.push(createCameraSimulator());
   }
   return sims;
 }

@@ -6,8 +6,8 @@
  * Full names and numbers stay in the agent's memory (session/vault.ts) and never reach a view.
  */
 
-export type ServiceId = 'property' | 'gas' | 'tax' | 'social' | 'licence';
-export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social', 'licence'];
+export type ServiceId = 'property' | 'gas' | 'tax' | 'social' | 'licence' | 'photo';
+export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'social', 'licence', 'photo'];
 
 export type Lang = 'zh-CN' | 'en';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploySchema, selfcareSchema } from './selfcare.js';
+import { photoSchema } from './photo.js';
 
 /** How a device is reached. Relative paths are resolved against the project root. */
 export const transportConfigSchema = z.discriminatedUnion('kind', [
@@ -82,6 +83,8 @@ const cameraSchema = z.object({
   enabled: z.boolean().default(true),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('simulated') }),
+    /** An MJPEG-over-HTTP camera (IP camera, or the simulators' camera with its scenes for the photo service). */
+    z.object({ kind: z.literal('mjpegHttp'), url: z.url() }),
     z.object({
       kind: z.literal('v4l2'),
       device: z.string().min(1),
@@ -142,6 +145,7 @@ const sessionSchema = z.object({
       gas: sessionServiceSchema.prefault({}),
       tax: sessionServiceSchema.prefault({}),
       social: sessionServiceSchema.prefault({}),
+      photo: sessionServiceSchema.prefault({}),
       licence: sessionServiceSchema.prefault({}),
     })
     .prefault({}),
@@ -254,6 +258,8 @@ export const configSchema = z
       })
       .refine((g) => g.minAmountFen <= g.maxAmountFen, 'minAmountFen must not exceed maxAmountFen')
       .prefault({}),
+    /** 自助照相: certificate photos with a digital photo receipt (apps/agent/src/photo, docs/photo.md). */
+    photo: photoSchema,
     /** Staff entry, assisted mode and the maintenance panel (apps/agent/src/staff, docs/staff.md). */
     staff: z
       .object({

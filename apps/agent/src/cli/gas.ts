@@ -10,6 +10,8 @@ import Database from 'better-sqlite3';
 import { ConfigError, configPathFrom, loadConfig, resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { GasJournal, type GasOrder } from '../gas/journal.js';
+import { PhotoJournal } from '../photo/journal.js';
+import { isPhotoOrderNo, reconcilePhoto } from '../photo/reconcile.js';
 import { reconcile } from '../gas/reconcile.js';
 import { maskAccountNo } from '../gas/receipts.js';
 import { chinaDate, yuan } from '@kiosk/platform';
@@ -41,12 +43,12 @@ function config(args: string[]): KioskConfig {
 }
 
 /** The journal read-only; an agent that never ran has none, which is an empty journal. */
-function openJournal(c: KioskConfig): { journal: GasJournal | null; close(): void } {
+function openJournal(c: KioskConfig): { journal: GasJournal | null; photo: PhotoJournal | null; close(): void } {
   const file = join(resolvePath(c.dataDir), 'agent.db');
-  if (!existsSync(file)) return { journal: null, close() {} };
+  if (!existsSync(file)) return { journal: null, photo: null, close() {} };
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gas_orders'").get();
-  return { journal: hasTable ? new GasJournal(db) : null, close: () => db.close() };
+  const has = (name: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  return { journal: has('gas_orders') ? new GasJournal(db) : null, photo: has('photo_orders') ? new PhotoJournal(db) : null, close: () => db.close() };
 }
 
 function shiftDate(date: string, days: number): string {
@@ -78,10 +80,16 @@ async function runReconcile(args: string[]): Promise<number> {
       bill: bill,
       ledgers,
       journalLookup: (no) => j.journal?.get(no),
+      otherProduct: isPhotoOrderNo,
     });
+    // The same provider's bill carries the photo orders (自助照相): reconciled against their journal.
+    const photo = reconcilePhoto({ date, kioskId: c.kiosk.id, journal: j.photo?.forDate(date) ?? [], bill, lookup: (no) => j.photo?.get(no) });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...report, photo }, null, 2)}\n`);
     } else {
+      for (const m of photo.mismatches) process.stdout.write(`MISMATCH photo ${m.kind} ${m.orderNo}: ${m.detail}\n`);
+      for (const o of photo.open) process.stdout.write(`OPEN photo ${o.state} ${o.orderNo} ${yuan(o.amountFen)}\n`);
+      if (photo.paid.count > 0 || !photo.clean) process.stdout.write(`${photo.summary}\n`);
       for (const m of report.mismatches) process.stdout.write(`MISMATCH ${m.kind} ${m.orderNo}: ${m.detail}\n`);
       for (const o of report.open) process.stdout.write(`OPEN ${o.state} ${o.orderNo} ${yuan(o.amountFen)}: ${o.detail}\n`);
       // A clean day stays one summary line (issue 7); differences come with the day's totals.
@@ -91,7 +99,7 @@ async function runReconcile(args: string[]): Promise<number> {
       );
       process.stdout.write(`${report.summary}\n`);
     }
-    return report.clean ? 0 : 1;
+    return report.clean && photo.clean ? 0 : 1;
   } finally {
     j.close();
   }

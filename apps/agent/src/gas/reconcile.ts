@@ -89,6 +89,11 @@ export interface ReconcileInput {
   ledgers: readonly GasLedger[];
   /** Journal orders on other dates, looked up by order number (for bill or ledger rows of theirs). */
   journalLookup?: (orderNo: string) => GasOrder | undefined;
+  /**
+   * Bill rows of the kiosk's other products on the same provider (photo orders, photo/reconcile.ts):
+   * reconciled there, left out here except in the check of the bill's own totals.
+   */
+  otherProduct?: (outTradeNo: string) => boolean;
 }
 
 const onDate = (iso: string | null, date: string): boolean => iso !== null && chinaDate(new Date(iso)) === date;
@@ -105,7 +110,7 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
     const o = journal.get(no) ?? input.journalLookup?.(no);
     return o && o.originKioskId === kioskId ? o : undefined;
   };
-  const billRows = input.bill.rows.filter((r) => r.kioskId === kioskId);
+  const billRows = input.bill.rows.filter((r) => r.kioskId === kioskId && !input.otherProduct?.(r.outTradeNo));
   const payments = new Map(billRows.filter((r) => r.type === 'payment').map((r) => [r.outTradeNo, r]));
   const refunds = new Map<string, PaymentBill['rows'][number][]>();
   for (const r of billRows) if (r.type === 'refund') refunds.set(r.outTradeNo, [...(refunds.get(r.outTradeNo) ?? []), r]);

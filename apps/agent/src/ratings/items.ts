@@ -30,4 +30,6 @@ export const serviceItems: Readonly<Record<ServiceId, ServiceItem>> = {
     itemName: '电子证照用证打印',
     department: '咸宁市政务服务和大数据管理局',
   },
+  // 自助照相: the photo platform's receipt service (数码照片回执), registered as a public-security convenience item.
+  photo: { itemCode: '11421200MB1518434K4000617040000', itemName: '证件照数码照片回执', department: '咸宁市公安局' },
 };

@@ -4,10 +4,10 @@
  */
 
 /**
- * `face` and `eid` are not in UPSTREAM_NAMES: their connectors (services/face.ts, services/eid.ts)
- * are built on their own, where configured.
+ * `face`, `eid` and `photo` are not in UPSTREAM_NAMES: their connectors (services/face.ts,
+ * services/eid.ts, services/photo.ts) are built on their own, where their service runs.
  */
-export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face' | 'eid' | 'evaluation' | 'licences';
+export type UpstreamName = 'property' | 'tax' | 'social' | 'gas' | 'payment' | 'slips' | 'face' | 'eid' | 'evaluation' | 'licences' | 'photo';
 
 export const UPSTREAM_NAMES: readonly UpstreamName[] = ['property', 'tax', 'social', 'gas', 'payment', 'slips', 'evaluation', 'licences'];
 
@@ -44,6 +44,7 @@ const UPSTREAM_LABELS: Record<UpstreamName, CitizenMessage> = {
   payment: { zh: '支付服务', en: 'The payment service' },
   slips: { zh: '凭证核验服务', en: 'The slip verification service' },
   face: { zh: '人像比对服务', en: 'The face verification service' },
+  photo: { zh: '照片回执平台', en: 'The photo receipt platform' },
   evaluation: { zh: '政务服务好差评系统', en: 'The service evaluation platform' },
   licences: { zh: '电子证照库', en: 'The electronic licence library' },
   eid: { zh: '鄂汇办电子证照服务', en: 'The 鄂汇办 e-ID service' },

@@ -50,6 +50,7 @@ export function computeAvailability(input: AvailabilityInput): AvailabilityView 
     // and the face platform.
     const guideChecks = input.mode === 'assisted' && input.config.face.guideVerifies;
     if (info.face === 'required' && !cameraOk && !guideChecks) reasons.push('cameraDown');
+    if (def.camera && !cameraOk) reasons.push('cameraDown');
     // The face platform unreachable or not configured: a service that needs a face check can't run.
     if (info.face === 'required' && input.upstreams['face'] === 'down' && !guideChecks) reasons.push('upstreamDown');
     if (def.printer === 'required' && printer) reasons.push(printer);

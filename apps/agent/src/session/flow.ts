@@ -19,6 +19,7 @@ import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { DecodedCard } from '@kiosk/protocol-sam';
 import type { ReceiptDocument } from '../receipts/document.js';
 import type { GasApi } from '../gas/api.js';
+import type { PhotoApi } from '../photo/api.js';
 import type { FlowView, Lang, MaskedIdentity, ResultView, ServiceId } from '@kiosk/contracts/session-view';
 
 export interface FlowInput {
@@ -48,6 +49,8 @@ export interface FlowDeps {
   /** The gas module's in-process API (money path), when the agent runs it. Looked up lazily:
    * the gas module is built after the session module. */
   gas?(): GasApi | undefined;
+  /** The photo module's in-process API (booth, orders), looked up lazily like gas. */
+  photo?(): PhotoApi | undefined;
   /**
    * The gas card reader's presence, for the flow to tell a card the citizen placed from one left
    * in the reader by someone else (issue 19). Absent when the kiosk has no gas card reader.

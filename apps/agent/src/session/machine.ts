@@ -306,6 +306,7 @@ export function createSessionMachine(deps: SessionDeps) {
       'flow.gas': deps.flows.gas,
       'flow.tax': deps.flows.tax,
       'flow.social': deps.flows.social,
+      'flow.photo': deps.flows.photo,
       'flow.licence': deps.flows.licence ?? deps.flows.property,
     },
     actions: {
@@ -667,6 +668,7 @@ export function createSessionMachine(deps: SessionDeps) {
                       { guard: ({ context }) => context.serviceId === 'gas', target: 'gas' },
                       { guard: ({ context }) => context.serviceId === 'tax', target: 'tax' },
                       { guard: ({ context }) => context.serviceId === 'social', target: 'social' },
+                      { guard: ({ context }) => context.serviceId === 'photo', target: 'photo' },
                       { guard: ({ context }) => context.serviceId === 'licence' && deps.flows.licence !== undefined, target: 'licence' },
                       { target: '#home' },
                     ],
@@ -675,6 +677,7 @@ export function createSessionMachine(deps: SessionDeps) {
                   gas: { invoke: { id: 'flow', src: 'flow.gas', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   tax: { invoke: { id: 'flow', src: 'flow.tax', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   social: { invoke: { id: 'flow', src: 'flow.social', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
+                  photo: { invoke: { id: 'flow', src: 'flow.photo', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                   licence: { invoke: { id: 'flow', src: 'flow.licence', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
                 },
               },

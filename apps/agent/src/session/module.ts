@@ -141,6 +141,7 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
   const flowDeps: FlowDeps = {
     identity: () => vault.current(),
     gas: () => ctx.ports.get('gas'),
+    photo: () => ctx.ports.get('photo'),
     gasCard: () => {
       const d = ctx.devices.get('gascard');
       return isGasCardReader(d) ? d : undefined;

@@ -14,6 +14,8 @@ export interface ServiceDefinition {
   printer: 'none' | 'optional' | 'required';
   /** Upstream systems whose state greys the tile (names used by the upstream status source). */
   upstreams: readonly string[];
+  /** Needs the camera for the service itself (not only for a face check). */
+  camera?: boolean;
 }
 
 export const serviceDefinitions: Readonly<Record<ServiceId, ServiceDefinition>> = {
@@ -22,6 +24,8 @@ export const serviceDefinitions: Readonly<Record<ServiceId, ServiceDefinition>> 
   gas: { id: 'gas', identity: false, printer: 'optional', upstreams: ['gas', 'payment'] },
   tax: { id: 'tax', identity: true, printer: 'required', upstreams: ['tax'] },
   social: { id: 'social', identity: true, printer: 'required', upstreams: ['social'] },
+  // 自助照相: no identity (the photo is the citizen's own); the receipt code is on screen and slip.
+  photo: { id: 'photo', identity: false, printer: 'optional', upstreams: ['payment', 'photo'], camera: true },
   // 电子证照打印 (issue 18): the citizen's own licences, so the ID card comes first.
   licence: { id: 'licence', identity: true, printer: 'required', upstreams: ['licences'] },
 };

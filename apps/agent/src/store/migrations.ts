@@ -189,4 +189,54 @@ export const agentMigrations: Migration[] = [
       CREATE INDEX delivery_queue_due ON delivery_queue (queue, delivered_at, next_attempt_at);
     `,
   },
+  {
+    version: 6,
+    name: 'photo order journal (自助照相)',
+    sql: `
+      -- One row per paid-photo order (apps/agent/src/photo, docs/photo.md). Same rules as the gas
+      -- journal: each state is committed before the step it announces; order_no is the payment's
+      -- out_trade_no and the photo platform's idempotency key. The photo itself is never stored:
+      -- it lives in the agent's memory until the platform has it (or the order is refunded).
+      CREATE TABLE photo_orders (
+        order_no TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        session_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('created', 'awaiting_payment', 'paid', 'uploading', 'uploaded',
+          'done', 'payment_expired', 'payment_closed', 'upload_pending', 'refund_requested', 'refunded', 'needs_attention')),
+        attention_from TEXT,
+        use TEXT NOT NULL,
+        backdrop TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        pay_deadline TEXT,
+        pay_order_id TEXT,
+        pay_code_url TEXT,
+        trade_state TEXT,
+        transaction_id TEXT,
+        paid_at TEXT,
+        receipt_code TEXT,
+        upload_attempts INTEGER NOT NULL DEFAULT 0,
+        void_answer TEXT,
+        refund_no TEXT,
+        refund_id TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        uploaded_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX photo_orders_state ON photo_orders (state);
+      CREATE INDEX photo_orders_date ON photo_orders (business_date);
+      CREATE TABLE photo_order_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_no TEXT NOT NULL REFERENCES photo_orders (order_no),
+        at TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX photo_order_history_order ON photo_order_history (order_no, id);
+    `,
+  },
 ];

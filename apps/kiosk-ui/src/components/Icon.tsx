@@ -7,6 +7,7 @@ export type IconName =
   | 'gas'
   | 'tax'
   | 'social'
+  | 'photo'
   | 'language'
   | 'elder'
   | 'card'
@@ -44,6 +45,8 @@ const paths: Record<IconName, string> = {
   elder: 'M8 34 A10 10 0 1 0 28 34 A10 10 0 1 0 8 34 M36 34 A10 10 0 1 0 56 34 A10 10 0 1 0 36 34 M28 32 C30 28 34 28 36 32 M8 30 L14 14 M56 30 L50 14',
   card: 'M6 14 H58 V50 H6 Z M12 24 H30 M12 32 H26 M12 40 H30 M38 22 H52 V42 H38 Z',
   camera: 'M8 20 H20 L24 13 H40 L44 20 H56 V50 H8 Z M32 25 A10 10 0 1 0 32 45 A10 10 0 1 0 32 25',
+  // A portrait in a frame: the certificate photo.
+  photo: 'M14 6 H50 V58 H14 Z M32 16 A8 8 0 1 0 32 32 A8 8 0 1 0 32 16 M20 50 C22 40 27 36 32 36 C37 36 42 40 44 50',
   printer: 'M18 26 V8 H46 V26 M18 44 H10 V26 H54 V44 H46 M18 36 H46 V58 H18 Z M24 44 H40 M24 51 H36',
   check: `${circle} M20 32 L28 40 L44 24`,
   alert: 'M32 6 L60 56 H4 Z M32 24 V38 M32 46 V48',

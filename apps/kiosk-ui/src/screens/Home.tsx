@@ -9,6 +9,7 @@ export const tileText: Record<ServiceId, { title: MessageKey; desc: MessageKey }
   tax: { title: 'service.tax', desc: 'service.tax.desc' },
   social: { title: 'service.social', desc: 'service.social.desc' },
   licence: { title: 'service.licence', desc: 'service.licence.desc' },
+  photo: { title: 'service.photo', desc: 'service.photo.desc' },
 };
 
 export function Home({ view, send }: ScreenProps) {

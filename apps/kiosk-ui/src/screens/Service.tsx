@@ -7,12 +7,13 @@ import type { ScreenProps } from './types';
 import { recordFlowScreens } from '../flows/RecordFlows';
 import { gasFlowScreens } from '../flows/GasFlow';
 import { licenceFlowScreens } from '../flows/LicenceFlow';
+import { photoFlowScreens } from '../flows/PhotoFlow';
 
 /**
  * Service flows' own screens, by service. A flow's view (`view.flow`: step + masked data) comes
  * from the agent; the service issues register their screen component here.
  */
-const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens, ...gasFlowScreens, ...licenceFlowScreens };
+const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens, ...gasFlowScreens, ...licenceFlowScreens, ...photoFlowScreens };
 
 export function Service(props: ScreenProps) {
   const id = props.view.service?.id;

@@ -10,7 +10,9 @@ type CameraConsentPurpose =
   /** A citizen agreed on screen to a face check for this session. */
   | 'faceVerification'
   /** An engineer or guide tests the camera (CLI snapshot, maintenance panel). */
-  | 'maintenance';
+  | 'maintenance'
+  /** A citizen agreed on screen to have a certificate photo taken (自助照相). */
+  | 'photoService';
 
 export interface CameraConsent {
   readonly purpose: CameraConsentPurpose;

@@ -407,7 +407,7 @@ export class CameraDriver extends EventEmitter<DeviceEvents> implements DeviceDr
 
   private sourceLabel(): string {
     const s = this.o.source;
-    return s.kind === 'v4l2' ? s.device : s.kind === 'mjpegPipe' ? s.path : 'simulated camera';
+    return s.kind === 'v4l2' ? s.device : s.kind === 'mjpegPipe' ? s.path : s.kind === 'mjpegHttp' ? s.url : 'simulated camera';
   }
 
   private baseExtra(): Record<string, string | number> {

@@ -19,7 +19,12 @@ export type CameraSource =
    * over a fifo, and the test seam for "an input that never produces a frame". Not in the config
    * schema; only code can ask for it.
    */
-  | { kind: 'mjpegPipe'; path: string };
+  | { kind: 'mjpegPipe'; path: string }
+  /**
+   * A network camera that serves MJPEG over HTTP (multipart/x-mixed-replace), as many IP and
+   * booth cameras do, and as the simulators' camera does (`GET /camera/stream.mjpg`).
+   */
+  | { kind: 'mjpegHttp'; url: string };
 
 interface FrameOptions {
   width: number;
@@ -72,6 +77,9 @@ function inputArgs(source: CameraSource, width: number, height: number, rate: nu
       ];
     case 'mjpegPipe':
       return ['-f', 'mjpeg', '-i', source.path];
+    case 'mjpegHttp':
+      // The multipart demuxer; -rw_timeout (µs) so a server that stops sending fails the read.
+      return ['-rw_timeout', '5000000', '-f', 'mpjpeg', '-i', source.url];
   }
 }
 

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Logger } from '@kiosk/platform';
+import { photoReceiptSchema, type PhotoBackdrop, type PhotoReceipt, type PhotoUse } from '@kiosk/contracts/photo';
+import { CircuitBreaker, type BreakerOptions } from './breaker.js';
+import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
+
+/**
+ * The certified photo platform (数码照片回执): upload one cropped JPEG per paid order and get the
+ * receipt code (回执号). Same API in the sandbox (docs/sandbox-api.openapi.yaml). Uploads are
+ * idempotent by order number, so a retry after a lost answer gets the same code; `void` closes an
+ * order number for good (like the gas company's 冲正) and tells whether a receipt exists, which is
+ * what a refund must know first.
+ */
+const photoVoidSchema = z.object({
+  result: z.enum(['never_credited', 'already_credited']),
+  receipt: photoReceiptSchema.nullable(),
+});
+type PhotoVoid = z.infer<typeof photoVoidSchema>;
+
+export interface PhotoConnector {
+  readonly breaker: CircuitBreaker;
+  upload(
+    input: { orderNo: string; use: PhotoUse; backdrop: PhotoBackdrop; jpeg: Buffer },
+    call?: CallOptions,
+  ): Promise<PhotoReceipt>;
+  void(orderNo: string, call?: CallOptions): Promise<PhotoVoid>;
+}
+
+export interface PhotoConnectorOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  kioskId: string;
+  logger: Logger;
+  breaker?: Partial<BreakerOptions>;
+  retry?: Partial<RetryPolicy>;
+  fetch?: typeof fetch;
+}
+
+export function createPhotoConnector(opts: PhotoConnectorOptions): PhotoConnector {
+  const breaker = new CircuitBreaker('photo', opts.breaker);
+  const client = new UpstreamClient({
+    upstream: 'photo',
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs,
+    kioskId: opts.kioskId,
+    logger: opts.logger,
+    breaker,
+    ...(opts.retry ? { retry: opts.retry } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  return {
+    breaker,
+    upload({ orderNo, use, backdrop, jpeg }, call) {
+      const body = { orderNo, use, backdrop, image: { format: 'jpeg', base64: jpeg.toString('base64') } };
+      // Idempotent by orderNo at the platform: safe to retry.
+      return client.request(
+        {
+          operation: 'photo.receipt.create',
+          method: 'POST',
+          path: '/photo/receipts',
+          body,
+          schema: photoReceiptSchema,
+          retry: true,
+        },
+        call,
+      );
+    },
+    void(orderNo, call) {
+      return client.request(
+        {
+          operation: 'photo.receipt.void',
+          method: 'POST',
+          path: '/photo/receipts/void',
+          body: { orderNo },
+          schema: photoVoidSchema,
+          retry: true,
+        },
+        call,
+      );
+    },
+  };
+}
