@@ -37,7 +37,11 @@ function heartbeatBody(i: number): string {
     mode: i % 200 === 0 ? 'out-of-service' : 'in-service',
     devices: {
       idcard: { device: 'online' },
-      printer: { device: paper === 'out' ? 'userError' : 'online', paper, ...(paper === 'out' ? { action: 'clear' as const } : {}) },
+      printer: {
+        device: paper === 'out' ? 'userError' : 'online',
+        paper,
+        ...(paper === 'out' ? { action: 'clear' as const } : {}),
+      },
       camera: { device: 'online' },
     },
     paper,
@@ -63,7 +67,10 @@ function heartbeatBody(i: number): string {
 }
 
 /** Starts a child node process and resolves with the URL it reports. */
-function startChild(args: string[], pickUrl: (line: string) => string | undefined): Promise<{ url: string; child: ChildProcess }> {
+function startChild(
+  args: string[],
+  pickUrl: (line: string) => string | undefined,
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -143,7 +150,8 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 /**
  * Signed heartbeats from `fleetSize` simulated kiosks, round robin. `rate` = null: closed loop with
@@ -151,7 +159,13 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
  */
 async function drive(
   url: string | readonly string[],
-  opts: { seconds: number; concurrency: number; rate: number | null; maxRequests?: number; serverPid?: number | readonly number[] },
+  opts: {
+    seconds: number;
+    concurrency: number;
+    rate: number | null;
+    maxRequests?: number;
+    serverPid?: number | readonly number[];
+  },
 ): Promise<LoadResult> {
   // Several replicas: requests go round robin, CPU is the sum over their processes.
   const pids = opts.serverPid === undefined ? [] : typeof opts.serverPid === 'number' ? [opts.serverPid] : opts.serverPid;
@@ -181,13 +195,21 @@ async function drive(
       };
       const body = bodies[i]!;
       seqs[i] = seqs[i]! + 1;
-      const h = signedHeaders(secretOf(i), { endpoint: 'heartbeats', kioskId: kioskId(i), timestamp: Date.now(), seq: seqs[i]! }, body);
+      const h = signedHeaders(
+        secretOf(i),
+        { endpoint: 'heartbeats', kioskId: kioskId(i), timestamp: Date.now(), seq: seqs[i]! },
+        body,
+      );
       const started = performance.now();
       const target = targets[sent % targets.length]!;
       sent++;
       const req = request(
         target,
-        { method: 'POST', agent, headers: { ...h, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          method: 'POST',
+          agent,
+          headers: { ...h, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           let text = '';
           if (res.statusCode !== 200) res.on('data', (d: Buffer) => (text += d.toString()));
@@ -290,7 +312,10 @@ async function compare(
   for (const r of [...runs.bare, ...runs.central]) {
     if (r.failed) throw new Error(`${r.failed} of ${r.sent} requests failed during the benchmark: ${r.errors}`);
   }
-  const pick = (l: LoadResult[]) => ({ perSecond: best(l, (r) => r.perSecond, true), serverCpuUs: best(l, (r) => r.serverCpuUs, false) });
+  const pick = (l: LoadResult[]) => ({
+    perSecond: best(l, (r) => r.perSecond, true),
+    serverCpuUs: best(l, (r) => r.serverCpuUs, false),
+  });
   return { central: pick(runs.central), bare: pick(runs.bare) };
 }
 
@@ -326,8 +351,24 @@ async function postgresRows(
     const label = `PostgreSQL, ${replicas} replica${replicas > 1 ? 's' : ''}`;
     if (why !== null) {
       rows.push(
-        { name: `central (${label}): signed heartbeats per second (32 connections, 10,000 kiosks)`, value: null, unit: 'heartbeats/s', peer: null, peerValue: null, goal: { min: 3000 }, notRun: why },
-        { name: `central (${label}): CPU per signed heartbeat ÷ bare endpoint CPU per request`, value: null, unit: '×', peer: null, peerValue: null, goal: { max: cpuRatioGoal }, notRun: why },
+        {
+          name: `central (${label}): signed heartbeats per second (32 connections, 10,000 kiosks)`,
+          value: null,
+          unit: 'heartbeats/s',
+          peer: null,
+          peerValue: null,
+          goal: { min: 3000 },
+          notRun: why,
+        },
+        {
+          name: `central (${label}): CPU per signed heartbeat ÷ bare endpoint CPU per request`,
+          value: null,
+          unit: '×',
+          peer: null,
+          peerValue: null,
+          goal: { max: cpuRatioGoal },
+          notRun: why,
+        },
       );
       continue;
     }
@@ -339,8 +380,19 @@ async function postgresRows(
       for (let r = 0; r < replicas; r++) {
         const port = await freePort();
         const file = join(work, `central-pg-${replicas}-${r}.json`);
-        writeFileSync(file, JSON.stringify({ ...base, listen: { ...base.listen, port }, dataDir: join(work, `data-pg-${replicas}-${r}`), database: { url: pgUrl } }));
-        const c = await startCentralChild(['--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), '--config', file], `http://127.0.0.1:${port}`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            ...base,
+            listen: { ...base.listen, port },
+            dataDir: join(work, `data-pg-${replicas}-${r}`),
+            database: { url: pgUrl },
+          }),
+        );
+        const c = await startCentralChild(
+          ['--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), '--config', file],
+          `http://127.0.0.1:${port}`,
+        );
         children.push(c.child);
         started.push({ url: c.url, pid: c.child.pid! });
       }
@@ -377,8 +429,15 @@ export const run: Benchmark = async () => {
       dataDir: join(work, 'data'),
       // Quiet: central writes logs synchronously, and a pipe nobody drains fast would stall it.
       log: { level: 'warn' },
-      kiosks: Array.from({ length: fleetSize }, (_, i) => ({ id: kioskId(i), secret: secretOf(i), site: sites[i % sites.length], name: `${(i % 40) + 1}号机` })),
-      dashboard: { users: [{ username: 'bench', role: 'viewer', passwordHash: await hashPassword(password, { N: 1024, r: 8, p: 1 }) }] },
+      kiosks: Array.from({ length: fleetSize }, (_, i) => ({
+        id: kioskId(i),
+        secret: secretOf(i),
+        site: sites[i % sites.length],
+        name: `${(i % 40) + 1}号机`,
+      })),
+      dashboard: {
+        users: [{ username: 'bench', role: 'viewer', passwordHash: await hashPassword(password, { N: 1024, r: 8, p: 1 }) }],
+      },
     };
     const configFile = join(work, 'central.json');
     writeFileSync(configFile, JSON.stringify(config));
@@ -402,8 +461,13 @@ export const run: Benchmark = async () => {
     children.push(bare.child);
 
     // CENTRAL_BENCH_PROFILE=<dir> writes a CPU profile of the central process there.
-    const cpuProfile = process.env.CENTRAL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CENTRAL_BENCH_PROFILE}`] : [];
-    const central = await startCentralChild([...cpuProfile, '--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), '--config', configFile], `http://127.0.0.1:${port}`);
+    const cpuProfile = process.env.CENTRAL_BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CENTRAL_BENCH_PROFILE}`]
+      : [];
+    const central = await startCentralChild(
+      [...cpuProfile, '--import', 'tsx', join(projectRoot, 'apps/central/src/main.ts'), '--config', configFile],
+      `http://127.0.0.1:${port}`,
+    );
     children.push(central.child);
     // Warm-up gives every kiosk its first heartbeat (state change, alerts, log lines) before measuring.
     await drive(bare.url, { seconds: 1, concurrency: 32, rate: null });
@@ -414,7 +478,11 @@ export const run: Benchmark = async () => {
     const loadBefore = loadavg()[0]!;
     const rounds = 3;
     const rateRuns: { bare: LoadResult[]; central: LoadResult[] } = { bare: [], central: [] };
-    const maxCompared = await compare({ url: bare.url, pid: bare.child.pid! }, { urls: [central.url], pids: [central.child.pid!] }, rounds);
+    const maxCompared = await compare(
+      { url: bare.url, pid: bare.child.pid! },
+      { urls: [central.url], pids: [central.child.pid!] },
+      rounds,
+    );
     for (let i = 0; i < rounds; i++) {
       rateRuns.bare.push(await drive(bare.url, { seconds: 2, concurrency: 256, rate: 3000 }));
       rateRuns.central.push(await drive(central.url, { seconds: 2, concurrency: 256, rate: 3000 }));
@@ -485,7 +553,16 @@ export const run: Benchmark = async () => {
     const profile = mkdtempSync(join(tmpdir(), 'central-bench-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1366, height: 900 },
     });
     try {
@@ -532,7 +609,10 @@ export const run: Benchmark = async () => {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run().then(
-    (rows) => console.table(rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, peer: r.peerValue, goal: JSON.stringify(r.goal) }))),
+    (rows) =>
+      console.table(
+        rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, peer: r.peerValue, goal: JSON.stringify(r.goal) })),
+      ),
     (err: unknown) => {
       console.error(err);
       process.exitCode = 1;

@@ -25,7 +25,14 @@ export const run: Benchmark = async () => {
     } finally {
       await rig.close();
     }
-    const row = (name: string, value: number): BenchResult => ({ name, value: round(value), unit: 'ms', peer: null, peerValue: null, goal: { max: 2000 } });
+    const row = (name: string, value: number): BenchResult => ({
+      name,
+      value: round(value),
+      unit: 'ms',
+      peer: null,
+      peerValue: null,
+      goal: { max: 2000 },
+    });
     out.push(row(`${kind}_silent_offline_ms`, Math.max(...offline)), row(`${kind}_silent_online_ms`, Math.max(...online)));
   }
   return out;

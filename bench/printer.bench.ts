@@ -83,7 +83,12 @@ function receiptlineBytes(): Buffer {
 }
 
 function ntpBytes(): Buffer {
-  const p = new ntp.ThermalPrinter({ type: ntp.PrinterTypes.EPSON, interface: 'tcp://127.0.0.1:9100', width: 48, characterSet: ntp.CharacterSet.CHINA });
+  const p = new ntp.ThermalPrinter({
+    type: ntp.PrinterTypes.EPSON,
+    interface: 'tcp://127.0.0.1:9100',
+    width: 48,
+    characterSet: ntp.CharacterSet.CHINA,
+  });
   p.alignCenter();
   p.setTextQuadArea();
   p.println(sample.title);
@@ -179,12 +184,54 @@ export const run: Benchmark = async () => {
   const nt = `node-thermal-printer ${version('node-thermal-printer')} (EPSON, CHINA)`;
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   const rows: BenchResult[] = [
-    { name: 'printer: sample receipt bytes vs receiptline', value: ourBytes, unit: 'bytes', peer: rl, peerValue: rlBytes, goal: { max: Math.floor(rlBytes / 2) } },
-    { name: 'printer: sample receipt bytes vs node-thermal-printer', value: ourBytes, unit: 'bytes', peer: nt, peerValue: ntpLen, goal: null },
-    { name: 'printer: encode sample receipt vs receiptline', value: r2(ourUs), unit: 'µs', peer: rl, peerValue: r2(rlUs), goal: { max: r2(rlUs) } },
-    { name: 'printer: encode sample receipt vs node-thermal-printer', value: r2(ourUs), unit: 'µs', peer: nt, peerValue: r2(ntpUs), goal: { max: r2(ntpUs) } },
-    { name: 'printer: print() to first job byte on pty incl. DLE EOT 1..4 (p50)', value: r2(first.p50), unit: 'ms', peer: null, peerValue: null, goal: null },
-    { name: 'printer: print() to first job byte on pty incl. DLE EOT 1..4 (p95)', value: r2(first.p95), unit: 'ms', peer: null, peerValue: null, goal: null },
+    {
+      name: 'printer: sample receipt bytes vs receiptline',
+      value: ourBytes,
+      unit: 'bytes',
+      peer: rl,
+      peerValue: rlBytes,
+      goal: { max: Math.floor(rlBytes / 2) },
+    },
+    {
+      name: 'printer: sample receipt bytes vs node-thermal-printer',
+      value: ourBytes,
+      unit: 'bytes',
+      peer: nt,
+      peerValue: ntpLen,
+      goal: null,
+    },
+    {
+      name: 'printer: encode sample receipt vs receiptline',
+      value: r2(ourUs),
+      unit: 'µs',
+      peer: rl,
+      peerValue: r2(rlUs),
+      goal: { max: r2(rlUs) },
+    },
+    {
+      name: 'printer: encode sample receipt vs node-thermal-printer',
+      value: r2(ourUs),
+      unit: 'µs',
+      peer: nt,
+      peerValue: r2(ntpUs),
+      goal: { max: r2(ntpUs) },
+    },
+    {
+      name: 'printer: print() to first job byte on pty incl. DLE EOT 1..4 (p50)',
+      value: r2(first.p50),
+      unit: 'ms',
+      peer: null,
+      peerValue: null,
+      goal: null,
+    },
+    {
+      name: 'printer: print() to first job byte on pty incl. DLE EOT 1..4 (p95)',
+      value: r2(first.p95),
+      unit: 'ms',
+      peer: null,
+      peerValue: null,
+      goal: null,
+    },
   ];
   return rows;
 };

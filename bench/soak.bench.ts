@@ -9,7 +9,8 @@ import { runSoak } from '../tests/helpers/soak.js';
 
 export const run: Benchmark = async () => {
   const sessions = Number(process.env['SOAK_SESSIONS'] ?? 200);
-  if (!Number.isInteger(sessions) || sessions < 1) throw new Error(`SOAK_SESSIONS must be a positive integer, not ${process.env['SOAK_SESSIONS']}`);
+  if (!Number.isInteger(sessions) || sessions < 1)
+    throw new Error(`SOAK_SESSIONS must be a positive integer, not ${process.env['SOAK_SESSIONS']}`);
   const warmup = Math.min(50, Math.max(10, Math.round(sessions / 20)));
   const r = await runSoak({
     sessions,
@@ -19,7 +20,14 @@ export const run: Benchmark = async () => {
     },
   });
   process.stderr.write(`soak: warm ${JSON.stringify(r.warm)}\nsoak: end  ${JSON.stringify(r.end)}\n`);
-  const row = (name: string, value: number, unit: string, goal: BenchResult['goal']): BenchResult => ({ name, value, unit, peer: null, peerValue: null, goal });
+  const row = (name: string, value: number, unit: string, goal: BenchResult['goal']): BenchResult => ({
+    name,
+    value,
+    unit,
+    peer: null,
+    peerValue: null,
+    goal,
+  });
   return [
     row('soak_rss_growth_mb', r.rssGrowthMb, 'MB', { max: 10 }),
     row('soak_fd_growth', r.fdGrowth, 'fds', { max: 0 }),

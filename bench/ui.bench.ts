@@ -150,7 +150,14 @@ export const run: Benchmark = async () => {
         peerValue: null,
         goal: { max: 1000 },
       },
-      { name: 'ui_tap_to_next_screen_ms', value: round(median(taps)), unit: 'ms', peer: null, peerValue: null, goal: { max: 100 } },
+      {
+        name: 'ui_tap_to_next_screen_ms',
+        value: round(median(taps)),
+        unit: 'ms',
+        peer: null,
+        peerValue: null,
+        goal: { max: 100 },
+      },
       {
         name: 'ui_tap_to_next_screen_cpu4x_ms',
         value: round(median(slowTaps)),

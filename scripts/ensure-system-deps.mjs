@@ -39,12 +39,16 @@ function apt(args) {
   });
 }
 
-const missing = Object.entries(needs).filter(([bin]) => !have(bin)).map(([, pkg]) => pkg);
+const missing = Object.entries(needs)
+  .filter(([bin]) => !have(bin))
+  .map(([, pkg]) => pkg);
 // Central's store tests run on a throwaway PostgreSQL cluster (tests/helpers/postgres.ts). Debian
 // keeps its binaries in /usr/lib/postgresql/<version>/bin, off PATH; no system service is used.
 if (purpose === 'test') {
   const pgRoot = '/usr/lib/postgresql';
-  const hasPg = existsSync(pgRoot) && readdirSync(pgRoot).some((v) => existsSync(join(pgRoot, v, 'bin/initdb')) && existsSync(join(pgRoot, v, 'bin/pg_ctl')));
+  const hasPg =
+    existsSync(pgRoot) &&
+    readdirSync(pgRoot).some((v) => existsSync(join(pgRoot, v, 'bin/initdb')) && existsSync(join(pgRoot, v, 'bin/pg_ctl')));
   if (!hasPg && !have('initdb')) missing.push('postgresql');
 }
 // Without a CJK font Chromium draws Chinese as empty boxes: the kiosk and its screenshots need one.
@@ -52,7 +56,9 @@ const cjkFont = spawnSync('sh', ['-c', 'fc-list :lang=zh | grep -q .'], { stdio:
 if (!cjkFont) missing.push('fonts-noto-cjk');
 if (missing.length) {
   if (!(isRoot && isDebian)) {
-    console.error(`kiosk: missing system packages: ${missing.join(' ')} — install them with: sudo apt-get install ${missing.join(' ')}`);
+    console.error(
+      `kiosk: missing system packages: ${missing.join(' ')} — install them with: sudo apt-get install ${missing.join(' ')}`,
+    );
     process.exit(1);
   }
   console.error(`kiosk: installing system packages: ${missing.join(' ')}`);

@@ -4,6 +4,8 @@
 export const externalDependencies = {
   name: 'external-dependencies',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@kiosk/') ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@kiosk/') ? undefined : { path: args.path, external: true },
+    );
   },
 };

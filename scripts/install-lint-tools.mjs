@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const dir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'tools/lint');
 const stamp = join(dir, 'node_modules/.installed-from');
-const hash = createHash('sha256').update(readFileSync(join(dir, 'package-lock.json'))).digest('hex');
+const hash = createHash('sha256')
+  .update(readFileSync(join(dir, 'package-lock.json')))
+  .digest('hex');
 if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) process.exit(0);
 execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
 writeFileSync(stamp, hash);

@@ -12,10 +12,22 @@ const bin = (name) => join(root, 'tools/lint/node_modules/.bin', name);
 const only = process.argv.slice(2);
 
 const steps = [
-  ['eslint', bin('eslint'), ['--config', 'tools/lint/eslint.config.js', '--max-warnings', '0', 'apps', 'packages', 'tests', 'scripts', 'bench', 'bin']],
-  ['dependency-cruiser', bin('depcruise'), ['--config', 'tools/lint/dependency-cruiser.cjs', 'apps', 'packages', 'bin', 'scripts']],
+  [
+    'eslint',
+    bin('eslint'),
+    ['--config', 'tools/lint/eslint.config.js', '--max-warnings', '0', 'apps', 'packages', 'tests', 'scripts', 'bench', 'bin'],
+  ],
+  [
+    'dependency-cruiser',
+    bin('depcruise'),
+    ['--config', 'tools/lint/dependency-cruiser.cjs', 'apps', 'packages', 'bin', 'scripts'],
+  ],
   ['knip', bin('knip'), ['--config', 'tools/lint/knip.json', '--no-progress']],
-  ['prettier', bin('prettier'), ['--config', 'tools/lint/prettier.json', '--ignore-path', 'tools/lint/prettierignore', '--check', '--log-level', 'warn', '.']],
+  [
+    'prettier',
+    bin('prettier'),
+    ['--config', 'tools/lint/prettier.json', '--ignore-path', 'tools/lint/prettierignore', '--check', '--log-level', 'warn', '.'],
+  ],
 ];
 
 let failed = 0;
@@ -25,6 +37,8 @@ for (const [name, cmd, args] of steps) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   const ok = r.status === 0;
   if (!ok) failed++;
-  process.stdout.write(`lint: ${name} ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `lint: ${name} ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }
 process.exit(failed ? 1 : 0);

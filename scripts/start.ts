@@ -18,11 +18,23 @@ async function main(): Promise<number> {
   const specs: ProcessSpec[] = [];
   if (simulators.enabled) {
     const url = `http://${simulators.host}:${simulators.port}`;
-    specs.push({ name: 'simulators', file: 'dist/simulators.mjs', args, health: `${url}/`, url: `simulator control API  ${url}/` });
+    specs.push({
+      name: 'simulators',
+      file: 'dist/simulators.mjs',
+      args,
+      health: `${url}/`,
+      url: `simulator control API  ${url}/`,
+    });
   }
   if (sandbox.enabled) {
     const url = `http://${sandbox.host}:${sandbox.port}`;
-    specs.push({ name: 'sandbox', file: 'dist/sandbox.mjs', args, health: `${url}/healthz`, url: `sandbox upstream       ${url}/` });
+    specs.push({
+      name: 'sandbox',
+      file: 'dist/sandbox.mjs',
+      args,
+      health: `${url}/healthz`,
+      url: `sandbox upstream       ${url}/`,
+    });
   }
   if (central.enabled) {
     const url = `http://${central.host}:${central.port}`;
@@ -35,14 +47,29 @@ async function main(): Promise<number> {
       '--port',
       String(central.port),
     ];
-    specs.push({ name: 'central', file: 'dist/central.mjs', args: centralArgs, health: `${url}/healthz`, url: `central monitor        ${url}/` });
+    specs.push({
+      name: 'central',
+      file: 'dist/central.mjs',
+      args: centralArgs,
+      health: `${url}/healthz`,
+      url: `central monitor        ${url}/`,
+    });
     const target = new URL(config.central.url);
     if (Number(target.port || 80) !== central.port) {
-      log.warn({ centralUrl: config.central.url, embeddedPort: central.port }, 'central.url does not point at the embedded central; heartbeats go elsewhere');
+      log.warn(
+        { centralUrl: config.central.url, embeddedPort: central.port },
+        'central.url does not point at the embedded central; heartbeats go elsewhere',
+      );
     }
   }
   const agentUrl = `http://${config.agent.host}:${config.agent.port}`;
-  const agent: ProcessSpec = { name: 'device-agent', file: 'dist/agent.mjs', args, health: `${agentUrl}/healthz`, url: `kiosk UI               ${agentUrl}/` };
+  const agent: ProcessSpec = {
+    name: 'device-agent',
+    file: 'dist/agent.mjs',
+    args,
+    health: `${agentUrl}/healthz`,
+    url: `kiosk UI               ${agentUrl}/`,
+  };
 
   const supervisor = new Supervisor(log, agent.name);
   const onSignal = (signal: string): void => {

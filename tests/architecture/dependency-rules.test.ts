@@ -28,7 +28,10 @@ function tree(files: Record<string, string>): string {
 }
 
 function violations(root: string): string[] {
-  const r = spawnSync(depcruise, ['--config', config, '--output-type', 'json', 'apps', 'packages'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(depcruise, ['--config', config, '--output-type', 'json', 'apps', 'packages'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (!r.stdout) throw new Error(`depcruise failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as { summary: { violations: { rule: { name: string }; from: string; to: string }[] } };
   return out.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
@@ -62,7 +65,14 @@ describe('dependency rules', () => {
     });
     const found = violations(root);
     const rules = new Set(found.map((v) => v.split(':')[0]));
-    expect([...rules].sort()).toEqual(['no-app-to-app', 'no-circular', 'no-package-to-app', 'no-ui-to-node', 'packages-by-name', 'protocol-is-pure']);
+    expect([...rules].sort()).toEqual([
+      'no-app-to-app',
+      'no-circular',
+      'no-package-to-app',
+      'no-ui-to-node',
+      'packages-by-name',
+      'protocol-is-pure',
+    ]);
     expect(found).toContain('no-app-to-app: apps/central/src/fleet.ts -> apps/agent/src/gas.ts');
     expect(found).toContain('protocol-is-pure: packages/protocol-sam/src/frame.ts -> fs');
   }, 60_000);

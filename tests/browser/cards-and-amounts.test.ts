@@ -25,14 +25,16 @@ afterAll(async () => {
 });
 
 /** The agent's gas card reader has seen the card (its status poll). */
-const gasCardSeen = (): boolean => (s.rig.agent.context.devices.get('gascard') as unknown as { cardPresent(): boolean }).cardPresent();
+const gasCardSeen = (): boolean =>
+  (s.rig.agent.context.devices.get('gascard') as unknown as { cardPresent(): boolean }).cardPresent();
 
 const digits = async (text: string): Promise<void> => {
   for (const d of text) await s.page.locator(`[data-testid="keypad"] [data-key="${d}"]`).first().click();
 };
 const simState = async (): Promise<{ counters: { commands: number; reads: number } }> =>
   (await s.rig.control('GET', '/gascard')) as { counters: { commands: number; reads: number } };
-const chimes = async (): Promise<number> => Number((await s.page.evaluate(() => document.documentElement.dataset['chimes'])) ?? '0');
+const chimes = async (): Promise<number> =>
+  Number((await s.page.evaluate(() => document.documentElement.dataset['chimes'])) ?? '0');
 
 async function gasStart(): Promise<void> {
   await onScreen(s.page, 'attract');

@@ -48,7 +48,11 @@ beforeAll(async () => {
   const uiDir = ensureUiBuilt();
   t = await startTestSandbox();
   const dir = tempDir('kiosk-gas-pending-');
-  gascard = createGasCardSimulator({ agentPath: join(dir, 'gascard'), devicePath: join(dir, 'gascard-dev'), stateFile: join(dir, 'gascard-sim.json') });
+  gascard = createGasCardSimulator({
+    agentPath: join(dir, 'gascard'),
+    devicePath: join(dir, 'gascard-dev'),
+    stateFile: join(dir, 'gascard-sim.json'),
+  });
   printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });
   await gascard.start();
   await printer.start();
@@ -56,7 +60,13 @@ beforeAll(async () => {
     c.upstream.baseUrl = t.url;
     c.devices.idcard.enabled = false;
     c.devices.camera.enabled = false;
-    c.devices.gascard = { enabled: true, transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 }, pollIntervalMs: 50, requestTimeoutMs: 500, writeTimeoutMs: 1000 };
+    c.devices.gascard = {
+      enabled: true,
+      transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
+      pollIntervalMs: 50,
+      requestTimeoutMs: 500,
+      writeTimeoutMs: 1000,
+    };
     c.devices.printer.transport = { kind: 'serial', path: join(dir, 'printer'), baudRate: 115200 };
     c.session.countdown.defaultMs = 180_000;
   });

@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 async function boxes(p: Page, selector: string): Promise<{ w: number; h: number }[]> {
-  return p.$$eval(selector, (els) => els.map((e) => ({ w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height })));
+  return p.$$eval(selector, (els) =>
+    els.map((e) => ({ w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height })),
+  );
 }
 
 describe('kiosk home screen in headless Chromium', () => {

@@ -17,14 +17,25 @@ let page: Page;
 
 beforeAll(async () => {
   // No camera: property (face check required by default) is paused, which the attract screen must say.
-  rig = await startRig({ uiDir: ensureUiBuilt(), devices: ['idcard', 'printer'], config: (c) => (c.session.countdown.defaultMs = 120_000) });
+  rig = await startRig({
+    uiDir: ensureUiBuilt(),
+    devices: ['idcard', 'printer'],
+    config: (c) => (c.session.countdown.defaultMs = 120_000),
+  });
   // The browser runs in UTC, as a kiosk image often does: the screen must still show China time.
   browser = await chromium.launchPersistentContext(tempDir('kiosk-chromium-utc-'), {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1080, height: 1920 },
     timezoneId: 'UTC',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage();
   await page.goto(rig.agent.url);
@@ -41,7 +52,10 @@ describe('kiosk details from issue 19', () => {
   it('the clock shows China time (UTC+8) in a UTC browser, like the slips', async () => {
     await onScreen(page, 'attract');
     expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('UTC');
-    const china = (d: Date): string => new Intl.DateTimeFormat('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' }).format(d);
+    const china = (d: Date): string =>
+      new Intl.DateTimeFormat('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' }).format(
+        d,
+      );
     const before = new Date();
     const shown = await page.locator('.clock-time').textContent();
     const after = new Date();

@@ -10,7 +10,11 @@ import { launchBrowser, screenshotPath } from '../helpers/browser.js';
 export const portrait = { width: 1080, height: 1920 };
 export const landscape = { width: 1920, height: 1080 };
 
-export async function openKiosk(url: string, viewport = portrait, userDataDir?: string): Promise<{ browser: BrowserContext; page: Page }> {
+export async function openKiosk(
+  url: string,
+  viewport = portrait,
+  userDataDir?: string,
+): Promise<{ browser: BrowserContext; page: Page }> {
   const browser = await launchBrowser(viewport, userDataDir);
   const page = await browser.newPage();
   await page.goto(url);
@@ -38,7 +42,16 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   if (!has) await page.evaluate(axe.source);
   const result = await page.evaluate(async () => {
     // axe is injected above; its types live in node_modules, not in the page.
-    const a = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
+    const a = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            opts: object,
+          ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
+        };
+      }
+    ).axe;
     // 7:1 contrast (WCAG AAA, off in axe by default) is what issue 5 asks for.
     const r = await a.run(document, { resultTypes: ['violations'], rules: { 'color-contrast-enhanced': { enabled: true } } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
@@ -48,15 +61,22 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 
 /** Every visible interactive element's box, smallest first. */
 export async function targetBoxes(page: Page): Promise<{ what: string; w: number; h: number }[]> {
-  const boxes = await page.$$eval('button, a[href], input, select, textarea, [role="button"], [tabindex]:not([tabindex="-1"])', (els) =>
-    els
-      .map((e) => {
-        const r = e.getBoundingClientRect();
-        const style = getComputedStyle(e);
-        const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
-        return { visible, what: (e.getAttribute('data-testid') ?? e.textContent ?? e.tagName).trim().slice(0, 40), w: r.width, h: r.height };
-      })
-      .filter((b) => b.visible),
+  const boxes = await page.$$eval(
+    'button, a[href], input, select, textarea, [role="button"], [tabindex]:not([tabindex="-1"])',
+    (els) =>
+      els
+        .map((e) => {
+          const r = e.getBoundingClientRect();
+          const style = getComputedStyle(e);
+          const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
+          return {
+            visible,
+            what: (e.getAttribute('data-testid') ?? e.textContent ?? e.tagName).trim().slice(0, 40),
+            w: r.width,
+            h: r.height,
+          };
+        })
+        .filter((b) => b.visible),
   );
   return boxes.map(({ what, w, h }) => ({ what, w, h })).sort((a, b) => Math.min(a.w, a.h) - Math.min(b.w, b.h));
 }

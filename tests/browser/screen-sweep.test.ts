@@ -38,7 +38,8 @@ afterAll(async () => {
 async function setMode(mode: Mode): Promise<void> {
   const { page } = s;
   const want = { lang: mode === 'en' ? 'en' : 'zh-CN', elder: mode === 'elder' };
-  const now = async () => page.evaluate(() => ({ lang: document.documentElement.lang, elder: document.documentElement.classList.contains('elder') }));
+  const now = async () =>
+    page.evaluate(() => ({ lang: document.documentElement.lang, elder: document.documentElement.classList.contains('elder') }));
   if ((await now()).lang !== want.lang) await s.tap('lang-switch');
   await expect.poll(async () => (await now()).lang).toBe(want.lang);
   if ((await now()).elder !== want.elder) await s.tap('elder-switch');
@@ -67,7 +68,8 @@ async function sweep(name: string, only: readonly Mode[] = modes): Promise<void>
 }
 
 /** The agent's gas card reader has seen the card (its status poll). */
-const gasCardSeen = (): boolean => (s.rig.agent.context.devices.get('gascard') as unknown as { cardPresent(): boolean }).cardPresent();
+const gasCardSeen = (): boolean =>
+  (s.rig.agent.context.devices.get('gascard') as unknown as { cardPresent(): boolean }).cardPresent();
 
 const digits = async (text: string): Promise<void> => {
   for (const d of text) await s.page.locator(`[data-testid="keypad"] [data-key="${d}"]`).first().click();
@@ -81,7 +83,8 @@ async function home(): Promise<void> {
 async function backHome(): Promise<void> {
   const { page } = s;
   for (let i = 0; i < 6; i++) {
-    const where = async () => `${await page.locator('[data-testid^="screen-"]').first().getAttribute('data-testid')}|${await page.locator('[data-testid^="screen-"]').first().getAttribute('data-step')}`;
+    const where = async () =>
+      `${await page.locator('[data-testid^="screen-"]').first().getAttribute('data-testid')}|${await page.locator('[data-testid^="screen-"]').first().getAttribute('data-step')}`;
     const before = await where();
     if (before.startsWith('screen-home')) return;
     await page.locator('[data-testid="rf-back"], [data-testid="back-home"], [data-testid="gas-home"]').first().click();
@@ -107,7 +110,9 @@ describe('screen sweep', () => {
     await onScreen(page, 'identity', 'waitCard');
     await page.getByTestId('eid-card-only').waitFor();
     await sweep('identity-waitCard-cardOnly');
-    const code = (await postJson(`${s.sandbox.url}/eid/codes`, { profile: 'xianan-resident' }, { 'content-type': 'application/json' })).body.code as string;
+    const code = (
+      await postJson(`${s.sandbox.url}/eid/codes`, { profile: 'xianan-resident' }, { 'content-type': 'application/json' })
+    ).body.code as string;
     await rig.control('POST', '/scanner/scan', { text: code });
     await onScreen(page, 'identity', 'eidCardOnly');
     await sweep('identity-eidCardOnly');
@@ -404,7 +409,9 @@ describe('screen sweep', () => {
     const { page, rig } = s;
     const { fromYear, toYear } = defaultTaxYears();
     const person = s.sandbox.data.people.find((p) => p.idNumber === '421202198503120610')!;
-    const inRange = person.tax.filter((r) => Number(r.periodStart.slice(0, 4)) >= fromYear && Number(r.periodStart.slice(0, 4)) <= toYear);
+    const inRange = person.tax.filter(
+      (r) => Number(r.periodStart.slice(0, 4)) >= fromYear && Number(r.periodStart.slice(0, 4)) <= toYear,
+    );
     expect(inRange.length).toBeGreaterThan(10);
     await onScreen(page, 'attract');
     await s.tap('attract-start');
@@ -416,7 +423,10 @@ describe('screen sweep', () => {
     await onScreen(page, 'service', 'chooseYears');
     await s.tap('tax-query');
     await onScreen(page, 'service', 'list');
-    for (const [mode, size] of [['elder', portrait], ['zh', landscape]] as const) {
+    for (const [mode, size] of [
+      ['elder', portrait],
+      ['zh', landscape],
+    ] as const) {
       await setMode(mode);
       await page.setViewportSize(size);
       await settle(page);

@@ -91,7 +91,12 @@ beforeAll(async () => {
     c.gas.paymentCountdownSeconds = COUNTDOWN_S;
     c.session.countdown.defaultMs = 180_000;
   });
-  services = createServices({ baseUrl: t.url, timeoutMs: 3000, kioskId: config.kiosk.id, retry: { maxAttempts: 2, baseDelayMs: 10 } });
+  services = createServices({
+    baseUrl: t.url,
+    timeoutMs: 3000,
+    kioskId: config.kiosk.id,
+    retry: { maxAttempts: 2, baseDelayMs: 10 },
+  });
   const control_ = createControlApp([gascard, printer]);
   server = control_.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -172,7 +177,8 @@ describe('gas top-up journeys', () => {
     expect(await page.getByTestId('gas-meter').textContent()).toContain('物联网表');
     expect(await page.getByTestId('gas-arrears').textContent()).toBe('无欠费');
     // Presets from config gas.presetsFen, as money.
-    for (const fen of [5000, 10000, 20000, 50000]) expect(await page.getByTestId(`gas-amount-${fen}`).textContent()).toBe(`¥${fen / 100}.00`);
+    for (const fen of [5000, 10000, 20000, 50000])
+      expect(await page.getByTestId(`gas-amount-${fen}`).textContent()).toBe(`¥${fen / 100}.00`);
     await tap('gas-amount-10000');
     await expect.poll(() => page.getByTestId('gas-amount-10000').getAttribute('aria-pressed')).toBe('true');
     await checkScreen(page, 'services-gas-account');
@@ -183,7 +189,12 @@ describe('gas top-up journeys', () => {
     expect(await page.getByTestId('gas-merchant').textContent()).toBe('昆仑燃气咸宁分公司');
     expect(await page.getByTestId('gas-pay-countdown').textContent()).toMatch(/剩余支付时间 0:0\d/);
     // While the QR is shown the money step is in flight: the session countdown is paused.
-    await expect.poll(async () => (await page.evaluate(() => document.querySelector('[data-testid="screen-service"]') !== null)) && gas().busyReason()).toBe('payment');
+    await expect
+      .poll(
+        async () =>
+          (await page.evaluate(() => document.querySelector('[data-testid="screen-service"]') !== null)) && gas().busyReason(),
+      )
+      .toBe('payment');
     await settlePayment(t.url, no, 'pay');
     await onScreen(page, 'result', undefined, 20_000);
     expect(await page.locator('h1').textContent()).toBe('充值成功');

@@ -30,7 +30,9 @@ describe('property records journey', () => {
     const mortgageText = await page.getByTestId('status-mortgage').first().textContent();
     expect(mortgageText).toContain('抵押');
     expect(mortgageText).toContain(mortgage.type === 'mortgage' ? mortgage.mortgagee : '?');
-    expect(await page.getByTestId('status-seizure').first().textContent()).toContain(seizure.type === 'seizure' ? seizure.authority : '?');
+    expect(await page.getByTestId('status-seizure').first().textContent()).toContain(
+      seizure.type === 'seizure' ? seizure.authority : '?',
+    );
     expect(await page.content()).not.toContain('421281199211080522');
     await checkScreen(page, 'services-property-list');
 

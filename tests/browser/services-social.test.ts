@@ -43,7 +43,9 @@ describe('social-insurance journey', () => {
       if (kind === 'resident') await checkScreen(page, 'services-social-list');
       const pick = page.getByTestId('social-record').first();
       const voucher = (await pick.getAttribute('data-voucher'))!;
-      const record = ofYear.find((r) => r.voucherNo.startsWith(voucher.replace(/\s/g, '').slice(0, 12)) && flat(voucher) === r.voucherNo)!;
+      const record = ofYear.find(
+        (r) => r.voucherNo.startsWith(voucher.replace(/\s/g, '').slice(0, 12)) && flat(voucher) === r.voucherNo,
+      )!;
       expect(record).toBeDefined();
       await pick.click();
       await onScreen(page, 'service', 'confirm');
@@ -69,7 +71,9 @@ describe('social-insurance journey', () => {
       expect(r.qr.map((q) => q.data)).toEqual([`${s.sandbox.sandbox.publicBaseUrl}/verify/${serial}`]);
       const v = await s.verify(serial);
       expect(v.slip.kind).toBe(`social-${kind}`);
-      expect(v.slip.records).toEqual([expect.objectContaining({ 票据号码: voucher, 缴费金额: yuan(record.amountFen), 险种: record.insuranceType })]);
+      expect(v.slip.records).toEqual([
+        expect.objectContaining({ 票据号码: voucher, 缴费金额: yuan(record.amountFen), 险种: record.insuranceType }),
+      ]);
       await s.finish();
       await s.rig.control('DELETE', '/printer/receipts');
     }, 120_000);
@@ -92,7 +96,9 @@ describe('social-insurance journey', () => {
     // Five failing calls open the breaker (DEFAULT_BREAKER.failureThreshold).
     await postJson(`${s.sandbox.url}/admin/faults`, { operation: 'social.query', kind: 'error', status: 503, count: 100 });
     for (let i = 0; i < 5; i++) {
-      await s.services.social.queryPayments({ idNumber: '421202198503120610', kind: 'resident', fromYear: 2024, toYear: 2026 }).catch(() => undefined);
+      await s.services.social
+        .queryPayments({ idNumber: '421202198503120610', kind: 'resident', fromYear: 2024, toYear: 2026 })
+        .catch(() => undefined);
     }
     expect(s.services.breakers.social.state).toBe('open');
     await onScreen(page, 'attract');

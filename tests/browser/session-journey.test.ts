@@ -77,7 +77,10 @@ describe('citizen journey in the browser', () => {
     expect(left.idb).toEqual([]);
     expect(left.text).not.toContain('孙*试');
     expect(left.text).not.toContain('0610');
-    const audit = rig.agent.db.prepare(`SELECT action, detail FROM audit_log WHERE actor = 'session'`).all() as { action: string; detail: string }[];
+    const audit = rig.agent.db.prepare(`SELECT action, detail FROM audit_log WHERE actor = 'session'`).all() as {
+      action: string;
+      detail: string;
+    }[];
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['session.start', 'session.rating', 'session.end']));
     expect(JSON.stringify(audit)).not.toContain('421202198503120610');
   }, 120_000);
@@ -165,7 +168,9 @@ describe('citizen journey in the browser', () => {
     await page.waitForSelector('[data-testid="face-preview"]', { timeout: 10_000 });
     // The <img> shows real frames from the camera's MJPEG preview.
     await expect
-      .poll(() => page.$eval('[data-testid="face-preview"]', (img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+      .poll(() => page.$eval('[data-testid="face-preview"]', (img) => (img as HTMLImageElement).naturalWidth), {
+        timeout: 10_000,
+      })
       .toBe(320);
     await checkScreen(page, 'face-preview');
     await tap('face-capture');

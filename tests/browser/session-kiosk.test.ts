@@ -39,7 +39,11 @@ describe('countdown and idle wipe in the browser', () => {
   beforeAll(async () => {
     // Long enough to look at the warning, short enough to watch a session run out.
     // The warning comes 2 s after each restart and lasts 10 s: time for axe and screenshots on a busy machine.
-    rig = await startRig({ uiDir: ensureUiBuilt(), devices: ['idcard', 'printer'], config: (c) => shortCountdowns(c, 12_000, 10_000) });
+    rig = await startRig({
+      uiDir: ensureUiBuilt(),
+      devices: ['idcard', 'printer'],
+      config: (c) => shortCountdowns(c, 12_000, 10_000),
+    });
     ({ browser, page } = await openKiosk(rig.agent.url));
   });
   afterAll(async () => {
@@ -147,11 +151,15 @@ describe('input components', () => {
         await page.getByTestId('elder-switch').click();
         await expect.poll(() => page.getAttribute('html', 'class')).toContain('elder');
       }
-      for (const viewport of [{ width: 1080, height: 1920 }, { width: 1920, height: 1080 }]) {
+      for (const viewport of [
+        { width: 1080, height: 1920 },
+        { width: 1920, height: 1080 },
+      ]) {
         await page.setViewportSize(viewport);
         await page.getByTestId('show-keypad').click();
         await page.click('[data-testid="keypad"] [data-key="clear"]');
-        for (const k of ['4', '2', '1', '2', '0', '0', '1', '2', '3', '4']) await page.click(`[data-testid="keypad"] [data-key="${k}"]`);
+        for (const k of ['4', '2', '1', '2', '0', '0', '1', '2', '3', '4'])
+          await page.click(`[data-testid="keypad"] [data-key="${k}"]`);
         await page.click('[data-testid="keypad"] [data-key="delete"]');
         expect(await page.locator('[data-testid="field-digits"] output').textContent()).toBe('421200123');
         await expectNotCovered(page, 'field-digits', 'keypad');
@@ -167,7 +175,11 @@ describe('input components', () => {
         expect(await page.locator('[data-testid="field-text"] output').textContent()).toBe('XN 12');
         await expectNotCovered(page, 'field-text', 'keyboard');
         await expectTargets(page, elder ? 88 : 64);
-        await page.screenshot({ path: (await import('../helpers/browser.js')).screenshotPath(`session-keyboard-${elder ? 'elder' : 'std'}-${viewport.width}x${viewport.height}`) });
+        await page.screenshot({
+          path: (await import('../helpers/browser.js')).screenshotPath(
+            `session-keyboard-${elder ? 'elder' : 'std'}-${viewport.width}x${viewport.height}`,
+          ),
+        });
       }
     }
     await page.setViewportSize({ width: 1080, height: 1920 });
@@ -191,7 +203,7 @@ async function expectNotCovered(p: Page, fieldId: string, keysId: string): Promi
         fieldTop: field.top,
         keysTop: keys.top,
         inView: field.top >= 0 && field.bottom <= window.innerHeight,
-        onTop: !!top && (top.closest(`[data-testid="${f}"]`) !== null),
+        onTop: !!top && top.closest(`[data-testid="${f}"]`) !== null,
       };
     },
     [fieldId, keysId],
@@ -209,7 +221,10 @@ describe('voice guidance', () => {
       const spoken: string[] = [];
       (window as unknown as { __spoken: string[] }).__spoken = spoken;
       const fake = {
-        getVoices: () => [{ lang: 'zh-CN', name: 'fake-zh' }, { lang: 'en-US', name: 'fake-en' }],
+        getVoices: () => [
+          { lang: 'zh-CN', name: 'fake-zh' },
+          { lang: 'en-US', name: 'fake-en' },
+        ],
         speak: (u: { text: string }) => spoken.push(u.text),
         cancel: () => {},
       };

@@ -15,7 +15,12 @@ let s: Stack;
 
 /** What waits in the monitor's durable outbox for central (central is not running here). */
 const outbox = (): { type: string; payload: Record<string, unknown> }[] =>
-  (s.rig.agent.context.db.prepare('SELECT type, payload FROM monitor_outbox ORDER BY seq').all() as { type: string; payload: string }[]).map((r) => ({
+  (
+    s.rig.agent.context.db.prepare('SELECT type, payload FROM monitor_outbox ORDER BY seq').all() as {
+      type: string;
+      payload: string;
+    }[]
+  ).map((r) => ({
     type: r.type,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
   }));
@@ -48,7 +53,7 @@ describe('paper out mid-print', () => {
     expect(await page.getByTestId('slip-void').textContent()).toContain('不能作为凭证使用');
     expect(await page.getByTestId('print-status').textContent()).toContain('凭条未能打印');
     // The partial slip really is in the tray (and has no QR): that is what the screen warns about.
-    const partial = (await s.receipts());
+    const partial = await s.receipts();
     expect(partial).toHaveLength(1);
     expect(partial[0]!.qr).toHaveLength(0);
 
@@ -63,7 +68,10 @@ describe('paper out mid-print', () => {
     await checkScreen(page, 'result-slip-void');
 
     // Reported to central (the monitor's durable outbox) as an alert staff must acknowledge.
-    expect(outbox()).toContainEqual({ type: 'alert', payload: expect.objectContaining({ code: 'slip-incomplete', severity: 'error' }) });
+    expect(outbox()).toContainEqual({
+      type: 'alert',
+      payload: expect.objectContaining({ code: 'slip-incomplete', severity: 'error' }),
+    });
     expect(JSON.stringify(outbox())).not.toContain('421');
 
     // Paper back: 重新打印 appears and prints the whole slip, the same serial.
@@ -75,7 +83,7 @@ describe('paper out mid-print', () => {
     expect(await page.getByTestId('slip-void').count()).toBe(0);
     // The cut-off slip, then the reprint: a whole slip with its QR (the driver cleared the rest of
     // the interrupted job, issue 21, so nothing else came out).
-    const all = (await s.receipts());
+    const all = await s.receipts();
     expect(all).toHaveLength(2);
     const whole = all[1]!;
     expect(whole.interrupted).toBe(false);

@@ -94,7 +94,9 @@ describe('staff in the browser', () => {
 
     await tap('staff-printer-test');
     await expect
-      .poll(async () => ((await rig.control('GET', '/printer/receipts')) as { text: string }[]).map((r) => r.text).join('\n'), { timeout: 20_000 })
+      .poll(async () => ((await rig.control('GET', '/printer/receipts')) as { text: string }[]).map((r) => r.text).join('\n'), {
+        timeout: 20_000,
+      })
       .toContain('测试页');
     await expect.poll(() => page.getByTestId('staff-note').textContent(), { timeout: 10_000 }).toContain('printed');
 
@@ -107,7 +109,9 @@ describe('staff in the browser', () => {
     await page.waitForSelector('[data-testid="staff-device-printer"][data-advice="ok"]', { timeout: 15_000 });
     // The row may turn "ok" from the driver's own poll before the command answers: wait for the answer's note.
     await expect.poll(() => page.getByTestId('staff-note').textContent(), { timeout: 10_000 }).toContain('无需处理');
-    expect(auditRows(rig).map((r) => r.action)).toEqual(expect.arrayContaining(['staff.printer.testPage', 'staff.printer.paperReplaced']));
+    expect(auditRows(rig).map((r) => r.action)).toEqual(
+      expect.arrayContaining(['staff.printer.testPage', 'staff.printer.paperReplaced']),
+    );
 
     await tap('staff-panel-exit');
     await page.waitForSelector('[data-testid="staff-panel"]', { state: 'detached' });
@@ -238,7 +242,10 @@ describe('staff in the browser', () => {
     const guide = rows.filter((r) => r.action.startsWith('staff.assist.'));
     expect(guide.map((r) => r.action)).toEqual(['staff.assist.back', 'staff.assist.restartService']);
     for (const r of guide) expect(r.detail).toMatchObject({ staffNo: 'XN-G01', sessionId });
-    expect(rows.find((r) => r.action === 'staff.mode.exit' && r.detail['mode'] === 'assisted')?.detail).toMatchObject({ staffNo: 'XN-G01', sessionId });
+    expect(rows.find((r) => r.action === 'staff.mode.exit' && r.detail['mode'] === 'assisted')?.detail).toMatchObject({
+      staffNo: 'XN-G01',
+      sessionId,
+    });
   }, 120_000);
 
   it('a citizen cannot use the guide’s controls: a tap opens nothing; ending assistance can keep the citizen’s session', async () => {
@@ -318,9 +325,11 @@ describe('staff in the browser', () => {
     await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
     expect(await page.getByTestId('staff-oos-message').inputValue()).toMatch(/counte$/);
     await tap('staff-oos-preset-0');
-    for (let i = 0; i < 40; i++) await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
+    for (let i = 0; i < 40; i++)
+      await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="delete"]').click();
     await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
-    for (const k of ['B', 'R', 'B', 'space']) await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
+    for (const k of ['B', 'R', 'B', 'space'])
+      await page.locator(`[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="${k}"]`).click();
     await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="mode"]').click();
     await page.locator('[data-testid="staff-panel"] [data-testid="keyboard"] [data-key="3"]').click();
     await tap('staff-service-toggle');

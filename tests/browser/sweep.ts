@@ -26,7 +26,10 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     const vw = window.innerWidth;
     const vh = window.innerHeight;
     const name = (e: Element): string =>
-      (e.getAttribute('data-testid') ?? e.getAttribute('aria-label') ?? e.textContent ?? e.tagName).trim().replace(/\s+/g, ' ').slice(0, 40);
+      (e.getAttribute('data-testid') ?? e.getAttribute('aria-label') ?? e.textContent ?? e.tagName)
+        .trim()
+        .replace(/\s+/g, ' ')
+        .slice(0, 40);
     const visible = (e: Element): boolean => {
       const r = e.getBoundingClientRect();
       const st = getComputedStyle(e);
@@ -37,12 +40,16 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       const st = getComputedStyle(e);
       const scrolls = /(auto|scroll)/.test(st.overflowY) && e.scrollHeight > e.clientHeight + 2;
       const scrollsX = /(auto|scroll)/.test(st.overflowX) && e.scrollWidth > e.clientWidth + 2;
-      if ((scrolls || scrollsX) && visible(e)) out.push(`hidden scrolling in <${e.tagName.toLowerCase()} class="${e.className}"> (${e.scrollHeight} > ${e.clientHeight})`);
+      if ((scrolls || scrollsX) && visible(e))
+        out.push(
+          `hidden scrolling in <${e.tagName.toLowerCase()} class="${e.className}"> (${e.scrollHeight} > ${e.clientHeight})`,
+        );
     }
     // A page of a paged list shows whole items only.
     for (const v of document.querySelectorAll('.paged-view')) {
       const list = v.firstElementChild;
-      if (list && list.getBoundingClientRect().bottom > v.getBoundingClientRect().bottom + 0.5) out.push(`paged list cut off: ${name(list)}`);
+      if (list && list.getBoundingClientRect().bottom > v.getBoundingClientRect().bottom + 0.5)
+        out.push(`paged list cut off: ${name(list)}`);
     }
     const controls = document.querySelectorAll('button, a[href], input, select, textarea, [role="button"]');
     for (const e of controls) {
@@ -50,7 +57,9 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       const r = e.getBoundingClientRect();
       const what = name(e);
       if (r.left < -0.5 || r.top < -0.5 || r.right > vw + 0.5 || r.bottom > vh + 0.5) {
-        out.push(`off-screen: "${what}" at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)} (viewport ${vw}×${vh})`);
+        out.push(
+          `off-screen: "${what}" at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)} (viewport ${vw}×${vh})`,
+        );
         continue;
       }
       // Clipped by an ancestor that cuts its content off.
@@ -101,7 +110,8 @@ export async function screenProblems(page: Page, where: string, elder: boolean):
   const lim = elder ? limits.elder : limits.normal;
   for (const v of await seriousViolations(page)) out.push(`axe ${v.impact} ${v.id}: ${v.help} (${v.nodes})`);
   for (const b of await targetBoxes(page)) {
-    if (b.w < lim.target - 0.5 || b.h < lim.target - 0.5) out.push(`target "${b.what}" ${Math.round(b.w)}×${Math.round(b.h)} < ${lim.target}`);
+    if (b.w < lim.target - 0.5 || b.h < lim.target - 0.5)
+      out.push(`target "${b.what}" ${Math.round(b.w)}×${Math.round(b.h)} < ${lim.target}`);
   }
   const font = await minFontSize(page);
   if (font < lim.text) out.push(`text ${font}px < ${lim.text}px`);

@@ -25,7 +25,8 @@ function recordSpeech(page: Page): Spoken[] {
   const spoken: Spoken[] = [];
   page.on('request', (req: Request) => {
     const url = new URL(req.url());
-    if (url.pathname === '/api/voice/speech') spoken.push({ lang: url.searchParams.get('lang') ?? '', text: url.searchParams.get('text') ?? '' });
+    if (url.pathname === '/api/voice/speech')
+      spoken.push({ lang: url.searchParams.get('lang') ?? '', text: url.searchParams.get('text') ?? '' });
   });
   return spoken;
 }
@@ -71,7 +72,9 @@ describe('voice guidance with the offline synthesiser', () => {
     await page.getByTestId('attract-start').click();
     await onScreen(page, 'home');
     await page.getByTestId('elder-switch').click();
-    await expect.poll(() => page.getAttribute('[data-testid="voice-switch"]', 'data-voice'), { timeout: 10_000 }).toBe('available');
+    await expect
+      .poll(() => page.getAttribute('[data-testid="voice-switch"]', 'data-voice'), { timeout: 10_000 })
+      .toBe('available');
     expect(await page.getByTestId('voice-switch').textContent()).toContain('语音开');
     await said('请选择要办理的业务');
     await page.getByTestId('tile-tax').click();
@@ -93,14 +96,18 @@ describe('voice guidance with the offline synthesiser', () => {
     expect(spoken.map((s) => s.text).join('|')).not.toContain('即将开通');
     // What the page asked for is audible Mandarin when the agent serves it (same route, same token).
     for (const s of spoken) {
-      const res = await fetch(`${rig.agent.url}/api/voice/speech?${new URLSearchParams({ lang: s.lang, text: s.text })}`, { headers: { 'X-Kiosk-Token': rig.agent.token } });
+      const res = await fetch(`${rig.agent.url}/api/voice/speech?${new URLSearchParams({ lang: s.lang, text: s.text })}`, {
+        headers: { 'X-Kiosk-Token': rig.agent.token },
+      });
       expect(res.status, s.text).toBe(200);
       expect(rms16(parseWav(Buffer.from(await res.arrayBuffer())).data), s.text).toBeGreaterThan(0.02);
     }
 
     // Chromium decoded and started the agent's WAV (not just fetched it).
     // Synthesis and decoding take a while on a loaded machine: wait on the counter, not the default 1 s.
-    await expect.poll(() => page.evaluate(() => Number(document.documentElement.dataset['voicePlayed'] ?? 0)), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => Number(document.documentElement.dataset['voicePlayed'] ?? 0)), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.dataset['voiceError'] ?? null)).toBeNull();
 
     // In English the same steps are spoken in English.

@@ -21,7 +21,12 @@ describe('camera consent tokens', () => {
 
   it('refuses flags and look-alike objects that were not granted here', () => {
     expect(checkCameraConsent(true)).toEqual({ ok: false, reason: 'notIssued' });
-    const forged: CameraConsent = { purpose: 'faceVerification', sessionId: undefined, grantedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER };
+    const forged: CameraConsent = {
+      purpose: 'faceVerification',
+      sessionId: undefined,
+      grantedAt: 0,
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    };
     expect(checkCameraConsent(forged)).toEqual({ ok: false, reason: 'notIssued' });
     expect(checkCameraConsent({ ...grantCameraConsent({ purpose: 'maintenance' }) })).toEqual({ ok: false, reason: 'notIssued' });
   });

@@ -128,7 +128,11 @@ describe('simulated camera (real ffmpeg)', () => {
       await d.start();
       expect(d.status()).toMatchObject({ device: 'online', extra: { source: 'mjpegHttp' } });
       const jpeg = await d.capture({ consent: consent() });
-      expect(parseJpeg(jpeg)).toMatchObject({ ok: true, width: config.devices.camera.width, height: config.devices.camera.height });
+      expect(parseJpeg(jpeg)).toMatchObject({
+        ok: true,
+        width: config.devices.camera.width,
+        height: config.devices.camera.height,
+      });
       expect(sim.state().framesSent).toBeGreaterThan(0);
       await d.stop();
     } finally {
@@ -139,7 +143,12 @@ describe('simulated camera (real ffmpeg)', () => {
   });
 
   it('an MJPEG-over-HTTP camera that is not there is a hardware error, not a crash', async () => {
-    const d = new CameraDriver({ source: { kind: 'mjpegHttp', url: 'http://127.0.0.1:9/camera/stream.mjpg' }, width: 320, height: 240, timeoutMs: 5_000 });
+    const d = new CameraDriver({
+      source: { kind: 'mjpegHttp', url: 'http://127.0.0.1:9/camera/stream.mjpg' },
+      width: 320,
+      height: 240,
+      timeoutMs: 5_000,
+    });
     drivers.push(d);
     await d.start();
     expect(d.status().device).toBe('hardwareError');
@@ -160,7 +169,12 @@ describe('consent', () => {
     // A binary that does not exist: had the driver run ffmpeg, the error would be ffmpegMissing.
     const d = driver({ ffmpegPath: join(dir, 'no-ffmpeg-here') });
     await d.start();
-    const attempts: unknown[] = [undefined, { consent: undefined }, { consent: true }, { consent: { purpose: 'faceVerification', expiresAt: Infinity } }];
+    const attempts: unknown[] = [
+      undefined,
+      { consent: undefined },
+      { consent: true },
+      { consent: { purpose: 'faceVerification', expiresAt: Infinity } },
+    ];
     for (const a of attempts) {
       // Deliberately wrong shapes, as a careless caller might pass them.
       const err = await rejection(d.capture(a as never));
@@ -211,7 +225,7 @@ describe('device problems', () => {
     expect(err.message).toContain('apt-get install ffmpeg');
   });
 
-  it('a node that is not a camera is a hardwareError with ffmpeg\'s reason', async () => {
+  it("a node that is not a camera is a hardwareError with ffmpeg's reason", async () => {
     const d = driver({ source: { kind: 'v4l2', device: '/dev/null' } });
     await d.start();
     expect(d.status()).toMatchObject({ device: 'hardwareError', action: 'reset' });
@@ -312,7 +326,11 @@ describe('live preview', () => {
     const it = preview[Symbol.asyncIterator]();
     expect((await it.next()).done).toBe(false);
     revokeCameraConsent(c);
-    const err = await rejection((async () => { for (;;) if ((await it.next()).done) return; })());
+    const err = await rejection(
+      (async () => {
+        for (;;) if ((await it.next()).done) return;
+      })(),
+    );
     expect(err.code).toBe('consentRequired');
     expect(isAlive(preview.pid!)).toBe(false);
   });
@@ -322,7 +340,11 @@ describe('live preview', () => {
     const d = driver({ source: { kind: 'mjpegPipe', path: fifo } });
     await d.start();
     const preview = d.preview({ consent: consent(), stallTimeoutMs: 800 });
-    const err = await rejection((async () => { for await (const _ of preview) void _; })());
+    const err = await rejection(
+      (async () => {
+        for await (const _ of preview) void _;
+      })(),
+    );
     expect(err.code).toBe('timeout');
     expect(processesMentioning(fifo)).toEqual([]);
     expect(d.status().device).toBe('hardwareError');

@@ -27,11 +27,26 @@ describe('still arguments', () => {
   it('simulated: testsrc2 at the exact size, one frame, JPEG to stdout', () => {
     const args = buildStillArgs({ kind: 'simulated' }, { ...frame, warmupFrames: 5 });
     expect(args).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'error',
-      '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=1',
-      '-frames:v', '1',
-      '-an', '-c:v', 'mjpeg', '-q:v', '4', '-pix_fmt', 'yuvj420p',
-      '-f', 'image2pipe', 'pipe:1',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=1',
+      '-frames:v',
+      '1',
+      '-an',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '4',
+      '-pix_fmt',
+      'yuvj420p',
+      '-f',
+      'image2pipe',
+      'pipe:1',
     ]);
   });
 
@@ -85,7 +100,16 @@ describe('preview arguments', () => {
 describe('probe', () => {
   it('v4l2 lists formats instead of streaming (the camera light stays off)', () => {
     expect(buildProbeArgs(v4l2)).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'info', '-f', 'v4l2', '-list_formats', 'all', '-i', '/dev/video0',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'info',
+      '-f',
+      'v4l2',
+      '-list_formats',
+      'all',
+      '-i',
+      '/dev/video0',
     ]);
   });
 
@@ -109,7 +133,8 @@ describe('stderr interpretation', () => {
   });
 
   it('summarises to the last line without the context prefix', () => {
-    const s = '[video4linux2,v4l2 @ 0x5581aa0388c0] Cannot open video device /dev/video9: No such file or directory\n/dev/video9: No such file or directory\n';
+    const s =
+      '[video4linux2,v4l2 @ 0x5581aa0388c0] Cannot open video device /dev/video9: No such file or directory\n/dev/video9: No such file or directory\n';
     expect(summarizeFfmpegStderr(s)).toBe('/dev/video9: No such file or directory');
     expect(summarizeFfmpegStderr('[x @ 0xab] a\nImmediate exit requested\n')).toBe('a');
     expect(summarizeFfmpegStderr('x'.repeat(500), 50)).toHaveLength(50);
@@ -130,7 +155,10 @@ describe('filter escaping', () => {
     try {
       const odd = join(dir, "we:ird,[font]'s.ttf");
       copyFileSync(font, odd);
-      const args = buildStillArgs({ kind: 'simulated' }, { width: 160, height: 120, quality: 5, warmupFrames: 0, overlayFont: odd });
+      const args = buildStillArgs(
+        { kind: 'simulated' },
+        { width: 160, height: 120, quality: 5, warmupFrames: 0, overlayFont: odd },
+      );
       const out = execFileSync('ffmpeg', args, { maxBuffer: 8 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
       expect(parseJpeg(out)).toMatchObject({ ok: true, width: 160, height: 120 });
     } finally {

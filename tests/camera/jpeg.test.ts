@@ -16,14 +16,16 @@ const entropy = [0x12, 0xff, 0x00, 0x34, 0xff, 0xd3, 0x56, 0xff, 0x00, 0xff, 0xf
 
 function jpeg(width: number, height: number, opts: { sofMarker?: number; extra?: number[]; body?: number[] } = {}): Buffer {
   return Buffer.from([
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...app0,
     ...(opts.extra ?? []),
     ...dqt,
     ...sof(opts.sofMarker ?? 0xc0, width, height),
     ...sosHeader,
     ...(opts.body ?? entropy),
-    0xff, 0xd9,
+    0xff,
+    0xd9,
   ]);
 }
 

@@ -6,7 +6,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { CentralStore } from '../../apps/central/src/store/store.js';
 import { prune } from '../../apps/central/src/retention.js';
-import { getJson, kioskA, login, postJson, signedPost, startTestCentral, tempDir, users, validHeartbeat, waitFor, type TestCentral } from './helpers.js';
+import {
+  getJson,
+  kioskA,
+  login,
+  postJson,
+  signedPost,
+  startTestCentral,
+  tempDir,
+  users,
+  validHeartbeat,
+  waitFor,
+  type TestCentral,
+} from './helpers.js';
 
 interface Hook {
   type: string;
@@ -55,7 +67,11 @@ describe('alerts: de-duplication, event-driven alerts that need an acknowledgeme
   });
 
   const beat = async (over: Partial<Heartbeat> = {}): Promise<Record<string, unknown>> => {
-    const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, over)), { ...kioskA, kioskId: kioskA.id, seq: ++seq });
+    const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, over)), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: ++seq,
+    });
     expect(r.status).toBe(200);
     return r.body;
   };
@@ -65,7 +81,12 @@ describe('alerts: de-duplication, event-driven alerts that need an acknowledgeme
     expect(r.status).toBe(200);
   };
   const openAlerts = async () =>
-    (await getJson<{ alerts: { id: number; code: string; source: string; occurrences: number; severity: string }[] }>(`${central.url}/api/v1/alerts`, operator)).body.alerts;
+    (
+      await getJson<{ alerts: { id: number; code: string; source: string; occurrences: number; severity: string }[] }>(
+        `${central.url}/api/v1/alerts`,
+        operator,
+      )
+    ).body.alerts;
 
   it('keeps an event-driven alert (gas order needing attention) until an operator acknowledges it', async () => {
     expect((await beat()).state).toBe('online');
@@ -83,7 +104,11 @@ describe('alerts: de-duplication, event-driven alerts that need an acknowledgeme
 
     const viewer = await login(central.url, users.viewer);
     expect((await postJson(`${central.url}/api/v1/alerts/${open[0]!.id}/ack`, {}, viewer)).status).toBe(403);
-    const ack = await postJson<{ alert: { ackedBy: string; resolvedAt: number | null } }>(`${central.url}/api/v1/alerts/${open[0]!.id}/ack`, {}, operator);
+    const ack = await postJson<{ alert: { ackedBy: string; resolvedAt: number | null } }>(
+      `${central.url}/api/v1/alerts/${open[0]!.id}/ack`,
+      {},
+      operator,
+    );
     expect(ack.status).toBe(200);
     expect(ack.body.alert.ackedBy).toBe('ops');
     expect(ack.body.alert.resolvedAt).not.toBeNull();
@@ -119,7 +144,11 @@ describe('alerts: de-duplication, event-driven alerts that need an acknowledgeme
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.delivered.map((h) => [h.type, h.alert.code])).toEqual(expected);
     // The receiver failed the first two calls; the first notification was retried until it got through.
-    expect(receiver.calls.slice(0, 3).map((h) => h.alert.id)).toEqual([receiver.delivered[0]!.alert.id, receiver.delivered[0]!.alert.id, receiver.delivered[0]!.alert.id]);
+    expect(receiver.calls.slice(0, 3).map((h) => h.alert.id)).toEqual([
+      receiver.delivered[0]!.alert.id,
+      receiver.delivered[0]!.alert.id,
+      receiver.delivered[0]!.alert.id,
+    ]);
     expect(receiver.delivered[0]!.kiosk).toMatchObject({ id: kioskA.id, site: '咸宁市政务服务中心' });
     expect(receiver.delivered[0]!.alert.message).toBe('打印纸将尽 Printer paper low');
 
@@ -150,7 +179,11 @@ describe('not-seen list', () => {
 
   it('lists kiosks never seen or silent for N days', async () => {
     const viewer = await login(central.url, users.viewer);
-    await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { ...kioskA, kioskId: kioskA.id, seq: 1 });
+    await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: 1,
+    });
     const r = await getJson<{ days: number; kiosks: { id: string }[] }>(`${central.url}/api/v1/not-seen?days=3`, viewer);
     expect(r.body.kiosks.map((k) => k.id)).toEqual(['XN-TEST-02']);
     const all = await getJson<{ kiosks: { id: string }[] }>(`${central.url}/api/v1/not-seen?days=0`, viewer);
@@ -164,14 +197,23 @@ describe('central restart', () => {
     try {
       const viewer = () => login(central.url, users.viewer);
       const intervalMs = 1000;
-      const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, { intervalMs })), { ...kioskA, kioskId: kioskA.id, seq: 1 });
+      const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, { intervalMs })), {
+        ...kioskA,
+        kioskId: kioskA.id,
+        seq: 1,
+      });
       expect(r.body.state).toBe('online');
       // Central is down for longer than 3 intervals.
       const url = await central.restart(3 * intervalMs + 200);
       const startedAgain = Date.now();
       const cookie = await viewer();
       const detail = async () =>
-        (await getJson<{ kiosk: { state: string; stateChanges: { at: number; to: string }[] } }>(`${url}/api/v1/kiosks/${kioskA.id}`, cookie)).body.kiosk;
+        (
+          await getJson<{ kiosk: { state: string; stateChanges: { at: number; to: string }[] } }>(
+            `${url}/api/v1/kiosks/${kioskA.id}`,
+            cookie,
+          )
+        ).body.kiosk;
       await waitFor('offline after the grace period', async () => (await detail()).state === 'offline');
       const change = (await detail()).stateChanges[0]!;
       expect(change.to).toBe('offline');
@@ -200,7 +242,11 @@ describe('retention', () => {
       const sc = 'INSERT INTO state_changes (kiosk_id, at, from_state, to_state) VALUES (?, ?, ?, ?)';
       await db.run(sc, ['K', now - 200 * day, 'online', 'offline']);
       await db.run(sc, ['K', now - 8 * day, 'offline', 'online']);
-      const counts = await prune(store, { heartbeatDays: 7, eventDays: 180, screenshotsPerKiosk: 20, pruneIntervalHours: 24 }, now);
+      const counts = await prune(
+        store,
+        { heartbeatDays: 7, eventDays: 180, screenshotsPerKiosk: 20, pruneIntervalHours: 24 },
+        now,
+      );
       expect(counts).toMatchObject({ heartbeats: 1, events: 1, state_changes: 1 });
       expect(await db.all('SELECT seq FROM heartbeats')).toEqual([{ seq: 2 }]);
       expect(await db.all('SELECT seq FROM events')).toEqual([{ seq: 2 }]);

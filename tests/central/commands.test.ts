@@ -62,7 +62,11 @@ describe('remote commands: issued on the dashboard, pulled with the heartbeat, a
     return s;
   };
   const issue = async (kind: string, message?: string): Promise<Command> => {
-    const r = await postJson<{ command: Command }>(`${central.url}/api/v1/kiosks/${kioskA.id}/commands`, { kind, ...(message ? { message } : {}) }, operator);
+    const r = await postJson<{ command: Command }>(
+      `${central.url}/api/v1/kiosks/${kioskA.id}/commands`,
+      { kind, ...(message ? { message } : {}) },
+      operator,
+    );
     expect(r.status).toBe(202);
     return r.body.command;
   };
@@ -83,18 +87,27 @@ describe('remote commands: issued on the dashboard, pulled with the heartbeat, a
     expect(commands.calls).toEqual([{ kind: 'set-out-of-service', message: '设备维护中，请到3号机办理 Under maintenance' }]);
     // The next heartbeats carry the new mode.
     await waitFor('mode shown', async () => {
-      const k = (await getJson<{ kiosk: { mode: string; modeMessage: string } }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator)).body.kiosk;
+      const k = (
+        await getJson<{ kiosk: { mode: string; modeMessage: string } }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator)
+      ).body.kiosk;
       return k.mode === 'out-of-service' && k.modeMessage.startsWith('设备维护中');
     });
 
-    const agentAudit = db.prepare('SELECT actor, action, detail FROM audit_log ORDER BY id').all() as { actor: string; action: string; detail: string }[];
+    const agentAudit = db.prepare('SELECT actor, action, detail FROM audit_log ORDER BY id').all() as {
+      actor: string;
+      action: string;
+      detail: string;
+    }[];
     expect(agentAudit.map((a) => a.action)).toEqual(['remote-command.received', 'remote-command.finished']);
     expect(agentAudit[0]!.actor).toBe('central:ops');
     expect(JSON.parse(agentAudit[1]!.detail)).toMatchObject({ id: c.id, ok: true });
 
     const cdb = new Database(join(central.dataDir, 'central.db'), { readonly: true });
     try {
-      const rows = cdb.prepare('SELECT actor, action FROM audit_log WHERE kiosk_id = ? ORDER BY id').all(kioskA.id) as { actor: string; action: string }[];
+      const rows = cdb.prepare('SELECT actor, action FROM audit_log WHERE kiosk_id = ? ORDER BY id').all(kioskA.id) as {
+        actor: string;
+        action: string;
+      }[];
       expect(rows).toEqual([
         { actor: 'user:ops', action: 'command.issued' },
         { actor: `kiosk:${kioskA.id}`, action: 'command.result' },
@@ -163,7 +176,9 @@ describe('remote commands: issued on the dashboard, pulled with the heartbeat, a
     const a = await issue('set-out-of-service', '暂停服务');
     const b = await issue('printer-test-page');
     const c = await issue('set-in-service');
-    await waitFor('all received', async () => (await Promise.all([a, b, c].map((x) => command(x.id)))).every((x) => x.status === 'waiting'));
+    await waitFor('all received', async () =>
+      (await Promise.all([a, b, c].map((x) => command(x.id)))).every((x) => x.status === 'waiting'),
+    );
     commands.moneyStep = false;
     for (const x of [a, b, c]) expect((await finished(x.id)).status).toBe('succeeded');
     expect(commands.calls.map((x) => x.kind)).toEqual(['set-out-of-service', 'printer-test-page', 'set-in-service']);
@@ -175,9 +190,14 @@ describe('command expiry', () => {
     const central = await startTestCentral({ commands: { ttlHours: 0.00002 } });
     try {
       const operator = await login(central.url, users.operator);
-      const r = await postJson<{ command: Command }>(`${central.url}/api/v1/kiosks/${kioskA.id}/commands`, { kind: 'restart-ui' }, operator);
+      const r = await postJson<{ command: Command }>(
+        `${central.url}/api/v1/kiosks/${kioskA.id}/commands`,
+        { kind: 'restart-ui' },
+        operator,
+      );
       await waitFor('expired', async () => {
-        const c = (await getJson<{ command: Command }>(`${central.url}/api/v1/commands/${r.body.command.id}`, operator)).body.command;
+        const c = (await getJson<{ command: Command }>(`${central.url}/api/v1/commands/${r.body.command.id}`, operator)).body
+          .command;
         return c.status === 'expired';
       });
     } finally {

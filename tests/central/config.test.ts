@@ -3,7 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '@kiosk/kiosk-config';
-import { CentralConfigError, centralConfigPath, defaultCentralConfigPath, loadCentralConfig, parseCentralConfig } from '../../apps/central/src/config.js';
+import {
+  CentralConfigError,
+  centralConfigPath,
+  defaultCentralConfigPath,
+  loadCentralConfig,
+  parseCentralConfig,
+} from '../../apps/central/src/config.js';
 import { verifyPassword } from '../../apps/central/src/password.js';
 import { tempDir, waitFor } from './helpers.js';
 
@@ -78,7 +84,10 @@ describe('central process (apps/central/src/main.ts)', () => {
       expect(health).toEqual({ status: 'ok', kiosks: 1 });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+      const lines = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string });
       expect(lines.map((l) => l.msg)).toContain('central stopped');
     } finally {
       tmp.remove();

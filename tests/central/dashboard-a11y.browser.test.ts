@@ -15,14 +15,31 @@ import type { HealthSnapshot } from '@kiosk/contracts/health';
 import type { Db } from '@kiosk/platform';
 import { defaultUiDir } from '../../apps/central/src/server.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, users, type TestCentral } from './helpers.js';
+import {
+  FakeCommands,
+  FakeHealth,
+  kioskA,
+  makeSender,
+  openAgentDb,
+  startTestCentral,
+  tempDir,
+  users,
+  type TestCentral,
+} from './helpers.js';
 
 /** FakeHealth plus the services block a real agent sends. */
 class DegradedHealth extends FakeHealth {
   override snapshot(): HealthSnapshot {
     return {
       ...super.snapshot(),
-      services: { total: 4, paused: [{ id: 'property', reasons: ['upstreamDown'] }, { id: 'tax', reasons: ['upstreamDown'] }, { id: 'social', reasons: ['upstreamDown'] }] },
+      services: {
+        total: 4,
+        paused: [
+          { id: 'property', reasons: ['upstreamDown'] },
+          { id: 'tax', reasons: ['upstreamDown'] },
+          { id: 'social', reasons: ['upstreamDown'] },
+        ],
+      },
     };
   }
 }
@@ -31,7 +48,16 @@ async function axeSerious(page: Page): Promise<{ id: string; impact: string | nu
   await page.addScriptTag({ content: axe.source });
   const r = await page.evaluate(async () => {
     // axe is injected above; its types live in node_modules, not in the page.
-    const a = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const a = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: object,
+          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const res = await a.run(document, { resultTypes: ['violations'] });
     return res.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
@@ -45,7 +71,10 @@ async function smallTargets(page: Page): Promise<string[]> {
       .map((e) => ({ e, r: e.getBoundingClientRect() }))
       .filter(({ r }) => r.width > 0 && r.height > 0)
       .filter(({ r }) => r.width < 24 || r.height < 24)
-      .map(({ e, r }) => `${e.tagName.toLowerCase()} "${(e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`),
+      .map(
+        ({ e, r }) =>
+          `${e.tagName.toLowerCase()} "${(e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`,
+      ),
   );
 }
 
@@ -61,7 +90,11 @@ describe('dashboard accessibility and degraded services', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
+      execFileSync(
+        process.execPath,
+        [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'],
+        { cwd: projectRoot, stdio: 'ignore' },
+      );
     }
     central = await startTestCentral();
     agentDir = tempDir('agent-');

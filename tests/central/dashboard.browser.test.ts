@@ -7,7 +7,17 @@ import { projectRoot } from '@kiosk/kiosk-config';
 import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
 import type { Db } from '@kiosk/platform';
 import { defaultUiDir } from '../../apps/central/src/server.js';
-import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, users, type TestCentral } from './helpers.js';
+import {
+  FakeCommands,
+  FakeHealth,
+  kioskA,
+  makeSender,
+  openAgentDb,
+  startTestCentral,
+  tempDir,
+  users,
+  type TestCentral,
+} from './helpers.js';
 
 const artifacts = join(projectRoot, 'test-artifacts/central');
 

@@ -84,7 +84,10 @@ describe('dashboard login lockout (item 1)', () => {
     // The production work factor: the race the audit found needs a hash slow enough to overlap.
     const realHash = await hashPassword(users.operator.password);
     const central = await startTestCentral({
-      dashboard: { users: [{ username: users.operator.username, role: 'operator', passwordHash: realHash }], lockout: { maxFailuresPerAddress: 10_000 } },
+      dashboard: {
+        users: [{ username: users.operator.username, role: 'operator', passwordHash: realHash }],
+        lockout: { maxFailuresPerAddress: 10_000 },
+      },
     });
     try {
       const statuses = await Promise.all(Array.from({ length: 300 }, () => loginOnce(central.url, 'ops', 'wrong-password')));
@@ -96,15 +99,21 @@ describe('dashboard login lockout (item 1)', () => {
     }
 
     const central2 = await startTestCentral({
-      dashboard: { users: [{ username: users.operator.username, role: 'operator', passwordHash: realHash }], lockout: { maxFailuresPerAddress: 10_000 } },
+      dashboard: {
+        users: [{ username: users.operator.username, role: 'operator', passwordHash: realHash }],
+        lockout: { maxFailuresPerAddress: 10_000 },
+      },
     });
     try {
       const wrong = Array.from({ length: 40 }, () => loginOnce(central2.url, 'ops', 'wrong-password'));
       // As soon as 5 of them are counted (their slow hashes still running), the right password is refused.
       const db = new Database(join(central2.dataDir, 'central.db'), { readonly: true });
       try {
-        await waitFor('5 attempts counted', () =>
-          (db.prepare("SELECT failures FROM login_attempts WHERE key = 'user:ops'").get() as { failures: number } | undefined)?.failures === 5,
+        await waitFor(
+          '5 attempts counted',
+          () =>
+            (db.prepare("SELECT failures FROM login_attempts WHERE key = 'user:ops'").get() as { failures: number } | undefined)
+              ?.failures === 5,
         );
       } finally {
         db.close();
@@ -188,7 +197,13 @@ describe('dashboard login lockout (item 1)', () => {
     const tmp = tempDir();
     const store = await CentralStore.open({ dataDir: tmp.dir });
     try {
-      const t = new LoginThrottle(store, { maxFailuresPerUser: 5, maxFailuresPerAddress: 1_000_000, lockMinutes: 5, windowMinutes: 15, maxEntries: 100 });
+      const t = new LoginThrottle(store, {
+        maxFailuresPerUser: 5,
+        maxFailuresPerAddress: 1_000_000,
+        lockMinutes: 5,
+        windowMinutes: 15,
+        maxEntries: 100,
+      });
       const now = Date.now();
       for (let i = 0; i < 5; i++) await (await t.begin('ops', '10.0.0.1', now))!.settle(false);
       expect(await t.begin('ops', '10.0.0.1', now)).toBeNull();
@@ -255,7 +270,10 @@ describe('signed bodies are not read before the headers are checked (item 2)', (
     const hold = await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders(kioskA.id, ++seq));
     hold.socket.write(Buffer.alloc(64 * 1024));
     // Once central reads the first upload's body, a second large one for the same kiosk is refused unread.
-    await waitFor('central reading the held upload', async () => (await metric(central.url, 'central_request_body_bytes_total')) >= start + 64 * 1024);
+    await waitFor(
+      'central reading the held upload',
+      async () => (await metric(central.url, 'central_request_body_bytes_total')) >= start + 64 * 1024,
+    );
     const before = await metric(central.url, 'central_request_body_bytes_total');
     const second = await RawUpload.open(central.url, '/api/v1/screenshots', 1 * mb, forgedHeaders(kioskA.id, ++seq));
     // Answered without its body: a central that read it would wait for bytes that never come.
@@ -265,15 +283,27 @@ describe('signed bodies are not read before the headers are checked (item 2)', (
     expect(a?.text).toMatch(/"reason":"busy"/);
     expect(a?.text).toMatch(/Retry-After: 5/i);
     // Small bodies (heartbeats) of the same kiosk still go through meanwhile.
-    const hb = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { ...kioskA, kioskId: kioskA.id, seq: ++seq });
+    const hb = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: ++seq,
+    });
     expect(hb.status).toBe(200);
     hold.close();
 
     // A real, signed 2 MB PNG is read in full and stored once the held one is gone.
     const png = Buffer.concat([tinyPng, Buffer.alloc(2 * mb)]);
     const res = await waitFor('the held upload to be released', async () => {
-      const h = signedHeaders(kioskA.secret, { endpoint: 'screenshots', kioskId: kioskA.id, timestamp: Date.now(), seq: ++seq }, png);
-      const r = await fetch(`${central.url}/api/v1/screenshots`, { method: 'POST', headers: { ...h, 'content-type': 'image/png' }, body: png });
+      const h = signedHeaders(
+        kioskA.secret,
+        { endpoint: 'screenshots', kioskId: kioskA.id, timestamp: Date.now(), seq: ++seq },
+        png,
+      );
+      const r = await fetch(`${central.url}/api/v1/screenshots`, {
+        method: 'POST',
+        headers: { ...h, 'content-type': 'image/png' },
+        body: png,
+      });
       return r.status === 503 ? null : r;
     });
     expect(res.status).toBe(200);
@@ -284,10 +314,14 @@ describe('signed bodies are not read before the headers are checked (item 2)', (
   it('caps the bytes being read unverified over all kiosk ids', async () => {
     const held: RawUpload[] = [];
     const start = await metric(central.url, 'central_request_body_bytes_total');
-    for (let i = 0; i < 4; i++) held.push(await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders(`XN-GHOST-${i}`, ++seq)));
+    for (let i = 0; i < 4; i++)
+      held.push(await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders(`XN-GHOST-${i}`, ++seq)));
     for (const h of held) h.socket.write(Buffer.alloc(1024));
     // All four are being read (60 MiB reserved) before the fifth asks.
-    await waitFor('central reading the four held uploads', async () => (await metric(central.url, 'central_request_body_bytes_total')) >= start + 4 * 1024);
+    await waitFor(
+      'central reading the four held uploads',
+      async () => (await metric(central.url, 'central_request_body_bytes_total')) >= start + 4 * 1024,
+    );
     const fifth = await RawUpload.open(central.url, '/api/v1/screenshots', 15 * mb, forgedHeaders('XN-GHOST-5', ++seq));
     const a = await Promise.race([fifth.answer, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
     expect(a?.status).toBe(503);
@@ -306,12 +340,23 @@ describe('unknown kiosks and bad signatures are answered alike (item 3)', () => 
     await central.close();
   });
 
-  const comparable = (r: { status: number; body: Record<string, unknown> }) => ({ status: r.status, body: { ...r.body, serverTime: 'x' } });
+  const comparable = (r: { status: number; body: Record<string, unknown> }) => ({
+    status: r.status,
+    body: { ...r.body, serverTime: 'x' },
+  });
 
   it('gives the same status and body for an unknown kiosk id as for a known one with a wrong secret', async () => {
     const body = JSON.stringify(validHeartbeat(kioskA.id));
-    const known = await signedPost(central.url, 'heartbeats', body, { kioskId: kioskA.id, secret: 'wrong-secret-xxxxxxxxxxxx', seq: ++seq });
-    const unknown = await signedPost(central.url, 'heartbeats', body, { kioskId: 'XN-NOBODY-99', secret: 'wrong-secret-xxxxxxxxxxxx', seq: ++seq });
+    const known = await signedPost(central.url, 'heartbeats', body, {
+      kioskId: kioskA.id,
+      secret: 'wrong-secret-xxxxxxxxxxxx',
+      seq: ++seq,
+    });
+    const unknown = await signedPost(central.url, 'heartbeats', body, {
+      kioskId: 'XN-NOBODY-99',
+      secret: 'wrong-secret-xxxxxxxxxxxx',
+      seq: ++seq,
+    });
     expect(comparable(unknown)).toEqual(comparable(known));
     expect(known.status).toBe(401);
     expect(known.body.reason).toBe('bad-signature');
@@ -324,7 +369,11 @@ describe('unknown kiosks and bad signatures are answered alike (item 3)', () => 
     const png = Buffer.concat([tinyPng, Buffer.alloc(1 * mb)]);
     const send = async (kioskId: string) => {
       const h = forgedHeaders(kioskId, ++seq, png);
-      const r = await fetch(`${central.url}/api/v1/screenshots`, { method: 'POST', headers: { ...h, 'content-type': 'image/png' }, body: png });
+      const r = await fetch(`${central.url}/api/v1/screenshots`, {
+        method: 'POST',
+        headers: { ...h, 'content-type': 'image/png' },
+        body: png,
+      });
       return { status: r.status, body: (await r.json()) as Record<string, unknown> };
     };
     expect(comparable(await send('XN-NOBODY-98'))).toEqual(comparable(await send(kioskA.id)));

@@ -165,7 +165,15 @@ describe('agent heartbeat sender against a real central over HTTP', () => {
     const health = new FakeHealth();
     const intervalMs = 60;
     const make = (): HeartbeatSender => {
-      const s = makeSender({ centralUrl: proxy.url, db, health, commands: new FakeCommands(), intervalMs, requestTimeoutMs: 400, eventBatchSize: 7 });
+      const s = makeSender({
+        centralUrl: proxy.url,
+        db,
+        health,
+        commands: new FakeCommands(),
+        intervalMs,
+        requestTimeoutMs: 400,
+        eventBatchSize: 7,
+      });
       senders.push(s);
       return s;
     };
@@ -207,9 +215,11 @@ describe('agent heartbeat sender against a real central over HTTP', () => {
 
       const cdb = new Database(join(central.dataDir, 'central.db'), { readonly: true });
       try {
-        const rows = cdb
-          .prepare('SELECT seq, type, payload FROM events WHERE kiosk_id = ? ORDER BY id')
-          .all(kioskA.id) as { seq: number; type: string; payload: string }[];
+        const rows = cdb.prepare('SELECT seq, type, payload FROM events WHERE kiosk_id = ? ORDER BY id').all(kioskA.id) as {
+          seq: number;
+          type: string;
+          payload: string;
+        }[];
         expect(rows.map((r) => (JSON.parse(r.payload) as { n: number }).n)).toEqual(sent);
         const seqs = rows.map((r) => r.seq);
         expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

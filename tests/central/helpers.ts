@@ -66,7 +66,15 @@ export interface TestCentral {
 export async function startTestCentral(over: Partial<CentralConfigInput> = {}, uiDir?: string): Promise<TestCentral> {
   const config = await testConfig(over);
   const tmp = tempDir();
-  let server = await startCentral({ host: '127.0.0.1', port: 0, dataDir: tmp.dir, config, logger: silent, historyFlushMs: 100, ...(uiDir ? { uiDir } : {}) });
+  let server = await startCentral({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: tmp.dir,
+    config,
+    logger: silent,
+    historyFlushMs: 100,
+    ...(uiDir ? { uiDir } : {}),
+  });
   const t: TestCentral = {
     url: server.url,
     dataDir: tmp.dir,
@@ -186,7 +194,12 @@ export function makeSender(
 }
 
 /** Polls until `check` returns a truthy value; fails with `what` after the deadline (a generous one: machines are shared). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 15_000,
+  everyMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -218,7 +231,11 @@ export async function getJson<T = Record<string, unknown>>(url: string, cookie?:
   return { status: res.status, body: (await res.json()) as T };
 }
 
-export async function postJson<T = Record<string, unknown>>(url: string, body: unknown, cookie?: string): Promise<{ status: number; body: T }> {
+export async function postJson<T = Record<string, unknown>>(
+  url: string,
+  body: unknown,
+  cookie?: string,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
@@ -235,7 +252,11 @@ export async function signedPost(
   f: { kioskId: string; secret: string; timestamp?: number; seq: number },
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const h = signedHeaders(f.secret, { endpoint, kioskId: f.kioskId, timestamp: f.timestamp ?? Date.now(), seq: f.seq }, body);
-  const res = await fetch(`${url}/api/v1/${endpoint}`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body });
+  const res = await fetch(`${url}/api/v1/${endpoint}`, {
+    method: 'POST',
+    headers: { ...h, 'content-type': 'application/json' },
+    body,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

@@ -10,7 +10,17 @@ import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js'
 import { createAgentMetrics } from '../../apps/agent/src/monitor/metrics.js';
 import type { Db } from '@kiosk/platform';
 import { checkMetrics, checkRules, findPromtool } from '../helpers/promtool.js';
-import { FakeCommands, FakeHealth, kioskA, makeSender, openAgentDb, startTestCentral, tempDir, waitFor, type TestCentral } from './helpers.js';
+import {
+  FakeCommands,
+  FakeHealth,
+  kioskA,
+  makeSender,
+  openAgentDb,
+  startTestCentral,
+  tempDir,
+  waitFor,
+  type TestCentral,
+} from './helpers.js';
 
 const promtool = findPromtool();
 const allowedLabels = new Set(['kiosk', 'site', 'device', 'state', 'mode', 'agent_version', 'ui_version', 'config_hash']);
@@ -73,7 +83,9 @@ describe('Prometheus metrics', () => {
     expect(text).toContain(`kiosk_transactions_total{${k}} 9`);
     expect(text).toContain(`kiosk_gas_pending_credit_orders{${k}} 2`);
     expect(text).toContain(`kiosk_fleet_state{${k},state="warning"} 1`);
-    expect(text).toMatch(/kiosk_build_info\{kiosk="XN-TEST-01",site="[^"]+",agent_version="0.1.0",ui_version="0.1.0",config_hash="[0-9a-f]+"\} 1/);
+    expect(text).toMatch(
+      /kiosk_build_info\{kiosk="XN-TEST-01",site="[^"]+",agent_version="0.1.0",ui_version="0.1.0",config_hash="[0-9a-f]+"\} 1/,
+    );
     // The never-seen kiosk is there as down, without a heartbeat time.
     expect(text).toContain('kiosk_up{kiosk="XN-TEST-02",site="嘉鱼县政务服务中心"} 0');
     expect(text).not.toContain('kiosk_last_heartbeat_timestamp_seconds{kiosk="XN-TEST-02"');

@@ -37,13 +37,19 @@ const paperOutPrinter = { device: 'userError', paper: 'out', action: 'clear', de
 
 describe('conditions: one cause, one alert', () => {
   it('a printer out of paper is one paper alert, not a device alert besides', () => {
-    const c = heartbeatConditions(validHeartbeat('K', { devices: { idcard: { device: 'online' }, printer: { ...paperOutPrinter } }, paper: 'out' }), opts);
+    const c = heartbeatConditions(
+      validHeartbeat('K', { devices: { idcard: { device: 'online' }, printer: { ...paperOutPrinter } }, paper: 'out' }),
+      opts,
+    );
     expect(c.map((x) => x.code)).toEqual(['paper']);
   });
 
   it('a printer with its cover open is still a device alert', () => {
     const c = heartbeatConditions(
-      validHeartbeat('K', { devices: { printer: { device: 'userError', paper: 'full', action: 'clear', detail: 'cover open' } }, paper: 'full' }),
+      validHeartbeat('K', {
+        devices: { printer: { device: 'userError', paper: 'full', action: 'clear', detail: 'cover open' } },
+        paper: 'full',
+      }),
       opts,
     );
     expect(c.map((x) => x.code)).toEqual(['device:printer']);
@@ -58,7 +64,10 @@ describe('conditions: one cause, one alert', () => {
         { id: 'social', reasons: ['paperOut'] },
       ],
     };
-    const c = heartbeatConditions(validHeartbeat('K', { devices: { printer: { ...paperOutPrinter } }, paper: 'out', services }), opts);
+    const c = heartbeatConditions(
+      validHeartbeat('K', { devices: { printer: { ...paperOutPrinter } }, paper: 'out', services }),
+      opts,
+    );
     expect(c.map((x) => x.code)).toEqual(['paper', 'services']);
     expect(c[1]!.message).toContain('完税凭证');
     expect(c[1]!.message).not.toContain('不动产');
@@ -75,20 +84,37 @@ describe('central: paper-out alerts and degraded services', () => {
   });
   afterEach(async () => central.close());
   const beat = async (over: Partial<Heartbeat>): Promise<void> => {
-    const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, over)), { ...kioskA, kioskId: kioskA.id, seq: ++seq });
+    const r = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id, over)), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: ++seq,
+    });
     expect(r.status).toBe(200);
   };
 
   it('one paper-out raises one alert', async () => {
     await beat({ devices: { idcard: { device: 'online' }, printer: { ...paperOutPrinter } }, paper: 'out' });
-    const alerts = (await getJson<{ alerts: { code: string; kioskId: string }[] }>(`${central.url}/api/v1/alerts`, operator)).body.alerts;
+    const alerts = (await getJson<{ alerts: { code: string; kioskId: string }[] }>(`${central.url}/api/v1/alerts`, operator)).body
+      .alerts;
     expect(alerts.filter((a) => a.kioskId === kioskA.id).map((a) => a.code)).toEqual(['paper']);
   });
 
   it('the fleet row carries the paused services next to "in service"', async () => {
-    const services = { total: 4, paused: [{ id: 'property', reasons: ['upstreamDown'] }, { id: 'tax', reasons: ['upstreamDown'] }, { id: 'social', reasons: ['upstreamDown'] }] };
+    const services = {
+      total: 4,
+      paused: [
+        { id: 'property', reasons: ['upstreamDown'] },
+        { id: 'tax', reasons: ['upstreamDown'] },
+        { id: 'social', reasons: ['upstreamDown'] },
+      ],
+    };
     await beat({ services });
-    const rows = (await getJson<{ kiosks: { id: string; mode: string; state: string; services: unknown }[] }>(`${central.url}/api/v1/kiosks`, operator)).body.kiosks;
+    const rows = (
+      await getJson<{ kiosks: { id: string; mode: string; state: string; services: unknown }[] }>(
+        `${central.url}/api/v1/kiosks`,
+        operator,
+      )
+    ).body.kiosks;
     const row = rows.find((k) => k.id === kioskA.id)!;
     expect(row.mode).toBe('in-service');
     expect(row.services).toEqual(services);
@@ -121,12 +147,17 @@ describe('commands by long-poll', () => {
     sender = makeSender({ centralUrl: central.url, db, health, commands, intervalMs: 600_000, commandWaitMs: 20_000 });
     sender.start();
     await waitFor('first heartbeat', () => sender!.lastResult().beatsAccepted === 1);
-    const r = await postJson<{ command: { id: string } }>(`${central.url}/api/v1/kiosks/${kioskA.id}/commands`, { kind: 'restart-ui' }, operator);
+    const r = await postJson<{ command: { id: string } }>(
+      `${central.url}/api/v1/kiosks/${kioskA.id}/commands`,
+      { kind: 'restart-ui' },
+      operator,
+    );
     expect(r.status).toBe(202);
     // The next heartbeat is 10 minutes away: only the command wait can bring it within this wait.
     await waitFor('command ran', () => commands.calls.some((c) => c.kind === 'restart-ui'), 15_000);
     await waitFor('command acknowledged', async () => {
-      const c = (await getJson<{ command: { status: string } }>(`${central.url}/api/v1/commands/${r.body.command.id}`, operator)).body.command;
+      const c = (await getJson<{ command: { status: string } }>(`${central.url}/api/v1/commands/${r.body.command.id}`, operator))
+        .body.command;
       return c.status === 'succeeded';
     });
     expect(sender.lastResult().beatsAccepted).toBe(1);
@@ -139,8 +170,18 @@ describe('commands by long-poll', () => {
     expect(first.body['commands']).toEqual([]);
     expect((await signedPost(central.url, 'command-wait', body, { ...kioskA, kioskId: kioskA.id, seq: 5 })).status).toBe(401);
     // A heartbeat with a lower seq than the wait is still fine (separate watermarks).
-    expect((await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { ...kioskA, kioskId: kioskA.id, seq: 1 })).status).toBe(200);
-    expect((await signedPost(central.url, 'command-wait', 'not json', { ...kioskA, kioskId: kioskA.id, seq: 6 })).status).toBe(400);
+    expect(
+      (
+        await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), {
+          ...kioskA,
+          kioskId: kioskA.id,
+          seq: 1,
+        })
+      ).status,
+    ).toBe(200);
+    expect((await signedPost(central.url, 'command-wait', 'not json', { ...kioskA, kioskId: kioskA.id, seq: 6 })).status).toBe(
+      400,
+    );
     const unsigned = await fetch(`${central.url}/api/v1/command-wait`, { method: 'POST', body });
     expect(unsigned.status).toBe(401);
   });
@@ -168,16 +209,16 @@ describe('the agent reports events: Recent events is not empty', () => {
     agent = await startAgent(config, { logger: silentLogger(), modules: [createSessionModule, createMonitorModuleWith({})] });
     const operator = await login(central.url, users.operator);
     await waitFor('agent.started event', async () => {
-      const d = (await getJson<{ kiosk: { events: { type: string }[] } }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator)).body.kiosk;
+      const d = (await getJson<{ kiosk: { events: { type: string }[] } }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator))
+        .body.kiosk;
       return d.events.some((e) => e.type === 'agent.started');
     });
     agent.context.mode.set('out-of-service', '维护中');
     const d = await waitFor('kiosk.mode event', async () => {
       const b = (
-        await getJson<{ kiosk: { events: { type: string; payload: Record<string, unknown> }[]; services: { total: number } | null } }>(
-          `${central.url}/api/v1/kiosks/${kioskA.id}`,
-          operator,
-        )
+        await getJson<{
+          kiosk: { events: { type: string; payload: Record<string, unknown> }[]; services: { total: number } | null };
+        }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator)
       ).body.kiosk;
       return b.events.some((e) => e.type === 'kiosk.mode') ? b : undefined;
     });
@@ -185,7 +226,12 @@ describe('the agent reports events: Recent events is not empty', () => {
     // 不动产, 燃气, 个税, 社保, 电子证照 (issue 18).
     expect(d.services?.total).toBe(5);
     // The heartbeat names the config the agent runs with, by the same hash the maintenance panel shows.
-    const hb = (await getJson<{ kiosk: { heartbeat: { configHash: string } | null } }>(`${central.url}/api/v1/kiosks/${kioskA.id}`, operator)).body.kiosk.heartbeat;
+    const hb = (
+      await getJson<{ kiosk: { heartbeat: { configHash: string } | null } }>(
+        `${central.url}/api/v1/kiosks/${kioskA.id}`,
+        operator,
+      )
+    ).body.kiosk.heartbeat;
     expect(hb?.configHash).toBe(configHash(config));
   });
 });

@@ -47,9 +47,15 @@ describe('request signing', () => {
     const h = signedHeaders('secret-secret-secret', f, body);
     expect(parseSignedHeaders((n) => h[n])).toMatchObject({ ok: true, kioskId: f.kioskId, timestamp: f.timestamp, seq: 42 });
     expect(parseSignedHeaders(() => undefined)).toMatchObject({ ok: false, reason: 'unsigned' });
-    expect(parseSignedHeaders((n) => (n === 'x-kiosk-timestamp' ? 'yesterday' : h[n]))).toMatchObject({ ok: false, reason: 'stale' });
+    expect(parseSignedHeaders((n) => (n === 'x-kiosk-timestamp' ? 'yesterday' : h[n]))).toMatchObject({
+      ok: false,
+      reason: 'stale',
+    });
     expect(parseSignedHeaders((n) => (n === 'x-kiosk-seq' ? '-1' : h[n]))).toMatchObject({ ok: false, reason: 'replay' });
-    expect(parseSignedHeaders((n) => (n === 'x-kiosk-id' ? '../etc' : h[n]))).toMatchObject({ ok: false, reason: 'unknown-kiosk' });
+    expect(parseSignedHeaders((n) => (n === 'x-kiosk-id' ? '../etc' : h[n]))).toMatchObject({
+      ok: false,
+      reason: 'unknown-kiosk',
+    });
   });
 });
 
@@ -68,7 +74,9 @@ describe('personal data guard', () => {
     expect(findPersonalData({ '420102199001011236': 1 })).toBe('$.<key>');
   });
   it('lets through order numbers, masked ids and other long digit runs', () => {
-    expect(findPersonalData({ orderRef: 'GAS-20240501-0007', masked: '4201**********1236', serial: '12345678901234567890123' })).toBeNull();
+    expect(
+      findPersonalData({ orderRef: 'GAS-20240501-0007', masked: '4201**********1236', serial: '12345678901234567890123' }),
+    ).toBeNull();
     // A JSON number cannot carry 18 digits exactly; the scan must not choke on one.
     // eslint-disable-next-line no-loss-of-precision -- the imprecise literal is the case under test
     expect(findPersonalData({ n: 420102199001011236 })).toBeNull();
@@ -80,7 +88,13 @@ describe('fleet rules', () => {
 
   it('an essential device down is an error, a non-essential one a warning', () => {
     const c = heartbeatConditions(
-      validHeartbeat('K', { devices: { idcard: { device: 'hardwareError', action: 'maintenance' }, camera: { device: 'noDevice' }, printer: { device: 'deviceBusy' } } }),
+      validHeartbeat('K', {
+        devices: {
+          idcard: { device: 'hardwareError', action: 'maintenance' },
+          camera: { device: 'noDevice' },
+          printer: { device: 'deviceBusy' },
+        },
+      }),
       opts,
     );
     expect(c.map((x) => [x.code, x.severity])).toEqual([
@@ -91,7 +105,8 @@ describe('fleet rules', () => {
   });
 
   it('paper: out and jammed are errors, low a warning; UI, gas and disk are judged too', () => {
-    const paper = (p: 'out' | 'jammed' | 'low' | 'full') => heartbeatConditions(validHeartbeat('K', { paper: p }), opts).map((x) => x.severity);
+    const paper = (p: 'out' | 'jammed' | 'low' | 'full') =>
+      heartbeatConditions(validHeartbeat('K', { paper: p }), opts).map((x) => x.severity);
     expect(paper('out')).toEqual(['error']);
     expect(paper('jammed')).toEqual(['error']);
     expect(paper('low')).toEqual(['warning']);

@@ -41,13 +41,21 @@ describe('signed kiosk requests', () => {
   });
 
   it('rejects an unknown kiosk exactly like a bad signature (ids cannot be enumerated)', async () => {
-    const r = await signedPost(central.url, 'heartbeats', body('XN-NOBODY'), { kioskId: 'XN-NOBODY', secret: kioskA.secret, seq: next() });
+    const r = await signedPost(central.url, 'heartbeats', body('XN-NOBODY'), {
+      kioskId: 'XN-NOBODY',
+      secret: kioskA.secret,
+      seq: next(),
+    });
     expect(r.status).toBe(401);
     expect(r.body.reason).toBe('bad-signature');
   });
 
   it('rejects a wrong secret, another kiosk’s secret, a tampered body and a signature made for another endpoint', async () => {
-    const wrong = await signedPost(central.url, 'heartbeats', body(), { kioskId: kioskA.id, secret: 'not-the-secret-xxxxxxxx', seq: next() });
+    const wrong = await signedPost(central.url, 'heartbeats', body(), {
+      kioskId: kioskA.id,
+      secret: 'not-the-secret-xxxxxxxx',
+      seq: next(),
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.reason).toBe('bad-signature');
 
@@ -57,26 +65,49 @@ describe('signed kiosk requests', () => {
     const f = { endpoint: 'heartbeats' as const, kioskId: kioskA.id, timestamp: Date.now(), seq: next() };
     const h = signedHeaders(kioskA.secret, f, body());
     const tampered = JSON.stringify(validHeartbeat(kioskA.id, { mode: 'maintenance' }));
-    const res = await fetch(`${central.url}/api/v1/heartbeats`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: tampered });
+    const res = await fetch(`${central.url}/api/v1/heartbeats`, {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: tampered,
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { reason: string }).reason).toBe('bad-signature');
 
     // A heartbeat signature replayed against the events endpoint.
     const h2 = signedHeaders(kioskA.secret, { ...f, seq: next() }, '{"events":[]}');
-    const cross = await fetch(`${central.url}/api/v1/events`, { method: 'POST', headers: { ...h2, 'content-type': 'application/json' }, body: '{"events":[]}' });
+    const cross = await fetch(`${central.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { ...h2, 'content-type': 'application/json' },
+      body: '{"events":[]}',
+    });
     expect(cross.status).toBe(401);
     expect(((await cross.json()) as { reason: string }).reason).toBe('bad-signature');
   });
 
   it('rejects timestamps more than 5 minutes off, either way, and says what central’s time is', async () => {
-    const past = await signedPost(central.url, 'heartbeats', body(), { ...kioskA, kioskId: kioskA.id, seq: next(), timestamp: Date.now() - 6 * 60_000 });
+    const past = await signedPost(central.url, 'heartbeats', body(), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: next(),
+      timestamp: Date.now() - 6 * 60_000,
+    });
     expect(past.status).toBe(401);
     expect(past.body.reason).toBe('stale');
     expect(typeof past.body.serverTime).toBe('string');
-    const future = await signedPost(central.url, 'heartbeats', body(), { ...kioskA, kioskId: kioskA.id, seq: next(), timestamp: Date.now() + 6 * 60_000 });
+    const future = await signedPost(central.url, 'heartbeats', body(), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: next(),
+      timestamp: Date.now() + 6 * 60_000,
+    });
     expect(future.body.reason).toBe('stale');
     // Within the window is fine.
-    const near = await signedPost(central.url, 'heartbeats', body(), { ...kioskA, kioskId: kioskA.id, seq: next(), timestamp: Date.now() - 4 * 60_000 });
+    const near = await signedPost(central.url, 'heartbeats', body(), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: next(),
+      timestamp: Date.now() - 4 * 60_000,
+    });
     expect(near.status).toBe(200);
   });
 
@@ -84,7 +115,12 @@ describe('signed kiosk requests', () => {
     const b = body();
     const f = { endpoint: 'heartbeats' as const, kioskId: kioskA.id, timestamp: Date.now(), seq: next() };
     const h = signedHeaders(kioskA.secret, f, b);
-    const send = () => fetch(`${central.url}/api/v1/heartbeats`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: b });
+    const send = () =>
+      fetch(`${central.url}/api/v1/heartbeats`, {
+        method: 'POST',
+        headers: { ...h, 'content-type': 'application/json' },
+        body: b,
+      });
     expect((await send()).status).toBe(200);
     const again = await send();
     expect(again.status).toBe(401);
@@ -111,9 +147,15 @@ describe('signed kiosk requests', () => {
   });
 
   it('applies an event seq once even when the same events are sent again', async () => {
-    const events = (from: number) => JSON.stringify({
-      events: [0, 1, 2].map((i) => ({ seq: from + i, type: 'transaction.summary', at: new Date().toISOString(), payload: { i } })),
-    });
+    const events = (from: number) =>
+      JSON.stringify({
+        events: [0, 1, 2].map((i) => ({
+          seq: from + i,
+          type: 'transaction.summary',
+          at: new Date().toISOString(),
+          payload: { i },
+        })),
+      });
     const a = await signedPost(central.url, 'events', events(10), { ...kioskB, kioskId: kioskB.id, seq: 100 });
     expect(a.body).toMatchObject({ ok: true, ackedSeq: 12 });
     const b = await signedPost(central.url, 'events', events(11), { ...kioskB, kioskId: kioskB.id, seq: 101 });
@@ -131,7 +173,10 @@ describe('signed kiosk requests', () => {
     const r = await signedPost(central.url, 'events', ev, { ...kioskB, kioskId: kioskB.id, seq: 200 });
     expect(r.status).toBe(200);
     const cookie = await login(central.url, users.viewer);
-    const d = await getJson<{ kiosk: { events: { seq: number; payload: Record<string, unknown> }[] } }>(`${central.url}/api/v1/kiosks/${kioskB.id}`, cookie);
+    const d = await getJson<{ kiosk: { events: { seq: number; payload: Record<string, unknown> }[] } }>(
+      `${central.url}/api/v1/kiosks/${kioskB.id}`,
+      cookie,
+    );
     const stored = d.body.kiosk.events.find((e) => e.seq === 50);
     expect(stored?.payload.redacted).toBe(true);
     expect(JSON.stringify(d.body)).not.toContain('420102199001011236');
@@ -165,7 +210,9 @@ describe('dashboard access control', () => {
       expect((await getJson(`${central.url}${path}`)).status, path).toBe(401);
       expect((await getJson(`${central.url}${path}`, viewer)).status, path).toBe(200);
     }
-    expect((await getJson(`${central.url}/api/v1/session`, viewer)).body).toMatchObject({ user: { username: 'viewer', role: 'viewer' } });
+    expect((await getJson(`${central.url}/api/v1/session`, viewer)).body).toMatchObject({
+      user: { username: 'viewer', role: 'viewer' },
+    });
   });
 
   it('keeps /healthz and /metrics open for probes and Prometheus', async () => {
@@ -223,8 +270,18 @@ describe('dashboard access control', () => {
   });
 
   it('filters and pages the fleet list on the server', async () => {
-    await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { ...kioskA, kioskId: kioskA.id, seq: 1 });
-    type Page = { total: number; matched: number; counts: Record<string, number>; sites: { site: string; matched: number }[]; kiosks: { id: string }[] };
+    await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), {
+      ...kioskA,
+      kioskId: kioskA.id,
+      seq: 1,
+    });
+    type Page = {
+      total: number;
+      matched: number;
+      counts: Record<string, number>;
+      sites: { site: string; matched: number }[];
+      kiosks: { id: string }[];
+    };
     const list = async (qs: string) => (await getJson<Page>(`${central.url}/api/v1/kiosks${qs}`, viewer)).body;
     const all = await list('');
     expect(all.kiosks.map((k) => k.id)).toEqual([kioskB.id, kioskA.id]); // 嘉鱼县 sorts before 咸宁市

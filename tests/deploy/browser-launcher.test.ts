@@ -14,7 +14,10 @@ describe('kiosk browser launcher', () => {
     const dir = tempDir('kiosk-launcher-');
     const argsFile = join(dir, 'args');
     const fake = join(dir, 'chromium');
-    writeFileSync(fake, `#!/bin/sh\nfor a in "$@"; do echo "$a"; done > ${argsFile}\nls -A "$KIOSK_PROFILE_DIR" >> ${argsFile}.profile\n`);
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nfor a in "$@"; do echo "$a"; done > ${argsFile}\nls -A "$KIOSK_PROFILE_DIR" >> ${argsFile}.profile\n`,
+    );
     chmodSync(fake, 0o755);
     const profile = join(dir, 'profile');
     mkdirSync(profile);
@@ -51,7 +54,10 @@ describe('kiosk browser launcher', () => {
     ]) {
       expect(args).toContain(flag);
     }
-    const features = args.find((a) => a.startsWith('--disable-features='))!.split('=')[1]!.split(',');
+    const features = args
+      .find((a) => a.startsWith('--disable-features='))!
+      .split('=')[1]!
+      .split(',');
     expect(features).toEqual(expect.arrayContaining(['Translate', 'OverscrollHistoryNavigation', 'PasswordManagerOnboarding']));
     // Fresh profile: the stale file is gone when the browser starts.
     expect(readFileSync(`${argsFile}.profile`, 'utf8').trim()).toBe('');
@@ -60,6 +66,11 @@ describe('kiosk browser launcher', () => {
 
   it('the managed policy turns off the password manager, translate, dev tools and other sites', () => {
     const policy = JSON.parse(readFileSync(join(projectRoot, 'deploy/chromium-policy.json'), 'utf8')) as Record<string, unknown>;
-    expect(policy).toMatchObject({ PasswordManagerEnabled: false, TranslateEnabled: false, DeveloperToolsAvailability: 2, URLBlocklist: ['*'] });
+    expect(policy).toMatchObject({
+      PasswordManagerEnabled: false,
+      TranslateEnabled: false,
+      DeveloperToolsAvailability: 2,
+      URLBlocklist: ['*'],
+    });
   });
 });

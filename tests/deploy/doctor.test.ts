@@ -19,7 +19,10 @@ let config: KioskConfig;
 let ui: TestSocket | undefined;
 
 function doctor(...args: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [join(projectRoot, 'bin/kiosk.js'), 'doctor', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(projectRoot, 'bin/kiosk.js'), 'doctor', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -53,7 +56,10 @@ beforeAll(async () => {
     c.central.url = `http://127.0.0.1:${centralPort}`;
     c.central.heartbeatIntervalMs = 1000;
   });
-  const central = JSON.parse(readFileSync(join(projectRoot, 'config/central.default.json'), 'utf8')) as { listen: { port: number }; dataDir: string };
+  const central = JSON.parse(readFileSync(join(projectRoot, 'config/central.default.json'), 'utf8')) as {
+    listen: { port: number };
+    dataDir: string;
+  };
   central.listen.port = centralPort;
   central.dataDir = tempDir('kiosk-doctor-central-');
   const centralFile = join(tempDir(), 'central.json');
@@ -67,7 +73,11 @@ beforeAll(async () => {
   });
   await until(async () => {
     const h = (await health()) as { devices?: Record<string, string>; central?: { ok: boolean | null } };
-    return Object.values(h.devices ?? {}).length === 4 && Object.values(h.devices ?? {}).every((s) => s === 'online') && h.central?.ok === true;
+    return (
+      Object.values(h.devices ?? {}).length === 4 &&
+      Object.values(h.devices ?? {}).every((s) => s === 'online') &&
+      h.central?.ok === true
+    );
   }, 'stack up: devices online, a heartbeat accepted');
   // The kiosk screen: a UI connection pinging like the real page does.
   ui = await TestSocket.open(`http://127.0.0.1:${config.agent.port}`, readFileSync(join(config.dataDir, 'agent.token'), 'utf8'));
@@ -88,7 +98,8 @@ describe('kiosk doctor', () => {
     const r = doctor('--config', configFile);
     const lines = r.out.trim().split('\n');
     for (const line of lines) expect(line, r.out).toMatch(/^(OK|WARN|FAIL) [a-z][a-z -]*: .+ — .+$/);
-    for (const d of ['idcard', 'printer', 'camera', 'gascard']) expect(lines, r.out).toContainEqual(expect.stringMatching(new RegExp(`^OK device ${d}: online`)));
+    for (const d of ['idcard', 'printer', 'camera', 'gascard'])
+      expect(lines, r.out).toContainEqual(expect.stringMatching(new RegExp(`^OK device ${d}: online`)));
     for (const name of ['config', 'data-dir', 'disk', 'agent', 'clock', 'central', 'upstream gateway', 'browser']) {
       expect(lines, r.out).toContainEqual(expect.stringMatching(new RegExp(`^OK ${name}: `)));
     }
@@ -108,7 +119,10 @@ describe('kiosk doctor', () => {
   it('WARN exits 1: free disk space under twice the guard threshold', () => {
     const st = statfsSync(config.dataDir);
     const free = st.bavail * st.bsize;
-    const tight = writeConfig({ ...config, selfcare: { ...config.selfcare, disk: { ...config.selfcare.disk, minFreeBytes: Math.floor(free / 1.5) } } });
+    const tight = writeConfig({
+      ...config,
+      selfcare: { ...config.selfcare, disk: { ...config.selfcare.disk, minFreeBytes: Math.floor(free / 1.5) } },
+    });
     const r = doctor('--config', tight);
     expect(r.out).toMatch(/^WARN disk: .* free, less than twice/m);
     expect(r.out).not.toMatch(/^FAIL/m);
@@ -125,7 +139,10 @@ describe('kiosk doctor', () => {
         body: JSON.stringify({ paper: state }),
       });
     expect((await paper('out')).ok).toBe(true);
-    await until(async () => ((await health()) as { devices?: Record<string, string> }).devices?.printer !== 'online', 'printer reports paper out');
+    await until(
+      async () => ((await health()) as { devices?: Record<string, string> }).devices?.printer !== 'online',
+      'printer reports paper out',
+    );
     const r = doctor('--config', configFile);
     expect(r.out).toMatch(/^FAIL device printer: userError .* — needs someone on site/m);
     expect(r.code).toBe(2);

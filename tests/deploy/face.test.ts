@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 async function fault(spec: Record<string, unknown>): Promise<void> {
-  const r = await fetch(`${sb.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const r = await fetch(`${sb.url}/admin/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   expect(r.ok).toBe(true);
 }
 
@@ -48,7 +52,13 @@ describe('face verification connector against the sandbox (same API as productio
   });
 
   it('times out, and its breaker opens after repeated failures (then calls are not attempted)', async () => {
-    const c = createFaceConnector({ baseUrl: sb.url, timeoutMs: 300, kioskId: 'K1', logger: log, breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    const c = createFaceConnector({
+      baseUrl: sb.url,
+      timeoutMs: 300,
+      kioskId: 'K1',
+      logger: log,
+      breaker: { failureThreshold: 2, coolDownMs: 60_000 },
+    });
     await fault({ operation: 'face.verify', kind: 'timeout', count: 2, delayMs: 5000 });
     for (let i = 0; i < 2; i++) {
       const e = await c.verify({ ...card, jpeg }).catch((x: unknown) => x);
@@ -65,9 +75,17 @@ describe('a config without a face platform', () => {
   it('the production example has none, so no connector (and no stub)', () => {
     const prod = loadConfig(join(projectRoot, 'deploy/config/kiosk.production.example.json'));
     expect(faceConnectorFor(prod, log)).toBeNull();
-    expect(withFaceStatus({ states: () => ({ tax: 'up' }), onChange: () => () => {} }, null).states()).toEqual({ tax: 'up', face: 'down' });
+    expect(withFaceStatus({ states: () => ({ tax: 'up' }), onChange: () => () => {} }, null).states()).toEqual({
+      tax: 'up',
+      face: 'down',
+    });
     // Configured explicitly, or the embedded sandbox serving the same API: a real connector.
-    expect(faceConnectorFor({ ...prod, upstream: { ...prod.upstream, face: { baseUrl: 'https://face.example.gov.cn', timeoutMs: 8000 } } }, log)).not.toBeNull();
+    expect(
+      faceConnectorFor(
+        { ...prod, upstream: { ...prod.upstream, face: { baseUrl: 'https://face.example.gov.cn', timeoutMs: 8000 } } },
+        log,
+      ),
+    ).not.toBeNull();
     expect(faceConnectorFor(loadConfig(join(projectRoot, 'config/kiosk.default.json')), log)).not.toBeNull();
   });
 
@@ -75,7 +93,11 @@ describe('a config without a face platform', () => {
     const config = testConfig((c) => {
       c.session.services.property.face = 'required';
     }).session;
-    const devices = { idcard: { device: 'online' as const }, printer: { device: 'online' as const, paper: 'full' as const }, camera: { device: 'online' as const } };
+    const devices = {
+      idcard: { device: 'online' as const },
+      printer: { device: 'online' as const, paper: 'full' as const },
+      camera: { device: 'online' as const },
+    };
     const up = computeAvailability({ mode: 'in-service', modeMessage: null, devices, upstreams: { face: 'up' }, config });
     expect(up.services.property.available).toBe(true);
     const down = computeAvailability({ mode: 'in-service', modeMessage: null, devices, upstreams: { face: 'down' }, config });
@@ -127,7 +149,10 @@ describe('a config without a face platform', () => {
       await rig.stop();
     }
     // The control: with a verifier the same config does offer it.
-    const rig2 = await startRig({ devices: ['idcard', 'printer', 'camera'], config: (c) => (c.session.services.tax.face = 'optional') });
+    const rig2 = await startRig({
+      devices: ['idcard', 'printer', 'camera'],
+      config: (c) => (c.session.services.tax.face = 'optional'),
+    });
     try {
       const ui = await SessionClient.open(rig2);
       await ui.until((v) => v.availability.notices.length === 0, 10_000, 'devices online');

@@ -59,13 +59,15 @@ describe('scripts/install-kiosk.sh', () => {
     expect(out).toMatch(/^dry run: nothing is changed/);
     // The kiosk user and its device groups (already there, or planned).
     expect(out).toMatch(/(would run: useradd --system .* kiosk|unchanged: user kiosk exists)/);
-    for (const g of ['dialout', 'lp', 'video', 'plugdev']) expect(out).toMatch(new RegExp(`(usermod -a -G ${g} kiosk|kiosk in group ${g})`));
+    for (const g of ['dialout', 'lp', 'video', 'plugdev'])
+      expect(out).toMatch(new RegExp(`(usermod -a -G ${g} kiosk|kiosk in group ${g})`));
     // The production config, validated, and written only where absent.
     expect(out).toMatch(/check: .*kiosk\.production\.example\.json: valid/);
     expect(out).toMatch(/(would write|unchanged|kept): \/etc\/kiosk\/kiosk\.json/);
     // Stable device names from the USB ids in the config.
     expect(out).toContain('would write: /etc/udev/rules.d/70-kiosk.rules');
-    for (const name of ['idcard', 'printer', 'gascard']) expect(out).toMatch(new RegExp(`ATTRS\\{idVendor\\}=="[0-9a-f]{4}".*SYMLINK\\+="kiosk-${name}"`));
+    for (const name of ['idcard', 'printer', 'gascard'])
+      expect(out).toMatch(new RegExp(`ATTRS\\{idVendor\\}=="[0-9a-f]{4}".*SYMLINK\\+="kiosk-${name}"`));
     expect(out).toMatch(/install -d -m 0750 -o kiosk -g kiosk \/var\/lib\/kiosk/);
     expect(out).toContain('would write: /etc/systemd/system/kiosk-agent.service');
     expect(out).toContain('would write: /etc/systemd/system/kiosk-browser.service');
@@ -114,7 +116,9 @@ describe('the production example config', () => {
   const file = join(projectRoot, 'deploy/config/kiosk.production.example.json');
 
   it('passes the config schema (npx kiosk config check)', () => {
-    const out = execFileSync('node', [join(projectRoot, 'bin/kiosk.js'), 'config', 'check', '--config', file], { encoding: 'utf8' });
+    const out = execFileSync('node', [join(projectRoot, 'bin/kiosk.js'), 'config', 'check', '--config', file], {
+      encoding: 'utf8',
+    });
     expect(out).toContain('valid');
   });
 
@@ -162,14 +166,24 @@ describe('installer scripts', () => {
       const functions = [...text.matchAll(/^([a-z_][a-z0-9_]*)\(\) \{/gm)].map((m) => m[1]!);
       expect(functions.length).toBeGreaterThan(0);
       for (const fn of functions) {
-        const onPath = spawnSync('bash', ['-c', `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin type -P ${fn}`], { encoding: 'utf8' }).stdout.trim();
+        const onPath = spawnSync(
+          'bash',
+          ['-c', `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin type -P ${fn}`],
+          { encoding: 'utf8' },
+        ).stdout.trim();
         expect(onPath, `${script}: function ${fn}() shadows ${onPath}`).toBe('');
       }
     }
   });
 
   it('pass bash -n', () => {
-    for (const script of ['install-lib.sh', 'install-kiosk.sh', 'install-central.sh', '../deploy/kiosk-browser.sh', '../deploy/kiosk-screenshot.sh']) {
+    for (const script of [
+      'install-lib.sh',
+      'install-kiosk.sh',
+      'install-central.sh',
+      '../deploy/kiosk-browser.sh',
+      '../deploy/kiosk-screenshot.sh',
+    ]) {
       const r = spawnSync('bash', ['-n', join(projectRoot, 'scripts', script)], { encoding: 'utf8' });
       expect(r.status, `${script}: ${r.stderr}`).toBe(0);
     }
@@ -181,7 +195,18 @@ describe('a real install into an image root (--root), twice', () => {
     if (process.getuid?.() !== 0) return; // owners are set with install -o; CI runs as root
     // A small checkout: the real scripts, deploy files, CLI and sources; node_modules linked; a stub build.
     const repo = tempDir('kiosk-install-repo-');
-    for (const p of ['node_modules', 'packages', 'apps/agent', 'apps/central', 'apps/sandbox', 'apps/simulators', 'bin', 'package.json', 'apps/kiosk-ui/src', 'apps/kiosk-ui/package.json']) {
+    for (const p of [
+      'node_modules',
+      'packages',
+      'apps/agent',
+      'apps/central',
+      'apps/sandbox',
+      'apps/simulators',
+      'bin',
+      'package.json',
+      'apps/kiosk-ui/src',
+      'apps/kiosk-ui/package.json',
+    ]) {
       mkdirSync(dirname(join(repo, p)), { recursive: true });
       symlinkSync(join(projectRoot, p), join(repo, p));
     }
@@ -216,7 +241,9 @@ describe('a real install into an image root (--root), twice', () => {
       'opt/kiosk/deploy/kiosk-browser.sh',
     ];
     for (const f of files) expect(existsSync(join(root, f)), `${f}\n${first}`).toBe(true);
-    expect(readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8')).toBe(readFileSync(join(projectRoot, 'deploy/config/kiosk.production.example.json'), 'utf8'));
+    expect(readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8')).toBe(
+      readFileSync(join(projectRoot, 'deploy/config/kiosk.production.example.json'), 'utf8'),
+    );
     expect(readFileSync(join(root, 'etc/udev/rules.d/70-kiosk.rules'), 'utf8')).toContain('SYMLINK+="kiosk-printer"');
     expect((lstatSync(join(root, 'etc/kiosk/kiosk.json')).mode & 0o777).toString(8)).toBe('640');
     expect((lstatSync(join(root, 'var/lib/kiosk')).mode & 0o777).toString(8)).toBe('750');
@@ -229,13 +256,17 @@ describe('a real install into an image root (--root), twice', () => {
     expect(files.filter((f) => f.startsWith('etc/')).map((f) => lstatSync(join(root, f)).mtimeMs)).toEqual(mtimes);
 
     // An operator's edit survives an update.
-    const edited = readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8').replace('CHANGE-ME-per-kiosk-secret-from-central', 'a-real-secret-0123456789');
+    const edited = readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8').replace(
+      'CHANGE-ME-per-kiosk-secret-from-central',
+      'a-real-secret-0123456789',
+    );
     writeFileSync(join(root, 'etc/kiosk/kiosk.json'), edited);
     expect(run()).toContain('kept: ');
     expect(readFileSync(join(root, 'etc/kiosk/kiosk.json'), 'utf8')).toBe(edited);
 
     run('--uninstall');
-    for (const f of ['etc/systemd/system/kiosk-agent.service', 'etc/udev/rules.d/70-kiosk.rules', 'opt/kiosk']) expect(existsSync(join(root, f)), f).toBe(false);
+    for (const f of ['etc/systemd/system/kiosk-agent.service', 'etc/udev/rules.d/70-kiosk.rules', 'opt/kiosk'])
+      expect(existsSync(join(root, f)), f).toBe(false);
     expect(existsSync(join(root, 'etc/kiosk/kiosk.json'))).toBe(true);
     expect(existsSync(join(root, 'var/lib/kiosk'))).toBe(true);
     run('--uninstall', '--purge');

@@ -79,7 +79,11 @@ async function standInCentral(): Promise<Central> {
 
 async function until(test: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await Promise.resolve().then(test).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(test)
+      .catch(() => false))
+  ) {
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -182,7 +186,9 @@ describe('power cut (SIGKILL) and restart on the same data directory', () => {
     storeIntact();
     startAgentProcess();
     await backInService();
-    const boots = readDb((db) => db.prepare('SELECT count(*) AS n, sum(clean_shutdown_at IS NULL) AS unclean FROM boots').get()) as { n: number; unclean: number };
+    const boots = readDb((db) =>
+      db.prepare('SELECT count(*) AS n, sum(clean_shutdown_at IS NULL) AS unclean FROM boots').get(),
+    ) as { n: number; unclean: number };
     expect(boots.n).toBe(2);
     expect(boots.unclean).toBe(2); // the killed one, and the one running now
   }, 120_000);
@@ -206,8 +212,16 @@ describe('power cut (SIGKILL) and restart on the same data directory', () => {
 
   it('while a print job is on its way: nothing printed twice, the job and the command end settled', async () => {
     const receiptsBefore = printer.receipts().length;
-    central.pending.push({ id: 'cmd-test-page-1', kind: 'printer-test-page', issuedBy: 'ops', issuedAt: new Date().toISOString() });
-    await until(() => readDb((db) => (db.prepare("SELECT count(*) FROM print_jobs WHERE kind = 'test-page'").pluck().get() as number) > 0), 'the print job journaled');
+    central.pending.push({
+      id: 'cmd-test-page-1',
+      kind: 'printer-test-page',
+      issuedBy: 'ops',
+      issuedAt: new Date().toISOString(),
+    });
+    await until(
+      () => readDb((db) => (db.prepare("SELECT count(*) FROM print_jobs WHERE kind = 'test-page'").pluck().get() as number) > 0),
+      'the print job journaled',
+    );
     await powerCut();
     storeIntact();
     startAgentProcess();
@@ -221,7 +235,9 @@ describe('power cut (SIGKILL) and restart on the same data directory', () => {
     expect(['printed', 'unknown', 'failed']).toContain(job.state);
     // The command ran at most once and central heard how it ended.
     await until(() => central.acks.some((a) => a.id === 'cmd-test-page-1'), 'the command acknowledged to central');
-    const cmd = readDb((db) => db.prepare("SELECT status FROM monitor_commands WHERE id = 'cmd-test-page-1'").get()) as { status: string };
+    const cmd = readDb((db) => db.prepare("SELECT status FROM monitor_commands WHERE id = 'cmd-test-page-1'").get()) as {
+      status: string;
+    };
     expect(['succeeded', 'failed']).toContain(cmd.status);
   }, 120_000);
 
@@ -246,7 +262,10 @@ describe('power cut (SIGKILL) and restart on the same data directory', () => {
     await until(async () => (await cmd('Session.GetState')).step === 'confirmed', 'card read and confirmed');
     await cmd('Session.Continue'); // identity → the flow
     await cmd('Session.Continue'); // the flow finishes with a slip to print
-    await until(() => readDb((db) => (db.prepare('SELECT count(*) FROM print_jobs').pluck().get() as number) > jobsBefore), 'the slip job journaled');
+    await until(
+      () => readDb((db) => (db.prepare('SELECT count(*) FROM print_jobs').pluck().get() as number) > jobsBefore),
+      'the slip job journaled',
+    );
     await powerCut();
     ui.close();
     idcard.removeCard();

@@ -131,10 +131,14 @@ describe('systemd notify and watchdog', () => {
       if (c.devices.gascard) c.devices.gascard.enabled = false;
       c.voice.enabled = false;
     });
-    child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'apps/agent/src/main.ts'), '--config', writeConfig(config)], {
-      env: { ...process.env, NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '2000000' },
-      stdio: 'ignore',
-    });
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(projectRoot, 'apps/agent/src/main.ts'), '--config', writeConfig(config)],
+      {
+        env: { ...process.env, NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '2000000' },
+        stdio: 'ignore',
+      },
+    );
     const ready = await listener.waitFor((m) => m.startsWith('READY=1'));
     expect(listener.messages[ready]).toContain(`MAINPID=${child.pid}`);
     await listener.waitFor((m) => m === 'WATCHDOG=1', ready);

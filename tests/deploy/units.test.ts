@@ -29,7 +29,9 @@ function verify(unit: string, text: string): { code: number | null; output: stri
   }
   mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
   writeFileSync(join(root, 'etc/systemd/system', unit), text);
-  const r = spawnSync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, `/etc/systemd/system/${unit}`], { encoding: 'utf8' });
+  const r = spawnSync(analyze, ['verify', '--man=no', '--generators=no', `--root=${root}`, `/etc/systemd/system/${unit}`], {
+    encoding: 'utf8',
+  });
   return { code: r.status, output: (r.stdout + r.stderr).trim() };
 }
 
@@ -44,8 +46,12 @@ describe('deploy/systemd units', () => {
 
   it('a broken unit is caught (misspelt value, unknown directive, missing executable)', () => {
     const good = unitText('kiosk-agent.service');
-    expect(verify('kiosk-agent.service', good.replace('WatchdogSec=30s', 'WatchdogSec=half-a-minute')).output).toMatch(/WatchdogSec|sec value/);
-    expect(verify('kiosk-agent.service', good.replace('NoNewPrivileges=yes', 'NoNewPrivilege=yes')).output).toMatch(/NoNewPrivilege/);
+    expect(verify('kiosk-agent.service', good.replace('WatchdogSec=30s', 'WatchdogSec=half-a-minute')).output).toMatch(
+      /WatchdogSec|sec value/,
+    );
+    expect(verify('kiosk-agent.service', good.replace('NoNewPrivileges=yes', 'NoNewPrivilege=yes')).output).toMatch(
+      /NoNewPrivilege/,
+    );
     const r = verify('kiosk-browser.service', unitText('kiosk-browser.service').replace('/usr/bin/cage', 'cage-not-absolute'));
     expect(r.output).not.toBe('');
   });

@@ -155,7 +155,9 @@ async function main(): Promise<void> {
   const operatorRefunds = async (): Promise<string[]> => {
     const done: string[] = [];
     for (const o of engine.journal.pending()) {
-      const r = await attempt('requestRefund', () => engine.requestRefund(o.orderNo, 'crash campaign: operator clears pending', 'operator'));
+      const r = await attempt('requestRefund', () =>
+        engine.requestRefund(o.orderNo, 'crash campaign: operator clears pending', 'operator'),
+      );
       done.push(`${o.orderNo}:${typeof r === 'string' ? r : r.state}`);
     }
     return done;
@@ -163,7 +165,9 @@ async function main(): Promise<void> {
   /** Creates the order, or null when the kiosk turns the citizen away (e.g. PENDING_CARD_WRITE): nothing paid. */
   const topUp = async (amountFen: number, card: boolean): Promise<string | null> => {
     const made = await attempt('createOrder', () =>
-      card ? engine.createOrder({ amountFen, sessionId: tag }) : engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen, sessionId: tag }),
+      card
+        ? engine.createOrder({ amountFen, sessionId: tag })
+        : engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen, sessionId: tag }),
     );
     if (typeof made === 'string') {
       out.refused = made;

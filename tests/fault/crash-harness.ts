@@ -67,7 +67,16 @@ export interface CrashPlan {
 
 /** The journal points of each scenario's normal path, in order. */
 export const scenarioPoints: Record<Scenario, CommitPoint[]> = {
-  iot: ['state:created', 'state:awaiting_payment', 'step:payment_created', 'state:paid', 'state:crediting', 'state:credited', 'state:receipt_printed', 'state:done'],
+  iot: [
+    'state:created',
+    'state:awaiting_payment',
+    'step:payment_created',
+    'state:paid',
+    'state:crediting',
+    'state:credited',
+    'state:receipt_printed',
+    'state:done',
+  ],
   ic: [
     'state:created',
     'state:awaiting_payment',
@@ -130,7 +139,10 @@ export function checkPatches(patches: readonly SourcePatch[]): void {
   for (const p of patches) {
     const src = readFileSync(resolve(projectRoot, p.file), 'utf8');
     const n = src.split(p.find).length - 1;
-    if (n !== 1) throw new Error(`mutant patch for ${p.file} matches ${n} times (must be exactly once): ${JSON.stringify(p.find.slice(0, 80))}`);
+    if (n !== 1)
+      throw new Error(
+        `mutant patch for ${p.file} matches ${n} times (must be exactly once): ${JSON.stringify(p.find.slice(0, 80))}`,
+      );
   }
 }
 
@@ -155,7 +167,10 @@ export function patchPlugin(patches: readonly SourcePatch[]): Plugin {
         let src = readFileSync(args.path, 'utf8');
         for (const p of mine) {
           const n = src.split(p.find).length - 1;
-          if (n !== 1) throw new Error(`mutant patch for ${p.file} matches ${n} times (must be exactly once): ${JSON.stringify(p.find.slice(0, 80))}`);
+          if (n !== 1)
+            throw new Error(
+              `mutant patch for ${p.file} matches ${n} times (must be exactly once): ${JSON.stringify(p.find.slice(0, 80))}`,
+            );
           src = src.replace(p.find, () => p.replace);
         }
         return { contents: src, loader: 'ts' };
@@ -196,7 +211,11 @@ export async function createLane(index: number, baseDir: string, script: string)
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'sandbox'), asOf: '2026-06-30' });
   const proxy = await startKillProxy(sandbox.url);
   const agentPath = join(dir, 'gascard');
-  const sim = createGasCardSimulator({ agentPath, devicePath: join(dir, 'gascard-dev'), latency: { status: 1, read: 5, write: 30 } });
+  const sim = createGasCardSimulator({
+    agentPath,
+    devicePath: join(dir, 'gascard-dev'),
+    latency: { status: 1, read: 5, write: 30 },
+  });
   await sim.start();
   const kioskId = `CRASH-LANE-${index}`;
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 5000, kioskId, breaker: { failureThreshold: 10_000 } });
@@ -245,11 +264,26 @@ export interface RunOutcome {
   detail: string;
 }
 
-async function runChild(lane: Lane, args: string[], kill: { afterReadyMs?: number; afterSpawnMs?: number } = {}): Promise<RunOutcome> {
+async function runChild(
+  lane: Lane,
+  args: string[],
+  kill: { afterReadyMs?: number; afterSpawnMs?: number } = {},
+): Promise<RunOutcome> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(
       process.execPath,
-      [lane.script, '--data', join(lane.dir, 'agent'), '--sandbox', lane.proxy.url, '--gascard', lane.agentPath, '--kiosk', lane.kioskId, ...args],
+      [
+        lane.script,
+        '--data',
+        join(lane.dir, 'agent'),
+        '--sandbox',
+        lane.proxy.url,
+        '--gascard',
+        lane.agentPath,
+        '--kiosk',
+        lane.kioskId,
+        ...args,
+      ],
       { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const running: RunningChild = { child, killReason: undefined, exited: false };
@@ -264,7 +298,8 @@ async function runChild(lane: Lane, args: string[], kill: { afterReadyMs?: numbe
       stdout += d.toString();
       const point = /"crashPoint":"([^"]+)"/.exec(stdout);
       if (point) killNow(lane, `journal:${point[1]}`);
-      if (!wasReady && stdout.includes('"ready"') && kill.afterReadyMs !== undefined) later(kill.afterReadyMs, () => killNow(lane, `ready+${kill.afterReadyMs}ms`));
+      if (!wasReady && stdout.includes('"ready"') && kill.afterReadyMs !== undefined)
+        later(kill.afterReadyMs, () => killNow(lane, `ready+${kill.afterReadyMs}ms`));
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     if (kill.afterSpawnMs !== undefined) later(kill.afterSpawnMs, () => killNow(lane, `spawn+${kill.afterSpawnMs}ms`));
@@ -280,8 +315,10 @@ async function runChild(lane: Lane, args: string[], kill: { afterReadyMs?: numbe
       if (lane.current === running) lane.current = undefined;
       timers.forEach(clearTimeout);
       const tail = stderr.slice(-1500).trim();
-      if (hung) resolveRun({ kind: 'hung', reason: 'hung', detail: `no exit within ${HANG_MS} ms; stdout: ${stdout.slice(-500)}` });
-      else if (signal === 'SIGKILL' && running.killReason !== undefined) resolveRun({ kind: 'crash', reason: running.killReason, detail: '' });
+      if (hung)
+        resolveRun({ kind: 'hung', reason: 'hung', detail: `no exit within ${HANG_MS} ms; stdout: ${stdout.slice(-500)}` });
+      else if (signal === 'SIGKILL' && running.killReason !== undefined)
+        resolveRun({ kind: 'crash', reason: running.killReason, detail: '' });
       else if (code === 0) resolveRun({ kind: 'exited', reason: 'exited', detail: '' });
       else resolveRun({ kind: 'error', reason: `exit ${code ?? signal}`, detail: tail });
     });
@@ -290,7 +327,11 @@ async function runChild(lane: Lane, args: string[], kill: { afterReadyMs?: numbe
 
 /** The sandbox's named money misbehaviours (docs/gas.md, top note). */
 async function moneyFault(lane: Lane, spec: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${lane.sandbox.url}/admin/money-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const res = await fetch(`${lane.sandbox.url}/admin/money-faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   if (!res.ok) throw new Error(`sandbox refused money fault ${JSON.stringify(spec)}: ${res.status} ${await res.text()}`);
 }
 
@@ -342,7 +383,11 @@ async function applyPlanFaults(lane: Lane, plan: CrashPlan): Promise<void> {
       break;
     case 'rejected': {
       const spec = { operation: card ? 'gas.ic.purchase' : 'gas.iot.credit', kind: 'error', status: 409, count: 1000 };
-      const res = await fetch(`${lane.sandbox.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      const res = await fetch(`${lane.sandbox.url}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(spec),
+      });
       if (!res.ok) throw new Error(`sandbox refused fault ${JSON.stringify(spec)}: ${res.status}`);
       break;
     }
@@ -381,7 +426,14 @@ export function describePlan(plan: CrashPlan): string {
         : plan.killAfterSpawnMs !== undefined
           ? `spawn+${plan.killAfterSpawnMs}ms`
           : 'no kill';
-  const extras = [plan.variant, plan.upstreamFault, plan.cardFault, plan.voidUnknown ? 'void-unknown' : undefined, plan.latePay ? `late-pay:${plan.latePay}` : undefined, plan.recoverCrashAt ? `recovery@${plan.recoverCrashAt}` : undefined].filter(Boolean);
+  const extras = [
+    plan.variant,
+    plan.upstreamFault,
+    plan.cardFault,
+    plan.voidUnknown ? 'void-unknown' : undefined,
+    plan.latePay ? `late-pay:${plan.latePay}` : undefined,
+    plan.recoverCrashAt ? `recovery@${plan.recoverCrashAt}` : undefined,
+  ].filter(Boolean);
   return `${plan.scenario}@${kill}${extras.length ? ` [${extras.join(', ')}]` : ''}`;
 }
 
@@ -435,7 +487,10 @@ export async function finalRecovery(lane: Lane): Promise<string[]> {
   const ledgers = await Promise.all(days.map((d) => lane.services.gas.ledger(d)));
   const open = ledgers
     .flatMap((l) => l.entries)
-    .filter((e) => e.kioskId === lane.kioskId && e.kind === 'ic_purchase' && (e.status === 'awaiting_write' || e.status === 'write_failed'))
+    .filter(
+      (e) =>
+        e.kioskId === lane.kioskId && e.kind === 'ic_purchase' && (e.status === 'awaiting_write' || e.status === 'write_failed'),
+    )
     .map((e) => e.serialNo);
   if (open.length > 0) {
     const elsewhere: Lane = { ...lane, dir: join(lane.dir, 'elsewhere'), kioskId: `${lane.kioskId}-B` };
@@ -444,7 +499,8 @@ export async function finalRecovery(lane: Lane): Promise<string[]> {
     lane.current = undefined;
     check('补写卡 at another kiosk', r);
   }
-  if ((await payOpenOrders(lane)) > 0) check('recovery after late payments', await runChild(lane, ['--mode', 'recover', '--operator-refunds']));
+  if ((await payOpenOrders(lane)) > 0)
+    check('recovery after late payments', await runChild(lane, ['--mode', 'recover', '--operator-refunds']));
   return failures;
 }
 
@@ -485,7 +541,12 @@ export interface CampaignProgress {
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   // Inside the project so the bundle resolves node_modules; removed again at the end.
-  const bundleDir = join(projectRoot, 'test-artifacts', 'fault', `child-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  const bundleDir = join(
+    projectRoot,
+    'test-artifacts',
+    'fault',
+    `child-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+  );
   let script: string;
   try {
     script = await bundleChild(bundleDir, opts.patches ?? []);
@@ -500,7 +561,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   let hung = 0;
   const errors: string[] = [];
   const fixed = Array.isArray(opts.plans) ? [...opts.plans] : undefined;
-  const next = (): CrashPlan | undefined => (fixed ? fixed.shift() : (opts.plans as (s: CampaignProgress) => CrashPlan | undefined)(progress));
+  const next = (): CrashPlan | undefined =>
+    fixed ? fixed.shift() : (opts.plans as (s: CampaignProgress) => CrashPlan | undefined)(progress);
   try {
     await Promise.all(
       lanes.map(async (lane) => {
@@ -517,7 +579,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
             hung += 1;
             errors.push(`lane ${lane.index} ${describePlan(plan)}: hung (${r.detail})`);
           } else errors.push(`lane ${lane.index} ${describePlan(plan)}: ${r.reason} ${r.detail}`);
-          opts.log?.(`[${progress.runs}] lane ${lane.index} ${describePlan(plan)}: ${r.kind === 'crash' ? `crashed (${r.reason})` : r.kind}`);
+          opts.log?.(
+            `[${progress.runs}] lane ${lane.index} ${describePlan(plan)}: ${r.kind === 'crash' ? `crashed (${r.reason})` : r.kind}`,
+          );
         }
       }),
     );
@@ -525,13 +589,20 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const finals = await Promise.all(lanes.map((lane) => finalRecovery(lane)));
     errors.push(...finals.flat());
     for (const lane of lanes) {
-      const v = await checkInvariant({ kioskId: lane.kioskId, services: lane.services, sim: lane.sim, agentDir: join(lane.dir, 'agent') });
+      const v = await checkInvariant({
+        kioskId: lane.kioskId,
+        services: lane.services,
+        sim: lane.sim,
+        agentDir: join(lane.dir, 'agent'),
+      });
       addViolations(total, v, `lane ${lane.index}: `);
     }
     const shortfall: string[] = [];
-    if (opts.minCrashes !== undefined && progress.crashes < opts.minCrashes) shortfall.push(`only ${progress.crashes} crashes (< ${opts.minCrashes})`);
+    if (opts.minCrashes !== undefined && progress.crashes < opts.minCrashes)
+      shortfall.push(`only ${progress.crashes} crashes (< ${opts.minCrashes})`);
     for (const w of windowNames) {
-      if (opts.minWindowHits !== undefined && windows[w] < opts.minWindowHits) shortfall.push(`window ${w} hit ${windows[w]} times (< ${opts.minWindowHits})`);
+      if (opts.minWindowHits !== undefined && windows[w] < opts.minWindowHits)
+        shortfall.push(`window ${w} hit ${windows[w]} times (< ${opts.minWindowHits})`);
     }
     if (hung > 0) shortfall.push(`${hung} hung run(s)`);
     if (errors.length > 0) shortfall.push(`${errors.length} run(s) failed`);

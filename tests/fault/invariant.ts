@@ -32,7 +32,16 @@ export interface Violations {
   held: number;
 }
 
-export const emptyViolations = (): Violations => ({ lost: 0, doubleCredited: 0, unfinished: 0, problems: [], paid: 0, delivered: 0, refunded: 0, held: 0 });
+export const emptyViolations = (): Violations => ({
+  lost: 0,
+  doubleCredited: 0,
+  unfinished: 0,
+  problems: [],
+  paid: 0,
+  delivered: 0,
+  refunded: 0,
+  held: 0,
+});
 
 export function addViolations(total: Violations, v: Violations, prefix: string): void {
   for (const k of ['lost', 'doubleCredited', 'unfinished', 'paid', 'delivered', 'refunded', 'held'] as const) total[k] += v[k];
@@ -47,7 +56,14 @@ export interface InvariantInputs {
   agentDir: string;
 }
 
-const RESTING: readonly OrderState[] = ['done', 'payment_expired', 'payment_closed', 'refunded', 'credit_pending', 'needs_attention'];
+const RESTING: readonly OrderState[] = [
+  'done',
+  'payment_expired',
+  'payment_closed',
+  'refunded',
+  'credit_pending',
+  'needs_attention',
+];
 
 function journalStates(agentDir: string): Array<{ order_no: string; state: string }> {
   let db: Database.Database;
@@ -115,7 +131,13 @@ export async function checkInvariant(x: InvariantInputs): Promise<Violations> {
     if (got + back > paid) {
       v.doubleCredited += 1;
       v.problems.push(`${no}: paid ${paid}, delivered ${got} (${deliveries.get(no) ?? 0}×), refunded ${back}`);
-    } else if (got + back < paid && torn.has(no) && got === 0 && back === 0 && ['needs_attention', 'credit_pending'].includes(journal.get(no) ?? '')) {
+    } else if (
+      got + back < paid &&
+      torn.has(no) &&
+      got === 0 &&
+      back === 0 &&
+      ['needs_attention', 'credit_pending'].includes(journal.get(no) ?? '')
+    ) {
       v.held += 1;
     } else if (got + back < paid) {
       v.lost += 1;

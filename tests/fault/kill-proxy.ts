@@ -33,7 +33,8 @@ export interface KillProxy {
 }
 
 function windowOf(method: string, path: string): UpstreamWindow | undefined {
-  for (const [name, w] of Object.entries(upstreamWindows)) if (w.method === method && w.path.test(path)) return name as UpstreamWindow;
+  for (const [name, w] of Object.entries(upstreamWindows))
+    if (w.method === method && w.path.test(path)) return name as UpstreamWindow;
   return undefined;
 }
 
@@ -50,19 +51,21 @@ export async function startKillProxy(targetUrl: string): Promise<KillProxy> {
     res.on('close', () => {
       if (!res.writableFinished) clientGone = true;
     });
-    const upstream = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
-      const out = request(
-        { host: target.hostname, port: target.port, method, path: url, headers: { ...req.headers, host: target.host } },
-        (r) => {
-          const body: Buffer[] = [];
-          r.on('data', (d: Buffer) => body.push(d));
-          r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(body) }));
-          r.on('error', reject);
-        },
-      );
-      out.on('error', reject);
-      out.end(Buffer.concat(chunks));
-    });
+    const upstream = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>(
+      (resolve, reject) => {
+        const out = request(
+          { host: target.hostname, port: target.port, method, path: url, headers: { ...req.headers, host: target.host } },
+          (r) => {
+            const body: Buffer[] = [];
+            r.on('data', (d: Buffer) => body.push(d));
+            r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(body) }));
+            r.on('error', reject);
+          },
+        );
+        out.on('error', reject);
+        out.end(Buffer.concat(chunks));
+      },
+    );
     const window = windowOf(method, path);
     // Only while the kiosk is still waiting for this answer: that is the window.
     if (window && !clientGone && upstream.status >= 200 && upstream.status < 300 && hooks.onApplied?.(window, upstream.status)) {

@@ -23,8 +23,15 @@ const RULES = 'apps/agent/src/gas/rules';
 export const mutants: readonly Mutant[] = [
   {
     name: 'no-void-before-refund',
-    breaks: 'the refund desk refunds without voiding the serial first: a credit still in flight lands after the refund (double credit)',
-    patches: [{ file: `${RULES}/refund.ts`, find: "if (f.voidAnswer === null) return 'void';", replace: "if (f.voidAnswer === null) return 'refund';" }],
+    breaks:
+      'the refund desk refunds without voiding the serial first: a credit still in flight lands after the refund (double credit)',
+    patches: [
+      {
+        file: `${RULES}/refund.ts`,
+        find: "if (f.voidAnswer === null) return 'void';",
+        replace: "if (f.voidAnswer === null) return 'refund';",
+      },
+    ],
     exposedBy: [
       { scenario: 'iot-refund', upstreamFault: 'late' },
       { scenario: 'ic-refund', upstreamFault: 'late' },
@@ -33,7 +40,13 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'no-close-before-giving-up',
     breaks: 'an unpaid order is final without closing it at the provider: a payment arriving afterwards is never credited (loss)',
-    patches: [{ file: `${RULES}/payment.ts`, find: "if (giveUp || says === 'PAYERROR') return 'close';", replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';" }],
+    patches: [
+      {
+        file: `${RULES}/payment.ts`,
+        find: "if (giveUp || says === 'PAYERROR') return 'close';",
+        replace: "if (giveUp || says === 'PAYERROR') return 'end_unpaid';",
+      },
+    ],
     exposedBy: [
       { scenario: 'abandon', variant: 'payerror', latePay: 'after' },
       { scenario: 'abandon', variant: 'cancel', latePay: 'after' },
@@ -48,7 +61,13 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'no-dedup-key-on-credit',
     breaks: 'each credit attempt gets a fresh serial number, so a retry after a lost answer credits again (double credit)',
-    patches: [{ file: `${RULES}/keys.ts`, find: 'return order.orderNo;', replace: 'return `${order.orderNo}-${Date.now() % 1_000_000}`;' }],
+    patches: [
+      {
+        file: `${RULES}/keys.ts`,
+        find: 'return order.orderNo;',
+        replace: 'return `${order.orderNo}-${Date.now() % 1_000_000}`;',
+      },
+    ],
     exposedBy: [
       { scenario: 'iot', upstreamFault: 'answer-lost' },
       { scenario: 'ic', upstreamFault: 'answer-lost' },
@@ -86,7 +105,8 @@ export async function runMutants(opts: {
   log?: (line: string) => void;
 }): Promise<MutantReport> {
   const chosen = opts.only ? mutants.filter((m) => opts.only?.includes(m.name)) : mutants;
-  if (opts.only && chosen.length !== opts.only.length) throw new Error(`unknown mutant(s): ${opts.only.filter((n) => !mutants.some((m) => m.name === n)).join(', ')}`);
+  if (opts.only && chosen.length !== opts.only.length)
+    throw new Error(`unknown mutant(s): ${opts.only.filter((n) => !mutants.some((m) => m.name === n)).join(', ')}`);
   for (const m of chosen) checkPatches(m.patches);
   // The same plans against the real code must be clean, or a "caught" mutant proves nothing.
   const baseline = await runCampaign({
@@ -94,7 +114,9 @@ export async function runMutants(opts: {
     lanes: opts.lanes,
     baseDir: `${opts.baseDir}/baseline`,
   });
-  opts.log?.(`baseline: ${baseline.line}${baseline.ok ? '' : ` (NOT clean: ${[...baseline.violations.problems, ...baseline.shortfall].slice(0, 5).join('; ')})`}`);
+  opts.log?.(
+    `baseline: ${baseline.line}${baseline.ok ? '' : ` (NOT clean: ${[...baseline.violations.problems, ...baseline.shortfall].slice(0, 5).join('; ')})`}`,
+  );
   const outcomes: MutantOutcome[] = [];
   for (const m of chosen) {
     const r = await runCampaign({

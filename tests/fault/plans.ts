@@ -4,7 +4,16 @@
  * inside start-up recovery) with upstream and card misbehaviour.
  */
 import type { CommitPoint } from '../../apps/agent/src/gas/journal.js';
-import { LATE_MS, scenarioPoints, windowNames, type CampaignProgress, type CardFault, type CrashPlan, type Scenario, type Window } from './crash-harness.js';
+import {
+  LATE_MS,
+  scenarioPoints,
+  windowNames,
+  type CampaignProgress,
+  type CardFault,
+  type CrashPlan,
+  type Scenario,
+  type Window,
+} from './crash-harness.js';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -22,7 +31,8 @@ const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() 
 /** Every journal step of the main scenarios once. */
 export function everyStepPlans(): CrashPlan[] {
   const plans: CrashPlan[] = [];
-  for (const scenario of ['iot', 'ic'] as const) for (const crashAt of scenarioPoints[scenario]) plans.push({ scenario, crashAt });
+  for (const scenario of ['iot', 'ic'] as const)
+    for (const crashAt of scenarioPoints[scenario]) plans.push({ scenario, crashAt });
   for (const crashAt of scenarioPoints['iot-refund']) plans.push({ scenario: 'iot-refund', upstreamFault: 'rejected', crashAt });
   return plans;
 }
@@ -69,11 +79,28 @@ export function hazardPlans(): CrashPlan[] {
   ];
 }
 
-const recoveryPoints: CommitPoint[] = ['state:crediting', 'state:credited', 'state:done', 'step:card_write', 'step:card_written', 'state:payment_closed', 'state:refunded', 'state:refund_requested'];
+const recoveryPoints: CommitPoint[] = [
+  'state:crediting',
+  'state:credited',
+  'state:done',
+  'step:card_write',
+  'step:card_written',
+  'state:payment_closed',
+  'state:refunded',
+  'state:refund_requested',
+];
 const cardFaults: CardFault[] = ['torn-write', 'removed-mid-write', 'removed-after-write', 'write-no-reply'];
 
 export function randomPlan(rnd: () => number): CrashPlan {
-  const scenario = pick(rnd, ['iot', 'iot', 'ic', 'ic', 'iot-refund', 'ic-refund', 'abandon'] as const satisfies readonly Scenario[]);
+  const scenario = pick(rnd, [
+    'iot',
+    'iot',
+    'ic',
+    'ic',
+    'iot-refund',
+    'ic-refund',
+    'abandon',
+  ] as const satisfies readonly Scenario[]);
   const plan: CrashPlan = { scenario };
   if (scenario === 'abandon') {
     plan.variant = pick(rnd, ['payerror', 'cancel'] as const);
@@ -97,12 +124,21 @@ export function randomPlan(rnd: () => number): CrashPlan {
     plan.crashAt = pick(rnd, points);
     plan.recoverCrashAt = pick(rnd, recoveryPoints);
   } else if (kind < 0.55) {
-    const ws: Window[] = scenario === 'iot' ? ['iot-credit'] : scenario === 'ic' ? ['ic-purchase', 'card-write'] : scenario === 'abandon' ? [] : ['void', 'refund'];
+    const ws: Window[] =
+      scenario === 'iot'
+        ? ['iot-credit']
+        : scenario === 'ic'
+          ? ['ic-purchase', 'card-write']
+          : scenario === 'abandon'
+            ? []
+            : ['void', 'refund'];
     if (ws.length > 0) plan.window = pick(rnd, ws);
     else plan.killAfterMs = Math.floor(rnd() * 900);
   } else if (kind < 0.9) {
     // A run takes a few hundred ms after the agent is up: kill anywhere in it.
-    plan.killAfterMs = Math.floor(rnd() * (plan.upstreamFault === 'late' || plan.upstreamFault === 'answer-late' ? LATE_MS + 1000 : 900));
+    plan.killAfterMs = Math.floor(
+      rnd() * (plan.upstreamFault === 'late' || plan.upstreamFault === 'answer-late' ? LATE_MS + 1000 : 900),
+    );
   } else {
     // Around start-up, i.e. possibly in the middle of recovering the previous crash.
     plan.crashAt = pick(rnd, points);
@@ -116,7 +152,13 @@ export function randomPlan(rnd: () => number): CrashPlan {
  * window hit `minWindowHits` times — aiming at the least-hit window while any is short — with a
  * cap of `maxRuns` runs.
  */
-export function campaignPlans(opts: { seed: number; minCrashes: number; minWindowHits: number; maxRuns: number; steps?: boolean }): (p: CampaignProgress) => CrashPlan | undefined {
+export function campaignPlans(opts: {
+  seed: number;
+  minCrashes: number;
+  minWindowHits: number;
+  maxRuns: number;
+  steps?: boolean;
+}): (p: CampaignProgress) => CrashPlan | undefined {
   const rnd = rng(opts.seed);
   const opening = [...(opts.steps === false ? [] : everyStepPlans()), ...hazardPlans()];
   let issued = 0;

@@ -49,8 +49,15 @@ async function main(): Promise<number> {
   const lanes = Number(values.lanes);
   const seed = Number(values.seed);
   const maxRuns = Number(values['max-runs'] ?? Math.max(100, minCrashes * 3));
-  if (![minCrashes, minWindowHits, lanes, maxRuns].every((n) => Number.isInteger(n) && n >= 0) || lanes < 1 || lanes > 16 || !Number.isFinite(seed)) {
-    process.stderr.write('usage: run-crash-campaign.ts [--crashes N] [--windows N] [--lanes 1..16] [--seed N] [--max-runs N] [--mutants [--only a,b]]\n');
+  if (
+    ![minCrashes, minWindowHits, lanes, maxRuns].every((n) => Number.isInteger(n) && n >= 0) ||
+    lanes < 1 ||
+    lanes > 16 ||
+    !Number.isFinite(seed)
+  ) {
+    process.stderr.write(
+      'usage: run-crash-campaign.ts [--crashes N] [--windows N] [--lanes 1..16] [--seed N] [--max-runs N] [--mutants [--only a,b]]\n',
+    );
     return 2;
   }
   const baseDir = mkdtempSync(join(tmpdir(), 'kiosk-crash-campaign-'));
@@ -72,8 +79,12 @@ async function main(): Promise<number> {
   });
   const secs = Math.round((Date.now() - started) / 1000);
   const v = r.violations;
-  say(`${r.runs} runs: ${r.crashes} crashed, ${r.exited} ended on their own, ${r.hung} hung, ${r.errors.length - r.hung} failed; ${secs} s`);
-  say(`paid orders ${v.paid}: ${v.delivered} delivered once, ${v.refunded} refunded, ${v.held} held for a person (torn card write)`);
+  say(
+    `${r.runs} runs: ${r.crashes} crashed, ${r.exited} ended on their own, ${r.hung} hung, ${r.errors.length - r.hung} failed; ${secs} s`,
+  );
+  say(
+    `paid orders ${v.paid}: ${v.delivered} delivered once, ${v.refunded} refunded, ${v.held} held for a person (torn card write)`,
+  );
   for (const e of r.errors) say(`FAILED ${e}`);
   for (const p of v.problems) say(`PROBLEM ${p}`);
   for (const s of r.shortfall) say(`SHORT ${s}`);

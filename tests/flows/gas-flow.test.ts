@@ -44,7 +44,10 @@ type Signal = { type: 'FLOW.BUSY'; reason: string | null } | { type: 'FLOW.PERSI
 function run() {
   const flow = createGasFlow()({ identity: () => null, gas: api, gasCard: () => rig.card });
   const parent = setup({
-    types: { context: {} as { signals: Signal[]; output: FlowOutput | null }, events: {} as Signal | { type: 'FWD'; event: object } },
+    types: {
+      context: {} as { signals: Signal[]; output: FlowOutput | null },
+      events: {} as Signal | { type: 'FWD'; event: object },
+    },
     actors: { flow },
   }).createMachine({
     context: { signals: [], output: null },
@@ -69,7 +72,9 @@ function run() {
     send: (event: object) => actor.send({ type: 'FWD', event }),
     async step(step: string, ms = 8000) {
       // The child's changes do not change the parent's snapshot: poll the child's view.
-      await expect.poll(() => (actor.getSnapshot().context.output !== null ? 'finished' : view()?.step), { timeout: ms }).toBe(step);
+      await expect
+        .poll(() => (actor.getSnapshot().context.output !== null ? 'finished' : view()?.step), { timeout: ms })
+        .toBe(step);
       return view();
     },
     async output(ms = 15_000) {
@@ -105,10 +110,21 @@ describe('gas flow machine', () => {
     const paying = await f.step('paying');
     const no = (paying.data as { orderNo: string }).orderNo;
     expect((paying.data as { qrSvg: string }).qrSvg).toMatch(/^<svg/);
-    expect(f.signals()).toEqual([{ type: 'FLOW.BUSY', reason: 'payment' }, { type: 'FLOW.PERSIST', on: true }]);
+    expect(f.signals()).toEqual([
+      { type: 'FLOW.BUSY', reason: 'payment' },
+      { type: 'FLOW.PERSIST', on: true },
+    ]);
     await pay(t, no);
     const out = await f.output();
-    expect(out).toMatchObject({ outcome: 'done', result: { kind: 'success', titleKey: 'gas.result.iot.title', messageKey: 'gas.result.iot.printed', params: { amount: '¥100.00', orderNo: no } } });
+    expect(out).toMatchObject({
+      outcome: 'done',
+      result: {
+        kind: 'success',
+        titleKey: 'gas.result.iot.title',
+        messageKey: 'gas.result.iot.printed',
+        params: { amount: '¥100.00', orderNo: no },
+      },
+    });
     expect(rig.journal.require(no).state).toBe('done');
     expect(rig.printer.printed.length).toBeGreaterThan(0);
     const s = f.signals();
@@ -197,15 +213,20 @@ describe('gas flow machine', () => {
     waited.mockRestore();
   });
 
-  it('an unknown account stays on the keypad with the gas company\'s words; no gas module → error without retry', async () => {
+  it("an unknown account stays on the keypad with the gas company's words; no gas module → error without retry", async () => {
     const f = run();
     f.send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: '8899999999' } });
-    await expect.poll(() => f.view()?.step === 'start' && (f.view().data as { notice: unknown }).notice !== null, { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(() => f.view()?.step === 'start' && (f.view().data as { notice: unknown }).notice !== null, { timeout: 5000 })
+      .toBe(true);
     const none = createGasFlow()({ identity: () => null });
     const a = createActor(none, { input: { serviceId: 'gas', identity: null, lang: 'zh-CN' } }).start();
     a.send({ type: 'FLOW.EVENT', name: 'card', data: {} });
     await waitFor(a, (s) => s.context.view.step === 'error', { timeout: 3000 });
-    expect(a.getSnapshot().context.view.data).toMatchObject({ retry: false, message: { zh: expect.stringContaining('燃气充值暂时无法使用') } });
+    expect(a.getSnapshot().context.view.data).toMatchObject({
+      retry: false,
+      message: { zh: expect.stringContaining('燃气充值暂时无法使用') },
+    });
     a.stop();
   });
 });

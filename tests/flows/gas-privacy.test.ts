@@ -61,12 +61,16 @@ function api(): GasApi {
 /** The flow under a stand-in parent; returns the account step's data for a typed account. */
 async function accountStep(accountNo: string): Promise<GasAccountStepData> {
   const flow = createGasFlow()({ identity: () => null, gas: api });
-  const parent = setup({ actors: { flow }, types: { events: {} as { type: 'FWD'; event: object } | { type: 'FLOW.BUSY' } | { type: 'FLOW.PERSIST' } } }).createMachine({
+  const parent = setup({
+    actors: { flow },
+    types: { events: {} as { type: 'FWD'; event: object } | { type: 'FLOW.BUSY' } | { type: 'FLOW.PERSIST' } },
+  }).createMachine({
     invoke: { id: 'flow', src: 'flow', input: { serviceId: 'gas', identity: null, lang: 'zh-CN' } },
     on: { FWD: { actions: sendTo('flow', ({ event }) => (event as { event: { type: string } }).event as never) } },
   });
   const actor = createActor(parent).start();
-  const view = (): FlowView | undefined => (actor.getSnapshot().children['flow'] as AnyActorRef | undefined)?.getSnapshot().context.view;
+  const view = (): FlowView | undefined =>
+    (actor.getSnapshot().children['flow'] as AnyActorRef | undefined)?.getSnapshot().context.view;
   try {
     await expect.poll(() => view()?.step).toBe('start');
     actor.send({ type: 'FWD', event: { type: 'FLOW.EVENT', name: 'lookup', data: { accountNo } } });

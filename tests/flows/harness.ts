@@ -54,7 +54,8 @@ export function runFlow(services: Services, service: ServiceId, profile: string 
     send: (e) => actor.send(e),
     async step(step, ms = 8000) {
       await waitFor(actor, () => view().step === step || actor.getSnapshot().status !== 'active', { timeout: ms });
-      if (view().step !== step) throw new Error(`expected step ${step}, flow is at ${view().step} (${JSON.stringify(view().data).slice(0, 300)})`);
+      if (view().step !== step)
+        throw new Error(`expected step ${step}, flow is at ${view().step} (${JSON.stringify(view().data).slice(0, 300)})`);
       return view();
     },
     async done() {
@@ -65,7 +66,10 @@ export function runFlow(services: Services, service: ServiceId, profile: string 
 }
 
 /** Renders a document for a profile and decodes it like the printer simulator does. */
-export function printOn(doc: ReceiptDocument, profileName: 'generic-58mm' | 'generic-80mm'): { view: ReceiptView; columns: number } {
+export function printOn(
+  doc: ReceiptDocument,
+  profileName: 'generic-58mm' | 'generic-80mm',
+): { view: ReceiptView; columns: number } {
   const profile = getProfile(profileName);
   const rendered = renderReceipt(doc, profile);
   const em = new PrinterEmulator(profile.dotsPerLine);

@@ -5,7 +5,15 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SlipVerifyResponse } from '@kiosk/contracts/upstream';
-import type { ConfirmData, ErrorData, PropertyListData, SocialListData, SocialYearsData, TaxListData, TaxYearsData } from '@kiosk/contracts/record-views';
+import type {
+  ConfirmData,
+  ErrorData,
+  PropertyListData,
+  SocialListData,
+  SocialYearsData,
+  TaxListData,
+  TaxYearsData,
+} from '@kiosk/contracts/record-views';
 import { groupDigits, yuan } from '../../apps/agent/src/receipts/slips/index.js';
 import { TAX_DETAIL_MAX } from '../../apps/agent/src/flows/present.js';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
@@ -34,7 +42,10 @@ async function verify(serial: string): Promise<SlipVerifyResponse> {
 }
 
 /** Prints on both widths and checks what every slip must carry; returns the 80 mm text. */
-async function checkSlip(out: FlowOutput, expect_: { title: string; holderName: string; holderId: string; values: string[] }): Promise<{ serial: string; verified: SlipVerifyResponse }> {
+async function checkSlip(
+  out: FlowOutput,
+  expect_: { title: string; holderName: string; holderId: string; values: string[] },
+): Promise<{ serial: string; verified: SlipVerifyResponse }> {
   expect(out.outcome).toBe('done');
   const doc = out.print?.document;
   expect(doc, 'a slip to print').toBeDefined();
@@ -54,7 +65,11 @@ async function checkSlip(out: FlowOutput, expect_: { title: string; holderName: 
     const { view, columns } = printOn(doc!, profile);
     expect(view.errors, profile).toEqual([]);
     expect(view.interrupted).toBe(false);
-    for (const line of view.text.split('\n')) expect(line.length <= columns || [...line].reduce((n, c) => n + (c.charCodeAt(0) < 128 ? 1 : 2), 0) <= columns, `${profile}: "${line}"`).toBe(true);
+    for (const line of view.text.split('\n'))
+      expect(
+        line.length <= columns || [...line].reduce((n, c) => n + (c.charCodeAt(0) < 128 ? 1 : 2), 0) <= columns,
+        `${profile}: "${line}"`,
+      ).toBe(true);
     const text = flat(view.text);
     expect(text).toContain(flat(expect_.title));
     expect(text).toContain(expect_.holderName);
@@ -92,8 +107,21 @@ describe('property flow', () => {
     const mortgage = p.properties.flatMap((x) => x.statuses).find((s) => s.type === 'mortgage');
     const seizure = p.properties.flatMap((x) => x.statuses).find((s) => s.type === 'seizure');
     expect(mortgage && seizure).toBeTruthy();
-    expect(statuses).toContainEqual(expect.objectContaining({ type: 'mortgage', label: '抵押', mortgagee: mortgage!.type === 'mortgage' ? mortgage!.mortgagee : '', amount: yuan(mortgage!.type === 'mortgage' ? mortgage!.amountFen : 0) }));
-    expect(statuses).toContainEqual(expect.objectContaining({ type: 'seizure', label: '查封', authority: seizure!.type === 'seizure' ? seizure!.authority : '' }));
+    expect(statuses).toContainEqual(
+      expect.objectContaining({
+        type: 'mortgage',
+        label: '抵押',
+        mortgagee: mortgage!.type === 'mortgage' ? mortgage!.mortgagee : '',
+        amount: yuan(mortgage!.type === 'mortgage' ? mortgage!.amountFen : 0),
+      }),
+    );
+    expect(statuses).toContainEqual(
+      expect.objectContaining({
+        type: 'seizure',
+        label: '查封',
+        authority: seizure!.type === 'seizure' ? seizure!.authority : '',
+      }),
+    );
     expect(JSON.stringify(run.view())).not.toContain('421281199211080522');
 
     run.send({ type: 'CONTINUE' });
@@ -116,7 +144,9 @@ describe('property flow', () => {
   it('a property with no encumbrance shows 无', async () => {
     const run = runFlow(testServices(t.url), 'property', 'tongshan-long-term');
     const list = (await run.step('list')).data as unknown as PropertyListData;
-    expect(list.properties.some((x) => x.statuses.length === 1 && x.statuses[0]!.type === 'none' && x.statuses[0]!.label === '无')).toBe(true);
+    expect(
+      list.properties.some((x) => x.statuses.length === 1 && x.statuses[0]!.type === 'none' && x.statuses[0]!.label === '无'),
+    ).toBe(true);
   });
 
   it('no records: a clear step, and continuing ends without anything to print', async () => {
@@ -156,7 +186,13 @@ describe('property flow', () => {
   });
 
   it('a failed slip registration can be retried and keeps one serial for one slip', async () => {
-    await postJson(`${t.url}/admin/faults`, { operation: 'slips.register', kind: 'error', status: 502, phase: 'after', count: 1 });
+    await postJson(`${t.url}/admin/faults`, {
+      operation: 'slips.register',
+      kind: 'error',
+      status: 502,
+      phase: 'after',
+      count: 1,
+    });
     const run = runFlow(testServices(t.url), 'property', 'xianan-resident');
     await run.step('list');
     run.send({ type: 'CONTINUE' });
@@ -198,7 +234,11 @@ describe('tax flow', () => {
     const list = (await run.step('list')).data as unknown as TaxListData;
     const expected = p.tax.filter((r) => r.periodStart.startsWith('2025'));
     expect(list.records.map((r) => r.voucherNo)).toEqual(expected.map((r) => groupDigits(r.voucherNo)));
-    expect(list.records[0]).toMatchObject({ taxType: expected[0]!.taxType, amount: yuan(expected[0]!.amountFen), taxAuthority: expected[0]!.taxAuthority });
+    expect(list.records[0]).toMatchObject({
+      taxType: expected[0]!.taxType,
+      amount: yuan(expected[0]!.amountFen),
+      taxAuthority: expected[0]!.taxAuthority,
+    });
     expect(list.total).toBe(yuan(expected.reduce((s, r) => s + r.amountFen, 0)));
     run.send({ type: 'CONTINUE' });
     await run.step('confirm');
@@ -250,7 +290,8 @@ describe('tax flow', () => {
     all.send({ type: 'CONTINUE' });
     const sum = (await all.step('confirm')).data as unknown as ConfirmData;
     const byYear = new Map<number, { n: number; fen: number }>();
-    for (const r of list.records) byYear.set(r.year, { n: (byYear.get(r.year)?.n ?? 0) + 1, fen: (byYear.get(r.year)?.fen ?? 0) + r.amountFen });
+    for (const r of list.records)
+      byYear.set(r.year, { n: (byYear.get(r.year)?.n ?? 0) + 1, fen: (byYear.get(r.year)?.fen ?? 0) + r.amountFen });
     expect(sum).toMatchObject({ count: list.records.length, summarised: true });
     expect(sum.lines).toHaveLength(byYear.size);
     all.send({ type: 'CONTINUE' });
@@ -319,7 +360,13 @@ describe('social-insurance flow', () => {
         title,
         holderName: p.name.length > 2 ? `${p.name[0]}*${p.name[p.name.length - 1]}` : `${p.name[0]}*`,
         holderId: `${id.slice(0, 4)}**********${id.slice(-4)}`,
-        values: [chosen.voucherNo, chosen.insuranceType, chosen.amount, chosen.paidOn, kind === 'flexible' ? chosen.base : chosen.grade],
+        values: [
+          chosen.voucherNo,
+          chosen.insuranceType,
+          chosen.amount,
+          chosen.paidOn,
+          kind === 'flexible' ? chosen.base : chosen.grade,
+        ],
       });
       expect(verified.slip.kind).toBe(`social-${kind}`);
       expect(verified.slip.records).toEqual([expect.objectContaining({ 票据号码: chosen.voucherNo, 缴费金额: chosen.amount })]);

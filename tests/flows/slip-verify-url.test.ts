@@ -23,7 +23,9 @@ afterAll(async () => {
 async function slipQr(slips: { verifyBaseUrl?: string } | undefined): Promise<{ qr: string; text: string; serial: string }> {
   const c = card('chibi-resident');
   const flows = createRecordFlows(testServices(t.url), { kiosk: KIOSK, ...(slips ? { slips } : {}) }, { now: () => NOW });
-  const actor = createActor(flows.property!({ identity: () => c }), { input: { serviceId: 'property', identity: maskIdentity(c, false), lang: 'zh-CN' } });
+  const actor = createActor(flows.property!({ identity: () => c }), {
+    input: { serviceId: 'property', identity: maskIdentity(c, false), lang: 'zh-CN' },
+  });
   actor.start();
   const step = (): string => (actor.getSnapshot() as { context: { view: { step: string } } }).context.view.step;
   await waitFor(actor, () => step() === 'list', { timeout: 8000 });

@@ -69,7 +69,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const services = createServices({ baseUrl: sandbox.url, timeoutMs: 3000, kioskId: KIOSK.id, retry: { maxAttempts: 1 } });
   const scanner = opts.scanner === true ? {} : opts.scanner || undefined;
   const eid = scanner
-    ? createEidConnector({ baseUrl: sandbox.url, timeoutMs: scanner.eidTimeoutMs ?? 3000, kioskId: KIOSK.id, logger: pino({ level: 'silent' }) })
+    ? createEidConnector({
+        baseUrl: sandbox.url,
+        timeoutMs: scanner.eidTimeoutMs ?? 3000,
+        kioskId: KIOSK.id,
+        logger: pino({ level: 'silent' }),
+      })
     : undefined;
   const rig = await startRig({
     uiDir,
@@ -101,7 +106,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...(eid ? { eidRedeemer: eidRedeemerFrom(eid) } : {}),
       ...(opts.report ? { report: opts.report } : {}),
     },
-    modules: [...(opts.monitor ? [createMonitorModule] : []), ...(opts.gas ? [createGasModuleWith({ services })] : []), ...(opts.photo ? [createPhotoModuleWith({ services })] : [])],
+    modules: [
+      ...(opts.monitor ? [createMonitorModule] : []),
+      ...(opts.gas ? [createGasModuleWith({ services })] : []),
+      ...(opts.photo ? [createPhotoModuleWith({ services })] : []),
+    ],
   });
   const { browser, page } = await openKiosk(rig.agent.url, undefined, opts.browserDataDir);
   const tap = async (testid: string): Promise<void> => {

@@ -24,7 +24,8 @@ describe('upstream status from the connectors', () => {
     expect(source.states()).toMatchObject({ property: 'up', tax: 'up', social: 'up', slips: 'up' });
     const changes: number[] = [];
     const off = source.onChange(() => changes.push(1));
-    for (let i = 0; i < 2; i++) await services.tax.queryRecords({ idNumber: '421202198503120610', fromYear: 2024, toYear: 2026 }).catch(() => undefined);
+    for (let i = 0; i < 2; i++)
+      await services.tax.queryRecords({ idNumber: '421202198503120610', fromYear: 2024, toYear: 2026 }).catch(() => undefined);
     expect(source.states()['tax']).toBe('down');
     expect(changes.length).toBeGreaterThan(0);
 

@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 
 /** GET with a chosen Host header (fetch would always send the URL's). */
-function get(path: string, host: string | null): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  path: string,
+  host: string | null,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (host !== null) headers.host = host;
@@ -88,7 +91,10 @@ describe('agent HTTP against other web pages', () => {
   });
 
   it('refuses a WebSocket whose Host is not the agent’s even with the right Origin and token', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/xfs4iot/v1.0?token=${agent.token}`, { origin: agent.url, headers: { host: `evil.example:${port}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/xfs4iot/v1.0?token=${agent.token}`, {
+      origin: agent.url,
+      headers: { host: `evil.example:${port}` },
+    });
     const status = await new Promise<number>((resolve) => {
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.once('open', () => resolve(101));

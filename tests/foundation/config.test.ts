@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import {
-  ConfigError,
-  configPathFrom,
-  defaultConfigPath,
-  loadConfig,
-  parseConfig,
-} from '@kiosk/kiosk-config';
+import { ConfigError, configPathFrom, defaultConfigPath, loadConfig, parseConfig } from '@kiosk/kiosk-config';
 import { writeConfig } from '../helpers/config.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test edits arbitrary config fields

@@ -30,7 +30,10 @@ writeFileSync(join(uiDir, 'index.html'), '<!doctype html><html><head></head><bod
 describe('data file modes', () => {
   it('creates agent.db (with its WAL files), agent.token and the data directory owner-only', async () => {
     const dataDir = join(tempDir(), 'fresh', 'data');
-    const agent = await startAgent(testConfig((c) => (c.dataDir = dataDir)), { logger: silentLogger(), uiDir });
+    const agent = await startAgent(
+      testConfig((c) => (c.dataDir = dataDir)),
+      { logger: silentLogger(), uiDir },
+    );
     try {
       expectPrivate(dataDir, ['agent.db', 'agent.db-wal', 'agent.db-shm', 'agent.token']);
     } finally {
@@ -48,7 +51,10 @@ describe('data file modes', () => {
     chmodSync(join(dataDir, 'agent.db'), 0o644);
     old.close();
     expect(mode(join(dataDir, 'agent.db'))).toBe('644');
-    const agent = await startAgent(testConfig((c) => (c.dataDir = dataDir)), { logger: silentLogger(), uiDir });
+    const agent = await startAgent(
+      testConfig((c) => (c.dataDir = dataDir)),
+      { logger: silentLogger(), uiDir },
+    );
     try {
       expectPrivate(dataDir, ['agent.db', 'agent.db-wal', 'agent.db-shm']);
     } finally {
@@ -58,7 +64,13 @@ describe('data file modes', () => {
 
   it('creates central.db and its directory owner-only', async () => {
     const dataDir = join(tempDir(), 'central');
-    const central = await startCentral({ host: '127.0.0.1', port: 0, dataDir, config: await centralTestConfig(), logger: silent });
+    const central = await startCentral({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      config: await centralTestConfig(),
+      logger: silent,
+    });
     try {
       expectPrivate(dataDir, ['central.db', 'central.db-wal', 'central.db-shm']);
     } finally {
@@ -110,7 +122,14 @@ describe('the sandbox’s synthetic people are not in the kiosk’s data directo
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     await expect
-      .poll(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), { timeout: 30_000, interval: 100 })
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        { timeout: 30_000, interval: 100 },
+      )
       .toBe(true);
     expect(err).toBe('');
     expect(existsSync(join(kioskData, 'sandbox.db'))).toBe(false);

@@ -29,7 +29,11 @@ function running(name: string, ...needles: string[]): { pid: number; line: strin
   }
 }
 
-const ok = (url: string): Promise<boolean> => fetch(url, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+const ok = (url: string): Promise<boolean> =>
+  fetch(url, { signal: AbortSignal.timeout(3000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 let child: ChildProcess | undefined;
 afterAll(() => {
@@ -41,7 +45,6 @@ afterAll(() => {
     }
   }
 });
-
 
 interface Stack {
   child: ChildProcess;
@@ -56,7 +59,13 @@ interface Stack {
 /** Spawns the bundled orchestrator on free ports; central's own file names another port than embedded.central. */
 async function launchStack(beforeSpawn: (ports: Stack['ports']) => Promise<void> = async () => {}): Promise<Stack> {
   expect(existsSync(startBundle), 'run `npm run build` first').toBe(true);
-  const [agentPort, sandboxPort, simPort, centralPort, centralFilePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [agentPort, sandboxPort, simPort, centralPort, centralFilePort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const ptyDir = tempDir('kiosk-companions-pty-');
   const config = testConfig((c) => {
     c.log.level = 'info';
@@ -94,7 +103,15 @@ async function launchStack(beforeSpawn: (ports: Stack['ports']) => Promise<void>
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const c = child;
   const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
-  return { child: c, out: () => out, exited, ports: { agentPort, sandboxPort, simPort, centralPort, centralFilePort }, configFile, centralFile, ptyDir };
+  return {
+    child: c,
+    out: () => out,
+    exited,
+    ports: { agentPort, sandboxPort, simPort, centralPort, centralFilePort },
+    configFile,
+    centralFile,
+    ptyDir,
+  };
 }
 
 async function untilRunning(s: Stack): Promise<void> {
@@ -120,21 +137,35 @@ describe('npm start keeps the kiosk up while companions restart', () => {
     expect(await ok(centralHealth)).toBe(true);
     expect(await ok(`http://127.0.0.1:${centralFilePort}/healthz`)).toBe(false);
     await expect
-      .poll(async () => ((await (await fetch(agentHealth)).json()) as { devices: Record<string, string> }).devices, { timeout: 15_000 })
+      .poll(async () => ((await (await fetch(agentHealth)).json()) as { devices: Record<string, string> }).devices, {
+        timeout: 15_000,
+      })
       .toMatchObject({ idcard: 'online', printer: 'online' });
 
     // Item 11: kill each companion; the orchestrator and the agent stay, the companion comes back.
     const companions = [
       { name: 'central', needles: ['dist/central.mjs', centralFile], signal: 'SIGKILL' as const, health: centralHealth },
-      { name: 'sandbox', needles: ['dist/sandbox.mjs', configFile], signal: 'SIGKILL' as const, health: `http://127.0.0.1:${sandboxPort}/healthz` },
+      {
+        name: 'sandbox',
+        needles: ['dist/sandbox.mjs', configFile],
+        signal: 'SIGKILL' as const,
+        health: `http://127.0.0.1:${sandboxPort}/healthz`,
+      },
       // The simulators own socat children: a clean exit (SIGTERM) lets them take their ptys down first.
-      { name: 'simulators', needles: ['dist/simulators.mjs', configFile], signal: 'SIGTERM' as const, health: `http://127.0.0.1:${simPort}/` },
+      {
+        name: 'simulators',
+        needles: ['dist/simulators.mjs', configFile],
+        signal: 'SIGTERM' as const,
+        health: `http://127.0.0.1:${simPort}/`,
+      },
     ];
     for (const c of companions) {
       const before = running('node', ...c.needles);
       expect(before, c.name).toHaveLength(1);
       process.kill(before[0]!.pid, c.signal);
-      await expect.poll(() => running('node', ...c.needles).some((p) => p.pid === before[0]!.pid), { timeout: 15_000 }).toBe(false);
+      await expect
+        .poll(() => running('node', ...c.needles).some((p) => p.pid === before[0]!.pid), { timeout: 15_000 })
+        .toBe(false);
       // The kiosk still answers while its companion is away.
       expect(await ok(agentHealth), `agent during ${c.name} restart`).toBe(true);
       expect(child.exitCode, `orchestrator during ${c.name} restart`).toBeNull();
@@ -146,12 +177,16 @@ describe('npm start keeps the kiosk up while companions restart', () => {
     const agentBefore = running('node', 'dist/agent.mjs', configFile);
     expect(agentBefore).toHaveLength(1);
     process.kill(agentBefore[0]!.pid, 'SIGKILL');
-    await expect.poll(() => running('node', 'dist/agent.mjs', configFile).some((p) => p.pid !== agentBefore[0]!.pid), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => running('node', 'dist/agent.mjs', configFile).some((p) => p.pid !== agentBefore[0]!.pid), { timeout: 30_000 })
+      .toBe(true);
     await expect.poll(() => ok(agentHealth), { timeout: 30_000 }).toBe(true);
     expect(child.exitCode).toBeNull();
     // The restarted simulators bring the devices back to the agent.
     await expect
-      .poll(async () => ((await (await fetch(agentHealth)).json()) as { devices: Record<string, string> }).devices, { timeout: 30_000 })
+      .poll(async () => ((await (await fetch(agentHealth)).json()) as { devices: Record<string, string> }).devices, {
+        timeout: 30_000,
+      })
       .toMatchObject({ idcard: 'online', printer: 'online' });
     expect(s.out()).toMatch(/"msg":"process restarted"/);
     expect(await ok(agentHealth)).toBe(true);
@@ -172,7 +207,9 @@ describe('npm start keeps the kiosk up while companions restart', () => {
     try {
       await untilRunning(s);
       expect(await ok(`http://127.0.0.1:${s.ports.agentPort}/healthz`)).toBe(true);
-      await expect.poll(() => /"process":"central".*"msg":"process exited unexpectedly; restarting it"/.test(s.out()), { timeout: 30_000 }).toBe(true);
+      await expect
+        .poll(() => /"process":"central".*"msg":"process exited unexpectedly; restarting it"/.test(s.out()), { timeout: 30_000 })
+        .toBe(true);
       // Freed: central comes up on a later attempt.
       await new Promise<void>((r) => blocker.close(() => r()));
       await expect.poll(() => ok(`http://127.0.0.1:${s.ports.centralPort}/healthz`), { timeout: 60_000 }).toBe(true);
@@ -204,6 +241,8 @@ describe('npm start keeps the kiosk up while companions restart', () => {
 describe('restart backoff', () => {
   it('doubles from the base and stops growing at the cap', () => {
     const b = { baseMs: 1000, maxMs: 30_000, stableMs: 60_000 };
-    expect([0, 1, 2, 3, 4, 5, 6, 50].map((a) => restartDelay(a, b))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 50].map((a) => restartDelay(a, b))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000,
+    ]);
   });
 });

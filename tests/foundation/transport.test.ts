@@ -68,7 +68,10 @@ describe('serial transport over a real socat pty pair', () => {
     const pair = await pty();
     const agent = new SerialTransport({ path: pair.agentPath, baudRate: 115200 });
     const device = new SerialTransport({ path: pair.devicePath, baudRate: 115200 });
-    cleanups.push(() => agent.close(), () => device.close());
+    cleanups.push(
+      () => agent.close(),
+      () => device.close(),
+    );
     await agent.open();
     await device.open();
     const atDevice = collect(device);

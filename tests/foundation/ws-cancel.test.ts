@@ -91,9 +91,9 @@ describe('Common.Cancel', () => {
     // Nothing was canceled: prove it by cancelling one properly and seeing only that one end.
     await s.command('Common.Cancel', { requestIds: [ids[1]] }, 401);
     await completion(s, ids[1]!);
-    expect(s.messages.filter((m) => m.header.type === 'completion' && ids.includes(m.header.requestId)).map((m) => m.header.requestId)).toEqual([
-      ids[1],
-    ]);
+    expect(
+      s.messages.filter((m) => m.header.type === 'completion' && ids.includes(m.header.requestId)).map((m) => m.header.requestId),
+    ).toEqual([ids[1]]);
     s.close();
   });
 

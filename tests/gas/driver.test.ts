@@ -17,7 +17,11 @@ afterEach(async () => {
 
 async function setup(pollIntervalMs = 50): Promise<{ sim: GasCardSimulator; driver: GasCardDriver; dir: string }> {
   const dir = tempDir('kiosk-gascard-');
-  const sim = createGasCardSimulator({ agentPath: join(dir, 'gascard'), devicePath: join(dir, 'gascard-dev'), latency: { status: 1, read: 5, write: 20 } });
+  const sim = createGasCardSimulator({
+    agentPath: join(dir, 'gascard'),
+    devicePath: join(dir, 'gascard-dev'),
+    latency: { status: 1, read: 5, write: 20 },
+  });
   await sim.start();
   cleanups.push(() => sim.stop());
   const driver = createGasCardDriver({
@@ -109,7 +113,9 @@ describe('gas card driver over a pty', () => {
     const skip = await cardError(driver.writePurchase(writeFor('9100000000200001', 10, 'GT-other-serial')));
     expect(skip).toMatchObject({ code: 'counterMismatch', purchaseCount: 8 });
     expect((await cardError(driver.writePurchase(writeFor('9100000000999999', 9)))).code).toBe('cardMismatch');
-    expect((await cardError(driver.writePurchase({ ...writeFor('9100000000200001', 9), mac: '0000000000000000' }))).code).toBe('macRejected');
+    expect((await cardError(driver.writePurchase({ ...writeFor('9100000000200001', 9), mac: '0000000000000000' }))).code).toBe(
+      'macRejected',
+    );
     // A card taken out and put back keeps its counter.
     sim.removeCard();
     sim.insertCard({ profile: 'icCard' });
@@ -208,7 +214,9 @@ describe('gas card driver over a pty', () => {
     expect(placed.body.inserted).toEqual({ cardNoMasked: '9100********0001', purchaseCount: 7 });
     await until(() => driver.cardPresent());
     expect((await call('GET', '')).body.card).toMatchObject({ purchaseCount: 7 });
-    expect((await call('POST', '/fault', { kind: 'removed-mid-write' })).body.faults).toEqual([{ kind: 'removed-mid-write', applied: false, remaining: 1 }]);
+    expect((await call('POST', '/fault', { kind: 'removed-mid-write' })).body.faults).toEqual([
+      { kind: 'removed-mid-write', applied: false, remaining: 1 },
+    ]);
     expect((await call('POST', '/fault', { kind: 'melt' })).status).toBe(400);
     expect((await call('DELETE', '/fault')).body.faults).toEqual([]);
     expect((await call('DELETE', '/card')).body.removed).toBe(true);

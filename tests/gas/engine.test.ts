@@ -68,7 +68,16 @@ describe('IoT top-up', () => {
     expect(r.printer.printed.at(-1)?.kind).toBe('gas-topup');
     expect(JSON.stringify(r.printer.printed.at(-1))).not.toContain(iot);
 
-    expect(states(r, no)).toEqual(['created', 'awaiting_payment', 'step:payment_created', 'paid', 'crediting', 'credited', 'receipt_printed', 'done']);
+    expect(states(r, no)).toEqual([
+      'created',
+      'awaiting_payment',
+      'step:payment_created',
+      'paid',
+      'crediting',
+      'credited',
+      'receipt_printed',
+      'done',
+    ]);
     expect(await balance(r)).toBe(before + 5000);
     expect(await ledgerFor(t, no)).toHaveLength(1);
     expect(r.engine.isMoneyStepInFlight()).toBe(false);
@@ -80,8 +89,12 @@ describe('IoT top-up', () => {
     expect((await rejection(r.engine.createOrder({ accountNo: iot, amountFen: 500 }))).reason).toBe('AMOUNT_OUT_OF_RANGE');
     expect((await rejection(r.engine.createOrder({ accountNo: iot, amountFen: 300_000 }))).reason).toBe('AMOUNT_OUT_OF_RANGE');
     expect((await rejection(r.engine.createOrder({ accountNo: iot, amountFen: 5050 }))).reason).toBe('AMOUNT_STEP');
-    expect((await rejection(r.engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.suspended.accountNo, amountFen: 5000 }))).reason).toBe('ACCOUNT_SUSPENDED');
-    expect((await rejection(r.engine.createOrder({ accountNo: '8899999999', amountFen: 5000 }))).reason).toBe('ACCOUNT_NOT_FOUND');
+    expect(
+      (await rejection(r.engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.suspended.accountNo, amountFen: 5000 }))).reason,
+    ).toBe('ACCOUNT_SUSPENDED');
+    expect((await rejection(r.engine.createOrder({ accountNo: '8899999999', amountFen: 5000 }))).reason).toBe(
+      'ACCOUNT_NOT_FOUND',
+    );
     expect(r.journal.all()).toHaveLength(0);
   });
 

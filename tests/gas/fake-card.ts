@@ -61,7 +61,12 @@ export class FakeGasCardReader extends EventEmitter implements GasCardReader {
   async readCard(): Promise<GasCardData> {
     const c = this.inserted;
     if (!c) throw new GasCardError('noCard', 'no card');
-    return { cardNo: c.cardNo, accountNo: c.accountNo, purchaseCount: c.purchaseCount, storedPurchase: c.storedPurchase ? { ...c.storedPurchase } : null };
+    return {
+      cardNo: c.cardNo,
+      accountNo: c.accountNo,
+      purchaseCount: c.purchaseCount,
+      storedPurchase: c.storedPurchase ? { ...c.storedPurchase } : null,
+    };
   }
 
   async waitForCard(): Promise<GasCardData> {

@@ -42,7 +42,12 @@ describe('gas flow: payment outcome unknown', () => {
     const flow = createGasFlow()({ identity: () => null, gas: api });
     const parent = setup({ types: { context: {} as { output: FlowOutput | null } }, actors: { flow } }).createMachine({
       context: { output: null },
-      invoke: { id: 'flow', src: 'flow', input: { serviceId: 'gas', identity: null, lang: 'zh-CN' }, onDone: { actions: assign({ output: ({ event }) => event.output as FlowOutput }) } },
+      invoke: {
+        id: 'flow',
+        src: 'flow',
+        input: { serviceId: 'gas', identity: null, lang: 'zh-CN' },
+        onDone: { actions: assign({ output: ({ event }) => event.output as FlowOutput }) },
+      },
     });
     const actor = createActor(parent).start();
     const child = () => actor.getSnapshot().children['flow'];
@@ -64,7 +69,12 @@ describe('gas flow: payment outcome unknown', () => {
     const s = await waitFor(actor, (x) => x.context.output !== null, { timeout: 15_000 });
     expect(s.context.output).toMatchObject({
       outcome: 'done',
-      result: { kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: 'gas.result.unknown.iot.printed', params: { orderNo: no } },
+      result: {
+        kind: 'info',
+        titleKey: 'gas.result.unknown.title',
+        messageKey: 'gas.result.unknown.iot.printed',
+        params: { orderNo: no },
+      },
     });
     expect(rig.printer.printed.length).toBe(printedBefore + 1);
     expect(JSON.stringify(rig.printer.printed.at(-1))).toContain(no);

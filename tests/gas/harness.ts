@@ -63,7 +63,14 @@ export interface EngineRig {
 
 export async function startEngine(
   t: TestSandbox,
-  opts: { settings?: Partial<GasSettings>; dir?: string; card?: FakeGasCardReader; printer?: FakePrinter; start?: boolean; kioskId?: string } = {},
+  opts: {
+    settings?: Partial<GasSettings>;
+    dir?: string;
+    card?: FakeGasCardReader;
+    printer?: FakePrinter;
+    start?: boolean;
+    kioskId?: string;
+  } = {},
 ): Promise<EngineRig> {
   const dir = opts.dir ?? tempDir('kiosk-gas-');
   const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
@@ -120,7 +127,11 @@ export async function startEngine(
 export const pay = (t: TestSandbox, orderNo: string) => settlePayment(t.url, orderNo, 'pay');
 
 export async function fault(t: TestSandbox, spec: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${t.url}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const res = await fetch(`${t.url}/admin/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   if (res.status !== 201) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
 }
 
@@ -133,9 +144,14 @@ export function states(rig: EngineRig, orderNo: string): string[] {
   return rig.journal.history(orderNo).map((h) => (h.step ? `step:${h.step}` : h.toState));
 }
 
-export async function ledgerFor(t: TestSandbox, serialNo: string): Promise<{ kind: string; status: string; amountFen: number }[]> {
+export async function ledgerFor(
+  t: TestSandbox,
+  serialNo: string,
+): Promise<{ kind: string; status: string; amountFen: number }[]> {
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const res = await fetch(`${t.url}/gas/v1/ledger?date=${today}`, { headers: { 'x-kiosk-id': KIOSK, 'x-request-id': 'ledger-check' } });
+  const res = await fetch(`${t.url}/gas/v1/ledger?date=${today}`, {
+    headers: { 'x-kiosk-id': KIOSK, 'x-request-id': 'ledger-check' },
+  });
   const body = (await res.json()) as { entries: { serialNo: string; kind: string; status: string; amountFen: number }[] };
   return body.entries.filter((e) => e.serialNo === serialNo);
 }
@@ -146,7 +162,11 @@ export function order(rig: EngineRig, orderNo: string): GasOrder {
 
 /** Arms a named money fault (`POST /admin/money-faults`, see docs/gas.md). */
 export async function moneyFault(t: TestSandbox, spec: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${t.url}/admin/money-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const res = await fetch(`${t.url}/admin/money-faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   if (res.status !== 201) throw new Error(`money fault not accepted: ${res.status} ${await res.text()}`);
 }
 

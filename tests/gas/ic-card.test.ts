@@ -229,7 +229,9 @@ describe('IC-card top-up', () => {
 
   it('an IC account typed on the keypad needs the card', async () => {
     const r = await rig();
-    expect((await rejection(r.engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.icCard.accountNo, amountFen: 5000 }))).reason).toBe('CARD_REQUIRED');
+    expect(
+      (await rejection(r.engine.createOrder({ accountNo: DEMO_GAS_ACCOUNTS.icCard.accountNo, amountFen: 5000 }))).reason,
+    ).toBe('CARD_REQUIRED');
   });
 
   it('a lost reply to the write report is retried in the background; the order is credited at once', async () => {

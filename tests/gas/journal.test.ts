@@ -28,7 +28,14 @@ describe('gas journal', () => {
     j.transition('GT1', 'paid', 'crediting', {}, meta);
     const o = j.transition('GT1', 'crediting', 'needs_attention', { lastError: 'x' }, meta);
     expect(o).toMatchObject({ state: 'needs_attention', attentionFrom: 'crediting', payOrderId: 'PO1', lastError: 'x' });
-    expect(points).toEqual(['state:created', 'state:awaiting_payment', 'step:payment_created', 'state:paid', 'state:crediting', 'state:needs_attention']);
+    expect(points).toEqual([
+      'state:created',
+      'state:awaiting_payment',
+      'step:payment_created',
+      'state:paid',
+      'state:crediting',
+      'state:needs_attention',
+    ]);
     expect(j.history('GT1').map((h) => [h.fromState, h.toState, h.step])).toEqual([
       [null, 'created', null],
       ['created', 'awaiting_payment', null],

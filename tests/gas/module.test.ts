@@ -27,7 +27,11 @@ let ws: TestSocket;
 beforeAll(async () => {
   t = await startTestSandbox();
   const dir = tempDir('kiosk-gas-agent-');
-  gascard = createGasCardSimulator({ agentPath: join(dir, 'gascard'), devicePath: join(dir, 'gascard-dev'), latency: { status: 1, read: 5, write: 20 } });
+  gascard = createGasCardSimulator({
+    agentPath: join(dir, 'gascard'),
+    devicePath: join(dir, 'gascard-dev'),
+    latency: { status: 1, read: 5, write: 20 },
+  });
   printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });
   await gascard.start();
   await printer.start();
@@ -51,7 +55,11 @@ beforeAll(async () => {
   });
   ws = await TestSocket.open(agent.url, agent.token);
   const status = async () => (await ws.command('Common.Status')).payload.devices as Record<string, { device: string }>;
-  for (let i = 0; i < 100 && ((await status()).gascard?.device !== 'online' || (await status()).printer?.device !== 'online'); i++) {
+  for (
+    let i = 0;
+    i < 100 && ((await status()).gascard?.device !== 'online' || (await status()).printer?.device !== 'online');
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 50));
   }
 });
@@ -117,7 +125,10 @@ describe('gas module over the WebSocket', () => {
     await ws.next((m) => m.header.name === 'GasCard.CardInsertedEvent' && ws.messages.indexOf(m) >= inserted);
     const read = await ws.command('Gas.ReadCard', {});
     expect(read.header.completionCode).toBe('success');
-    expect(read.payload).toMatchObject({ card: { purchaseCount: 7, pendingOrders: [] }, account: { meterType: 'ic-card', canTopUp: true } });
+    expect(read.payload).toMatchObject({
+      card: { purchaseCount: 7, pendingOrders: [] },
+      account: { meterType: 'ic-card', canTopUp: true },
+    });
 
     gascard.injectFault({ kind: 'removed-mid-write' });
     const created = await ws.command('Gas.CreateOrder', { amountFen: 5000 });
@@ -160,7 +171,10 @@ describe('gas module over the WebSocket', () => {
     expect(bad.header.completionCode).toBe('invalidData');
     const range = await ws.command('Gas.CreateOrder', { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen: 100 });
     expect(range.header.completionCode).toBe('invalidData');
-    expect(range.payload.error).toMatchObject({ reason: 'AMOUNT_OUT_OF_RANGE', citizen: { zh: expect.stringContaining('金额') } });
+    expect(range.payload.error).toMatchObject({
+      reason: 'AMOUNT_OUT_OF_RANGE',
+      citizen: { zh: expect.stringContaining('金额') },
+    });
     const unknown = await ws.command('Gas.LookupAccount', { accountNo: '8899999999' });
     expect(unknown.header.completionCode).toBe('userError');
     expect(unknown.payload.error).toMatchObject({ reason: 'ACCOUNT_NOT_FOUND' });

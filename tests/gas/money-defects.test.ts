@@ -8,7 +8,17 @@ import { settlePayment } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { HEADERS, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
-import { clearFaults, fault, lateCreditsLanded, ledgerFor, moneyFault, order, pay, startEngine, type EngineRig } from './harness.js';
+import {
+  clearFaults,
+  fault,
+  lateCreditsLanded,
+  ledgerFor,
+  moneyFault,
+  order,
+  pay,
+  startEngine,
+  type EngineRig,
+} from './harness.js';
 
 let t: TestSandbox;
 let reader: FakeGasCardReader;
@@ -51,7 +61,9 @@ async function tradeState(orderNo: string): Promise<string> {
 
 /** Gas delivered by the gas company's own ledger: an IoT credit, or a purchase that is not voided. */
 async function gasDelivered(orderNo: string): Promise<boolean> {
-  return (await ledgerFor(t, orderNo)).some((e) => e.status === 'credited' || e.status === 'written' || e.status === 'awaiting_write');
+  return (await ledgerFor(t, orderNo)).some(
+    (e) => e.status === 'credited' || e.status === 'written' || e.status === 'awaiting_write',
+  );
 }
 
 describe('defect 1: a refund first makes the credit impossible (void / 冲正)', () => {

@@ -88,7 +88,7 @@ describe('gas card frames', () => {
       }
       const all = Buffer.concat(parts);
       const got: ParseEvent[] = [];
-      for (let at = 0; at < all.length; ) {
+      for (let at = 0; at < all.length;) {
         const n = 1 + Math.floor(rnd() * 17);
         got.push(...p.push(all.subarray(at, at + n)));
         at += n;
@@ -104,12 +104,26 @@ describe('gas card frames', () => {
 });
 
 describe('gas card commands', () => {
-  const write = { cardNo: '9100000000200001', purchaseCount: 8, amountFen: 5000, volumeM3: 17.36, mac: '0123456789ABCDEF', serialNo: 'GT20260630120000ABC123' };
+  const write = {
+    cardNo: '9100000000200001',
+    purchaseCount: 8,
+    amountFen: 5000,
+    volumeM3: 17.36,
+    mac: '0123456789ABCDEF',
+    serialNo: 'GT20260630120000ABC123',
+  };
 
   it('round-trips a write request byte-exact', () => {
     const b = encodeWriteRequest(write);
     expect(hex(b)).toBe(
-      '10' + hex(Buffer.from(write.cardNo)) + '0008' + '00001388' + '000006C8' + '0123456789ABCDEF' + '16' + hex(Buffer.from(write.serialNo)),
+      '10' +
+        hex(Buffer.from(write.cardNo)) +
+        '0008' +
+        '00001388' +
+        '000006C8' +
+        '0123456789ABCDEF' +
+        '16' +
+        hex(Buffer.from(write.serialNo)),
     );
     expect(decodeWriteRequest(b)).toEqual(write);
   });
@@ -123,8 +137,13 @@ describe('gas card commands', () => {
 
   it('decodes status and write replies and rejects truncated or trailing bytes', () => {
     expect(decodeStatusReply(encodeStatusReply(false))).toEqual({ present: false });
-    expect(decodeWriteReply(encodeWriteReply(STATUS.counterMismatch, 9))).toEqual({ status: STATUS.counterMismatch, purchaseCount: 9 });
-    expect(() => decodeReadReply(encodeReadReply({ cardNo: '1', accountNo: '2', purchaseCount: 1, storedPurchase: null }).subarray(0, 5))).toThrow(CodecError);
+    expect(decodeWriteReply(encodeWriteReply(STATUS.counterMismatch, 9))).toEqual({
+      status: STATUS.counterMismatch,
+      purchaseCount: 9,
+    });
+    expect(() =>
+      decodeReadReply(encodeReadReply({ cardNo: '1', accountNo: '2', purchaseCount: 1, storedPurchase: null }).subarray(0, 5)),
+    ).toThrow(CodecError);
     expect(() => decodeWriteReply(Buffer.from([0, 0, 1, 9]))).toThrow(CodecError);
     expect(() => encodeWriteRequest({ ...write, mac: 'XYZ' })).toThrow(CodecError);
     expect(() => encodeWriteRequest({ ...write, purchaseCount: 70_000 })).toThrow(CodecError);

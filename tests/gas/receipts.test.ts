@@ -37,16 +37,25 @@ describe('gas slips', () => {
   for (const profile of ['generic-58mm', 'generic-80mm']) {
     it(`the receipt and the pending slip render on ${profile}, with masked numbers only`, () => {
       const p = getProfile(profile);
-      for (const doc of [gasReceipt(order(), { company: '昆仑燃气咸宁分公司', kioskId: 'XN-01', hotline: '12345' }), pendingSlip(order({ state: 'credit_pending' }), { company: 'c', kioskId: 'XN-01' })]) {
+      for (const doc of [
+        gasReceipt(order(), { company: '昆仑燃气咸宁分公司', kioskId: 'XN-01', hotline: '12345' }),
+        pendingSlip(order({ state: 'credit_pending' }), { company: 'c', kioskId: 'XN-01' }),
+      ]) {
         const r = renderReceipt(doc, p);
         expect(r.bytes.length).toBeGreaterThan(100);
         const text = JSON.stringify(doc);
         expect(text).not.toContain('8800200001');
         expect(text).not.toContain('9100000000200001');
       }
-      expect(JSON.stringify(pendingSlip(order(), { company: 'c', kioskId: 'K' }))).toContain('KIOSK-GAS-PENDING:GT20260630120000ABC123');
+      expect(JSON.stringify(pendingSlip(order(), { company: 'c', kioskId: 'K' }))).toContain(
+        'KIOSK-GAS-PENDING:GT20260630120000ABC123',
+      );
       expect(JSON.stringify(gasReceipt(order(), { company: 'c', kioskId: 'K' }))).toContain('购气次数');
-      expect(JSON.stringify(gasReceipt(order({ meterType: 'iot', cardNo: null, balanceAfterFen: 13650 }), { company: 'c', kioskId: 'K' }))).toContain('¥136.50');
+      expect(
+        JSON.stringify(
+          gasReceipt(order({ meterType: 'iot', cardNo: null, balanceAfterFen: 13650 }), { company: 'c', kioskId: 'K' }),
+        ),
+      ).toContain('¥136.50');
     });
   }
 });

@@ -73,7 +73,11 @@ const payment = (no: string, amountFen = 5000, kioskId = 'K1'): PaymentBill['row
   amountFen,
   kioskId,
 });
-const refundRow = (no: string, amountFen = 5000): PaymentBill['rows'][number] => ({ ...payment(no, amountFen), type: 'refund', outRefundNo: `${no}R` });
+const refundRow = (no: string, amountFen = 5000): PaymentBill['rows'][number] => ({
+  ...payment(no, amountFen),
+  type: 'refund',
+  outRefundNo: `${no}R`,
+});
 const entry = (no: string, over: Partial<GasLedger['entries'][number]> = {}): GasLedger['entries'][number] => ({
   serialNo: no,
   kind: 'iot_credit',
@@ -90,9 +94,19 @@ const sumFen = (xs: { amountFen: number }[]) => xs.reduce((s, x) => s + x.amount
 const bill = (rows: PaymentBill['rows']): PaymentBill => {
   const pays = rows.filter((r) => r.type === 'payment');
   const refs = rows.filter((r) => r.type === 'refund');
-  return { date: DAY, merchant: 'm', rows, totals: { paymentCount: pays.length, paymentFen: sumFen(pays), refundCount: refs.length, refundFen: sumFen(refs) } };
+  return {
+    date: DAY,
+    merchant: 'm',
+    rows,
+    totals: { paymentCount: pays.length, paymentFen: sumFen(pays), refundCount: refs.length, refundFen: sumFen(refs) },
+  };
 };
-const ledger = (entries: GasLedger['entries']): GasLedger => ({ company: 'c', date: DAY, entries, totals: { count: entries.length, amountFen: sumFen(entries) } });
+const ledger = (entries: GasLedger['entries']): GasLedger => ({
+  company: 'c',
+  date: DAY,
+  entries,
+  totals: { count: entries.length, amountFen: sumFen(entries) },
+});
 
 describe('reconcile (pure)', () => {
   it('a clean day: one summary line, pending credits listed as open items', () => {
@@ -218,7 +232,12 @@ describe('reconcile: differences by kind and by totals (issue 12)', () => {
       ledgers: [ledger([entry('NOT-PAID'), entry('BOTH'), entry('AMOUNTS', { amountFen: 4000 })])],
     });
     const kinds = new Set(r.mismatches.map((m) => `${m.kind} ${m.orderNo}`));
-    for (const k of ['paid-not-credited PAID-NOT-CREDITED', 'credited-not-paid NOT-PAID', 'refunded-and-credited BOTH', 'amounts-differ AMOUNTS']) {
+    for (const k of [
+      'paid-not-credited PAID-NOT-CREDITED',
+      'credited-not-paid NOT-PAID',
+      'refunded-and-credited BOTH',
+      'amounts-differ AMOUNTS',
+    ]) {
       expect(kinds, k).toContain(k);
     }
   });
@@ -303,7 +322,11 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
     const r = await cli(['reconcile', '--date', today, '--config', configFile]);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines.at(-1)).toMatch(new RegExp(`^gas ${today} kiosk ${KIOSK}: 3 paid ¥100\\.00, 2 credited ¥80\\.00, 1 pending credit ¥20\\.00, 0 refunded ¥0\\.00; journal, payment bill and gas ledger agree$`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^gas ${today} kiosk ${KIOSK}: 3 paid ¥100\\.00, 2 credited ¥80\\.00, 1 pending credit ¥20\\.00, 0 refunded ¥0\\.00; journal, payment bill and gas ledger agree$`,
+      ),
+    );
     expect(lines.filter((l) => l.startsWith('OPEN credit_pending'))).toHaveLength(1);
     expect(lines).toHaveLength(2);
   });
@@ -316,7 +339,12 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
   });
 
   it('a credit the journal does not know is a mismatch (exit 1)', async () => {
-    await rig.services.gas.remoteCredit({ serialNo: 'GT-NOT-IN-JOURNAL-1', accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen: 1000, paymentOrderNo: 'PO-NONE' });
+    await rig.services.gas.remoteCredit({
+      serialNo: 'GT-NOT-IN-JOURNAL-1',
+      accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo,
+      amountFen: 1000,
+      paymentOrderNo: 'PO-NONE',
+    });
     const r = await cli(['reconcile', '--date', today, '--config', configFile]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('MISMATCH ledger-not-in-journal GT-NOT-IN-JOURNAL-1');
@@ -329,10 +357,18 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
   it('a second credit for a paid order under another serial is credited-twice (exit 1, --json)', async () => {
     const o = rig.journal.require(creditedNo);
     // What a kiosk without a stable credit key would cause: the gas company credits again.
-    await rig.services.gas.remoteCredit({ serialNo: `${creditedNo}X`, accountNo: o.accountNo, amountFen: o.amountFen, paymentOrderNo: o.payOrderId! });
+    await rig.services.gas.remoteCredit({
+      serialNo: `${creditedNo}X`,
+      accountNo: o.accountNo,
+      amountFen: o.amountFen,
+      paymentOrderNo: o.payOrderId!,
+    });
     const json = await cli(['reconcile', '--date', today, '--config', configFile, '--json']);
     expect(json.code).toBe(1);
-    const report = JSON.parse(json.out) as { mismatches: { kind: string; orderNo: string }[]; totals: { ledgerFen: number; paymentFen: number } };
+    const report = JSON.parse(json.out) as {
+      mismatches: { kind: string; orderNo: string }[];
+      totals: { ledgerFen: number; paymentFen: number };
+    };
     expect(report.mismatches).toContainEqual(expect.objectContaining({ kind: 'credited-twice', orderNo: creditedNo }));
     expect(report.mismatches.map((m) => m.kind)).toContain('totals-differ');
   });
@@ -349,10 +385,14 @@ describe('kiosk gas reconcile (against the sandbox)', () => {
 
   it('runs as `npx kiosk gas reconcile`', async () => {
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(projectRoot, 'bin/kiosk.js'), 'gas', 'reconcile', '--date', '2026-01-01', '--config', configFile], {
-        cwd: projectRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [join(projectRoot, 'bin/kiosk.js'), 'gas', 'reconcile', '--date', '2026-01-01', '--config', configFile],
+        {
+          cwd: projectRoot,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let o = '';
       child.stdout.on('data', (d: Buffer) => (o += d.toString()));
       child.once('error', reject);

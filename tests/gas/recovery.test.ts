@@ -49,7 +49,10 @@ async function balance(r: EngineRig): Promise<number> {
 }
 
 /** created → awaiting_payment → provider order, as createOrder does; optionally paid. */
-async function upToPayment(r: EngineRig, o: { meter: 'iot' | 'ic-card'; amountFen: number; paid: boolean; cardCount?: number }): Promise<GasOrder> {
+async function upToPayment(
+  r: EngineRig,
+  o: { meter: 'iot' | 'ic-card'; amountFen: number; paid: boolean; cardCount?: number },
+): Promise<GasOrder> {
   const orderNo = newNo();
   const ic = o.meter === 'ic-card';
   r.journal.create(
@@ -64,12 +67,29 @@ async function upToPayment(r: EngineRig, o: { meter: 'iot' | 'ic-card'; amountFe
     },
     meta,
   );
-  r.journal.transition(orderNo, 'created', 'awaiting_payment', { payDeadline: new Date(Date.now() + 60_000).toISOString() }, meta);
-  const p = await r.services.payment.createOrder({ outTradeNo: orderNo, amountFen: o.amountFen, description: 'test', expireSeconds: 120 });
+  r.journal.transition(
+    orderNo,
+    'created',
+    'awaiting_payment',
+    { payDeadline: new Date(Date.now() + 60_000).toISOString() },
+    meta,
+  );
+  const p = await r.services.payment.createOrder({
+    outTradeNo: orderNo,
+    amountFen: o.amountFen,
+    description: 'test',
+    expireSeconds: 120,
+  });
   r.journal.step(orderNo, 'awaiting_payment', 'payment_created', { payOrderId: p.orderId, payCodeUrl: p.codeUrl }, meta);
   if (!o.paid) return r.journal.require(orderNo);
   const q = await pay(t, orderNo);
-  return r.journal.transition(orderNo, 'awaiting_payment', 'paid', { payOrderId: q.orderId, transactionId: q.transactionId, paidAt: q.paidAt, tradeState: 'SUCCESS' }, meta);
+  return r.journal.transition(
+    orderNo,
+    'awaiting_payment',
+    'paid',
+    { payOrderId: q.orderId, transactionId: q.transactionId, paidAt: q.paidAt, tradeState: 'SUCCESS' },
+    meta,
+  );
 }
 
 describe('start-up recovery', () => {
@@ -86,7 +106,13 @@ describe('start-up recovery', () => {
     const a = await rig();
     const orderNo = newNo();
     a.journal.create({ orderNo, kioskId: KIOSK, meterType: 'iot', accountNo: iot, amountFen: 5000 }, meta);
-    a.journal.transition(orderNo, 'created', 'awaiting_payment', { payDeadline: new Date(Date.now() + 60_000).toISOString() }, meta);
+    a.journal.transition(
+      orderNo,
+      'created',
+      'awaiting_payment',
+      { payDeadline: new Date(Date.now() + 60_000).toISOString() },
+      meta,
+    );
     const b = await restart(a);
     expect(order(b, orderNo)).toMatchObject({ state: 'payment_closed', lastError: 'payment:never_created' });
   });
@@ -172,9 +198,22 @@ describe('start-up recovery', () => {
       cardPurchaseCount: start,
       paymentOrderNo: o.payOrderId!,
     });
-    a.journal.step(o.orderNo, 'crediting', 'purchase_recorded', { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 }, meta);
+    a.journal.step(
+      o.orderNo,
+      'crediting',
+      'purchase_recorded',
+      { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 },
+      meta,
+    );
     a.journal.step(o.orderNo, 'crediting', 'card_write', { icWriteAttempts: 1 }, meta);
-    await reader.writePurchase({ cardNo: o.cardNo!, purchaseCount: p.write.purchaseCount, amountFen: 5000, volumeM3: p.write.volumeM3, mac: p.write.mac, serialNo: o.orderNo });
+    await reader.writePurchase({
+      cardNo: o.cardNo!,
+      purchaseCount: p.write.purchaseCount,
+      amountFen: 5000,
+      volumeM3: p.write.volumeM3,
+      mac: p.write.mac,
+      serialNo: o.orderNo,
+    });
     const calls = reader.writeCalls;
     const b = await restart(a);
     expect(order(b, o.orderNo).state).toBe('done');
@@ -197,7 +236,13 @@ describe('start-up recovery', () => {
       cardPurchaseCount: start,
       paymentOrderNo: o.payOrderId!,
     });
-    a.journal.step(o.orderNo, 'crediting', 'purchase_recorded', { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 }, meta);
+    a.journal.step(
+      o.orderNo,
+      'crediting',
+      'purchase_recorded',
+      { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 },
+      meta,
+    );
     a.journal.step(o.orderNo, 'crediting', 'card_write', { icWriteAttempts: 1 }, meta);
     reader.remove();
     const b = await restart(a);

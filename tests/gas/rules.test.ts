@@ -1,6 +1,16 @@
 /** The money rules as pure decisions, without a sandbox (apps/agent/src/gas/rules). */
 import { describe, expect, it } from 'vitest';
-import { cardAlreadyWritten, creditKey, mayEndUnpaid, mayRefund, nextPaymentStep, recoveryStep, refundKey, wantsCredit, type PurchaseRecord } from '../../apps/agent/src/gas/rules/index.js';
+import {
+  cardAlreadyWritten,
+  creditKey,
+  mayEndUnpaid,
+  mayRefund,
+  nextPaymentStep,
+  recoveryStep,
+  refundKey,
+  wantsCredit,
+  type PurchaseRecord,
+} from '../../apps/agent/src/gas/rules/index.js';
 
 describe('mayRefund: void before refund', () => {
   it('asks for the void first, whatever a credit query said', () => {
@@ -86,8 +96,11 @@ describe('idempotency keys', () => {
 });
 
 describe('recoveryStep: what recovery does by what the journal says', () => {
-  const at = (state: Parameters<typeof recoveryStep>[0]['state'], attentionFrom: Parameters<typeof recoveryStep>[0]['attentionFrom'] = null, operator = false) =>
-    recoveryStep({ state, attentionFrom }, { operator });
+  const at = (
+    state: Parameters<typeof recoveryStep>[0]['state'],
+    attentionFrom: Parameters<typeof recoveryStep>[0]['attentionFrom'] = null,
+    operator = false,
+  ) => recoveryStep({ state, attentionFrom }, { operator });
   it('never ends an unpaid order without the provider, except one never sent', () => {
     expect(at('created')).toBe('close_local');
     expect(at('awaiting_payment')).toBe('resolve_payment');

@@ -72,7 +72,10 @@ describe('gas company void (冲正)', () => {
     expect(v.body).toMatchObject({ result: 'voided', kind: 'ic_purchase' });
     const got = await fetch(`${t.url}/gas/v1/ic/purchases/${s}`, { headers: HEADERS });
     expect(((await got.json()) as { status: string }).status).toBe('voided');
-    const rep = await postJson(`${t.url}/gas/v1/ic/purchases/${s}/report`, { result: 'written', purchaseCountAfter: p.body.write.purchaseCount });
+    const rep = await postJson(`${t.url}/gas/v1/ic/purchases/${s}/report`, {
+      result: 'written',
+      purchaseCountAfter: p.body.write.purchaseCount,
+    });
     expect(rep.status).toBe(409);
     expect(rep.body.error.code).toBe('PURCHASE_VOIDED');
   });
@@ -101,7 +104,12 @@ describe('credit faults', () => {
     await moneyFault(t, { mode: 'credit_answer_late', delayMs: 400, target: 'iot' });
     const s = serial();
     const pending = credit(s);
-    await expect.poll(async () => ((await (await fetch(`${t.url}/admin/money-faults`)).json()) as { appliedHeld: unknown[] }).appliedHeld.length).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${t.url}/admin/money-faults`)).json()) as { appliedHeld: unknown[] }).appliedHeld.length,
+      )
+      .toBe(1);
     expect((await getCredit(s)).status).toBe(200);
     expect((await pending).status).toBe(201);
     const after = (await (await fetch(`${t.url}/admin/money-faults`)).json()) as { appliedHeld: unknown[] };
@@ -118,7 +126,9 @@ describe('credit faults', () => {
   it('void_unknown: no answer; applied=true voids first', async () => {
     await moneyFault(t, { mode: 'void_unknown', count: 1, applied: true });
     const s = serial();
-    await expect(fetch(`${t.url}/gas/v1/voids`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ serialNo: s }) })).rejects.toThrow();
+    await expect(
+      fetch(`${t.url}/gas/v1/voids`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ serialNo: s }) }),
+    ).rejects.toThrow();
     expect((await credit(s)).status).toBe(409);
   });
 });
@@ -126,7 +136,12 @@ describe('credit faults', () => {
 describe('payment races', () => {
   async function order(): Promise<string> {
     const s = serial();
-    const r = await postJson(`${t.url}/payment/v1/orders`, { outTradeNo: s, amountFen: 1000, description: 'gas', expireSeconds: 600 });
+    const r = await postJson(`${t.url}/payment/v1/orders`, {
+      outTradeNo: s,
+      amountFen: 1000,
+      description: 'gas',
+      expireSeconds: 600,
+    });
     expect(r.status).toBe(201);
     return s;
   }

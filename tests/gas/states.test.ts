@@ -19,11 +19,39 @@ const paths: Record<string, OrderState[]> = {
   expired: ['created', 'awaiting_payment', 'payment_expired'],
   closedByCitizen: ['created', 'awaiting_payment', 'payment_closed'],
   neverSent: ['created', 'payment_closed'],
-  creditFailedThenFinished: ['created', 'awaiting_payment', 'paid', 'crediting', 'credit_pending', 'crediting', 'credited', 'done'],
+  creditFailedThenFinished: [
+    'created',
+    'awaiting_payment',
+    'paid',
+    'crediting',
+    'credit_pending',
+    'crediting',
+    'credited',
+    'done',
+  ],
   cardGoneBeforeCredit: ['created', 'awaiting_payment', 'paid', 'credit_pending'],
-  pendingTooLong: ['created', 'awaiting_payment', 'paid', 'crediting', 'credit_pending', 'needs_attention', 'crediting', 'credited'],
+  pendingTooLong: [
+    'created',
+    'awaiting_payment',
+    'paid',
+    'crediting',
+    'credit_pending',
+    'needs_attention',
+    'crediting',
+    'credited',
+  ],
   operatorRefund: ['created', 'awaiting_payment', 'paid', 'crediting', 'credit_pending', 'refund_requested', 'refunded'],
-  refundStuck: ['created', 'awaiting_payment', 'paid', 'crediting', 'credit_pending', 'refund_requested', 'needs_attention', 'refund_requested', 'refunded'],
+  refundStuck: [
+    'created',
+    'awaiting_payment',
+    'paid',
+    'crediting',
+    'credit_pending',
+    'refund_requested',
+    'needs_attention',
+    'refund_requested',
+    'refunded',
+  ],
   paymentStuck: ['created', 'awaiting_payment', 'needs_attention', 'paid', 'crediting', 'credited'],
   paymentStuckClosed: ['created', 'awaiting_payment', 'needs_attention', 'payment_closed'],
   paymentStuckExpired: ['created', 'awaiting_payment', 'needs_attention', 'payment_expired'],
@@ -44,12 +72,14 @@ describe('gas order state machine', () => {
 
   it('reaches every side exit from the main path', () => {
     const reachable = new Set<OrderState>(['created']);
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
-      for (const s of [...reachable]) for (const t of transitions[s]) if (!reachable.has(t)) {
-          reachable.add(t);
-          changed = true;
-        }
+      for (const s of [...reachable])
+        for (const t of transitions[s])
+          if (!reachable.has(t)) {
+            reachable.add(t);
+            changed = true;
+          }
     }
     expect([...reachable].sort()).toEqual([...orderStates].sort());
   });
@@ -68,7 +98,10 @@ describe('gas order state machine', () => {
   });
 
   it('gets to paid only from awaiting_payment (or an operator resolving a stuck payment)', () => {
-    expect(orderStates.filter((s) => canTransition(s, 'paid', 'awaiting_payment')).sort()).toEqual(['awaiting_payment', 'needs_attention']);
+    expect(orderStates.filter((s) => canTransition(s, 'paid', 'awaiting_payment')).sort()).toEqual([
+      'awaiting_payment',
+      'needs_attention',
+    ]);
     expect(orderStates.filter((s) => canTransition(s, 'paid', 'crediting')).sort()).toEqual(['awaiting_payment']);
   });
 

@@ -35,10 +35,14 @@ export async function launchBrowser(viewport = { width: 1080, height: 1920 }, us
 export function ensureUiBuilt(): string {
   const dist = join(projectRoot, 'apps/kiosk-ui/dist');
   if (!existsSync(join(dist, 'index.html'))) {
-    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/kiosk-ui/vite.config.ts'], {
-      cwd: projectRoot,
-      stdio: 'ignore',
-    });
+    execFileSync(
+      process.execPath,
+      [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/kiosk-ui/vite.config.ts'],
+      {
+        cwd: projectRoot,
+        stdio: 'ignore',
+      },
+    );
   }
   return dist;
 }

@@ -68,7 +68,8 @@ export class JourneyClient {
 
   async ok(name: string, payload: unknown = {}): Promise<void> {
     const m = await this.command(name, payload);
-    if (m.header.completionCode !== 'success') throw new Error(`${name} → ${m.header.completionCode}: ${m.header.errorDescription ?? ''}`);
+    if (m.header.completionCode !== 'success')
+      throw new Error(`${name} → ${m.header.completionCode}: ${m.header.errorDescription ?? ''}`);
   }
 
   /** Waits on the session's state; the deadline only turns a hang into a message. */
@@ -79,7 +80,8 @@ export class JourneyClient {
       if (this.view && pred(this.view)) return this.view;
       await this.ok('Session.GetState');
       if (this.view && pred(this.view)) return this.view;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; at ${this.view?.screen}/${this.view?.flow?.step ?? this.view?.step}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}; at ${this.view?.screen}/${this.view?.flow?.step ?? this.view?.step}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -142,7 +144,10 @@ export class JourneyClient {
     await this.ok('Session.Continue');
     await this.until('confirm', atStep('confirm'));
     await this.ok('Session.FlowEvent', { name: 'pay', data: { amountFen } });
-    const paying = await this.until('paying', (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string');
+    const paying = await this.until(
+      'paying',
+      (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string',
+    );
     await settlePayment(this.k.sandbox.url, (paying.flow!.data as { orderNo: string }).orderNo, 'pay');
     await this.finish();
   }
@@ -156,11 +161,17 @@ export class JourneyClient {
     await this.ok('Session.FlowEvent', { name: 'photo.use', data: { use: j.use ?? 'idcard', backdrop: j.backdrop ?? 'white' } });
     await this.until('consent', atStep('consent'));
     await this.ok('Session.Continue');
-    await this.until('preview', (x) => atStep('preview')(x) && typeof (x.flow?.data as { previewUrl?: unknown }).previewUrl === 'string');
+    await this.until(
+      'preview',
+      (x) => atStep('preview')(x) && typeof (x.flow?.data as { previewUrl?: unknown }).previewUrl === 'string',
+    );
     await this.ok('Session.FlowEvent', { name: 'photo.capture', data: {} });
     await this.until('review', atStep('review'));
     await this.ok('Session.Continue');
-    const paying = await this.until('paying', (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string');
+    const paying = await this.until(
+      'paying',
+      (x) => atStep('paying')(x) && typeof (x.flow?.data as { orderNo?: unknown }).orderNo === 'string',
+    );
     await settlePayment(this.k.sandbox.url, (paying.flow!.data as { orderNo: string }).orderNo, 'pay');
     await this.until('done or pending', (x) => atStep('done')(x) || atStep('pending')(x));
     await this.ok('Session.Continue');

@@ -25,7 +25,12 @@ import { startTestCentral, type TestCentral } from '../central/helpers.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { tempDir, testConfig } from './config.js';
 
-export const productionKiosk = { id: 'XN-PROD-01', secret: 'production-kiosk-secret-0123456789', site: '咸宁市政务服务中心', name: '1号机' };
+export const productionKiosk = {
+  id: 'XN-PROD-01',
+  secret: 'production-kiosk-secret-0123456789',
+  site: '咸宁市政务服务中心',
+  name: '1号机',
+};
 
 export interface ProductionKioskOptions {
   /** A real central the kiosk's monitor reports to (else an address where nothing listens). */

@@ -49,7 +49,10 @@ export async function startSilentRig(kind: SilentKind): Promise<SilentRig> {
     const sim = createPrinterSimulator({ agentPath, devicePath });
     await sim.start();
     db = openDatabase(join(dir, 'agent.db'), agentMigrations);
-    driver = createPrinterDriver({ ...config.devices.printer, transport: { kind: 'serial', path: agentPath, baudRate: 115200 } }, db);
+    driver = createPrinterDriver(
+      { ...config.devices.printer, transport: { kind: 'serial', path: agentPath, baudRate: 115200 } },
+      db,
+    );
     silence = (on) => void sim.setSensors({ silent: on });
     stopSim = () => sim.stop();
   } else {
@@ -78,7 +81,12 @@ export async function startSilentRig(kind: SilentKind): Promise<SilentRig> {
  * Resolves with the milliseconds until the driver's status satisfies `pred` (0 when it already
  * does). Waits on the driver's status events; `timeoutMs` only turns a hang into an error.
  */
-export function waitForStatus(driver: DeviceDriver, pred: (s: DeviceStatus) => boolean, what: string, timeoutMs = 60_000): Promise<number> {
+export function waitForStatus(
+  driver: DeviceDriver,
+  pred: (s: DeviceStatus) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<number> {
   const t0 = performance.now();
   if (pred(driver.status())) return Promise.resolve(0);
   return new Promise((resolve, reject) => {
@@ -101,7 +109,10 @@ export const isOnline = (s: DeviceStatus): boolean => s.device === 'online';
 export const isDown = (s: DeviceStatus): boolean => s.device !== 'online' && s.device !== 'starting';
 
 /** One silence and recovery: how long until the driver shows the device down, and back online. */
-export async function silentRoundTrip(rig: SilentRig, timeoutMs = 60_000): Promise<{ offlineMs: number; onlineMs: number; down: DeviceStatus }> {
+export async function silentRoundTrip(
+  rig: SilentRig,
+  timeoutMs = 60_000,
+): Promise<{ offlineMs: number; onlineMs: number; down: DeviceStatus }> {
   await waitForStatus(rig.driver, isOnline, `${rig.kind} online before going silent`, timeoutMs);
   const goingDown = waitForStatus(rig.driver, isDown, `${rig.kind} down after going silent`, timeoutMs);
   rig.silence(true);

@@ -41,7 +41,11 @@ function fullGc(): void {
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-export async function runSoak(opts: { sessions: number; warmup: number; onProgress?: (done: number) => void }): Promise<SoakReport> {
+export async function runSoak(opts: {
+  sessions: number;
+  warmup: number;
+  onProgress?: (done: number) => void;
+}): Promise<SoakReport> {
   const k = await startProductionKiosk({
     central: true,
     config: (c) => {
@@ -69,7 +73,11 @@ export async function runSoak(opts: { sessions: number; warmup: number; onProgre
     return s;
   };
   try {
-    await client.until('devices online', () => ['idcard', 'printer', 'gascard'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'), 60_000);
+    await client.until(
+      'devices online',
+      () => ['idcard', 'printer', 'gascard'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'),
+      60_000,
+    );
     lag.enable();
     let done = 0;
     const runOne = async (): Promise<void> => {

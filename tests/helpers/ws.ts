@@ -53,7 +53,12 @@ export class TestSocket {
   }
 
   /** Sends a command and resolves with its completion. */
-  async command(name: string, payload: unknown = {}, requestId = Math.floor(Math.random() * 1e9) + 1, timeout?: number): Promise<Msg> {
+  async command(
+    name: string,
+    payload: unknown = {},
+    requestId = Math.floor(Math.random() * 1e9) + 1,
+    timeout?: number,
+  ): Promise<Msg> {
     this.send({ header: { name, requestId, type: 'command', ...(timeout ? { timeout } : {}) }, payload });
     return this.next((m) => m.header.requestId === requestId && m.header.type === 'completion');
   }

@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('kiosk device idcard read', () => {
-  test('prints one masked JSON object with the issue\'s fields and exits 0', async () => {
+  test("prints one masked JSON object with the issue's fields and exits 0", async () => {
     sim.placeCard({ profile: 'xianan-resident' });
     const r = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '10000']);
     expect(r.stderr).toBe('');
@@ -104,8 +104,16 @@ describe('kiosk device idcard read', () => {
     const r = await run(['device', 'idcard', 'read', '--port', port, '--timeout-ms', '10000', '--reveal']);
     expect(r.code).toBe(0);
     const obj = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(obj).toMatchObject({ cardType: 'foreign-2017', idNumber: 'GBR420088051219', name: '史测试', englishName: 'TESTER, SAMPLE JOHN', nationality: 'GBR' });
-    expect(obj.warnings).toEqual([{ code: 'checkDigit', field: 'idNumber', zh: '证件号码校验码错误', en: 'ID number check digit does not match' }]);
+    expect(obj).toMatchObject({
+      cardType: 'foreign-2017',
+      idNumber: 'GBR420088051219',
+      name: '史测试',
+      englishName: 'TESTER, SAMPLE JOHN',
+      nationality: 'GBR',
+    });
+    expect(obj.warnings).toEqual([
+      { code: 'checkDigit', field: 'idNumber', zh: '证件号码校验码错误', en: 'ID number check digit does not match' },
+    ]);
   });
 
   test('no card in time → exit 2', async () => {
@@ -217,7 +225,19 @@ describe('kiosk device idcard watch (a real subprocess; cards placed through the
       expect(cards.map((c) => c.name)).toEqual(['孙*试', '李*例', '㙟*例']);
       expect(cards.map((c) => c.idNumber)).toEqual(['4212**********0610', '4212**********0522', '4212**********003X']);
       // The fields of `device idcard read`.
-      expect(Object.keys(cards[0]!)).toEqual(['cardType', 'name', 'sex', 'nation', 'birthDate', 'address', 'idNumber', 'issuer', 'validFrom', 'validTo', 'photo']);
+      expect(Object.keys(cards[0]!)).toEqual([
+        'cardType',
+        'name',
+        'sex',
+        'nation',
+        'birthDate',
+        'address',
+        'idNumber',
+        'issuer',
+        'validFrom',
+        'validTo',
+        'photo',
+      ]);
       expect(r.stdout).not.toContain('孙测试');
       expect(r.stdout).not.toContain('421202198503120610');
       expect(sim.reader.counters.reads - readsBefore).toBe(3);
@@ -240,7 +260,17 @@ describe('kiosk device idcard watch (a real subprocess; cards placed through the
     const noCount = await run(['device', 'idcard', 'watch', '--port', port]);
     expect(noCount.code).toBe(1);
     expect(noCount.stderr).toMatch(/--count N is required/);
-    const missing = await run(['device', 'idcard', 'watch', '--port', join(dir, 'nothing-here'), '--count', '1', '--timeout-ms', '5000']);
+    const missing = await run([
+      'device',
+      'idcard',
+      'watch',
+      '--port',
+      join(dir, 'nothing-here'),
+      '--count',
+      '1',
+      '--timeout-ms',
+      '5000',
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/kiosk device idcard watch: .*nothing-here/);

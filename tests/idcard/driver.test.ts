@@ -258,7 +258,11 @@ describe('unplug and replug', () => {
     expect(kinds(since(rig, from))).toContain('cardRemoved');
     await sleep(300);
     await rig.sim.setConnected(true);
-    await rig.waitFor((e) => e.type === 'status' && e.status.device === 'online' && rig!.events.indexOf(e) > from, 8000, 'online after replug');
+    await rig.waitFor(
+      (e) => e.type === 'status' && e.status.device === 'online' && rig!.events.indexOf(e) > from,
+      8000,
+      'online after replug',
+    );
     // The reader was power-cycled with the card on it: it is found and read again.
     await rig.waitFor((e) => isRead(e) && rig!.events.indexOf(e) > from);
     rig.sim.removeCard();

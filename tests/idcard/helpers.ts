@@ -6,7 +6,11 @@ import type { IdCardError } from '../../apps/agent/src/devices/idcard/errors.js'
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import { ReconnectingTransport } from '@kiosk/transport';
 import { SerialTransport } from '@kiosk/transport';
-import { createIdCardSimulator, type IdCardSimulator, type IdCardSimulatorOptions } from '../../apps/simulators/src/idcard/simulator.js';
+import {
+  createIdCardSimulator,
+  type IdCardSimulator,
+  type IdCardSimulatorOptions,
+} from '../../apps/simulators/src/idcard/simulator.js';
 
 /** Faster than the realistic defaults so the suite stays quick; one test uses the defaults. */
 export const fastTiming = { short: [2, 5], find: [5, 15], select: [5, 15], read: [60, 120] } as const;
@@ -74,7 +78,11 @@ export async function createRig(
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`timed out waiting for ${label}; saw ${events.map((e) => (e.type === 'status' ? `status:${e.status.device}` : e.type)).join(', ')}`));
+        reject(
+          new Error(
+            `timed out waiting for ${label}; saw ${events.map((e) => (e.type === 'status' ? `status:${e.status.device}` : e.type)).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);

@@ -140,7 +140,10 @@ describe('HID transport over an in-memory HID device', () => {
     expect(device.closed).toBe(true);
   });
 
-  async function exchange(quirks: DeviceQuirks, reportId = 0): Promise<{ got: string[]; transport: HidTransport; device: InMemoryHidDevice }> {
+  async function exchange(
+    quirks: DeviceQuirks,
+    reportId = 0,
+  ): Promise<{ got: string[]; transport: HidTransport; device: InMemoryHidDevice }> {
     const reader = new ReaderModel({ samId: '05.01-20101129-0001228293-0296863149', strictSequence: false });
     const device = new InMemoryHidDevice(reader, quirks);
     const transport = new HidTransport({ vendorId: 0x10c4, productId: 0x0007, reportId, openDevice: async () => device });

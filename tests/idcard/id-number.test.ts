@@ -47,7 +47,11 @@ describe('GB 11643 MOD 11-2', () => {
 describe('2017 foreign permanent resident number (7-3-1)', () => {
   test('valid, wrong check digit, wrong format', () => {
     expect(validateForeign2017Number('GBR420088051211')).toEqual({ valid: true });
-    expect(validateForeign2017Number('GBR420088051219')).toMatchObject({ valid: false, problem: 'checkDigit', expectedCheck: '1' });
+    expect(validateForeign2017Number('GBR420088051219')).toMatchObject({
+      valid: false,
+      problem: 'checkDigit',
+      expectedCheck: '1',
+    });
     expect(validateForeign2017Number('GB4420088051211').problem).toBe('format');
   });
   test('letters count A=10 … Z=35, < counts 0', () => {

@@ -1,14 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { buildResponseFrame, fromHex, parseResponseFrame } from '@kiosk/protocol-sam';
 import { encodeReadBase, encodeReadFull } from '@kiosk/protocol-sam';
-import {
-  createCommandParser,
-  createResponseParser,
-  type ParserEvent,
-} from '@kiosk/protocol-sam';
+import { createCommandParser, createResponseParser, type ParserEvent } from '@kiosk/protocol-sam';
 import type { ResponseFrame } from '@kiosk/protocol-sam';
 import { encodeText } from '@kiosk/protocol-sam';
-import { baudVectors, commandVectors, maxRfVector, noisySelect, responseVectors, syntheticCard, vendorCommandVector } from './vectors.js';
+import {
+  baudVectors,
+  commandVectors,
+  maxRfVector,
+  noisySelect,
+  responseVectors,
+  syntheticCard,
+  vendorCommandVector,
+} from './vectors.js';
 
 const text = encodeText(syntheticCard);
 const photo = Buffer.alloc(1024);

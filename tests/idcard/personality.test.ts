@@ -161,7 +161,7 @@ describe('a name outside GB2312/GBK 2-byte coverage', () => {
   });
 });
 
-describe('expired against the kiosk\'s local date (China, UTC+8)', () => {
+describe("expired against the kiosk's local date (China, UTC+8)", () => {
   test('a card valid to 2026-12-03 is expired at 01:00 on 12-04 China time, still valid at 23:59 on 12-03', async () => {
     let clock = new Date('2026-12-03T17:00:00Z'); // 2026-12-04 01:00 in China, still 12-03 in UTC
     rig = await createRig({ driver: { now: () => clock } });

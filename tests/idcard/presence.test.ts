@@ -58,7 +58,13 @@ describe('presence of a read card', () => {
     // The next card is found: the previous one is gone for sure.
     await read(rig, 'chibi-resident');
     expect(rig.count('cardRemoved')).toBe(removedBefore + 1);
-    expect(w.seen.map((p) => `${p.presence}${p.readerConfirms ? '+' : ''}`)).toEqual(['present', 'present+', 'unknown+', 'absent+', 'present+']);
+    expect(w.seen.map((p) => `${p.presence}${p.readerConfirms ? '+' : ''}`)).toEqual([
+      'present',
+      'present+',
+      'unknown+',
+      'absent+',
+      'present+',
+    ]);
     await until(() => w.now().presence === 'present' && rig!.sim.reader.counters.managementNumber > asked + 5, 'confirmed again');
   });
 

@@ -9,7 +9,11 @@ import { createResponseParser } from '@kiosk/protocol-sam';
 import { buildCommandFrame, fromHex, type ResponseFrame } from '@kiosk/protocol-sam';
 import { commands, decodeNewestAddress, decodeSamId, setBaudRateCommand, setMaxRfBytesCommand } from '@kiosk/protocol-sam';
 import { createControlApp } from '../../apps/simulators/src/control-api.js';
-import { createIdCardSimulator, type IdCardSimulator, type IdCardSimulatorOptions } from '../../apps/simulators/src/idcard/simulator.js';
+import {
+  createIdCardSimulator,
+  type IdCardSimulator,
+  type IdCardSimulatorOptions,
+} from '../../apps/simulators/src/idcard/simulator.js';
 import { fastTiming } from './helpers.js';
 
 interface Host {
@@ -227,7 +231,10 @@ describe('simulator control routes (/idcard)', () => {
     expect(await res.json()).toMatchObject({ placed: { profile: 'hk-permit', cardType: 'hk-macau-taiwan' } });
     res = await fetch(base);
     expect(await res.json()).toMatchObject({ connected: true, card: { profile: 'hk-permit', phase: 'present' } });
-    res = await fetch(`${base}/card`, json('POST', { fields: { cardType: 'resident', name: '王样例', nation: '回', validTo: 'long-term' } }));
+    res = await fetch(
+      `${base}/card`,
+      json('POST', { fields: { cardType: 'resident', name: '王样例', nation: '回', validTo: 'long-term' } }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ placed: { profile: 'custom', cardType: 'resident' } });
     res = await fetch(`${base}/card`, { method: 'DELETE' });
@@ -263,16 +270,51 @@ describe('simulator control routes (/idcard)', () => {
     const { base } = await control();
     let res = await fetch(`${base}/personality`);
     const listed = (await res.json()) as { personality: object; presets: Record<string, string> };
-    expect(listed.personality).toEqual({ managementNumber: 'supported', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false });
-    expect(Object.keys(listed.presets)).toEqual(expect.arrayContaining(['standard', 'no-30-05', 'slow-slide-in', 'stale-frames']));
+    expect(listed.personality).toEqual({
+      managementNumber: 'supported',
+      slideInMs: 0,
+      staleFrames: false,
+      refindsReadCard: false,
+      strictSequence: false,
+    });
+    expect(Object.keys(listed.presets)).toEqual(
+      expect.arrayContaining(['standard', 'no-30-05', 'slow-slide-in', 'stale-frames']),
+    );
     res = await fetch(`${base}/personality`, json('POST', { preset: 'no-30-05' }));
-    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false } });
+    expect(await res.json()).toEqual({
+      personality: {
+        managementNumber: 'silent',
+        slideInMs: 0,
+        staleFrames: false,
+        refindsReadCard: false,
+        strictSequence: false,
+      },
+    });
     res = await fetch(`${base}/personality`, json('POST', { slideInMs: 1500 }));
-    expect(await res.json()).toEqual({ personality: { managementNumber: 'silent', slideInMs: 1500, staleFrames: false, refindsReadCard: false, strictSequence: false } });
+    expect(await res.json()).toEqual({
+      personality: {
+        managementNumber: 'silent',
+        slideInMs: 1500,
+        staleFrames: false,
+        refindsReadCard: false,
+        strictSequence: false,
+      },
+    });
     res = await fetch(base);
-    expect(await res.json()).toMatchObject({ strictSequence: false, personality: { managementNumber: 'silent', slideInMs: 1500 } });
+    expect(await res.json()).toMatchObject({
+      strictSequence: false,
+      personality: { managementNumber: 'silent', slideInMs: 1500 },
+    });
     res = await fetch(`${base}/personality`, json('POST', { preset: 'standard' }));
-    expect(await res.json()).toEqual({ personality: { managementNumber: 'supported', slideInMs: 0, staleFrames: false, refindsReadCard: false, strictSequence: false } });
+    expect(await res.json()).toEqual({
+      personality: {
+        managementNumber: 'supported',
+        slideInMs: 0,
+        staleFrames: false,
+        refindsReadCard: false,
+        strictSequence: false,
+      },
+    });
   });
 
   test('POST /fault and POST /plug', async () => {

@@ -1,12 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  decodeText,
-  detectCardType,
-  encodeText,
-  isExpired,
-  nations,
-  type DecodedCard,
-} from '@kiosk/protocol-sam';
+import { decodeText, detectCardType, encodeText, isExpired, nations, type DecodedCard } from '@kiosk/protocol-sam';
 import { profiles } from '@kiosk/synthetic';
 import { syntheticCard } from './vectors.js';
 
@@ -66,7 +59,12 @@ describe('resident ID (居民身份证)', () => {
 
   test('sex codes 0/1/2/9 and a bad one', () => {
     const block = encodeText(syntheticCard);
-    for (const [code, sex] of [['0', 'unknown'], ['1', 'male'], ['2', 'female'], ['9', 'unspecified']] as const) {
+    for (const [code, sex] of [
+      ['0', 'unknown'],
+      ['1', 'male'],
+      ['2', 'female'],
+      ['9', 'unspecified'],
+    ] as const) {
       block.write(code, 30, 'utf16le');
       expect(decode(block).sex).toBe(sex);
     }

@@ -24,8 +24,7 @@ export const baudVectors: Array<[number, string]> = [
 export const maxRfVector = 'AA AA AA 96 69 00 04 61 FF 50 CA';
 export const vendorCommandVector = 'aa aa aa 96 69 00 03 DC 01 DE';
 
-export const samIdResponse =
-  'AA AA AA 96 69 00 14 00 00 90 05 00 01 00 09 B8 32 01 05 BE 12 00 AD C5 B1 11 63';
+export const samIdResponse = 'AA AA AA 96 69 00 14 00 00 90 05 00 01 00 09 B8 32 01 05 BE 12 00 AD C5 B1 11 63';
 export const samIdText = '05.01-20101129-0001228293-0296863149';
 
 /** [label, hex, SW3] */

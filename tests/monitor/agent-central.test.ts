@@ -25,10 +25,14 @@ let browser: BrowserContext;
 
 beforeAll(async () => {
   if (!existsSync(join(defaultUiDir, 'index.html'))) {
-    execFileSync(process.execPath, [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'], {
-      cwd: projectRoot,
-      stdio: 'ignore',
-    });
+    execFileSync(
+      process.execPath,
+      [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'],
+      {
+        cwd: projectRoot,
+        stdio: 'ignore',
+      },
+    );
   }
   central = await startTestCentral({ kiosks: [kiosk] });
   const config = testConfig((c) => {
@@ -60,7 +64,10 @@ describe('agent monitor module with a real central', () => {
     await page.goto(agent.url);
     const cookie = await login(central.url, users.operator);
     const k = await waitFor('kiosk online with a live UI', async () => {
-      const r = await getJson<{ kiosks: { id: string; state: string; uiAlive?: boolean }[] }>(`${central.url}/api/v1/kiosks`, cookie);
+      const r = await getJson<{ kiosks: { id: string; state: string; uiAlive?: boolean }[] }>(
+        `${central.url}/api/v1/kiosks`,
+        cookie,
+      );
       const row = r.body.kiosks.find((x) => x.id === kiosk.id);
       return row?.state === 'online' && getMonitorApi(agent.context)?.sender.lastResult().lastSuccessAt ? row : undefined;
     });
@@ -95,7 +102,10 @@ describe('agent monitor module with a real central', () => {
     expect(agent.mode()).toBe('out-of-service');
     await page.screenshot({ path: screenshotPath('remote-out-of-service') });
     const acked = await waitFor('command acknowledged', async () => {
-      const r = await getJson<{ command: { status: string; detail: string | null } }>(`${central.url}/api/v1/commands/${sent.body.command.id}`, cookie);
+      const r = await getJson<{ command: { status: string; detail: string | null } }>(
+        `${central.url}/api/v1/commands/${sent.body.command.id}`,
+        cookie,
+      );
       return ['succeeded', 'failed'].includes(r.body.command.status) ? r.body.command : undefined;
     });
     expect(acked.status).toBe('succeeded');

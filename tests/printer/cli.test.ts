@@ -12,7 +12,9 @@ const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/kiosk.js');
 /** `node bin/kiosk.js …`, or tsx on main.ts while bin/kiosk.js does not exist yet. */
 const kioskCmd = (): [string, string[]] =>
-  existsSync(bin) ? [process.execPath, [bin]] : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bin/kiosk-cli.ts')]];
+  existsSync(bin)
+    ? [process.execPath, [bin]]
+    : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bin/kiosk-cli.ts')]];
 
 interface Run {
   code: number | null;
@@ -80,12 +82,27 @@ describe('kiosk device printer', () => {
     s.setSensors({ paper: 'out' });
     const r = await kiosk(['device', 'printer', 'status', '--port', s.agentPath, '--json', '--timeout-ms', '3000']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ online: false, paper: 'out', notReady: 'paperOut', raw: { dleEot1: '0x1a', dleEot4: '0x7e' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      online: false,
+      paper: 'out',
+      notReady: 'paperOut',
+      raw: { dleEot1: '0x1a', dleEot4: '0x7e' },
+    });
   });
 
   it('test prints the test page when ready before and after', async () => {
     const s = await startSim();
-    const r = await kiosk(['device', 'printer', 'test', '--port', s.agentPath, '--profile', 'generic-80mm', '--timeout-ms', '3000']);
+    const r = await kiosk([
+      'device',
+      'printer',
+      'test',
+      '--port',
+      s.agentPath,
+      '--profile',
+      'generic-80mm',
+      '--timeout-ms',
+      '3000',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/test page printed/);
@@ -128,11 +145,22 @@ describe('kiosk device printer', () => {
 });
 
 describe('kiosk device printer print (issue 21 item 11)', () => {
-  const printArgs = (s: PrinterSimulator, ...extra: string[]) => ['device', 'printer', 'print', '--port', s.agentPath, '--timeout-ms', '3000', ...extra];
+  const printArgs = (s: PrinterSimulator, ...extra: string[]) => [
+    'device',
+    'printer',
+    'print',
+    '--port',
+    s.agentPath,
+    '--timeout-ms',
+    '3000',
+    ...extra,
+  ];
 
   it('prints the lines as a plain receipt with a cut and exits 0 once the printer confirmed it', async () => {
     const s = await startSim();
-    const r = await kiosk(printArgs(s, '--profile', 'generic-58mm', '--text', '打印机检查 Printer check', '--text', '第二行 line 2'));
+    const r = await kiosk(
+      printArgs(s, '--profile', 'generic-58mm', '--text', '打印机检查 Printer check', '--text', '第二行 line 2'),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -179,7 +207,9 @@ describe('kiosk device printer print (issue 21 item 11)', () => {
       const s = await startSim();
       s.setPersonality(personality);
       s.setSensors({ paperOutAfter: 40 });
-      const r = await kiosk(printArgs(s, '--text', '第一行 first line', '--text', '第二行 second line', '--text', '第三行 third line'));
+      const r = await kiosk(
+        printArgs(s, '--text', '第一行 first line', '--text', '第二行 second line', '--text', '第三行 third line'),
+      );
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -205,7 +235,10 @@ describe('kiosk sim printer', () => {
   it('runs the simulator with its control routes until SIGTERM', async () => {
     dir = tempDir();
     const [cmd, pre] = kioskCmd();
-    child = spawn(cmd, [...pre, 'sim', 'printer', '--dir', dir, '--control-port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(cmd, [...pre, 'sim', 'printer', '--dir', dir, '--control-port', '0'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const url = await waitFor(() => /control: (http:\/\/\S+)/.exec(out)?.[1], 'control URL', 45_000);

@@ -105,7 +105,20 @@ describe('receipt documents', () => {
     expect(() => renderReceipt(receipt('x').text('张🙂').build(), p80())).toThrow(/no glyph.*U\+1F642/);
     expect(() => renderReceipt(receipt('x').barcode('ABCDEFGHIJKLMNOPQRSTUVWXYZ').build(), p58())).toThrow(/barcode.*dots wide/);
     expect(() => renderReceipt(receipt('x').qr('x'.repeat(3000)).build(), p80())).toThrow(/too long/);
-    expect(() => renderReceipt(receipt('x').table([{ title: 'a', width: 30 }, { title: 'b', width: 30 }], []).build(), p58())).toThrow(/does not fit/);
+    expect(() =>
+      renderReceipt(
+        receipt('x')
+          .table(
+            [
+              { title: 'a', width: 30 },
+              { title: 'b', width: 30 },
+            ],
+            [],
+          )
+          .build(),
+        p58(),
+      ),
+    ).toThrow(/does not fit/);
   });
 
   it('native vs raster QR follows the profile', () => {

@@ -198,7 +198,10 @@ describe('printer driver over a real pty', () => {
     r.sim.setSensors({ paper: 'full', cutterError: true });
     await waitFor(() => seen.find((s) => s.device === 'hardwareError' && s.action === 'maintenance'), 'cutter');
     r.sim.setSensors({ cutterError: false, coverOpen: true });
-    await waitFor(() => seen.find((s) => s.device === 'userError' && s.action === 'clear' && s.extra?.coverOpen === true), 'cover');
+    await waitFor(
+      () => seen.find((s) => s.device === 'userError' && s.action === 'clear' && s.extra?.coverOpen === true),
+      'cover',
+    );
     r.sim.setSensors({ coverOpen: false });
     await waitFor(() => seen.at(-1)?.device === 'online' && seen.at(-1)?.paper === 'full', 'back online');
   });

@@ -4,7 +4,11 @@ import { EscPosEncoder, RealtimeSequenceError } from '@kiosk/protocol-escpos';
 import { imageFromRows, monoImage, rasterBands, sanitizeRaster } from '@kiosk/protocol-escpos';
 import { UnprintableTextError } from '@kiosk/protocol-escpos';
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1 ');
 
 describe('ESC/POS command bytes (reference §1)', () => {
   it('init, feeds, spacing', () => {
@@ -156,7 +160,7 @@ describe('EscPosEncoder', () => {
     img.data.fill(0xff);
     const job = new EscPosEncoder().image(img, 24).build();
     // 3 bands: 24 + 24 + 2 rows of 2 bytes
-    expect(job.bytes.length).toBe(3 * 8 + 16 / 8 * 50);
+    expect(job.bytes.length).toBe(3 * 8 + (16 / 8) * 50);
     expect(hex(job.bytes.subarray(0, 8))).toBe('1D 76 30 00 02 00 18 00');
     expect(hex(job.bytes.subarray(8 + 48, 8 + 48 + 8))).toBe('1D 76 30 00 02 00 18 00');
     expect(hex(job.bytes.subarray(2 * (8 + 48), 2 * (8 + 48) + 8))).toBe('1D 76 30 00 02 00 02 00');

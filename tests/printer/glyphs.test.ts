@@ -61,12 +61,20 @@ describe('glyph images from the machine CJK font', () => {
     const img = g!.glyph('㙟', 24, 24)!;
     expect(img).toMatchObject({ width: 24, height: 24 });
     const rows = rowsOf(img);
-    const ink = rows.join('').split('').filter((c) => c === '#').length / (24 * 24);
+    const ink =
+      rows
+        .join('')
+        .split('')
+        .filter((c) => c === '#').length /
+      (24 * 24);
     expect(ink).toBeGreaterThan(0.15);
     expect(ink).toBeLessThan(0.6);
     // Independent check of the geometry: the black dots cover the outline's bounding box, taken
     // from fontkit directly (em box 1000 units, ideographic top 880).
-    const font = fontkit.openSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'NotoSansMonoCJKsc-Regular') as fontkit.Font;
+    const font = fontkit.openSync(
+      '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+      'NotoSansMonoCJKsc-Regular',
+    ) as fontkit.Font;
     const bb = font.glyphForCodePoint(0x365f).path.bbox;
     const k = 24 / 1000;
     const cols = [...Array(24).keys()].filter((x) => rows.some((row) => row[x] === '#'));
@@ -80,7 +88,10 @@ describe('glyph images from the machine CJK font', () => {
   });
 
   it('renders a name with 㙟 as text plus an inline ESC * glyph, and a tall line as one raster', () => {
-    const doc = receipt('x').title('㙟氏宗祠').rows({ 姓名: maskName('㙟小明') }).build();
+    const doc = receipt('x')
+      .title('㙟氏宗祠')
+      .rows({ 姓名: maskName('㙟小明') })
+      .build();
     const job = renderReceipt(doc, gb2312());
     const events = new EscPosDecoder({ dotsPerLine: 384 }).push(job.bytes);
     expect(events.filter((e) => e.type === 'error')).toEqual([]);

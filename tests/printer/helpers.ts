@@ -10,7 +10,11 @@ import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
 import { ReconnectingTransport } from '@kiosk/transport';
 import { SerialTransport } from '@kiosk/transport';
 import type { Transport } from '@kiosk/transport';
-import { createPrinterSimulator, type PrinterPersonality, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
+import {
+  createPrinterSimulator,
+  type PrinterPersonality,
+  type PrinterSimulator,
+} from '../../apps/simulators/src/printer/index.js';
 
 export const p58 = (): PrinterProfile => getProfile('generic-58mm');
 export const p80 = (): PrinterProfile => getProfile('generic-80mm');
@@ -40,7 +44,12 @@ export async function waitFor<T>(f: () => T | undefined | false | null, what: st
 
 /** A simulator on a fresh pty pair, a SQLite file and a driver on a reconnecting serial transport. */
 export async function rig(
-  options: { profile?: PrinterProfile; driver?: Partial<PrinterDriverOptions>; start?: boolean; personality?: Partial<PrinterPersonality> } = {},
+  options: {
+    profile?: PrinterProfile;
+    driver?: Partial<PrinterDriverOptions>;
+    start?: boolean;
+    personality?: Partial<PrinterPersonality>;
+  } = {},
 ): Promise<Rig> {
   const dir = tempDir();
   const profile = options.profile ?? p80();
@@ -52,7 +61,10 @@ export async function rig(
   });
   await sim.start();
   const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
-  const transport = new ReconnectingTransport(new SerialTransport({ path: sim.agentPath, baudRate: 115200 }), { initialDelayMs: 50, maxDelayMs: 200 });
+  const transport = new ReconnectingTransport(new SerialTransport({ path: sim.agentPath, baudRate: 115200 }), {
+    initialDelayMs: 50,
+    maxDelayMs: 200,
+  });
   const driver = new PrinterDriver(transport, db, {
     profile,
     statusPollMs: 100,
@@ -81,7 +93,8 @@ export async function rig(
 /** A logo whose raster bytes never contain DLE (0x10), so what arrives can be compared exactly. */
 export function stripedLogo(width: number, height: number): MonoImage {
   const img = monoImage(width, height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if ((x >> 2) % 3 === 0 || (y >> 3) % 4 === 0) setPixel(img, x, y);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if ((x >> 2) % 3 === 0 || (y >> 3) % 4 === 0) setPixel(img, x, y);
   for (const b of img.data) if (b === 0x10) throw new Error('test logo must not contain 0x10');
   return img;
 }

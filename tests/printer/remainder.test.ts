@@ -18,7 +18,11 @@ afterEach(async () => {
 const slip = (logoRows: number, width: number) => {
   const b = receipt('gas-topup', { ref: 'GT-20260101-0001' }).title('天然气充值凭条', 'Gas top-up receipt');
   if (logoRows) b.image(stripedLogo(width, logoRows));
-  return b.rows({ 户号: '0101****23', 金额: '￥50.00' }).qr('https://zwfw.example.cn/v?o=GT-20260101-0001').footer('请妥善保管').build();
+  return b
+    .rows({ 户号: '0101****23', 金额: '￥50.00' })
+    .qr('https://zwfw.example.cn/v?o=GT-20260101-0001')
+    .footer('请妥善保管')
+    .build();
 };
 
 const resumed = (rs: ReceiptView[]) => rs.filter((x) => x.resumedFromBuffer);
@@ -56,7 +60,11 @@ describe('paper out mid-job on a printer with a receive buffer', () => {
 
   for (const c of [
     { name: 'a profile without the clear command', profile: p58, personality: {} },
-    { name: 'a printer that ignores DLE DC4 fn=8 although its profile claims it', profile: p80, personality: { realtimeClear: false } },
+    {
+      name: 'a printer that ignores DLE DC4 fn=8 although its profile claims it',
+      profile: p80,
+      personality: { realtimeClear: false },
+    },
   ]) {
     it(`marks the remainder VOID, on the same piece of paper, before anything else prints (${c.name})`, async () => {
       const profile = c.profile();

@@ -26,7 +26,17 @@ describe('encoder → simulator decoder round trips', () => {
   it('Chinese text in Chinese mode, with styles', () => {
     const lines = ['咸宁市政务服务中心', '不动产查询 ￥0.00', 'ASCII 0123 abc', '“不打烊”——湖北政务服务网…'];
     const enc = new EscPosEncoder().init();
-    enc.bold(true).line(lines[0]).bold(false).size(2, 2).line(lines[1]).size(1, 1).line(lines[2]).align('center').line(lines[3]).cut();
+    enc
+      .bold(true)
+      .line(lines[0])
+      .bold(false)
+      .size(2, 2)
+      .line(lines[1])
+      .size(1, 1)
+      .line(lines[2])
+      .align('center')
+      .line(lines[3])
+      .cut();
     for (const chunk of [1, 2, 3, 7, 64]) {
       const { receipts, raw } = roundTrip(enc.build().bytes, chunk);
       expect(receipts).toHaveLength(1);
@@ -49,7 +59,12 @@ describe('encoder → simulator decoder round trips', () => {
   });
 
   it('QR codes, including Chinese payloads, with declared lengths checked', () => {
-    const payloads = ['https://zwfw.example.cn/verify?code=A1', '支付 https://x.cn', '不动产权证书 鄂(2026)咸宁市不动产权第0001234号', 'x'.repeat(700)];
+    const payloads = [
+      'https://zwfw.example.cn/verify?code=A1',
+      '支付 https://x.cn',
+      '不动产权证书 鄂(2026)咸宁市不动产权第0001234号',
+      'x'.repeat(700),
+    ];
     const enc = new EscPosEncoder().init();
     for (const p of payloads) enc.qr(p, { moduleSize: 4, level: 'M' });
     enc.cut();

@@ -19,7 +19,10 @@ afterEach(async () => {
 });
 
 async function runPrint(rg: Rig, document: ReceiptDocument): Promise<unknown> {
-  const actor = createActor(createPrintActor(() => rg.driver), { input: { document, sessionId: 's-1' } });
+  const actor = createActor(
+    createPrintActor(() => rg.driver),
+    { input: { document, sessionId: 's-1' } },
+  );
   actor.start();
   try {
     await toPromise(actor);
@@ -33,7 +36,12 @@ describe('session print step over the real driver', () => {
   it('paper out mid-slip fails with paperOut; after the refill RETRY prints the slip whole', async () => {
     r = await rig({ profile: p58(), personality: { receiveBufferBytes: 4096 } });
     await waitFor(() => r!.driver.status().device === 'online', 'online');
-    const doc = receipt('tax', { ref: 'T-1' }).title('个人所得税纳税记录').image(stripedLogo(384, 240)).rows({ 纳税人: '孙*试' }).footer('请妥善保管').build();
+    const doc = receipt('tax', { ref: 'T-1' })
+      .title('个人所得税纳税记录')
+      .image(stripedLogo(384, 240))
+      .rows({ 纳税人: '孙*试' })
+      .footer('请妥善保管')
+      .build();
     r.sim.setSensors({ paperOutAfter: 2000 });
     const err = await runPrint(r, doc);
     expect(err).toBeInstanceOf(PrintFailure);

@@ -34,16 +34,29 @@ async function setup(): Promise<string> {
 }
 
 const post = (url: string, body: unknown, raw = false) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
 
 describe('printer simulator control API', () => {
   it('reports and sets sensor state; answers DLE EOT from it', async () => {
     const base = await setup();
-    const st = (await (await fetch(`${base}/printer`)).json()) as { connected: boolean; sensors: { paper: string }; statusBytes: string[] };
+    const st = (await (await fetch(`${base}/printer`)).json()) as {
+      connected: boolean;
+      sensors: { paper: string };
+      statusBytes: string[];
+    };
     expect(st).toMatchObject({ connected: true, sensors: { paper: 'full' }, statusBytes: ['0x12', '0x12', '0x12', '0x12'] });
     const res = await post(`${base}/printer/state`, { paper: 'out', coverOpen: false });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { state: { statusBytes: string[] } }).state.statusBytes).toEqual(['0x1a', '0x32', '0x12', '0x7e']);
+    expect(((await res.json()) as { state: { statusBytes: string[] } }).state.statusBytes).toEqual([
+      '0x1a',
+      '0x32',
+      '0x12',
+      '0x7e',
+    ]);
 
     // Over the pty, as the agent would ask.
     const t = new SerialTransport({ path: sim!.agentPath, baudRate: 115200 });
@@ -87,7 +100,12 @@ describe('printer simulator control API', () => {
     await t.close();
     const list = (await (await fetch(`${base}/printer/receipts`)).json()) as ReceiptView[];
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ id: 1, cut: 'partial', interrupted: false, barcodes: [{ symbology: 'CODE128', data: '20260001' }] });
+    expect(list[0]).toMatchObject({
+      id: 1,
+      cut: 'partial',
+      interrupted: false,
+      barcodes: [{ symbology: 'CODE128', data: '20260001' }],
+    });
     expect(list[0]!.text).toContain('测试页');
     expect(list[0]!.qr[0]!.data).toContain('测试');
     expect(list[0]!.html).toMatch(/^<div class="receipt"/);
@@ -115,7 +133,13 @@ describe('printer simulator control API', () => {
   it('sets personalities through POST /printer/personality; the buffer holds data while out and clears on DLE DC4 fn=8', async () => {
     const base = await setup();
     const st = (await (await fetch(`${base}/printer`)).json()) as { personality: Record<string, unknown> };
-    expect(st.personality).toEqual({ receiveBufferBytes: 4096, strayBytes: [], paperStatusWhenOut: false, realtimeClear: true, font: 'gb18030-2byte' });
+    expect(st.personality).toEqual({
+      receiveBufferBytes: 4096,
+      strayBytes: [],
+      paperStatusWhenOut: false,
+      realtimeClear: true,
+      font: 'gb18030-2byte',
+    });
     const res = await post(`${base}/printer/personality`, { receiveBufferBytes: 64, strayBytes: [0xff] });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { personality: unknown }).personality).toEqual({

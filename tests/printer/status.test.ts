@@ -113,7 +113,12 @@ describe('ASB and GS r', () => {
   it('ASB byte 1: b2 drawer, b3 offline, b5 cover, b6 FEED feeding', () => {
     const s = decodeAsb([0x10 | 0x04 | 0x08 | 0x20 | 0x40, 0, 0, 0]);
     expect(s).toMatchObject({ drawerPin3High: true, offline: true, coverOpen: true, paperFeedByButton: true });
-    expect(decodeAsb([0x10, 0, 0, 0])).toMatchObject({ drawerPin3High: false, offline: false, coverOpen: false, paperFeedByButton: false });
+    expect(decodeAsb([0x10, 0, 0, 0])).toMatchObject({
+      drawerPin3High: false,
+      offline: false,
+      coverOpen: false,
+      paperFeedByButton: false,
+    });
   });
 
   it('ASB byte 2: b0 waiting, b1 FEED, b2 recoverable, b3 cutter, b5 unrecoverable, b6 auto-recoverable', () => {
@@ -128,7 +133,11 @@ describe('ASB and GS r', () => {
     for (const [bit, key] of each) {
       const s = decodeAsb([0x10, bit, 0, 0]) as unknown as Record<string, boolean>;
       expect(s[key], key).toBe(true);
-      expect(Object.entries(s).filter(([, v]) => v).map(([k]) => k)).toEqual([key]);
+      expect(
+        Object.entries(s)
+          .filter(([, v]) => v)
+          .map(([k]) => k),
+      ).toEqual([key]);
     }
   });
 

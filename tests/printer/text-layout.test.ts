@@ -74,7 +74,11 @@ describe('layout', () => {
 
   it('lays out tables with fixed and weighted columns in exact widths', () => {
     expect(resolveWidths(48, [{ weight: 3 }, { width: 4 }, { width: 8 }])).toEqual([34, 4, 8]);
-    const rows = layoutTable([['天然气充值 Gas top-up', '1', '￥50.00']], [{ weight: 3 }, { width: 4, align: 'right' }, { width: 8, align: 'right' }], 32);
+    const rows = layoutTable(
+      [['天然气充值 Gas top-up', '1', '￥50.00']],
+      [{ weight: 3 }, { width: 4, align: 'right' }, { width: 8, align: 'right' }],
+      32,
+    );
     for (const l of rows[0]!) expect(textColumns(l)).toBeLessThanOrEqual(32);
     expect(rows[0]!.length).toBe(2);
     expect(() => resolveWidths(10, [{ width: 8 }, { width: 8 }])).toThrow(/columns/);

@@ -27,7 +27,10 @@ describe('lp transport (file device, here a pty standing in for /dev/usb/lp0)', 
     const sim: PrinterSimulator = createPrinterSimulator({ agentPath: join(dir, 'lp0'), devicePath: join(dir, 'lp0.device') });
     await sim.start();
     const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
-    const transport = new ReconnectingTransport(new LpTransport({ path: sim.agentPath }), { initialDelayMs: 50, maxDelayMs: 200 });
+    const transport = new ReconnectingTransport(new LpTransport({ path: sim.agentPath }), {
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+    });
     const driver = new PrinterDriver(transport, db, { profile: p80(), statusPollMs: 100, statusTimeoutMs: 1500 });
     cleanups.push(async () => {
       await driver.stop();
@@ -78,7 +81,10 @@ describe('tcp transport (raw port 9100 style)', () => {
     const { server, port, emulator, sockets } = await tcpPrinter();
     const dir = tempDir();
     const db = openDatabase(join(dir, 'agent.db'), agentMigrations);
-    const transport = new ReconnectingTransport(new TcpTransport({ host: '127.0.0.1', port }), { initialDelayMs: 50, maxDelayMs: 200 });
+    const transport = new ReconnectingTransport(new TcpTransport({ host: '127.0.0.1', port }), {
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+    });
     const driver = new PrinterDriver(transport, db, { profile: p80(), statusPollMs: 100, statusTimeoutMs: 1500 });
     cleanups.push(async () => {
       await driver.stop();

@@ -42,7 +42,10 @@ describe('sandbox process entry', () => {
       const url = `http://127.0.0.1:${port}`;
       let up = false;
       for (let i = 0; i < 200 && !up; i++) {
-        up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+        up = await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!up) await new Promise((r) => setTimeout(r, 100));
       }
       expect(up, err).toBe(true);
@@ -52,7 +55,11 @@ describe('sandbox process entry', () => {
 
       const people = generateSyntheticData({ asOf: '2026-06-30' }).people;
       const person = people.find((p) => !hasNoRecords(p))!;
-      const r = await fetch(`${url}/property/v1/properties/query`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ idNumber: person.idNumber }) });
+      const r = await fetch(`${url}/property/v1/properties/query`, {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({ idNumber: person.idNumber }),
+      });
       expect(r.status).toBe(200);
       const body = (await r.json()) as { holder: { nameMasked: string } | null };
       expect(body.holder).not.toBeNull();
@@ -61,7 +68,10 @@ describe('sandbox process entry', () => {
     }
     expect(await exited).toBe(0);
 
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((l) => l.msg === 'sandbox upstream listening')).toBe(true);
     const call = lines.find((l) => l.msg === 'upstream call' && l.op === 'property.query');
     expect(call).toMatchObject({ kioskId: HEADERS['x-kiosk-id'], requestId: HEADERS['x-request-id'], status: 200 });

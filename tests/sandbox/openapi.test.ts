@@ -36,7 +36,9 @@ describe('OpenAPI document', () => {
     const documented = new Set([...doc.matchAll(/x-operation: (\S+)/g)].map((m) => m[1]));
     const dir = join(projectRoot, 'apps/sandbox/src/routes');
     const implemented = new Set(
-      readdirSync(dir).flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/operation\(\s*'([^']+)'/g)].map((m) => m[1])),
+      readdirSync(dir).flatMap((f) =>
+        [...readFileSync(join(dir, f), 'utf8').matchAll(/operation\(\s*'([^']+)'/g)].map((m) => m[1]),
+      ),
     );
     implemented.add('healthz');
     expect([...documented].sort()).toEqual([...implemented].sort());

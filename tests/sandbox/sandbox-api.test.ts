@@ -29,16 +29,24 @@ describe('sandbox upstream over HTTP', () => {
 
   it('requires X-Kiosk-Id and X-Request-Id and echoes the request id', async () => {
     const p = t.data.people[0]!;
-    const missing = await postJson(`${t.url}/property/v1/properties/query`, { idNumber: p.idNumber }, { 'content-type': 'application/json' });
+    const missing = await postJson(
+      `${t.url}/property/v1/properties/query`,
+      { idNumber: p.idNumber },
+      { 'content-type': 'application/json' },
+    );
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('MISSING_HEADERS');
-    const ok = await postJson(`${t.url}/property/v1/properties/query`, { idNumber: p.idNumber }, { ...HEADERS, 'x-request-id': 'echo-me-42' });
+    const ok = await postJson(
+      `${t.url}/property/v1/properties/query`,
+      { idNumber: p.idNumber },
+      { ...HEADERS, 'x-request-id': 'echo-me-42' },
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-request-id')).toBe('echo-me-42');
     expect(ok.body.requestId).toBe('echo-me-42');
   });
 
-  it('lists a person\'s properties with statuses and a masked holder', async () => {
+  it("lists a person's properties with statuses and a masked holder", async () => {
     const p = personWith(t.data, (x) => x.properties.some((pr) => pr.statuses.some((s) => s.type === 'seizure')));
     const r = await postJson(`${t.url}/property/v1/properties/query`, { idNumber: p.idNumber });
     const body = propertyQueryResponseSchema.parse(r.body);
@@ -56,7 +64,11 @@ describe('sandbox upstream over HTTP', () => {
     const r = await postJson(`${t.url}/property/v1/properties/query`, { idNumber: none.idNumber });
     expect(r.status).toBe(200);
     expect(r.body.properties).toEqual([]);
-    const unknown = await postJson(`${t.url}/tax/v1/records/query`, { idNumber: '11010519491231002X', fromYear: 2024, toYear: 2026 });
+    const unknown = await postJson(`${t.url}/tax/v1/records/query`, {
+      idNumber: '11010519491231002X',
+      fromYear: 2024,
+      toYear: 2026,
+    });
     expect(unknown.status).toBe(200);
     expect(unknown.body.holder).toBeNull();
     expect(unknown.body.records).toEqual([]);
@@ -80,7 +92,10 @@ describe('sandbox upstream over HTTP', () => {
   });
 
   it('returns the two kinds of social-insurance records separately', async () => {
-    const p = personWith(t.data, (x) => x.social.some((s) => s.kind === 'resident') && x.social.some((s) => s.kind === 'flexible'));
+    const p = personWith(
+      t.data,
+      (x) => x.social.some((s) => s.kind === 'resident') && x.social.some((s) => s.kind === 'flexible'),
+    );
     for (const kind of ['resident', 'flexible'] as const) {
       const r = await postJson(`${t.url}/social/v1/payments/query`, { idNumber: p.idNumber, kind, fromYear: 2020, toYear: 2026 });
       const body = socialQueryResponseSchema.parse(r.body);
@@ -95,7 +110,12 @@ describe('sandbox upstream over HTTP', () => {
       const id = profile.card.idNumber;
       const prop = await postJson(`${t.url}/property/v1/properties/query`, { idNumber: id });
       const tax = await postJson(`${t.url}/tax/v1/records/query`, { idNumber: id, fromYear: 2016, toYear: 2026 });
-      const social = await postJson(`${t.url}/social/v1/payments/query`, { idNumber: id, kind: 'resident', fromYear: 2016, toYear: 2026 });
+      const social = await postJson(`${t.url}/social/v1/payments/query`, {
+        idNumber: id,
+        kind: 'resident',
+        fromYear: 2016,
+        toYear: 2026,
+      });
       expect(prop.body.holder, profile.name).not.toBeNull();
       if (profile.name === NO_RECORDS_PROFILE) {
         expect(prop.body.properties).toEqual([]);
@@ -178,7 +198,11 @@ describe('sandbox upstream over HTTP', () => {
     expect((await postJson(url, { idNumber: p.idNumber })).status).toBe(200);
 
     await postJson(`${t.url}/admin/faults`, { operation: 'tax.*', kind: 'malformed' });
-    const res = await fetch(`${t.url}/tax/v1/records/query`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ idNumber: p.idNumber, fromYear: 2025, toYear: 2026 }) });
+    const res = await fetch(`${t.url}/tax/v1/records/query`, {
+      method: 'POST',
+      headers: HEADERS,
+      body: JSON.stringify({ idNumber: p.idNumber, fromYear: 2025, toYear: 2026 }),
+    });
     expect(res.status).toBe(200);
     await expect(res.json()).rejects.toThrow();
   });

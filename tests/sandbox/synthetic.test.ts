@@ -71,7 +71,11 @@ describe('synthetic data', () => {
       expect(statuses.filter((s) => s === t).length, t).toBeGreaterThanOrEqual(2);
     }
     expect(a.people.some((p) => p.properties.some((x) => x.statuses.length === 0))).toBe(true);
-    expect(a.people.some((p) => p.properties.some((x) => x.statuses.some((s) => s.type === 'mortgage') && x.statuses.some((s) => s.type === 'seizure')))).toBe(true);
+    expect(
+      a.people.some((p) =>
+        p.properties.some((x) => x.statuses.some((s) => s.type === 'mortgage') && x.statuses.some((s) => s.type === 'seizure')),
+      ),
+    ).toBe(true);
     expect(a.people.some((p) => p.social.some((s) => s.kind === 'resident'))).toBe(true);
     expect(a.people.some((p) => p.social.some((s) => s.kind === 'flexible'))).toBe(true);
   });

@@ -31,7 +31,8 @@ function filesUnder(dir: string): string[] {
 
 async function pageStorage(): Promise<string> {
   const inPage = await s.page.evaluate(async () => {
-    const dump = (st: Storage): Record<string, string | null> => Object.fromEntries(Object.keys(st).map((k) => [k, st.getItem(k)]));
+    const dump = (st: Storage): Record<string, string | null> =>
+      Object.fromEntries(Object.keys(st).map((k) => [k, st.getItem(k)]));
     const dbs = (await indexedDB.databases?.()) ?? [];
     const cacheKeys = 'caches' in window ? await caches.keys() : [];
     return JSON.stringify({ local: dump(localStorage), session: dump(sessionStorage), dbs, cacheKeys, cookie: document.cookie });

@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCentralConfig } from '../../apps/central/src/config.js';
 import { ConfigError, defaultConfigPath, loadConfig, parseConfig } from '@kiosk/kiosk-config';
-import { CodecError, decodeInfoReply, decodeReadReply, decodeStatusReply, decodeWriteReply, decodeWriteRequest } from '@kiosk/protocol-gascard';
+import {
+  CodecError,
+  decodeInfoReply,
+  decodeReadReply,
+  decodeStatusReply,
+  decodeWriteReply,
+  decodeWriteRequest,
+} from '@kiosk/protocol-gascard';
 import { createFrameParser, encodeFrame } from '@kiosk/protocol-gascard';
 import type { Endpoint } from '@kiosk/contracts/heartbeat';
 import { createControlApp } from '../../apps/simulators/src/control-api.js';
@@ -87,7 +94,9 @@ class Gen {
         return Array.from({ length: this.int(6) }, () => this.value(depth + 1));
       default: {
         const o: Record<string, unknown> = {};
-        for (let i = 0; i < this.int(6); i++) o[this.pick(['__proto__', 'constructor', 'a', 'kioskId', 'seq', 'events', 'type', this.string().slice(0, 20)])] = this.value(depth + 1);
+        for (let i = 0; i < this.int(6); i++)
+          o[this.pick(['__proto__', 'constructor', 'a', 'kioskId', 'seq', 'events', 'type', this.string().slice(0, 20)])] =
+            this.value(depth + 1);
         return o;
       }
     }
@@ -133,7 +142,9 @@ describe('central: valid signatures over hostile bodies', () => {
     const now = new Date().toISOString();
     const templates: Record<string, () => unknown> = {
       heartbeats: () => validHeartbeat(kioskA.id),
-      events: () => ({ events: [{ seq: ++seq, type: 'device.status', at: now, payload: { device: 'printer', state: 'online' } }] }),
+      events: () => ({
+        events: [{ seq: ++seq, type: 'device.status', at: now, payload: { device: 'printer', state: 'online' } }],
+      }),
       'command-acks': () => ({ acks: [{ id: 'cmd-1', ok: true, finishedAt: now }] }),
     };
     const n = 300 * SCALE;
@@ -149,19 +160,28 @@ describe('central: valid signatures over hostile bodies', () => {
             : kind === 2
               ? JSON.stringify(templates[endpoint]!()).slice(0, g.int(200))
               : JSON.stringify(g.mutate(templates[endpoint]!()));
-      const r = await signedPost(central.url, endpoint, body, { kioskId: kioskA.id, secret: kioskA.secret, seq: ++seq }).catch((err: unknown) => {
-        throw new Error(`case ${i} (seed ${SEED}) ${endpoint} ${body.slice(0, 200)}: ${String(err)}`);
-      });
+      const r = await signedPost(central.url, endpoint, body, { kioskId: kioskA.id, secret: kioskA.secret, seq: ++seq }).catch(
+        (err: unknown) => {
+          throw new Error(`case ${i} (seed ${SEED}) ${endpoint} ${body.slice(0, 200)}: ${String(err)}`);
+        },
+      );
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       expect(r.status, `case ${i} (seed ${SEED}) ${endpoint} ${body.slice(0, 300)}`).toBeLessThan(500);
       if (r.status !== 200) {
         expect(r.status, `case ${i}`).toBeGreaterThanOrEqual(400);
-        expect(typeof (r.body['reason'] ?? r.body['error']), `case ${i}: a rejection names its reason: ${JSON.stringify(r.body)}`).toBe('string');
+        expect(
+          typeof (r.body['reason'] ?? r.body['error']),
+          `case ${i}: a rejection names its reason: ${JSON.stringify(r.body)}`,
+        ).toBe('string');
       }
     }
     // Hostile bodies must actually have been refused (the fuzzer reaches the validation).
     expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
-    const ok = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), { kioskId: kioskA.id, secret: kioskA.secret, seq: ++seq });
+    const ok = await signedPost(central.url, 'heartbeats', JSON.stringify(validHeartbeat(kioskA.id)), {
+      kioskId: kioskA.id,
+      secret: kioskA.secret,
+      seq: ++seq,
+    });
     expect(ok.status).toBe(200);
   }, 300_000);
 });
@@ -223,7 +243,11 @@ describe('simulator control inputs', () => {
     const dir = tempDir('kiosk-fuzz-sim-');
     idcard = createIdCardSimulator({ agentPath: join(dir, 'idcard'), devicePath: join(dir, 'idcard-dev') });
     printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });
-    gascard = createGasCardSimulator({ agentPath: join(dir, 'gascard'), devicePath: join(dir, 'gascard-dev'), stateFile: join(dir, 'gas.json') });
+    gascard = createGasCardSimulator({
+      agentPath: join(dir, 'gascard'),
+      devicePath: join(dir, 'gascard-dev'),
+      stateFile: join(dir, 'gas.json'),
+    });
     for (const s of [idcard, printer, gascard]) await s.start();
     server = createControlApp([idcard, printer, gascard]).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -250,7 +274,8 @@ describe('simulator control inputs', () => {
     const n = 300 * SCALE;
     for (let i = 0; i < n; i++) {
       const [path, template] = g.pick(routes);
-      const body = g.int(5) === 0 ? g.bytes(g.int(100)).toString('latin1') : JSON.stringify(g.int(2) ? g.mutate(template) : g.value());
+      const body =
+        g.int(5) === 0 ? g.bytes(g.int(100)).toString('latin1') : JSON.stringify(g.int(2) ? g.mutate(template) : g.value());
       const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const text = await res.text();
       expect(res.status, `case ${i} (seed ${SEED}) POST ${path} ${body.slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
@@ -258,7 +283,11 @@ describe('simulator control inputs', () => {
     }
     // Put everything back and check each device still answers its control API.
     for (const p of ['/idcard/fault', '/gascard/fault']) await fetch(`${url}${p}`, { method: 'DELETE' });
-    for (const [p, b] of [['/gascard/plug', { connected: true }], ['/gascard/silent', { silent: false }], ['/printer/state', { paper: 'full', silent: false }]] as const) {
+    for (const [p, b] of [
+      ['/gascard/plug', { connected: true }],
+      ['/gascard/silent', { silent: false }],
+      ['/printer/state', { paper: 'full', silent: false }],
+    ] as const) {
       await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
     }
     const state = await fetch(url);
@@ -281,9 +310,14 @@ describe('upstream answers into each connector', () => {
       req.on('end', () => {
         void (async () => {
           const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+          for (const [k, v] of Object.entries(req.headers))
+            if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
           const body = chunks.length ? Buffer.concat(chunks) : undefined;
-          const up = await fetch(`${sandbox.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
+          const up = await fetch(`${sandbox.url}${req.url ?? '/'}`, {
+            method: req.method ?? 'GET',
+            headers,
+            ...(body ? { body } : {}),
+          });
           const text = await up.text();
           const kind = g.int(8);
           let status = up.status;
@@ -315,7 +349,13 @@ describe('upstream answers into each connector', () => {
 
   it('every call resolves with a value that passed the contract, or fails with an UpstreamError with a citizen text', async () => {
     // One breaker trip must not hide later cases: the breaker stays closed for the fuzz.
-    const s = createServices({ baseUrl: hostileUrl, timeoutMs: 3000, kioskId: 'FUZZ-KIOSK-01', retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1_000_000, coolDownMs: 1 } });
+    const s = createServices({
+      baseUrl: hostileUrl,
+      timeoutMs: 3000,
+      kioskId: 'FUZZ-KIOSK-01',
+      retry: { maxAttempts: 1 },
+      breaker: { failureThreshold: 1_000_000, coolDownMs: 1 },
+    });
     const person = sandbox.data.people.find((p) => p.tax.length > 0 && p.properties.length > 0)!;
     const year = Number(sandbox.data.asOf.slice(0, 4));
     const calls: [string, () => Promise<unknown>][] = [

@@ -39,7 +39,12 @@ function dumpSqlite(file: string): string {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.map((t) => `${t.name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).raw().all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('latin1') : v))}`).join('\n');
+    return tables
+      .map(
+        (t) =>
+          `${t.name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).raw().all(), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('latin1') : v))}`,
+      )
+      .join('\n');
   } finally {
     db.close();
   }
@@ -70,7 +75,11 @@ beforeAll(async () => {
   }
   const gasHolder = k.sandbox.data.gasAccounts.find((a) => a.accountNo === DEMO_GAS_ACCOUNTS.iot.accountNo)!;
   secrets.push({ what: 'gas holder name', value: gasHolder.holderName });
-  await client.until('devices online', () => ['idcard', 'printer', 'gascard'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'), 60_000);
+  await client.until(
+    'devices online',
+    () => ['idcard', 'printer', 'gascard'].every((d) => k.agent.deviceStatuses()[d]?.device === 'online'),
+    60_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -88,11 +97,13 @@ describe('no full names or ID numbers at rest or in transit after every service'
     const slips = receipts.map((r) => r.text).join('\n');
     expect(slips.replace(/\s+/g, '')).toContain('孙*试');
     expect(slips.replace(/\s+/g, '')).toContain('4212**********0610');
-    for (const r of receipts) expect(findSecrets(`${r.text}\n${JSON.stringify(r.qr)}`), `receipt ${r.text.slice(0, 80)}`).toEqual([]);
+    for (const r of receipts)
+      expect(findSecrets(`${r.text}\n${JSON.stringify(r.qr)}`), `receipt ${r.text.slice(0, 80)}`).toEqual([]);
 
     // Central has what the kiosk reported (the outbox drained) before it is searched.
     const centralDb = join(k.central!.dataDir, 'central.db');
-    const outboxEmpty = (): boolean => (k.agent.db.prepare('SELECT count(*) AS n FROM monitor_outbox').get() as { n: number }).n === 0;
+    const outboxEmpty = (): boolean =>
+      (k.agent.db.prepare('SELECT count(*) AS n FROM monitor_outbox').get() as { n: number }).n === 0;
     await client.until('outbox drained to central', outboxEmpty, 60_000);
     const central = dumpSqlite(centralDb);
     expect(central).toContain('agent.started');

@@ -10,7 +10,9 @@ import { runSoak } from '../helpers/soak.js';
 describe('short soak', () => {
   it('20 sessions after a warm-up of 10: all complete, no descriptor growth; figures reported', async () => {
     const r = await runSoak({ sessions: 20, warmup: 10 });
-    console.info(`soak: warm ${JSON.stringify(r.warm)} end ${JSON.stringify(r.end)} rss ${r.rssGrowthMb} MB heap ${r.heapGrowthMb} MB fds ${r.fdGrowth}`);
+    console.info(
+      `soak: warm ${JSON.stringify(r.warm)} end ${JSON.stringify(r.end)} rss ${r.rssGrowthMb} MB heap ${r.heapGrowthMb} MB fds ${r.fdGrowth}`,
+    );
     expect(r.end.sessions).toBe(30);
     expect(r.fdGrowth).toBeLessThanOrEqual(0);
   }, 600_000);

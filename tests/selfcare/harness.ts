@@ -25,7 +25,14 @@ export interface FakeCentral {
 }
 
 export async function fakeCentral(): Promise<FakeCentral> {
-  const state = { skewMs: 0, heartbeats: 0, staleRejections: 0, maxSkewMs: Infinity, lastHeartbeat: null as Record<string, unknown> | null, events: [] as FakeCentral['events'] };
+  const state = {
+    skewMs: 0,
+    heartbeats: 0,
+    staleRejections: 0,
+    maxSkewMs: Infinity,
+    lastHeartbeat: null as Record<string, unknown> | null,
+    events: [] as FakeCentral['events'],
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,13 +45,28 @@ export async function fakeCentral(): Promise<FakeCentral> {
       if (Math.abs(Date.now() + state.skewMs - signedAt) > state.maxSkewMs) {
         state.staleRejections++;
         res.statusCode = 401;
-        res.end(JSON.stringify({ ok: false, reason: 'stale', error: 'request time too far off', serverTime: new Date(Date.now() + state.skewMs).toISOString() }));
+        res.end(
+          JSON.stringify({
+            ok: false,
+            reason: 'stale',
+            error: 'request time too far off',
+            serverTime: new Date(Date.now() + state.skewMs).toISOString(),
+          }),
+        );
         return;
       }
       if (req.url?.endsWith('/heartbeats')) {
         state.heartbeats++;
         state.lastHeartbeat = body;
-        res.end(JSON.stringify({ ok: true, serverTime: new Date(Date.now() + state.skewMs).toISOString(), state: 'online', eventsAckedSeq: 0, commands: [] }));
+        res.end(
+          JSON.stringify({
+            ok: true,
+            serverTime: new Date(Date.now() + state.skewMs).toISOString(),
+            state: 'online',
+            eventsAckedSeq: 0,
+            commands: [],
+          }),
+        );
       } else if (req.url?.endsWith('/events')) {
         const evs = (body.events ?? []) as { seq: number; type: string; payload: Record<string, unknown> }[];
         state.events.push(...evs.map((e) => ({ type: e.type, payload: e.payload })));
@@ -82,7 +104,11 @@ export async function selfcareAgent(
   });
   return startAgent(config, {
     logger: createLogger('test', 'silent'),
-    modules: [...extraModules, createMonitorModuleWith({ screenshot: async () => new Uint8Array() }), createSelfcareModuleWith({ tickMs: 50, ...options })],
+    modules: [
+      ...extraModules,
+      createMonitorModuleWith({ screenshot: async () => new Uint8Array() }),
+      createSelfcareModuleWith({ tickMs: 50, ...options }),
+    ],
   });
 }
 

@@ -53,7 +53,12 @@ describe('retention pruning', () => {
     expect(db.prepare('SELECT order_no FROM gas_order_history').pluck().all()).toEqual(['OLD-ATTENTION']);
     expect(db.prepare('SELECT count(*) FROM boots').pluck().get()).toBe(1);
     // Idempotent.
-    expect(pruneRetention(db, { journalDays: 180, auditDays: 180 }, now)).toMatchObject({ audit: 0, printJobs: 0, gasOrders: 0, boots: 0 });
+    expect(pruneRetention(db, { journalDays: 180, auditDays: 180 }, now)).toMatchObject({
+      audit: 0,
+      printJobs: 0,
+      gasOrders: 0,
+      boots: 0,
+    });
   });
 
   it('drops delivered 好差评 reports past the window and keeps every report still owed', () => {

@@ -70,7 +70,10 @@ describe('browser watchdog with screen captures', () => {
     expect(existsSync(log)).toBe(false);
     writeFileSync(screen, white);
     await until(() => existsSync(log), 'browser restarted');
-    await until(() => central!.events.some((e) => e.type === 'browser.restart' && e.payload.reason === 'screen blank'), 'restart reported with its reason');
+    await until(
+      () => central!.events.some((e) => e.type === 'browser.restart' && e.payload.reason === 'screen blank'),
+      'restart reported with its reason',
+    );
     expect(readFileSync(log, 'utf8')).toContain('restart');
   });
 });

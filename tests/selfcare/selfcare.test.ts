@@ -72,7 +72,9 @@ describe('disk guard', () => {
     agent = await selfcareAgent(central, (c) => (c.selfcare.disk.checkIntervalMs = 1), { freeBytes: () => free });
     // A settled print job whose raw bytes are kept for reprints.
     agent.db
-      .prepare("INSERT INTO print_jobs (kind, profile, state, byte_count, data, created_at, updated_at) VALUES ('slip', 'p', 'printed', 3, x'010203', ?, ?)")
+      .prepare(
+        "INSERT INTO print_jobs (kind, profile, state, byte_count, data, created_at, updated_at) VALUES ('slip', 'p', 'printed', 3, x'010203', ?, ?)",
+      )
       .run(new Date().toISOString(), new Date().toISOString());
     free = 1024;
     await until(() => agent!.mode() === 'out-of-service', 'out of service for the disk');
@@ -116,9 +118,16 @@ describe('browser watchdog', () => {
     await until(() => central!.events.filter((e) => e.type === 'browser.restart').length >= 3, 'restarts reported to central');
     await until(() => alerts(central!, 'browser-restarts').length === 1, 'browser restart alert at central');
     // And each heartbeat carries the count and the last restart.
-    await until(() => ((central!.lastHeartbeat?.ui as { browserRestartsLastHour?: number } | undefined)?.browserRestartsLastHour ?? 0) >= 3, 'restarts in the heartbeat');
-    expect((central.lastHeartbeat!.ui as { lastBrowserRestart: { reason: string } }).lastBrowserRestart.reason).toMatch(/no UI ping/);
-    expect(agent.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'browser.restart'").pluck().get()).toBeGreaterThanOrEqual(3);
+    await until(
+      () => ((central!.lastHeartbeat?.ui as { browserRestartsLastHour?: number } | undefined)?.browserRestartsLastHour ?? 0) >= 3,
+      'restarts in the heartbeat',
+    );
+    expect((central.lastHeartbeat!.ui as { lastBrowserRestart: { reason: string } }).lastBrowserRestart.reason).toMatch(
+      /no UI ping/,
+    );
+    expect(
+      agent.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'browser.restart'").pluck().get(),
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('leaves a pinging UI alone', async () => {
@@ -200,7 +209,11 @@ describe('maintenance window', () => {
     // The citizen walks away: home → goodbye, whose countdown returns the kiosk to attract.
     expect((await ui.command('Session.Back')).header.completionCode).toBe('success');
     ui.ws.close();
-    await until(() => getSelfcareApi(agent!.context)?.status().lastMaintenance !== null, 'maintenance ran after the citizen left', 60_000);
+    await until(
+      () => getSelfcareApi(agent!.context)?.status().lastMaintenance !== null,
+      'maintenance ran after the citizen left',
+      60_000,
+    );
     await until(() => existsSync(log), 'browser restarted after maintenance');
   }, 90_000);
 });

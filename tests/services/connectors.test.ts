@@ -78,7 +78,9 @@ describe('connectors: happy paths against the sandbox', () => {
     const sv = s();
     expect((await sv.property.queryProperties(p.idNumber)).properties).toEqual([]);
     expect((await sv.tax.queryRecords({ idNumber: p.idNumber, fromYear: 2020, toYear: 2026 })).records).toEqual([]);
-    expect((await sv.social.queryPayments({ idNumber: p.idNumber, kind: 'flexible', fromYear: 2020, toYear: 2026 })).records).toEqual([]);
+    expect(
+      (await sv.social.queryPayments({ idNumber: p.idNumber, kind: 'flexible', fromYear: 2020, toYear: 2026 })).records,
+    ).toEqual([]);
   });
 
   it('tax: records in the default three-year range', async () => {
@@ -87,7 +89,10 @@ describe('connectors: happy paths against the sandbox', () => {
     expect(years).toEqual({ fromYear: 2024, toYear: 2026 });
     const r = await s().tax.queryRecords({ idNumber: p.idNumber, ...years });
     expect(r.records.length).toBe(p.tax.filter((x) => x.periodStart >= '2024').length);
-    expect(r.records[0]).toMatchObject({ taxType: expect.any(String), verificationCode: expect.stringMatching(/^[A-Z0-9]{12}$/) });
+    expect(r.records[0]).toMatchObject({
+      taxType: expect.any(String),
+      verificationCode: expect.stringMatching(/^[A-Z0-9]{12}$/),
+    });
   });
 
   it('social: both kinds', async () => {
@@ -124,7 +129,9 @@ describe('connectors: happy paths against the sandbox', () => {
     const server = createServer((req, res) => {
       seen.push(req.headers);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ requestId: 'x', registry: 'r', holder: null, queriedAt: new Date().toISOString(), properties: [] }));
+      res.end(
+        JSON.stringify({ requestId: 'x', registry: 'r', holder: null, queriedAt: new Date().toISOString(), properties: [] }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -192,9 +199,24 @@ describe('connectors: failures', () => {
   it('does not retry a call that is not marked safe to repeat', async () => {
     await inject({ operation: 'property.query', kind: 'error', status: 503, count: 5 });
     const breaker = new CircuitBreaker('property');
-    const client = new UpstreamClient({ upstream: 'property', baseUrl: t.url, timeoutMs: 2000, kioskId: 'K', logger: pino({ level: 'silent' }), breaker, retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    const client = new UpstreamClient({
+      upstream: 'property',
+      baseUrl: t.url,
+      timeoutMs: 2000,
+      kioskId: 'K',
+      logger: pino({ level: 'silent' }),
+      breaker,
+      retry: { maxAttempts: 3, baseDelayMs: 1 },
+    });
     const err = await failure(
-      client.request({ operation: 'property.query', method: 'POST', path: '/property/v1/properties/query', body: { idNumber: id() }, schema: healthSchema, retry: false }),
+      client.request({
+        operation: 'property.query',
+        method: 'POST',
+        path: '/property/v1/properties/query',
+        body: { idNumber: id() },
+        schema: healthSchema,
+        retry: false,
+      }),
     );
     expect(err.code).toBe('SERVER_ERROR');
     expect(await remaining()).toEqual([4]);
@@ -220,7 +242,9 @@ describe('connectors: failures', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((r) => server.close(() => r()));
-    const err = await failure(services({ baseUrl: `http://127.0.0.1:${port}`, retry: { maxAttempts: 2, baseDelayMs: 1 } }).property.queryProperties(id()));
+    const err = await failure(
+      services({ baseUrl: `http://127.0.0.1:${port}`, retry: { maxAttempts: 2, baseDelayMs: 1 } }).property.queryProperties(id()),
+    );
     expect(err.code).toBe('UNREACHABLE');
   });
 

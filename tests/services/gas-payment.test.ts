@@ -11,7 +11,12 @@ let t: TestSandbox;
 let sv: Services;
 beforeAll(async () => {
   t = await startTestSandbox();
-  sv = createServices({ baseUrl: t.url, timeoutMs: 2000, kioskId: 'TEST-KIOSK-03', retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
+  sv = createServices({
+    baseUrl: t.url,
+    timeoutMs: 2000,
+    kioskId: 'TEST-KIOSK-03',
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -45,7 +50,12 @@ describe('gas company', () => {
     expect(arrears.arrearsFen).toBe(2350);
 
     const ic = await sv.gas.lookupAccount({ cardNo: DEMO_GAS_ACCOUNTS.icCard.cardNo });
-    expect(ic).toMatchObject({ meterType: 'ic-card', accountNo: DEMO_GAS_ACCOUNTS.icCard.accountNo, purchaseCount: 7, balanceFen: null });
+    expect(ic).toMatchObject({
+      meterType: 'ic-card',
+      accountNo: DEMO_GAS_ACCOUNTS.icCard.accountNo,
+      purchaseCount: 7,
+      balanceFen: null,
+    });
     expect(ic.lastPurchase?.purchaseCount).toBe(7);
     expect(ic.allowanceFen).toBeGreaterThan(0);
 
@@ -76,20 +86,62 @@ describe('gas company', () => {
     const accountNo = DEMO_GAS_ACCOUNTS.iot.accountNo;
     const before = (await sv.gas.lookupAccount({ accountNo })).balanceFen!;
     // The sandbox credits, then answers 503 as if the reply was lost.
-    await postJson(`${t.url}/admin/faults`, { operation: 'gas.iot.credit', kind: 'error', status: 503, phase: 'after', count: 1 });
+    await postJson(`${t.url}/admin/faults`, {
+      operation: 'gas.iot.credit',
+      kind: 'error',
+      status: 503,
+      phase: 'after',
+      count: 1,
+    });
     const r = await sv.gas.remoteCredit({ serialNo: serial(), accountNo, amountFen: 2000, paymentOrderNo: 'ORDER-A2' });
     expect(r.duplicate).toBe(true);
     expect((await sv.gas.lookupAccount({ accountNo })).balanceFen).toBe(before + 2000);
   });
 
   it('enforces amount limits, suspension and meter type', async () => {
-    expect((await failure(sv.gas.remoteCredit({ serialNo: serial(), accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo, amountFen: 500, paymentOrderNo: 'O' }))).upstreamCode).toBe('AMOUNT_OUT_OF_RANGE');
-    const suspended = await failure(sv.gas.remoteCredit({ serialNo: serial(), accountNo: DEMO_GAS_ACCOUNTS.suspended.accountNo, amountFen: 5000, paymentOrderNo: 'O' }));
+    expect(
+      (
+        await failure(
+          sv.gas.remoteCredit({
+            serialNo: serial(),
+            accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo,
+            amountFen: 500,
+            paymentOrderNo: 'O',
+          }),
+        )
+      ).upstreamCode,
+    ).toBe('AMOUNT_OUT_OF_RANGE');
+    const suspended = await failure(
+      sv.gas.remoteCredit({
+        serialNo: serial(),
+        accountNo: DEMO_GAS_ACCOUNTS.suspended.accountNo,
+        amountFen: 5000,
+        paymentOrderNo: 'O',
+      }),
+    );
     expect(suspended.upstreamCode).toBe('ACCOUNT_SUSPENDED');
     expect(suspended.citizen.zh).toContain('已停用');
-    expect((await failure(sv.gas.remoteCredit({ serialNo: serial(), accountNo: DEMO_GAS_ACCOUNTS.icCard.accountNo, amountFen: 5000, paymentOrderNo: 'O' }))).upstreamCode).toBe('NOT_IOT_METER');
+    expect(
+      (
+        await failure(
+          sv.gas.remoteCredit({
+            serialNo: serial(),
+            accountNo: DEMO_GAS_ACCOUNTS.icCard.accountNo,
+            amountFen: 5000,
+            paymentOrderNo: 'O',
+          }),
+        )
+      ).upstreamCode,
+    ).toBe('NOT_IOT_METER');
     const cap = await failure(
-      sv.gas.createIcPurchase({ serialNo: serial(), accountNo: DEMO_GAS_ACCOUNTS.icCardNew.accountNo, cardNo: DEMO_GAS_ACCOUNTS.icCardNew.cardNo, amountFen: 40_000, cardPurchaseCount: 0, paymentOrderNo: 'O' }),
+      sv.gas.createIcPurchase({
+        serialNo: serial(),
+        accountNo: DEMO_GAS_ACCOUNTS.icCardNew.accountNo,
+        cardNo: DEMO_GAS_ACCOUNTS.icCardNew.cardNo,
+        amountFen: 40_000,
+        cardPurchaseCount: 0,
+        paymentOrderNo: 'O',
+      }),
     );
     expect(cap.upstreamCode).toBe('ALLOWANCE_EXCEEDED');
   });
@@ -99,13 +151,40 @@ describe('gas company', () => {
     const account = await sv.gas.lookupAccount({ cardNo });
     const count = account.purchaseCount!;
     const s1 = serial();
-    const p = await sv.gas.createIcPurchase({ serialNo: s1, accountNo, cardNo, amountFen: 10_000, cardPurchaseCount: count, paymentOrderNo: 'ORDER-IC1' });
+    const p = await sv.gas.createIcPurchase({
+      serialNo: s1,
+      accountNo,
+      cardNo,
+      amountFen: 10_000,
+      cardPurchaseCount: count,
+      paymentOrderNo: 'ORDER-IC1',
+    });
     expect(p.status).toBe('awaiting_write');
     expect(p.write).toMatchObject({ cardNo, purchaseCount: count + 1, amountFen: 10_000 });
     expect(p.write.mac).toMatch(/^[0-9A-F]{16}$/);
-    expect((await sv.gas.createIcPurchase({ serialNo: s1, accountNo, cardNo, amountFen: 10_000, cardPurchaseCount: count, paymentOrderNo: 'ORDER-IC1' })).duplicate).toBe(true);
+    expect(
+      (
+        await sv.gas.createIcPurchase({
+          serialNo: s1,
+          accountNo,
+          cardNo,
+          amountFen: 10_000,
+          cardPurchaseCount: count,
+          paymentOrderNo: 'ORDER-IC1',
+        })
+      ).duplicate,
+    ).toBe(true);
 
-    const blocked = await failure(sv.gas.createIcPurchase({ serialNo: serial(), accountNo, cardNo, amountFen: 5_000, cardPurchaseCount: count, paymentOrderNo: 'ORDER-IC2' }));
+    const blocked = await failure(
+      sv.gas.createIcPurchase({
+        serialNo: serial(),
+        accountNo,
+        cardNo,
+        amountFen: 5_000,
+        cardPurchaseCount: count,
+        paymentOrderNo: 'ORDER-IC2',
+      }),
+    );
     expect(blocked.upstreamCode).toBe('PENDING_CARD_WRITE');
 
     const failed = await sv.gas.reportCardWrite(s1, { result: 'failed', purchaseCountAfter: count });
@@ -126,7 +205,13 @@ describe('gas company', () => {
 
     const ledger = await sv.gas.ledger(chinaDate(new Date()));
     const entry = ledger.entries.find((e) => e.serialNo === s1);
-    expect(entry).toMatchObject({ kind: 'ic_purchase', status: 'written', amountFen: 10_000, kioskId: 'TEST-KIOSK-03', paymentOrderNo: 'ORDER-IC1' });
+    expect(entry).toMatchObject({
+      kind: 'ic_purchase',
+      status: 'written',
+      amountFen: 10_000,
+      kioskId: 'TEST-KIOSK-03',
+      paymentOrderNo: 'ORDER-IC1',
+    });
     expect(ledger.entries.some((e) => e.kind === 'iot_credit')).toBe(true);
     expect(ledger.totals.amountFen).toBe(ledger.entries.reduce((s, e) => s + e.amountFen, 0));
     expect((await sv.gas.ledger('2001-01-01')).entries).toEqual([]);
@@ -139,11 +224,27 @@ describe('payment provider', () => {
 
   it('NOTPAY → USERPAYING (page opened) → SUCCESS via the /pay page, then refund', async () => {
     const outTradeNo = tradeNo();
-    const order = await sv.payment.createOrder({ outTradeNo, amountFen: 5000, description: '天然气充值 户号8800100001', expireSeconds: 120 });
+    const order = await sv.payment.createOrder({
+      outTradeNo,
+      amountFen: 5000,
+      description: '天然气充值 户号8800100001',
+      expireSeconds: 120,
+    });
     expect(order.tradeState).toBe('NOTPAY');
     expect(order.codeUrl).toBe(`${t.url}/pay/${order.orderId}`);
-    expect((await sv.payment.createOrder({ outTradeNo, amountFen: 5000, description: '天然气充值 户号8800100001', expireSeconds: 120 })).orderId).toBe(order.orderId);
-    const reused = await failure(sv.payment.createOrder({ outTradeNo, amountFen: 6000, description: '天然气充值 户号8800100001' }));
+    expect(
+      (
+        await sv.payment.createOrder({
+          outTradeNo,
+          amountFen: 5000,
+          description: '天然气充值 户号8800100001',
+          expireSeconds: 120,
+        })
+      ).orderId,
+    ).toBe(order.orderId);
+    const reused = await failure(
+      sv.payment.createOrder({ outTradeNo, amountFen: 6000, description: '天然气充值 户号8800100001' }),
+    );
     expect(reused.upstreamCode).toBe('OUT_TRADE_NO_USED');
 
     const page = await fetch(order.codeUrl, { headers: { accept: 'text/html' } });
@@ -152,7 +253,11 @@ describe('payment provider', () => {
     expect((await sv.payment.queryOrder(outTradeNo)).tradeState).toBe('USERPAYING');
 
     // The button is a plain form POST, as any browser on the machine would send it.
-    const paid = await fetch(order.codeUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: '' });
+    const paid = await fetch(order.codeUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: '',
+    });
     expect(paid.status).toBe(200);
     expect(await paid.text()).toContain('支付成功');
     const q = await sv.payment.queryOrder(outTradeNo);
@@ -164,15 +269,22 @@ describe('payment provider', () => {
 
     const refund = await sv.payment.refund({ outTradeNo, outRefundNo: `R${outTradeNo}`, amountFen: 5000, reason: 'test' });
     expect(refund.status).toBe('SUCCESS');
-    expect((await sv.payment.refund({ outTradeNo, outRefundNo: `R${outTradeNo}`, amountFen: 5000 })).refundId).toBe(refund.refundId);
-    expect((await sv.payment.queryOrder(outTradeNo))).toMatchObject({ tradeState: 'REFUND', refundedFen: 5000 });
+    expect((await sv.payment.refund({ outTradeNo, outRefundNo: `R${outTradeNo}`, amountFen: 5000 })).refundId).toBe(
+      refund.refundId,
+    );
+    expect(await sv.payment.queryOrder(outTradeNo)).toMatchObject({ tradeState: 'REFUND', refundedFen: 5000 });
     const over = await failure(sv.payment.refund({ outTradeNo, outRefundNo: `R2${outTradeNo}`, amountFen: 1 }));
     expect(over.upstreamCode).toBe('REFUND_EXCEEDS_PAID');
     expect(await sv.payment.queryRefund(`R${outTradeNo}`)).toMatchObject({ amountFen: 5000 });
     expect(await sv.payment.queryRefund('no-such-refund')).toBeNull();
 
     const bill = await sv.payment.bill(chinaDate(new Date()));
-    expect(bill.rows.filter((r) => r.outTradeNo === outTradeNo).map((r) => r.type).sort()).toEqual(['payment', 'refund']);
+    expect(
+      bill.rows
+        .filter((r) => r.outTradeNo === outTradeNo)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(['payment', 'refund']);
     expect(bill.totals.paymentFen).toBe(bill.rows.filter((r) => r.type === 'payment').reduce((s, r) => s + r.amountFen, 0));
   });
 
@@ -204,7 +316,8 @@ describe('payment provider', () => {
       const list = (await (await fetch(`${control}/payments`)).json()) as { orders: { orderId: string }[] };
       expect(list.orders.map((o) => o.orderId)).toEqual(expect.arrayContaining([a.orderId, b.orderId, c.orderId]));
 
-      const settle = (id: string, result: string) => postJson(`${control}/payments/${id}`, { result }, { 'content-type': 'application/json' });
+      const settle = (id: string, result: string) =>
+        postJson(`${control}/payments/${id}`, { result }, { 'content-type': 'application/json' });
       expect((await settle(a.orderId, 'pay')).body.tradeState).toBe('SUCCESS');
       expect((await settle(b.orderId, 'fail')).body.tradeState).toBe('PAYERROR');
       expect((await settle(c.orderId, 'close')).body.tradeState).toBe('CLOSED');
@@ -230,7 +343,12 @@ describe('payment expiry', () => {
     const clockSandbox = await startTestSandbox({ now: () => now });
     try {
       const s = createServices({ baseUrl: clockSandbox.url, timeoutMs: 2000, kioskId: 'K-EXP' });
-      const order = await s.payment.createOrder({ outTradeNo: 'EXPIRE-0001', amountFen: 1000, description: 'x', expireSeconds: 120 });
+      const order = await s.payment.createOrder({
+        outTradeNo: 'EXPIRE-0001',
+        amountFen: 1000,
+        description: 'x',
+        expireSeconds: 120,
+      });
       expect(order.expiresAt).toBe('2026-06-30T02:02:00.000Z');
       now = new Date('2026-06-30T02:01:59.000Z');
       expect((await s.payment.queryOrder('EXPIRE-0001')).tradeState).toBe('NOTPAY');

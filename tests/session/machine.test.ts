@@ -19,13 +19,31 @@ const baseConfig = loadConfig(defaultConfigPath);
 
 function sessionConfig(edit: (s: KioskConfig['session']) => void = () => {}): KioskConfig['session'] {
   const s = structuredClone(baseConfig.session);
-  s.countdown = { defaultMs: 60_000, elderMs: 120_000, warningMs: 20_000, assistedFactor: 3, screens: { goodbye: { ms: 10_000, elderMs: 20_000 } } };
+  s.countdown = {
+    defaultMs: 60_000,
+    elderMs: 120_000,
+    warningMs: 20_000,
+    assistedFactor: 3,
+    screens: { goodbye: { ms: 10_000, elderMs: 20_000 } },
+  };
   edit(s);
   return s;
 }
 
-const person: MaskedIdentity = { name: '孙*试', idNumber: '4212**********0610', cardType: 'resident', expired: false, validTo: '2036-05-20' };
-const expired: MaskedIdentity = { ...person, name: '吴*示', idNumber: '4212**********0337', expired: true, validTo: '2025-07-01' };
+const person: MaskedIdentity = {
+  name: '孙*试',
+  idNumber: '4212**********0610',
+  cardType: 'resident',
+  expired: false,
+  validTo: '2036-05-20',
+};
+const expired: MaskedIdentity = {
+  ...person,
+  name: '吴*示',
+  idNumber: '4212**********0337',
+  expired: true,
+  validTo: '2025-07-01',
+};
 
 /**
  * A stand-in for a money flow (the gas issue): `pay` starts a payment (busy + persist), `paid`
@@ -91,10 +109,19 @@ interface Harness {
 }
 
 function start(
-  opts: { session?: KioskConfig['session']; deps?: Partial<SessionDeps>; availability?: AvailabilityView; gasFlow?: AnyStateMachine } = {},
+  opts: {
+    session?: KioskConfig['session'];
+    deps?: Partial<SessionDeps>;
+    availability?: AvailabilityView;
+    gasFlow?: AnyStateMachine;
+  } = {},
 ) {
   const clock = new SimulatedClock();
-  const h = { wiped: [] as { sessionId: string | null; reason: string }[], faceEnded: 0, audit: [] as { action: string; detail: Record<string, unknown> }[] };
+  const h = {
+    wiped: [] as { sessionId: string | null; reason: string }[],
+    faceEnded: 0,
+    audit: [] as { action: string; detail: Record<string, unknown> }[],
+  };
   const f = placeholderFlow({ identity: () => null });
   const machine = createSessionMachine(
     baseDeps(
@@ -109,7 +136,10 @@ function start(
     ),
   );
   const actor = createActor(machine, {
-    input: { settings: sessionSettings(opts.session ?? sessionConfig()), ...(opts.availability ? { availability: opts.availability } : {}) },
+    input: {
+      settings: sessionSettings(opts.session ?? sessionConfig()),
+      ...(opts.availability ? { availability: opts.availability } : {}),
+    },
     clock,
   });
   actor.start();
@@ -129,7 +159,9 @@ function pass(clock: SimulatedClock, ms: number, step = 500): void {
   for (let t = 0; t < ms; t += step) clock.increment(Math.min(step, ms - t));
 }
 
-function availability(edit: Parameters<typeof computeAvailability>[0] extends infer I ? Partial<I> : never = {}): AvailabilityView {
+function availability(
+  edit: Parameters<typeof computeAvailability>[0] extends infer I ? Partial<I> : never = {},
+): AvailabilityView {
   return computeAvailability({
     mode: 'in-service',
     modeMessage: null,
@@ -166,7 +198,11 @@ describe('session machine: journeys', () => {
     expect(h.view().screen).toBe('rating');
     h.actor.send({ type: 'RATE', rating: 'satisfied' });
     expect(h.view().screen).toBe('goodbye');
-    expect(h.audit.find((a) => a.action === 'session.rating')?.detail).toEqual({ sessionId, service: 'tax', rating: 'satisfied' });
+    expect(h.audit.find((a) => a.action === 'session.rating')?.detail).toEqual({
+      sessionId,
+      service: 'tax',
+      rating: 'satisfied',
+    });
     h.actor.send({ type: 'END' });
     expect(h.view().screen).toBe('attract');
     expect(h.wiped).toEqual([{ sessionId, reason: 'finished' }]);
@@ -274,7 +310,12 @@ describe('session machine: countdown', () => {
 
   it('elder mode doubles the time, assisted mode triples it, the goodbye screen is short and ends the session normally', () => {
     const cfg = sessionConfig();
-    const ctx = { settings: sessionSettings(cfg), screen: 'home' as const, prefs: { lang: 'zh-CN' as const, elder: false, voice: true }, assisted: false };
+    const ctx = {
+      settings: sessionSettings(cfg),
+      screen: 'home' as const,
+      prefs: { lang: 'zh-CN' as const, elder: false, voice: true },
+      assisted: false,
+    };
     expect(screenTimeouts(ctx)).toEqual({ totalMs: 60_000, warningMs: 20_000, warns: true });
     expect(screenTimeouts({ ...ctx, prefs: { ...ctx.prefs, elder: true } }).totalMs).toBe(120_000);
     expect(screenTimeouts({ ...ctx, assisted: true }).totalMs).toBe(180_000);
@@ -397,7 +438,11 @@ describe('session machine: identity step', () => {
 
   it('reader failure mid-flow: the identity step says so, and recovers when the reader is back', () => {
     const h = atIdentity();
-    h.actor.send({ type: 'STATUS', availability: availability({ devices: { printer: { device: 'online', paper: 'full' } } }), assisted: false });
+    h.actor.send({
+      type: 'STATUS',
+      availability: availability({ devices: { printer: { device: 'online', paper: 'full' } } }),
+      assisted: false,
+    });
     expect(h.view().step).toBe('readerDown');
     h.actor.send({ type: 'STATUS', availability: availability(), assisted: false });
     expect(h.view().step).toBe('waitCard');

@@ -108,7 +108,13 @@ describe('session module over real ptys', () => {
     await toIdentity('tax');
     await rig.control('POST', '/idcard/card', { profile: 'xianan-resident' });
     let v = await ui.until((x) => x.step === 'confirmed', 8000, 'card read');
-    expect(v.identity).toEqual({ name: '孙*试', idNumber: '4212**********0610', cardType: 'resident', expired: false, validTo: '2036-05-20' });
+    expect(v.identity).toEqual({
+      name: '孙*试',
+      idNumber: '4212**********0610',
+      cardType: 'resident',
+      expired: false,
+      validTo: '2036-05-20',
+    });
     v = await ui.do('Session.Continue');
     expect(v.screen).toBe('service');
     expect(v.flow).toEqual({ step: 'ready', data: { holder: '孙*试' } });
@@ -241,7 +247,9 @@ describe('session module: timeouts', () => {
     expect(v.step).toBe('confirmed');
     v = await c.until((x) => x.screen === 'attract', 8000, 'timed out');
     expect([v.sessionId, v.identity, v.countdown]).toEqual([null, null, null]);
-    const end = short.agent.db.prepare(`SELECT detail FROM audit_log WHERE action = 'session.end' ORDER BY id DESC LIMIT 1`).get() as { detail: string };
+    const end = short.agent.db
+      .prepare(`SELECT detail FROM audit_log WHERE action = 'session.end' ORDER BY id DESC LIMIT 1`)
+      .get() as { detail: string };
     expect(JSON.parse(end.detail)).toMatchObject({ reason: 'timeout' });
   });
 });

@@ -34,7 +34,9 @@ import type { FlowFactory, FlowInput, FlowOutput } from '../../apps/agent/src/se
 
 /** A tax "flow" that finishes at once with a slip to print (masked data only), to test printing. */
 export const slipFlow: FlowFactory = () =>
-  setup({ types: { context: {} as { view: { step: string; data: Record<string, string> } }, input: {} as FlowInput } }).createMachine({
+  setup({
+    types: { context: {} as { view: { step: string; data: Record<string, string> } }, input: {} as FlowInput },
+  }).createMachine({
     context: ({ input }) => ({ view: { step: 'ready', data: { holder: input.identity?.name ?? '' } } }),
     initial: 'ready',
     states: { ready: { on: { CONTINUE: 'done' } }, done: { type: 'final' } },
@@ -112,7 +114,12 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
       };
     }
     if (kinds.includes('scanner')) {
-      c.devices.scanner = { enabled: true, transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 }, partialTimeoutMs: 500, sameCodeMs: 2000 };
+      c.devices.scanner = {
+        enabled: true,
+        transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 },
+        partialTimeoutMs: 500,
+        sameCodeMs: 2000,
+      };
     }
     opts.config?.(c);
   });
@@ -244,7 +251,8 @@ export class SessionClient {
     for (;;) {
       const v = this.latest();
       if (v && pred(v)) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last view: ${JSON.stringify(v && { screen: v.screen, step: v.step })}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}; last view: ${JSON.stringify(v && { screen: v.screen, step: v.step })}`);
       if (Date.now() - polled > 300) {
         polled = Date.now();
         await this.command('Session.GetState');

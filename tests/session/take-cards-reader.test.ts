@@ -92,7 +92,11 @@ describe('take-your-ID-card reminder', () => {
     await waitUntil(() => driver.cardPresence().readerConfirms, 'reader confirms');
     // Well past the bound the card is still there, so the reminder stays (on attract now).
     const endOfBound = Date.now() + reminderMs + 500;
-    const v = await ui.until((x) => x.screen === 'attract' && Date.now() > endOfBound, reminderMs + 20_000, 'attract after the bound');
+    const v = await ui.until(
+      (x) => x.screen === 'attract' && Date.now() > endOfBound,
+      reminderMs + 20_000,
+      'attract after the bound',
+    );
     expect((await ui.do('Session.GetState')).takeCards).toEqual(['idcard']);
     expect(v.screen).toBe('attract');
     await rig.control('DELETE', '/idcard/card');

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { cardsToTake, type CardsInReaders } from '../../apps/agent/src/session/view.js';
 import type { CardKind } from '@kiosk/contracts/session-view';
 
-const cards = (present: CardKind[], leftBehind: CardKind[] = []): CardsInReaders => ({ present: new Set(present), leftBehind: new Set(leftBehind) });
+const cards = (present: CardKind[], leftBehind: CardKind[] = []): CardsInReaders => ({
+  present: new Set(present),
+  leftBehind: new Set(leftBehind),
+});
 
 describe('cardsToTake', () => {
   it('goodbye: every card still in a reader', () => {

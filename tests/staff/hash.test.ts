@@ -20,7 +20,12 @@ describe('staff secret hashing', () => {
   it('never matches (or throws on) a malformed or tampered hash', async () => {
     const h = await hashSecret('2468', { N: 1024 });
     expect(await verifySecret('2468', 'plain-2468')).toBe(false);
-    expect(await verifySecret('2468', h.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBe(false);
+    expect(
+      await verifySecret(
+        '2468',
+        h.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).toBe(false);
     expect(await verifySecret('2468', h.replace('$1024$', '$3$'))).toBe(false);
   });
 

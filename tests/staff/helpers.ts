@@ -15,7 +15,9 @@ export const staffCardId = '421281199211080522';
 
 /** Gas stand-in: busy with 'payment' from the start until FLOW.EVENT {name: 'paid'}. */
 export const paymentFlow: FlowFactory = () =>
-  setup({ types: { context: {} as { view: { step: string; data: Record<string, string> } }, input: {} as FlowInput } }).createMachine({
+  setup({
+    types: { context: {} as { view: { step: string; data: Record<string, string> } }, input: {} as FlowInput },
+  }).createMachine({
     context: { view: { step: 'paying', data: {} } },
     initial: 'paying',
     states: {
@@ -63,5 +65,9 @@ export function auditRows(rig: Rig, prefix = 'staff'): AuditRow[] {
   const rows = rig.agent.db
     .prepare('SELECT at, actor, action, detail FROM audit_log WHERE action LIKE ? ORDER BY id')
     .all(`${prefix}%`) as { at: string; actor: string; action: string; detail: string }[];
-  return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown>, raw: `${r.actor} ${r.action} ${r.detail}` }));
+  return rows.map((r) => ({
+    ...r,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+    raw: `${r.actor} ${r.action} ${r.detail}`,
+  }));
 }

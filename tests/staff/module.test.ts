@@ -65,7 +65,14 @@ describe('staff authentication', () => {
 
     const rows = auditRows(rig);
     const attempts = rows.filter((r) => r.action === 'staff.login');
-    expect(attempts.map((r) => r.detail['outcome'])).toEqual(['wrongPin', 'wrongPin', 'wrongPin', 'wrongPin', 'wrongPin', 'locked']);
+    expect(attempts.map((r) => r.detail['outcome'])).toEqual([
+      'wrongPin',
+      'wrongPin',
+      'wrongPin',
+      'wrongPin',
+      'wrongPin',
+      'locked',
+    ]);
     expect(rows.some((r) => r.action === 'staff.lockout')).toBe(true);
     for (const r of rows) for (const pin of [...wrong, demoPin]) expect(r.raw).not.toContain(pin);
   }, 30_000);
@@ -88,7 +95,10 @@ describe('staff authentication', () => {
     await c.do('Staff.OpenPrompt');
     expect(staffView(await c.command('Staff.GetState')).prompt.cardAccepted).toBe(true);
     await rig.control('POST', '/idcard/card', { profile: staffCardProfile });
-    await c.socket.next((m) => m.header.name === 'Staff.StateChangedEvent' && (m.payload as unknown as StaffView).staff !== null, 10_000);
+    await c.socket.next(
+      (m) => m.header.name === 'Staff.StateChangedEvent' && (m.payload as unknown as StaffView).staff !== null,
+      10_000,
+    );
     expect(staffView(await c.command('Staff.GetState')).staff).toEqual({ staffNo: 'XN-G02', method: 'card' });
     await c.until((v) => v.screen === 'attract' && v.sessionId === null, 8000, 'attract after the staff card');
     const rows = auditRows(rig);

@@ -93,7 +93,8 @@ describe('staff alert names at the outbox', () => {
   it('every staff alert maps to a name the outbox accepts', async () => {
     const { monitorEventType } = await import('../../apps/agent/src/staff/module.js');
     const { eventTypeSchema } = await import('@kiosk/contracts/heartbeat');
-    for (const t of ['staff.lockout', 'printer.paperReplaced'] as const) expect(eventTypeSchema.safeParse(monitorEventType(t)).success).toBe(true);
+    for (const t of ['staff.lockout', 'printer.paperReplaced'] as const)
+      expect(eventTypeSchema.safeParse(monitorEventType(t)).success).toBe(true);
     expect(monitorEventType('printer.paperReplaced')).toBe('printer.paper_replaced');
   });
 });

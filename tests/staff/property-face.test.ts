@@ -20,8 +20,16 @@ describe('property face policy (config)', () => {
 
   it('without a camera property pauses, unless a guide assists (and guideVerifies is on)', () => {
     const config = configSchema.shape.session.parse({});
-    const input = { modeMessage: null, devices: { idcard: { device: 'online' as const }, printer: { device: 'online' as const, paper: 'full' as const } }, upstreams: {}, config };
-    expect(computeAvailability({ ...input, mode: 'in-service' }).services.property).toEqual({ available: false, reasons: ['cameraDown'] });
+    const input = {
+      modeMessage: null,
+      devices: { idcard: { device: 'online' as const }, printer: { device: 'online' as const, paper: 'full' as const } },
+      upstreams: {},
+      config,
+    };
+    expect(computeAvailability({ ...input, mode: 'in-service' }).services.property).toEqual({
+      available: false,
+      reasons: ['cameraDown'],
+    });
     expect(computeAvailability({ ...input, mode: 'assisted' }).services.property).toEqual({ available: true, reasons: [] });
     const strict = configSchema.shape.session.parse({ face: { guideVerifies: false } });
     expect(computeAvailability({ ...input, config: strict, mode: 'assisted' }).services.property.reasons).toEqual(['cameraDown']);
@@ -65,7 +73,9 @@ describe('property face policy (session over real devices)', () => {
     ui = await toConfirmedCard();
     const next = await ui.do('Session.Continue');
     expect(next.screen).toBe('service');
-    const audit = rig.agent.context.db.prepare("SELECT detail FROM audit_log WHERE action = 'face.byGuide'").all() as { detail: string }[];
+    const audit = rig.agent.context.db.prepare("SELECT detail FROM audit_log WHERE action = 'face.byGuide'").all() as {
+      detail: string;
+    }[];
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.detail)).toMatchObject({ service: 'property' });
   });

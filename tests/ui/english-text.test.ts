@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 // does not pull kiosk-ui sources in; the shapes used here are declared below.
 type Lang = 'zh-CN' | 'en';
 const ui = (file: string): string => new URL(`../../apps/kiosk-ui/src/i18n/${file}`, import.meta.url).href;
-const { translate } = (await import(ui('index.ts'))) as { translate(lang: Lang, key: string, params?: Record<string, string | number>): string };
+const { translate } = (await import(ui('index.ts'))) as {
+  translate(lang: Lang, key: string, params?: Record<string, string | number>): string;
+};
 const { en } = (await import(ui('en.ts'))) as { en: Record<string, string> };
 const { upstreamText } = (await import(ui('upstream.ts'))) as { upstreamText(text: string, lang: Lang): string };
 
@@ -34,7 +36,8 @@ describe('upstream words in English', () => {
     ];
     for (const s of samples) {
       const out = upstreamText(s, 'en');
-      if (s.startsWith('(2024)')) expect(out).toBe('(2024)鄂1202执123号, until 2027-03-01'); // a document number stays as issued
+      if (s.startsWith('(2024)'))
+        expect(out).toBe('(2024)鄂1202执123号, until 2027-03-01'); // a document number stays as issued
       else expect(out, s).not.toMatch(cjk);
     }
     expect(upstreamText('2025-01-01 至 2025-01-31', 'en')).toBe('2025-01-01 to 2025-01-31');

@@ -52,7 +52,13 @@ describe('wav helpers', () => {
 });
 
 describe('espeak-ng synthesis', () => {
-  const tts = new Tts({ command: 'espeak-ng', voices: { 'zh-CN': 'cmn', en: 'en-us' }, wordsPerMinute: 140, timeoutMs: 10_000, logger: silentLogger() });
+  const tts = new Tts({
+    command: 'espeak-ng',
+    voices: { 'zh-CN': 'cmn', en: 'en-us' },
+    wordsPerMinute: 140,
+    timeoutMs: 10_000,
+    logger: silentLogger(),
+  });
 
   it('is installed and speaks (status probe)', async () => {
     expect(await tts.status()).toEqual({ ok: true, reason: null });
@@ -62,7 +68,9 @@ describe('espeak-ng synthesis', () => {
     const short = speechStats(await tts.synthesize('请选择要办理的业务', 'zh-CN'));
     expect(short.rms).toBeGreaterThan(speechRms);
     expect(short.seconds).toBeGreaterThan(1);
-    const long = speechStats(await tts.synthesize('请将身份证放在读卡区。读卡区在屏幕下方，标有身份证图案。放好后请不要移动。', 'zh-CN'));
+    const long = speechStats(
+      await tts.synthesize('请将身份证放在读卡区。读卡区在屏幕下方，标有身份证图案。放好后请不要移动。', 'zh-CN'),
+    );
     expect(long.rms).toBeGreaterThan(speechRms);
     expect(long.seconds).toBeGreaterThan(short.seconds * 2);
   });
@@ -99,13 +107,25 @@ describe('espeak-ng synthesis', () => {
     const script = join(dir, 'mute-tts');
     writeFileSync(script, `#!/bin/sh\ncat > /dev/null\ncat '${join(dir, 'silent.wav')}'\n`);
     chmodSync(script, 0o755);
-    const mute = new Tts({ command: script, voices: { 'zh-CN': 'cmn', en: 'en' }, wordsPerMinute: 140, timeoutMs: 5000, logger: silentLogger() });
+    const mute = new Tts({
+      command: script,
+      voices: { 'zh-CN': 'cmn', en: 'en' },
+      wordsPerMinute: 140,
+      timeoutMs: 5000,
+      logger: silentLogger(),
+    });
     expect(await mute.status()).toEqual({ ok: false, reason: 'synthesiser produced silence' });
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('a missing synthesiser is reported unavailable with a reason', async () => {
-    const none = new Tts({ command: '/nonexistent/espeak-ng', voices: { 'zh-CN': 'cmn', en: 'en' }, wordsPerMinute: 140, timeoutMs: 2000, logger: silentLogger() });
+    const none = new Tts({
+      command: '/nonexistent/espeak-ng',
+      voices: { 'zh-CN': 'cmn', en: 'en' },
+      wordsPerMinute: 140,
+      timeoutMs: 2000,
+      logger: silentLogger(),
+    });
     const s = await none.status();
     expect(s.ok).toBe(false);
     expect(s.reason).toMatch(/ENOENT/);

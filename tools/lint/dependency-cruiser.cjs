@@ -35,7 +35,12 @@ module.exports = {
       severity: 'error',
       comment: 'One package uses another through its public entry, not a relative path into it.',
       from: { path: '^packages/([^/]+)/' },
-      to: { path: '^packages/', pathNot: '^packages/$1/', dependencyTypes: ['local'], dependencyTypesNot: ['aliased', 'undetermined'] },
+      to: {
+        path: '^packages/',
+        pathNot: '^packages/$1/',
+        dependencyTypes: ['local'],
+        dependencyTypesNot: ['aliased', 'undetermined'],
+      },
     },
     {
       name: 'protocol-is-pure',

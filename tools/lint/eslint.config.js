@@ -9,7 +9,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'var/**', 'test-artifacts/**', 'tools/lint/**', '**/vite.config.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'var/**',
+      'test-artifacts/**',
+      'tools/lint/**',
+      '**/vite.config.ts',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.tsx'],

@@ -53,9 +53,9 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
     db.prepare('INSERT INTO boots (started_at, agent_version) VALUES (?, ?)').run(new Date().toISOString(), agentVersion)
       .lastInsertRowid,
   );
-  const uncleanBefore = db
-    .prepare('SELECT count(*) AS n FROM boots WHERE clean_shutdown_at IS NULL AND id < ?')
-    .get(bootId) as { n: number };
+  const uncleanBefore = db.prepare('SELECT count(*) AS n FROM boots WHERE clean_shutdown_at IS NULL AND id < ?').get(bootId) as {
+    n: number;
+  };
   if (uncleanBefore.n > 0) log.warn({ previousUncleanStops: uncleanBefore.n }, 'previous run did not stop cleanly');
 
   // A fresh token per boot: a page served before a restart must reload to talk to us again.
@@ -65,8 +65,7 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   chmodSync(tokenFile, 0o600);
 
   const devices = typeof opts.devices === 'function' ? opts.devices(db) : (opts.devices ?? []);
-  const deviceStatuses = (): Record<string, DeviceStatus> =>
-    Object.fromEntries(devices.map((d) => [d.kind, d.status()]));
+  const deviceStatuses = (): Record<string, DeviceStatus> => Object.fromEntries(devices.map((d) => [d.kind, d.status()]));
 
   let ws: WsApi | undefined;
   const broadcast = (name: string, payload: unknown): void => ws?.broadcast(name, payload);
@@ -124,7 +123,11 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
   // Bound to loopback or to every interface, the kiosk's own browser reaches it by the loopback names.
   const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0', '::'].includes(config.agent.host);
   const allowedHosts = [
-    ...new Set([config.agent.host.includes(':') ? `[${config.agent.host}]` : config.agent.host, ...(loopback ? ['127.0.0.1', 'localhost', '[::1]'] : []), ...config.agent.allowedHosts]),
+    ...new Set([
+      config.agent.host.includes(':') ? `[${config.agent.host}]` : config.agent.host,
+      ...(loopback ? ['127.0.0.1', 'localhost', '[::1]'] : []),
+      ...config.agent.allowedHosts,
+    ]),
   ].map((h) => h.toLowerCase());
   const app = createHttpApp({
     allowedHosts,
@@ -158,7 +161,8 @@ export async function startAgent(config: KioskConfig, opts: AgentOptions): Promi
 
   try {
     // Devices start in the background: a missing device is a status, not a start-up failure.
-    for (const d of devices) d.start().catch((err: unknown) => log.warn({ device: d.kind, err: String(err) }, 'device start failed'));
+    for (const d of devices)
+      d.start().catch((err: unknown) => log.warn({ device: d.kind, err: String(err) }, 'device start failed'));
     server.listen(config.agent.port, config.agent.host);
     await once(server, 'listening');
   } catch (err) {

@@ -43,7 +43,12 @@ export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) =>
 /** Feature modules of the production agent, in start order. */
 export function defaultModules(config: KioskConfig, logger: Logger): AgentModuleFactory[] {
   // One set of connectors (and circuit breakers) for the whole agent: the tiles grey out from them.
-  const services = createServices({ baseUrl: config.upstream.baseUrl, timeoutMs: config.upstream.timeoutMs, kioskId: config.kiosk.id, logger });
+  const services = createServices({
+    baseUrl: config.upstream.baseUrl,
+    timeoutMs: config.upstream.timeoutMs,
+    kioskId: config.kiosk.id,
+    logger,
+  });
   // Face verification platform, or null: then the session refuses the face step (never a stub).
   const face = faceConnectorFor(config, logger);
   // 鄂汇办 e-ID codes scanned at the identity step (upstream.eid, or the sandbox at upstream.baseUrl).
@@ -51,7 +56,12 @@ export function defaultModules(config: KioskConfig, logger: Logger): AgentModule
   const upstreamStates = () => withEidStatus(withFaceStatus(upstreamStatusFrom(services), face), eid);
   return [
     createSessionModuleWith({
-      flows: { ...createRecordFlows(services, config, { logger }), gas: createGasFlow({ logger }), licence: createLicenceFlow(services, config, { logger }), photo: createPhotoFlow({ logger }) },
+      flows: {
+        ...createRecordFlows(services, config, { logger }),
+        gas: createGasFlow({ logger }),
+        licence: createLicenceFlow(services, config, { logger }),
+        photo: createPhotoFlow({ logger }),
+      },
       upstreams: upstreamStates(),
       faceVerifier: face ? faceVerifierFrom(face) : null,
       eidRedeemer: eidRedeemerFrom(eid),

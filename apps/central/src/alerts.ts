@@ -90,7 +90,10 @@ export class AlertBook {
     if (existing) return this.repeat(existing, source, c, now, db);
     const n = await this.store.openingsSince(kioskId, c.code, now - this.opts.flappingWindowMs, db);
     const flapping = !c.code.startsWith(flappingPrefix) && n + 1 > this.opts.flappingMaxOpenings;
-    const id = await this.store.openAlert({ kioskId, code: c.code, severity: c.severity, source, message: c.message, now, suppressed: flapping }, db);
+    const id = await this.store.openAlert(
+      { kioskId, code: c.code, severity: c.severity, source, message: c.message, now, suppressed: flapping },
+      db,
+    );
     if (id === undefined) {
       // Another replica opened it a moment ago: this is a repeat of that one.
       const theirs = (await this.openFor(kioskId, db)).find((a) => a.code === c.code);
@@ -119,7 +122,11 @@ export class AlertBook {
         await this.raise(
           kioskId,
           'central',
-          { code: notice, severity: 'warning', message: `状态频繁变化，已暂停通知: ${c.message} / Flapping, notifications paused` },
+          {
+            code: notice,
+            severity: 'warning',
+            message: `状态频繁变化，已暂停通知: ${c.message} / Flapping, notifications paused`,
+          },
           now,
           db,
         );
@@ -133,7 +140,13 @@ export class AlertBook {
     const severity: Severity = source === 'event' && existing.severity === 'error' ? 'error' : c.severity;
     const escalated = existing.severity === 'warning' && severity === 'error';
     const changed = severity !== existing.severity || existing.message !== c.message || source === 'event';
-    const a: Alert = { ...existing, severity, message: c.message, lastAt: now, occurrences: existing.occurrences + (source === 'event' ? 1 : 0) };
+    const a: Alert = {
+      ...existing,
+      severity,
+      message: c.message,
+      lastAt: now,
+      occurrences: existing.occurrences + (source === 'event' ? 1 : 0),
+    };
     if (changed) await this.store.updateAlert(a.id, severity, c.message, now, source === 'event' ? 1 : 0, db);
     if (escalated) await this.listener('escalated', { ...a }, !a.suppressed, db);
     return a;

@@ -1,7 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { serviceError } from '@kiosk/platform';
-import { digestMatches, endpoints, parseSignedHeaders, signer, type Endpoint, type RejectReason } from '@kiosk/contracts/heartbeat';
+import {
+  digestMatches,
+  endpoints,
+  parseSignedHeaders,
+  signer,
+  type Endpoint,
+  type RejectReason,
+} from '@kiosk/contracts/heartbeat';
 import type { CentralConfig } from './config.js';
 import { acceptedSecrets, type KioskKeys } from './kiosk-keys.js';
 import type { CentralStore, ClaimedKiosk } from './store/store.js';
@@ -93,7 +100,7 @@ export function verifyKioskRequest(
     };
     const p = parseSignedHeaders((name) => req.get(name));
     if (!p.ok) return reject(p.reason, p.error);
-    const limit = typeof res.locals[limitKey] === 'number' ? (res.locals[limitKey]) : defaultBodyLimit;
+    const limit = typeof res.locals[limitKey] === 'number' ? res.locals[limitKey] : defaultBodyLimit;
     const declared = req.get('content-length');
     if (declared !== undefined && !/^\d{1,12}$/.test(declared)) return reject('too-large', 'malformed Content-Length');
     const length = declared === undefined ? limit : Number(declared);
@@ -141,7 +148,9 @@ export function verifyKioskRequest(
             // Perhaps rotated meanwhile (by the CLI or another replica): look again, at most every 2 s.
             const fresh = await keys.reload(p.kioskId);
             if (fresh && (fresh.secret !== key.secret || fresh.previous !== key.previous)) {
-              matches = acceptedSecrets(fresh, Date.now()).some((s) => digestMatches(signer(s, fields).update(body).digest(), p.signature));
+              matches = acceptedSecrets(fresh, Date.now()).some((s) =>
+                digestMatches(signer(s, fields).update(body).digest(), p.signature),
+              );
             }
           }
           if (!key || !matches) return reject('bad-signature');
@@ -254,7 +263,13 @@ export class Sessions {
   }
 
   cookie(token: string): string {
-    const parts = [`${sessionCookie}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.round(this.ttlMs / 1000)}`];
+    const parts = [
+      `${sessionCookie}=${token}`,
+      'Path=/',
+      'HttpOnly',
+      'SameSite=Strict',
+      `Max-Age=${Math.round(this.ttlMs / 1000)}`,
+    ];
     if (this.config.secureCookies) parts.push('Secure');
     return parts.join('; ');
   }

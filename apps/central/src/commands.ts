@@ -3,7 +3,6 @@ import type { RemoteCommandKind } from '@kiosk/contracts/health';
 import type { CommandAck, Heartbeat, HeartbeatResponse } from '@kiosk/contracts/heartbeat';
 import type { CentralStore, CommandDbRow, CommandStatus, SqlExec } from './store/store.js';
 
-
 export interface CommandView {
   id: string;
   kioskId: string;

@@ -51,7 +51,12 @@ const centralConfigSchema = z
      * (CENTRAL_DATABASE_URL overrides it). Without it: SQLite in dataDir, one process.
      */
     database: z
-      .object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional() })
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+          .optional(),
+      })
       .strict()
       .default({}),
     enrollment: z
@@ -74,7 +79,12 @@ const centralConfigSchema = z
         /** How often central looks for kiosks that went quiet. */
         sweepIntervalMs: positiveInt.default(1_000),
       })
-      .default({ offlineAfterMissed: thresholds.offlineAfterMissed, defaultIntervalMs: 30_000, maxSkewSeconds: 300, sweepIntervalMs: 1_000 }),
+      .default({
+        offlineAfterMissed: thresholds.offlineAfterMissed,
+        defaultIntervalMs: 30_000,
+        maxSkewSeconds: 300,
+        sweepIntervalMs: 1_000,
+      }),
     kiosks: z
       .array(kioskSchema)
       .refine((k) => new Set(k.map((x) => x.id)).size === k.length, 'kiosk ids must be unique')

@@ -43,7 +43,9 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
     const s = await sessions.login(p.data.username, p.data.password, req.ip ?? 'unknown');
     if (s === 'locked') {
       const minutes = config.dashboard.lockout.lockMinutes;
-      res.status(429).json(serviceError(`尝试次数过多，请${minutes}分钟后再试 Too many attempts; try again in ${minutes} minutes`));
+      res
+        .status(429)
+        .json(serviceError(`尝试次数过多，请${minutes}分钟后再试 Too many attempts; try again in ${minutes} minutes`));
       return;
     }
     if (!s) {
@@ -78,7 +80,9 @@ export function dashboardRoutes(fleet: Fleet, sessions: Sessions, config: Centra
       return;
     }
     const page = await fleet.query(p.data);
-    const body = Buffer.from(JSON.stringify({ ok: true, generatedAt: Date.now(), notSeenDays: config.fleet.notSeenDays, ...page }));
+    const body = Buffer.from(
+      JSON.stringify({ ok: true, generatedAt: Date.now(), notSeenDays: config.fleet.notSeenDays, ...page }),
+    );
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Vary', 'Accept-Encoding');

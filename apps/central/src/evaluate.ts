@@ -62,7 +62,12 @@ export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condi
     if (!badStates.has(st.device)) continue;
     // A printer that is "not ready" only because its paper ran out or jammed is the paper alert
     // below: one paper-out is one alert, not two.
-    if (st.device === 'userError' && (st.paper === 'out' || st.paper === 'jammed') && (hb.paper === 'out' || hb.paper === 'jammed')) continue;
+    if (
+      st.device === 'userError' &&
+      (st.paper === 'out' || st.paper === 'jammed') &&
+      (hb.paper === 'out' || hb.paper === 'jammed')
+    )
+      continue;
     const label = deviceNames[name] ?? name;
     out.push({
       code: `device:${name}`,
@@ -99,7 +104,11 @@ export function heartbeatConditions(hb: Heartbeat, opts: EvaluateOptions): Condi
   }
   const backlog = opts.outboxBacklogEvents ?? thresholds.outboxBacklogEvents;
   if (hb.outbox.depth > backlog) {
-    out.push({ code: 'outbox', severity: 'warning', message: `事件积压 ${hb.outbox.depth} 条 Outbox backlog: ${hb.outbox.depth} events` });
+    out.push({
+      code: 'outbox',
+      severity: 'warning',
+      message: `事件积压 ${hb.outbox.depth} 条 Outbox backlog: ${hb.outbox.depth} events`,
+    });
   }
   return out;
 }

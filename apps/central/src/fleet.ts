@@ -1,13 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HealthCounters } from '@kiosk/contracts/health';
-import { findPersonalData, type FleetState, type Heartbeat, type HeartbeatResponse, type OutboxEvent } from '@kiosk/contracts/heartbeat';
+import {
+  findPersonalData,
+  type FleetState,
+  type Heartbeat,
+  type HeartbeatResponse,
+  type OutboxEvent,
+} from '@kiosk/contracts/heartbeat';
 import type { Alert, AlertBook } from './alerts.js';
 import type { CommandDesk } from './commands.js';
 import type { CentralConfig } from './config.js';
-import { addCounters, fleetState, heartbeatConditions, offlineCondition, zeroCounters, type Condition, type Severity } from './evaluate.js';
+import {
+  addCounters,
+  fleetState,
+  heartbeatConditions,
+  offlineCondition,
+  zeroCounters,
+  type Condition,
+  type Severity,
+} from './evaluate.js';
 import type { BeatWrite, CentralStore, ClaimedKiosk, KioskDbRow, SqlExec } from './store/store.js';
-
 
 /** How long heartbeats wait to be written together (one transaction). */
 const groupCommitMs = 50;
@@ -104,7 +117,12 @@ export class Fleet {
    * Features that derive their own records from kiosk events (e.g. 好差评 follow-ups). Called
    * inside the transaction that applies the event, so each event reaches them exactly once.
    */
-  readonly eventHandlers: ((kiosk: { id: string; site: string }, type: string, payload: Record<string, unknown>, now: number) => void)[] = [];
+  readonly eventHandlers: ((
+    kiosk: { id: string; site: string },
+    type: string,
+    payload: Record<string, unknown>,
+    now: number,
+  ) => void)[] = [];
   /** After a central restart, kiosks get their full grace period again before counting as offline. */
   private readonly startedAt = Date.now();
   private pendingBeats: BeatWrite[] = [];
@@ -173,7 +191,10 @@ export class Fleet {
       state: r.state,
       stateSince: r.state_since === null ? null : Number(r.state_since),
       conditions: json<Condition[]>(r.conditions, []),
-      last: old && old.lastSeenAt !== null && r.last_seen_at !== null && old.lastSeenAt === Number(r.last_seen_at) ? old.last : json<Heartbeat | null>(r.last_heartbeat, null),
+      last:
+        old && old.lastSeenAt !== null && r.last_seen_at !== null && old.lastSeenAt === Number(r.last_seen_at)
+          ? old.last
+          : json<Heartbeat | null>(r.last_heartbeat, null),
       bootId: r.boot_id,
       totals: { ...zeroCounters, ...json<Partial<HealthCounters>>(r.totals, {}) },
       updatedAt,
@@ -185,7 +206,9 @@ export class Fleet {
   private sortedKiosks(): KioskRecord[] {
     if (this.sortedStale) {
       const zh = new Intl.Collator('zh-CN');
-      this.sorted = [...this.kiosks.values()].sort((a, b) => zh.compare(a.site, b.site) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.sorted = [...this.kiosks.values()].sort(
+        (a, b) => zh.compare(a.site, b.site) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
       this.sortedStale = false;
     } else {
       // Records are replaced on refresh; keep the order, take the newest objects.
@@ -235,7 +258,8 @@ export class Fleet {
       }
       sc.matched++;
       sc[k.state]++;
-      if (f.limit === undefined || rows.length < f.limit) rows.push(this.summaryWith(k, alertCounts.get(k.id) ?? 0, commandCounts.get(k.id) ?? 0));
+      if (f.limit === undefined || rows.length < f.limit)
+        rows.push(this.summaryWith(k, alertCounts.get(k.id) ?? 0, commandCounts.get(k.id) ?? 0));
     }
     return { counts, total: sorted.length, matched, sites: [...sites.values()], kiosks: rows };
   }
@@ -257,7 +281,14 @@ export class Fleet {
     if (next !== r.state) await this.store.setState(kioskId, r.state, next, r.conditions, now, db);
   }
 
-  async acceptHeartbeat(kioskId: string, claimed: ClaimedKiosk, seq: number, hb: Heartbeat, rawBody: string, now: number): Promise<HeartbeatResponse> {
+  async acceptHeartbeat(
+    kioskId: string,
+    claimed: ClaimedKiosk,
+    seq: number,
+    hb: Heartbeat,
+    rawBody: string,
+    now: number,
+  ): Promise<HeartbeatResponse> {
     const conditions = heartbeatConditions(hb, {
       essentialDevices: this.config.fleet.essentialDevices,
       diskLowBytes: this.config.fleet.diskLowBytes,
@@ -265,7 +296,9 @@ export class Fleet {
     const before = json<Condition[]>(claimed.conditions, []);
     const changed =
       conditions.length !== before.length ||
-      conditions.some((c, i) => c.code !== before[i]?.code || c.severity !== before[i]?.severity || c.message !== before[i]?.message);
+      conditions.some(
+        (c, i) => c.code !== before[i]?.code || c.severity !== before[i]?.severity || c.message !== before[i]?.message,
+      );
     const totals = addCounters(
       { ...zeroCounters, ...json<Partial<HealthCounters>>(claimed.totals, {}) },
       { bootId: claimed.boot_id, counters: json<HealthCounters | null>(claimed.boot_counters, null) },
@@ -357,7 +390,12 @@ export class Fleet {
   }
 
   /** Applies outbox events in order, each (kiosk, seq) once; returns the highest seq applied. */
-  async acceptEvents(kioskId: string, claimed: ClaimedKiosk, events: readonly OutboxEvent[], now: number): Promise<{ ackedSeq: number; applied: number }> {
+  async acceptEvents(
+    kioskId: string,
+    claimed: ClaimedKiosk,
+    events: readonly OutboxEvent[],
+    now: number,
+  ): Promise<{ ackedSeq: number; applied: number }> {
     const from = Number(claimed.last_event_seq);
     const result = await this.store.transaction(async (tx) => {
       let applied = 0;
@@ -367,12 +405,21 @@ export class Fleet {
         let payload: Record<string, unknown> = e.payload;
         const pd = findPersonalData(payload);
         if (pd) {
-          this.log.warn({ kiosk: kioskId, type: e.type, seq: e.seq, path: pd }, 'event payload looked like personal data; redacted');
+          this.log.warn(
+            { kiosk: kioskId, type: e.type, seq: e.seq, path: pd },
+            'event payload looked like personal data; redacted',
+          );
           payload = { redacted: true, reason: `looked like an ID number at ${pd}` };
         }
         highest = Math.max(highest, e.seq);
         // The unique (kiosk, seq) decides: a batch resent to another replica meanwhile is applied once.
-        if (!(await this.store.insertEvent({ kioskId, seq: e.seq, type: e.type, at: e.at, receivedAt: now, payload: JSON.stringify(payload) }, tx))) continue;
+        if (
+          !(await this.store.insertEvent(
+            { kioskId, seq: e.seq, type: e.type, at: e.at, receivedAt: now, payload: JSON.stringify(payload) },
+            tx,
+          ))
+        )
+          continue;
         applied++;
         await this.applyEventEffects(kioskId, e.type, payload, now, tx);
       }
@@ -388,12 +435,24 @@ export class Fleet {
    * Events that need a person: they raise alerts that stay until acknowledged.
    * `alert` {code, severity, message}; `gas.needs_attention` {orderRef?}.
    */
-  private async applyEventEffects(kioskId: string, type: string, payload: Record<string, unknown>, now: number, db: SqlExec): Promise<void> {
+  private async applyEventEffects(
+    kioskId: string,
+    type: string,
+    payload: Record<string, unknown>,
+    now: number,
+    db: SqlExec,
+  ): Promise<void> {
     const site = this.kiosks.get(kioskId)?.site ?? '';
     for (const h of this.eventHandlers) h({ id: kioskId, site }, type, payload, now);
     if (type === 'gas.needs_attention') {
       const ref = typeof payload.orderRef === 'string' ? ` ${payload.orderRef.slice(0, 40)}` : '';
-      await this.alerts.raise(kioskId, 'event', { code: 'gas-needs-attention', severity: 'error', message: `燃气订单需人工处理 Gas order needs attention${ref}` }, now, db);
+      await this.alerts.raise(
+        kioskId,
+        'event',
+        { code: 'gas-needs-attention', severity: 'error', message: `燃气订单需人工处理 Gas order needs attention${ref}` },
+        now,
+        db,
+      );
     } else if (type === 'alert') {
       const code = typeof payload.code === 'string' && eventAlertCode.test(payload.code) ? payload.code : 'unspecified';
       const severity: Severity = payload.severity === 'error' ? 'error' : 'warning';
@@ -403,7 +462,11 @@ export class Fleet {
   }
 
   /** Commands for a command-wait request: what is deliverable now (marking it delivered), else nothing. */
-  async commandsForWait(kioskId: string, pending: Heartbeat['pendingCommands'], now: number): Promise<HeartbeatResponse['commands']> {
+  async commandsForWait(
+    kioskId: string,
+    pending: Heartbeat['pendingCommands'],
+    now: number,
+  ): Promise<HeartbeatResponse['commands']> {
     if ((await this.store.openCommandCount(kioskId)) === 0) return [];
     return this.store.transaction((tx) => this.commands.forKiosk(kioskId, pending, now, tx));
   }

@@ -42,7 +42,12 @@ export function registerKioskRoutes(
     verifyKioskRequest(keys, fleet.store, e, maxSkewMs, (reason) => metrics.rejected.inc({ reason }), reading);
 
   /** Parses a signed JSON body; on failure answers 400 (the sequence number is used up either way). */
-  function parseJson<T>(res: express.Response, parse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): T | undefined {
+  function parseJson<T>(
+    res: express.Response,
+    parse: (
+      v: unknown,
+    ) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } },
+  ): T | undefined {
     const { kioskId, body } = signedLocals(res);
     let json: unknown;
     try {

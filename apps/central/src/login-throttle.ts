@@ -39,11 +39,10 @@ export class LoginThrottle {
       { key: `addr:${address}`, max: this.policy.maxFailuresPerAddress },
     ];
     const db = this.store.driver;
-    const locked = await db.get<{ n: number }>('SELECT count(*) AS n FROM login_attempts WHERE key IN (?, ?) AND locked_until > ?', [
-      keys[0]!.key,
-      keys[1]!.key,
-      now,
-    ]);
+    const locked = await db.get<{ n: number }>(
+      'SELECT count(*) AS n FROM login_attempts WHERE key IN (?, ?) AND locked_until > ?',
+      [keys[0]!.key, keys[1]!.key, now],
+    );
     if (Number(locked?.n ?? 0) > 0) return null;
     const lockMs = this.policy.lockMinutes * 60_000;
     const windowMs = this.policy.windowMinutes * 60_000;
@@ -96,7 +95,10 @@ export class LoginThrottle {
 
   private async prune(now: number): Promise<void> {
     const db = this.store.driver;
-    await db.run('DELETE FROM login_attempts WHERE locked_until <= ? AND last_at < ?', [now, now - this.policy.windowMinutes * 60_000]);
+    await db.run('DELETE FROM login_attempts WHERE locked_until <= ? AND last_at < ?', [
+      now,
+      now - this.policy.windowMinutes * 60_000,
+    ]);
     const n = await this.size();
     // Down to 90 % so a flood prunes once per many inserts, not on every one.
     const target = Math.floor(this.policy.maxEntries * 0.9);

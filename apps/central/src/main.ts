@@ -13,7 +13,9 @@ import { startCentral } from './server.js';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +30,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: central [--config PATH] [--host H] [--port N]   (or CENTRAL_CONFIG=PATH)\n       central hash-password < password.txt\n');
+    process.stdout.write(
+      'Usage: central [--config PATH] [--host H] [--port N]   (or CENTRAL_CONFIG=PATH)\n       central hash-password < password.txt\n',
+    );
     return 0;
   }
   const config = loadCentralConfig(centralConfigPath(argv, process.env));

@@ -32,7 +32,9 @@ export async function prune(store: CentralStore, retention: CentralConfig['reten
   for (const [table, key, where, cut] of jobs) {
     let total = 0;
     for (;;) {
-      const n = (await db.run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${batch})`, [cut])).changes;
+      const n = (
+        await db.run(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${batch})`, [cut])
+      ).changes;
       total += n;
       if (n < batch) break;
       await new Promise<void>((resolve) => setImmediate(resolve));

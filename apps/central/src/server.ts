@@ -66,7 +66,12 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   if (ratings) fleet.eventHandlers.push(ratings.onEvent);
   else log.warn('ratings (好差评) are not kept on PostgreSQL yet; their events are stored as plain events');
   const chartSource = chartSourceFromSql(store.driver);
-  const history = new HistoryRecorder(chartSource, log.child({ component: 'history' }), config.heartbeat.offlineAfterMissed, opts.historyFlushMs);
+  const history = new HistoryRecorder(
+    chartSource,
+    log.child({ component: 'history' }),
+    config.heartbeat.offlineAfterMissed,
+    opts.historyFlushMs,
+  );
   try {
     await history.start(config.retention.eventDays);
   } catch (err) {
@@ -95,8 +100,16 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       res.send(text);
     }, next);
   });
-  registerKioskRoutes(app, '/api/v1', fleet, keys, metrics, config.heartbeat.maxSkewSeconds * 1000, log, undefined, (id, prev, hb, now) =>
-    history.recordBeat(id, prev, hb, now),
+  registerKioskRoutes(
+    app,
+    '/api/v1',
+    fleet,
+    keys,
+    metrics,
+    config.heartbeat.maxSkewSeconds * 1000,
+    log,
+    undefined,
+    (id, prev, hb, now) => history.recordBeat(id, prev, hb, now),
   );
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
   if (ratings) app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
@@ -195,7 +208,10 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
       : undefined;
   alertmanager?.start();
 
-  log.info({ url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting, database: store.dialect }, 'central listening');
+  log.info(
+    { url, kiosks: fleet.size, webhook: webhook.enabled, alerting: config.alerting, database: store.dialect },
+    'central listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {

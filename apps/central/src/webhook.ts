@@ -43,7 +43,11 @@ export class WebhookQueue {
   /** Queued in the caller's transaction (`db`), so a notification exists exactly when its alert change does. */
   async enqueue(payload: Record<string, unknown>, db: SqlExec, now = Date.now()): Promise<void> {
     if (!this.enabled) return;
-    await db.run('INSERT INTO webhook_deliveries (created_at, payload, next_attempt_at) VALUES (?, ?, ?)', [now, JSON.stringify(payload), now]);
+    await db.run('INSERT INTO webhook_deliveries (created_at, payload, next_attempt_at) VALUES (?, ?, ?)', [
+      now,
+      JSON.stringify(payload),
+      now,
+    ]);
     // Usually after the caller's transaction commits; the poll below catches it otherwise.
     setTimeout(() => this.kick(), 20);
   }
@@ -125,20 +129,23 @@ export class WebhookQueue {
         }
         const now = Date.now();
         if (error === null) {
-          await this.store.driver.run('UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?', [now, d.id]);
+          await this.store.driver.run(
+            'UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?',
+            [now, d.id],
+          );
           continue;
         }
         const attempts = d.attempts + 1;
         const giveUp = attempts >= this.opts.maxAttempts;
         const delay = backoffDelay(attempts, { baseMs: this.opts.retryBaseMs, maxMs: 3_600_000 });
-        await this.store.driver.run('UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ?, last_error = ?, gave_up_at = ? WHERE id = ?', [
-          attempts,
-          now + delay,
-          error,
-          giveUp ? now : null,
-          d.id,
-        ]);
-        this.log.warn({ delivery: d.id, attempts, error, giveUp }, giveUp ? 'webhook delivery given up' : 'webhook delivery failed; will retry');
+        await this.store.driver.run(
+          'UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ?, last_error = ?, gave_up_at = ? WHERE id = ?',
+          [attempts, now + delay, error, giveUp ? now : null, d.id],
+        );
+        this.log.warn(
+          { delivery: d.id, attempts, error, giveUp },
+          giveUp ? 'webhook delivery given up' : 'webhook delivery failed; will retry',
+        );
         // Keep order: later notifications wait until this one is delivered or given up.
         if (!giveUp) return;
       }

@@ -37,9 +37,14 @@ function gasSpeech(view: SessionView, t: T, lang: string): string {
     case 'paying':
       return join(t('gas.pay.title'), t('gas.pay.scan'));
     case 'crediting':
-      return d['meterType'] === 'ic-card' ? join(t('gas.crediting.title'), t('gas.crediting.keepCard')) : t('gas.crediting.title');
+      return d['meterType'] === 'ic-card'
+        ? join(t('gas.crediting.title'), t('gas.crediting.keepCard'))
+        : t('gas.crediting.title');
     case 'printing':
-      return join(t(d['kind'] === 'pending' ? 'gas.printing.pending' : 'gas.printing.credited'), t(d['kind'] === 'pending' ? 'gas.printing.slip' : 'gas.printing.receipt'));
+      return join(
+        t(d['kind'] === 'pending' ? 'gas.printing.pending' : 'gas.printing.credited'),
+        t(d['kind'] === 'pending' ? 'gas.printing.slip' : 'gas.printing.receipt'),
+      );
     case 'pendingEntry':
       return join(t('gas.pending.title'), t('gas.pending.hint'));
     case 'finishing':
@@ -72,7 +77,9 @@ function recordSpeech(view: SessionView, t: T, lang: string): string {
     case 'years':
       return t('flows.social.chooseYear');
     case 'list':
-      return id === 'social' ? t('flows.social.chooseSlip') : join(t(id === 'tax' ? 'flows.tax.title' : 'flows.property.title'), t('speech.list'));
+      return id === 'social'
+        ? t('flows.social.chooseSlip')
+        : join(t(id === 'tax' ? 'flows.tax.title' : 'flows.property.title'), t('speech.list'));
     default:
       return t(`service.${id}`);
   }
@@ -97,7 +104,8 @@ function licenceSpeech(view: SessionView, t: T, lang: string): string {
 }
 
 function serviceSpeech(view: SessionView, t: T, lang: string): string {
-  if (!view.flow || view.flow.step === 'comingSoon') return join(t(`service.${view.service?.id ?? 'property'}`), t('soon.title'), t('soon.body'));
+  if (!view.flow || view.flow.step === 'comingSoon')
+    return join(t(`service.${view.service?.id ?? 'property'}`), t('soon.title'), t('soon.body'));
   if (view.service?.id === 'licence') return licenceSpeech(view, t, lang);
   if (view.service?.id === 'photo') return photoSpeech(view.flow.step, view.flow.data, t);
   return view.service?.id === 'gas' ? gasSpeech(view, t, lang) : recordSpeech(view, t, lang);
@@ -129,7 +137,9 @@ export function speechFor(view: SessionView, t: T, lang: string = view.prefs.lan
       return join(t(`identity.${step}`, { hotline: view.contact.hotline }), hint);
     }
     case 'face':
-      return view.step === 'consent' ? join(t('face.consent'), t('face.consent.body')) : t(`face.${view.step === 'preview' ? 'preview' : (view.step ?? 'consent')}`);
+      return view.step === 'consent'
+        ? join(t('face.consent'), t('face.consent.body'))
+        : t(`face.${view.step === 'preview' ? 'preview' : (view.step ?? 'consent')}`);
     case 'service':
       return serviceSpeech(view, t, lang);
     case 'printing':

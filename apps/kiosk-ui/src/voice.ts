@@ -137,4 +137,3 @@ export function stopSpeaking(): void {
     /* nothing to stop */
   }
 }
-

@@ -111,12 +111,7 @@ function applyFault(f: ActiveFault, req: Request, res: Response, requestId: stri
  * Wraps one named API operation: checks the X-Kiosk-Id / X-Request-Id headers, applies injected
  * faults, runs the handler, maps errors to the JSON error body and logs one line per call.
  */
-export function operation(
-  name: string,
-  handler: OpHandler,
-  deps: OpDeps,
-  opts: { public?: boolean } = {},
-): RequestHandler {
+export function operation(name: string, handler: OpHandler, deps: OpDeps, opts: { public?: boolean } = {}): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const kioskId = req.get('x-kiosk-id') ?? '';
@@ -128,7 +123,11 @@ export function operation(
     try {
       // Public pages (verify, pay) are opened by any browser and carry no kiosk headers.
       if (!opts.public && (!HEADER_ID.test(kioskId) || !HEADER_ID.test(headerRequestId))) {
-        throw new ApiError(400, 'MISSING_HEADERS', 'X-Kiosk-Id and X-Request-Id headers are required (1–100 of A-Z a-z 0-9 . _ : -)');
+        throw new ApiError(
+          400,
+          'MISSING_HEADERS',
+          'X-Kiosk-Id and X-Request-Id headers are required (1–100 of A-Z a-z 0-9 . _ : -)',
+        );
       }
       const before = deps.faults.take(name, 'before');
       if (before?.kind === 'delay') {
@@ -184,7 +183,15 @@ export function operation(
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       deps.log.info(
-        { op: name, kioskId: HEADER_ID.test(kioskId) ? kioskId : undefined, requestId, status, ms: Math.round(ms * 10) / 10, fault, ...ctx.logFields },
+        {
+          op: name,
+          kioskId: HEADER_ID.test(kioskId) ? kioskId : undefined,
+          requestId,
+          status,
+          ms: Math.round(ms * 10) / 10,
+          fault,
+          ...ctx.logFields,
+        },
         'upstream call',
       );
     }

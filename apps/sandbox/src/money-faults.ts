@@ -65,10 +65,12 @@ export class MoneyFaults {
       target === 'iot' ? ['gas.iot.credit'] : target === 'ic' ? ['gas.ic.purchase'] : ['gas.iot.credit', 'gas.ic.purchase'];
     switch (f.mode) {
       case 'credit_late':
-        for (const operation of ops(f.target)) this.faults.add({ operation, kind: 'delay', delayMs: f.delayMs, count: f.count, phase: 'before' });
+        for (const operation of ops(f.target))
+          this.faults.add({ operation, kind: 'delay', delayMs: f.delayMs, count: f.count, phase: 'before' });
         return;
       case 'credit_answer_late':
-        for (const operation of ops(f.target)) this.faults.add({ operation, kind: 'delay', delayMs: f.delayMs, count: f.count, phase: 'after' });
+        for (const operation of ops(f.target))
+          this.faults.add({ operation, kind: 'delay', delayMs: f.delayMs, count: f.count, phase: 'after' });
         return;
       case 'credit_answer_lost':
         for (const operation of ops(f.target)) this.faults.add({ operation, kind: 'reset', count: f.count, phase: 'after' });
@@ -92,7 +94,11 @@ export class MoneyFaults {
   }
 
   state(): { heldCalls: number; appliedHeld: { operation: string; since: string }[]; payDuringClose: Armed[] } {
-    return { heldCalls: this.held.count, appliedHeld: [...this.held.applied.values()], payDuringClose: this.payOnClose.map((a) => ({ ...a })) };
+    return {
+      heldCalls: this.held.count,
+      appliedHeld: [...this.held.applied.values()],
+      payDuringClose: this.payOnClose.map((a) => ({ ...a })),
+    };
   }
 
   clear(): void {

@@ -58,14 +58,17 @@ const SERVICE = 'kiosk-sandbox-upstream';
 export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle> {
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'sandbox' });
   const now = opts.now ?? (() => new Date());
-  const extraPeople = opts.extraPeople ?? (idCardProfilePeople());
+  const extraPeople = opts.extraPeople ?? idCardProfilePeople();
   ensurePrivateDir(opts.dataDir);
   const { db, data, reseeded } = openSandboxDb(join(opts.dataDir, 'sandbox.db'), chinaDate(now()), {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
     extraPeople,
   });
-  log.info({ people: data.people.length, gasAccounts: data.gasAccounts.length, asOf: data.asOf, reseeded }, 'synthetic data ready');
+  log.info(
+    { people: data.people.length, gasAccounts: data.gasAccounts.length, asOf: data.asOf, reseeded },
+    'synthetic data ready',
+  );
 
   const faults = new FaultRegistry();
   const moneyFaults = new MoneyFaults(faults);
@@ -141,4 +144,3 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxHandle>
     },
   };
 }
-

@@ -48,7 +48,9 @@ export function openSandboxDb(file: string, today: string, opts: SeedOptions = {
       db.exec('DELETE FROM properties; DELETE FROM tax_records; DELETE FROM social_records; DELETE FROM people;');
       const person = db.prepare('INSERT INTO people (id_number, name, source) VALUES (?, ?, ?)');
       const property = db.prepare('INSERT INTO properties (certificate_no, id_number, position, data) VALUES (?, ?, ?, ?)');
-      const tax = db.prepare('INSERT INTO tax_records (voucher_no, id_number, period_year, paid_on, data) VALUES (?, ?, ?, ?, ?)');
+      const tax = db.prepare(
+        'INSERT INTO tax_records (voucher_no, id_number, period_year, paid_on, data) VALUES (?, ?, ?, ?, ?)',
+      );
       const social = db.prepare(
         'INSERT INTO social_records (voucher_no, id_number, kind, period_year, paid_on, data) VALUES (?, ?, ?, ?, ?, ?)',
       );
@@ -56,7 +58,8 @@ export function openSandboxDb(file: string, today: string, opts: SeedOptions = {
         person.run(p.idNumber, p.name, p.source);
         p.properties.forEach((x, i) => property.run(x.certificateNo, p.idNumber, i, JSON.stringify(x)));
         for (const t of p.tax) tax.run(t.voucherNo, p.idNumber, Number(t.periodStart.slice(0, 4)), t.paidOn, JSON.stringify(t));
-        for (const s of p.social) social.run(s.voucherNo, p.idNumber, s.kind, Number(s.periodStart.slice(0, 4)), s.paidOn, JSON.stringify(s));
+        for (const s of p.social)
+          social.run(s.voucherNo, p.idNumber, s.kind, Number(s.periodStart.slice(0, 4)), s.paidOn, JSON.stringify(s));
       }
       const gas = db.prepare(`INSERT OR IGNORE INTO gas_accounts
         (account_no, card_no, holder_name, address, meter_type, status, balance_fen, arrears_fen, purchase_count,
@@ -64,9 +67,22 @@ export function openSandboxDb(file: string, today: string, opts: SeedOptions = {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const a of data.gasAccounts) {
         gas.run(
-          a.accountNo, a.cardNo, a.holderName, a.address, a.meterType, a.status, a.balanceFen, a.arrearsFen,
-          a.purchaseCount, a.lastPurchase?.amountFen ?? null, a.lastPurchase?.volumeM3 ?? null,
-          a.lastPurchase?.purchasedAt ?? null, a.unitPriceFen, a.minAmountFen, a.maxAmountFen, a.monthlyCapFen,
+          a.accountNo,
+          a.cardNo,
+          a.holderName,
+          a.address,
+          a.meterType,
+          a.status,
+          a.balanceFen,
+          a.arrearsFen,
+          a.purchaseCount,
+          a.lastPurchase?.amountFen ?? null,
+          a.lastPurchase?.volumeM3 ?? null,
+          a.lastPurchase?.purchasedAt ?? null,
+          a.unitPriceFen,
+          a.minAmountFen,
+          a.maxAmountFen,
+          a.monthlyCapFen,
         );
       }
       setMeta(db, 'seed', seed);

@@ -37,7 +37,9 @@ export function routerErrorHandler(err: Error & { type?: string }, _req: Request
 export function parseControlBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
-    throw new SimulatorInputError(r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'body'}: ${i.message}`).join('; '));
+    throw new SimulatorInputError(
+      r.error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'body'}: ${i.message}`).join('; '),
+    );
   }
   return r.data;
 }

@@ -28,7 +28,9 @@ class PaymentsControlError extends Error {
 
 async function call(url: string, init: Omit<RequestInit, 'signal'> = {}): Promise<unknown> {
   const res = await fetchJson(url, { ...init, timeoutMs: TIMEOUT_MS });
-  const body = !res.parsed ? upstreamError('BAD_RESPONSE', 'sandbox answered with something that is not JSON') : (res.json ?? null);
+  const body = !res.parsed
+    ? upstreamError('BAD_RESPONSE', 'sandbox answered with something that is not JSON')
+    : (res.json ?? null);
   if (!res.ok) throw new PaymentsControlError(res.status, body);
   return body;
 }

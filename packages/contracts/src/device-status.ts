@@ -1,15 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 /** The one status vocabulary (borrowed from XFS4IoT) used by every device, heartbeat and dashboard. */
-export const deviceStates = [
-  'online',
-  'offline',
-  'noDevice',
-  'hardwareError',
-  'userError',
-  'deviceBusy',
-  'starting',
-] as const;
+export const deviceStates = ['online', 'offline', 'noDevice', 'hardwareError', 'userError', 'deviceBusy', 'starting'] as const;
 export type DeviceState = (typeof deviceStates)[number];
 
 /** clear = a guide can fix it (paper, cover); maintenance = an engineer is needed. */

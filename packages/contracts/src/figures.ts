@@ -20,14 +20,28 @@ export interface Family {
   labels: readonly string[];
 }
 
-const f = (name: string, type: MetricType, help: string, labels: readonly string[] = []): Family => ({ name, type, help, labels });
+const f = (name: string, type: MetricType, help: string, labels: readonly string[] = []): Family => ({
+  name,
+  type,
+  help,
+  labels,
+});
 
 export const families = {
   up: f('kiosk_up', 'gauge', '1 if central heard from the kiosk within its offline grace period, else 0.'),
-  lastHeartbeat: f('kiosk_last_heartbeat_timestamp_seconds', 'gauge', 'Unix time central last accepted a heartbeat from the kiosk.'),
-  fleetState: f('kiosk_fleet_state', 'gauge', 'Fleet state of the kiosk as central sees it (1 for the current state).', ['state']),
+  lastHeartbeat: f(
+    'kiosk_last_heartbeat_timestamp_seconds',
+    'gauge',
+    'Unix time central last accepted a heartbeat from the kiosk.',
+  ),
+  fleetState: f('kiosk_fleet_state', 'gauge', 'Fleet state of the kiosk as central sees it (1 for the current state).', [
+    'state',
+  ]),
   mode: f('kiosk_mode', 'gauge', 'Operating mode of the kiosk (1 for the current mode).', ['mode']),
-  deviceStatus: f('kiosk_device_status', 'gauge', 'Device status in the XFS4IoT vocabulary (1 for the current state).', ['device', 'state']),
+  deviceStatus: f('kiosk_device_status', 'gauge', 'Device status in the XFS4IoT vocabulary (1 for the current state).', [
+    'device',
+    'state',
+  ]),
   paper: f('kiosk_printer_paper_state', 'gauge', 'Receipt printer paper state (1 for the current state).', ['state']),
   transactions: f('kiosk_transactions_total', 'counter', 'Services completed at the kiosk.'),
   transactionsFailed: f('kiosk_transactions_failed_total', 'counter', 'Services that ended in a failure.'),
@@ -41,7 +55,11 @@ export const families = {
   memoryFree: f('kiosk_memory_free_bytes', 'gauge', 'Free memory on the kiosk computer.'),
   agentMemory: f('kiosk_agent_resident_memory_bytes', 'gauge', 'Resident memory of the device agent process.'),
   agentStart: f('kiosk_agent_start_time_seconds', 'gauge', 'Unix time the device agent process started.'),
-  buildInfo: f('kiosk_build_info', 'gauge', 'Software versions running on the kiosk (always 1).', ['agent_version', 'ui_version', 'config_hash']),
+  buildInfo: f('kiosk_build_info', 'gauge', 'Software versions running on the kiosk (always 1).', [
+    'agent_version',
+    'ui_version',
+    'config_hash',
+  ]),
 } as const;
 
 export interface Sample {
@@ -91,11 +109,16 @@ export function healthSamples(h: HealthFigures): Sample[] {
   add(families.memoryFree, h.system.memoryFreeBytes);
   add(families.agentMemory, h.system.memoryRssBytes);
   add(families.agentStart, Math.round(h.takenAtMs / 1000 - h.system.uptimeSeconds));
-  add(families.buildInfo, 1, { agent_version: h.versions.agent, ui_version: h.versions.ui ?? 'none', config_hash: h.configHash.slice(0, 16) });
+  add(families.buildInfo, 1, {
+    agent_version: h.versions.agent,
+    ui_version: h.versions.ui ?? 'none',
+    config_hash: h.configHash.slice(0, 16),
+  });
   return s;
 }
 
-const escapeLabel = (v: string): string => (/[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v);
+const escapeLabel = (v: string): string =>
+  /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 function formatValue(v: number): string {

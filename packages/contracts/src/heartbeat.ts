@@ -50,9 +50,7 @@ export const deviceStatusSchema = z.object({
   action: z.enum(actionHints).optional(),
   detail: shortText.optional(),
   paper: z.enum(paperStates).optional(),
-  extra: z
-    .record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()]))
-    .optional(),
+  extra: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()])).optional(),
 });
 
 export const countersSchema = z.object({
@@ -77,10 +75,9 @@ export const heartbeatSchema = z.object({
   intervalMs: z.number().int().min(50).max(3_600_000),
   mode: z.enum(kioskModes),
   modeMessage: shortText.optional(),
-  devices: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), deviceStatusSchema).refine(
-    (d) => Object.keys(d).length <= 32,
-    'at most 32 devices',
-  ),
+  devices: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), deviceStatusSchema)
+    .refine((d) => Object.keys(d).length <= 32, 'at most 32 devices'),
   paper: z.enum(paperStates),
   /** Since the agent started (see bootId). */
   counters: countersSchema,
@@ -111,14 +108,17 @@ export const heartbeatSchema = z.object({
     .object({
       total: z.number().int().min(0).max(32),
       paused: z
-        .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), reasons: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/)).max(8) }))
+        .array(
+          z.object({
+            id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+            reasons: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/)).max(8),
+          }),
+        )
         .max(32),
     })
     .optional(),
   /** Commands the kiosk holds but has not finished, e.g. waiting for a money step to end. */
-  pendingCommands: z
-    .array(z.object({ id: z.string().min(1).max(64), state: z.enum(['waiting', 'running']) }))
-    .max(100),
+  pendingCommands: z.array(z.object({ id: z.string().min(1).max(64), state: z.enum(['waiting', 'running']) })).max(100),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

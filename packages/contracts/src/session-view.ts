@@ -12,16 +12,7 @@ export const serviceIds: readonly ServiceId[] = ['property', 'gas', 'tax', 'soci
 export type Lang = 'zh-CN' | 'en';
 
 export type ScreenName =
-  | 'attract'
-  | 'outOfService'
-  | 'home'
-  | 'identity'
-  | 'face'
-  | 'service'
-  | 'printing'
-  | 'result'
-  | 'rating'
-  | 'goodbye';
+  'attract' | 'outOfService' | 'home' | 'identity' | 'face' | 'service' | 'printing' | 'result' | 'rating' | 'goodbye';
 
 /** 好差评: five levels, best first. */
 export const ratingLevels = ['verySatisfied', 'satisfied', 'basicallySatisfied', 'dissatisfied', 'veryDissatisfied'] as const;
@@ -44,14 +35,7 @@ export interface Prefs {
 }
 
 /** Why a service or device is not usable; the UI turns each code into words from its catalogue. */
-export type ReasonCode =
-  | 'idcardDown'
-  | 'printerDown'
-  | 'paperOut'
-  | 'paperJammed'
-  | 'cameraDown'
-  | 'upstreamDown'
-  | 'disabled';
+export type ReasonCode = 'idcardDown' | 'printerDown' | 'paperOut' | 'paperJammed' | 'cameraDown' | 'upstreamDown' | 'disabled';
 
 export interface ServiceAvailability {
   available: boolean;

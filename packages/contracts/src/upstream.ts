@@ -329,7 +329,11 @@ export const icWriteReportSchema = z.object({
   /** The card's counter read back after writing; required when result is written. */
   purchaseCountAfter: z.number().int().nullable(),
   /** Hex image of the card after writing, as gas-kiosk host protocols report it. */
-  cardImage: z.string().regex(/^[0-9A-Fa-f]*$/).max(4096).optional(),
+  cardImage: z
+    .string()
+    .regex(/^[0-9A-Fa-f]*$/)
+    .max(4096)
+    .optional(),
 });
 export type IcWriteReport = z.infer<typeof icWriteReportSchema>;
 

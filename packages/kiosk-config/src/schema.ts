@@ -89,9 +89,15 @@ const cameraSchema = z.object({
       kind: z.literal('v4l2'),
       device: z.string().min(1),
       /** V4L2 pixel format to ask for (e.g. mjpeg for large sizes over USB 2); camera default if absent. */
-      inputFormat: z.string().regex(/^[a-z0-9_]+$/, 'an ffmpeg pixel format name, e.g. mjpeg').optional(),
+      inputFormat: z
+        .string()
+        .regex(/^[a-z0-9_]+$/, 'an ffmpeg pixel format name, e.g. mjpeg')
+        .optional(),
       /** Sensor mode WxH; camera default if absent. Output is scaled and cropped to width×height anyway. */
-      inputSize: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'WIDTHxHEIGHT, e.g. 1280x720').optional(),
+      inputSize: z
+        .string()
+        .regex(/^\d{2,4}x\d{2,4}$/, 'WIDTHxHEIGHT, e.g. 1280x720')
+        .optional(),
     }),
   ]),
   width: z.number().int().min(160).max(4096).default(640),
@@ -135,7 +141,9 @@ const sessionSchema = z.object({
       warningMs: ms.default(20_000),
       /** Assisted mode (a guide beside the citizen) stretches every countdown by this factor. */
       assistedFactor: z.number().min(1).max(10).default(3),
-      screens: z.partialRecord(z.enum(sessionScreens), screenCountdownSchema).default({ goodbye: { ms: 10_000, elderMs: 20_000 } }),
+      screens: z
+        .partialRecord(z.enum(sessionScreens), screenCountdownSchema)
+        .default({ goodbye: { ms: 10_000, elderMs: 20_000 } }),
     })
     .prefault({}),
   services: z
@@ -179,9 +187,7 @@ const sessionSchema = z.object({
 export const configSchema = z
   .object({
     kiosk: z.object({
-      id: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
+      id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64'),
       site: z.string().min(1),
       location: z.string().min(1),
     }),
@@ -265,18 +271,32 @@ export const configSchema = z
       .object({
         /** One PIN per staff member, as `kiosk staff hash-pin` prints it (salted scrypt; never the PIN). */
         pins: z
-          .array(z.object({ staffNo: z.string().regex(/^[A-Za-z0-9-]{1,16}$/), pinHash: z.string().regex(/^scrypt\$/, 'a hash from `kiosk staff hash-pin`') }))
+          .array(
+            z.object({
+              staffNo: z.string().regex(/^[A-Za-z0-9-]{1,16}$/),
+              pinHash: z.string().regex(/^scrypt\$/, 'a hash from `kiosk staff hash-pin`'),
+            }),
+          )
           .default([]),
         /** Staff ID cards, as `kiosk staff hash-id` prints them (salted scrypt of the id number). */
         idCards: z
-          .array(z.object({ staffNo: z.string().regex(/^[A-Za-z0-9-]{1,16}$/), idHash: z.string().regex(/^scrypt\$/, 'a hash from `kiosk staff hash-id`') }))
+          .array(
+            z.object({
+              staffNo: z.string().regex(/^[A-Za-z0-9-]{1,16}$/),
+              idHash: z.string().regex(/^scrypt\$/, 'a hash from `kiosk staff hash-id`'),
+            }),
+          )
           .default([]),
         /** The hidden gesture: a long press in this screen corner opens the staff prompt. */
         corner: z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']).default('top-left'),
         longPressMs: ms.min(300).default(3000),
         /** Wrong PINs in a row that lock the prompt, and for how long. */
         lockoutAttempts: z.number().int().min(1).max(20).default(5),
-        lockoutMinutes: z.number().positive().max(24 * 60).default(15),
+        lockoutMinutes: z
+          .number()
+          .positive()
+          .max(24 * 60)
+          .default(15),
         /** The prompt closes by itself after this long without a PIN. */
         promptTimeoutMs: ms.default(60_000),
       })

@@ -10,7 +10,10 @@ const usbIdSchema = z.object({
   /** Kernel subsystem of the node the agent opens: tty (serial), usbmisc (/dev/usb/lp*), hidraw. */
   subsystem: z.enum(['tty', 'usbmisc', 'hidraw']).default('tty'),
   /** USB serial number, when two identical devices are attached. */
-  serial: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  serial: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
 });
 
 /**
@@ -31,7 +34,11 @@ export const selfcareSchema = z
     disk: z
       .object({
         /** Below this free space, logs and old raw data are pruned; if still below, out of service. */
-        minFreeBytes: z.number().int().min(0).default(512 * 1024 * 1024),
+        minFreeBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(512 * 1024 * 1024),
         checkIntervalMs: ms.default(60_000),
       })
       .prefault({}),

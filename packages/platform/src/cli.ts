@@ -27,7 +27,14 @@ export function helpText(commands: readonly CliCommand[], prefix: readonly strin
   const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
   const width = Math.max(...shown.map((c) => c.path.join(' ').length), 10);
   const lines = shown.map((c) => `  ${tool} ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return [`Usage: ${tool} <command> [options]`, '', 'Commands:', ...lines, '', `Run \`${tool} <command> --help\` for its options.`].join('\n');
+  return [
+    `Usage: ${tool} <command> [options]`,
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    `Run \`${tool} <command> --help\` for its options.`,
+  ].join('\n');
 }
 
 /** Runs the command argv names; returns the exit code. Unknown commands print help, exit 1. */

@@ -44,7 +44,8 @@ export function migrate(db: Db, migrations: readonly Migration[]): number[] {
   )`);
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   sorted.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at position ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at position ${i + 1}`);
   });
   const done = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),

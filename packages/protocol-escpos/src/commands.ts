@@ -161,7 +161,9 @@ export function code128Data(text: string): Uint8Array {
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
     if (c < 0x20 || c > 0x7e) {
-      throw new RangeError(`CODE128 code set B takes printable ASCII only; ${JSON.stringify(ch)} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) is not`);
+      throw new RangeError(
+        `CODE128 code set B takes printable ASCII only; ${JSON.stringify(ch)} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) is not`,
+      );
     }
     out.push(c);
     if (c === 0x7b) out.push(0x7b);
@@ -249,7 +251,8 @@ export const CLEAR_RESPONSE: readonly number[] = [0x37, 0x25, 0x00];
  * by column, 3 bytes per column, MSB = top dot. Not affected by GS ! (scale the image instead).
  */
 export function bitImage24(width: number, columns: Uint8Array): Uint8Array {
-  if (!Number.isInteger(width) || width < 1 || width > 1023) throw new RangeError(`bit image width must be 1..1023 dots, got ${width}`);
+  if (!Number.isInteger(width) || width < 1 || width > 1023)
+    throw new RangeError(`bit image width must be 1..1023 dots, got ${width}`);
   if (columns.length !== width * 3) throw new RangeError(`ESC * 33 needs ${width * 3} data bytes, got ${columns.length}`);
   const out = new Uint8Array(5 + columns.length);
   out.set([ESC, 0x2a, 33, width & 0xff, width >> 8]);

@@ -1,7 +1,15 @@
 import * as cmd from './commands.js';
 import type { Align, HriPosition, QrErrorLevel, RasterScale, Underline } from './commands.js';
 import { columnData24, monoImage, rasterBands, setPixel, getPixel, DEFAULT_BAND_ROWS, type MonoImage } from './image.js';
-import { defaultTextPolicy, encodeText, inPrinterFont, needsChineseMode, toPrintable, UnprintableTextError, type TextPolicy } from './text.js';
+import {
+  defaultTextPolicy,
+  encodeText,
+  inPrinterFont,
+  needsChineseMode,
+  toPrintable,
+  UnprintableTextError,
+  type TextPolicy,
+} from './text.js';
 import type { GlyphSource } from './glyph-raster.js';
 
 /**
@@ -139,7 +147,10 @@ export class EscPosEncoder {
     const img = this.glyphs?.glyph(ch, width, height);
     if (!img) {
       const cp = ch.codePointAt(0)!;
-      throw new UnprintableTextError([{ char: ch, codePoint: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, index: 0 }], this.glyphs ? `no glyph in ${this.glyphs.description}` : 'no CJK font to draw it');
+      throw new UnprintableTextError(
+        [{ char: ch, codePoint: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, index: 0 }],
+        this.glyphs ? `no glyph in ${this.glyphs.description}` : 'no CJK font to draw it',
+      );
     }
     return img;
   }
@@ -165,7 +176,10 @@ export class EscPosEncoder {
   private lineImage(printable: string): void {
     const h = CELL * this.heightMul;
     const cells = [...printable].map((ch) => ({ ch, w: (ch.codePointAt(0)! < 0x80 ? CELL / 2 : CELL) * this.widthMul }));
-    const width = Math.max(8, cells.reduce((s, c) => s + c.w, 0));
+    const width = Math.max(
+      8,
+      cells.reduce((s, c) => s + c.w, 0),
+    );
     const img = monoImage(width, h);
     let x0 = 0;
     for (const { ch, w } of cells) {

@@ -90,7 +90,13 @@ function flatten(commands: readonly PathCommand[], map: (x: number, y: number) =
 }
 
 /** Draws the outline into a `width` × `height` dot box (the full em square, stretched to it). */
-export function rasterizeGlyph(commands: readonly PathCommand[], box: GlyphBox, width: number, height: number, threshold = 0.3): MonoImage {
+export function rasterizeGlyph(
+  commands: readonly PathCommand[],
+  box: GlyphBox,
+  width: number,
+  height: number,
+  threshold = 0.3,
+): MonoImage {
   const img = monoImage(width, height);
   const kx = width / box.unitsPerEm;
   const ky = height / box.unitsPerEm;
@@ -102,7 +108,8 @@ export function rasterizeGlyph(commands: readonly PathCommand[], box: GlyphBox, 
     const y = (row + 0.5) / SAMPLES;
     xs.length = 0;
     for (const [x0, y0, x1, y1] of segs) {
-      if ((y0 <= y && y1 > y) || (y1 <= y && y0 > y)) xs.push({ x: x0 + ((y - y0) / (y1 - y0)) * (x1 - x0), dir: y1 > y0 ? 1 : -1 });
+      if ((y0 <= y && y1 > y) || (y1 <= y && y0 > y))
+        xs.push({ x: x0 + ((y - y0) / (y1 - y0)) * (x1 - x0), dir: y1 > y0 ? 1 : -1 });
     }
     if (xs.length < 2) continue;
     xs.sort((a, b) => a.x - b.x);

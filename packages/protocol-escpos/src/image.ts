@@ -44,7 +44,8 @@ export function imageFromRows(rows: readonly string[], black = '#'): MonoImage {
 
 /** From 8-bit grey (0 = black, 255 = white), one byte per pixel, thresholded. */
 export function imageFromGray(width: number, height: number, gray: Uint8Array, threshold = 128): MonoImage {
-  if (gray.length !== width * height) throw new RangeError(`grey data is ${gray.length} bytes, ${width}×${height} needs ${width * height}`);
+  if (gray.length !== width * height)
+    throw new RangeError(`grey data is ${gray.length} bytes, ${width}×${height} needs ${width * height}`);
   const img = monoImage(width, height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (gray[y * width + x]! < threshold) setPixel(img, x, y);
   return img;
@@ -52,7 +53,8 @@ export function imageFromGray(width: number, height: number, gray: Uint8Array, t
 
 /** From RGBA (4 bytes per pixel); transparent pixels are white. */
 export function imageFromRgba(width: number, height: number, rgba: Uint8Array, threshold = 128): MonoImage {
-  if (rgba.length !== width * height * 4) throw new RangeError(`RGBA data is ${rgba.length} bytes, ${width}×${height} needs ${width * height * 4}`);
+  if (rgba.length !== width * height * 4)
+    throw new RangeError(`RGBA data is ${rgba.length} bytes, ${width}×${height} needs ${width * height * 4}`);
   const gray = new Uint8Array(width * height);
   for (let i = 0; i < gray.length; i++) {
     const a = rgba[i * 4 + 3]! / 255;
@@ -103,7 +105,8 @@ export const DEFAULT_BAND_ROWS = 24;
  * what clones with small buffers need, and it gives the driver command boundaries to pace on.
  */
 export function rasterBands(img: MonoImage, bandRows = DEFAULT_BAND_ROWS, scale: RasterScale = 'normal'): Uint8Array[] {
-  if (!Number.isInteger(bandRows) || bandRows < 1 || bandRows > 255) throw new RangeError(`band rows must be 1..255, got ${bandRows}`);
+  if (!Number.isInteger(bandRows) || bandRows < 1 || bandRows > 255)
+    throw new RangeError(`band rows must be 1..255, got ${bandRows}`);
   const bpr = bytesPerRow(img.width);
   const bands: Uint8Array[] = [];
   for (let y = 0; y < img.height; y += bandRows) {

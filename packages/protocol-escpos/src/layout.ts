@@ -153,7 +153,13 @@ export function resolveWidths(total: number, specs: readonly ColumnSpec[], gap =
  * Lays out one table row: each cell is wrapped inside its column, and the row becomes as many
  * lines as its tallest cell. Every returned line is exactly `total` columns wide or less.
  */
-export function layoutRow(cells: readonly string[], widths: readonly number[], specs: readonly ColumnSpec[], gap = 1, policy?: TextPolicy): string[] {
+export function layoutRow(
+  cells: readonly string[],
+  widths: readonly number[],
+  specs: readonly ColumnSpec[],
+  gap = 1,
+  policy?: TextPolicy,
+): string[] {
   const wrapped = widths.map((w, i) => {
     const text = toPrintable(cells[i] ?? '', policy);
     return w >= 2 ? wrapText(text, w) : [text];
@@ -168,7 +174,12 @@ export function layoutRow(cells: readonly string[], widths: readonly number[], s
 }
 
 /** A table: rows of cells laid out in columns over `total` half-width columns. */
-export function layoutTable(rows: readonly (readonly string[])[], specs: readonly ColumnSpec[], total: number, gap = 1): string[][] {
+export function layoutTable(
+  rows: readonly (readonly string[])[],
+  specs: readonly ColumnSpec[],
+  total: number,
+  gap = 1,
+): string[][] {
   const widths = resolveWidths(total, specs, gap);
   return rows.map((r) => layoutRow(r, widths, specs, gap));
 }

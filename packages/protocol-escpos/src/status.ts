@@ -80,7 +80,12 @@ export function decodeOfflineCause(b: number): OfflineCauseBits {
 
 export function decodeErrorCause(b: number): ErrorCauseBits {
   check(3, b);
-  return { recoverableError: bit(b, 2), autocutterError: bit(b, 3), unrecoverableError: bit(b, 5), autoRecoverableError: bit(b, 6) };
+  return {
+    recoverableError: bit(b, 2),
+    autocutterError: bit(b, 3),
+    unrecoverableError: bit(b, 5),
+    autoRecoverableError: bit(b, 6),
+  };
 }
 
 /**

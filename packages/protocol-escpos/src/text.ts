@@ -219,7 +219,8 @@ export function textColumns(printable: string): number {
   for (let i = 0; i < printable.length; i++) {
     const c = printable.charCodeAt(i);
     if (c < 0x80) n += 1;
-    else if (c >= 0xdc00 && c <= 0xdfff) continue; // low surrogate: counted with its high half
+    else if (c >= 0xdc00 && c <= 0xdfff)
+      continue; // low surrogate: counted with its high half
     else n += 2;
   }
   return n;

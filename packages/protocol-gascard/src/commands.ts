@@ -82,7 +82,8 @@ class Reader {
   private at = 0;
   constructor(private readonly b: Buffer) {}
   private need(n: number): void {
-    if (this.at + n > this.b.length) throw new CodecError(`truncated: need ${n} byte(s) at ${this.at}, have ${this.b.length - this.at}`);
+    if (this.at + n > this.b.length)
+      throw new CodecError(`truncated: need ${n} byte(s) at ${this.at}, have ${this.b.length - this.at}`);
   }
   u8(): number {
     this.need(1);
@@ -149,7 +150,10 @@ export function decodeWriteRequest(data: Uint8Array): GasCardWrite {
 // ---- reader → host ------------------------------------------------------------------------------
 
 export function encodeStatusReply(present: boolean): Buffer {
-  return new Writer().u8(STATUS.ok).u8(present ? 1 : 0).done();
+  return new Writer()
+    .u8(STATUS.ok)
+    .u8(present ? 1 : 0)
+    .done();
 }
 
 export function encodeReadReply(card: GasCardData): Buffer {

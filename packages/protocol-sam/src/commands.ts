@@ -278,6 +278,9 @@ export function decodeNewestAddress(data: Uint8Array): DecodeResult<string> {
   }
   // NUL and space pad the field on both sides (GA 467 fixed-length text).
   // eslint-disable-next-line no-control-regex -- NUL padding is what the reader sends
-  const text = Buffer.from(data).toString('utf16le').replace(/[\u0000\u0020]+$/u, '').replace(/^[\u0000\u0020]+/u, '');
+  const text = Buffer.from(data)
+    .toString('utf16le')
+    .replace(/[\u0000\u0020]+$/u, '')
+    .replace(/^[\u0000\u0020]+/u, '');
   return { ok: true, value: text };
 }

@@ -136,7 +136,9 @@ export class HidReassembler {
     if (payload.length >= HEADER_LENGTH && payload.subarray(0, 5).equals(PREAMBLE)) {
       const samTotal = HEADER_LENGTH + payload.readUInt16BE(5);
       if (samTotal !== payload.length) {
-        return [{ type: 'error', code: 'mismatch', message: `HID length ${payload.length} differs from SAM frame length ${samTotal}` }];
+        return [
+          { type: 'error', code: 'mismatch', message: `HID length ${payload.length} differs from SAM frame length ${samTotal}` },
+        ];
       }
     }
     return [{ type: 'message', envelope: { tag: msg[0]!, srn: msg.readUInt16LE(1), code: msg[5]!, payload } }];

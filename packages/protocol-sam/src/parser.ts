@@ -129,7 +129,11 @@ export class FrameParser<T> {
         if (inner < 0) break;
         events.push({
           type: 'error',
-          error: { code: 'junk', message: `skipped a truncated ${inner}-byte frame (announced ${total}) before a complete one`, discarded: inner },
+          error: {
+            code: 'junk',
+            message: `skipped a truncated ${inner}-byte frame (announced ${total}) before a complete one`,
+            discarded: inner,
+          },
         });
         buf = buf.subarray(inner);
         continue;

@@ -39,14 +39,64 @@ export const sexLabels: Record<Sex, { zh: string; en: string }> = {
 
 /** GB/T 3304 nation codes. */
 export const nations: Readonly<Record<string, string>> = {
-  '01': '汉', '02': '蒙古', '03': '回', '04': '藏', '05': '维吾尔', '06': '苗', '07': '彝', '08': '壮',
-  '09': '布依', '10': '朝鲜', '11': '满', '12': '侗', '13': '瑶', '14': '白', '15': '土家', '16': '哈尼',
-  '17': '哈萨克', '18': '傣', '19': '黎', '20': '傈僳', '21': '佤', '22': '畲', '23': '高山', '24': '拉祜',
-  '25': '水', '26': '东乡', '27': '纳西', '28': '景颇', '29': '柯尔克孜', '30': '土', '31': '达斡尔',
-  '32': '仫佬', '33': '羌', '34': '布朗', '35': '撒拉', '36': '毛南', '37': '仡佬', '38': '锡伯', '39': '阿昌',
-  '40': '普米', '41': '塔吉克', '42': '怒', '43': '乌孜别克', '44': '俄罗斯', '45': '鄂温克', '46': '德昂',
-  '47': '保安', '48': '裕固', '49': '京', '50': '塔塔尔', '51': '独龙', '52': '鄂伦春', '53': '赫哲',
-  '54': '门巴', '55': '珞巴', '56': '基诺', '97': '其他', '98': '外国血统中国籍人士',
+  '01': '汉',
+  '02': '蒙古',
+  '03': '回',
+  '04': '藏',
+  '05': '维吾尔',
+  '06': '苗',
+  '07': '彝',
+  '08': '壮',
+  '09': '布依',
+  '10': '朝鲜',
+  '11': '满',
+  '12': '侗',
+  '13': '瑶',
+  '14': '白',
+  '15': '土家',
+  '16': '哈尼',
+  '17': '哈萨克',
+  '18': '傣',
+  '19': '黎',
+  '20': '傈僳',
+  '21': '佤',
+  '22': '畲',
+  '23': '高山',
+  '24': '拉祜',
+  '25': '水',
+  '26': '东乡',
+  '27': '纳西',
+  '28': '景颇',
+  '29': '柯尔克孜',
+  '30': '土',
+  '31': '达斡尔',
+  '32': '仫佬',
+  '33': '羌',
+  '34': '布朗',
+  '35': '撒拉',
+  '36': '毛南',
+  '37': '仡佬',
+  '38': '锡伯',
+  '39': '阿昌',
+  '40': '普米',
+  '41': '塔吉克',
+  '42': '怒',
+  '43': '乌孜别克',
+  '44': '俄罗斯',
+  '45': '鄂温克',
+  '46': '德昂',
+  '47': '保安',
+  '48': '裕固',
+  '49': '京',
+  '50': '塔塔尔',
+  '51': '独龙',
+  '52': '鄂伦春',
+  '53': '赫哲',
+  '54': '门巴',
+  '55': '珞巴',
+  '56': '基诺',
+  '97': '其他',
+  '98': '外国血统中国籍人士',
 };
 
 export const LONG_TERM = 'long-term';
@@ -118,14 +168,7 @@ export type CardFields =
   | (Omit<Foreign2023Card, 'previousIdNumber'> & { previousIdNumber?: string });
 
 export type CardWarningCode =
-  | 'idNumberFormat'
-  | 'checkDigit'
-  | 'idBirthDate'
-  | 'birthMismatch'
-  | 'date'
-  | 'sexCode'
-  | 'nationCode'
-  | 'addressCode';
+  'idNumberFormat' | 'checkDigit' | 'idBirthDate' | 'birthMismatch' | 'date' | 'sexCode' | 'nationCode' | 'addressCode';
 
 /** A problem with the card's data. Never contains the data itself (logs carry warnings). */
 export interface CardWarning {
@@ -146,22 +189,52 @@ const F = (off: number, len: number): FieldSpec => ({ off, len });
 
 const layouts = {
   resident: {
-    name: F(0, 30), sex: F(30, 2), nationCode: F(32, 4), birthDate: F(36, 16), address: F(52, 70),
-    idNumber: F(122, 36), issuer: F(158, 30), validFrom: F(188, 16), validTo: F(204, 16),
+    name: F(0, 30),
+    sex: F(30, 2),
+    nationCode: F(32, 4),
+    birthDate: F(36, 16),
+    address: F(52, 70),
+    idNumber: F(122, 36),
+    issuer: F(158, 30),
+    validFrom: F(188, 16),
+    validTo: F(204, 16),
   },
   'hk-macau-taiwan': {
-    name: F(0, 30), sex: F(30, 2), birthDate: F(36, 16), address: F(52, 70), idNumber: F(122, 36),
-    issuer: F(158, 30), validFrom: F(188, 16), validTo: F(204, 16), permitNumber: F(220, 18),
+    name: F(0, 30),
+    sex: F(30, 2),
+    birthDate: F(36, 16),
+    address: F(52, 70),
+    idNumber: F(122, 36),
+    issuer: F(158, 30),
+    validFrom: F(188, 16),
+    validTo: F(204, 16),
+    permitNumber: F(220, 18),
     issueCount: F(238, 4),
   },
   'foreign-2017': {
-    englishName: F(0, 120), sex: F(120, 2), idNumber: F(122, 30), nationality: F(152, 6), name: F(158, 30),
-    validFrom: F(188, 16), validTo: F(204, 16), birthDate: F(220, 16), cardVersion: F(236, 4), issuer: F(240, 8),
+    englishName: F(0, 120),
+    sex: F(120, 2),
+    idNumber: F(122, 30),
+    nationality: F(152, 6),
+    name: F(158, 30),
+    validFrom: F(188, 16),
+    validTo: F(204, 16),
+    birthDate: F(220, 16),
+    cardVersion: F(236, 4),
+    issuer: F(240, 8),
   },
   'foreign-2023': {
-    name: F(0, 30), sex: F(30, 2), renewalCount: F(32, 4), birthDate: F(36, 16), englishName1: F(52, 70),
-    idNumber: F(122, 36), validFrom: F(188, 16), validTo: F(204, 16), englishName2: F(220, 22),
-    nationality: F(242, 6), previousNumberLink: F(250, 6),
+    name: F(0, 30),
+    sex: F(30, 2),
+    renewalCount: F(32, 4),
+    birthDate: F(36, 16),
+    englishName1: F(52, 70),
+    idNumber: F(122, 36),
+    validFrom: F(188, 16),
+    validTo: F(204, 16),
+    englishName2: F(220, 22),
+    nationality: F(242, 6),
+    previousNumberLink: F(250, 6),
   },
 } as const satisfies Record<CardType, Record<string, FieldSpec>>;
 
@@ -280,7 +353,14 @@ export function decodeText(text: Uint8Array): DecodeResult<DecodedCard> {
       idWarnings(validateIdNumber18(card.idNumber), warnings);
       birthMatches(card.idNumber, card.birthDate, warnings);
       if (!/^8[123]0000/.test(card.idNumber)) {
-        warnings.push(warning('addressCode', 'idNumber', '居住证号码地址码应为 810000/820000/830000', 'permit number should start with 810000, 820000 or 830000'));
+        warnings.push(
+          warning(
+            'addressCode',
+            'idNumber',
+            '居住证号码地址码应为 810000/820000/830000',
+            'permit number should start with 810000, 820000 or 830000',
+          ),
+        );
       }
       break;
     }
@@ -327,7 +407,14 @@ export function decodeText(text: Uint8Array): DecodeResult<DecodedCard> {
       idWarnings(validateIdNumber18(idNumber), warnings);
       birthMatches(idNumber, c.birthDate, warnings);
       if (!idNumber.startsWith('9')) {
-        warnings.push(warning('idNumberFormat', 'idNumber', '2023版永久居留身份证号码应以 9 开头', '2023 permanent resident numbers start with 9'));
+        warnings.push(
+          warning(
+            'idNumberFormat',
+            'idNumber',
+            '2023版永久居留身份证号码应以 9 开头',
+            '2023 permanent resident numbers start with 9',
+          ),
+        );
       }
       break;
     }

@@ -160,7 +160,8 @@ export const profiles: readonly CardProfile[] = [
   },
   {
     name: 'foreign-2023',
-    description: '外国人永久居留身份证（2023版，德国籍，46字内长英文名）/ foreign permanent resident ID, 2023 version (DEU), long English name',
+    description:
+      '外国人永久居留身份证（2023版，德国籍，46字内长英文名）/ foreign permanent resident ID, 2023 version (DEU), long English name',
     fingerprints: 0,
     card: {
       cardType: 'foreign-2023',
@@ -223,7 +224,9 @@ export function seededBytes(seed: string, n: number): Buffer {
  */
 export function syntheticWlt(seed: string): Buffer {
   const out = seededBytes(`wlt:${seed}`, 1024);
-  Buffer.from([0x57, 0x4c, 0x66, 0x00, 0x7e, 0x00, 0x32, 0x00, 0x00, 0xff, 0x85, 0x00, 0x51, 0x51, 0x51, 0x3e, 0x71, 0x0d, 0xd5, 0x64, 0xf2]).copy(out, 0);
+  Buffer.from([
+    0x57, 0x4c, 0x66, 0x00, 0x7e, 0x00, 0x32, 0x00, 0x00, 0xff, 0x85, 0x00, 0x51, 0x51, 0x51, 0x3e, 0x71, 0x0d, 0xd5, 0x64, 0xf2,
+  ]).copy(out, 0);
   return out;
 }
 

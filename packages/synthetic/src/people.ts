@@ -81,9 +81,26 @@ export function districtFor(areaCode: string): District {
   return districtByCode.get(areaCode) ?? (DISTRICTS[0] as District);
 }
 
-const SURNAMES = Array.from('王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏付方邹熊秦江尹雷龙陶贺毛万严覃戴');
-const GIVEN = Array.from('伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华建国志红兰玉梅文斌辉鹏飞春燕晓丹宇浩然欣怡子涵思远婷雪琳佳慧俊峰德福海燕凤莲');
-const ESTATES = ['金桂花园', '温泉丽景', '银泉小区', '翡翠华庭', '滨江公馆', '香城名苑', '桂乡苑', '嘉和家园', '阳光新城', '锦绣江南', '书香门第', '和谐家园'];
+const SURNAMES = Array.from(
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏付方邹熊秦江尹雷龙陶贺毛万严覃戴',
+);
+const GIVEN = Array.from(
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华建国志红兰玉梅文斌辉鹏飞春燕晓丹宇浩然欣怡子涵思远婷雪琳佳慧俊峰德福海燕凤莲',
+);
+const ESTATES = [
+  '金桂花园',
+  '温泉丽景',
+  '银泉小区',
+  '翡翠华庭',
+  '滨江公馆',
+  '香城名苑',
+  '桂乡苑',
+  '嘉和家园',
+  '阳光新城',
+  '锦绣江南',
+  '书香门第',
+  '和谐家园',
+];
 const BANKS = [
   '中国建设银行股份有限公司咸宁分行',
   '中国工商银行股份有限公司咸宁分行',
@@ -251,11 +268,11 @@ function makeProperty(rng: Rng, ctx: Ctx, district: District): Property {
   }
   const rural = district.code !== '421202' && kind === '住宅' && rng.chance(0.15);
   return {
-    certificateNo: ctx.certs.take(
-      () => `鄂(${regYear})${district.registry}不动产权第${rng.digits(7)}号`,
-    ),
+    certificateNo: ctx.certs.take(() => `鄂(${regYear})${district.registry}不动产权第${rng.digits(7)}号`),
     unitNumber: `${district.code}${rng.digits(6)}${rural ? 'JC' : 'GB'}${rng.digits(5)}F${unitTail}`,
-    location: rural ? `咸宁市${district.name}${rng.pick(['白沙', '马桥', '汀泗', '官埠', '横沟'])}村${rng.int(1, 12)}组${rng.int(1, 99)}号` : location,
+    location: rural
+      ? `咸宁市${district.name}${rng.pick(['白沙', '马桥', '汀泗', '官埠', '横沟'])}村${rng.int(1, 12)}组${rng.int(1, 99)}号`
+      : location,
     district: { code: district.code, name: district.name },
     areaM2,
     usage: rural ? '住宅' : kind === '车位' ? '车位' : kind,
@@ -283,9 +300,7 @@ function mortgage(rng: Rng, ctx: Ctx, p: Property, district: District): Property
     label: '抵押',
     mortgagee: rng.pick(BANKS),
     amountFen: rng.int(10, 120) * 10_000 * 100,
-    certificateNo: ctx.certs.take(
-      () => `鄂(${registeredOn.slice(0, 4)})${district.registry}不动产证明第${rng.digits(7)}号`,
-    ),
+    certificateNo: ctx.certs.take(() => `鄂(${registeredOn.slice(0, 4)})${district.registry}不动产证明第${rng.digits(7)}号`),
     registeredOn,
     termStart: registeredOn,
     termEnd: plusYears(registeredOn, rng.pick([10, 15, 20, 25, 30])),
@@ -410,7 +425,17 @@ function taxRecords(rng: Rng, ctx: Ctx, district: District, profile: RecordProfi
 }
 
 /** 城乡居民基本医疗保险 individual contribution per year, in yuan. */
-const RESIDENT_MEDICAL_YUAN: Record<number, number> = { 2019: 250, 2020: 280, 2021: 320, 2022: 350, 2023: 380, 2024: 400, 2025: 400, 2026: 420, 2027: 440 };
+const RESIDENT_MEDICAL_YUAN: Record<number, number> = {
+  2019: 250,
+  2020: 280,
+  2021: 320,
+  2022: 350,
+  2023: 380,
+  2024: 400,
+  2025: 400,
+  2026: 420,
+  2027: 440,
+};
 const RESIDENT_GRADES_YUAN = [200, 300, 400, 500, 600, 700, 800, 900, 1000, 1500, 2000, 3000];
 
 function socialRecords(rng: Rng, ctx: Ctx, district: District, profile: RecordProfile): SocialRecord[] {
@@ -497,11 +522,75 @@ function demoGasAccounts(people: readonly SyntheticPerson[], asOf: string): GasA
   const common = { unitPriceFen: GAS_UNIT_PRICE_FEN, minAmountFen: GAS_MIN_FEN, maxAmountFen: GAS_MAX_FEN };
   const lastPurchaseAt = `${asOf}T02:30:00.000Z`;
   return [
-    { ...DEMO_GAS_ACCOUNTS.iot, holderName: holder(1), address: addr(1), meterType: 'iot', status: 'normal', balanceFen: 8_650, arrearsFen: 0, purchaseCount: null, lastPurchase: null, monthlyCapFen: null, ...common },
-    { ...DEMO_GAS_ACCOUNTS.iotArrears, holderName: holder(2), address: addr(2), meterType: 'iot', status: 'normal', balanceFen: -2_350, arrearsFen: 0, purchaseCount: null, lastPurchase: null, monthlyCapFen: null, ...common },
-    { ...DEMO_GAS_ACCOUNTS.icCard, holderName: holder(3), address: addr(3), meterType: 'ic-card', status: 'normal', balanceFen: null, arrearsFen: 0, purchaseCount: 7, lastPurchase: { amountFen: 10_000, volumeM3: Math.round((10_000 / GAS_UNIT_PRICE_FEN) * 100) / 100, purchasedAt: lastPurchaseAt }, monthlyCapFen: 300_000, ...common },
-    { ...DEMO_GAS_ACCOUNTS.icCardNew, holderName: holder(4), address: addr(4), meterType: 'ic-card', status: 'normal', balanceFen: null, arrearsFen: 0, purchaseCount: 0, lastPurchase: null, monthlyCapFen: 30_000, ...common },
-    { ...DEMO_GAS_ACCOUNTS.suspended, holderName: holder(5), address: addr(5), meterType: 'iot', status: 'suspended', balanceFen: 0, arrearsFen: 0, purchaseCount: null, lastPurchase: null, monthlyCapFen: null, ...common },
+    {
+      ...DEMO_GAS_ACCOUNTS.iot,
+      holderName: holder(1),
+      address: addr(1),
+      meterType: 'iot',
+      status: 'normal',
+      balanceFen: 8_650,
+      arrearsFen: 0,
+      purchaseCount: null,
+      lastPurchase: null,
+      monthlyCapFen: null,
+      ...common,
+    },
+    {
+      ...DEMO_GAS_ACCOUNTS.iotArrears,
+      holderName: holder(2),
+      address: addr(2),
+      meterType: 'iot',
+      status: 'normal',
+      balanceFen: -2_350,
+      arrearsFen: 0,
+      purchaseCount: null,
+      lastPurchase: null,
+      monthlyCapFen: null,
+      ...common,
+    },
+    {
+      ...DEMO_GAS_ACCOUNTS.icCard,
+      holderName: holder(3),
+      address: addr(3),
+      meterType: 'ic-card',
+      status: 'normal',
+      balanceFen: null,
+      arrearsFen: 0,
+      purchaseCount: 7,
+      lastPurchase: {
+        amountFen: 10_000,
+        volumeM3: Math.round((10_000 / GAS_UNIT_PRICE_FEN) * 100) / 100,
+        purchasedAt: lastPurchaseAt,
+      },
+      monthlyCapFen: 300_000,
+      ...common,
+    },
+    {
+      ...DEMO_GAS_ACCOUNTS.icCardNew,
+      holderName: holder(4),
+      address: addr(4),
+      meterType: 'ic-card',
+      status: 'normal',
+      balanceFen: null,
+      arrearsFen: 0,
+      purchaseCount: 0,
+      lastPurchase: null,
+      monthlyCapFen: 30_000,
+      ...common,
+    },
+    {
+      ...DEMO_GAS_ACCOUNTS.suspended,
+      holderName: holder(5),
+      address: addr(5),
+      meterType: 'iot',
+      status: 'suspended',
+      balanceFen: 0,
+      arrearsFen: 0,
+      purchaseCount: null,
+      lastPurchase: null,
+      monthlyCapFen: null,
+      ...common,
+    },
   ];
 }
 
@@ -530,7 +619,11 @@ function generatedGasAccounts(rng: Rng, people: readonly SyntheticPerson[], asOf
       purchaseCount,
       lastPurchase:
         ic && purchaseCount
-          ? { amountFen, volumeM3: Math.round((amountFen / GAS_UNIT_PRICE_FEN) * 100) / 100, purchasedAt: `${randomDate(rng, 2023, asOf)}T03:00:00.000Z` }
+          ? {
+              amountFen,
+              volumeM3: Math.round((amountFen / GAS_UNIT_PRICE_FEN) * 100) / 100,
+              purchasedAt: `${randomDate(rng, 2023, asOf)}T03:00:00.000Z`,
+            }
           : null,
       unitPriceFen: GAS_UNIT_PRICE_FEN,
       minAmountFen: GAS_MIN_FEN,
@@ -568,7 +661,8 @@ function ensureCoverage(rng: Rng, ctx: Ctx, people: SyntheticPerson[]): void {
   const p = target.properties[0] as Property;
   if (!p.statuses.some((s) => s.type === 'mortgage')) p.statuses.push(mortgage(rng, ctx, p, d));
   if (!p.statuses.some((s) => s.type === 'seizure')) p.statuses.push(seizure(rng, ctx, p, d));
-  for (const person of people) for (const prop of person.properties) prop.statuses.sort((a, b) => a.registeredOn.localeCompare(b.registeredOn));
+  for (const person of people)
+    for (const prop of person.properties) prop.statuses.sort((a, b) => a.registeredOn.localeCompare(b.registeredOn));
 }
 
 export function generateSyntheticData(opts: GenerateOptions): SyntheticData {

@@ -11,12 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { TransportClosedError, WriteTimeoutError, type Transport, type TransportEvents } from './transport.js';
-import {
-  HID_REPORT_BYTES,
-  HID_RESPONSE_TAG,
-  HidReassembler,
-  requestReports,
-} from '@kiosk/protocol-sam';
+import { HID_REPORT_BYTES, HID_RESPONSE_TAG, HidReassembler, requestReports } from '@kiosk/protocol-sam';
 
 /** The slice of node-hid's HIDAsync this transport uses. */
 export interface HidDeviceLike {

@@ -50,7 +50,12 @@ export class LpTransport extends EventEmitter<TransportEvents> implements Transp
       fh = await fs.open(this.options.path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOCTTY);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const hint = e.code === 'EACCES' ? ' (add the user to the "lp" group or a udev rule)' : e.code === 'EBUSY' ? ' (another program has it open)' : '';
+      const hint =
+        e.code === 'EACCES'
+          ? ' (add the user to the "lp" group or a udev rule)'
+          : e.code === 'EBUSY'
+            ? ' (another program has it open)'
+            : '';
       throw new Error(`${this.description}: ${e.code ?? e.message}${hint}`, { cause: err });
     }
     this.fh = fh;
@@ -109,7 +114,8 @@ export class LpTransport extends EventEmitter<TransportEvents> implements Transp
           this.lost(e);
           throw e;
         }
-        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw new Error(`${this.description}: ${code || (err as Error).message}`, { cause: err });
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK')
+          throw new Error(`${this.description}: ${code || (err as Error).message}`, { cause: err });
       }
       if (Date.now() > deadline) throw new WriteTimeoutError(this.description, this.writeTimeoutMs);
       await sleep(2);

@@ -1,11 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import {
-  TransportClosedError,
-  WriteTimeoutError,
-  type Transport,
-  type TransportEvents,
-} from './transport.js';
+import { TransportClosedError, WriteTimeoutError, type Transport, type TransportEvents } from './transport.js';
 
 export interface SerialTransportOptions {
   path: string;

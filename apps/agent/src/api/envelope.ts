@@ -26,7 +26,11 @@ export type AckStatus = (typeof ackStatuses)[number];
 
 const commandHeaderSchema = z.object({
   name: z.string().regex(/^[A-Z][A-Za-z0-9]*\.[A-Z][A-Za-z0-9]*$/, 'must look like Interface.Command'),
-  requestId: z.number().int().positive().max(2 ** 31 - 1),
+  requestId: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31 - 1),
   type: z.literal('command'),
   /** Milliseconds; 0 or absent = no timeout. */
   timeout: z.number().int().min(0).max(3_600_000).optional(),
@@ -57,7 +61,5 @@ export interface Message<P = unknown> {
 
 /** One line saying what is wrong with a zod failure, for `errorDescription`. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'message'}: ${i.message}`)
-    .join('; ');
+  return error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : 'message'}: ${i.message}`).join('; ');
 }

@@ -6,13 +6,7 @@ import type { Logger } from '@kiosk/platform';
 import { hostAllowed } from './http.js';
 import type { CommandDefinition, CommandResult } from './commands.js';
 import { CommandError } from './commands.js';
-import {
-  commandMessageSchema,
-  describeZodError,
-  type AckStatus,
-  type Header,
-  type Message,
-} from './envelope.js';
+import { commandMessageSchema, describeZodError, type AckStatus, type Header, type Message } from './envelope.js';
 
 export const wsPath = '/xfs4iot/v1.0';
 /** Frames above this are rejected unread: the UI never needs more. */
@@ -24,7 +18,18 @@ const maxInFlightPerConnection = 32;
  * absent. Anything else (a string, null, non-integers) is refused: a typo must never cancel all.
  */
 const cancelPayloadSchema = z
-  .object({ requestIds: z.array(z.number().int().positive().max(2 ** 31 - 1)).max(maxInFlightPerConnection * 2).optional() })
+  .object({
+    requestIds: z
+      .array(
+        z
+          .number()
+          .int()
+          .positive()
+          .max(2 ** 31 - 1),
+      )
+      .max(maxInFlightPerConnection * 2)
+      .optional(),
+  })
   .strict();
 
 export interface WsApiOptions {
@@ -83,7 +88,11 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       if (isBinary) return reject(0, '', 'invalidMessage', 'binary frames are not accepted; send JSON text');
       let raw: unknown;
       try {
-        raw = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
+        raw = JSON.parse(
+          Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+        );
       } catch {
         return reject(0, '', 'invalidMessage', 'message is not valid JSON');
       }
@@ -117,7 +126,10 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       send({ header: { name, requestId, type: 'acknowledge' }, payload: {} });
       const p = cancelPayloadSchema.safeParse(payload);
       const complete = (completionCode: 'success' | 'invalidData', errorDescription?: string): void =>
-        send({ header: { name, requestId, type: 'completion', completionCode, ...(errorDescription ? { errorDescription } : {}) }, payload: {} });
+        send({
+          header: { name, requestId, type: 'completion', completionCode, ...(errorDescription ? { errorDescription } : {}) },
+          payload: {},
+        });
       if (!p.success) return complete('invalidData', describeZodError(p.error));
       for (const id of p.data.requestIds ?? [...inFlight.keys()]) {
         inFlight.get(id)?.abort(new CommandError('canceled', 'canceled by Common.Cancel'));

@@ -17,9 +17,9 @@ const usage = [
   '                                    [--width N] [--height N] [--timeout-ms N]',
   '',
   '  Takes one JPEG still and writes it to FILE (mode 0600). Prints "<path> <bytes> bytes (<W>x<H> JPEG)".',
-  '  --device simulated uses ffmpeg\'s test pattern instead of a camera.',
+  "  --device simulated uses ffmpeg's test pattern instead of a camera.",
   '  Defaults: 640x480, timeout 10000 ms. Exit 0 on success, 1 with a one-line reason on any error.',
-  '  Only for engineers testing the device: a photo of a person needs that person\'s consent.',
+  "  Only for engineers testing the device: a photo of a person needs that person's consent.",
 ].join('\n');
 
 async function snapshot(args: string[]): Promise<number> {

@@ -9,4 +9,13 @@ import { staffCommands } from './staff.js';
 import type { CliCommand } from '@kiosk/platform';
 
 /** Every `kiosk …` command. Feature modules export their commands; list them here. */
-export const commands: CliCommand[] = [...configCommands, ...cameraCommands, ...idcardCommands, ...printerCommands, ...scannerCommands, ...gasCommands, ...staffCommands, ...doctorCommands];
+export const commands: CliCommand[] = [
+  ...configCommands,
+  ...cameraCommands,
+  ...idcardCommands,
+  ...printerCommands,
+  ...scannerCommands,
+  ...gasCommands,
+  ...staffCommands,
+  ...doctorCommands,
+];

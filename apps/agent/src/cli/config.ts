@@ -5,7 +5,8 @@ export const configCommands: CliCommand[] = [
   {
     path: ['config', 'check'],
     summary: 'validate a kiosk config file without starting anything',
-    usage: 'kiosk config check [--config PATH]\n  Uses --config, else KIOSK_CONFIG, else config/kiosk.default.json.\n  Exit 0 and a summary when valid; exit 1 with the bad field and why.',
+    usage:
+      'kiosk config check [--config PATH]\n  Uses --config, else KIOSK_CONFIG, else config/kiosk.default.json.\n  Exit 0 and a summary when valid; exit 1 with the bad field and why.',
     async run(args) {
       const path = configPathFrom(args, process.env);
       try {

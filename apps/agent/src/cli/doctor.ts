@@ -20,7 +20,14 @@ export const doctorCommands: CliCommand[] = [
         checks = await runDoctor(loadConfig(path), path);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        checks = [{ level: 'FAIL', name: 'config', detail: err.message, action: `fix the file, then: npx kiosk config check --config ${path}` }];
+        checks = [
+          {
+            level: 'FAIL',
+            name: 'config',
+            detail: err.message,
+            action: `fix the file, then: npx kiosk config check --config ${path}`,
+          },
+        ];
       }
       const worst = worstOf(checks);
       process.stdout.write(json ? JSON.stringify({ worst, checks }, null, 2) + '\n' : checks.map(formatCheck).join('\n') + '\n');

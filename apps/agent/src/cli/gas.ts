@@ -47,8 +47,13 @@ function openJournal(c: KioskConfig): { journal: GasJournal | null; photo: Photo
   const file = join(resolvePath(c.dataDir), 'agent.db');
   if (!existsSync(file)) return { journal: null, photo: null, close() {} };
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  const has = (name: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-  return { journal: has('gas_orders') ? new GasJournal(db) : null, photo: has('photo_orders') ? new PhotoJournal(db) : null, close: () => db.close() };
+  const has = (name: string): boolean =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  return {
+    journal: has('gas_orders') ? new GasJournal(db) : null,
+    photo: has('photo_orders') ? new PhotoJournal(db) : null,
+    close: () => db.close(),
+  };
 }
 
 function shiftDate(date: string, days: number): string {
@@ -83,7 +88,13 @@ async function runReconcile(args: string[]): Promise<number> {
       otherProduct: isPhotoOrderNo,
     });
     // The same provider's bill carries the photo orders (自助照相): reconciled against their journal.
-    const photo = reconcilePhoto({ date, kioskId: c.kiosk.id, journal: j.photo?.forDate(date) ?? [], bill, lookup: (no) => j.photo?.get(no) });
+    const photo = reconcilePhoto({
+      date,
+      kioskId: c.kiosk.id,
+      journal: j.photo?.forDate(date) ?? [],
+      bill,
+      lookup: (no) => j.photo?.get(no),
+    });
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...report, photo }, null, 2)}\n`);
     } else {
@@ -94,9 +105,10 @@ async function runReconcile(args: string[]): Promise<number> {
       for (const o of report.open) process.stdout.write(`OPEN ${o.state} ${o.orderNo} ${yuan(o.amountFen)}: ${o.detail}\n`);
       // A clean day stays one summary line (issue 7); differences come with the day's totals.
       const tt = report.totals;
-      if (!report.clean) process.stdout.write(
-        `TOTALS bill ${tt.paymentCount} paid ${yuan(tt.paymentFen)}, ${tt.refundCount} refunded ${yuan(tt.refundFen)}; ledger ${tt.ledgerCount} delivered ${yuan(tt.ledgerFen)}; open ${yuan(tt.openFen)}\n`,
-      );
+      if (!report.clean)
+        process.stdout.write(
+          `TOTALS bill ${tt.paymentCount} paid ${yuan(tt.paymentFen)}, ${tt.refundCount} refunded ${yuan(tt.refundFen)}; ledger ${tt.ledgerCount} delivered ${yuan(tt.ledgerFen)}; open ${yuan(tt.openFen)}\n`,
+        );
       process.stdout.write(`${report.summary}\n`);
     }
     return report.clean && photo.clean ? 0 : 1;
@@ -106,7 +118,11 @@ async function runReconcile(args: string[]): Promise<number> {
 }
 
 async function runPending(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
   const c = config(args);
   const j = openJournal(c);
   try {
@@ -124,7 +140,9 @@ async function runPending(args: string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify({ orders: rows }, null, 2)}\n`);
     else {
       for (const r of rows) {
-        process.stdout.write(`${r.state.padEnd(15)} ${r.orderNo} ${r.meterType.padEnd(7)} ${r.account} ${yuan(r.amountFen).padStart(10)}  ${r.lastError ?? ''}\n`);
+        process.stdout.write(
+          `${r.state.padEnd(15)} ${r.orderNo} ${r.meterType.padEnd(7)} ${r.account} ${yuan(r.amountFen).padStart(10)}  ${r.lastError ?? ''}\n`,
+        );
       }
       const pending = rows.filter((r) => r.state === 'credit_pending').length;
       process.stdout.write(`${pending} credit pending, ${rows.length - pending} needs attention\n`);
@@ -140,7 +158,10 @@ function wrap(usage: string, fn: (args: string[]) => Promise<number>): (args: st
     try {
       return await fn(args);
     } catch (err) {
-      if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      if (
+        err instanceof UsageError ||
+        (err instanceof TypeError && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))
+      ) {
         process.stderr.write(`${err.message}\n\n${usage}\n`);
         return 2;
       }

@@ -34,29 +34,60 @@ function cardToCliJson(event: CardReadEvent, reveal: boolean): Record<string, un
   switch (c.cardType) {
     case 'resident':
       out = {
-        cardType: c.cardType, name: name(c.name), sex: c.sex, nation: c.nation, birthDate: c.birthDate,
-        address: c.address, idNumber: num(c.idNumber), issuer: c.issuer, validFrom: c.validFrom, validTo: c.validTo,
+        cardType: c.cardType,
+        name: name(c.name),
+        sex: c.sex,
+        nation: c.nation,
+        birthDate: c.birthDate,
+        address: c.address,
+        idNumber: num(c.idNumber),
+        issuer: c.issuer,
+        validFrom: c.validFrom,
+        validTo: c.validTo,
       };
       break;
     case 'hk-macau-taiwan':
       out = {
-        cardType: c.cardType, name: name(c.name), sex: c.sex, birthDate: c.birthDate, address: c.address,
-        idNumber: num(c.idNumber), issuer: c.issuer, validFrom: c.validFrom, validTo: c.validTo,
-        permitNumber: num(c.permitNumber), issueCount: c.issueCount,
+        cardType: c.cardType,
+        name: name(c.name),
+        sex: c.sex,
+        birthDate: c.birthDate,
+        address: c.address,
+        idNumber: num(c.idNumber),
+        issuer: c.issuer,
+        validFrom: c.validFrom,
+        validTo: c.validTo,
+        permitNumber: num(c.permitNumber),
+        issueCount: c.issueCount,
       };
       break;
     case 'foreign-2017':
       out = {
-        cardType: c.cardType, name: name(c.name), englishName: name(c.englishName), sex: c.sex,
-        nationality: c.nationality, birthDate: c.birthDate, idNumber: num(c.idNumber), issuer: c.issuer,
-        validFrom: c.validFrom, validTo: c.validTo, cardVersion: c.cardVersion,
+        cardType: c.cardType,
+        name: name(c.name),
+        englishName: name(c.englishName),
+        sex: c.sex,
+        nationality: c.nationality,
+        birthDate: c.birthDate,
+        idNumber: num(c.idNumber),
+        issuer: c.issuer,
+        validFrom: c.validFrom,
+        validTo: c.validTo,
+        cardVersion: c.cardVersion,
       };
       break;
     case 'foreign-2023':
       out = {
-        cardType: c.cardType, name: name(c.name), englishName: name(c.englishName), sex: c.sex,
-        nationality: c.nationality, birthDate: c.birthDate, idNumber: num(c.idNumber), validFrom: c.validFrom,
-        validTo: c.validTo, renewalCount: c.renewalCount,
+        cardType: c.cardType,
+        name: name(c.name),
+        englishName: name(c.englishName),
+        sex: c.sex,
+        nationality: c.nationality,
+        birthDate: c.birthDate,
+        idNumber: num(c.idNumber),
+        validFrom: c.validFrom,
+        validTo: c.validTo,
+        renewalCount: c.renewalCount,
         ...(c.previousIdNumber ? { previousIdNumber: num(c.previousIdNumber) } : {}),
       };
       break;
@@ -179,7 +210,9 @@ async function read(args: string[]): Promise<number> {
     if (err instanceof IdCardError && err.code === 'noCard') {
       if (driver.status().device === 'online') {
         // A card that was just read stays invisible to find until it is lifted (reader protection).
-        process.stderr.write(`kiosk ${cmd}: no card within ${timeoutMs} ms (a card already read must be lifted and placed again)\n`);
+        process.stderr.write(
+          `kiosk ${cmd}: no card within ${timeoutMs} ms (a card already read must be lifted and placed again)\n`,
+        );
         return 2;
       }
       return fail(cmd, `reader not ready: ${driver.status().detail ?? driver.status().device}`);
@@ -195,7 +228,7 @@ async function read(args: string[]): Promise<number> {
 const samUsage = [
   'Usage: kiosk device idcard sam --port PATH [--baud N] [--timeout-ms N]',
   '',
-  '  Prints the reader\'s SAM ID, e.g. 05.01-20101129-0001228293-0296863149. Default timeout 5000 ms.',
+  "  Prints the reader's SAM ID, e.g. 05.01-20101129-0001228293-0296863149. Default timeout 5000 ms.",
   '  Exit 0 on success, 1 with a one-line reason on any error.',
 ].join('\n');
 
@@ -308,7 +341,12 @@ async function watch(args: string[]): Promise<number> {
 }
 
 export const idcardCommands: CliCommand[] = [
-  { path: ['device', 'idcard', 'read'], summary: 'wait for an ID card and print it as JSON (masked)', usage: readUsage, run: read },
+  {
+    path: ['device', 'idcard', 'read'],
+    summary: 'wait for an ID card and print it as JSON (masked)',
+    usage: readUsage,
+    run: read,
+  },
   { path: ['device', 'idcard', 'sam'], summary: "print the ID card reader's SAM ID", usage: samUsage, run: sam },
   {
     path: ['device', 'idcard', 'watch'],

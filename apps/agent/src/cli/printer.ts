@@ -39,7 +39,9 @@ const testUsage = [
   '  Prints the test page (测试页: Chinese text, a QR code, a cut). Checks the status first and sends',
   '  nothing when the printer is not ready (offline, paper out, cover open, cutter error …), naming',
   '  the reason in one line. Exit 0 only when the printer confirmed ready before and after printing.',
-  `  Profiles: ${listProfiles().map((p) => p.name).join(', ')} (default generic-80mm).`,
+  `  Profiles: ${listProfiles()
+    .map((p) => p.name)
+    .join(', ')} (default generic-80mm).`,
   '',
   connectionUsage,
 ].join('\n');
@@ -52,11 +54,12 @@ const printUsage = [
   '  Lines wider than the paper wrap; characters outside the printer font print as images of the glyph.',
   '  Exit 0 only when the printer confirmed the job (GS r 1 replies and a ready status afterwards),',
   '  1 with one readable line otherwise.',
-  `  Profiles: ${listProfiles().map((p) => p.name).join(', ')} (default generic-80mm).`,
+  `  Profiles: ${listProfiles()
+    .map((p) => p.name)
+    .join(', ')} (default generic-80mm).`,
   '',
   connectionUsage,
 ].join('\n');
-
 
 interface Connection {
   transport: TransportConfig;
@@ -70,12 +73,20 @@ const connectionOptions = {
   'timeout-ms': { type: 'string' },
 } as const;
 
-function connection(values: { port?: string | undefined; transport?: string | undefined; baud?: string | undefined; 'timeout-ms'?: string | undefined }): Connection {
+function connection(values: {
+  port?: string | undefined;
+  transport?: string | undefined;
+  baud?: string | undefined;
+  'timeout-ms'?: string | undefined;
+}): Connection {
   if (!values.port) throw new UsageError('--port is required');
   const kind = values.transport ?? 'serial';
   const timeoutMs = intOption('timeout-ms', values['timeout-ms'], 1000, 10, 60_000);
   if (kind === 'serial') {
-    return { transport: { kind: 'serial', path: values.port, baudRate: intOption('baud', values.baud, 115200, 50, 4_000_000) }, timeoutMs };
+    return {
+      transport: { kind: 'serial', path: values.port, baudRate: intOption('baud', values.baud, 115200, 50, 4_000_000) },
+      timeoutMs,
+    };
   }
   if (kind === 'lp') return { transport: { kind: 'lp', path: values.port }, timeoutMs };
   if (kind === 'tcp') {
@@ -115,7 +126,12 @@ async function status(args: string[]): Promise<number> {
   let conn: Connection;
   let json: boolean;
   try {
-    const { values } = parseArgs({ args, options: { ...connectionOptions, json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { ...connectionOptions, json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
     conn = connection(values);
     json = values.json ?? false;
   } catch (err) {
@@ -148,7 +164,9 @@ async function status(args: string[]): Promise<number> {
         `cover open: ${summary.coverOpen}`,
         `cutter error: ${summary.cutterError}`,
         `unrecoverable error: ${summary.unrecoverableError}`,
-        `raw: ${Object.entries(out.raw as Record<string, string | null>).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}`,
+        `raw: ${Object.entries(out.raw as Record<string, string | null>)
+          .map(([k, v]) => `${k}=${v ?? '-'}`)
+          .join(' ')}`,
         summary.notReady || error ? `not ready: ${String(out.detail)}` : 'ready / 就绪',
       ].join('\n') + '\n',
     );
@@ -160,7 +178,13 @@ async function status(args: string[]): Promise<number> {
  * The shared field-engineer print path: status check (nothing sent unless ready), the job with
  * its GS r 1 confirmations, the status afterwards. One line on stderr for every refusal or failure.
  */
-async function printJob(name: string, conn: Connection, profile: PrinterProfile, render: () => RenderedReceipt, done: (job: RenderedReceipt, t: Transport) => string): Promise<number> {
+async function printJob(
+  name: string,
+  conn: Connection,
+  profile: PrinterProfile,
+  render: () => RenderedReceipt,
+  done: (job: RenderedReceipt, t: Transport) => string,
+): Promise<number> {
   let job: RenderedReceipt;
   try {
     job = render();
@@ -195,7 +219,9 @@ async function printJob(name: string, conn: Connection, profile: PrinterProfile,
       if (result.interrupted && result.bytesSent > 0) {
         // Same care as the agent: the printer must not hand the rest of this slip to anyone later.
         const cleared = profile.status.realtimeClear && (await link.clearBuffers(conn.timeoutMs));
-        rest = cleared ? '; 打印机已清除剩余部分 / the printer dropped the rest' : '; 剩余部分可能在装纸后打出，作废 / the rest may print after a refill: it is void';
+        rest = cleared
+          ? '; 打印机已清除剩余部分 / the printer dropped the rest'
+          : '; 剩余部分可能在装纸后打出，作废 / the rest may print after a refill: it is void';
       }
       process.stderr.write(`${name}: ${result.outcome}: ${result.detail ?? result.reason}${rest}\n`);
       return 1;
@@ -228,7 +254,12 @@ async function test(args: string[]): Promise<number> {
   let conn: Connection;
   let profileName: string;
   try {
-    const { values } = parseArgs({ args, options: { ...connectionOptions, profile: { type: 'string' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { ...connectionOptions, profile: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
     conn = connection(values);
     profileName = values.profile ?? 'generic-80mm';
   } catch (err) {
@@ -276,11 +307,32 @@ async function print(args: string[]): Promise<number> {
     }
     return renderReceipt(doc.build(), profile);
   };
-  return printJob(name, conn, profile, render, (job, t) => `已打印 / printed ${lines.length} line(s) (${job.bytes.length} bytes, ${profile.name}, ${t.description})`);
+  return printJob(
+    name,
+    conn,
+    profile,
+    render,
+    (job, t) => `已打印 / printed ${lines.length} line(s) (${job.bytes.length} bytes, ${profile.name}, ${t.description})`,
+  );
 }
 
 export const printerCommands: CliCommand[] = [
-  { path: ['device', 'printer', 'status'], summary: 'read the receipt printer status (DLE EOT 1..4)', usage: statusUsage, run: status },
-  { path: ['device', 'printer', 'test'], summary: 'print the test page (测试页) if the printer is ready', usage: testUsage, run: test },
-  { path: ['device', 'printer', 'print'], summary: 'print lines of text as a plain receipt with a cut, if the printer is ready', usage: printUsage, run: print },
+  {
+    path: ['device', 'printer', 'status'],
+    summary: 'read the receipt printer status (DLE EOT 1..4)',
+    usage: statusUsage,
+    run: status,
+  },
+  {
+    path: ['device', 'printer', 'test'],
+    summary: 'print the test page (测试页) if the printer is ready',
+    usage: testUsage,
+    run: test,
+  },
+  {
+    path: ['device', 'printer', 'print'],
+    summary: 'print lines of text as a plain receipt with a cut, if the printer is ready',
+    usage: printUsage,
+    run: print,
+  },
 ];

@@ -14,7 +14,8 @@ export const staffCommands: CliCommand[] = [
   {
     path: ['staff', 'hash-pin'],
     summary: 'hash a staff PIN (from stdin) for config staff.pins[].pinHash',
-    usage: 'kiosk staff hash-pin < pin.txt\n  echo -n 246810 | kiosk staff hash-pin\n  Reads 4–12 digits from stdin; prints a salted scrypt hash. The PIN itself is never printed.',
+    usage:
+      'kiosk staff hash-pin < pin.txt\n  echo -n 246810 | kiosk staff hash-pin\n  Reads 4–12 digits from stdin; prints a salted scrypt hash. The PIN itself is never printed.',
     async run() {
       const pin = await readStdin();
       if (!pinPattern.test(pin)) {
@@ -28,7 +29,8 @@ export const staffCommands: CliCommand[] = [
   {
     path: ['staff', 'hash-id'],
     summary: 'hash a staff member’s ID number (from stdin) for config staff.idCards[].idHash',
-    usage: 'kiosk staff hash-id < id.txt\n  Reads the ID number from stdin (check letter X in either case); prints a salted scrypt hash.',
+    usage:
+      'kiosk staff hash-id < id.txt\n  Reads the ID number from stdin (check letter X in either case); prints a salted scrypt hash.',
     async run() {
       const id = normalizeIdNumber(await readStdin());
       if (!idPattern.test(id)) {

@@ -112,13 +112,17 @@ function accountData(a: AccountView, card: CardView | null): GasAccountData {
     balanceFen: a.balanceFen,
     arrearsFen: a.arrearsFen,
     purchaseCount: a.purchaseCount,
-    lastPurchase: a.lastPurchase ? { amountFen: a.lastPurchase.amountFen, volumeM3: a.lastPurchase.volumeM3, purchasedAt: a.lastPurchase.purchasedAt } : null,
+    lastPurchase: a.lastPurchase
+      ? { amountFen: a.lastPurchase.amountFen, volumeM3: a.lastPurchase.volumeM3, purchasedAt: a.lastPurchase.purchasedAt }
+      : null,
     unitPriceFen: a.unitPriceFen,
     allowanceFen: a.allowanceFen,
     amounts: { ...a.amounts, presetsFen: [...a.amounts.presetsFen] },
     canTopUp: a.canTopUp,
     reason: a.reason ? { reason: a.reason.reason, citizen: { ...a.reason.citizen } } : null,
-    card: card ? { cardNoMasked: card.cardNoMasked, purchaseCount: card.purchaseCount, pendingOrders: [...card.pendingOrders] } : null,
+    card: card
+      ? { cardNoMasked: card.cardNoMasked, purchaseCount: card.purchaseCount, pendingOrders: [...card.pendingOrders] }
+      : null,
   };
 }
 
@@ -174,28 +178,30 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       return accountData(r.account, r.card);
     });
 
-    const createOrder = fromPromise<GasPayingData, { amountFen: number; source: 'typed' | 'card'; merchant: string }>(async ({ input }) => {
-      const gas = api();
-      const accountNo = input.source === 'typed' ? held.accountNo : null;
-      if (input.source === 'typed' && !accountNo) throw new GasUnavailable();
-      const created = await gas.engine.createOrder({ amountFen: input.amountFen, ...(accountNo ? { accountNo } : {}) });
-      const o = created.order;
-      log?.info({ orderNo: o.orderNo, amountFen: o.amountFen, meter: o.meterType }, 'gas order created');
-      return {
-        orderNo: o.orderNo,
-        amountFen: o.amountFen,
-        merchant: input.merchant,
-        accountNoMasked: o.accountNoMasked,
-        meterType: o.meterType,
-        qrSvg: created.qrSvg,
-        codeUrl: o.payment?.codeUrl ?? '',
-        deadline: o.payment?.deadline ?? null,
-        secondsLeft: o.payment?.secondsLeft ?? 0,
-        totalSeconds: o.payment?.secondsLeft ?? 0,
-        tradeState: o.payment?.tradeState ?? null,
-        cancelling: false,
-      };
-    });
+    const createOrder = fromPromise<GasPayingData, { amountFen: number; source: 'typed' | 'card'; merchant: string }>(
+      async ({ input }) => {
+        const gas = api();
+        const accountNo = input.source === 'typed' ? held.accountNo : null;
+        if (input.source === 'typed' && !accountNo) throw new GasUnavailable();
+        const created = await gas.engine.createOrder({ amountFen: input.amountFen, ...(accountNo ? { accountNo } : {}) });
+        const o = created.order;
+        log?.info({ orderNo: o.orderNo, amountFen: o.amountFen, meter: o.meterType }, 'gas order created');
+        return {
+          orderNo: o.orderNo,
+          amountFen: o.amountFen,
+          merchant: input.merchant,
+          accountNoMasked: o.accountNoMasked,
+          meterType: o.meterType,
+          qrSvg: created.qrSvg,
+          codeUrl: o.payment?.codeUrl ?? '',
+          deadline: o.payment?.deadline ?? null,
+          secondsLeft: o.payment?.secondsLeft ?? 0,
+          totalSeconds: o.payment?.secondsLeft ?? 0,
+          tradeState: o.payment?.tradeState ?? null,
+          cancelling: false,
+        };
+      },
+    );
 
     /** Follows an order until it rests; `GAS.CANCEL` closes it if unpaid. */
     const watch = fromCallback<{ type: 'GAS.CANCEL' }, { orderNo: string }>(({ input, sendBack, receive }) => {
@@ -220,7 +226,11 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           },
         );
       receive(() => {
-        gas.engine.cancel(input.orderNo).catch((err: unknown) => log?.warn({ orderNo: input.orderNo, err: err instanceof Error ? err.name : 'unknown' }, 'cancel failed'));
+        gas.engine
+          .cancel(input.orderNo)
+          .catch((err: unknown) =>
+            log?.warn({ orderNo: input.orderNo, err: err instanceof Error ? err.name : 'unknown' }, 'cancel failed'),
+          );
       });
       return () => ac.abort();
     });
@@ -234,8 +244,8 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       }
     });
 
-    const finishPending = fromPromise<{ order: OrderView; alreadyComplete: boolean }, { orderNo: string }>(async ({ input, signal }) =>
-      api().engine.finishPending(input.orderNo, { signal }),
+    const finishPending = fromPromise<{ order: OrderView; alreadyComplete: boolean }, { orderNo: string }>(
+      async ({ input, signal }) => api().engine.finishPending(input.orderNo, { signal }),
     );
 
     /** Resolves (GAS.CARD_GONE) once no gas card is in the reader; polls too, in case an event was missed. */
@@ -277,7 +287,12 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
 
     const startView = (c: Ctx): FlowView => view('start', { cardReader: true, notice: c.notice } satisfies GasStartData);
     const accountView = (c: Ctx): FlowView =>
-      view('account', { account: c.account!, amountFen: c.amountFen, amountError: c.amountError, notice: c.notice } satisfies GasAccountStepData);
+      view('account', {
+        account: c.account!,
+        amountFen: c.amountFen,
+        amountError: c.amountError,
+        notice: c.notice,
+      } satisfies GasAccountStepData);
     const errorView = (c: Ctx): FlowView => view('error', c.error ?? { message: GENERIC, retry: true });
 
     const done = (result: ResultView): FlowOutput => ({ outcome: 'done', result });
@@ -295,21 +310,44 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       };
       if (o.stage === 'paymentUnknown') {
         // The truth per credit kind (issue 12): an IC card needs 补写卡 with the card.
-        return done({ kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: `gas.result.unknown.${meter}.${slip}`, params });
+        return done({
+          kind: 'info',
+          titleKey: 'gas.result.unknown.title',
+          messageKey: `gas.result.unknown.${meter}.${slip}`,
+          params,
+        });
       }
       if (CREDITED.has(o.state) || printed?.order.state === 'done') {
-        return done({ kind: 'success', titleKey: `gas.result.${meter}.title`, messageKey: `gas.result.${meter}.${slip}`, params });
+        return done({
+          kind: 'success',
+          titleKey: `gas.result.${meter}.title`,
+          messageKey: `gas.result.${meter}.${slip}`,
+          params,
+        });
       }
-      return done({ kind: 'info', titleKey: 'gas.result.pending.title', messageKey: `gas.result.pending.${meter}.${slip}`, params });
+      return done({
+        kind: 'info',
+        titleKey: 'gas.result.pending.title',
+        messageKey: `gas.result.pending.${meter}.${slip}`,
+        params,
+      });
     };
 
     const closedOutcome = (o: OrderView): FlowOutput => {
       const params = { amount: yuan(o.amountFen), orderNo: o.orderNo };
-      if (o.stage === 'paymentExpired') return done({ kind: 'failure', titleKey: 'gas.result.expired.title', messageKey: 'gas.result.expired.body', params });
-      if (o.stage === 'paymentClosed') return done({ kind: 'info', titleKey: 'gas.result.closed.title', messageKey: 'gas.result.closed.body', params });
-      if (o.stage === 'refunded') return done({ kind: 'info', titleKey: 'gas.result.refunded.title', messageKey: 'gas.result.refunded.body', params });
+      if (o.stage === 'paymentExpired')
+        return done({ kind: 'failure', titleKey: 'gas.result.expired.title', messageKey: 'gas.result.expired.body', params });
+      if (o.stage === 'paymentClosed')
+        return done({ kind: 'info', titleKey: 'gas.result.closed.title', messageKey: 'gas.result.closed.body', params });
+      if (o.stage === 'refunded')
+        return done({ kind: 'info', titleKey: 'gas.result.refunded.title', messageKey: 'gas.result.refunded.body', params });
       const meter = o.meterType === 'iot' ? 'iot' : 'ic';
-      return done({ kind: 'info', titleKey: 'gas.result.unknown.title', messageKey: `gas.result.unknown.${meter}.noSlip`, params });
+      return done({
+        kind: 'info',
+        titleKey: 'gas.result.unknown.title',
+        messageKey: `gas.result.unknown.${meter}.noSlip`,
+        params,
+      });
     };
 
     return setup({
@@ -340,10 +378,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       initial: 'check',
       states: {
         check: {
-          always: [
-            { guard: () => deps.gasCard?.()?.cardPresent() === true, target: 'removeCard' },
-            { target: 'start' },
-          ],
+          always: [{ guard: () => deps.gasCard?.()?.cardPresent() === true, target: 'removeCard' }, { target: 'start' }],
         },
         removeCard: {
           // Someone else's card (or the citizen's, placed before they asked): nothing is read from it.
@@ -355,14 +390,24 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           },
         },
         start: {
-          entry: assign({ view: ({ context }) => startView(context), account: null, amountFen: null, amountError: null, source: null, mode: 'topUp' }),
+          entry: assign({
+            view: ({ context }) => startView(context),
+            account: null,
+            amountFen: null,
+            amountError: null,
+            source: null,
+            mode: 'topUp',
+          }),
           // Placing the gas card here identifies the account without a tap; a card that was
           // already in the reader (the citizen's own after 上一步) is read only when they ask.
           invoke: { src: 'cardPlaced' },
           on: {
             'GAS.CARD_PLACED': 'readingCard',
             'FLOW.EVENT': [
-              { guard: ({ event }) => event.name === 'lookup' && lookupSchema.safeParse(event.data).success, target: 'lookingUp' },
+              {
+                guard: ({ event }) => event.name === 'lookup' && lookupSchema.safeParse(event.data).success,
+                target: 'lookingUp',
+              },
               { guard: ({ event }) => event.name === 'card', target: 'waitCard' },
               { guard: ({ event }) => event.name === 'pending', target: 'pendingEntry' },
             ],
@@ -374,13 +419,17 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           invoke: {
             src: 'readCard',
             input: () => ({ timeoutMs: 5000 }),
-            onDone: { target: 'account', actions: assign({ account: ({ event }) => event.output, source: 'card', notice: null }) },
+            onDone: {
+              target: 'account',
+              actions: assign({ account: ({ event }) => event.output, source: 'card', notice: null }),
+            },
             onError: {
               // Back to the keypad; a card that could not be read is worth a word.
               target: 'start',
               actions: assign(({ event }) => {
                 const e = event.error;
-                if (e instanceof GasError && e.reason !== 'NO_CARD' && e.reason !== 'NO_CARD_READER') return { notice: { ...e.citizen } };
+                if (e instanceof GasError && e.reason !== 'NO_CARD' && e.reason !== 'NO_CARD_READER')
+                  return { notice: { ...e.citizen } };
                 return {};
               }),
             },
@@ -414,7 +463,8 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           on: {
             'FLOW.EVENT': [
               {
-                guard: ({ event, context }) => event.name === 'amount' && context.account?.canTopUp === true && amountSchema.safeParse(event.data).success,
+                guard: ({ event, context }) =>
+                  event.name === 'amount' && context.account?.canTopUp === true && amountSchema.safeParse(event.data).success,
                 actions: assign(({ event, context }) => {
                   const { amountFen } = amountSchema.parse(event.data);
                   const amountError = amountProblem(amountFen, context.account!.amounts);
@@ -430,7 +480,11 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                 actions: assign({ finishingNo: ({ context }) => context.account!.card!.pendingOrders[0]! }),
               },
             ],
-            CONTINUE: { guard: ({ context }) => context.account?.canTopUp === true && context.amountFen !== null && context.amountError === null, target: 'confirm' },
+            CONTINUE: {
+              guard: ({ context }) =>
+                context.account?.canTopUp === true && context.amountFen !== null && context.amountError === null,
+              target: 'confirm',
+            },
             BACK: { target: 'start', actions: assign({ notice: null }) },
           },
         },
@@ -466,7 +520,11 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                 target: 'account',
                 actions: [
                   assign({ notice: AMOUNT_CHANGED, amountFen: null, amountError: null }),
-                  ({ context, event }) => log?.warn({ confirmedFen: context.amountFen, tappedFen: (event.data as { amountFen?: unknown }).amountFen }, 'pay refused: amount differs from the confirmed one'),
+                  ({ context, event }) =>
+                    log?.warn(
+                      { confirmedFen: context.amountFen, tappedFen: (event.data as { amountFen?: unknown }).amountFen },
+                      'pay refused: amount differs from the confirmed one',
+                    ),
                 ],
               },
             ],
@@ -477,7 +535,11 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           entry: [assign({ view: () => view('creating', {}) }), busy('payment'), persist(true)],
           invoke: {
             src: 'createOrder',
-            input: ({ context }) => ({ amountFen: context.amountFen!, source: context.source ?? 'typed', merchant: context.account?.company ?? '' }),
+            input: ({ context }) => ({
+              amountFen: context.amountFen!,
+              source: context.source ?? 'typed',
+              merchant: context.account?.company ?? '',
+            }),
             onDone: { target: 'order', actions: assign({ paying: ({ event }) => event.output, rested: null }) },
             onError: {
               target: 'error',
@@ -493,7 +555,10 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           invoke: { id: 'watch', src: 'watch', input: ({ context }) => ({ orderNo: context.paying!.orderNo }) },
           on: {
             'GAS.RESTED': { target: 'rested', actions: assign({ rested: ({ event }) => event.order }) },
-            'GAS.FAILED': { target: 'error', actions: [assign({ error: ({ event }) => event.error, errorReturn: 'start' }), busy(null), persist(false)] },
+            'GAS.FAILED': {
+              target: 'error',
+              actions: [assign({ error: ({ event }) => event.error, errorReturn: 'start' }), busy(null), persist(false)],
+            },
           },
           initial: 'paying',
           states: {
@@ -506,19 +571,28 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                     return { paying, view: view('paying', paying) };
                   }),
                 },
-                'GAS.ORDER': { guard: ({ event }) => event.order.stage === 'crediting' || event.order.stage === 'writingCard', target: 'crediting' },
+                'GAS.ORDER': {
+                  guard: ({ event }) => event.order.stage === 'crediting' || event.order.stage === 'writingCard',
+                  target: 'crediting',
+                },
                 'FLOW.EVENT': {
                   guard: ({ event }) => event.name === 'cancel',
-                  actions: [sendTo('watch', { type: 'GAS.CANCEL' }), assign(({ context }) => {
-                    const paying = { ...context.paying!, cancelling: true };
-                    return { paying, view: view('paying', paying) };
-                  })],
+                  actions: [
+                    sendTo('watch', { type: 'GAS.CANCEL' }),
+                    assign(({ context }) => {
+                      const paying = { ...context.paying!, cancelling: true };
+                      return { paying, view: view('paying', paying) };
+                    }),
+                  ],
                 },
                 BACK: {
-                  actions: [sendTo('watch', { type: 'GAS.CANCEL' }), assign(({ context }) => {
-                    const paying = { ...context.paying!, cancelling: true };
-                    return { paying, view: view('paying', paying) };
-                  })],
+                  actions: [
+                    sendTo('watch', { type: 'GAS.CANCEL' }),
+                    assign(({ context }) => {
+                      const paying = { ...context.paying!, cancelling: true };
+                      return { paying, view: view('paying', paying) };
+                    }),
+                  ],
                 },
               },
             },
@@ -544,7 +618,10 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                           writingCard: event.order.stage === 'writingCard',
                         } satisfies GasCreditingData),
                     }),
-                    sendParent(({ event }) => ({ type: 'FLOW.BUSY', reason: (event as { order: OrderView }).order.stage === 'writingCard' ? 'cardWrite' : 'payment' })),
+                    sendParent(({ event }) => ({
+                      type: 'FLOW.BUSY',
+                      reason: (event as { order: OrderView }).order.stage === 'writingCard' ? 'cardWrite' : 'payment',
+                    })),
                   ],
                 },
               },
@@ -556,7 +633,10 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
             { guard: ({ context }) => CREDITED.has(context.rested!.state), target: 'printing' },
             { guard: ({ context }) => PENDING.has(context.rested!.state) && context.mode === 'topUp', target: 'printing' },
             // Payment outcome unknown: the citizen leaves with a slip (order number, what to do).
-            { guard: ({ context }) => context.rested!.stage === 'paymentUnknown' && context.mode === 'topUp', target: 'printing' },
+            {
+              guard: ({ context }) => context.rested!.stage === 'paymentUnknown' && context.mode === 'topUp',
+              target: 'printing',
+            },
             {
               guard: ({ context }) => PENDING.has(context.rested!.state),
               target: 'finished',
@@ -568,7 +648,10 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
               target: 'account',
               actions: [busy(null), persist(false), assign({ notice: CANCELLED, amountFen: null })],
             },
-            { target: 'finished', actions: [busy(null), persist(false), assign({ output: ({ context }) => closedOutcome(context.rested!) })] },
+            {
+              target: 'finished',
+              actions: [busy(null), persist(false), assign({ output: ({ context }) => closedOutcome(context.rested!) })],
+            },
           ],
         },
         printing: {
@@ -590,23 +673,35 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           invoke: {
             src: 'print',
             input: ({ context }) => ({ orderNo: context.rested!.orderNo }),
-            onDone: { target: 'finished', actions: [busy(null), persist(false), assign({ output: ({ context, event }) => outcomeOf(context, event.output) })] },
+            onDone: {
+              target: 'finished',
+              actions: [busy(null), persist(false), assign({ output: ({ context, event }) => outcomeOf(context, event.output) })],
+            },
           },
         },
         pendingEntry: {
-          entry: assign({ view: ({ context }) => view('pendingEntry', { notice: context.notice } satisfies Pick<GasStartData, 'notice'>), mode: 'finish' }),
+          entry: assign({
+            view: ({ context }) => view('pendingEntry', { notice: context.notice } satisfies Pick<GasStartData, 'notice'>),
+            mode: 'finish',
+          }),
           on: {
             'FLOW.EVENT': {
               guard: ({ event }) => event.name === 'finishPending' && finishSchema.safeParse(event.data).success,
               target: 'finishing',
-              actions: assign({ finishingNo: ({ event }) => finishSchema.parse((event as { data: unknown }).data).orderNo, notice: null }),
+              actions: assign({
+                finishingNo: ({ event }) => finishSchema.parse((event as { data: unknown }).data).orderNo,
+                notice: null,
+              }),
             },
             BACK: { target: 'start', actions: assign({ notice: null }) },
           },
         },
         finishing: {
           entry: [
-            assign({ mode: 'finish', view: ({ context }) => view('finishing', { orderNo: context.finishingNo ?? '' } satisfies GasFinishingData) }),
+            assign({
+              mode: 'finish',
+              view: ({ context }) => view('finishing', { orderNo: context.finishingNo ?? '' } satisfies GasFinishingData),
+            }),
             busy('cardWrite'),
             persist(true),
           ],
@@ -622,7 +717,12 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                   persist(false),
                   assign({
                     output: ({ event }) =>
-                      done({ kind: 'info', titleKey: 'gas.result.already.title', messageKey: 'gas.result.already.body', params: { orderNo: event.output.order.orderNo } }),
+                      done({
+                        kind: 'info',
+                        titleKey: 'gas.result.already.title',
+                        messageKey: 'gas.result.already.body',
+                        params: { orderNo: event.output.order.orderNo },
+                      }),
                   }),
                 ],
               },
@@ -630,7 +730,11 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
             ],
             onError: {
               target: 'error',
-              actions: [assign({ error: ({ event }) => errorOf(event.error), errorReturn: 'pendingEntry' }), busy(null), persist(false)],
+              actions: [
+                assign({ error: ({ event }) => errorOf(event.error), errorReturn: 'pendingEntry' }),
+                busy(null),
+                persist(false),
+              ],
             },
           },
         },
@@ -638,8 +742,15 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
           entry: assign({ view: ({ context }) => errorView(context) }),
           on: {
             CONTINUE: [
-              { guard: ({ context }) => context.error?.retry === true && context.errorReturn === 'account' && context.account !== null, target: 'account' },
-              { guard: ({ context }) => context.error?.retry === true && context.errorReturn === 'pendingEntry', target: 'pendingEntry' },
+              {
+                guard: ({ context }) =>
+                  context.error?.retry === true && context.errorReturn === 'account' && context.account !== null,
+                target: 'account',
+              },
+              {
+                guard: ({ context }) => context.error?.retry === true && context.errorReturn === 'pendingEntry',
+                target: 'pendingEntry',
+              },
               { guard: ({ context }) => context.error?.retry === true, target: 'start' },
             ],
             BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },

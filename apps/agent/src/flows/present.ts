@@ -24,10 +24,14 @@ export const SLIP_TITLES = {
   'social-flexible': { title: '灵活就业人员社保票据', subtitle: 'Flexible employment social insurance receipt' },
 } as const;
 
-export const socialSlipKind = (k: SocialKind): 'social-resident' | 'social-flexible' => (k === 'resident' ? 'social-resident' : 'social-flexible');
+export const socialSlipKind = (k: SocialKind): 'social-resident' | 'social-flexible' =>
+  k === 'resident' ? 'social-resident' : 'social-flexible';
 
 /** The upstream's masked holder, else the session's masked identity. */
-export function holderOf(upstream: { nameMasked: string; idNumberMasked: string } | null, identity: MaskedIdentity | null): HolderView | null {
+export function holderOf(
+  upstream: { nameMasked: string; idNumberMasked: string } | null,
+  identity: MaskedIdentity | null,
+): HolderView | null {
   if (upstream) return { name: upstream.nameMasked, idNumber: upstream.idNumberMasked };
   return identity ? { name: identity.name, idNumber: identity.idNumber } : null;
 }
@@ -38,7 +42,14 @@ function propertyStatusView(s: PropertyStatus): PropertyStatusView {
   const base = { mortgagee: '', amount: '', authority: '', note: '', registeredOn: s.registeredOn };
   switch (s.type) {
     case 'mortgage':
-      return { ...base, type: s.type, label: s.label, mortgagee: s.mortgagee, amount: yuan(s.amountFen), note: `${s.termStart} 至 ${s.termEnd}` };
+      return {
+        ...base,
+        type: s.type,
+        label: s.label,
+        mortgagee: s.mortgagee,
+        amount: yuan(s.amountFen),
+        note: `${s.termStart} 至 ${s.termEnd}`,
+      };
     case 'seizure':
       return { ...base, type: s.type, label: s.label, authority: s.authority, note: `${s.documentNo}，至 ${s.termEnd}` };
     case 'objection':
@@ -47,7 +58,15 @@ function propertyStatusView(s: PropertyStatus): PropertyStatusView {
   }
 }
 
-const noneStatus: PropertyStatusView = { type: 'none', label: '无', mortgagee: '', amount: '', authority: '', registeredOn: '', note: '' };
+const noneStatus: PropertyStatusView = {
+  type: 'none',
+  label: '无',
+  mortgagee: '',
+  amount: '',
+  authority: '',
+  registeredOn: '',
+  note: '',
+};
 
 export function propertyView(p: Property): PropertyView {
   return {
@@ -254,6 +273,13 @@ export function errorData(service: RecordServiceId, err: unknown): ErrorData {
 
 /** Loggable summary of a failure: no personal data (UpstreamError messages carry none). */
 export function errorLog(err: unknown): Record<string, unknown> {
-  if (isUpstreamError(err)) return { upstream: err.upstream, operation: err.operation, code: err.code, upstreamCode: err.upstreamCode, requestId: err.requestId };
+  if (isUpstreamError(err))
+    return {
+      upstream: err.upstream,
+      operation: err.operation,
+      code: err.code,
+      upstreamCode: err.upstreamCode,
+      requestId: err.requestId,
+    };
   return { err: err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : typeof err };
 }

@@ -15,4 +15,3 @@ export interface GasApi {
   /** Call when the citizen's session ends: closes an unpaid order, waits for money steps. */
   endSession(): Promise<void>;
 }
-

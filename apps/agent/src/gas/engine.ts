@@ -132,15 +132,32 @@ export class GasEngine extends EventEmitter<GasEngineEvents> {
     const iot = new IotCreditor(this.c, escalation);
     const ic = new IcCardCreditor(this.c, escalation, (no, r) => this.activity.setBusy(no, r));
     this.delivery = new CreditDelivery(this.c, this.activity, escalation, iot, ic);
-    this.watcher = new PaymentWatcher(this.c, this.activity, escalation, (no) => this.delivery.deliver(no, { actor: 'runner', allowCard: true }));
+    this.watcher = new PaymentWatcher(this.c, this.activity, escalation, (no) =>
+      this.delivery.deliver(no, { actor: 'runner', allowCard: true }),
+    );
     this.orders = new OrderDesk(this.c, this.activity, this.presenter, this.watcher, this.delivery);
     this.slips = new Slips(this.c, this.activity, this.presenter);
-    this.pendingDesk = new PendingDesk(this.c, this.activity, this.presenter, this.delivery, this.watcher, () => this.orders.requireReader(), (e) => this.orders.cardError(e));
+    this.pendingDesk = new PendingDesk(
+      this.c,
+      this.activity,
+      this.presenter,
+      this.delivery,
+      this.watcher,
+      () => this.orders.requireReader(),
+      (e) => this.orders.cardError(e),
+    );
     this.refunds = new RefundDesk(this.c, this.activity, escalation, iot, ic);
     this.recovery = new Recovery(this.c, this.activity, escalation, this.watcher, this.delivery, this.refunds, this.slips);
     this.unsubscribe = this.journal.addCommitListener((point, order) => {
       this.c.log.info(
-        { orderNo: order.orderNo, point, state: order.state, meter: order.meterType, account: maskAccountNo(order.accountNo), amountFen: order.amountFen },
+        {
+          orderNo: order.orderNo,
+          point,
+          state: order.state,
+          meter: order.meterType,
+          account: maskAccountNo(order.accountNo),
+          amountFen: order.amountFen,
+        },
         'gas order journaled',
       );
       this.emit('order', this.presenter.toView(order));
@@ -196,14 +213,26 @@ export class GasEngine extends EventEmitter<GasEngineEvents> {
     const c = this.journal.counts();
     const last = this.lastCounts;
     this.lastCounts = c;
-    if (force || !last || last.creditPending !== c.creditPending || last.needsAttention !== c.needsAttention || last.active !== c.active) {
+    if (
+      force ||
+      !last ||
+      last.creditPending !== c.creditPending ||
+      last.needsAttention !== c.needsAttention ||
+      last.active !== c.active
+    ) {
       this.emit('counts', c);
     }
   }
 
   // ---- the citizen's flow -------------------------------------------------------------------------
 
-  settingsView(): { presetsFen: number[]; minAmountFen: number; maxAmountFen: number; amountStepFen: number; paymentCountdownSeconds: number } {
+  settingsView(): {
+    presetsFen: number[];
+    minAmountFen: number;
+    maxAmountFen: number;
+    amountStepFen: number;
+    paymentCountdownSeconds: number;
+  } {
     const s = this.c.settings;
     return {
       presetsFen: [...s.presetsFen],
@@ -214,7 +243,10 @@ export class GasEngine extends EventEmitter<GasEngineEvents> {
     };
   }
 
-  lookupAccount(query: { accountNo: string } | { cardNo: string }, signal?: AbortSignal): Promise<{ account: GasAccount; view: AccountView }> {
+  lookupAccount(
+    query: { accountNo: string } | { cardNo: string },
+    signal?: AbortSignal,
+  ): Promise<{ account: GasAccount; view: AccountView }> {
     return this.orders.lookupAccount(query, signal);
   }
 
@@ -253,7 +285,10 @@ export class GasEngine extends EventEmitter<GasEngineEvents> {
     return this.presenter.toView(o);
   }
 
-  waitForRest(orderNo: string, options: { signal?: AbortSignal; onTick?: (t: PaymentTick) => void; onOrder?: (v: OrderView) => void } = {}): Promise<OrderView> {
+  waitForRest(
+    orderNo: string,
+    options: { signal?: AbortSignal; onTick?: (t: PaymentTick) => void; onOrder?: (v: OrderView) => void } = {},
+  ): Promise<OrderView> {
     return this.orders.waitForRest(orderNo, options);
   }
 
@@ -276,7 +311,10 @@ export class GasEngine extends EventEmitter<GasEngineEvents> {
     return this.slips.finish(orderNo, receiptPrinted);
   }
 
-  finishPending(orderNoInput: string, options: { signal?: AbortSignal } = {}): Promise<{ order: OrderView; alreadyComplete: boolean }> {
+  finishPending(
+    orderNoInput: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ order: OrderView; alreadyComplete: boolean }> {
     return this.pendingDesk.finishPending(orderNoInput, options);
   }
 

@@ -13,14 +13,26 @@ export class Escalation {
   /** crediting → `to` (credit_pending or needs_attention), remembering why. */
   park(o: GasOrder, to: OrderState, reason: string, meta: CommitMeta): GasOrder {
     const firstTime = to === 'needs_attention' && o.attentionFrom === null;
-    const after = this.c.journal.transition(o.orderNo, 'crediting', to, { lastError: reason }, { ...meta, detail: { ...meta.detail, reason } });
+    const after = this.c.journal.transition(
+      o.orderNo,
+      'crediting',
+      to,
+      { lastError: reason },
+      { ...meta, detail: { ...meta.detail, reason } },
+    );
     if (firstTime) this.alert(after, 'crediting', reason);
     return after;
   }
 
   /** The order's current state → needs_attention, with an alert. */
   escalate(o: GasOrder, reason: string, actor: string, patch: Parameters<GasJournal['transition']>[3] = {}): GasOrder {
-    const after = this.c.journal.transition(o.orderNo, o.state, 'needs_attention', { ...patch, lastError: reason }, { actor, detail: { reason } });
+    const after = this.c.journal.transition(
+      o.orderNo,
+      o.state,
+      'needs_attention',
+      { ...patch, lastError: reason },
+      { actor, detail: { reason } },
+    );
     this.alert(after, o.state, reason);
     return after;
   }

@@ -180,7 +180,6 @@ function toDb(key: keyof GasOrder, v: unknown): string | number | null {
   return v as string | number | null;
 }
 
-
 export interface GasJournalOptions {
   now?: () => Date;
   /** Called synchronously after every commit (crash test hook, metrics). */
@@ -299,7 +298,13 @@ export class GasJournal {
    * Moves an order from one of `from` to `to` (checked against the state machine) and applies
    * `patch`, in one transaction. Throws StaleOrderError when the order is no longer in `from`.
    */
-  transition(orderNo: string, from: OrderState | readonly OrderState[], to: OrderState, patch: OrderPatch, meta: CommitMeta): GasOrder {
+  transition(
+    orderNo: string,
+    from: OrderState | readonly OrderState[],
+    to: OrderState,
+    patch: OrderPatch,
+    meta: CommitMeta,
+  ): GasOrder {
     const expected = typeof from === 'string' ? [from] : from;
     const at = this.now().toISOString();
     this.db.transaction(() => {
@@ -319,7 +324,13 @@ export class GasJournal {
   }
 
   /** Journals a step inside the current state (no state change). */
-  step(orderNo: string, inState: OrderState | readonly OrderState[], step: OrderStep, patch: OrderPatch, meta: CommitMeta): GasOrder {
+  step(
+    orderNo: string,
+    inState: OrderState | readonly OrderState[],
+    step: OrderStep,
+    patch: OrderPatch,
+    meta: CommitMeta,
+  ): GasOrder {
     const expected = typeof inState === 'string' ? [inState] : inState;
     const at = this.now().toISOString();
     this.db.transaction(() => {
@@ -381,9 +392,18 @@ export class GasJournal {
   openForCard(cardNo: string): GasOrder[] {
     const done = [...finalStates, ...creditedStates];
     const rows = this.db
-      .prepare(`SELECT * FROM gas_orders WHERE card_no = ? AND state NOT IN (${done.map(() => '?').join(', ')}) ORDER BY created_at`)
+      .prepare(
+        `SELECT * FROM gas_orders WHERE card_no = ? AND state NOT IN (${done.map(() => '?').join(', ')}) ORDER BY created_at`,
+      )
       .all(cardNo, ...done) as Row[];
-    return rows.map(fromRow).filter((o) => o.state !== 'created' && o.state !== 'awaiting_payment' && !(o.state === 'needs_attention' && o.attentionFrom === 'awaiting_payment'));
+    return rows
+      .map(fromRow)
+      .filter(
+        (o) =>
+          o.state !== 'created' &&
+          o.state !== 'awaiting_payment' &&
+          !(o.state === 'needs_attention' && o.attentionFrom === 'awaiting_payment'),
+      );
   }
 
   /** Orders that may appear in a day's reconciliation: created, paid or credited on that China date. */
@@ -403,7 +423,10 @@ export class GasJournal {
   }
 
   counts(): OrderCounts {
-    const rows = this.db.prepare('SELECT state, count(*) AS n FROM gas_orders GROUP BY state').all() as { state: string; n: number }[];
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM gas_orders GROUP BY state').all() as {
+      state: string;
+      n: number;
+    }[];
     const by = new Map(rows.map((r) => [r.state, r.n]));
     let active = 0;
     for (const s of orderStates) if (!finalStates.includes(s) && !pendingStates.includes(s)) active += by.get(s) ?? 0;

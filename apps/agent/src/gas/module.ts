@@ -44,7 +44,11 @@ const empty = z.object({}).strict();
 
 function fail(err: unknown): CommandResult {
   if (err instanceof GasError) {
-    return { completionCode: err.completionCode, errorDescription: `${err.reason}: ${err.citizen.en}`, payload: { error: err.toPayload() } };
+    return {
+      completionCode: err.completionCode,
+      errorDescription: `${err.reason}: ${err.citizen.en}`,
+      payload: { error: err.toPayload() },
+    };
   }
   throw err;
 }
@@ -87,7 +91,12 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
   const log = ctx.logger.child({ module: 'gas' });
   const services =
     options.services ??
-    createServices({ baseUrl: ctx.config.upstream.baseUrl, timeoutMs: ctx.config.upstream.timeoutMs, kioskId: ctx.config.kiosk.id, logger: log });
+    createServices({
+      baseUrl: ctx.config.upstream.baseUrl,
+      timeoutMs: ctx.config.upstream.timeoutMs,
+      kioskId: ctx.config.kiosk.id,
+      logger: log,
+    });
   const journal = new GasJournal(ctx.db, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.onJournalCommit ? { onCommit: options.onJournalCommit } : {}),
@@ -123,7 +132,12 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
   engine.on('counts', (counts) => ctx.broadcast('Gas.CountsChangedEvent', counts));
   engine.on('alert', (alert) => {
     ctx.broadcast('Gas.AlertEvent', alert);
-    ctx.audit('gas', 'gas.needs_attention', { orderNo: alert.orderNo, from: alert.from, reason: alert.reason, amountFen: alert.amountFen });
+    ctx.audit('gas', 'gas.needs_attention', {
+      orderNo: alert.orderNo,
+      from: alert.from,
+      reason: alert.reason,
+      amountFen: alert.amountFen,
+    });
     try {
       if (options.onAlert) options.onAlert(alert);
       // Central must see it even while it is unreachable: the monitor's durable outbox.
@@ -133,11 +147,17 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
     }
   });
   journal.addCommitListener((point, order) => {
-    if (point.startsWith('state:')) ctx.audit('gas', `gas.order.${order.state}`, { orderNo: order.orderNo, amountFen: order.amountFen, meter: order.meterType });
+    if (point.startsWith('state:'))
+      ctx.audit('gas', `gas.order.${order.state}`, {
+        orderNo: order.orderNo,
+        amountFen: order.amountFen,
+        meter: order.meterType,
+      });
   });
 
   const maintenanceOnly = (): void => {
-    if (ctx.mode.get() !== 'maintenance') throw new CommandError('authorisationRequired', 'MAINTENANCE_ONLY: switch the kiosk to maintenance mode first');
+    if (ctx.mode.get() !== 'maintenance')
+      throw new CommandError('authorisationRequired', 'MAINTENANCE_ONLY: switch the kiosk to maintenance mode first');
   };
 
   /** Streams the order's changes and payment countdown to the command's caller until it rests. */
@@ -157,7 +177,8 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
     defineCommand({
       name: 'Gas.LookupAccount',
       payload: z.object({ accountNo: z.string().regex(/^\d{6,20}$/, '6–20 digits') }).strict(),
-      handle: async (p, c) => run(async () => ({ account: (await engine.lookupAccount({ accountNo: p.accountNo }, c.signal)).view })),
+      handle: async (p, c) =>
+        run(async () => ({ account: (await engine.lookupAccount({ accountNo: p.accountNo }, c.signal)).view })),
     }),
     defineCommand({
       name: 'Gas.ReadCard',
@@ -174,7 +195,10 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
         .object({
           amountFen: z.number().int().positive(),
           /** Omit to top up the card read by Gas.ReadCard. */
-          accountNo: z.string().regex(/^\d{6,20}$/, '6–20 digits').optional(),
+          accountNo: z
+            .string()
+            .regex(/^\d{6,20}$/, '6–20 digits')
+            .optional(),
           sessionId: z.string().max(100).optional(),
         })
         .strict(),
@@ -271,15 +295,24 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
         };
         reader.on('cardInserted', inserted);
         reader.on('cardRemoved', removed);
-        cardListeners.push(() => reader.off('cardInserted', inserted), () => reader.off('cardRemoved', removed));
+        cardListeners.push(
+          () => reader.off('cardInserted', inserted),
+          () => reader.off('cardRemoved', removed),
+        );
       }
       // Recovery may need the card a citizen left in the reader: give the reader a moment to come up.
-      if (reader && reader.status().device !== 'online' && reader.status().device !== 'noDevice') await readerOnline(reader, READER_WAIT_MS);
+      if (reader && reader.status().device !== 'online' && reader.status().device !== 'noDevice')
+        await readerOnline(reader, READER_WAIT_MS);
       const before = engine.counts();
       await engine.start();
       const after = engine.counts();
       log.info({ before, after }, 'gas recovery finished');
-      if (before.active > 0) ctx.audit('gas', 'gas.recovery', { recovered: before.active, creditPending: after.creditPending, needsAttention: after.needsAttention });
+      if (before.active > 0)
+        ctx.audit('gas', 'gas.recovery', {
+          recovered: before.active,
+          creditPending: after.creditPending,
+          needsAttention: after.needsAttention,
+        });
     },
     async stop() {
       cardListeners.splice(0).forEach((off) => off());
@@ -287,8 +320,15 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
     },
     health() {
       const c = engine.counts();
-      return { gas: { ready: engine.ready(), creditPending: c.creditPending, needsAttention: c.needsAttention, unfinished: c.active, busy: engine.busyReason() } };
+      return {
+        gas: {
+          ready: engine.ready(),
+          creditPending: c.creditPending,
+          needsAttention: c.needsAttention,
+          unfinished: c.active,
+          busy: engine.busyReason(),
+        },
+      };
     },
   };
 }
-

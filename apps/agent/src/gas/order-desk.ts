@@ -52,7 +52,10 @@ export class OrderDesk {
     return o;
   }
 
-  async lookupAccount(query: { accountNo: string } | { cardNo: string }, signal?: AbortSignal): Promise<{ account: GasAccount; view: AccountView }> {
+  async lookupAccount(
+    query: { accountNo: string } | { cardNo: string },
+    signal?: AbortSignal,
+  ): Promise<{ account: GasAccount; view: AccountView }> {
     let account: GasAccount;
     try {
       account = await this.c.gas.lookupAccount(query, signal ? { signal } : {});
@@ -72,7 +75,8 @@ export class OrderDesk {
   cardError(err: unknown): GasError {
     if (err instanceof GasError) return err;
     if (err instanceof GasCardError) {
-      if (err.code === 'noCard' || err.code === 'timeout') return gasError(err.code === 'timeout' ? 'timeOut' : 'userError', 'NO_CARD', err.message);
+      if (err.code === 'noCard' || err.code === 'timeout')
+        return gasError(err.code === 'timeout' ? 'timeOut' : 'userError', 'NO_CARD', err.message);
       if (err.code === 'offline') return gasError('deviceNotReady', 'NO_CARD_READER', err.message);
       if (err.code === 'canceled') return gasError('canceled', 'NO_CARD', err.message);
       return gasError('hardwareError', 'CARD_READ_FAILED', err.message);
@@ -85,7 +89,10 @@ export class OrderDesk {
     const reader = this.requireReader();
     let data: GasCardData;
     try {
-      data = await reader.waitForCard({ timeoutMs: options.timeoutMs ?? this.c.settings.cardWaitMs, ...(options.signal ? { signal: options.signal } : {}) });
+      data = await reader.waitForCard({
+        timeoutMs: options.timeoutMs ?? this.c.settings.cardWaitMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     } catch (err) {
       throw this.cardError(err);
     }
@@ -99,7 +106,12 @@ export class OrderDesk {
       v = { ...view, canTopUp: false, reason: gasError('userError', 'CARD_COUNTER_MISMATCH').toPayload() };
     }
     return {
-      card: { cardNoMasked: maskCardNo(data.cardNo), purchaseCount: data.purchaseCount, storedPurchase: data.storedPurchase, pendingOrders },
+      card: {
+        cardNoMasked: maskCardNo(data.cardNo),
+        purchaseCount: data.purchaseCount,
+        storedPurchase: data.storedPurchase,
+        pendingOrders,
+      },
       account: v,
     };
   }
@@ -189,7 +201,9 @@ export class OrderDesk {
       this.c.journal.note(orderNo, { lastError: errorCode(err) });
       // The provider may or may not have the order: the watcher closes it either way.
       this.watcher.start(orderNo, true);
-      throw err instanceof UpstreamError && !outcomeUnknown(err) ? fromUpstream(err) : gasError('deviceNotReady', 'PAYMENT_UNAVAILABLE', errorCode(err));
+      throw err instanceof UpstreamError && !outcomeUnknown(err)
+        ? fromUpstream(err)
+        : gasError('deviceNotReady', 'PAYMENT_UNAVAILABLE', errorCode(err));
     }
     const o = this.c.journal.step(
       orderNo,
@@ -209,7 +223,13 @@ export class OrderDesk {
   async endSession(): Promise<void> {
     this.activity.lastCard = null;
     const open = [...this.activity.foreground].filter((no) => this.c.journal.get(no)?.state === 'awaiting_payment');
-    await Promise.all(open.map((no) => this.cancel(no).catch((err: unknown) => this.c.log.warn({ orderNo: no, err: errorCode(err) }, 'closing at session end failed'))));
+    await Promise.all(
+      open.map((no) =>
+        this.cancel(no).catch((err: unknown) =>
+          this.c.log.warn({ orderNo: no, err: errorCode(err) }, 'closing at session end failed'),
+        ),
+      ),
+    );
     await this.activity.whenIdle();
   }
 
@@ -218,7 +238,15 @@ export class OrderDesk {
     const o = this.require(orderNo);
     if (o.state === 'created') {
       // Nothing was sent to the provider yet.
-      return this.presenter.toView(this.c.journal.transition(orderNo, 'created', 'payment_closed', { lastError: 'payment:never_sent' }, { actor: 'session' }));
+      return this.presenter.toView(
+        this.c.journal.transition(
+          orderNo,
+          'created',
+          'payment_closed',
+          { lastError: 'payment:never_sent' },
+          { actor: 'session' },
+        ),
+      );
     }
     if (o.state === 'awaiting_payment') {
       const w = this.activity.watchers.get(orderNo) ?? this.watcher.start(orderNo, true);
@@ -242,7 +270,10 @@ export class OrderDesk {
    * Resolves when the order rests (paid and credited, pending, closed …) and nothing runs for it.
    * `onTick` gets the payment countdown while the QR code is shown.
    */
-  async waitForRest(orderNo: string, options: { signal?: AbortSignal; onTick?: (t: PaymentTick) => void; onOrder?: (v: OrderView) => void } = {}): Promise<OrderView> {
+  async waitForRest(
+    orderNo: string,
+    options: { signal?: AbortSignal; onTick?: (t: PaymentTick) => void; onOrder?: (v: OrderView) => void } = {},
+  ): Promise<OrderView> {
     this.require(orderNo);
     const events = this.c.events;
     return new Promise<OrderView>((resolve, reject) => {
@@ -290,7 +321,9 @@ export class OrderDesk {
   private ensureDriven(orderNo: string): void {
     const o = this.c.journal.get(orderNo);
     if (!o || this.activity.locks.has(orderNo) || this.activity.inFlight.has(orderNo)) return;
-    if (o.state === 'awaiting_payment' && !this.activity.watchers.has(orderNo) && !this.activity.unknownPayment.has(orderNo)) this.watcher.start(orderNo, false);
-    else if (o.state === 'paid' || o.state === 'crediting') void this.delivery.deliver(orderNo, { actor: 'session', allowCard: true });
+    if (o.state === 'awaiting_payment' && !this.activity.watchers.has(orderNo) && !this.activity.unknownPayment.has(orderNo))
+      this.watcher.start(orderNo, false);
+    else if (o.state === 'paid' || o.state === 'crediting')
+      void this.delivery.deliver(orderNo, { actor: 'session', allowCard: true });
   }
 }

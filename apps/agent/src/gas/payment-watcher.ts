@@ -90,11 +90,17 @@ export class PaymentWatcher {
         continue;
       }
       try {
-        const q = await this.c.payment.queryOrder(orderNo, { timeoutMs: Math.min(5000, this.c.settings.paymentPollMs * 2 + 1000) });
+        const q = await this.c.payment.queryOrder(orderNo, {
+          timeoutMs: Math.min(5000, this.c.settings.paymentPollMs * 2 + 1000),
+        });
         const after = await this.apply(o, q.tradeState, q, 'runner', false);
         if (after.state === 'awaiting_payment') {
           if (q.tradeState !== o.tradeState) this.c.journal.note(orderNo, { tradeState: q.tradeState });
-          this.c.events.emit('payment', { orderNo, tradeState: q.tradeState, secondsLeft: Math.max(0, Math.ceil((deadline - this.c.now().getTime()) / 1000)) });
+          this.c.events.emit('payment', {
+            orderNo,
+            tradeState: q.tradeState,
+            secondsLeft: Math.max(0, Math.ceil((deadline - this.c.now().getTime()) / 1000)),
+          });
         }
       } catch (err) {
         if (err instanceof UpstreamError && err.code === 'NOT_FOUND' && o.payOrderId === null) {
@@ -112,7 +118,13 @@ export class PaymentWatcher {
    * Journals what the provider says about an unpaid order, following nextPaymentStep; `close`
    * closes the order at the provider first. Returns the order afterwards.
    */
-  private async apply(o: GasOrder, says: ProviderSays, q: PaymentOrder | null, actor: string, giveUp: boolean): Promise<GasOrder> {
+  private async apply(
+    o: GasOrder,
+    says: ProviderSays,
+    q: PaymentOrder | null,
+    actor: string,
+    giveUp: boolean,
+  ): Promise<GasOrder> {
     const step = nextPaymentStep(says, giveUp);
     if (step === 'close') return this.close(o, actor);
     if (step === 'wait') return o;
@@ -120,15 +132,33 @@ export class PaymentWatcher {
   }
 
   /** credit / end_unpaid / needs_attention: the journal write for a definite answer. */
-  private decided(o: GasOrder, step: 'credit' | 'end_unpaid' | 'needs_attention', says: ProviderSays, q: PaymentOrder | null, actor: string): GasOrder {
+  private decided(
+    o: GasOrder,
+    step: 'credit' | 'end_unpaid' | 'needs_attention',
+    says: ProviderSays,
+    q: PaymentOrder | null,
+    actor: string,
+  ): GasOrder {
     const meta: CommitMeta = { actor, detail: { tradeState: says } };
     const pay = q ? { payOrderId: q.orderId, tradeState: q.tradeState } : {};
     switch (step) {
       case 'credit':
-        return this.c.journal.transition(o.orderNo, UNPAID_FROM, 'paid', { ...pay, transactionId: q?.transactionId ?? null, paidAt: q?.paidAt ?? null }, meta);
+        return this.c.journal.transition(
+          o.orderNo,
+          UNPAID_FROM,
+          'paid',
+          { ...pay, transactionId: q?.transactionId ?? null, paidAt: q?.paidAt ?? null },
+          meta,
+        );
       case 'end_unpaid': {
         if (says === 'not_found') {
-          return this.c.journal.transition(o.orderNo, UNPAID_FROM, 'payment_closed', { lastError: 'payment:never_created' }, meta);
+          return this.c.journal.transition(
+            o.orderNo,
+            UNPAID_FROM,
+            'payment_closed',
+            { lastError: 'payment:never_created' },
+            meta,
+          );
         }
         const expired = o.payDeadline !== null && this.c.now().toISOString() >= o.payDeadline;
         return this.c.journal.transition(o.orderNo, UNPAID_FROM, expired ? 'payment_expired' : 'payment_closed', pay, meta);
@@ -173,7 +203,8 @@ export class PaymentWatcher {
     try {
       q = await this.c.payment.queryOrder(o.orderNo);
     } catch (err) {
-      if (err instanceof UpstreamError && err.code === 'NOT_FOUND') return this.decided(fresh, 'end_unpaid', 'not_found', null, actor);
+      if (err instanceof UpstreamError && err.code === 'NOT_FOUND')
+        return this.decided(fresh, 'end_unpaid', 'not_found', null, actor);
       throw err;
     }
     // Nobody is looking at this QR code any more: giving up means closing it first.

@@ -30,7 +30,10 @@ export class PendingDesk {
     private readonly cardError: (err: unknown) => Error,
   ) {}
 
-  async finishPending(orderNoInput: string, options: { signal?: AbortSignal } = {}): Promise<{ order: OrderView; alreadyComplete: boolean }> {
+  async finishPending(
+    orderNoInput: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ order: OrderView; alreadyComplete: boolean }> {
     const orderNo = orderNoFromScan(orderNoInput);
     let o = this.c.journal.get(orderNo) ?? (await this.importPending(orderNo));
     if (creditedStates.includes(o.state)) return { order: this.presenter.toView(o), alreadyComplete: true };
@@ -45,13 +48,20 @@ export class PendingDesk {
     }
     if (!wantsCredit(o)) {
       if (creditedStates.includes(o.state)) return { order: this.presenter.toView(o), alreadyComplete: true };
-      throw gasError('sequenceError', o.state === 'payment_closed' || o.state === 'payment_expired' ? 'ORDER_NOT_PAID' : 'NOT_PENDING', `order is ${o.state}`);
+      throw gasError(
+        'sequenceError',
+        o.state === 'payment_closed' || o.state === 'payment_expired' ? 'ORDER_NOT_PAID' : 'NOT_PENDING',
+        `order is ${o.state}`,
+      );
     }
     if (o.meterType === 'ic-card') {
       const reader = this.requireReader();
       let card: GasCardData;
       try {
-        card = await reader.waitForCard({ timeoutMs: this.c.settings.cardWaitMs, ...(options.signal ? { signal: options.signal } : {}) });
+        card = await reader.waitForCard({
+          timeoutMs: this.c.settings.cardWaitMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
       } catch (err) {
         throw this.cardError(err);
       }

@@ -51,7 +51,9 @@ export class Presenter {
 
   /** The payment outcome is unknown: the watcher gave up and nothing watches it any more. */
   paymentUnknown(o: GasOrder): boolean {
-    return o.state === 'awaiting_payment' && this.activity.unknownPayment.has(o.orderNo) && !this.activity.watchers.has(o.orderNo);
+    return (
+      o.state === 'awaiting_payment' && this.activity.unknownPayment.has(o.orderNo) && !this.activity.watchers.has(o.orderNo)
+    );
   }
 
   toView(o: GasOrder): OrderView {

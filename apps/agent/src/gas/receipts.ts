@@ -79,7 +79,9 @@ export function pendingSlip(o: GasOrder, ctx: SlipContext): ReceiptDocument {
   const b = receipt('gas-pending', { ref: o.orderNo })
     .title('燃气充值待写卡凭条', 'Gas top-up: pending credit')
     .text('您已付款，燃气尚未充入。请凭本凭条在任一自助终端办理“补写卡”，或联系燃气公司。', { bold: true })
-    .text('You have paid, but the gas is not credited yet. Finish it at any kiosk with "补写卡 / finish a pending top-up", or contact the gas company.')
+    .text(
+      'You have paid, but the gas is not credited yet. Finish it at any kiosk with "补写卡 / finish a pending top-up", or contact the gas company.',
+    )
     .divider()
     .rows([
       ['订单号 / Order', o.orderNo],
@@ -126,7 +128,8 @@ export function paymentUnknownSlip(o: GasOrder, ctx: SlipContext): ReceiptDocume
   b.row('金额 / Amount', yuan(o.amountFen), { bold: true });
   b.row('时间 / Time', stamp(ctx.now ?? new Date()));
   b.row('终端 / Kiosk', ctx.kioskId);
-  if (ic) b.qr(pendingQrData(o.orderNo), { caption: '补写卡时请扫描此码 / Scan this code to finish', size: 'medium', errorLevel: 'M' });
+  if (ic)
+    b.qr(pendingQrData(o.orderNo), { caption: '补写卡时请扫描此码 / Scan this code to finish', size: 'medium', errorLevel: 'M' });
   const footer = ['请妥善保管本凭条 / Please keep this slip'];
   if (ctx.hotline) footer.push(`咨询电话 / Hotline ${ctx.hotline}`);
   return b.footer(...footer).build();

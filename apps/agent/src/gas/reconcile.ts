@@ -129,7 +129,8 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
   type Entry = GasLedger['entries'][number];
   const entries = new Map<string, Entry>();
   for (const l of input.ledgers) for (const e of l.entries) if (e.kioskId === kioskId) entries.set(`${e.kind}:${e.serialNo}`, e);
-  const orderOf = (e: Entry): string => (lookup(e.serialNo) || payments.has(e.serialNo) ? e.serialNo : byPayOrder.get(e.paymentOrderNo) ?? e.serialNo);
+  const orderOf = (e: Entry): string =>
+    lookup(e.serialNo) || payments.has(e.serialNo) ? e.serialNo : (byPayOrder.get(e.paymentOrderNo) ?? e.serialNo);
   const ledger = new Map<string, Entry[]>();
   for (const e of entries.values()) ledger.set(orderOf(e), [...(ledger.get(orderOf(e)) ?? []), e]);
   const delivered = (e: Entry): boolean => e.status === 'credited' || e.status === 'written';
@@ -137,7 +138,8 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
   const ledgerToday = new Set(
     input.ledgers.filter((l) => l.date === date).flatMap((l) => l.entries.filter((e) => e.kioskId === kioskId).map(orderOf)),
   );
-  const isOpen = (o: GasOrder | undefined): boolean => o !== undefined && (pendingStates.includes(o.state) || o.state === 'refund_requested');
+  const isOpen = (o: GasOrder | undefined): boolean =>
+    o !== undefined && (pendingStates.includes(o.state) || o.state === 'refund_requested');
 
   // 1. The provider's payments of the day.
   for (const [no, p] of payments) {
@@ -145,7 +147,8 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
     if (!o) add('payment-not-in-journal', no, `provider bill has a payment of ${yuan(p.amountFen)} the journal does not know`);
     else {
       if (o.amountFen !== p.amountFen) add('amounts-differ', no, `bill ${yuan(p.amountFen)}, journal ${yuan(o.amountFen)}`);
-      if (!paidStates.includes(o.state) && o.state !== 'needs_attention') add('journal-not-paid', no, `provider says paid, journal says ${o.state}`);
+      if (!paidStates.includes(o.state) && o.state !== 'needs_attention')
+        add('journal-not-paid', no, `provider says paid, journal says ${o.state}`);
     }
     if (deliveredOf(no).length === 0 && refundedFen(no) === 0 && !isOpen(o)) {
       add('paid-not-credited', no, `paid ${yuan(p.amountFen)}, no gas delivered and no refund (journal ${o?.state ?? 'none'})`);
@@ -154,20 +157,32 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
 
   // 2. The journal's side of the day.
   for (const o of mine) {
-    if (onDate(o.paidAt, date) && !payments.has(o.orderNo)) add('paid-not-in-bill', o.orderNo, `journal paid ${yuan(o.amountFen)} on ${date}, not in the provider bill`);
+    if (onDate(o.paidAt, date) && !payments.has(o.orderNo))
+      add('paid-not-in-bill', o.orderNo, `journal paid ${yuan(o.amountFen)} on ${date}, not in the provider bill`);
     const es = ledger.get(o.orderNo) ?? [];
     const e = es.find(delivered) ?? es[0];
     if (creditedStates.includes(o.state) && (onDate(o.creditedAt, date) || (o.creditedAt === null && o.businessDate === date))) {
       if (!e) add('credited-not-in-ledger', o.orderNo, `journal ${o.state} (${o.meterType}), gas company has no entry`);
-      else if (e.amountFen !== o.amountFen) add('amounts-differ', o.orderNo, `ledger ${yuan(e.amountFen)}, journal ${yuan(o.amountFen)}`);
+      else if (e.amountFen !== o.amountFen)
+        add('amounts-differ', o.orderNo, `ledger ${yuan(e.amountFen)}, journal ${yuan(o.amountFen)}`);
       else if (e.kind === 'ic_purchase' && e.status !== 'written') {
-        add('card-write-not-reported', o.orderNo, `card written (journal ${o.state}, report ${o.gasReport}), gas company still has ${e.status}`);
+        add(
+          'card-write-not-reported',
+          o.orderNo,
+          `card written (journal ${o.state}, report ${o.gasReport}), gas company still has ${e.status}`,
+        );
       }
     }
     if (pendingStates.includes(o.state) && o.paidAt !== null && onDate(o.paidAt, date)) {
-      open.push({ orderNo: o.orderNo, state: o.state, amountFen: o.amountFen, detail: `${o.meterType} ${maskAccountNo(o.accountNo)}${o.lastError ? `, last error ${o.lastError}` : ''}` });
+      open.push({
+        orderNo: o.orderNo,
+        state: o.state,
+        amountFen: o.amountFen,
+        detail: `${o.meterType} ${maskAccountNo(o.accountNo)}${o.lastError ? `, last error ${o.lastError}` : ''}`,
+      });
     }
-    if (o.state === 'refunded' && onDate(o.finishedAt, date) && !refunds.has(o.orderNo)) add('refunded-not-in-bill', o.orderNo, 'journal refunded, provider bill has no refund');
+    if (o.state === 'refunded' && onDate(o.finishedAt, date) && !refunds.has(o.orderNo))
+      add('refunded-not-in-bill', o.orderNo, 'journal refunded, provider bill has no refund');
   }
 
   // 3. The gas company's entries of the day, by order.
@@ -176,40 +191,70 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
     const got = es.filter(delivered);
     const o = lookup(no);
     if (got.length > 1) {
-      add('credited-twice', no, `gas company delivered ${got.length} times (${got.map((e) => `${e.serialNo} ${yuan(e.amountFen)}`).join(', ')}) for one order`);
+      add(
+        'credited-twice',
+        no,
+        `gas company delivered ${got.length} times (${got.map((e) => `${e.serialNo} ${yuan(e.amountFen)}`).join(', ')}) for one order`,
+      );
     }
     const paidAtProvider = payments.has(no) || (o !== undefined && o.paidAt !== null);
-    for (const e of got) if (!paidAtProvider) add('credited-not-paid', no, `gas company ${e.status} ${yuan(e.amountFen)} with no successful payment`);
+    for (const e of got)
+      if (!paidAtProvider)
+        add('credited-not-paid', no, `gas company ${e.status} ${yuan(e.amountFen)} with no successful payment`);
     if (!o) {
-      for (const e of es) add('ledger-not-in-journal', no, `gas company ${e.kind} ${e.status} ${yuan(e.amountFen)} the journal does not know`);
+      for (const e of es)
+        add('ledger-not-in-journal', no, `gas company ${e.kind} ${e.status} ${yuan(e.amountFen)} the journal does not know`);
       continue;
     }
-    if (got.length > 0 && !creditedStates.includes(o.state)) add('ledger-but-journal-not-credited', no, `gas company ${got[0]!.status}, journal ${o.state}`);
+    if (got.length > 0 && !creditedStates.includes(o.state))
+      add('ledger-but-journal-not-credited', no, `gas company ${got[0]!.status}, journal ${o.state}`);
   }
 
   // 4. Refunds: never for gas that was delivered.
   for (const [no, rs] of refunds) {
     const o = lookup(no);
     const fen = rs.reduce((s, r) => s + r.amountFen, 0);
-    if (!o || o.state !== 'refunded') add('refund-not-in-journal', no, `provider refunded ${yuan(fen)}, journal says ${o?.state ?? 'nothing'}`);
+    if (!o || o.state !== 'refunded')
+      add('refund-not-in-journal', no, `provider refunded ${yuan(fen)}, journal says ${o?.state ?? 'nothing'}`);
     const got = deliveredOf(no);
-    if (got.length > 0) add('refunded-and-credited', no, `refunded ${yuan(fen)} although the gas company shows it ${got[0]!.status}`);
+    if (got.length > 0)
+      add('refunded-and-credited', no, `refunded ${yuan(fen)} although the gas company shows it ${got[0]!.status}`);
   }
 
   // 5. Totals: each upstream's own totals against its rows, then paid = delivered + refunded + open.
-  const billAll = { count: input.bill.rows.filter((r) => r.type === 'payment').length, fen: input.bill.rows.filter((r) => r.type === 'payment').reduce((s, r) => s + r.amountFen, 0) };
-  const billRef = { count: input.bill.rows.filter((r) => r.type === 'refund').length, fen: input.bill.rows.filter((r) => r.type === 'refund').reduce((s, r) => s + r.amountFen, 0) };
+  const billAll = {
+    count: input.bill.rows.filter((r) => r.type === 'payment').length,
+    fen: input.bill.rows.filter((r) => r.type === 'payment').reduce((s, r) => s + r.amountFen, 0),
+  };
+  const billRef = {
+    count: input.bill.rows.filter((r) => r.type === 'refund').length,
+    fen: input.bill.rows.filter((r) => r.type === 'refund').reduce((s, r) => s + r.amountFen, 0),
+  };
   const t = input.bill.totals;
-  if (t.paymentCount !== billAll.count || t.paymentFen !== billAll.fen || t.refundCount !== billRef.count || t.refundFen !== billRef.fen) {
-    add('totals-differ', '*', `provider bill totals ${t.paymentCount} paid ${yuan(t.paymentFen)} / ${t.refundCount} refunded ${yuan(t.refundFen)}, its rows add up to ${billAll.count} / ${yuan(billAll.fen)} / ${billRef.count} / ${yuan(billRef.fen)}`);
+  if (
+    t.paymentCount !== billAll.count ||
+    t.paymentFen !== billAll.fen ||
+    t.refundCount !== billRef.count ||
+    t.refundFen !== billRef.fen
+  ) {
+    add(
+      'totals-differ',
+      '*',
+      `provider bill totals ${t.paymentCount} paid ${yuan(t.paymentFen)} / ${t.refundCount} refunded ${yuan(t.refundFen)}, its rows add up to ${billAll.count} / ${yuan(billAll.fen)} / ${billRef.count} / ${yuan(billRef.fen)}`,
+    );
   }
   for (const l of input.ledgers) {
     const fen = l.entries.reduce((s, e) => s + e.amountFen, 0);
     if (l.totals.count !== l.entries.length || l.totals.amountFen !== fen) {
-      add('totals-differ', '*', `gas ledger ${l.date} totals ${l.totals.count} / ${yuan(l.totals.amountFen)}, its entries add up to ${l.entries.length} / ${yuan(fen)}`);
+      add(
+        'totals-differ',
+        '*',
+        `gas ledger ${l.date} totals ${l.totals.count} / ${yuan(l.totals.amountFen)}, its entries add up to ${l.entries.length} / ${yuan(fen)}`,
+      );
     }
   }
-  const openOf = (no: string): number => (isOpen(lookup(no)) && deliveredOf(no).length === 0 && refundedFen(no) === 0 ? (payments.get(no)?.amountFen ?? 0) : 0);
+  const openOf = (no: string): number =>
+    isOpen(lookup(no)) && deliveredOf(no).length === 0 && refundedFen(no) === 0 ? (payments.get(no)?.amountFen ?? 0) : 0;
   const paidNos = [...payments.keys()];
   const totals: ReconcileTotals = {
     paymentCount: payments.size,
@@ -227,7 +272,9 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
 
   const sum = (xs: { amountFen: number }[]) => ({ count: xs.length, fen: xs.reduce((s, x) => s + x.amountFen, 0) });
   const paid = sum([...payments.values()]);
-  const credited = sum(mine.filter((o) => creditedStates.includes(o.state) && (onDate(o.paidAt, date) || payments.has(o.orderNo))));
+  const credited = sum(
+    mine.filter((o) => creditedStates.includes(o.state) && (onDate(o.paidAt, date) || payments.has(o.orderNo))),
+  );
   const pending = sum(open);
   const refunded = sum([...refunds.values()].flat());
   const clean = mismatches.length === 0;

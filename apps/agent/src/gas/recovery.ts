@@ -53,7 +53,10 @@ export class Recovery {
       try {
         await this.recoverOne(o, kind, kind === 'startup' ? 'recovery' : 'retry', false);
       } catch (err) {
-        this.c.log.warn({ orderNo: o.orderNo, state: o.state, err: errorCode(err) }, 'recovery of an order failed; retried later');
+        this.c.log.warn(
+          { orderNo: o.orderNo, state: o.state, err: errorCode(err) },
+          'recovery of an order failed; retried later',
+        );
       }
     }
     if (kind === 'retry') {

@@ -37,7 +37,8 @@ export class RefundDesk {
     return this.activity.withLock(orderNo, async () => {
       let o = this.require(orderNo);
       if (o.state === 'refund_requested' || (o.state === 'needs_attention' && o.attentionFrom === 'refund_requested')) {
-        if (o.state === 'needs_attention') o = this.c.journal.transition(orderNo, 'needs_attention', 'refund_requested', {}, { actor });
+        if (o.state === 'needs_attention')
+          o = this.c.journal.transition(orderNo, 'needs_attention', 'refund_requested', {}, { actor });
         return this.proceed(o, actor);
       }
       if (!(o.state === 'credit_pending' || (o.state === 'needs_attention' && wantsCredit(o)))) {
@@ -47,7 +48,13 @@ export class RefundDesk {
         throw gasError('userError', 'REFUND_UNSAFE', 'a card write went out for this order: read the card first (补写卡)');
       }
       const why = reason.slice(0, 80);
-      o = this.c.journal.transition(orderNo, ['credit_pending', 'needs_attention'], 'refund_requested', { refundNo: refundKey(o), refundReason: why }, { actor, detail: { reason: why } });
+      o = this.c.journal.transition(
+        orderNo,
+        ['credit_pending', 'needs_attention'],
+        'refund_requested',
+        { refundNo: refundKey(o), refundReason: why },
+        { actor, detail: { reason: why } },
+      );
       return this.proceed(o, actor);
     });
   }
@@ -82,7 +89,8 @@ export class RefundDesk {
     try {
       return (await this.c.gas.voidSerial(creditKey(o), 'refund')).result;
     } catch (err) {
-      if (err instanceof UpstreamError && err.code === 'REJECTED' && err.upstreamCode === 'ALREADY_CREDITED') return 'already_credited';
+      if (err instanceof UpstreamError && err.code === 'REJECTED' && err.upstreamCode === 'ALREADY_CREDITED')
+        return 'already_credited';
       this.c.log.warn({ orderNo: o.orderNo, err: errorCode(err) }, 'void not confirmed; not refunding');
       return 'unknown';
     }
@@ -91,7 +99,13 @@ export class RefundDesk {
   /** The void was refused because the gas is there: record the credit, never refund. */
   private async recordCredit(o: GasOrder, actor: string): Promise<GasOrder> {
     const meta = { actor, detail: { foundByVoid: true } };
-    const cr = this.c.journal.transition(o.orderNo, 'refund_requested', 'crediting', { refundNo: null, refundReason: null }, meta);
+    const cr = this.c.journal.transition(
+      o.orderNo,
+      'refund_requested',
+      'crediting',
+      { refundNo: null, refundReason: null },
+      meta,
+    );
     if (cr.meterType === 'iot') {
       const found = await this.c.gas.getRemoteCredit(creditKey(cr)).catch(() => null);
       if (found) return this.iot.recordFound(cr, found, meta);
@@ -102,8 +116,19 @@ export class RefundDesk {
 
   private async refund(o: GasOrder, actor: string): Promise<GasOrder> {
     try {
-      const r = await this.c.payment.refund({ outTradeNo: o.orderNo, outRefundNo: o.refundNo ?? refundKey(o), amountFen: o.amountFen, ...(o.refundReason ? { reason: o.refundReason } : {}) });
-      return this.c.journal.transition(o.orderNo, 'refund_requested', 'refunded', { refundId: r.refundId, lastError: null }, { actor });
+      const r = await this.c.payment.refund({
+        outTradeNo: o.orderNo,
+        outRefundNo: o.refundNo ?? refundKey(o),
+        amountFen: o.amountFen,
+        ...(o.refundReason ? { reason: o.refundReason } : {}),
+      });
+      return this.c.journal.transition(
+        o.orderNo,
+        'refund_requested',
+        'refunded',
+        { refundId: r.refundId, lastError: null },
+        { actor },
+      );
     } catch (err) {
       this.c.journal.note(o.orderNo, { lastError: errorCode(err) });
       if (!outcomeUnknown(err)) return this.escalation.escalate(o, errorCode(err), actor);

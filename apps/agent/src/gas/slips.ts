@@ -56,7 +56,8 @@ export class Slips {
     const kind = this.kindOf(o);
     if (kind === null) throw gasError('sequenceError', 'NOT_PENDING', `order is ${o.state}`);
     const credited = kind === 'receipt';
-    if (credited && o.receiptPrinted) return { printed: false, kind: 'receipt', reason: 'alreadyPrinted', order: this.presenter.toView(o) };
+    if (credited && o.receiptPrinted)
+      return { printed: false, kind: 'receipt', reason: 'alreadyPrinted', order: this.presenter.toView(o) };
     const doc = this.document(orderNo);
     const printer = this.c.printer();
     this.activity.foreground.add(orderNo);
@@ -80,18 +81,44 @@ export class Slips {
       let after = this.require(orderNo);
       if (credited) {
         if (printed && after.state === 'credited') {
-          this.c.journal.transition(orderNo, 'credited', 'receipt_printed', { receiptPrinted: true, receiptJobId: result?.jobId ?? null }, { actor: 'session' });
+          this.c.journal.transition(
+            orderNo,
+            'credited',
+            'receipt_printed',
+            { receiptPrinted: true, receiptJobId: result?.jobId ?? null },
+            { actor: 'session' },
+          );
         } else if (printed) {
           this.c.journal.note(orderNo, { receiptPrinted: true, receiptJobId: result?.jobId ?? null });
         }
         after = this.require(orderNo);
         if (after.state === 'credited' || after.state === 'receipt_printed') {
-          after = this.c.journal.transition(orderNo, after.state, 'done', {}, { actor: 'session', detail: { receiptPrinted: printed } });
+          after = this.c.journal.transition(
+            orderNo,
+            after.state,
+            'done',
+            {},
+            { actor: 'session', detail: { receiptPrinted: printed } },
+          );
         }
-      } else if (printed && (after.state === 'credit_pending' || after.state === 'needs_attention' || after.state === 'awaiting_payment')) {
-        after = this.c.journal.step(orderNo, after.state, 'pending_slip', { pendingSlipPrinted: true }, { actor: 'session', detail: { kind } });
+      } else if (
+        printed &&
+        (after.state === 'credit_pending' || after.state === 'needs_attention' || after.state === 'awaiting_payment')
+      ) {
+        after = this.c.journal.step(
+          orderNo,
+          after.state,
+          'pending_slip',
+          { pendingSlipPrinted: true },
+          { actor: 'session', detail: { kind } },
+        );
       }
-      return { printed, kind: credited ? 'receipt' : 'pending', reason, order: this.presenter.toView(after) } satisfies PrintOutcome;
+      return {
+        printed,
+        kind: credited ? 'receipt' : 'pending',
+        reason,
+        order: this.presenter.toView(after),
+      } satisfies PrintOutcome;
     });
   }
 
@@ -99,8 +126,10 @@ export class Slips {
   async finish(orderNo: string, receiptPrinted = false): Promise<OrderView> {
     return this.activity.withLock(orderNo, async () => {
       let o = this.require(orderNo);
-      if (o.state === 'credited' && receiptPrinted) o = this.c.journal.transition(orderNo, 'credited', 'receipt_printed', { receiptPrinted: true }, { actor: 'session' });
-      if (o.state === 'credited' || o.state === 'receipt_printed') o = this.c.journal.transition(orderNo, o.state, 'done', {}, { actor: 'session' });
+      if (o.state === 'credited' && receiptPrinted)
+        o = this.c.journal.transition(orderNo, 'credited', 'receipt_printed', { receiptPrinted: true }, { actor: 'session' });
+      if (o.state === 'credited' || o.state === 'receipt_printed')
+        o = this.c.journal.transition(orderNo, o.state, 'done', {}, { actor: 'session' });
       return this.presenter.toView(o);
     });
   }

@@ -119,7 +119,12 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export function assertTransition(orderNo: string, from: OrderState, to: OrderState, attentionFrom: OrderState | null = null): void {
+export function assertTransition(
+  orderNo: string,
+  from: OrderState,
+  to: OrderState,
+  attentionFrom: OrderState | null = null,
+): void {
   if (!canTransition(from, to, attentionFrom)) throw new IllegalTransitionError(orderNo, from, to);
 }
 
@@ -144,4 +149,3 @@ const orderSteps = [
   'pending_slip',
 ] as const;
 export type OrderStep = (typeof orderSteps)[number];
-

@@ -8,4 +8,3 @@ export interface MonitorApi {
   /** The browser watchdog's restarts, carried in each heartbeat's `ui`. */
   setBrowserRestarts(info: { restartsLastHour: number; last: { at: string; reason: string } | null }): void;
 }
-

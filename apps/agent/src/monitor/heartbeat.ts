@@ -3,7 +3,14 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { backoffDelay, fetchJson, Mutex, sleep, type Db } from '@kiosk/platform';
-import type { CounterName, HealthCounters, HealthSource, RemoteCommand, RemoteCommandHandler, RemoteCommandResult } from '@kiosk/contracts/health';
+import type {
+  CounterName,
+  HealthCounters,
+  HealthSource,
+  RemoteCommand,
+  RemoteCommandHandler,
+  RemoteCommandResult,
+} from '@kiosk/contracts/health';
 import { MonitorStore, type CommandRow } from './outbox.js';
 import {
   commandAcksResponseSchema,
@@ -133,7 +140,13 @@ function delta(now: HealthCounters, before: HealthCounters | null): HealthCounte
 
 const clip = (s: string | undefined, n = 200): string | undefined => (s === undefined ? undefined : s.slice(0, n));
 const errorText = (err: unknown): string =>
-  err instanceof CentralRejected ? err.message : err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err);
+  err instanceof CentralRejected
+    ? err.message
+    : err instanceof Error
+      ? err.cause instanceof Error
+        ? `${err.message}: ${err.cause.message}`
+        : err.message
+      : String(err);
 
 const pngMagic = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -226,7 +239,14 @@ export class HeartbeatSender {
     clearTimeout(this.timer);
     this.stopCtl.abort(new Error('heartbeat sender stopped'));
     this.wakeCommands?.();
-    await Promise.allSettled([this.cycleRunning, this.flushing, this.acking, this.commandLoop, this.queue.settled(), this.waitLoop]);
+    await Promise.allSettled([
+      this.cycleRunning,
+      this.flushing,
+      this.acking,
+      this.commandLoop,
+      this.queue.settled(),
+      this.waitLoop,
+    ]);
   }
 
   /** Central's clock minus ours, from the last heartbeat answer (or stale rejection); null before one. */
@@ -348,15 +368,29 @@ export class HeartbeatSender {
       try {
         this.waitSeq = nextSequence(this.waitSeq, Date.now() + this.clockOffsetMs);
         const body = JSON.stringify({ waitMs, pendingCommands: this.pendingList() });
-        const resp = await this.request(endpoints.commandWait, body, 'application/json', commandWaitResponseSchema, {}, this.waitSeq, waitMs + this.requestTimeoutMs);
+        const resp = await this.request(
+          endpoints.commandWait,
+          body,
+          'application/json',
+          commandWaitResponseSchema,
+          {},
+          this.waitSeq,
+          waitMs + this.requestTimeoutMs,
+        );
         failures = 0;
         this.receiveCommands(resp.commands, 'wait');
       } catch (err) {
         if (this.stopped) return;
         failures++;
         const unsupported = err instanceof CentralRejected && err.status === 404;
-        const backoff = unsupported ? 600_000 : backoffDelay(failures, { baseMs: this.opts.intervalMs, maxMs: Math.min(60_000, this.opts.intervalMs * 2 ** 6) });
-        if (failures === 1 || unsupported) this.log.warn({ error: errorText(err), retryInMs: backoff }, 'command wait failed; commands still come with heartbeats');
+        const backoff = unsupported
+          ? 600_000
+          : backoffDelay(failures, { baseMs: this.opts.intervalMs, maxMs: Math.min(60_000, this.opts.intervalMs * 2 ** 6) });
+        if (failures === 1 || unsupported)
+          this.log.warn(
+            { error: errorText(err), retryInMs: backoff },
+            'command wait failed; commands still come with heartbeats',
+          );
         await sleep(backoff, this.stopCtl.signal).catch(() => undefined);
       }
     }
@@ -366,7 +400,10 @@ export class HeartbeatSender {
   private failover(err: unknown): void {
     const from = this.apiBases[this.active];
     this.active = (this.active + 1) % this.apiBases.length;
-    this.log.warn({ from, to: this.apiBases[this.active], error: errorText(err) }, 'central not reachable; failing over to the next central');
+    this.log.warn(
+      { from, to: this.apiBases[this.active], error: errorText(err) },
+      'central not reachable; failing over to the next central',
+    );
   }
 
   /** The central URL in use now (with several configured, the one that last answered). */
@@ -446,7 +483,15 @@ export class HeartbeatSender {
         if (this.stopped) throw new Error('heartbeat sender stopped');
         const base = this.active;
         try {
-          return await this.request(endpoint, body, contentType, schema, extraHeaders, this.store.nextRequestSeq(), this.requestTimeoutMs);
+          return await this.request(
+            endpoint,
+            body,
+            contentType,
+            schema,
+            extraHeaders,
+            this.store.nextRequestSeq(),
+            this.requestTimeoutMs,
+          );
         } catch (err) {
           if (this.stopped || tried >= this.apiBases.length || !failoverWorthy(err)) throw err;
           if (this.active === base) this.failover(err);
@@ -514,7 +559,12 @@ export class HeartbeatSender {
       const last = batch[batch.length - 1];
       if (!first || !last) break;
       try {
-        const r = await this.signedPost(endpoints.events, JSON.stringify({ events: batch }), 'application/json', eventsResponseSchema);
+        const r = await this.signedPost(
+          endpoints.events,
+          JSON.stringify({ events: batch }),
+          'application/json',
+          eventsResponseSchema,
+        );
         this.store.ackUpTo(r.ackedSeq);
         this.eventFailures = 0;
         this.refreshCounts();
@@ -555,7 +605,12 @@ export class HeartbeatSender {
           finishedAt: r.finishedAt ?? new Date().toISOString(),
           ...(r.screenshotId ? { screenshotId: r.screenshotId } : {}),
         }));
-        const resp = await this.signedPost(endpoints.commandAcks, JSON.stringify({ acks }), 'application/json', commandAcksResponseSchema);
+        const resp = await this.signedPost(
+          endpoints.commandAcks,
+          JSON.stringify({ acks }),
+          'application/json',
+          commandAcksResponseSchema,
+        );
         this.store.markAcked(resp.acked);
         if (resp.acked.length < rows.length) return;
       }

@@ -64,7 +64,8 @@ export function createAgentMetrics(opts: AgentMetricsOptions): AgentMetrics {
             takenAtMs: now,
           });
           if (status) {
-            if (status.lastSuccessAt) out.push({ family: linkFamilies.lastSuccess, labels: {}, value: Date.parse(status.lastSuccessAt) / 1000 });
+            if (status.lastSuccessAt)
+              out.push({ family: linkFamilies.lastSuccess, labels: {}, value: Date.parse(status.lastSuccessAt) / 1000 });
             out.push({ family: linkFamilies.failures, labels: {}, value: status.consecutiveFailures });
           }
           return out;

@@ -42,7 +42,9 @@ function countersSince(ctx: AgentContext, sinceIso: string): HealthCounters {
     sessionsCompleted: count(
       "SELECT count(*) FROM audit_log WHERE action = 'session.end' AND json_extract(detail, '$.reason') = 'finished' AND at >= ?",
     ),
-    transactions: hasJobs ? count("SELECT count(*) FROM print_jobs WHERE state = 'printed' AND kind <> 'test-page' AND created_at >= ?") : 0,
+    transactions: hasJobs
+      ? count("SELECT count(*) FROM print_jobs WHERE state = 'printed' AND kind <> 'test-page' AND created_at >= ?")
+      : 0,
     transactionsFailed: hasJobs
       ? count("SELECT count(*) FROM print_jobs WHERE state IN ('failed', 'unknown') AND kind <> 'test-page' AND created_at >= ?")
       : 0,
@@ -53,7 +55,9 @@ function countersSince(ctx: AgentContext, sinceIso: string): HealthCounters {
 /** Printed slips by service: a slip kind starts with its service id (`social-resident`, `gas-topup`). */
 export function printedByService(db: AgentContext['db'], sinceIso: string): Record<string, number> {
   const rows = db
-    .prepare("SELECT kind, count(*) AS n FROM print_jobs WHERE state = 'printed' AND kind <> 'test-page' AND created_at >= ? GROUP BY kind")
+    .prepare(
+      "SELECT kind, count(*) AS n FROM print_jobs WHERE state = 'printed' AND kind <> 'test-page' AND created_at >= ? GROUP BY kind",
+    )
     .all(sinceIso) as { kind: string; n: number }[];
   const out: Record<string, number> = {};
   for (const r of rows) {
@@ -89,7 +93,10 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
     const all = ctx.ports.get('session')?.view().availability.services;
     if (!all) return undefined;
     const entries = Object.entries(all);
-    return { total: entries.length, paused: entries.filter(([, a]) => !a.available).map(([id, a]) => ({ id, reasons: [...a.reasons] })) };
+    return {
+      total: entries.length,
+      paused: entries.filter(([, a]) => !a.available).map(([id, a]) => ({ id, reasons: [...a.reasons] })),
+    };
   };
 
   const snapshot = (): HealthSnapshot => {
@@ -106,7 +113,9 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       ui: {
         alive: lastPing !== null && Date.now() - lastPing < uiDeadAfterMs,
         lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString(),
-        ...(browserRestarts ? { browserRestartsLastHour: browserRestarts.restartsLastHour, lastBrowserRestart: browserRestarts.last } : {}),
+        ...(browserRestarts
+          ? { browserRestartsLastHour: browserRestarts.restartsLastHour, lastBrowserRestart: browserRestarts.last }
+          : {}),
       },
       // One build: the UI is served by this agent, so it carries the same version.
       versions: { agent: agentVersion, ui: agentVersion },
@@ -140,7 +149,10 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       const p = printer();
       if (!p) return { ok: false, detail: 'no printer configured' };
       const r = await p.print(testPage(p.profile));
-      return { ok: r.outcome === 'printed', detail: r.outcome === 'printed' ? 'test page printed' : `test page ${r.outcome}: ${r.reason ?? ''}`.trim() };
+      return {
+        ok: r.outcome === 'printed',
+        detail: r.outcome === 'printed' ? 'test page printed' : `test page ${r.outcome}: ${r.reason ?? ''}`.trim(),
+      };
     },
     async reloadConfig() {
       // Validate the file on disk now; devices and ports are applied at the next agent start,
@@ -208,7 +220,9 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       unsubscribers.push(() => d.off('status', onStatus));
     }
     unsubscribers.push(
-      ctx.mode.onChange((mode, message) => enqueue('kiosk.mode', { mode, ...(message ? { message: message.slice(0, 200) } : {}) })),
+      ctx.mode.onChange((mode, message) =>
+        enqueue('kiosk.mode', { mode, ...(message ? { message: message.slice(0, 200) } : {}) }),
+      ),
     );
   };
 
@@ -235,6 +249,9 @@ function buildMonitorModule(ctx: AgentContext, options: MonitorModuleOptions): A
       for (const off of unsubscribers.splice(0)) off();
       await sender.stop();
     },
-    health: () => ({ central: sender.lastResult(), ui: { lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString() } }),
+    health: () => ({
+      central: sender.lastResult(),
+      ui: { lastPingAt: lastPing === null ? null : new Date(lastPing).toISOString() },
+    }),
   };
 }

@@ -60,7 +60,9 @@ export class MonitorStore {
   constructor(private readonly db: Db) {
     this.stmts = {
       getState: db.prepare<[string], { value: number }>('SELECT value FROM monitor_state WHERE key = ?'),
-      putState: db.prepare('INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      putState: db.prepare(
+        'INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
       maxOutboxSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM monitor_outbox'),
       insertEvent: db.prepare('INSERT INTO monitor_outbox (seq, type, payload, created_at) VALUES (?, ?, ?, ?)'),
       peek: db.prepare<[number], { seq: number; type: string; payload: string; created_at: string }>(
@@ -80,9 +82,7 @@ export class MonitorStore {
         `SELECT * FROM monitor_commands WHERE status IN ('waiting', 'running') ORDER BY received_at, rowid`,
       ),
       setRunning: db.prepare(`UPDATE monitor_commands SET status = 'running' WHERE id = ? AND status = 'waiting'`),
-      finish: db.prepare(
-        'UPDATE monitor_commands SET status = ?, detail = ?, screenshot_id = ?, finished_at = ? WHERE id = ?',
-      ),
+      finish: db.prepare('UPDATE monitor_commands SET status = ?, detail = ?, screenshot_id = ?, finished_at = ? WHERE id = ?'),
       unacked: db.prepare<[], CommandDbRow>(
         `SELECT * FROM monitor_commands WHERE status IN ('succeeded', 'failed') AND acked_at IS NULL ORDER BY finished_at, rowid LIMIT 100`,
       ),
@@ -112,9 +112,13 @@ export class MonitorStore {
   enqueue(type: string, payload: Record<string, unknown>, now = new Date()): number {
     if (!eventTypeSchema.safeParse(type).success) throw new Error(`event type "${type}" must be a lower-case dotted name`);
     const json = JSON.stringify(payload);
-    if (Buffer.byteLength(json) > maxEventPayloadBytes) throw new Error(`event ${type} payload is over ${maxEventPayloadBytes} bytes`);
+    if (Buffer.byteLength(json) > maxEventPayloadBytes)
+      throw new Error(`event ${type} payload is over ${maxEventPayloadBytes} bytes`);
     const pd = findPersonalData(payload);
-    if (pd) throw new Error(`event ${type} payload looks like it holds an ID number at ${pd}; monitoring events must not carry personal data`);
+    if (pd)
+      throw new Error(
+        `event ${type} payload looks like it holds an ID number at ${pd}; monitoring events must not carry personal data`,
+      );
     return this.db.transaction(() => {
       // Never reuse a seq central may have applied already, even after rows were acked and deleted.
       const last = Math.max(this.state('event_seq'), this.stmts.maxOutboxSeq.get()?.seq ?? 0);
@@ -194,7 +198,8 @@ export class MonitorStore {
    */
   failInterrupted(now = new Date()): number {
     const rows = this.stmts.interrupted.all();
-    for (const r of rows) this.finishCommand(r.id, false, 'agent restarted while the command ran / 命令执行中终端重启', undefined, now);
+    for (const r of rows)
+      this.finishCommand(r.id, false, 'agent restarted while the command ran / 命令执行中终端重启', undefined, now);
     return rows.length;
   }
 

@@ -135,4 +135,5 @@ export class ReceiptBuilder {
   }
 }
 
-export const receipt = (kind: string, options?: { ref?: string; cut?: boolean }): ReceiptBuilder => new ReceiptBuilder(kind, options);
+export const receipt = (kind: string, options?: { ref?: string; cut?: boolean }): ReceiptBuilder =>
+  new ReceiptBuilder(kind, options);

@@ -85,7 +85,12 @@ function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, wa
     }
     case 'text': {
       const [mw] = sizeMul[block.size ?? 'normal'];
-      w.set({ align: block.align ?? 'left', bold: block.bold ?? false, underline: block.underline ?? false, size: block.size ?? 'normal' });
+      w.set({
+        align: block.align ?? 'left',
+        bold: block.bold ?? false,
+        underline: block.underline ?? false,
+        size: block.size ?? 'normal',
+      });
       for (const l of wrapText(toPrintable(block.text), profileColumns(p, mw))) enc.line(l);
       return;
     }
@@ -110,7 +115,14 @@ function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, wa
       }
       if (block.header ?? true) {
         w.set({ bold: true });
-        for (const l of layoutRow(block.columns.map((c) => c.title), widths, specs, 1, policy)) enc.line(l);
+        for (const l of layoutRow(
+          block.columns.map((c) => c.title),
+          widths,
+          specs,
+          1,
+          policy,
+        ))
+          enc.line(l);
         w.set({});
         enc.line('-'.repeat(cols));
       } else {
@@ -123,11 +135,17 @@ function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, wa
       const level = block.errorLevel ?? p.qr.errorLevel;
       const data = utf8.encode(block.data);
       const version = qrVersionFor(data.length, level);
-      if (version === undefined) throw new ReceiptRenderError(`QR data of ${data.length} bytes is too long for error level ${level}`);
+      if (version === undefined)
+        throw new ReceiptRenderError(`QR data of ${data.length} bytes is too long for error level ${level}`);
       const preferred =
-        block.size === 'small' ? Math.max(2, Math.round(p.qr.moduleSize * 0.66)) : block.size === 'large' ? p.qr.maxModuleSize : p.qr.moduleSize;
+        block.size === 'small'
+          ? Math.max(2, Math.round(p.qr.moduleSize * 0.66))
+          : block.size === 'large'
+            ? p.qr.maxModuleSize
+            : p.qr.moduleSize;
       const dots = qrModuleDotsToFit(qrModules(version), p.dotsPerLine, preferred);
-      if (dots < 2) throw new ReceiptRenderError(`QR code (version ${version}) does not fit ${p.paperWidthMm} mm paper; shorten the data`);
+      if (dots < 2)
+        throw new ReceiptRenderError(`QR code (version ${version}) does not fit ${p.paperWidthMm} mm paper; shorten the data`);
       if (dots < preferred) warnings.push(`QR module size reduced to ${dots} dots to fit ${p.paperWidthMm} mm paper`);
       w.set({ align: 'center' });
       enc.feedDots(Math.min(255, QR_QUIET_MODULES * dots));
@@ -153,7 +171,11 @@ function renderBlock(block: ReceiptBlock, p: PrinterProfile, w: StyledWriter, wa
         );
       }
       w.set({ align: 'center' });
-      enc.barcode128(block.data, { height: p.barcode.height, moduleWidth: mw, hri: block.hri === false ? 'none' : p.barcode.hri });
+      enc.barcode128(block.data, {
+        height: p.barcode.height,
+        moduleWidth: mw,
+        hri: block.hri === false ? 'none' : p.barcode.hri,
+      });
       enc.newline();
       return;
     }
@@ -227,4 +249,3 @@ export function renderReceipt(doc: ReceiptDocument, profile: PrinterProfile, opt
   if (marker) enc.processedMarker();
   return { ...enc.build(), warnings, processedMarker: marker };
 }
-

@@ -35,11 +35,18 @@ function websocketProbe(target: Pick<ProbeTarget, 'url' | 'token'>, timeoutMs: n
         resolve(problem);
       };
       const timer = setTimeout(() => done(`no answer within ${timeoutMs} ms`), timeoutMs);
-      ws.on('open', () => ws.send(JSON.stringify({ header: { name: 'Common.Status', requestId: 1, type: 'command' }, payload: {} })));
+      ws.on('open', () =>
+        ws.send(JSON.stringify({ header: { name: 'Common.Status', requestId: 1, type: 'command' }, payload: {} })),
+      );
       ws.on('message', (data) => {
         try {
-          const msg = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8')) as { header?: { type?: string; completionCode?: string } };
-          if (msg.header?.type === 'completion') done(msg.header.completionCode === 'success' ? null : `Common.Status: ${msg.header.completionCode}`);
+          const msg = JSON.parse(
+            Buffer.isBuffer(data)
+              ? data.toString('utf8')
+              : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+          ) as { header?: { type?: string; completionCode?: string } };
+          if (msg.header?.type === 'completion')
+            done(msg.header.completionCode === 'success' ? null : `Common.Status: ${msg.header.completionCode}`);
         } catch {
           done('unparsable reply');
         }

@@ -30,7 +30,12 @@ export class BrowserWatchdog {
   check(now: number, lastPingAt: number | null): RestartDecision | null {
     const since = Math.max(this.baseline, lastPingAt ?? 0);
     if (now - since < this.opts.pingTimeoutMs) return null;
-    return this.record(now, lastPingAt === null || lastPingAt < this.baseline ? 'no UI ping since start' : `no UI ping for ${Math.round((now - since) / 1000)} s`);
+    return this.record(
+      now,
+      lastPingAt === null || lastPingAt < this.baseline
+        ? 'no UI ping since start'
+        : `no UI ping for ${Math.round((now - since) / 1000)} s`,
+    );
   }
 
   /** A planned restart (nightly maintenance): gives the browser time to come up; not counted for alerts. */

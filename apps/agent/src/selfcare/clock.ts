@@ -10,7 +10,11 @@ export interface ClockVerdict {
  * so beyond `outOfServiceSeconds` the kiosk must stop serving; beyond `warnSeconds` someone should
  * look (NTP). The measurement's own uncertainty is given the benefit of the doubt.
  */
-export function judgeClock(offsetMs: number, uncertaintyMs: number, limits: { warnSeconds: number; outOfServiceSeconds: number }): ClockVerdict {
+export function judgeClock(
+  offsetMs: number,
+  uncertaintyMs: number,
+  limits: { warnSeconds: number; outOfServiceSeconds: number },
+): ClockVerdict {
   const worst = Math.max(0, Math.abs(offsetMs) - Math.max(0, uncertaintyMs)) / 1000;
   const offsetSeconds = Math.round(offsetMs / 100) / 10;
   if (worst > limits.outOfServiceSeconds) return { level: 'out-of-service', offsetSeconds };

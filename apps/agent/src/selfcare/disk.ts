@@ -18,7 +18,9 @@ export function pruneForSpace(db: Db): string[] {
   const hasJobs = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'print_jobs'").get();
   if (hasJobs) {
     // Raw print data of settled jobs (kept only for reprints); the job rows stay.
-    const n = db.prepare("UPDATE print_jobs SET data = NULL WHERE data IS NOT NULL AND state IN ('printed', 'failed', 'refused')").run().changes;
+    const n = db
+      .prepare("UPDATE print_jobs SET data = NULL WHERE data IS NOT NULL AND state IN ('printed', 'failed', 'refused')")
+      .run().changes;
     if (n) done.push(`erased the raw data of ${n} settled print job(s)`);
   }
   db.pragma('wal_checkpoint(TRUNCATE)');

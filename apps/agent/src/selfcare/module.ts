@@ -51,8 +51,19 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
   const now = options.now ?? Date.now;
   const dataDir = resolvePath(ctx.config.dataDir);
   const readFree = options.freeBytes ?? statFreeBytes;
-  const watchdog = new BrowserWatchdog({ pingTimeoutMs: cfg.browser.pingTimeoutMs, alertAfterRestartsPerHour: cfg.browser.alertAfterRestartsPerHour, startedAt: now() });
-  const status: SelfcareStatus = { clock: null, diskFreeBytes: null, browserRestartsLastHour: 0, lastBrowserRestart: null, lastMaintenance: null, outOfService: [] };
+  const watchdog = new BrowserWatchdog({
+    pingTimeoutMs: cfg.browser.pingTimeoutMs,
+    alertAfterRestartsPerHour: cfg.browser.alertAfterRestartsPerHour,
+    startedAt: now(),
+  });
+  const status: SelfcareStatus = {
+    clock: null,
+    diskFreeBytes: null,
+    browserRestartsLastHour: 0,
+    lastBrowserRestart: null,
+    lastMaintenance: null,
+    outOfService: [],
+  };
   const reasons = new Set<Reason>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -66,7 +77,8 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
   const event = (type: string, payload: Record<string, unknown>): void => {
     ctx.ports.get('monitor')?.sender.enqueueEvent(type, payload);
   };
-  const alert = (code: string, severity: 'warning' | 'error', message: string): void => event('alert', { code, severity, message });
+  const alert = (code: string, severity: 'warning' | 'error', message: string): void =>
+    event('alert', { code, severity, message });
 
   /** Self-care's reasons own the out-of-service mode only if nobody else (staff, central) set a mode. */
   const applyMode = (): void => {
@@ -123,7 +135,11 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       ctx.audit('selfcare', 'browser.restart', { reason: decision.reason, ok });
       event('browser.restart', { reason: decision.reason, ok, restartsLastHour: decision.restartsLastHour });
       if (decision.raiseAlert) {
-        alert('browser-restarts', 'error', `界面浏览器一小时内重启 ${decision.restartsLastHour} 次 Kiosk browser restarted ${decision.restartsLastHour} times within an hour`);
+        alert(
+          'browser-restarts',
+          'error',
+          `界面浏览器一小时内重启 ${decision.restartsLastHour} 次 Kiosk browser restarted ${decision.restartsLastHour} times within an hour`,
+        );
       }
     } finally {
       restarting = false;
@@ -182,7 +198,11 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       free = readFree(dataDir);
     }
     status.diskFreeBytes = free;
-    setReason('disk', free < cfg.disk.minFreeBytes, `${Math.round(free / 1048576)} MB free, below ${Math.round(cfg.disk.minFreeBytes / 1048576)} MB`);
+    setReason(
+      'disk',
+      free < cfg.disk.minFreeBytes,
+      `${Math.round(free / 1048576)} MB free, below ${Math.round(cfg.disk.minFreeBytes / 1048576)} MB`,
+    );
   };
 
   const checkMaintenance = async (): Promise<void> => {
@@ -194,7 +214,12 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
     const report = runMaintenance(ctx.db, cfg.retention, now());
     status.lastMaintenance = report;
     ctx.audit('selfcare', 'maintenance.run', { ...report });
-    if (!report.integrityOk) alert('database-integrity', 'error', `数据库完整性检查失败 Database integrity check failed: ${report.integrity.slice(0, 120)}`);
+    if (!report.integrityOk)
+      alert(
+        'database-integrity',
+        'error',
+        `数据库完整性检查失败 Database integrity check failed: ${report.integrity.slice(0, 120)}`,
+      );
     log.info({ report }, 'nightly maintenance done');
     // A fresh browser every night: leaks and stuck pages don't accumulate.
     watchdog.planned(now());
@@ -216,7 +241,9 @@ function buildSelfcare(ctx: AgentContext, options: SelfcareOptions): AgentModule
       }
     }
     status.browserRestartsLastHour = watchdog.restartsLastHour(now());
-    ctx.ports.get('monitor')?.setBrowserRestarts({ restartsLastHour: status.browserRestartsLastHour, last: status.lastBrowserRestart });
+    ctx.ports
+      .get('monitor')
+      ?.setBrowserRestarts({ restartsLastHour: status.browserRestartsLastHour, last: status.lastBrowserRestart });
   };
 
   apis.set(ctx, { status: () => ({ ...status }) });

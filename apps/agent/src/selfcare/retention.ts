@@ -38,12 +38,18 @@ export function pruneRetention(db: Db, windows: RetentionWindows, now = Date.now
   db.transaction(() => {
     result.audit = db.prepare('DELETE FROM audit_log WHERE at < ?').run(auditCut).changes;
     // The newest boot is the running one, whatever its age.
-    result.boots = db.prepare('DELETE FROM boots WHERE started_at < ? AND id < (SELECT max(id) FROM boots)').run(journalCut).changes;
+    result.boots = db
+      .prepare('DELETE FROM boots WHERE started_at < ? AND id < (SELECT max(id) FROM boots)')
+      .run(journalCut).changes;
     if (hasTable(db, 'gas_orders')) {
       const states = finishedGasStates.map(() => '?').join(', ');
       const old = `SELECT order_no FROM gas_orders WHERE state IN (${states}) AND coalesce(finished_at, updated_at) < ?`;
-      result.gasHistory = db.prepare(`DELETE FROM gas_order_history WHERE order_no IN (${old})`).run(...finishedGasStates, journalCut).changes;
-      result.gasOrders = db.prepare(`DELETE FROM gas_orders WHERE order_no IN (${old})`).run(...finishedGasStates, journalCut).changes;
+      result.gasHistory = db
+        .prepare(`DELETE FROM gas_order_history WHERE order_no IN (${old})`)
+        .run(...finishedGasStates, journalCut).changes;
+      result.gasOrders = db
+        .prepare(`DELETE FROM gas_orders WHERE order_no IN (${old})`)
+        .run(...finishedGasStates, journalCut).changes;
     }
     if (hasTable(db, 'print_jobs')) {
       const states = settledJobStates.map(() => '?').join(', ');
@@ -57,11 +63,15 @@ export function pruneRetention(db: Db, windows: RetentionWindows, now = Date.now
     }
     if (hasTable(db, 'delivery_queue')) {
       // Only delivered rows: a report still owed is kept whatever its age.
-      result.deliveries = db.prepare('DELETE FROM delivery_queue WHERE delivered_at IS NOT NULL AND delivered_at < ?').run(journalCut).changes;
+      result.deliveries = db
+        .prepare('DELETE FROM delivery_queue WHERE delivered_at IS NOT NULL AND delivered_at < ?')
+        .run(journalCut).changes;
     }
     if (hasTable(db, 'monitor_commands')) {
       result.commands = db
-        .prepare("DELETE FROM monitor_commands WHERE status IN ('succeeded', 'failed') AND acked_at IS NOT NULL AND received_at < ?")
+        .prepare(
+          "DELETE FROM monitor_commands WHERE status IN ('succeeded', 'failed') AND acked_at IS NOT NULL AND received_at < ?",
+        )
         .run(journalCut).changes;
     }
   })();

@@ -13,7 +13,10 @@ export function parsePpm(buf: Uint8Array): Image {
   const fields: string[] = [];
   while (fields.length < 4) {
     // Skip whitespace and comments between header fields.
-    while (pos < buf.length && (buf[pos] === 0x20 || buf[pos] === 0x0a || buf[pos] === 0x0d || buf[pos] === 0x09 || buf[pos] === 0x23)) {
+    while (
+      pos < buf.length &&
+      (buf[pos] === 0x20 || buf[pos] === 0x0a || buf[pos] === 0x0d || buf[pos] === 0x09 || buf[pos] === 0x23)
+    ) {
       if (buf[pos] === 0x23) while (pos < buf.length && buf[pos] !== 0x0a) pos++;
       else pos++;
     }
@@ -26,7 +29,8 @@ export function parsePpm(buf: Uint8Array): Image {
   const [magic, w, h, max] = fields as [string, string, string, string];
   const width = Number(w);
   const height = Number(h);
-  if (magic !== 'P6' || max !== '255' || !(width > 0) || !(height > 0)) throw new Error(`not a P6/255 PPM image (${magic} ${w}x${h} max ${max})`);
+  if (magic !== 'P6' || max !== '255' || !(width > 0) || !(height > 0))
+    throw new Error(`not a P6/255 PPM image (${magic} ${w}x${h} max ${max})`);
   const rgb = buf.subarray(pos, pos + width * height * 3);
   if (rgb.length !== width * height * 3) throw new Error('PPM image truncated');
   return { width, height, rgb };

@@ -16,7 +16,11 @@ export async function startSystemdIntegration(
   // A hung probe must not push the next ping past WatchdogSec: it gets half an interval.
   const interval = watchdogIntervalMs(env);
   const probeTimeoutMs = interval ? Math.max(100, Math.floor(interval / 2)) : 5_000;
-  const notifier = createSystemdNotifier({ env, logger: logger.child({ module: 'systemd' }), probes: agentProbes(agent, probeTimeoutMs) });
+  const notifier = createSystemdNotifier({
+    env,
+    logger: logger.child({ module: 'systemd' }),
+    probes: agentProbes(agent, probeTimeoutMs),
+  });
   await notifier.ready(`ready at ${agent.url}`);
   return notifier;
 }

@@ -36,7 +36,10 @@ export function createFaceConnector(opts: FaceConnectorOptions): FaceConnector {
     verify({ idNumber, name, jpeg }, call) {
       const body: FaceVerifyRequest = { idNumber, name, image: { format: 'jpeg', base64: jpeg.toString('base64') } };
       // Not retried: a citizen is waiting in front of the camera; one attempt within the timeout.
-      return client.request({ operation: 'face.verify', method: 'POST', path: '/face/verify', body, schema: faceVerifyResponseSchema, retry: false }, call);
+      return client.request(
+        { operation: 'face.verify', method: 'POST', path: '/face/verify', body, schema: faceVerifyResponseSchema, retry: false },
+        call,
+      );
     },
   };
 }
@@ -47,7 +50,13 @@ export function createFaceConnector(opts: FaceConnectorOptions): FaceConnector {
  * citizen is offered the card-only way or the counter — never a silent "matched".
  */
 export function faceVerifierFrom(connector: FaceConnector) {
-  return async ({ jpeg, card }: { jpeg: Buffer; card: { idNumber: string; name: string; englishName?: string } | null }): Promise<{ matched: boolean }> => {
+  return async ({
+    jpeg,
+    card,
+  }: {
+    jpeg: Buffer;
+    card: { idNumber: string; name: string; englishName?: string } | null;
+  }): Promise<{ matched: boolean }> => {
     if (!card) return { matched: false };
     const r = await connector.verify({ idNumber: card.idNumber, name: card.name || card.englishName || '-', jpeg });
     return { matched: r.matched };
@@ -60,12 +69,21 @@ export function faceVerifierFrom(connector: FaceConnector) {
  * gets no verifier at all, so the session refuses the face step instead of using a stub.
  */
 export function faceConnectorFor(
-  config: { kiosk: { id: string }; upstream: { baseUrl: string; face?: { baseUrl?: string | undefined; timeoutMs: number } | undefined }; embedded: { sandbox: { enabled: boolean } } },
+  config: {
+    kiosk: { id: string };
+    upstream: { baseUrl: string; face?: { baseUrl?: string | undefined; timeoutMs: number } | undefined };
+    embedded: { sandbox: { enabled: boolean } };
+  },
   logger: Logger,
 ): FaceConnector | null {
   const f = config.upstream.face;
   if (!f && !config.embedded.sandbox.enabled) return null;
-  return createFaceConnector({ baseUrl: f?.baseUrl ?? config.upstream.baseUrl, timeoutMs: f?.timeoutMs ?? 8000, kioskId: config.kiosk.id, logger });
+  return createFaceConnector({
+    baseUrl: f?.baseUrl ?? config.upstream.baseUrl,
+    timeoutMs: f?.timeoutMs ?? 8000,
+    kioskId: config.kiosk.id,
+    logger,
+  });
 }
 
 type UpstreamHealth = 'up' | 'down' | 'unknown';

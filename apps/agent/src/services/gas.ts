@@ -57,21 +57,41 @@ export function createGasConnector(client: UpstreamClient): GasConnector {
     async lookupAccount(query, call) {
       const body = checkRequest('gas', 'gas.account.query', gasAccountQuerySchema, query, call);
       return client.request(
-        { operation: 'gas.account.query', method: 'POST', path: '/gas/v1/accounts/query', body, schema: gasAccountSchema, retry: true },
+        {
+          operation: 'gas.account.query',
+          method: 'POST',
+          path: '/gas/v1/accounts/query',
+          body,
+          schema: gasAccountSchema,
+          retry: true,
+        },
         call,
       );
     },
     async remoteCredit(req, call) {
       const body = checkRequest('gas', 'gas.iot.credit', remoteCreditRequestSchema, req, call);
       return client.request(
-        { operation: 'gas.iot.credit', method: 'POST', path: '/gas/v1/iot/credits', body, schema: remoteCreditSchema, retry: true },
+        {
+          operation: 'gas.iot.credit',
+          method: 'POST',
+          path: '/gas/v1/iot/credits',
+          body,
+          schema: remoteCreditSchema,
+          retry: true,
+        },
         call,
       );
     },
     async getRemoteCredit(serialNo, call) {
       return orNull(
         client.request(
-          { operation: 'gas.iot.credit.get', method: 'GET', path: `/gas/v1/iot/credits/${serialPath(serialNo)}`, schema: remoteCreditSchema, retry: true },
+          {
+            operation: 'gas.iot.credit.get',
+            method: 'GET',
+            path: `/gas/v1/iot/credits/${serialPath(serialNo)}`,
+            schema: remoteCreditSchema,
+            retry: true,
+          },
           call,
         ),
       );
@@ -79,14 +99,27 @@ export function createGasConnector(client: UpstreamClient): GasConnector {
     async createIcPurchase(req, call) {
       const body = checkRequest('gas', 'gas.ic.purchase', icPurchaseRequestSchema, req, call);
       return client.request(
-        { operation: 'gas.ic.purchase', method: 'POST', path: '/gas/v1/ic/purchases', body, schema: icPurchaseSchema, retry: true },
+        {
+          operation: 'gas.ic.purchase',
+          method: 'POST',
+          path: '/gas/v1/ic/purchases',
+          body,
+          schema: icPurchaseSchema,
+          retry: true,
+        },
         call,
       );
     },
     async getIcPurchase(serialNo, call) {
       return orNull(
         client.request(
-          { operation: 'gas.ic.purchase.get', method: 'GET', path: `/gas/v1/ic/purchases/${serialPath(serialNo)}`, schema: icPurchaseSchema, retry: true },
+          {
+            operation: 'gas.ic.purchase.get',
+            method: 'GET',
+            path: `/gas/v1/ic/purchases/${serialPath(serialNo)}`,
+            schema: icPurchaseSchema,
+            retry: true,
+          },
           call,
         ),
       );
@@ -107,7 +140,13 @@ export function createGasConnector(client: UpstreamClient): GasConnector {
       );
     },
     async voidSerial(serialNo, reason, call) {
-      const body = checkRequest('gas', 'gas.void', gasVoidRequestSchema, { serialNo, ...(reason !== undefined ? { reason } : {}) }, call);
+      const body = checkRequest(
+        'gas',
+        'gas.void',
+        gasVoidRequestSchema,
+        { serialNo, ...(reason !== undefined ? { reason } : {}) },
+        call,
+      );
       return client.request(
         // A void is idempotent by serial number: repeating it returns the first answer.
         { operation: 'gas.void', method: 'POST', path: '/gas/v1/voids', body, schema: gasVoidSchema, retry: true },

@@ -130,13 +130,25 @@ export class UpstreamClient {
       if (upstreamFault) this.breaker.onFailure(error.code);
       else this.breaker.onSuccess();
       this.log.warn(
-        { op: spec.operation, requestId, attempt, ms, code: error.code, status: error.status, upstreamCode: error.upstreamCode, breaker: this.breaker.state },
+        {
+          op: spec.operation,
+          requestId,
+          attempt,
+          ms,
+          code: error.code,
+          status: error.status,
+          upstreamCode: error.upstreamCode,
+          breaker: this.breaker.state,
+        },
         'upstream call failed',
       );
       last = error;
       if (!error.retryable || attempt === attempts) break;
       try {
-        await sleep(backoffDelay(attempt, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs, jitter: true }), call.signal);
+        await sleep(
+          backoffDelay(attempt, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs, jitter: true }),
+          call.signal,
+        );
       } catch {
         throw this.canceled(spec, requestId);
       }
@@ -145,15 +157,27 @@ export class UpstreamClient {
   }
 
   private canceled(spec: RequestSpec<unknown>, requestId: string): UpstreamError {
-    return new UpstreamError({ upstream: this.upstream, operation: spec.operation, code: 'CANCELED', requestId, detail: 'canceled by the caller' });
+    return new UpstreamError({
+      upstream: this.upstream,
+      operation: spec.operation,
+      code: 'CANCELED',
+      requestId,
+      detail: 'canceled by the caller',
+    });
   }
 
-  private fail(spec: RequestSpec<unknown>, requestId: string, code: UpstreamErrorCode, detail: string, extra: {
-    status?: number;
-    upstreamCode?: string;
-    retryable?: boolean;
-    upstreamFault: boolean;
-  }): { ok: false; failure: AttemptFailure } {
+  private fail(
+    spec: RequestSpec<unknown>,
+    requestId: string,
+    code: UpstreamErrorCode,
+    detail: string,
+    extra: {
+      status?: number;
+      upstreamCode?: string;
+      retryable?: boolean;
+      upstreamFault: boolean;
+    },
+  ): { ok: false; failure: AttemptFailure } {
     const error = new UpstreamError({
       upstream: this.upstream,
       operation: spec.operation,
@@ -193,20 +217,37 @@ export class UpstreamClient {
     } catch (err) {
       if (call.signal?.aborted) return this.fail(spec, requestId, 'CANCELED', 'canceled by the caller', { upstreamFault: false });
       if (err instanceof HttpTimeoutError) {
-        return this.fail(spec, requestId, 'TIMEOUT', `no answer within ${call.timeoutMs ?? this.timeoutMs} ms`, { retryable: true, upstreamFault: true });
+        return this.fail(spec, requestId, 'TIMEOUT', `no answer within ${call.timeoutMs ?? this.timeoutMs} ms`, {
+          retryable: true,
+          upstreamFault: true,
+        });
       }
       const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
-      return this.fail(spec, requestId, 'UNREACHABLE', `cannot reach upstream: ${cause}`, { retryable: true, upstreamFault: true });
+      return this.fail(spec, requestId, 'UNREACHABLE', `cannot reach upstream: ${cause}`, {
+        retryable: true,
+        upstreamFault: true,
+      });
     }
 
     const { status, json, parsed } = answer;
 
     if (status >= 200 && status < 300) {
-      if (!parsed) return this.fail(spec, requestId, 'BAD_RESPONSE', `status ${status} with a body that is not JSON`, { status, retryable: true, upstreamFault: true });
+      if (!parsed)
+        return this.fail(spec, requestId, 'BAD_RESPONSE', `status ${status} with a body that is not JSON`, {
+          status,
+          retryable: true,
+          upstreamFault: true,
+        });
       const r = spec.schema.safeParse(json);
       if (!r.success) {
-        const where = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-        return this.fail(spec, requestId, 'BAD_RESPONSE', `answer does not match the contract (${where})`, { status, upstreamFault: true });
+        const where = r.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ');
+        return this.fail(spec, requestId, 'BAD_RESPONSE', `answer does not match the contract (${where})`, {
+          status,
+          upstreamFault: true,
+        });
       }
       return { ok: true, value: r.data };
     }
@@ -217,7 +258,11 @@ export class UpstreamClient {
     const detail = `upstream answered ${status}${upstreamCode ? ` ${upstreamCode}` : ''}${upstreamMessage}`;
     const extra = { status, ...(upstreamCode ? { upstreamCode } : {}) };
     if (status >= 500 || RETRYABLE_STATUS.has(status)) {
-      return this.fail(spec, requestId, 'SERVER_ERROR', detail, { ...extra, retryable: RETRYABLE_STATUS.has(status), upstreamFault: true });
+      return this.fail(spec, requestId, 'SERVER_ERROR', detail, {
+        ...extra,
+        retryable: RETRYABLE_STATUS.has(status),
+        upstreamFault: true,
+      });
     }
     if (status === 404) return this.fail(spec, requestId, 'NOT_FOUND', detail, { ...extra, upstreamFault: false });
     if (status === 400) return this.fail(spec, requestId, 'INVALID_REQUEST', detail, { ...extra, upstreamFault: false });
@@ -226,10 +271,19 @@ export class UpstreamClient {
 }
 
 /** Checks what the kiosk is about to send; a bad request never reaches the network or the breaker. */
-export function checkRequest<T>(upstream: UpstreamName, operation: string, schema: z.ZodType<T>, value: unknown, call: CallOptions = {}): T {
+export function checkRequest<T>(
+  upstream: UpstreamName,
+  operation: string,
+  schema: z.ZodType<T>,
+  value: unknown,
+  call: CallOptions = {},
+): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const where = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const where = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
   throw new UpstreamError({
     upstream,
     operation,

@@ -53,7 +53,6 @@ export interface Services {
   onAvailabilityChange(listener: (change: BreakerChange) => void): () => void;
 }
 
-
 export function createServices(opts: ServicesOptions): Services {
   const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'services' });
   const breakers = {} as Record<UpstreamName, CircuitBreaker>;

@@ -39,7 +39,14 @@ export function createPaymentConnector(client: UpstreamClient): PaymentConnector
     async createOrder(req, call) {
       const body = checkRequest('payment', 'payment.create', createOrderRequestSchema, req, call);
       return client.request(
-        { operation: 'payment.create', method: 'POST', path: '/payment/v1/orders', body, schema: paymentOrderSchema, retry: true },
+        {
+          operation: 'payment.create',
+          method: 'POST',
+          path: '/payment/v1/orders',
+          body,
+          schema: paymentOrderSchema,
+          retry: true,
+        },
         call,
       );
     },
@@ -51,7 +58,14 @@ export function createPaymentConnector(client: UpstreamClient): PaymentConnector
     },
     async closeOrder(outTradeNo, call) {
       return client.request(
-        { operation: 'payment.close', method: 'POST', path: `${tradePath(outTradeNo)}/close`, body: {}, schema: paymentOrderSchema, retry: true },
+        {
+          operation: 'payment.close',
+          method: 'POST',
+          path: `${tradePath(outTradeNo)}/close`,
+          body: {},
+          schema: paymentOrderSchema,
+          retry: true,
+        },
         call,
       );
     },
@@ -65,14 +79,27 @@ export function createPaymentConnector(client: UpstreamClient): PaymentConnector
     async queryRefund(outRefundNo, call) {
       return orNull(
         client.request(
-          { operation: 'payment.refund.get', method: 'GET', path: `/payment/v1/refunds/${encodeURIComponent(outRefundNo)}`, schema: refundSchema, retry: true },
+          {
+            operation: 'payment.refund.get',
+            method: 'GET',
+            path: `/payment/v1/refunds/${encodeURIComponent(outRefundNo)}`,
+            schema: refundSchema,
+            retry: true,
+          },
           call,
         ),
       );
     },
     async bill(date, call) {
       return client.request(
-        { operation: 'payment.bill', method: 'GET', path: '/payment/v1/bills', query: { date }, schema: paymentBillSchema, retry: true },
+        {
+          operation: 'payment.bill',
+          method: 'GET',
+          path: '/payment/v1/bills',
+          query: { date },
+          schema: paymentBillSchema,
+          retry: true,
+        },
         call,
       );
     },

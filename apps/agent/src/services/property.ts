@@ -15,7 +15,14 @@ export function createPropertyConnector(client: UpstreamClient): PropertyConnect
     async queryProperties(idNumber, call) {
       const body = checkRequest('property', 'property.query', propertyQueryRequestSchema, { idNumber }, call);
       return client.request(
-        { operation: 'property.query', method: 'POST', path: '/property/v1/properties/query', body, schema: propertyQueryResponseSchema, retry: true },
+        {
+          operation: 'property.query',
+          method: 'POST',
+          path: '/property/v1/properties/query',
+          body,
+          schema: propertyQueryResponseSchema,
+          retry: true,
+        },
         call,
       );
     },

@@ -46,7 +46,13 @@ export function createSlipConnector(client: UpstreamClient): SlipConnector {
     async verify(serial, call) {
       return orNull(
         client.request(
-          { operation: 'slips.verify', method: 'GET', path: `/verify/${encodeURIComponent(serial)}`, schema: slipVerifyResponseSchema, retry: true },
+          {
+            operation: 'slips.verify',
+            method: 'GET',
+            path: `/verify/${encodeURIComponent(serial)}`,
+            schema: slipVerifyResponseSchema,
+            retry: true,
+          },
           call,
         ),
       );

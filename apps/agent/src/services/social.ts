@@ -21,7 +21,14 @@ export function createSocialInsuranceConnector(client: UpstreamClient): SocialIn
     async queryPayments(req, call) {
       const body = checkRequest('social', 'social.query', socialQueryRequestSchema, req, call);
       return client.request(
-        { operation: 'social.query', method: 'POST', path: '/social/v1/payments/query', body, schema: socialQueryResponseSchema, retry: true },
+        {
+          operation: 'social.query',
+          method: 'POST',
+          path: '/social/v1/payments/query',
+          body,
+          schema: socialQueryResponseSchema,
+          retry: true,
+        },
         call,
       );
     },

@@ -1,6 +1,11 @@
 import type { CircuitBreaker } from './breaker.js';
 import { chinaYear } from '@kiosk/platform';
-import { taxQueryRequestSchema, taxQueryResponseSchema, type TaxQueryRequest, type TaxQueryResponse } from '@kiosk/contracts/upstream';
+import {
+  taxQueryRequestSchema,
+  taxQueryResponseSchema,
+  type TaxQueryRequest,
+  type TaxQueryResponse,
+} from '@kiosk/contracts/upstream';
 import { checkRequest, type CallOptions, type UpstreamClient } from './http-client.js';
 
 /** 个人所得税纳税记录 / 完税证明, by year range of the tax period. */
@@ -21,7 +26,14 @@ export function createTaxConnector(client: UpstreamClient): TaxConnector {
     async queryRecords(req, call) {
       const body = checkRequest('tax', 'tax.query', taxQueryRequestSchema, req, call);
       return client.request(
-        { operation: 'tax.query', method: 'POST', path: '/tax/v1/records/query', body, schema: taxQueryResponseSchema, retry: true },
+        {
+          operation: 'tax.query',
+          method: 'POST',
+          path: '/tax/v1/records/query',
+          body,
+          schema: taxQueryResponseSchema,
+          retry: true,
+        },
         call,
       );
     },

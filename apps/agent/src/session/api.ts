@@ -9,4 +9,3 @@ export interface SessionApi {
   /** Sends a machine event (e.g. HOME when a guide restarts a service). */
   send(event: SessionEvent): void;
 }
-

@@ -1,7 +1,13 @@
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import type { KioskMode } from '../modules.js';
 import { serviceDefinitions, serviceInfo, type SessionConfig } from './services.js';
-import { serviceIds, type AvailabilityView, type ReasonCode, type ServiceAvailability, type ServiceId } from '@kiosk/contracts/session-view';
+import {
+  serviceIds,
+  type AvailabilityView,
+  type ReasonCode,
+  type ServiceAvailability,
+  type ServiceId,
+} from '@kiosk/contracts/session-view';
 
 /** Upstream health as connectors report it (circuit breaker open = down). Unknown counts as up. */
 export type UpstreamState = 'up' | 'down' | 'unknown';

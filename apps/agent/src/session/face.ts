@@ -56,7 +56,10 @@ export class FaceStep {
     let key: string | undefined;
     try {
       if (!camera) throw new Error('no camera configured');
-      this.consent ??= grantCameraConsent({ purpose: 'faceVerification', ...(input.sessionId ? { sessionId: input.sessionId } : {}) });
+      this.consent ??= grantCameraConsent({
+        purpose: 'faceVerification',
+        ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+      });
       preview = camera.preview({ consent: this.consent });
       key = randomBytes(18).toString('base64url');
       this.previews.set(key, preview);

@@ -38,9 +38,7 @@ export interface FlowOutput {
 
 /** Events the session forwards to a flow. */
 export type FlowInboundEvent =
-  | { type: 'CONTINUE' }
-  | { type: 'BACK' }
-  | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> };
+  { type: 'CONTINUE' } | { type: 'BACK' } | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> };
 
 /** What the module gives flow factories: access to the full identity and the kiosk's services. */
 export interface FlowDeps {

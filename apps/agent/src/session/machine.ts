@@ -184,7 +184,12 @@ export interface SessionDeps {
    */
   rated?(info: { sessionId: string | null; serviceId: ServiceId; rating: RatingLevel; reasons: RatingReason[] }): void;
   /** A slip did not print (incomplete or not at all): the module reports it to central. */
-  printFailed(info: { sessionId: string | null; serviceId: ServiceId | null; reason: ReasonCode | 'printFailed'; incomplete: boolean }): void;
+  printFailed(info: {
+    sessionId: string | null;
+    serviceId: ServiceId | null;
+    reason: ReasonCode | 'printFailed';
+    incomplete: boolean;
+  }): void;
 }
 
 const noop = fromCallback<EventObject, undefined>(() => {});
@@ -330,7 +335,9 @@ export function createSessionMachine(deps: SessionDeps) {
           flowOutcome: out.outcome,
           result:
             out.result ??
-            (out.outcome === 'failed' ? { kind: 'failure' as const, titleKey: 'result.error.title', messageKey: 'result.error.body' } : null),
+            (out.outcome === 'failed'
+              ? { kind: 'failure' as const, titleKey: 'result.error.title', messageKey: 'result.error.body' }
+              : null),
           printJob: out.outcome === 'done' && out.print ? out.print : null,
           print: null,
         };
@@ -424,7 +431,10 @@ export function createSessionMachine(deps: SessionDeps) {
         always: { guard: 'outOfService', target: 'outOfService' },
         on: {
           START: 'active',
-          SET_PREFS: { target: 'active', actions: assign({ prefs: ({ context, event }) => ({ ...context.prefs, ...event.prefs }) }) },
+          SET_PREFS: {
+            target: 'active',
+            actions: assign({ prefs: ({ context, event }) => ({ ...context.prefs, ...event.prefs }) }),
+          },
           // Placing the card on the idle kiosk starts a session with the identity already read.
           'CARD.READ': {
             target: 'active',
@@ -473,7 +483,15 @@ export function createSessionMachine(deps: SessionDeps) {
                 id: 'home',
                 entry: [
                   ...screen('home'),
-                  assign({ serviceId: null, result: null, print: null, printJob: null, rating: null, faceAttempts: 0, flowOutcome: null }),
+                  assign({
+                    serviceId: null,
+                    result: null,
+                    print: null,
+                    printJob: null,
+                    rating: null,
+                    faceAttempts: 0,
+                    flowOutcome: null,
+                  }),
                 ],
                 always: {
                   guard: 'outOfService',
@@ -499,7 +517,8 @@ export function createSessionMachine(deps: SessionDeps) {
                   {
                     guard: and(['needsFace', 'guideVerifiesFace']),
                     target: 'service',
-                    actions: ({ context }) => deps.audit('face.byGuide', { sessionId: context.sessionId, service: context.serviceId }),
+                    actions: ({ context }) =>
+                      deps.audit('face.byGuide', { sessionId: context.sessionId, service: context.serviceId }),
                   },
                   { guard: 'needsFace', target: 'face' },
                   { target: 'service' },
@@ -625,7 +644,10 @@ export function createSessionMachine(deps: SessionDeps) {
                               target: '#face.matched',
                               actions: assign({ faceVerified: true }),
                             },
-                            { target: '#face.mismatch', actions: assign({ faceAttempts: ({ context }) => context.faceAttempts + 1 }) },
+                            {
+                              target: '#face.mismatch',
+                              actions: assign({ faceAttempts: ({ context }) => context.faceAttempts + 1 }),
+                            },
                           ],
                           onError: '#face.failed',
                         },
@@ -669,16 +691,67 @@ export function createSessionMachine(deps: SessionDeps) {
                       { guard: ({ context }) => context.serviceId === 'tax', target: 'tax' },
                       { guard: ({ context }) => context.serviceId === 'social', target: 'social' },
                       { guard: ({ context }) => context.serviceId === 'photo', target: 'photo' },
-                      { guard: ({ context }) => context.serviceId === 'licence' && deps.flows.licence !== undefined, target: 'licence' },
+                      {
+                        guard: ({ context }) => context.serviceId === 'licence' && deps.flows.licence !== undefined,
+                        target: 'licence',
+                      },
                       { target: '#home' },
                     ],
                   },
-                  property: { invoke: { id: 'flow', src: 'flow.property', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
-                  gas: { invoke: { id: 'flow', src: 'flow.gas', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
-                  tax: { invoke: { id: 'flow', src: 'flow.tax', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
-                  social: { invoke: { id: 'flow', src: 'flow.social', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
-                  photo: { invoke: { id: 'flow', src: 'flow.photo', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
-                  licence: { invoke: { id: 'flow', src: 'flow.licence', input: flowInput, onDone: { target: '#afterFlow', actions: 'takeOutput' }, onError: { target: '#afterFlow', actions: 'flowCrashed' } } },
+                  property: {
+                    invoke: {
+                      id: 'flow',
+                      src: 'flow.property',
+                      input: flowInput,
+                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
+                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
+                    },
+                  },
+                  gas: {
+                    invoke: {
+                      id: 'flow',
+                      src: 'flow.gas',
+                      input: flowInput,
+                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
+                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
+                    },
+                  },
+                  tax: {
+                    invoke: {
+                      id: 'flow',
+                      src: 'flow.tax',
+                      input: flowInput,
+                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
+                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
+                    },
+                  },
+                  social: {
+                    invoke: {
+                      id: 'flow',
+                      src: 'flow.social',
+                      input: flowInput,
+                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
+                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
+                    },
+                  },
+                  photo: {
+                    invoke: {
+                      id: 'flow',
+                      src: 'flow.photo',
+                      input: flowInput,
+                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
+                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
+                    },
+                  },
+                  licence: {
+                    invoke: {
+                      id: 'flow',
+                      src: 'flow.licence',
+                      input: flowInput,
+                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
+                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
+                    },
+                  },
                 },
               },
               afterFlow: {
@@ -737,10 +810,20 @@ export function createSessionMachine(deps: SessionDeps) {
                     actions: [
                       assign({ rating: ({ event }) => event.rating }),
                       ({ context, event }) =>
-                        deps.audit('session.rating', { sessionId: context.sessionId, service: context.serviceId, rating: event.rating, ...(event.reasons?.length ? { reasons: event.reasons } : {}) }),
+                        deps.audit('session.rating', {
+                          sessionId: context.sessionId,
+                          service: context.serviceId,
+                          rating: event.rating,
+                          ...(event.reasons?.length ? { reasons: event.reasons } : {}),
+                        }),
                       ({ context, event }) => {
                         if (context.serviceId) {
-                          deps.rated?.({ sessionId: context.sessionId, serviceId: context.serviceId, rating: event.rating, reasons: event.reasons ?? [] });
+                          deps.rated?.({
+                            sessionId: context.sessionId,
+                            serviceId: context.serviceId,
+                            rating: event.rating,
+                            reasons: event.reasons ?? [],
+                          });
                         }
                       },
                     ],

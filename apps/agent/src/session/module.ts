@@ -19,18 +19,23 @@ import { isGasCardReader } from '@kiosk/protocol-gascard';
 import { createCardWatcher, isIdCardSource } from './identity.js';
 import { createCodeWatcher, createEidRedeemActor, type EidRedeemer } from './eid.js';
 import { isCodeScanner } from '../devices/scanner/driver.js';
-import {
-  createSessionMachine,
-  sessionSettings,
-  type SessionEvent,
-  type SessionMachine,
-} from './machine.js';
+import { createSessionMachine, sessionSettings, type SessionEvent, type SessionMachine } from './machine.js';
 import type { SessionApi } from './api.js';
 import { SnapshotFile } from './persistence.js';
 import { createPrintActor, isSlipPrinter } from './printing.js';
 import { IdentityVault } from './vault.js';
 import { buildView, type CardsInReaders } from './view.js';
-import { badRatingLevels, ratingLevels, ratingReasons, serviceIds, sessionStateEvent, type AvailabilityView, type CardKind, type ServiceId, type SessionView } from '@kiosk/contracts/session-view';
+import {
+  badRatingLevels,
+  ratingLevels,
+  ratingReasons,
+  serviceIds,
+  sessionStateEvent,
+  type AvailabilityView,
+  type CardKind,
+  type ServiceId,
+  type SessionView,
+} from '@kiosk/contracts/session-view';
 
 /** Upstream health (connectors' circuit breakers) for the availability matrix. */
 export interface UpstreamStatusSource {
@@ -71,7 +76,11 @@ export function getSessionApi(ctx: AgentContext): SessionApi | undefined {
 const empty = z.object({}).strict();
 
 /** Does a saved snapshot belong to this machine (known states, the whole context)? */
-function fitsMachine(machine: SessionMachine, saved: unknown, input: Parameters<typeof getInitialSnapshot<SessionMachine>>[1]): boolean {
+function fitsMachine(
+  machine: SessionMachine,
+  saved: unknown,
+  input: Parameters<typeof getInitialSnapshot<SessionMachine>>[1],
+): boolean {
   if (!saved || typeof saved !== 'object') return false;
   const s = saved as { status?: unknown; value?: unknown; context?: unknown };
   if (s.status !== 'active' || !s.context || typeof s.context !== 'object') return false;
@@ -147,9 +156,10 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
       return isGasCardReader(d) ? d : undefined;
     },
   };
-  const flows = Object.fromEntries(
-    serviceIds.map((id) => [id, (options.flows?.[id] ?? placeholderFlow)(flowDeps)]),
-  ) as Record<ServiceId, AnyStateMachine>;
+  const flows = Object.fromEntries(serviceIds.map((id) => [id, (options.flows?.[id] ?? placeholderFlow)(flowDeps)])) as Record<
+    ServiceId,
+    AnyStateMachine
+  >;
 
   const reader = ctx.devices.get('idcard');
   const scanner = ctx.devices.get('scanner');
@@ -375,8 +385,10 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
     afterChange();
     return { completionCode: 'success', payload: currentView() };
   };
-  const simple = (name: string, type: 'START' | 'CONTINUE' | 'BACK' | 'CANCEL' | 'HOME' | 'END' | 'EXTEND' | 'RETRY' | 'FACE.CAPTURE') =>
-    defineCommand({ name, payload: empty, handle: async () => send({ type }, name) });
+  const simple = (
+    name: string,
+    type: 'START' | 'CONTINUE' | 'BACK' | 'CANCEL' | 'HOME' | 'END' | 'EXTEND' | 'RETRY' | 'FACE.CAPTURE',
+  ) => defineCommand({ name, payload: empty, handle: async () => send({ type }, name) });
 
   const commands: CommandDefinition[] = [
     defineCommand({
@@ -414,7 +426,10 @@ function buildSessionModule(ctx: AgentContext, options: SessionModuleOptions): A
         .object({ rating: z.enum(ratingLevels), reasons: z.array(z.enum(ratingReasons)).max(ratingReasons.length).optional() })
         .strict()
         // Reasons explain a bad rating only (the national scheme asks for them with 不满意/非常不满意).
-        .refine((p) => !p.reasons?.length || badRatingLevels.includes(p.rating), { message: 'reasons go with dissatisfied ratings only', path: ['reasons'] }),
+        .refine((p) => !p.reasons?.length || badRatingLevels.includes(p.rating), {
+          message: 'reasons go with dissatisfied ratings only',
+          path: ['reasons'],
+        }),
       handle: async (p) => send({ type: 'RATE', rating: p.rating, reasons: [...new Set(p.reasons ?? [])] }, 'Session.Rate'),
     }),
     defineCommand({

@@ -43,7 +43,12 @@ function verifyUrlOf(doc: ReceiptDocument): string | null {
  * A failed print keeps a way to the result without paper: the slip's verification page as a QR on
  * screen (issue 19). The SVG is made here, from the agent's own QR encoder.
  */
-async function failure(doc: ReceiptDocument, reason: PrintFailure['reason'], message: string, incomplete = false): Promise<PrintFailure> {
+async function failure(
+  doc: ReceiptDocument,
+  reason: PrintFailure['reason'],
+  message: string,
+  incomplete = false,
+): Promise<PrintFailure> {
   const f = new PrintFailure(reason, message);
   f.incomplete = incomplete;
   const url = verifyUrlOf(doc);

@@ -56,7 +56,13 @@ export function buildView(snapshot: SessionSnapshot, seq: number, now: number, c
     step,
     prefs: { ...c.prefs },
     service: service
-      ? { id: service.id, identity: service.identity, face: service.face, printer: service.printer, ...(service.eidCode !== undefined ? { eidCode: service.eidCode } : {}) }
+      ? {
+          id: service.id,
+          identity: service.identity,
+          face: service.face,
+          printer: service.printer,
+          ...(service.eidCode !== undefined ? { eidCode: service.eidCode } : {}),
+        }
       : null,
     identity: c.identity ? stripRef(c.identity) : null,
     faceVerified: c.faceVerified,

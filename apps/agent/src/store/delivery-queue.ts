@@ -9,7 +9,6 @@
 import type { Logger } from 'pino';
 import { backoffDelay, type Db } from '@kiosk/platform';
 
-
 export interface QueuedItem<T> {
   id: number;
   key: string;
@@ -202,7 +201,9 @@ export class QueuePump<T> {
           if (this.stopped) return;
           const failures = item.attempts + 1;
           const permanent = this.opts.permanent?.(err) ?? false;
-          const wait = permanent ? this.opts.maxRetryMs : backoffDelay(failures, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.maxRetryMs });
+          const wait = permanent
+            ? this.opts.maxRetryMs
+            : backoffDelay(failures, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.maxRetryMs });
           const message = err instanceof Error ? err.message : String(err);
           queue.markFailed(item.id, message, Date.now() + wait);
           // The first failure and every 10th, so a long outage does not flood the log.

@@ -15,7 +15,13 @@ const voicePath = '/api/voice';
 export function createVoiceModule(ctx: AgentContext): AgentModule {
   const cfg = ctx.config.voice;
   const logger = ctx.logger.child({ module: 'voice' });
-  const tts = new Tts({ command: cfg.command, voices: cfg.voices, wordsPerMinute: cfg.wordsPerMinute, timeoutMs: cfg.timeoutMs, logger });
+  const tts = new Tts({
+    command: cfg.command,
+    voices: cfg.voices,
+    wordsPerMinute: cfg.wordsPerMinute,
+    timeoutMs: cfg.timeoutMs,
+    logger,
+  });
   const authorised = (req: Request, res: Response): boolean => {
     if (req.get('x-kiosk-token') === ctx.token()) return true;
     res.status(403).json(serviceError('missing or wrong X-Kiosk-Token'));

@@ -69,9 +69,13 @@ export class Tts {
   private run(text: string, lang: VoiceLang): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       // Text goes in on stdin, never as an argument, so nothing in it can act as an option.
-      const child = spawn(this.opts.command, ['-v', this.opts.voices[lang], '-s', String(this.opts.wordsPerMinute), '--stdout', '--stdin'], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        this.opts.command,
+        ['-v', this.opts.voices[lang], '-s', String(this.opts.wordsPerMinute), '--stdout', '--stdin'],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       const chunks: Buffer[] = [];
       let stderr = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.timeoutMs);

@@ -24,7 +24,11 @@ export function parseWav(buf: Buffer): WavInfo {
     // espeak-ng writes 0x7ffff… sizes when it streams to stdout: the chunk runs to the end.
     if (body + size > buf.length) size = buf.length - body;
     if (id === 'fmt ') {
-      fmt = { channels: buf.readUInt16LE(body + 2), sampleRate: buf.readUInt32LE(body + 4), bitsPerSample: buf.readUInt16LE(body + 14) };
+      fmt = {
+        channels: buf.readUInt16LE(body + 2),
+        sampleRate: buf.readUInt32LE(body + 4),
+        bitsPerSample: buf.readUInt16LE(body + 14),
+      };
     } else if (id === 'data') {
       if (!fmt) throw new Error('WAVE data before fmt chunk');
       return { ...fmt, data: buf.subarray(body, body + size) };

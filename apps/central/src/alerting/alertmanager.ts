@@ -150,7 +150,8 @@ export class AlertmanagerSink {
     if (error !== null) {
       // Nothing is marked as posted: the next round sends it all again.
       this.failures++;
-      this.retryAt = Date.now() + backoffDelay(this.failures, { baseMs: 1000, maxMs: Math.min(this.opts.resendIntervalMs, 1000 * 2 ** 6) });
+      this.retryAt =
+        Date.now() + backoffDelay(this.failures, { baseMs: 1000, maxMs: Math.min(this.opts.resendIntervalMs, 1000 * 2 ** 6) });
       this.log.warn(
         { error, alerts: batch.length, failures: this.failures },
         'posting alerts to Alertmanager failed; will retry',

@@ -133,7 +133,6 @@ export const alertSpecs = {
   },
 } satisfies Record<string, AlertSpec>;
 
-
 /** Which spec a built-in alert (code + current severity) belongs to. */
 export function specFor(code: string, severity: Severity): AlertSpec {
   if (code === 'offline') return alertSpecs.offline;

@@ -12,7 +12,8 @@ export function AlertsView() {
       <div class="toolbar">
         <h1>{all ? '最近告警 Recent alerts' : '未关闭告警 Open alerts'}</h1>
         <label class="inline">
-          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已关闭 Include closed
+          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已关闭
+          Include closed
         </label>
       </div>
       <ErrorLine error={error} />
@@ -46,7 +47,11 @@ export function AlertsView() {
                   {a.message}
                   {a.occurrences > 1 ? <span class="muted"> ×{a.occurrences}</span> : null}
                   <div class="muted">
-                    {a.source === 'event' ? '需人工确认 Needs acknowledgement' : a.source === 'central' ? '中心判定 Central' : '随心跳自动恢复 Clears itself'}
+                    {a.source === 'event'
+                      ? '需人工确认 Needs acknowledgement'
+                      : a.source === 'central'
+                        ? '中心判定 Central'
+                        : '随心跳自动恢复 Clears itself'}
                     {a.suppressed ? ' · 通知已抑制 Notifications held (flapping)' : ''}
                   </div>
                 </td>
@@ -94,7 +99,9 @@ export function NotSeenView() {
       {!data ? (
         <p class="loading">加载中… Loading…</p>
       ) : data.kiosks.length === 0 ? (
-        <p class="muted">所有终端都在 {days} 天内上线过 Every kiosk was seen within {days} days</p>
+        <p class="muted">
+          所有终端都在 {days} 天内上线过 Every kiosk was seen within {days} days
+        </p>
       ) : (
         <table class="list">
           <thead>

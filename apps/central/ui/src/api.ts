@@ -228,9 +228,13 @@ export const api = {
     return call<{ summary: RatingsSummary }>('GET', `/ratings/summary?${q}`);
   },
   followups: (all: boolean) => call<{ followups: Followup[] }>('GET', `/followups${all ? '?state=all' : ''}`),
-  handleFollowup: (id: string, note: string) => call<{ followup: Followup }>('POST', `/followups/${encodeURIComponent(id)}/handle`, { note }),
-  kioskCharts: (id: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/kiosk/${encodeURIComponent(id)}?days=${days}`),
-  siteCharts: (site: string, days: 7 | 30) => call<{ series: ChartSeries }>('GET', `/charts/site?${new URLSearchParams({ site, days: String(days) })}`),
+  handleFollowup: (id: string, note: string) =>
+    call<{ followup: Followup }>('POST', `/followups/${encodeURIComponent(id)}/handle`, { note }),
+  kioskCharts: (id: string, days: 7 | 30) =>
+    call<{ series: ChartSeries }>('GET', `/charts/kiosk/${encodeURIComponent(id)}?days=${days}`),
+  siteCharts: (site: string, days: 7 | 30) =>
+    call<{ series: ChartSeries }>('GET', `/charts/site?${new URLSearchParams({ site, days: String(days) })}`),
   siteSparklines: () => call<{ days: string[]; sites: SiteSparkline[] }>('GET', '/charts/sites?days=7'),
-  notSeen: (days: number | null) => call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),
+  notSeen: (days: number | null) =>
+    call<{ days: number; kiosks: KioskSummary[] }>('GET', days === null ? '/not-seen' : `/not-seen?days=${days}`),
 };

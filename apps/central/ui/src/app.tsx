@@ -66,7 +66,13 @@ function Login({ onLogin }: { onLogin(u: User): void }) {
         <p class="muted">Kiosk fleet monitor — 请登录 Please log in</p>
         <label class="field">
           用户名 Username
-          <input name="username" autoComplete="username" value={username} onInput={(e) => setUsername((e.target as HTMLInputElement).value)} required />
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onInput={(e) => setUsername((e.target as HTMLInputElement).value)}
+            required
+          />
         </label>
         <label class="field">
           密码 Password
@@ -104,7 +110,13 @@ export function App() {
 
   const session: Session = { user, expired: () => setUser(null) };
   const tab = (view: Route['view'], href: string, label: string) => (
-    <a href={href} class={route.view === view || (view === 'fleet' && (route.view === 'kiosk' || route.view === 'site')) ? 'tab active' : 'tab'} aria-current={route.view === view ? 'page' : undefined}>
+    <a
+      href={href}
+      class={
+        route.view === view || (view === 'fleet' && (route.view === 'kiosk' || route.view === 'site')) ? 'tab active' : 'tab'
+      }
+      aria-current={route.view === view ? 'page' : undefined}
+    >
       {label}
     </a>
   );

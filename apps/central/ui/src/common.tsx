@@ -18,7 +18,11 @@ export function useSession(): Session {
 }
 
 /** Loads now and every `everyMs`; a 401 sends the user back to the login form. */
-export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string): { data: T | undefined; error: string | null; reload(): void } {
+export function usePoll<T>(
+  load: () => Promise<T>,
+  everyMs: number,
+  key: string,
+): { data: T | undefined; error: string | null; reload(): void } {
   const session = useSession();
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
@@ -101,7 +105,12 @@ export function ConfirmDialog(props: {
           <button type="button" class="secondary" onClick={props.onCancel}>
             取消 Cancel
           </button>
-          <button type="button" class={props.danger ? 'primary danger' : 'primary'} disabled={props.busy} onClick={props.onConfirm}>
+          <button
+            type="button"
+            class={props.danger ? 'primary danger' : 'primary'}
+            disabled={props.busy}
+            onClick={props.onConfirm}
+          >
             {props.confirmLabel}
           </button>
         </div>

@@ -125,7 +125,12 @@ export function FleetView() {
   return (
     <section>
       <div class="summary" role="group" aria-label="按状态筛选 Filter by state">
-        <button type="button" class={stateFilter === 'all' ? 'chip active' : 'chip'} onClick={() => setStateFilter('all')} aria-pressed={stateFilter === 'all'}>
+        <button
+          type="button"
+          class={stateFilter === 'all' ? 'chip active' : 'chip'}
+          onClick={() => setStateFilter('all')}
+          aria-pressed={stateFilter === 'all'}
+        >
           全部 All <b>{shown.total}</b>
         </button>
         {states.map((s) => (

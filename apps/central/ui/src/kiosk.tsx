@@ -32,7 +32,8 @@ const commandButtons: PendingCommand[] = [
   { kind: 'reload-config', needsMessage: false, danger: false },
 ];
 
-const defaultOutOfService = '本机暂停服务，请使用其他自助终端或到窗口办理。This kiosk is out of service; please use another kiosk or a service window.';
+const defaultOutOfService =
+  '本机暂停服务，请使用其他自助终端或到窗口办理。This kiosk is out of service; please use another kiosk or a service window.';
 
 export function AckButton({ alert, onDone }: { alert: Alert; onDone(): void }) {
   const { user } = useSession();
@@ -90,7 +91,13 @@ function Commands({ kioskId, reload }: { kioskId: string; reload(): void }) {
   return (
     <div class="commands">
       {commandButtons.map((c) => (
-        <button type="button" key={c.kind} data-command={c.kind} class={c.danger ? 'danger-outline' : ''} onClick={() => setPending(c)}>
+        <button
+          type="button"
+          key={c.kind}
+          data-command={c.kind}
+          class={c.danger ? 'danger-outline' : ''}
+          onClick={() => setPending(c)}
+        >
           {commandLabel[c.kind]}
         </button>
       ))}
@@ -118,11 +125,18 @@ function Commands({ kioskId, reload }: { kioskId: string; reload(): void }) {
           }}
         >
           <p>命令在终端下次心跳时送达；交易付款等资金步骤进行中时会等待其结束。</p>
-          <p class="muted">The kiosk picks the command up with its next heartbeat; it waits while a citizen is in a payment step.</p>
+          <p class="muted">
+            The kiosk picks the command up with its next heartbeat; it waits while a citizen is in a payment step.
+          </p>
           {pending.needsMessage ? (
             <label class="field">
               屏幕提示 Message on screen
-              <textarea maxLength={200} rows={3} value={message} onInput={(e) => setMessage((e.target as HTMLTextAreaElement).value)} />
+              <textarea
+                maxLength={200}
+                rows={3}
+                value={message}
+                onInput={(e) => setMessage((e.target as HTMLTextAreaElement).value)}
+              />
             </label>
           ) : null}
         </ConfirmDialog>
@@ -198,7 +212,8 @@ export function KioskView({ id }: { id: string }) {
                     <th>{deviceLabel[name] ?? name}</th>
                     <td>{deviceStateLabel[d.device] ?? d.device}</td>
                     <td>
-                      {d.paper ? (paperLabel[d.paper] ?? d.paper) : ''} {d.action ? <span class="muted">{actionLabel[d.action] ?? d.action}</span> : null}
+                      {d.paper ? (paperLabel[d.paper] ?? d.paper) : ''}{' '}
+                      {d.action ? <span class="muted">{actionLabel[d.action] ?? d.action}</span> : null}
                       {d.detail ? <div class="muted">{d.detail}</div> : null}
                     </td>
                   </tr>
@@ -256,7 +271,11 @@ export function KioskView({ id }: { id: string }) {
           <h2>
             最新截屏 Latest screenshot <span class="muted">{formatTime(shot.at)}</span>
           </h2>
-          <img class="screenshot" src={`/api/v1/screenshots/${shot.id}`} alt={`${k.id} 屏幕截图 screenshot ${formatTime(shot.at)}`} />
+          <img
+            class="screenshot"
+            src={`/api/v1/screenshots/${shot.id}`}
+            alt={`${k.id} 屏幕截图 screenshot ${formatTime(shot.at)}`}
+          />
         </div>
       ) : null}
 

@@ -14,7 +14,13 @@ function formatterFor(lang: Lang) {
   let f = formatters.get(lang);
   if (!f) {
     f = {
-      date: new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', timeZone: kioskTimeZone }),
+      date: new Intl.DateTimeFormat(lang, {
+        year: 'numeric',
+        month: 'long',
+        day: 'numeric',
+        weekday: 'long',
+        timeZone: kioskTimeZone,
+      }),
       time: new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: kioskTimeZone }),
     };
     formatters.set(lang, f);

@@ -36,7 +36,15 @@ export function Field({ label, value, testid, masked }: { label: string; value: 
   );
 }
 
-export function NumericKeypad({ value, onChange, maxLength = 20 }: { value: string; onChange(v: string): void; maxLength?: number }) {
+export function NumericKeypad({
+  value,
+  onChange,
+  maxLength = 20,
+}: {
+  value: string;
+  onChange(v: string): void;
+  maxLength?: number;
+}) {
   const t = useT();
   const press = (d: string) => {
     activity();
@@ -67,7 +75,15 @@ const letterRows = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
 const digitRows = ['1234567890', '-/:()@.,', '#*+'];
 
 /** A simple keyboard: letters or digits and signs, space and delete (no gestures, one tap per key). */
-export function SimpleKeyboard({ value, onChange, maxLength = 60 }: { value: string; onChange(v: string): void; maxLength?: number }) {
+export function SimpleKeyboard({
+  value,
+  onChange,
+  maxLength = 60,
+}: {
+  value: string;
+  onChange(v: string): void;
+  maxLength?: number;
+}) {
   const t = useT();
   const [mode, setMode] = useState<'letters' | 'digits'>('letters');
   const rows = mode === 'letters' ? letterRows : digitRows;
@@ -87,7 +103,12 @@ export function SimpleKeyboard({ value, onChange, maxLength = 60 }: { value: str
         </div>
       ))}
       <div class="keyboard-row">
-        <button type="button" class="key key-fn" data-key="mode" onClick={() => setMode(mode === 'letters' ? 'digits' : 'letters')}>
+        <button
+          type="button"
+          class="key key-fn"
+          data-key="mode"
+          onClick={() => setMode(mode === 'letters' ? 'digits' : 'letters')}
+        >
           {mode === 'letters' ? t('keyboard.digits') : t('keyboard.letters')}
         </button>
         <button type="button" class="key key-space" data-key="space" onClick={() => press(' ')}>

@@ -63,7 +63,12 @@ export function Paged<T>(props: {
   return (
     <div class="paged" data-pages={pages} data-page={current + 1}>
       <div class="paged-view" ref={view}>
-        <Tag class={props.listClass} data-testid={props.testid} aria-label={props.label} start={Tag === 'ol' ? from + 1 : undefined}>
+        <Tag
+          class={props.listClass}
+          data-testid={props.testid}
+          aria-label={props.label}
+          start={Tag === 'ol' ? from + 1 : undefined}
+        >
           {props.items.slice(from, to).map((item) => (
             <li key={props.keyOf(item)}>{props.render(item, false)}</li>
           ))}

@@ -12,7 +12,11 @@ export function Screen(props: {
   actions?: ComponentChildren;
 }) {
   return (
-    <main class={`screen tone-${props.tone ?? 'normal'}`} data-testid={`screen-${props.name}`} data-step={props.step ?? undefined}>
+    <main
+      class={`screen tone-${props.tone ?? 'normal'}`}
+      data-testid={`screen-${props.name}`}
+      data-step={props.step ?? undefined}
+    >
       <div class="screen-body">
         {/* Icon above the title in portrait, beside it in landscape (height is scarce there). */}
         <div class="screen-head">

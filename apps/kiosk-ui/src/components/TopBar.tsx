@@ -22,17 +22,17 @@ export function TopBar({ onToggleLang, onToggleElder, onToggleVoice }: TopBarPro
       </div>
       <Clock lang={prefs.lang} />
       <div class="switches">
-        <button type="button" class="switch" data-testid="lang-switch" lang={prefs.lang === 'zh-CN' ? 'en' : 'zh-CN'} onClick={onToggleLang}>
-          <Icon name="language" size="1.2em" />
-          {t('lang.switch')}
-        </button>
         <button
           type="button"
           class="switch"
-          data-testid="elder-switch"
-          aria-pressed={prefs.elder}
-          onClick={onToggleElder}
+          data-testid="lang-switch"
+          lang={prefs.lang === 'zh-CN' ? 'en' : 'zh-CN'}
+          onClick={onToggleLang}
         >
+          <Icon name="language" size="1.2em" />
+          {t('lang.switch')}
+        </button>
+        <button type="button" class="switch" data-testid="elder-switch" aria-pressed={prefs.elder} onClick={onToggleElder}>
           <Icon name="elder" size="1.2em" />
           {/* A toggle keeps its name; aria-pressed and the pressed look say whether 长辈版 is on. */}
           {t('elder.on')}

@@ -31,7 +31,6 @@ import './gas.css';
  * Money is always shown as ¥X.XX; numbers and names are masked by the agent.
  */
 
-
 function useText(): (m: GasText | null | undefined) => string {
   const { lang } = usePrefs();
   return (m) => (m ? (lang === 'en' ? m.en : m.zh) : '');
@@ -63,7 +62,14 @@ function RemoveCard({ view, send }: ScreenProps) {
   const t = useT();
   const d = view.flow!.data as unknown as GasRemoveCardData;
   return (
-    <Screen name="service" step="removeCard" icon="alert" tone="bad" title={t('gas.removeCard.title')} actions={<HomeAction send={send} />}>
+    <Screen
+      name="service"
+      step="removeCard"
+      icon="alert"
+      tone="bad"
+      title={t('gas.removeCard.title')}
+      actions={<HomeAction send={send} />}
+    >
       <div class="gas-card-anim" aria-hidden="true">
         <Icon name="card" size="4em" />
       </div>
@@ -90,7 +96,11 @@ function Start({ view, send }: ScreenProps) {
       title={t('gas.start.title')}
       actions={
         <>
-          <Action testid="gas-lookup" primary onClick={() => ok && send('Session.FlowEvent', { name: 'lookup', data: { accountNo: digits } })}>
+          <Action
+            testid="gas-lookup"
+            primary
+            onClick={() => ok && send('Session.FlowEvent', { name: 'lookup', data: { accountNo: digits } })}
+          >
             {t('gas.start.lookup')}
           </Action>
           <Action testid="gas-back" icon="home" onClick={back(send)}>
@@ -197,7 +207,11 @@ function AccountDetails({ a }: { a: GasAccountData }) {
         <>
           <dt>{t('gas.account.lastPurchase')}</dt>
           <dd data-testid="gas-last-purchase">
-            {t('gas.account.lastPurchaseValue', { amount: yuan(a.lastPurchase.amountFen), volume: a.lastPurchase.volumeM3.toFixed(2), date: a.lastPurchase.purchasedAt.slice(0, 10) })}
+            {t('gas.account.lastPurchaseValue', {
+              amount: yuan(a.lastPurchase.amountFen),
+              volume: a.lastPurchase.volumeM3.toFixed(2),
+              date: a.lastPurchase.purchasedAt.slice(0, 10),
+            })}
           </dd>
         </>
       )}
@@ -246,7 +260,11 @@ function Account({ view, send }: ScreenProps) {
       actions={
         custom ? (
           <>
-            <Action testid="gas-custom-ok" primary onClick={() => customFen > 0 && send('Session.FlowEvent', { name: 'amount', data: { amountFen: customFen } })}>
+            <Action
+              testid="gas-custom-ok"
+              primary
+              onClick={() => customFen > 0 && send('Session.FlowEvent', { name: 'amount', data: { amountFen: customFen } })}
+            >
               {t('gas.amount.customOk')}
             </Action>
             <Action testid="gas-custom-cancel" onClick={() => openKeypad(false)}>
@@ -254,20 +272,20 @@ function Account({ view, send }: ScreenProps) {
             </Action>
           </>
         ) : (
-        <>
-          {a.canTopUp && chosen && (
-            <Action testid="gas-next" primary onClick={cont(send)}>
-              {t('gas.account.next', { amount: yuan(d.amountFen!) })}
-            </Action>
-          )}
-          {pending > 0 && (
-            <Action testid="gas-finish-card" primary onClick={event(send, 'finishPending')}>
-              {t('gas.start.pending')}
-            </Action>
-          )}
-          <PrevAction send={send} testid="gas-back" />
-          <HomeAction send={send} />
-        </>
+          <>
+            {a.canTopUp && chosen && (
+              <Action testid="gas-next" primary onClick={cont(send)}>
+                {t('gas.account.next', { amount: yuan(d.amountFen!) })}
+              </Action>
+            )}
+            {pending > 0 && (
+              <Action testid="gas-finish-card" primary onClick={event(send, 'finishPending')}>
+                {t('gas.start.pending')}
+              </Action>
+            )}
+            <PrevAction send={send} testid="gas-back" />
+            <HomeAction send={send} />
+          </>
         )
       }
     >
@@ -285,20 +303,43 @@ function Account({ view, send }: ScreenProps) {
         <div class="gas-amount-area">
           <div class="gas-amount-choice">
             <p class="gas-label">{t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}</p>
-            <div class="gas-presets" role="group" aria-label={t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}>
+            <div
+              class="gas-presets"
+              role="group"
+              aria-label={t('gas.amount.choose', { min: yuan(r.minFen), max: yuan(r.maxFen) })}
+            >
               {r.presetsFen.map((fen) => {
                 const on = !custom && d.amountFen === fen;
                 return (
-                  <button type="button" key={fen} class={on ? 'primary' : ''} aria-pressed={on} data-testid={`gas-amount-${fen}`} onClick={pick(fen)}>
+                  <button
+                    type="button"
+                    key={fen}
+                    class={on ? 'primary' : ''}
+                    aria-pressed={on}
+                    data-testid={`gas-amount-${fen}`}
+                    onClick={pick(fen)}
+                  >
                     {yuan(fen)}
                   </button>
                 );
               })}
-              <button type="button" class={custom ? 'primary' : ''} aria-pressed={custom} data-testid="gas-amount-custom" onClick={() => openKeypad(!custom)}>
+              <button
+                type="button"
+                class={custom ? 'primary' : ''}
+                aria-pressed={custom}
+                data-testid="gas-amount-custom"
+                onClick={() => openKeypad(!custom)}
+              >
                 {t('gas.amount.custom')}
               </button>
             </div>
-            {d.amountError && <Notice text={t(`gas.amount.error.${d.amountError}`, { min: yuan(r.minFen), max: yuan(r.maxFen) })} testid="gas-amount-error" tone="bad" />}
+            {d.amountError && (
+              <Notice
+                text={t(`gas.amount.error.${d.amountError}`, { min: yuan(r.minFen), max: yuan(r.maxFen) })}
+                testid="gas-amount-error"
+                tone="bad"
+              />
+            )}
           </div>
           {custom && (
             <div class="gas-custom">
@@ -386,7 +427,13 @@ function Paying({ view, send }: ScreenProps) {
       }
     >
       <div class="gas-pay">
-        <div class="gas-qr" data-testid="gas-qr" data-order={d.orderNo} data-url={d.codeUrl} role="img" aria-label={t('gas.pay.qrLabel')}
+        <div
+          class="gas-qr"
+          data-testid="gas-qr"
+          data-order={d.orderNo}
+          data-url={d.codeUrl}
+          role="img"
+          aria-label={t('gas.pay.qrLabel')}
           // The SVG comes from the agent's QR encoder (qrcode), not from any user input.
           dangerouslySetInnerHTML={{ __html: d.qrSvg }}
         />
@@ -418,7 +465,10 @@ function Crediting({ view }: ScreenProps) {
   return (
     <Screen name="service" step="crediting" icon="gas" title={t('gas.crediting.title')}>
       <p class="gas-amount">{yuan(d.amountFen)}</p>
-      <Progress text={t(d.writingCard ? 'gas.crediting.writing' : d.meterType === 'iot' ? 'gas.crediting.iot' : 'gas.crediting.ic')} testid="gas-crediting" />
+      <Progress
+        text={t(d.writingCard ? 'gas.crediting.writing' : d.meterType === 'iot' ? 'gas.crediting.iot' : 'gas.crediting.ic')}
+        testid="gas-crediting"
+      />
       {d.meterType === 'ic-card' && (
         <p class="gas-big gas-warn" data-testid="gas-keep-card">
           <Icon name="alert" size="1em" /> {t('gas.crediting.keepCard')}
@@ -434,7 +484,12 @@ function Printing({ view }: ScreenProps) {
   const d = view.flow!.data as unknown as GasPrintingData;
   const ic = d.meterType === 'ic-card' && d.kind === 'receipt';
   return (
-    <Screen name="service" step="printing" icon={d.kind === 'receipt' ? 'check' : 'alert'} title={t(d.kind === 'receipt' ? 'gas.printing.credited' : 'gas.printing.pending')}>
+    <Screen
+      name="service"
+      step="printing"
+      icon={d.kind === 'receipt' ? 'check' : 'alert'}
+      title={t(d.kind === 'receipt' ? 'gas.printing.credited' : 'gas.printing.pending')}
+    >
       {ic && (
         <p class="gas-big gas-take" data-testid="gas-take-card">
           <Icon name="card" size="1em" /> {t('gas.takeCard')}
@@ -462,7 +517,11 @@ function PendingEntry({ view, send }: ScreenProps) {
       title={t('gas.pending.title')}
       actions={
         <>
-          <Action testid="gas-pending-ok" primary onClick={() => ok && send('Session.FlowEvent', { name: 'finishPending', data: { orderNo: value.trim() } })}>
+          <Action
+            testid="gas-pending-ok"
+            primary
+            onClick={() => ok && send('Session.FlowEvent', { name: 'finishPending', data: { orderNo: value.trim() } })}
+          >
             {t('gas.pending.ok')}
           </Action>
           <PrevAction send={send} testid="gas-back" />
@@ -506,7 +565,9 @@ function Finishing({ view }: ScreenProps) {
   const d = view.flow!.data as unknown as GasFinishingData;
   return (
     <Screen name="service" step="finishing" icon="card" title={t('gas.pending.title')}>
-      <p data-testid="gas-finishing-order">{t('gas.pay.order')}：{d.orderNo}</p>
+      <p data-testid="gas-finishing-order">
+        {t('gas.pay.order')}：{d.orderNo}
+      </p>
       <p class="gas-big">{t('gas.finishing.card')}</p>
       <Progress text={t('gas.finishing.working')} testid="gas-finishing" />
     </Screen>

@@ -85,9 +85,7 @@ function Purpose({ view, send }: ScreenProps) {
       step="purpose"
       icon="licence"
       title={t('licence.purpose.title')}
-      actions={
-        <PrevAction send={send} testid="rf-back" />
-      }
+      actions={<PrevAction send={send} testid="rf-back" />}
     >
       <p>{t('licence.purpose.hint')}</p>
       <div class="rf-choices" role="group" aria-label={t('licence.purpose.title')}>
@@ -116,9 +114,7 @@ function List({ view, send }: ScreenProps) {
       step="list"
       icon="licence"
       title={t('licence.list.title')}
-      actions={
-        <PrevAction send={send} testid="rf-back" />
-      }
+      actions={<PrevAction send={send} testid="rf-back" />}
     >
       <Holder holder={d.holder} />
       <p>{t('licence.list.count', { n: d.licences.length, purpose: t(`licence.purpose.${d.purpose}`) })}</p>

@@ -29,7 +29,6 @@ import './flows.css';
  * a `Session.*` command. Data on these screens is masked or non-personal.
  */
 
-
 function Holder({ holder }: { holder: HolderView | null }) {
   const t = useT();
   if (!holder) return null;
@@ -160,7 +159,15 @@ function Confirm({ view, send }: ScreenProps) {
       </p>
       <Holder holder={d.holder} />
       <p>{t('flows.confirm.count', { n: d.count })}</p>
-      <Paged tag="ul" items={d.lines} keyOf={(l) => l} render={(l) => upstreamText(l, lang)} listClass="rf-lines" testid="rf-lines" label={t('flows.list.label')} />
+      <Paged
+        tag="ul"
+        items={d.lines}
+        keyOf={(l) => l}
+        render={(l) => upstreamText(l, lang)}
+        listClass="rf-lines"
+        testid="rf-lines"
+        label={t('flows.list.label')}
+      />
       {d.summarised && (
         <p class="notice" data-testid="rf-summarised">
           {t('flows.confirm.summarised')}
@@ -285,7 +292,14 @@ function TaxYears({ view, send }: ScreenProps) {
           {years.map((y) => {
             const on = which === 'from' ? d.fromYear === y : d.toYear === y;
             return (
-              <button type="button" key={y} class={on ? 'primary' : ''} aria-pressed={on} data-testid={`tax-${which}-${y}`} onClick={pick(which, y)}>
+              <button
+                type="button"
+                key={y}
+                class={on ? 'primary' : ''}
+                aria-pressed={on}
+                data-testid={`tax-${which}-${y}`}
+                onClick={pick(which, y)}
+              >
                 {y}
               </button>
             );
@@ -304,7 +318,13 @@ function TaxList({ view, send }: ScreenProps) {
   const choose = (voucherNos: string[]) => send('Session.FlowEvent', { name: 'select', data: { voucherNos } });
   const toggle = (v: string) => () => choose(chosen.has(v) ? d.selected.filter((x) => x !== v) : [...d.selected, v]);
   return (
-    <Screen name="service" step="list" icon="tax" title={t('flows.tax.title')} actions={<PrintActions send={send} count={d.selected.length} />}>
+    <Screen
+      name="service"
+      step="list"
+      icon="tax"
+      title={t('flows.tax.title')}
+      actions={<PrintActions send={send} count={d.selected.length} />}
+    >
       <Holder holder={d.holder} />
       <p data-testid="tax-summary">
         {t('flows.tax.summary', { range: t('flows.years.range', { from: d.fromYear, to: d.toYear }), n: d.records.length })}{' '}
@@ -331,11 +351,15 @@ function TaxList({ view, send }: ScreenProps) {
             type="button"
             class="rf-item rf-pick rf-toggle"
             aria-pressed={chosen.has(r.voucherNo)}
-            {...(m ? { tabIndex: -1 } : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo, onClick: toggle(r.voucherNo) })}
+            {...(m
+              ? { tabIndex: -1 }
+              : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo, onClick: toggle(r.voucherNo) })}
           >
             <span class="rf-item-title">
-              <span class="rf-check" aria-hidden="true">{chosen.has(r.voucherNo) ? '☑' : '☐'}</span> {upstreamText(r.taxType, lang)} · {upstreamText(r.taxItem, lang)}{' '}
-              <strong class="rf-amount">{r.amount}</strong>
+              <span class="rf-check" aria-hidden="true">
+                {chosen.has(r.voucherNo) ? '☑' : '☐'}
+              </span>{' '}
+              {upstreamText(r.taxType, lang)} · {upstreamText(r.taxItem, lang)} <strong class="rf-amount">{r.amount}</strong>
             </span>
             <dl class="rf-fields">
               <Field label={t('flows.tax.period')} value={r.period} />
@@ -357,10 +381,22 @@ function SocialKind({ send }: ScreenProps) {
   const t = useT();
   const kinds: SocialKindId[] = ['resident', 'flexible'];
   return (
-    <Screen name="service" step="chooseKind" icon="social" title={t('flows.social.chooseKind')} actions={<HomeButton send={send} />}>
+    <Screen
+      name="service"
+      step="chooseKind"
+      icon="social"
+      title={t('flows.social.chooseKind')}
+      actions={<HomeButton send={send} />}
+    >
       <div class="rf-choices">
         {kinds.map((k) => (
-          <button type="button" key={k} class="rf-choice" data-testid={`social-kind-${k}`} onClick={event(send, 'kind', { kind: k })}>
+          <button
+            type="button"
+            key={k}
+            class="rf-choice"
+            data-testid={`social-kind-${k}`}
+            onClick={event(send, 'kind', { kind: k })}
+          >
             <strong>{t(`flows.social.kind.${k}`)}</strong>
             <span>{t(`flows.social.kind.${k}.desc`)}</span>
           </button>
@@ -374,12 +410,24 @@ function SocialYears({ view, send }: ScreenProps) {
   const t = useT();
   const d = view.flow!.data as unknown as SocialYearsData;
   return (
-    <Screen name="service" step="years" icon="social" title={t(`flows.social.kind.${d.kind}`)} actions={<PrevButton send={send} />}>
+    <Screen
+      name="service"
+      step="years"
+      icon="social"
+      title={t(`flows.social.kind.${d.kind}`)}
+      actions={<PrevButton send={send} />}
+    >
       <Holder holder={d.holder} />
       <p>{t('flows.social.chooseYear')}</p>
       <div class="rf-choices">
         {d.years.map((y) => (
-          <button type="button" key={y.year} class="rf-choice" data-testid={`social-year-${y.year}`} onClick={event(send, 'year', { year: y.year })}>
+          <button
+            type="button"
+            key={y.year}
+            class="rf-choice"
+            data-testid={`social-year-${y.year}`}
+            onClick={event(send, 'year', { year: y.year })}
+          >
             <strong>{t('flows.social.year', { year: y.year })}</strong>
             <span>{t('flows.social.yearSummary', { n: y.count, total: y.total })}</span>
           </button>
@@ -421,7 +469,11 @@ function SocialList({ view, send }: ScreenProps) {
             class="rf-item rf-pick"
             {...(m
               ? { tabIndex: -1 }
-              : { 'data-testid': 'social-record', 'data-voucher': r.voucherNo, onClick: event(send, 'select', { voucherNo: r.voucherNo }) })}
+              : {
+                  'data-testid': 'social-record',
+                  'data-voucher': r.voucherNo,
+                  onClick: event(send, 'select', { voucherNo: r.voucherNo }),
+                })}
           >
             <span class="rf-item-title">
               {upstreamText(r.insuranceType, lang)} · {upstreamText(r.period, lang)} <strong class="rf-amount">{r.amount}</strong>

@@ -18,7 +18,12 @@ export function Gallery() {
         <button type="button" data-testid="show-keypad" aria-pressed={which === 'keypad'} onClick={() => setWhich('keypad')}>
           {t('keypad.label')}
         </button>
-        <button type="button" data-testid="show-keyboard" aria-pressed={which === 'keyboard'} onClick={() => setWhich('keyboard')}>
+        <button
+          type="button"
+          data-testid="show-keyboard"
+          aria-pressed={which === 'keyboard'}
+          onClick={() => setWhich('keyboard')}
+        >
           {t('keyboard.label')}
         </button>
       </div>

@@ -178,7 +178,12 @@ function CardAnimation() {
       <rect x="40" y="140" width="240" height="40" rx="8" fill="none" stroke="currentColor" stroke-width="6" />
       <g class="card-anim-card">
         <rect x="90" y="20" width="140" height="90" rx="10" fill="none" stroke="currentColor" stroke-width="6" />
-        <path d="M104 46 H150 M104 62 H140 M104 78 H150 M176 40 H212 V86 H176 Z" stroke="currentColor" stroke-width="5" fill="none" />
+        <path
+          d="M104 46 H150 M104 62 H140 M104 78 H150 M176 40 H212 V86 H176 Z"
+          stroke="currentColor"
+          stroke-width="5"
+          fill="none"
+        />
       </g>
     </svg>
   );

@@ -1,11 +1,5 @@
 import { useState } from 'preact/hooks';
-import {
-  badRatingLevels,
-  ratingLevels,
-  ratingReasons,
-  type RatingLevel,
-  type RatingReason,
-} from '@kiosk/contracts/session-view';
+import { badRatingLevels, ratingLevels, ratingReasons, type RatingLevel, type RatingReason } from '@kiosk/contracts/session-view';
 import { useT } from '../i18n';
 import { Icon } from '../components/Icon';
 import { Progress } from '../components/Progress';
@@ -70,9 +64,7 @@ export function Result({ view, send }: ScreenProps) {
           <Icon name="alert" size="1em" /> {t('result.printFailed', { reason: t(`reason.${p.reason ?? 'printFailed'}`) })}
         </p>
       )}
-      {failed && !printerReady && (
-        <p data-testid="print-wait">{t('result.printWait', { hotline: view.contact.hotline })}</p>
-      )}
+      {failed && !printerReady && <p data-testid="print-wait">{t('result.printWait', { hotline: view.contact.hotline })}</p>}
       {failed && p?.verify && (
         <div class="phone-slip">
           <div
@@ -179,7 +171,9 @@ export function Goodbye({ view, send }: ScreenProps) {
         </>
       }
     >
-      <p class="notice" data-testid="goodbye-take">{t(goodbyeTakeKey(view))}</p>
+      <p class="notice" data-testid="goodbye-take">
+        {t(goodbyeTakeKey(view))}
+      </p>
     </Screen>
   );
 }

@@ -13,7 +13,12 @@ import { photoFlowScreens } from '../flows/PhotoFlow';
  * Service flows' own screens, by service. A flow's view (`view.flow`: step + masked data) comes
  * from the agent; the service issues register their screen component here.
  */
-const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = { ...recordFlowScreens, ...gasFlowScreens, ...licenceFlowScreens, ...photoFlowScreens };
+const flowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = {
+  ...recordFlowScreens,
+  ...gasFlowScreens,
+  ...licenceFlowScreens,
+  ...photoFlowScreens,
+};
 
 export function Service(props: ScreenProps) {
   const id = props.view.service?.id;

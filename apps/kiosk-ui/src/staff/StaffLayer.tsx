@@ -13,7 +13,13 @@ import { Field, NumericKeypad, SimpleKeyboard } from '../components/Keypad';
 import { Icon } from '../components/Icon';
 import { kioskTimeZone } from '../components/Clock';
 import { yuanAmount } from '@kiosk/platform/money';
-import { reloadEvent, staffStateEvent, type GasPendingRow, type StaffOverview, type StaffView } from '@kiosk/contracts/staff-view';
+import {
+  reloadEvent,
+  staffStateEvent,
+  type GasPendingRow,
+  type StaffOverview,
+  type StaffView,
+} from '@kiosk/contracts/staff-view';
 import { staffText, type StaffKey } from './messages';
 import './staff.css';
 
@@ -69,7 +75,11 @@ function CornerGesture({ view, onOpen }: { view: StaffView; onOpen(): void }) {
 }
 
 function timeOf(iso: string, lang: string): string {
-  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', timeZone: kioskTimeZone });
+  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: kioskTimeZone,
+  });
 }
 
 function Prompt({ client, view, sessionActive }: { client: AgentClient; view: StaffView; sessionActive: boolean }) {
@@ -101,7 +111,12 @@ function Prompt({ client, view, sessionActive }: { client: AgentClient; view: St
       <div class="staff-card">
         <div class="staff-head">
           <h2 id="staff-prompt-title">{t('prompt.title')}</h2>
-          <button type="button" class="staff-close" data-testid="staff-prompt-close" onClick={() => void client.command('Staff.ClosePrompt')}>
+          <button
+            type="button"
+            class="staff-close"
+            data-testid="staff-prompt-close"
+            onClick={() => void client.command('Staff.ClosePrompt')}
+          >
             <Icon name="exit" size="1.2em" />
             {t('prompt.close')}
           </button>
@@ -119,12 +134,19 @@ function Prompt({ client, view, sessionActive }: { client: AgentClient; view: St
               </p>
             )}
             <NumericKeypad value={pin} onChange={setPin} maxLength={12} />
-            <button type="button" class="primary staff-wide" data-testid="staff-pin-confirm" disabled={busy || pin.length < 4} onClick={() => void submit()}>
+            <button
+              type="button"
+              class="primary staff-wide"
+              data-testid="staff-pin-confirm"
+              disabled={busy || pin.length < 4}
+              onClick={() => void submit()}
+            >
               <Icon name="check" size="1.2em" />
               {t('prompt.confirm')}
             </button>
             <p class="staff-hint" data-testid="staff-card-hint">
-              <Icon name="card" size="1em" /> {view.prompt.cardAccepted ? t('prompt.card') : sessionActive ? t('prompt.cardMidSession') : ''}
+              <Icon name="card" size="1em" />{' '}
+              {view.prompt.cardAccepted ? t('prompt.card') : sessionActive ? t('prompt.cardMidSession') : ''}
             </p>
           </>
         )}
@@ -138,18 +160,33 @@ function Menu({ client, view }: { client: AgentClient; view: StaffView }) {
   const [error, setError] = useState<string | null>(null);
   const enter = async (mode: 'assisted' | 'maintenance'): Promise<void> => {
     const c = await client.command('Staff.EnterMode', { mode });
-    if (c.completionCode !== 'success' && c.completionCode !== 'canceled') setError(t('error.generic', { reason: c.errorDescription ?? c.completionCode }));
+    if (c.completionCode !== 'success' && c.completionCode !== 'canceled')
+      setError(t('error.generic', { reason: c.errorDescription ?? c.completionCode }));
   };
   return (
     <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="staff-menu-title" data-testid="staff-menu">
       <div class="staff-card">
         <h2 id="staff-menu-title">{t('menu.title', { staffNo: view.staff?.staffNo ?? '' })}</h2>
-        {error && <p class="staff-error" role="alert">{error}</p>}
-        <button type="button" class="primary staff-wide" data-testid="staff-enter-assisted" onClick={() => void enter('assisted')}>
+        {error && (
+          <p class="staff-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button
+          type="button"
+          class="primary staff-wide"
+          data-testid="staff-enter-assisted"
+          onClick={() => void enter('assisted')}
+        >
           <Icon name="person" size="1.2em" />
           {t('menu.assisted')}
         </button>
-        <button type="button" class="primary staff-wide" data-testid="staff-enter-maintenance" onClick={() => void enter('maintenance')}>
+        <button
+          type="button"
+          class="primary staff-wide"
+          data-testid="staff-enter-maintenance"
+          onClick={() => void enter('maintenance')}
+        >
           <Icon name="printer" size="1.2em" />
           {t('menu.maintenance')}
         </button>
@@ -169,9 +206,16 @@ function Waiting({ client, view }: { client: AgentClient; view: StaffView }) {
     <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="staff-wait-title" data-testid="staff-waiting">
       <div class="staff-card">
         <h2 id="staff-wait-title">{t('wait.title')}</h2>
-        <p role="status" data-testid="staff-waiting-reason">{t(`wait.reason.${reason}`)}</p>
+        <p role="status" data-testid="staff-waiting-reason">
+          {t(`wait.reason.${reason}`)}
+        </p>
         {view.vendorMode === 'enterPending' && (
-          <button type="button" class="staff-wide" data-testid="staff-wait-cancel" onClick={() => void client.command('Staff.CancelEnter')}>
+          <button
+            type="button"
+            class="staff-wide"
+            data-testid="staff-wait-cancel"
+            onClick={() => void client.command('Staff.CancelEnter')}
+          >
             {t('wait.cancel')}
           </button>
         )}
@@ -184,7 +228,19 @@ function Waiting({ client, view }: { client: AgentClient; view: StaffView }) {
  * A button that acts only after being held for `holdMs`: the guide's controls sit on the citizen's
  * screen, and a citizen's tap must not trigger them (issue 19). A short tap does nothing.
  */
-function HoldButton({ holdMs, onHold, testid, hint, children }: { holdMs: number; onHold(): void; testid: string; hint: string; children: ComponentChildren }) {
+function HoldButton({
+  holdMs,
+  onHold,
+  testid,
+  hint,
+  children,
+}: {
+  holdMs: number;
+  onHold(): void;
+  testid: string;
+  hint: string;
+  children: ComponentChildren;
+}) {
   const timer = useRef<number | undefined>(undefined);
   const [holding, setHolding] = useState(false);
   const cancel = (): void => {
@@ -254,29 +310,59 @@ function AssistedBanner({ client, view, session }: { client: AgentClient; view: 
       </p>
       {active && view && (
         <div class="staff-assisted-actions">
-          <HoldButton holdMs={view.gesture.longPressMs} onHold={() => setTools(true)} testid="assist-tools" hint={t('assisted.toolsHint')}>
+          <HoldButton
+            holdMs={view.gesture.longPressMs}
+            onHold={() => setTools(true)}
+            testid="assist-tools"
+            hint={t('assisted.toolsHint')}
+          >
             <Icon name="person" size="1em" />
             {t('assisted.tools')}
           </HoldButton>
         </div>
       )}
       {active && view && tools && (
-        <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="assist-tools-title" data-testid="assist-tools-dialog">
+        <div
+          class="staff-overlay"
+          role="dialog"
+          aria-modal="true"
+          aria-labelledby="assist-tools-title"
+          data-testid="assist-tools-dialog"
+        >
           <div class="staff-card">
             <div class="staff-head">
-              <h2 id="assist-tools-title">{ending ? t('assisted.endTitle') : t('assisted.toolsTitle', { staffNo: view.staff?.staffNo ?? '' })}</h2>
-              <button type="button" class="staff-close" data-testid="assist-tools-close" onClick={() => (setTools(false), setEnding(false))}>
+              <h2 id="assist-tools-title">
+                {ending ? t('assisted.endTitle') : t('assisted.toolsTitle', { staffNo: view.staff?.staffNo ?? '' })}
+              </h2>
+              <button
+                type="button"
+                class="staff-close"
+                data-testid="assist-tools-close"
+                onClick={() => (setTools(false), setEnding(false))}
+              >
                 <Icon name="exit" size="1.2em" />
                 {t('assisted.close')}
               </button>
             </div>
             {!ending ? (
               <>
-                <button type="button" class="staff-wide" data-testid="assist-back" disabled={!session || session.busy !== null} onClick={() => act('Staff.Assist', { action: 'back' })}>
+                <button
+                  type="button"
+                  class="staff-wide"
+                  data-testid="assist-back"
+                  disabled={!session || session.busy !== null}
+                  onClick={() => act('Staff.Assist', { action: 'back' })}
+                >
                   {t('assisted.back')}
                 </button>
                 {inService && session?.service && (
-                  <button type="button" class="staff-wide" data-testid="assist-restart" disabled={session.busy !== null} onClick={() => act('Staff.Assist', { action: 'restartService' })}>
+                  <button
+                    type="button"
+                    class="staff-wide"
+                    data-testid="assist-restart"
+                    disabled={session.busy !== null}
+                    onClick={() => act('Staff.Assist', { action: 'restartService' })}
+                  >
                     {t('assisted.restart')}
                   </button>
                 )}
@@ -293,7 +379,12 @@ function AssistedBanner({ client, view, session }: { client: AgentClient; view: 
             ) : (
               <div role="alertdialog" aria-label={t('assisted.endTitle')} data-testid="assist-end-confirm">
                 <p>{t('assisted.endBody')}</p>
-                <button type="button" class="primary staff-wide" data-testid="assist-end-keep" onClick={() => act('Staff.Exit', { keepSession: true })}>
+                <button
+                  type="button"
+                  class="primary staff-wide"
+                  data-testid="assist-end-keep"
+                  onClick={() => act('Staff.Exit', { keepSession: true })}
+                >
                   {t('assisted.endKeep')}
                 </button>
                 <button type="button" class="staff-wide" data-testid="assist-end-wipe" onClick={() => act('Staff.Exit', {})}>
@@ -350,24 +441,40 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
     return () => offs.forEach((off) => off());
   }, [client]);
 
-  const run = async <P,>(name: string, payload: Record<string, unknown>, done: (c: Completion<P>) => string | null): Promise<void> => {
+  const run = async <P,>(
+    name: string,
+    payload: Record<string, unknown>,
+    done: (c: Completion<P>) => string | null,
+  ): Promise<void> => {
     const c = await client.command<P>(name, payload);
     setNote(c.completionCode === 'success' ? done(c) : t('error.generic', { reason: c.errorDescription ?? c.completionCode }));
     await refresh();
   };
   const outcome = (c: Completion<{ outcome?: string }>): string => t('printer.done', { outcome: c.payload.outcome ?? 'ok' });
 
-  const deviceName = (kind: string): string => (['idcard', 'printer', 'camera', 'gascard', 'scanner'].includes(kind) ? t(`device.${kind}`) : kind);
+  const deviceName = (kind: string): string =>
+    ['idcard', 'printer', 'camera', 'gascard', 'scanner'].includes(kind) ? t(`device.${kind}`) : kind;
   const printer = ov?.printer;
 
   return (
-    <div class="staff-overlay staff-panel" role="dialog" aria-modal="true" aria-labelledby="staff-panel-title" data-testid="staff-panel">
+    <div
+      class="staff-overlay staff-panel"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="staff-panel-title"
+      data-testid="staff-panel"
+    >
       <div class="staff-panel-body">
         <div class="staff-head">
           <h2 id="staff-panel-title">
             {t('panel.title')} · {view.staff?.staffNo}
           </h2>
-          <button type="button" class="staff-close" data-testid="staff-panel-exit" onClick={() => void client.command('Staff.Exit')}>
+          <button
+            type="button"
+            class="staff-close"
+            data-testid="staff-panel-exit"
+            onClick={() => void client.command('Staff.Exit')}
+          >
             <Icon name="exit" size="1.2em" />
             {t('panel.exit')}
           </button>
@@ -398,17 +505,25 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
           <section aria-labelledby="staff-printer">
             <h3 id="staff-printer">{t('printer.title')}</h3>
             <p data-testid="staff-printer-last">
-              {printer.lastJob ? t('printer.lastJob', { kind: printer.lastJob.kind, state: printer.lastJob.state }) : t('printer.noJob')}
+              {printer.lastJob
+                ? t('printer.lastJob', { kind: printer.lastJob.kind, state: printer.lastJob.state })
+                : t('printer.noJob')}
             </p>
             <div class="staff-actions">
-              <button type="button" data-testid="staff-printer-test" onClick={() => void run('Staff.PrinterTestPage', {}, outcome)}>
+              <button
+                type="button"
+                data-testid="staff-printer-test"
+                onClick={() => void run('Staff.PrinterTestPage', {}, outcome)}
+              >
                 <Icon name="printer" size="1.2em" />
                 {t('printer.test')}
               </button>
               <button
                 type="button"
                 data-testid="staff-printer-paper"
-                onClick={() => void run<{ advice: string }>('Staff.PrinterPaperReplaced', {}, (c) => t(`advice.${c.payload.advice}`))}
+                onClick={() =>
+                  void run<{ advice: string }>('Staff.PrinterPaperReplaced', {}, (c) => t(`advice.${c.payload.advice}`))
+                }
               >
                 {t('printer.paperReplaced')}
               </button>
@@ -430,7 +545,12 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
               />
             )}
             {printer.previewUrl && printer.lastJob && (
-              <iframe class="staff-receipt" title={t('printer.preview')} src={`${printer.previewUrl}?job=${printer.lastJob.id}`} data-testid="staff-receipt-preview" />
+              <iframe
+                class="staff-receipt"
+                title={t('printer.preview')}
+                src={`${printer.previewUrl}?job=${printer.lastJob.id}`}
+                data-testid="staff-receipt-preview"
+              />
             )}
           </section>
         )}
@@ -438,7 +558,13 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
         <section aria-labelledby="staff-idcard">
           <h3 id="staff-idcard">{t('idcard.title')}</h3>
           <div class="staff-actions">
-            <button type="button" data-testid="staff-idcard-sam" onClick={() => void run<{ samId: string }>('Staff.IdCardSamId', {}, (c) => t('idcard.samValue', { id: c.payload.samId }))}>
+            <button
+              type="button"
+              data-testid="staff-idcard-sam"
+              onClick={() =>
+                void run<{ samId: string }>('Staff.IdCardSamId', {}, (c) => t('idcard.samValue', { id: c.payload.samId }))
+              }
+            >
               {t('idcard.sam')}
             </button>
             <button
@@ -446,7 +572,9 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
               data-testid="staff-idcard-test"
               onClick={() => {
                 setNote(t('idcard.testWait'));
-                void run<{ name: string; idNumber: string }>('Staff.IdCardTestRead', {}, (c) => t('idcard.testResult', { name: c.payload.name, id: c.payload.idNumber }));
+                void run<{ name: string; idNumber: string }>('Staff.IdCardTestRead', {}, (c) =>
+                  t('idcard.testResult', { name: c.payload.name, id: c.payload.idNumber }),
+                );
               }}
             >
               <Icon name="card" size="1.2em" />
@@ -482,7 +610,12 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
             <>
               <label class="staff-label">
                 {t('gas.note')}
-                <input class="staff-input" value={gasNote} maxLength={200} onInput={(e) => setGasNote((e.target as HTMLInputElement).value)} />
+                <input
+                  class="staff-input"
+                  value={gasNote}
+                  maxLength={200}
+                  onInput={(e) => setGasNote((e.target as HTMLInputElement).value)}
+                />
               </label>
               <ul class="staff-gas">
                 {gas.map((o) => (
@@ -490,13 +623,22 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
                     {t('gas.row', { orderNo: o.orderNo, account: o.account, amount: yuanAmount(o.amountFen), state: o.state })}
                     {o.manual && <p>{t('gas.marked', { staffNo: o.manual.staffNo, note: o.manual.note })}</p>}
                     <div class="staff-actions">
-                      <button type="button" onClick={() => void run('Staff.GasRetry', { orderNo: o.orderNo }, () => t('printer.done', { outcome: 'retry' }))}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void run('Staff.GasRetry', { orderNo: o.orderNo }, () => t('printer.done', { outcome: 'retry' }))
+                        }
+                      >
                         {t('gas.retry')}
                       </button>
                       <button
                         type="button"
                         disabled={gasNote.trim().length < 2}
-                        onClick={() => void run('Staff.GasMarkManual', { orderNo: o.orderNo, note: gasNote }, () => t('printer.done', { outcome: 'manual' }))}
+                        onClick={() =>
+                          void run('Staff.GasMarkManual', { orderNo: o.orderNo, note: gasNote }, () =>
+                            t('printer.done', { outcome: 'manual' }),
+                          )
+                        }
                       >
                         {t('gas.manual')}
                       </button>
@@ -559,7 +701,13 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
               type="button"
               data-testid="staff-service-toggle"
               onClick={() =>
-                void run('Staff.SetService', view.afterExit.inService ? { inService: false, ...(message.trim() ? { message: message.trim() } : {}) } : { inService: true }, () => null)
+                void run(
+                  'Staff.SetService',
+                  view.afterExit.inService
+                    ? { inService: false, ...(message.trim() ? { message: message.trim() } : {}) }
+                    : { inService: true },
+                  () => null,
+                )
               }
             >
               {view.afterExit.inService ? t('kiosk.outOfService') : t('kiosk.inService')}
@@ -568,7 +716,11 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
               {t('kiosk.restartUi')}
             </button>
           </div>
-          {ov && <p data-testid="staff-versions">{t('kiosk.versions', { agent: ov.versions.agent, node: ov.versions.node, hash: ov.configHash })}</p>}
+          {ov && (
+            <p data-testid="staff-versions">
+              {t('kiosk.versions', { agent: ov.versions.agent, node: ov.versions.node, hash: ov.configHash })}
+            </p>
+          )}
         </section>
       </div>
     </div>
@@ -577,16 +729,22 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
 
 export function StaffLayer({ client, session }: { client: AgentClient; session: SessionView | null }) {
   const view = useStaffView(client);
-  const showBanner = session?.assisted || (view?.mode === 'assisted' && (view.vendorMode === 'active' || view.vendorMode === 'exitPending'));
+  const showBanner =
+    session?.assisted || (view?.mode === 'assisted' && (view.vendorMode === 'active' || view.vendorMode === 'exitPending'));
   return (
     <>
       {showBanner && <AssistedBanner client={client} view={view} session={session} />}
-      {view && !view.staff && !view.prompt.open && <CornerGesture view={view} onOpen={() => void client.command('Staff.OpenPrompt')} />}
-      {view && !view.staff && view.prompt.open && <Prompt client={client} view={view} sessionActive={session?.sessionId != null} />}
-      {view?.staff && view.vendorMode === 'inactive' && <Menu client={client} view={view} />}
-      {view?.staff && (view.vendorMode === 'enterPending' || (view.vendorMode === 'exitPending' && view.mode === 'maintenance')) && (
-        <Waiting client={client} view={view} />
+      {view && !view.staff && !view.prompt.open && (
+        <CornerGesture view={view} onOpen={() => void client.command('Staff.OpenPrompt')} />
       )}
+      {view && !view.staff && view.prompt.open && (
+        <Prompt client={client} view={view} sessionActive={session?.sessionId != null} />
+      )}
+      {view?.staff && view.vendorMode === 'inactive' && <Menu client={client} view={view} />}
+      {view?.staff &&
+        (view.vendorMode === 'enterPending' || (view.vendorMode === 'exitPending' && view.mode === 'maintenance')) && (
+          <Waiting client={client} view={view} />
+        )}
       {view?.staff && view.mode === 'maintenance' && view.vendorMode === 'active' && <Panel client={client} view={view} />}
     </>
   );

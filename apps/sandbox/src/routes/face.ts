@@ -19,7 +19,12 @@ export function mountFace(router: Router, deps: OpDeps): void {
       (req) => {
         const body = parseBody(faceVerifyRequestSchema, req.body);
         const jpeg = Buffer.from(body.image.base64, 'base64');
-        const complete = jpeg.length >= 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8 && jpeg[jpeg.length - 2] === 0xff && jpeg[jpeg.length - 1] === 0xd9;
+        const complete =
+          jpeg.length >= 4 &&
+          jpeg[0] === 0xff &&
+          jpeg[1] === 0xd8 &&
+          jpeg[jpeg.length - 2] === 0xff &&
+          jpeg[jpeg.length - 1] === 0xd9;
         jpeg.fill(0);
         if (!complete) throw new ApiError(400, 'INVALID_IMAGE', 'image.base64 is not a complete JPEG');
         const result: FaceVerifyResponse = { matched: true, score: 0.93, threshold: THRESHOLD };

@@ -78,10 +78,11 @@ class PaymentBook {
   private refresh(row: OrderRow | undefined): OrderRow | undefined {
     if (!row || !PAYABLE.includes(row.trade_state)) return row;
     if (this.now().toISOString() < row.expires_at) return row;
-    this.db.prepare("UPDATE pay_orders SET trade_state = 'CLOSED', closed_at = ? WHERE order_id = ? AND trade_state IN ('NOTPAY', 'USERPAYING', 'PAYERROR')").run(
-      row.expires_at,
-      row.order_id,
-    );
+    this.db
+      .prepare(
+        "UPDATE pay_orders SET trade_state = 'CLOSED', closed_at = ? WHERE order_id = ? AND trade_state IN ('NOTPAY', 'USERPAYING', 'PAYERROR')",
+      )
+      .run(row.expires_at, row.order_id);
     return this.byOrderId.get(row.order_id) as OrderRow;
   }
 
@@ -141,10 +142,21 @@ class PaymentBook {
         transaction_id: null,
         refunded_fen: 0,
       };
-      this.db.prepare(
-        `INSERT INTO pay_orders (order_id, out_trade_no, kiosk_id, amount_fen, description, trade_state, created_at, expires_at)
+      this.db
+        .prepare(
+          `INSERT INTO pay_orders (order_id, out_trade_no, kiosk_id, amount_fen, description, trade_state, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(row.order_id, row.out_trade_no, row.kiosk_id, row.amount_fen, row.description, row.trade_state, row.created_at, row.expires_at);
+        )
+        .run(
+          row.order_id,
+          row.out_trade_no,
+          row.kiosk_id,
+          row.amount_fen,
+          row.description,
+          row.trade_state,
+          row.created_at,
+          row.expires_at,
+        );
       return { created: true, row };
     })();
   }
@@ -152,7 +164,9 @@ class PaymentBook {
   /** The buyer opened the pay page: WeChat reports USERPAYING while the buyer confirms. */
   markScanned(row: OrderRow): OrderRow {
     if (row.trade_state === 'NOTPAY') {
-      this.db.prepare("UPDATE pay_orders SET trade_state = 'USERPAYING' WHERE order_id = ? AND trade_state = 'NOTPAY'").run(row.order_id);
+      this.db
+        .prepare("UPDATE pay_orders SET trade_state = 'USERPAYING' WHERE order_id = ? AND trade_state = 'NOTPAY'")
+        .run(row.order_id);
     }
     return this.byOrderId.get(row.order_id) as OrderRow;
   }
@@ -165,13 +179,19 @@ class PaymentBook {
       if (result === 'close') return this.closeRow(row);
       if (result === 'pay' && (row.trade_state === 'SUCCESS' || row.trade_state === 'REFUND')) return row;
       if (!PAYABLE.includes(row.trade_state)) {
-        throw new ApiError(409, 'ORDER_NOT_PAYABLE', `the order is ${row.trade_state} and cannot be ${result === 'pay' ? 'paid' : 'failed'}`);
+        throw new ApiError(
+          409,
+          'ORDER_NOT_PAYABLE',
+          `the order is ${row.trade_state} and cannot be ${result === 'pay' ? 'paid' : 'failed'}`,
+        );
       }
       const at = this.now();
       if (result === 'pay') {
-        this.db.prepare(
-          "UPDATE pay_orders SET trade_state = 'SUCCESS', paid_at = ?, pay_date = ?, transaction_id = ? WHERE order_id = ?",
-        ).run(at.toISOString(), chinaDate(at), `4200${chinaDateCompact(at)}${randomDigits(16)}`, row.order_id);
+        this.db
+          .prepare(
+            "UPDATE pay_orders SET trade_state = 'SUCCESS', paid_at = ?, pay_date = ?, transaction_id = ? WHERE order_id = ?",
+          )
+          .run(at.toISOString(), chinaDate(at), `4200${chinaDateCompact(at)}${randomDigits(16)}`, row.order_id);
       } else {
         this.db.prepare("UPDATE pay_orders SET trade_state = 'PAYERROR' WHERE order_id = ?").run(row.order_id);
       }
@@ -184,13 +204,16 @@ class PaymentBook {
     if (!UNPAID.includes(row.trade_state)) {
       throw new ApiError(409, 'ORDER_PAID', 'a paid order cannot be closed; refund it instead');
     }
-    this.db.prepare('UPDATE pay_orders SET trade_state = ?, closed_at = ? WHERE order_id = ?').run('CLOSED', this.now().toISOString(), row.order_id);
+    this.db
+      .prepare('UPDATE pay_orders SET trade_state = ?, closed_at = ? WHERE order_id = ?')
+      .run('CLOSED', this.now().toISOString(), row.order_id);
     return this.byOrderId.get(row.order_id) as OrderRow;
   }
 
   refund(req: z.infer<typeof refundRequestSchema>): { created: boolean; refund: RefundRow } {
     return this.db.transaction(() => {
-      const existing = this.db.prepare('SELECT * FROM pay_refunds WHERE out_refund_no = ?').get(req.outRefundNo) as RefundRow | undefined;
+      const existing = this.db.prepare('SELECT * FROM pay_refunds WHERE out_refund_no = ?').get(req.outRefundNo) as
+        RefundRow | undefined;
       const row = this.findByOutTradeNo(req.outTradeNo);
       if (existing) {
         if (!row || existing.order_id !== row.order_id || existing.amount_fen !== req.amountFen) {
@@ -214,13 +237,22 @@ class PaymentBook {
         reason: req.reason ?? null,
         created_at: at.toISOString(),
       };
-      this.db.prepare(
-        'INSERT INTO pay_refunds (out_refund_no, refund_id, order_id, amount_fen, reason, created_at, refund_date) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(refund.out_refund_no, refund.refund_id, refund.order_id, refund.amount_fen, refund.reason, refund.created_at, chinaDate(at));
-      this.db.prepare("UPDATE pay_orders SET trade_state = 'REFUND', refunded_fen = refunded_fen + ? WHERE order_id = ?").run(
-        req.amountFen,
-        row.order_id,
-      );
+      this.db
+        .prepare(
+          'INSERT INTO pay_refunds (out_refund_no, refund_id, order_id, amount_fen, reason, created_at, refund_date) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          refund.out_refund_no,
+          refund.refund_id,
+          refund.order_id,
+          refund.amount_fen,
+          refund.reason,
+          refund.created_at,
+          chinaDate(at),
+        );
+      this.db
+        .prepare("UPDATE pay_orders SET trade_state = 'REFUND', refunded_fen = refunded_fen + ? WHERE order_id = ?")
+        .run(req.amountFen, row.order_id);
       return { created: true, refund };
     })();
   }
@@ -238,12 +270,16 @@ class PaymentBook {
   }
 
   openOrders(): OrderRow[] {
-    const rows = this.db.prepare("SELECT * FROM pay_orders WHERE trade_state IN ('NOTPAY', 'USERPAYING', 'PAYERROR') ORDER BY created_at").all() as OrderRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM pay_orders WHERE trade_state IN ('NOTPAY', 'USERPAYING', 'PAYERROR') ORDER BY created_at")
+      .all() as OrderRow[];
     return rows.map((r) => this.refresh(r) as OrderRow).filter((r) => PAYABLE.includes(r.trade_state));
   }
 
   bill(date: string): PaymentBill {
-    const paid = this.db.prepare('SELECT * FROM pay_orders WHERE pay_date = ? ORDER BY paid_at, order_id').all(date) as OrderRow[];
+    const paid = this.db
+      .prepare('SELECT * FROM pay_orders WHERE pay_date = ? ORDER BY paid_at, order_id')
+      .all(date) as OrderRow[];
     const refunds = this.db
       .prepare(
         `SELECT r.*, o.out_trade_no, o.transaction_id, o.kiosk_id FROM pay_refunds r JOIN pay_orders o ON o.order_id = r.order_id
@@ -292,106 +328,159 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
-export function mountPayments(router: Router, db: Db, deps: OpDeps, now: () => Date, publicBaseUrl: () => string, moneyFaults?: MoneyFaults): void {
+export function mountPayments(
+  router: Router,
+  db: Db,
+  deps: OpDeps,
+  now: () => Date,
+  publicBaseUrl: () => string,
+  moneyFaults?: MoneyFaults,
+): void {
   const book = new PaymentBook(db, now, publicBaseUrl);
   book.moneyFaults = moneyFaults;
 
   router.post(
     '/payment/v1/orders',
-    operation('payment.create', (req, ctx) => {
-      const body = parseBody(createOrderRequestSchema, req.body);
-      ctx.logFields.outTradeNo = body.outTradeNo;
-      ctx.logFields.amountFen = body.amountFen;
-      const { created, row } = book.create(ctx.kioskId, body);
-      return { status: created ? 201 : 200, body: book.order(row) };
-    }, deps),
+    operation(
+      'payment.create',
+      (req, ctx) => {
+        const body = parseBody(createOrderRequestSchema, req.body);
+        ctx.logFields.outTradeNo = body.outTradeNo;
+        ctx.logFields.amountFen = body.amountFen;
+        const { created, row } = book.create(ctx.kioskId, body);
+        return { status: created ? 201 : 200, body: book.order(row) };
+      },
+      deps,
+    ),
   );
 
   router.get(
     '/payment/v1/orders/:outTradeNo',
-    operation('payment.query', (req, ctx) => {
-      const outTradeNo = String(req.params.outTradeNo);
-      ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
-      const row = book.findByOutTradeNo(outTradeNo);
-      if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
-      ctx.logFields.tradeState = row.trade_state;
-      return { body: book.order(row) };
-    }, deps),
+    operation(
+      'payment.query',
+      (req, ctx) => {
+        const outTradeNo = String(req.params.outTradeNo);
+        ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
+        const row = book.findByOutTradeNo(outTradeNo);
+        if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
+        ctx.logFields.tradeState = row.trade_state;
+        return { body: book.order(row) };
+      },
+      deps,
+    ),
   );
 
   router.post(
     '/payment/v1/orders/:outTradeNo/close',
-    operation('payment.close', (req, ctx) => {
-      const outTradeNo = String(req.params.outTradeNo);
-      ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
-      const row = book.findByOutTradeNo(outTradeNo);
-      if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
-      if (PAYABLE.includes(row.trade_state) && book.moneyFaults?.takePayOnClose(row.out_trade_no)) {
-        // Staged race: the buyer's payment reaches the provider just before the close.
-        book.settle(row.order_id, 'pay');
-      }
-      const fresh = book.findByOutTradeNo(outTradeNo) as OrderRow;
-      return { body: book.order(db.transaction(() => book.closeRow(fresh))()) };
-    }, deps),
+    operation(
+      'payment.close',
+      (req, ctx) => {
+        const outTradeNo = String(req.params.outTradeNo);
+        ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
+        const row = book.findByOutTradeNo(outTradeNo);
+        if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
+        if (PAYABLE.includes(row.trade_state) && book.moneyFaults?.takePayOnClose(row.out_trade_no)) {
+          // Staged race: the buyer's payment reaches the provider just before the close.
+          book.settle(row.order_id, 'pay');
+        }
+        const fresh = book.findByOutTradeNo(outTradeNo) as OrderRow;
+        return { body: book.order(db.transaction(() => book.closeRow(fresh))()) };
+      },
+      deps,
+    ),
   );
 
   router.post(
     '/payment/v1/refunds',
-    operation('payment.refund', (req, ctx) => {
-      const body = parseBody(refundRequestSchema, req.body);
-      ctx.logFields.outTradeNo = body.outTradeNo;
-      ctx.logFields.outRefundNo = body.outRefundNo;
-      const { created, refund } = book.refund(body);
-      return { status: created ? 201 : 200, body: book.refundOut(refund) };
-    }, deps),
+    operation(
+      'payment.refund',
+      (req, ctx) => {
+        const body = parseBody(refundRequestSchema, req.body);
+        ctx.logFields.outTradeNo = body.outTradeNo;
+        ctx.logFields.outRefundNo = body.outRefundNo;
+        const { created, refund } = book.refund(body);
+        return { status: created ? 201 : 200, body: book.refundOut(refund) };
+      },
+      deps,
+    ),
   );
 
   router.get(
     '/payment/v1/refunds/:outRefundNo',
-    operation('payment.refund.get', (req) => {
-      const r = db.prepare('SELECT * FROM pay_refunds WHERE out_refund_no = ?').get(String(req.params.outRefundNo)) as RefundRow | undefined;
-      if (!r) throw new ApiError(404, 'REFUND_NOT_FOUND', 'no such refund');
-      return { body: book.refundOut(r) };
-    }, deps),
+    operation(
+      'payment.refund.get',
+      (req) => {
+        const r = db.prepare('SELECT * FROM pay_refunds WHERE out_refund_no = ?').get(String(req.params.outRefundNo)) as
+          RefundRow | undefined;
+        if (!r) throw new ApiError(404, 'REFUND_NOT_FOUND', 'no such refund');
+        return { body: book.refundOut(r) };
+      },
+      deps,
+    ),
   );
 
   router.get(
     '/payment/v1/bills',
-    operation('payment.bill', (req) => {
-      const date = typeof req.query.date === 'string' ? req.query.date : '';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ApiError(400, 'INVALID_REQUEST', 'date=YYYY-MM-DD is required');
-      return { body: book.bill(date) };
-    }, deps),
+    operation(
+      'payment.bill',
+      (req) => {
+        const date = typeof req.query.date === 'string' ? req.query.date : '';
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ApiError(400, 'INVALID_REQUEST', 'date=YYYY-MM-DD is required');
+        return { body: book.bill(date) };
+      },
+      deps,
+    ),
   );
 
   // The buyer's side: the page the QR code opens, and its "pay" button.
   router.get(
     '/pay/:orderId',
-    operation('pay.page', (req, ctx) => {
-      const row = book.findByOrderId(String(req.params.orderId));
-      if (!row) return { status: 404, body: null, html: payNotFoundPage() };
-      ctx.logFields.orderId = row.order_id;
-      return { body: null, html: payPage(book.order(book.markScanned(row))) };
-    }, deps, { public: true }),
+    operation(
+      'pay.page',
+      (req, ctx) => {
+        const row = book.findByOrderId(String(req.params.orderId));
+        if (!row) return { status: 404, body: null, html: payNotFoundPage() };
+        ctx.logFields.orderId = row.order_id;
+        return { body: null, html: payPage(book.order(book.markScanned(row))) };
+      },
+      deps,
+      { public: true },
+    ),
   );
 
   router.post(
     '/pay/:orderId',
-    operation('pay.confirm', (req, ctx) => {
-      const orderId = String(req.params.orderId);
-      ctx.logFields.orderId = orderId.slice(0, 40);
-      const json = wantsJson(req);
-      try {
-        const row = book.settle(orderId, 'pay');
-        if (json) return { body: book.order(row) };
-        return { body: null, html: payPage(book.order(row), { ok: true, zh: '支付成功，请回到自助终端继续办理。', en: 'Payment successful. Please go back to the kiosk.' }) };
-      } catch (err) {
-        if (json || !(err instanceof ApiError)) throw err;
-        const row = book.findByOrderId(orderId);
-        if (!row) return { status: 404, body: null, html: payNotFoundPage() };
-        return { status: 409, body: null, html: payPage(book.order(row), { ok: false, zh: '该订单已无法支付。', en: 'This order can no longer be paid.' }) };
-      }
-    }, deps, { public: true }),
+    operation(
+      'pay.confirm',
+      (req, ctx) => {
+        const orderId = String(req.params.orderId);
+        ctx.logFields.orderId = orderId.slice(0, 40);
+        const json = wantsJson(req);
+        try {
+          const row = book.settle(orderId, 'pay');
+          if (json) return { body: book.order(row) };
+          return {
+            body: null,
+            html: payPage(book.order(row), {
+              ok: true,
+              zh: '支付成功，请回到自助终端继续办理。',
+              en: 'Payment successful. Please go back to the kiosk.',
+            }),
+          };
+        } catch (err) {
+          if (json || !(err instanceof ApiError)) throw err;
+          const row = book.findByOrderId(orderId);
+          if (!row) return { status: 404, body: null, html: payNotFoundPage() };
+          return {
+            status: 409,
+            body: null,
+            html: payPage(book.order(row), { ok: false, zh: '该订单已无法支付。', en: 'This order can no longer be paid.' }),
+          };
+        }
+      },
+      deps,
+      { public: true },
+    ),
   );
 
   // Control routes for the simulator control API (createPaymentsControlRouter) and tests.
@@ -400,10 +489,15 @@ export function mountPayments(router: Router, db: Db, deps: OpDeps, now: () => D
   });
   router.post(
     '/admin/payments/:orderId',
-    operation('admin.payments.settle', (req, ctx) => {
-      const { result } = parseBody(settleRequestSchema, req.body);
-      ctx.logFields.result = result;
-      return { body: book.order(book.settle(String(req.params.orderId), result)) };
-    }, deps, { public: true }),
+    operation(
+      'admin.payments.settle',
+      (req, ctx) => {
+        const { result } = parseBody(settleRequestSchema, req.body);
+        ctx.logFields.result = result;
+        return { body: book.order(book.settle(String(req.params.orderId), result)) };
+      },
+      deps,
+      { public: true },
+    ),
   );
 }

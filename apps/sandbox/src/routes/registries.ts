@@ -22,7 +22,11 @@ function checkedIdNumber(idNumber: string, ctx: OpContext): string {
   const id = idNumber.trim().toUpperCase();
   if (!isAcceptedPersonNumber(id)) {
     ctx.logFields.holder = 'invalid';
-    throw new ApiError(400, 'INVALID_ID_NUMBER', 'idNumber is neither a valid GB 11643 number nor a foreign permanent resident number');
+    throw new ApiError(
+      400,
+      'INVALID_ID_NUMBER',
+      'idNumber is neither a valid GB 11643 number nor a foreign permanent resident number',
+    );
   }
   ctx.logFields.holder = maskIdNumber(id);
   return id;
@@ -51,64 +55,76 @@ export function mountRegistries(router: Router, db: Db, deps: OpDeps, now: () =>
 
   router.post(
     '/property/v1/properties/query',
-    operation('property.query', (req, ctx) => {
-      const body = parseBody(propertyQueryRequestSchema, req.body);
-      const id = checkedIdNumber(body.idNumber, ctx);
-      const list = (properties.all(id) as { data: string }[]).map((r) => JSON.parse(r.data) as Property);
-      ctx.logFields.count = list.length;
-      const out: PropertyQueryResponse = {
-        requestId: ctx.requestId,
-        registry: PROPERTY_REGISTRY,
-        holder: holderOf(db, id),
-        queriedAt: now().toISOString(),
-        properties: list,
-      };
-      return { body: out };
-    }, deps),
+    operation(
+      'property.query',
+      (req, ctx) => {
+        const body = parseBody(propertyQueryRequestSchema, req.body);
+        const id = checkedIdNumber(body.idNumber, ctx);
+        const list = (properties.all(id) as { data: string }[]).map((r) => JSON.parse(r.data) as Property);
+        ctx.logFields.count = list.length;
+        const out: PropertyQueryResponse = {
+          requestId: ctx.requestId,
+          registry: PROPERTY_REGISTRY,
+          holder: holderOf(db, id),
+          queriedAt: now().toISOString(),
+          properties: list,
+        };
+        return { body: out };
+      },
+      deps,
+    ),
   );
 
   router.post(
     '/tax/v1/records/query',
-    operation('tax.query', (req, ctx) => {
-      const body = parseBody(taxQueryRequestSchema, req.body);
-      const id = checkedIdNumber(body.idNumber, ctx);
-      checkedYears(body.fromYear, body.toYear);
-      const records = (taxes.all(id, body.fromYear, body.toYear) as { data: string }[]).map(
-        (r) => JSON.parse(r.data) as TaxRecord,
-      );
-      ctx.logFields.count = records.length;
-      const out: TaxQueryResponse = {
-        requestId: ctx.requestId,
-        holder: holderOf(db, id),
-        fromYear: body.fromYear,
-        toYear: body.toYear,
-        queriedAt: now().toISOString(),
-        records,
-      };
-      return { body: out };
-    }, deps),
+    operation(
+      'tax.query',
+      (req, ctx) => {
+        const body = parseBody(taxQueryRequestSchema, req.body);
+        const id = checkedIdNumber(body.idNumber, ctx);
+        checkedYears(body.fromYear, body.toYear);
+        const records = (taxes.all(id, body.fromYear, body.toYear) as { data: string }[]).map(
+          (r) => JSON.parse(r.data) as TaxRecord,
+        );
+        ctx.logFields.count = records.length;
+        const out: TaxQueryResponse = {
+          requestId: ctx.requestId,
+          holder: holderOf(db, id),
+          fromYear: body.fromYear,
+          toYear: body.toYear,
+          queriedAt: now().toISOString(),
+          records,
+        };
+        return { body: out };
+      },
+      deps,
+    ),
   );
 
   router.post(
     '/social/v1/payments/query',
-    operation('social.query', (req, ctx) => {
-      const body = parseBody(socialQueryRequestSchema, req.body);
-      const id = checkedIdNumber(body.idNumber, ctx);
-      checkedYears(body.fromYear, body.toYear);
-      const records = (socials.all(id, body.kind, body.fromYear, body.toYear) as { data: string }[]).map(
-        (r) => JSON.parse(r.data) as SocialRecord,
-      );
-      ctx.logFields.count = records.length;
-      const out: SocialQueryResponse = {
-        requestId: ctx.requestId,
-        holder: holderOf(db, id),
-        kind: body.kind,
-        fromYear: body.fromYear,
-        toYear: body.toYear,
-        queriedAt: now().toISOString(),
-        records,
-      };
-      return { body: out };
-    }, deps),
+    operation(
+      'social.query',
+      (req, ctx) => {
+        const body = parseBody(socialQueryRequestSchema, req.body);
+        const id = checkedIdNumber(body.idNumber, ctx);
+        checkedYears(body.fromYear, body.toYear);
+        const records = (socials.all(id, body.kind, body.fromYear, body.toYear) as { data: string }[]).map(
+          (r) => JSON.parse(r.data) as SocialRecord,
+        );
+        ctx.logFields.count = records.length;
+        const out: SocialQueryResponse = {
+          requestId: ctx.requestId,
+          holder: holderOf(db, id),
+          kind: body.kind,
+          fromYear: body.fromYear,
+          toYear: body.toYear,
+          queriedAt: now().toISOString(),
+          records,
+        };
+        return { body: out };
+      },
+      deps,
+    ),
   );
 }

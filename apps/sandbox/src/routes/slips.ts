@@ -33,55 +33,64 @@ export function mountSlips(router: Router, db: Db, deps: OpDeps, now: () => Date
 
   router.post(
     '/slips',
-    operation('slips.register', (req, ctx) => {
-      const body = parseBody(slipRegisterRequestSchema, req.body);
-      const { idempotencyKey, ...content } = body;
-      // The verify page is public: refuse anything that would publish a full id number or name.
-      if (containsFullIdNumber(JSON.stringify(content))) {
-        throw new ApiError(422, 'UNMASKED_PERSONAL_DATA', 'slip content contains a full id number; send masked forms only');
-      }
-      if (content.holder && (!content.holder.idNumberMasked.includes('*') || !content.holder.nameMasked.includes('*'))) {
-        throw new ApiError(422, 'UNMASKED_PERSONAL_DATA', 'holder name and id number must be masked');
-      }
-      const existing = byKey.get(ctx.kioskId, idempotencyKey) as SlipRow | undefined;
-      if (existing) {
-        if (existing.content !== JSON.stringify(content)) {
-          throw new ApiError(409, 'IDEMPOTENCY_CONFLICT', 'this idempotencyKey was already used for different content');
+    operation(
+      'slips.register',
+      (req, ctx) => {
+        const body = parseBody(slipRegisterRequestSchema, req.body);
+        const { idempotencyKey, ...content } = body;
+        // The verify page is public: refuse anything that would publish a full id number or name.
+        if (containsFullIdNumber(JSON.stringify(content))) {
+          throw new ApiError(422, 'UNMASKED_PERSONAL_DATA', 'slip content contains a full id number; send masked forms only');
         }
-        ctx.logFields.serial = existing.serial;
-        return { body: response(existing) };
-      }
-      const row: SlipRow = {
-        serial: slipSerial(now()),
-        kiosk_id: ctx.kioskId,
-        content: JSON.stringify(content),
-        registered_at: now().toISOString(),
-      };
-      insert.run(row.serial, row.kiosk_id, idempotencyKey, row.content, row.registered_at);
-      ctx.logFields.serial = row.serial;
-      ctx.logFields.kind = content.kind;
-      return { status: 201, body: response(row) };
-    }, deps),
+        if (content.holder && (!content.holder.idNumberMasked.includes('*') || !content.holder.nameMasked.includes('*'))) {
+          throw new ApiError(422, 'UNMASKED_PERSONAL_DATA', 'holder name and id number must be masked');
+        }
+        const existing = byKey.get(ctx.kioskId, idempotencyKey) as SlipRow | undefined;
+        if (existing) {
+          if (existing.content !== JSON.stringify(content)) {
+            throw new ApiError(409, 'IDEMPOTENCY_CONFLICT', 'this idempotencyKey was already used for different content');
+          }
+          ctx.logFields.serial = existing.serial;
+          return { body: response(existing) };
+        }
+        const row: SlipRow = {
+          serial: slipSerial(now()),
+          kiosk_id: ctx.kioskId,
+          content: JSON.stringify(content),
+          registered_at: now().toISOString(),
+        };
+        insert.run(row.serial, row.kiosk_id, idempotencyKey, row.content, row.registered_at);
+        ctx.logFields.serial = row.serial;
+        ctx.logFields.kind = content.kind;
+        return { status: 201, body: response(row) };
+      },
+      deps,
+    ),
   );
 
   router.get(
     '/verify/:serial',
-    operation('slips.verify', (req, ctx) => {
-      const serial = String(req.params.serial);
-      const wantsHtml = req.accepts(['json', 'html']) === 'html';
-      const row = SLIP_SERIAL.test(serial) ? (bySerial.get(serial) as SlipRow | undefined) : undefined;
-      ctx.logFields.found = row ? 1 : 0;
-      if (!row) {
-        if (wantsHtml) return { status: 404, body: null, html: verifyNotFoundPage(serial.slice(0, 40)) };
-        throw new ApiError(404, 'SLIP_NOT_FOUND', 'no slip with this serial');
-      }
-      const out: SlipVerifyResponse = {
-        serial: row.serial,
-        kioskId: row.kiosk_id,
-        registeredAt: row.registered_at,
-        slip: JSON.parse(row.content) as SlipContent,
-      };
-      return wantsHtml ? { body: null, html: verifyPage(out) } : { body: out };
-    }, deps, { public: true }),
+    operation(
+      'slips.verify',
+      (req, ctx) => {
+        const serial = String(req.params.serial);
+        const wantsHtml = req.accepts(['json', 'html']) === 'html';
+        const row = SLIP_SERIAL.test(serial) ? (bySerial.get(serial) as SlipRow | undefined) : undefined;
+        ctx.logFields.found = row ? 1 : 0;
+        if (!row) {
+          if (wantsHtml) return { status: 404, body: null, html: verifyNotFoundPage(serial.slice(0, 40)) };
+          throw new ApiError(404, 'SLIP_NOT_FOUND', 'no slip with this serial');
+        }
+        const out: SlipVerifyResponse = {
+          serial: row.serial,
+          kioskId: row.kiosk_id,
+          registeredAt: row.registered_at,
+          slip: JSON.parse(row.content) as SlipContent,
+        };
+        return wantsHtml ? { body: null, html: verifyPage(out) } : { body: out };
+      },
+      deps,
+      { public: true },
+    ),
   );
 }

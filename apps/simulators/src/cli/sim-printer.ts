@@ -37,7 +37,11 @@ async function simPrinter(args: string[]): Promise<number> {
     process.stderr.write(`kiosk sim printer: ${(err as Error).message}; see --help\n`);
     return 1;
   }
-  const sim = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer.device'), dotsPerLine: dots });
+  const sim = createPrinterSimulator({
+    agentPath: join(dir, 'printer'),
+    devicePath: join(dir, 'printer.device'),
+    dotsPerLine: dots,
+  });
   try {
     await sim.start();
   } catch (err) {

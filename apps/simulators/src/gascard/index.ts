@@ -1,4 +1,1 @@
-export {
-  GasCardSimulator,
-  createGasCardSimulator,
-} from './simulator.js';
+export { GasCardSimulator, createGasCardSimulator } from './simulator.js';

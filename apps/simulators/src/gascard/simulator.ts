@@ -77,7 +77,11 @@ const cardInputSchema = z.union([
     .strict(),
 ]);
 const faultSchema = z
-  .object({ kind: z.enum(gasCardFaultKinds), applied: z.boolean().default(false), count: z.number().int().min(1).max(1000).default(1) })
+  .object({
+    kind: z.enum(gasCardFaultKinds),
+    applied: z.boolean().default(false),
+    count: z.number().int().min(1).max(1000).default(1),
+  })
   .strict();
 const parse = parseControlBody;
 
@@ -130,7 +134,8 @@ export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
     let base: { cardNo: string; accountNo: string; purchaseCount: number };
     if ('profile' in body) {
       const p = findCardProfile(body.profile);
-      if (!p) throw new SimulatorInputError(`unknown profile "${body.profile}"; known: ${cardProfiles.map((c) => c.name).join(', ')}`);
+      if (!p)
+        throw new SimulatorInputError(`unknown profile "${body.profile}"; known: ${cardProfiles.map((c) => c.name).join(', ')}`);
       base = p;
     } else base = body;
     let card = this.wallet.get(base.cardNo);
@@ -186,7 +191,13 @@ export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
       silent: this.silent,
       agentPath: this.agentPath,
       card: c
-        ? { cardNoMasked: maskCard(c.cardNo), purchaseCount: c.purchaseCount, storedPurchase: c.storedPurchase, writes: c.writes.length, tornWrites: c.torn.length }
+        ? {
+            cardNoMasked: maskCard(c.cardNo),
+            purchaseCount: c.purchaseCount,
+            storedPurchase: c.storedPurchase,
+            writes: c.writes.length,
+            tornWrites: c.torn.length,
+          }
         : null,
       faults: this.faults.map((f) => ({ ...f })),
       counters: { ...this.counters },
@@ -267,7 +278,12 @@ export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
         await sleep(this.latency.read);
         const c = this.inserted;
         if (!c) return encodeStatusOnly(STATUS.noCard);
-        return encodeReadReply({ cardNo: c.cardNo, accountNo: c.accountNo, purchaseCount: c.purchaseCount, storedPurchase: c.storedPurchase });
+        return encodeReadReply({
+          cardNo: c.cardNo,
+          accountNo: c.accountNo,
+          purchaseCount: c.purchaseCount,
+          storedPurchase: c.storedPurchase,
+        });
       }
       case CMD.write: {
         this.counters.writes += 1;
@@ -332,9 +348,18 @@ export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
     const r = express.Router();
     r.use(express.json({ limit: '16kb' }));
     const handle = jsonRoute;
-    r.get('/', handle(() => this.state()));
-    r.get('/profiles', handle(() => ({ profiles: cardProfiles.map((p) => ({ ...p, cardNo: maskCard(p.cardNo) })) })));
-    r.get('/cards', handle(() => ({ cards: [...this.wallet.values()].map((c) => ({ ...c, cardNo: maskCard(c.cardNo) })) })));
+    r.get(
+      '/',
+      handle(() => this.state()),
+    );
+    r.get(
+      '/profiles',
+      handle(() => ({ profiles: cardProfiles.map((p) => ({ ...p, cardNo: maskCard(p.cardNo) })) })),
+    );
+    r.get(
+      '/cards',
+      handle(() => ({ cards: [...this.wallet.values()].map((c) => ({ ...c, cardNo: maskCard(c.cardNo) })) })),
+    );
     r.post(
       '/card',
       handle((body) => {
@@ -342,9 +367,18 @@ export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
         return { inserted: { cardNoMasked: maskCard(c.cardNo), purchaseCount: c.purchaseCount }, state: this.state() };
       }),
     );
-    r.delete('/card', handle(() => ({ removed: this.removeCard(), state: this.state() })));
-    r.post('/card/meter', handle(() => ({ loaded: this.loadIntoMeter(), state: this.state() })));
-    r.post('/fault', handle((body) => ({ faults: this.injectFault(body) })));
+    r.delete(
+      '/card',
+      handle(() => ({ removed: this.removeCard(), state: this.state() })),
+    );
+    r.post(
+      '/card/meter',
+      handle(() => ({ loaded: this.loadIntoMeter(), state: this.state() })),
+    );
+    r.post(
+      '/fault',
+      handle((body) => ({ faults: this.injectFault(body) })),
+    );
     r.post(
       '/silent',
       handle((body) => {

@@ -66,8 +66,14 @@ export const personalityPresets: Record<string, PersonalityPreset> = {
     description: '30 05 answers 90 only right after select/read, later SW3 24 with the card still in place',
     personality: { managementNumber: 'after-read-only' },
   },
-  '30-05-no-content': { description: '30 05 answers SW3 91 with the card in place', personality: { managementNumber: 'no-content' } },
-  '30-05-read-failed': { description: '30 05 answers SW3 41 with the card in place', personality: { managementNumber: 'read-failed' } },
+  '30-05-no-content': {
+    description: '30 05 answers SW3 91 with the card in place',
+    personality: { managementNumber: 'no-content' },
+  },
+  '30-05-read-failed': {
+    description: '30 05 answers SW3 41 with the card in place',
+    personality: { managementNumber: 'read-failed' },
+  },
   'slow-slide-in': {
     description: 'for 1.2 s after placement select answers 81 and read 41 (card still sliding in)',
     personality: { slideInMs: 1200 },
@@ -97,7 +103,10 @@ export type PersonalityInput = z.infer<typeof personalitySchema>;
  * The personality a preset name or partial input describes. Without a preset the fields change
  * `base`; with one they change the preset. Throws Error on an unknown preset name.
  */
-export function resolvePersonality(input: PersonalityInput | string, base: ReaderPersonality = standardPersonality): ReaderPersonality {
+export function resolvePersonality(
+  input: PersonalityInput | string,
+  base: ReaderPersonality = standardPersonality,
+): ReaderPersonality {
   const spec: PersonalityInput = typeof input === 'string' ? { preset: input } : input;
   let start = base;
   if (spec.preset !== undefined) {

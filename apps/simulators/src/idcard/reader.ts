@@ -3,10 +3,7 @@
  * phase and the injected faults. No I/O and no timers; the simulator (simulator.ts) puts the
  * answers on the pty with realistic timing.
  */
-import {
-  buildResponseFrame,
-  type CommandFrame,
-} from '@kiosk/protocol-sam';
+import { buildResponseFrame, type CommandFrame } from '@kiosk/protocol-sam';
 import {
   NEWEST_ADDRESS_BYTES,
   baudRates,
@@ -160,7 +157,10 @@ export class ReaderModel {
   /** Reply to a frame whose checksum or length was wrong (SW3 10 / 11). */
   hostError(kind: 'checksum' | 'length'): Reply {
     const sw3 = kind === 'checksum' ? SW3.HOST_CHECKSUM : SW3.HOST_LENGTH;
-    return this.decorate({ frame: buildResponseFrame(sw3), timing: 'short', command: 'hostError', junkBefore: false, fragment: false }, 'any');
+    return this.decorate(
+      { frame: buildResponseFrame(sw3), timing: 'short', command: 'hostError', junkBefore: false, fragment: false },
+      'any',
+    );
   }
 
   handle(cmd: CommandFrame): Reply {
@@ -253,9 +253,7 @@ export class ReaderModel {
         this.phase = 'read';
         this.freshlyAuthenticated = true;
         const data =
-          name === 'readBase'
-            ? encodeReadBase(card.text, card.photo)
-            : encodeReadFull(card.text, card.photo, card.fingerprint);
+          name === 'readBase' ? encodeReadBase(card.text, card.photo) : encodeReadFull(card.text, card.photo, card.fingerprint);
         return ok(data, 'read');
       }
       case 'readNewestAddress': {

@@ -9,25 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { createCommandParser, createResponseParser } from '@kiosk/protocol-sam';
-import {
-  CardEncodeError,
-  cardTypes,
-  encodeText,
-  nations,
-  sexes,
-  type CardFields,
-} from '@kiosk/protocol-sam';
+import { CardEncodeError, cardTypes, encodeText, nations, sexes, type CardFields } from '@kiosk/protocol-sam';
 import { maskIdNumber, maskName } from '@kiosk/platform';
 import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
-import {
-  findProfile,
-  profiles,
-  seededBytes,
-  syntheticFingerprints,
-  syntheticWlt,
-  type CardProfile,
-} from '@kiosk/synthetic';
+import { findProfile, profiles, seededBytes, syntheticFingerprints, syntheticWlt, type CardProfile } from '@kiosk/synthetic';
 import {
   personalityPresets,
   personalitySchema,
@@ -207,9 +193,7 @@ export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
     if (body.profile !== undefined) {
       base = findProfile(body.profile);
       if (!base) {
-        throw new SimulatorInputError(
-          `unknown profile "${body.profile}"; known: ${profiles.map((p) => p.name).join(', ')}`,
-        );
+        throw new SimulatorInputError(`unknown profile "${body.profile}"; known: ${profiles.map((p) => p.name).join(', ')}`);
       }
     }
     const fields = body.fields ?? {};
@@ -369,7 +353,12 @@ export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
     const n = 3 + Math.floor(this.random() * 12);
     const noise = Buffer.alloc(n);
     for (let i = 0; i < n; i++) noise[i] = Math.floor(this.random() * 256);
-    return Buffer.concat([noise, Buffer.from([0xaa, 0xaa, 0x96]), Buffer.from([0xaa, 0xaa, 0xaa, 0x96, 0x69, 0xff, 0xff]), Buffer.from([0x00, 0xaa])]);
+    return Buffer.concat([
+      noise,
+      Buffer.from([0xaa, 0xaa, 0x96]),
+      Buffer.from([0xaa, 0xaa, 0xaa, 0x96, 0x69, 0xff, 0xff]),
+      Buffer.from([0x00, 0xaa]),
+    ]);
   }
 
   /**
@@ -407,7 +396,10 @@ export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
     const r = express.Router();
     r.use(express.json({ limit: '64kb' }));
     const handle = jsonRoute;
-    r.get('/', handle(() => this.state()));
+    r.get(
+      '/',
+      handle(() => this.state()),
+    );
     r.get(
       '/profiles',
       handle(() => ({
@@ -421,8 +413,14 @@ export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
         })),
       })),
     );
-    r.post('/card', handle((body) => ({ placed: this.placeCard((body ?? {}) as PlaceCardInput), state: this.state() })));
-    r.delete('/card', handle(() => ({ removed: this.removeCard(), state: this.state() })));
+    r.post(
+      '/card',
+      handle((body) => ({ placed: this.placeCard((body ?? {}) as PlaceCardInput), state: this.state() })),
+    );
+    r.delete(
+      '/card',
+      handle(() => ({ removed: this.removeCard(), state: this.state() })),
+    );
     r.post(
       '/fault',
       handle((body) => {
@@ -445,7 +443,10 @@ export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
         presets: Object.fromEntries(Object.entries(personalityPresets).map(([k, v]) => [k, v.description])),
       })),
     );
-    r.post('/personality', handle((body) => ({ personality: this.setPersonality((body ?? {}) as PersonalityInput) })));
+    r.post(
+      '/personality',
+      handle((body) => ({ personality: this.setPersonality((body ?? {}) as PersonalityInput) })),
+    );
     r.post('/plug', plugRoute(this));
     // JSON syntax errors inside this router answer 400 here rather than a generic 500.
     r.use(routerErrorHandler);

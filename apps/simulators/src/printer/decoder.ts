@@ -23,7 +23,17 @@ export type DecodedEvent =
   | { type: 'text'; text: string; style: TextStyle; chinese: boolean }
   | { type: 'lineEnd'; style: TextStyle }
   | { type: 'feed'; dots: number; lines: number }
-  | { type: 'qr'; data: string; bytes: Uint8Array; model: number; moduleSize: number; level: string; declaredLength: number; align: Align; problems: string[] }
+  | {
+      type: 'qr';
+      data: string;
+      bytes: Uint8Array;
+      model: number;
+      moduleSize: number;
+      level: string;
+      declaredLength: number;
+      align: Align;
+      problems: string[];
+    }
   | { type: 'barcode'; symbology: string; data: string; hri: number; height: number; moduleWidth: number; align: Align }
   | { type: 'raster'; width: number; height: number; bytesPerRow: number; data: Uint8Array; scale: number; align: Align }
   | { type: 'cut'; partial: boolean }
@@ -35,8 +45,22 @@ export type DecodedEvent =
   | { type: 'error'; message: string };
 
 const barcodeNames: Record<number, string> = {
-  0: 'UPC-A', 1: 'UPC-E', 2: 'EAN13', 3: 'EAN8', 4: 'CODE39', 5: 'ITF', 6: 'CODABAR',
-  65: 'UPC-A', 66: 'UPC-E', 67: 'EAN13', 68: 'EAN8', 69: 'CODE39', 70: 'ITF', 71: 'CODABAR', 72: 'CODE93', 73: 'CODE128',
+  0: 'UPC-A',
+  1: 'UPC-E',
+  2: 'EAN13',
+  3: 'EAN8',
+  4: 'CODE39',
+  5: 'ITF',
+  6: 'CODABAR',
+  65: 'UPC-A',
+  66: 'UPC-E',
+  67: 'EAN13',
+  68: 'EAN8',
+  69: 'CODE39',
+  70: 'ITF',
+  71: 'CODABAR',
+  72: 'CODE93',
+  73: 'CODE128',
 };
 
 const qrLevels: Record<number, string> = { 0x30: 'L', 0x31: 'M', 0x32: 'Q', 0x33: 'H' };
@@ -217,7 +241,9 @@ export class EscPosDecoder {
       const c2 = b[j + 1]!;
       if (c2 >= 0x30 && c2 <= 0x39) {
         if (j + 3 >= b.length) break;
-        problems.push(`4-byte GB18030 sequence ${Buffer.from(b.subarray(j, j + 4)).toString('hex')} (prints as garbage on Chinese printers)`);
+        problems.push(
+          `4-byte GB18030 sequence ${Buffer.from(b.subarray(j, j + 4)).toString('hex')} (prints as garbage on Chinese printers)`,
+        );
         j += 4;
       } else {
         if (this.options.font === 'gb2312' && !inGb2312(c, c2)) {
@@ -478,7 +504,15 @@ export class EscPosDecoder {
     }
     const symbology = barcodeNames[m] ?? `type ${m}`;
     const text = symbology === 'CODE128' ? decodeCode128(data) : Buffer.from(data).toString('latin1');
-    out.push({ type: 'barcode', symbology, data: text, hri: this.hri, height: this.barcodeHeight, moduleWidth: this.barcodeWidth, align: this.style.align });
+    out.push({
+      type: 'barcode',
+      symbology,
+      data: text,
+      hri: this.hri,
+      height: this.barcodeHeight,
+      moduleWidth: this.barcodeWidth,
+      align: this.style.align,
+    });
     return used;
   }
 
@@ -515,7 +549,9 @@ export class EscPosDecoder {
         try {
           utf8Fatal.decode(bytes);
         } catch {
-          problems.push(`payload of ${declared} declared bytes is not valid UTF-8 (declared length likely counts characters, not bytes)`);
+          problems.push(
+            `payload of ${declared} declared bytes is not valid UTF-8 (declared length likely counts characters, not bytes)`,
+          );
         }
         this.pendingQr = { bytes, declaredLength: declared, problems };
         break;
@@ -562,8 +598,17 @@ export class EscPosDecoder {
     const width = x * 8 * (m & 1 ? 2 : 1);
     if (x === 0 || y === 0) out.push({ type: 'error', message: `raster of ${x} bytes × ${y} rows is empty` });
     if (y > 2303) out.push({ type: 'error', message: `raster band of ${y} rows exceeds yH <= 8 limit of clones` });
-    if (dots !== undefined && width > dots) out.push({ type: 'error', message: `raster is ${width} dots wide; the paper has ${dots}` });
-    out.push({ type: 'raster', width: x * 8, height: y, bytesPerRow: x, data: b.slice(i + 8, i + len), scale: m, align: this.style.align });
+    if (dots !== undefined && width > dots)
+      out.push({ type: 'error', message: `raster is ${width} dots wide; the paper has ${dots}` });
+    out.push({
+      type: 'raster',
+      width: x * 8,
+      height: y,
+      bytesPerRow: x,
+      data: b.slice(i + 8, i + len),
+      scale: m,
+      align: this.style.align,
+    });
     return len;
   }
 }

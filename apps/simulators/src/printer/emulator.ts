@@ -119,7 +119,15 @@ export class PrinterEmulator extends EventEmitter<EmulatorEvents> {
   private heldBytes = 0;
   /** Real-time command bytes inside print data (excluded from printDataBytes). */
   private realtimeBytes = 0;
-  private readonly count = { bytesReceived: 0, discardedBytes: 0, realtimeRequests: 0, paperStatusRequests: 0, resumedBytes: 0, bufferClears: 0, clearedBytes: 0 };
+  private readonly count = {
+    bytesReceived: 0,
+    discardedBytes: 0,
+    realtimeRequests: 0,
+    paperStatusRequests: 0,
+    resumedBytes: 0,
+    bufferClears: 0,
+    clearedBytes: 0,
+  };
 
   get counters(): EmulatorCounters {
     return { ...this.count, printDataBytes: this.count.bytesReceived - this.realtimeBytes, bufferedBytes: this.heldBytes };
@@ -172,7 +180,15 @@ export class PrinterEmulator extends EventEmitter<EmulatorEvents> {
 
   private stopReason(): string {
     const s = this.sensors;
-    return s.paper === 'out' ? 'paper out' : s.coverOpen ? 'cover open' : s.cutterError ? 'cutter error' : s.unrecoverableError ? 'unrecoverable error' : 'head overheat';
+    return s.paper === 'out'
+      ? 'paper out'
+      : s.coverOpen
+        ? 'cover open'
+        : s.cutterError
+          ? 'cutter error'
+          : s.unrecoverableError
+            ? 'unrecoverable error'
+            : 'head overheat';
   }
 
   setState(patch: Partial<PrinterSensors>): void {

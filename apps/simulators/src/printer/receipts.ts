@@ -62,7 +62,12 @@ export interface ReceiptRecord {
 export const receiptText = (r: ReceiptRecord): string =>
   r.items
     .filter((i): i is Extract<ReceiptItem, { kind: 'line' }> => i.kind === 'line')
-    .map((l) => l.segments.map((s) => s.text).join('').trimEnd())
+    .map((l) =>
+      l.segments
+        .map((s) => s.text)
+        .join('')
+        .trimEnd(),
+    )
     .join('\n');
 
 const lineColumns = (s: string): number => {
@@ -116,7 +121,13 @@ export class ReceiptAssembler {
     const align = style?.align ?? this.lineAlign;
     const dots = segs.reduce((s, g) => s + (g.image ? g.image.width : lineColumns(g.text) * 12 * g.width), 0);
     if (dots > this.dotsPerLine) {
-      r.errors.push(`line "${segs.map((s) => s.text).join('').trim().slice(0, 20)}…" is ${dots} dots wide; the paper has ${this.dotsPerLine} (the printer would wrap it)`);
+      r.errors.push(
+        `line "${segs
+          .map((s) => s.text)
+          .join('')
+          .trim()
+          .slice(0, 20)}…" is ${dots} dots wide; the paper has ${this.dotsPerLine} (the printer would wrap it)`,
+      );
     }
     r.items.push({ kind: 'line', align, segments: segs });
   }
@@ -131,10 +142,23 @@ export class ReceiptAssembler {
         case 'text':
           if (this.pendingLine.length === 0) this.lineAlign = e.style.align;
           {
-            const seg = { text: e.text, bold: e.style.bold, underline: e.style.underline, width: e.style.width, height: e.style.height };
+            const seg = {
+              text: e.text,
+              bold: e.style.bold,
+              underline: e.style.underline,
+              width: e.style.width,
+              height: e.style.height,
+            };
             const prev = this.pendingLine[this.pendingLine.length - 1];
             // Text split across reads is one run when the style did not change.
-            if (prev && !prev.image && prev.bold === seg.bold && prev.underline === seg.underline && prev.width === seg.width && prev.height === seg.height) {
+            if (
+              prev &&
+              !prev.image &&
+              prev.bold === seg.bold &&
+              prev.underline === seg.underline &&
+              prev.width === seg.width &&
+              prev.height === seg.height
+            ) {
               prev.text += seg.text;
             } else {
               this.pendingLine.push(seg);
@@ -296,7 +320,9 @@ export function receiptHtml(r: ReceiptRecord, dotsPerLine: number): string {
             return st ? `<span style="${st}">${esc(s.text)}</span>` : esc(s.text);
           })
           .join('');
-        parts.push(`<div class="l" style="text-align:${it.align};height:${30 * h}px;line-height:${30 * h}px">${inner || '&nbsp;'}</div>`);
+        parts.push(
+          `<div class="l" style="text-align:${it.align};height:${30 * h}px;line-height:${30 * h}px">${inner || '&nbsp;'}</div>`,
+        );
         break;
       }
       case 'qr':
@@ -315,7 +341,11 @@ export function receiptHtml(r: ReceiptRecord, dotsPerLine: number): string {
         break;
     }
   }
-  const status = r.interrupted ? `<div class="torn">打印中断 / interrupted: ${esc(r.interruptedBy ?? '')}</div>` : r.cut ? `<div class="cut">✂ ${r.cut} cut</div>` : '';
+  const status = r.interrupted
+    ? `<div class="torn">打印中断 / interrupted: ${esc(r.interruptedBy ?? '')}</div>`
+    : r.cut
+      ? `<div class="cut">✂ ${r.cut} cut</div>`
+      : '';
   const errors = r.errors.length ? `<ul class="errs">${r.errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : '';
   return (
     `<div class="receipt" data-id="${r.id}" style="width:${dotsPerLine}px;background:#fff;color:#000;padding:8px;` +

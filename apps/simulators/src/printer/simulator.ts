@@ -102,10 +102,19 @@ export function receiptView(r: ReceiptRecord, dotsPerLine: number, withHtml = tr
   return {
     id: r.id,
     text: receiptText(r),
-    qr: of('qr').map(({ data, moduleSize, level, declaredLength, ok, problems }) => ({ data, moduleSize, level, declaredLength, ok, problems })),
+    qr: of('qr').map(({ data, moduleSize, level, declaredLength, ok, problems }) => ({
+      data,
+      moduleSize,
+      level,
+      declaredLength,
+      ok,
+      problems,
+    })),
     barcodes: of('barcode').map(({ symbology, data }) => ({ symbology, data })),
     images: of('image').map(({ width, height, bands }) => ({ width, height, bands })),
-    inlineImages: of('line').flatMap((l) => l.segments.flatMap((g) => (g.image ? [{ width: g.image.width, height: g.image.height, rows: bitRows(g.image) }] : []))),
+    inlineImages: of('line').flatMap((l) =>
+      l.segments.flatMap((g) => (g.image ? [{ width: g.image.width, height: g.image.height, rows: bitRows(g.image) }] : [])),
+    ),
     cut: r.cut,
     interrupted: r.interrupted,
     interruptedBy: r.interruptedBy,
@@ -265,7 +274,9 @@ export class PrinterSimulator extends PtySimulator implements SimulatedDevice {
       const last = this.receipts().at(-1);
       res
         .type('html')
-        .send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>打印预览 / Receipt preview</title><body style="background:#ddd">${last ? last.html : '<p>暂无小票 / no receipt yet</p>'}</body></html>`);
+        .send(
+          `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>打印预览 / Receipt preview</title><body style="background:#ddd">${last ? last.html : '<p>暂无小票 / no receipt yet</p>'}</body></html>`,
+        );
     });
     r.delete('/receipts', (_req, res) => {
       const n = this.emulator.receipts().length;

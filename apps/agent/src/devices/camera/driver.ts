@@ -114,7 +114,11 @@ export class CameraDriver extends EventEmitter<DeviceEvents> implements DeviceDr
     checkSize('width', this.o.width);
     checkSize('height', this.o.height);
     this.log = options.logger ?? silent;
-    this.current = { device: 'offline', detail: this.o.enabled ? 'not started' : 'disabled in configuration', extra: this.baseExtra() };
+    this.current = {
+      device: 'offline',
+      detail: this.o.enabled ? 'not started' : 'disabled in configuration',
+      extra: this.baseExtra(),
+    };
   }
 
   status(): DeviceStatus {

@@ -5,14 +5,7 @@
  */
 
 export type CameraErrorCode =
-  | 'consentRequired'
-  | 'noDevice'
-  | 'ffmpegMissing'
-  | 'timeout'
-  | 'busy'
-  | 'stopped'
-  | 'badFrame'
-  | 'hardwareError';
+  'consentRequired' | 'noDevice' | 'ffmpegMissing' | 'timeout' | 'busy' | 'stopped' | 'badFrame' | 'hardwareError';
 
 export class CameraError extends Error {
   readonly detail: string;

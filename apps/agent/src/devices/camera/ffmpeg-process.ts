@@ -136,7 +136,13 @@ export interface FfmpegStream {
 export interface StreamHandlers {
   onData(chunk: Buffer): void;
   /** Called once when ffmpeg has exited; `spawnError` is set when it never started. */
-  onExit(result: { code: number | null; signal: NodeJS.Signals | null; stderr: string; stoppedByUs: boolean; spawnError?: Error }): void;
+  onExit(result: {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    stoppedByUs: boolean;
+    spawnError?: Error;
+  }): void;
 }
 
 /** Starts a long-running ffmpeg whose stdout is consumed as it arrives (the live preview). */

@@ -28,9 +28,5 @@ export function createCameraDriver(
 export { CameraDriver } from './driver.js';
 export type { CameraDriverOptions, CameraLogger } from './driver.js';
 export { CameraError } from './errors.js';
-export {
-  grantCameraConsent,
-  revokeCameraConsent,
-  type CameraConsent,
-} from './consent.js';
+export { grantCameraConsent, revokeCameraConsent, type CameraConsent } from './consent.js';
 export { parseJpeg } from './jpeg.js';

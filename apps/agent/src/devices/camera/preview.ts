@@ -66,7 +66,8 @@ export class CameraPreview extends EventEmitter<PreviewEvents> implements AsyncI
         let error: CameraError | undefined;
         if (this.ending instanceof CameraError) error = this.ending;
         else if (this.ending === 'stopped' || r.stoppedByUs) error = undefined;
-        else if (r.spawnError) error = r.spawnError instanceof CameraError ? r.spawnError : cameraErrors.hardware(r.spawnError.message);
+        else if (r.spawnError)
+          error = r.spawnError instanceof CameraError ? r.spawnError : cameraErrors.hardware(r.spawnError.message);
         else {
           const summary = summarizeFfmpegStderr(r.stderr) || `ffmpeg exited (code ${r.code ?? r.signal})`;
           error = spec.describeFailure(classifyFfmpegFailure(r.stderr), summary);

@@ -34,7 +34,13 @@ import {
   statusName,
 } from '@kiosk/protocol-gascard';
 import { REPLY_BIT, createFrameParser, encodeFrame } from '@kiosk/protocol-gascard';
-import { GasCardError, type GasCardData, type GasCardReader, type GasCardWrite, type GasCardWriteResult } from '@kiosk/protocol-gascard';
+import {
+  GasCardError,
+  type GasCardData,
+  type GasCardReader,
+  type GasCardWrite,
+  type GasCardWriteResult,
+} from '@kiosk/protocol-gascard';
 
 export interface GasCardLogger {
   debug(obj: object, msg?: string): void;
@@ -110,7 +116,11 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
     this.failPending(new GasCardError('timeout', `reader disconnected${error ? `: ${error.message}` : ''}`));
     this.setPresent(false);
     if (this.running) {
-      this.setStatus({ device: 'offline', action: 'maintenance', detail: error ? `reader disconnected: ${error.message}` : 'reader port closed' });
+      this.setStatus({
+        device: 'offline',
+        action: 'maintenance',
+        detail: error ? `reader disconnected: ${error.message}` : 'reader port closed',
+      });
     }
   };
 
@@ -144,7 +154,12 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
       await this.transport.open();
     } catch (err) {
       // ReconnectingTransport keeps trying; until then there is no device.
-      if (!this.everOpened) this.setStatus({ device: 'noDevice', action: 'maintenance', detail: `cannot open ${this.transport.description}: ${(err as Error).message}` });
+      if (!this.everOpened)
+        this.setStatus({
+          device: 'noDevice',
+          action: 'maintenance',
+          detail: `cannot open ${this.transport.description}: ${(err as Error).message}`,
+        });
     }
   }
 

@@ -56,14 +56,7 @@ import type { KioskConfig } from '@kiosk/kiosk-config';
 import { IdCardError } from './errors.js';
 import { createResponseParser } from '@kiosk/protocol-sam';
 import type { ResponseFrame } from '@kiosk/protocol-sam';
-import {
-  commands,
-  decodeReadBase,
-  decodeReadFull,
-  decodeSamId,
-  type ReadFullData,
-  type SamCommand,
-} from '@kiosk/protocol-sam';
+import { commands, decodeReadBase, decodeReadFull, decodeSamId, type ReadFullData, type SamCommand } from '@kiosk/protocol-sam';
 import { SW3, describeSw3 } from '@kiosk/protocol-sam';
 import { decodeText, isExpired, type DecodedCard } from '@kiosk/protocol-sam';
 // The kiosk's local date (China, UTC+8) decides expiry; one helper for China time project-wide.
@@ -544,7 +537,12 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private learnManagement(confirms: boolean): void {
     if (this.managementConfirms === confirms) return;
     this.managementConfirms = confirms;
-    this.log.info({ confirms }, confirms ? 'reader confirms a read card with 30 05' : 'reader does not confirm a read card with 30 05; presence after a read is unknown');
+    this.log.info(
+      { confirms },
+      confirms
+        ? 'reader confirms a read card with 30 05'
+        : 'reader does not confirm a read card with 30 05; presence after a read is unknown',
+    );
   }
 
   /**
@@ -778,7 +776,9 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
       }, timeoutMs);
       this.pending = pending;
       this.transport.write(cmd.frame).catch((err: unknown) => {
-        pending.reject(new IdCardError('transport', '写入读卡器失败', `write failed: ${err instanceof Error ? err.message : String(err)}`));
+        pending.reject(
+          new IdCardError('transport', '写入读卡器失败', `write failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
       });
     });
   }

@@ -216,7 +216,11 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
   /** Renders and prints a document. Throws ReceiptRenderError for a document that cannot print. */
   async print(doc: ReceiptDocument): Promise<PrintResult> {
     const rendered = renderReceipt(doc, this.profile);
-    const data: StoredJobData = { bytes: rendered.bytes, boundaries: rendered.boundaries, processedMarker: rendered.processedMarker };
+    const data: StoredJobData = {
+      bytes: rendered.bytes,
+      boundaries: rendered.boundaries,
+      processedMarker: rendered.processedMarker,
+    };
     const job = this.jobsStore.create({ kind: doc.kind, ref: doc.ref ?? null, profile: this.profile.name, data });
     this.emit('job', job);
     return this.exclusive(() => this.run(job, data, rendered.warnings));
@@ -227,11 +231,20 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     const original = this.jobsStore.get(jobId);
     if (!original) throw new PrintJobError(`打印任务 ${jobId} 不存在 / print job ${jobId} does not exist`);
     const data = this.jobsStore.data(jobId);
-    if (!data) throw new PrintJobError(`打印任务 ${jobId} 的内容已清除，无法补打 / job ${jobId} data was erased (retention); cannot reprint`);
+    if (!data)
+      throw new PrintJobError(
+        `打印任务 ${jobId} 的内容已清除，无法补打 / job ${jobId} data was erased (retention); cannot reprint`,
+      );
     if (original.profile !== this.profile.name) {
       throw new PrintJobError(`job ${jobId} was rendered for ${original.profile}, this printer is ${this.profile.name}`);
     }
-    const job = this.jobsStore.create({ kind: original.kind, ref: original.ref, profile: original.profile, data, reprintOf: jobId });
+    const job = this.jobsStore.create({
+      kind: original.kind,
+      ref: original.ref,
+      profile: original.profile,
+      data,
+      reprintOf: jobId,
+    });
     this.emit('job', job);
     return this.exclusive(() => this.run(job, data, []));
   }
@@ -332,7 +345,10 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
 
   private finish(job: PrintJob, result: PrintResult): PrintResult {
     this.emit('job', this.jobsStore.get(job.id) ?? job);
-    this.log.info({ jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason, strayBytes: this.link.strayBytes }, 'print job finished');
+    this.log.info(
+      { jobId: job.id, kind: job.kind, outcome: result.outcome, reason: result.reason, strayBytes: this.link.strayBytes },
+      'print job finished',
+    );
     return result;
   }
 
@@ -375,7 +391,8 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> implements 
     if (result.status) this.absorb(result.status);
     if (!this.transport.isOpen) this.setStatus(toDeviceStatus('noDevice'));
     const remainder = result.interrupted && result.bytesSent > 0 ? await this.settleRemainder() : undefined;
-    if (result.outcome === 'printed' && result.status?.paper === 'low' && !warnings.includes('paperLow')) warnings.push('paperLow');
+    if (result.outcome === 'printed' && result.status?.paper === 'low' && !warnings.includes('paperLow'))
+      warnings.push('paperLow');
     if (result.outcome === 'printed' && result.status?.paper === 'out') warnings.push('paperOut');
     const update = { bytesSent: result.bytesSent, warnings, reason: result.reason ?? null, detail: result.detail ?? null };
     this.jobsStore.setState(job.id, result.outcome, update);

@@ -145,10 +145,13 @@ export class JobStore {
 
   data(id: number): StoredJobData | undefined {
     const r = this.db.prepare('SELECT data, boundaries, processed_marker FROM print_jobs WHERE id = ?').get(id) as
-      | { data: Buffer | null; boundaries: string; processed_marker: number }
-      | undefined;
+      { data: Buffer | null; boundaries: string; processed_marker: number } | undefined;
     if (!r?.data) return undefined;
-    return { bytes: new Uint8Array(r.data), boundaries: JSON.parse(r.boundaries) as number[], processedMarker: r.processed_marker === 1 };
+    return {
+      bytes: new Uint8Array(r.data),
+      boundaries: JSON.parse(r.boundaries) as number[],
+      processedMarker: r.processed_marker === 1,
+    };
   }
 
   /** Newest first. */
@@ -171,12 +174,23 @@ export class JobStore {
    * checked is unknown. Neither is re-sent. Returns the ids touched.
    */
   recover(): { failed: number[]; unknown: number[] } {
-    const failed = (this.db.prepare(`SELECT id FROM print_jobs WHERE state = 'pending'`).all() as { id: number }[]).map((r) => r.id);
-    const unknown = (this.db.prepare(`SELECT id FROM print_jobs WHERE state IN ('sending', 'checking')`).all() as { id: number }[]).map((r) => r.id);
+    const failed = (this.db.prepare(`SELECT id FROM print_jobs WHERE state = 'pending'`).all() as { id: number }[]).map(
+      (r) => r.id,
+    );
+    const unknown = (
+      this.db.prepare(`SELECT id FROM print_jobs WHERE state IN ('sending', 'checking')`).all() as { id: number }[]
+    ).map((r) => r.id);
     this.db.transaction(() => {
-      for (const id of failed) this.setState(id, 'failed', { reason: 'agentRestarted', detail: '终端重启，未打印 / agent restarted before sending; not printed' });
+      for (const id of failed)
+        this.setState(id, 'failed', {
+          reason: 'agentRestarted',
+          detail: '终端重启，未打印 / agent restarted before sending; not printed',
+        });
       for (const id of unknown) {
-        this.setState(id, 'unknown', { reason: 'agentRestarted', detail: '终端在打印中重启，结果未知 / agent restarted while printing; outcome unknown' });
+        this.setState(id, 'unknown', {
+          reason: 'agentRestarted',
+          detail: '终端在打印中重启，结果未知 / agent restarted while printing; outcome unknown',
+        });
       }
     })();
     return { failed, unknown };

@@ -200,13 +200,20 @@ export class PrinterLink {
     const total = job.bytes.length;
     const cutAt = o.processedMarker ? closingCutOffset(job.bytes, job.boundaries) : -1;
     let sent = 0;
-    const parts: { end: number; check: boolean }[] = cutAt > 0 ? [{ end: cutAt, check: true }, { end: total, check: false }] : [{ end: total, check: false }];
+    const parts: { end: number; check: boolean }[] =
+      cutAt > 0
+        ? [
+            { end: cutAt, check: true },
+            { end: total, check: false },
+          ]
+        : [{ end: total, check: false }];
 
     for (const part of parts) {
       const final = part.end === total;
-      const windows = planWindows({ bytes: job.bytes.subarray(0, part.end), boundaries: job.boundaries.filter((b) => b <= part.end) }, o.windowBytes).filter(
-        (w) => w.end > sent,
-      );
+      const windows = planWindows(
+        { bytes: job.bytes.subarray(0, part.end), boundaries: job.boundaries.filter((b) => b <= part.end) },
+        o.windowBytes,
+      ).filter((w) => w.end > sent);
       let marker: Promise<number | undefined> | undefined;
       for (const [i, w] of windows.entries()) {
         const last = i === windows.length - 1;
@@ -247,10 +254,19 @@ export class PrinterLink {
       const withMarker = (r: SendResult): SendResult => (reply === undefined ? r : { ...r, markerReply: reply });
       if (reply !== undefined && decodePaperStatusReply(reply).paperEnd) {
         // The printer got this far with no paper under the head: the slip is incomplete.
-        return withMarker(this.stoppedResult({ ...status, notReady: status.notReady ?? 'paperOut', paper: 'out' }, sent, total, true));
+        return withMarker(
+          this.stoppedResult({ ...status, notReady: status.notReady ?? 'paperOut', paper: 'out' }, sent, total, true),
+        );
       }
       if (!status.replied) {
-        return withMarker({ outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: !final || reply === undefined, status });
+        return withMarker({
+          outcome: 'unknown',
+          reason: 'noReply',
+          detail: reasonDetail('noReply'),
+          bytesSent: sent,
+          interrupted: !final || reply === undefined,
+          status,
+        });
       }
       // Not ready right after: whatever answered GS r, the slip cannot be vouched for.
       if (status.notReady) return withMarker(this.stoppedResult(status, sent, total));
@@ -269,7 +285,14 @@ export class PrinterLink {
     // No GS r 1 in this profile: the status after the job is all there is.
     const status = await this.queryStatus(o.statusTimeoutMs);
     if (!status.replied) {
-      return { outcome: 'unknown', reason: 'noReply', detail: reasonDetail('noReply'), bytesSent: sent, interrupted: false, status };
+      return {
+        outcome: 'unknown',
+        reason: 'noReply',
+        detail: reasonDetail('noReply'),
+        bytesSent: sent,
+        interrupted: false,
+        status,
+      };
     }
     if (status.notReady) return this.stoppedResult(status, sent, total);
     return { outcome: 'printed', bytesSent: sent, interrupted: false, status };

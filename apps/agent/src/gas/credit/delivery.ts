@@ -42,10 +42,16 @@ export class CreditDelivery {
         ) {
           return await this.ic.checkElsewhere(o, meta);
         }
-        if (o.state !== 'crediting') o = this.c.journal.transition(orderNo, ['paid', 'credit_pending', 'needs_attention'], 'crediting', {}, meta);
-        return o.meterType === 'iot' ? await this.iot.credit(o, backTo, meta) : await this.ic.credit(o, backTo, opts.allowCard, meta);
+        if (o.state !== 'crediting')
+          o = this.c.journal.transition(orderNo, ['paid', 'credit_pending', 'needs_attention'], 'crediting', {}, meta);
+        return o.meterType === 'iot'
+          ? await this.iot.credit(o, backTo, meta)
+          : await this.ic.credit(o, backTo, opts.allowCard, meta);
       } catch (err) {
-        this.c.log.error({ orderNo, err: errorCode(err), stack: err instanceof Error ? err.stack : undefined }, 'credit step failed unexpectedly');
+        this.c.log.error(
+          { orderNo, err: errorCode(err), stack: err instanceof Error ? err.stack : undefined },
+          'credit step failed unexpectedly',
+        );
         const now = this.c.journal.get(orderNo);
         if (now?.state === 'crediting') return this.escalation.park(now, backTo, errorCode(err), meta);
         return now ?? o;

@@ -15,7 +15,12 @@ import { creditKey } from '../rules/keys.js';
 import type { OrderState } from '../states.js';
 import type { BusyReason } from '../types.js';
 
-const toRecord = (p: IcPurchase): PurchaseRecord => ({ cardNo: p.cardNo, targetCount: p.write.purchaseCount, amountFen: p.amountFen, status: p.status });
+const toRecord = (p: IcPurchase): PurchaseRecord => ({
+  cardNo: p.cardNo,
+  targetCount: p.write.purchaseCount,
+  amountFen: p.amountFen,
+  status: p.status,
+});
 
 export class IcCardCreditor {
   constructor(
@@ -26,7 +31,10 @@ export class IcCardCreditor {
 
   /** What the card held before this order's last write went out (journaled with the card_write step). */
   cardBefore(orderNo: string): CardBefore | null {
-    const h = this.c.journal.history(orderNo).filter((e) => e.step === 'card_write').at(-1);
+    const h = this.c.journal
+      .history(orderNo)
+      .filter((e) => e.step === 'card_write')
+      .at(-1);
     const fen = h?.detail.storedBeforeFen;
     return typeof fen === 'number' ? { storedFen: fen } : null;
   }
@@ -57,7 +65,13 @@ export class IcCardCreditor {
     }
     if (p?.status !== 'written') return o;
     const cr = this.c.journal.transition(o.orderNo, ['credit_pending', 'needs_attention'], 'crediting', {}, meta);
-    return this.c.journal.transition(cr.orderNo, 'crediting', 'credited', { gasReport: 'done', lastError: null }, { ...meta, detail: { writtenElsewhere: true } });
+    return this.c.journal.transition(
+      cr.orderNo,
+      'crediting',
+      'credited',
+      { gasReport: 'done', lastError: null },
+      { ...meta, detail: { writtenElsewhere: true } },
+    );
   }
 
   async credit(start: GasOrder, backTo: OrderState, allowCard: boolean, meta: CommitMeta): Promise<GasOrder> {
@@ -66,7 +80,8 @@ export class IcCardCreditor {
     // 1. The gas company's purchase record and the write data (idempotent by serial number).
     let record: IcPurchase | null;
     if (o.icPurchaseId === null || o.icTargetCount === null || o.icMac === null) {
-      if (o.cardNo === null || o.cardCountBefore === null) return this.escalation.park(o, 'needs_attention', 'ic:no_card_data', meta);
+      if (o.cardNo === null || o.cardCountBefore === null)
+        return this.escalation.park(o, 'needs_attention', 'ic:no_card_data', meta);
       try {
         record = await this.c.gas.createIcPurchase({
           serialNo,
@@ -83,10 +98,16 @@ export class IcCardCreditor {
         o.orderNo,
         'crediting',
         'purchase_recorded',
-        { icPurchaseId: record.purchaseId, icTargetCount: record.write.purchaseCount, icMac: record.write.mac, volumeM3: record.write.volumeM3 },
+        {
+          icPurchaseId: record.purchaseId,
+          icTargetCount: record.write.purchaseCount,
+          icMac: record.write.mac,
+          volumeM3: record.write.volumeM3,
+        },
         meta,
       );
-      if (record.status === 'written') return this.c.journal.transition(o.orderNo, 'crediting', 'credited', { gasReport: 'done', lastError: null }, meta);
+      if (record.status === 'written')
+        return this.c.journal.transition(o.orderNo, 'crediting', 'credited', { gasReport: 'done', lastError: null }, meta);
     } else {
       // 2. Already known to be on the card (crash after the read-back): only the report is missing.
       if (o.step === 'card_written') return this.reportWritten(o, meta);
@@ -97,7 +118,13 @@ export class IcCardCreditor {
         return this.escalation.park(o, backTo, `ic:purchase_unknown:${errorCode(err)}`, meta);
       }
       if (record?.status === 'written') {
-        return this.c.journal.transition(o.orderNo, 'crediting', 'credited', { gasReport: 'done', lastError: null }, { ...meta, detail: { writtenElsewhere: true } });
+        return this.c.journal.transition(
+          o.orderNo,
+          'crediting',
+          'credited',
+          { gasReport: 'done', lastError: null },
+          { ...meta, detail: { writtenElsewhere: true } },
+        );
       }
     }
 
@@ -113,14 +140,26 @@ export class IcCardCreditor {
     const rec = record ? toRecord(record) : null;
     const verdict = cardAlreadyWritten(card, rec, this.cardBefore(o.orderNo));
     if (verdict === 'on_card') {
-      o = this.c.journal.step(o.orderNo, 'crediting', 'card_written', { gasReport: 'pending' }, { ...meta, detail: { purchaseCount: card.purchaseCount, alreadyOnCard: true } });
+      o = this.c.journal.step(
+        o.orderNo,
+        'crediting',
+        'card_written',
+        { gasReport: 'pending' },
+        { ...meta, detail: { purchaseCount: card.purchaseCount, alreadyOnCard: true } },
+      );
       return this.reportWritten(o, meta);
     }
     if (verdict !== 'write') return this.judged(o, verdict, card, backTo, meta);
 
     const target = rec!.targetCount;
     const storedBeforeFen = card.storedPurchase?.amountFen ?? 0;
-    o = this.c.journal.step(o.orderNo, 'crediting', 'card_write', { icWriteAttempts: o.icWriteAttempts + 1 }, { ...meta, detail: { target, storedBeforeFen } });
+    o = this.c.journal.step(
+      o.orderNo,
+      'crediting',
+      'card_write',
+      { icWriteAttempts: o.icWriteAttempts + 1 },
+      { ...meta, detail: { target, storedBeforeFen } },
+    );
     this.setBusy(o.orderNo, 'cardWrite');
     try {
       const w = await reader.writePurchase({
@@ -131,11 +170,19 @@ export class IcCardCreditor {
         mac: o.icMac as string,
         serialNo,
       });
-      if (w.purchaseCount !== target) return this.escalation.park(o, 'needs_attention', `ic:counter_after_write:${w.purchaseCount}`, meta);
-      o = this.c.journal.step(o.orderNo, 'crediting', 'card_written', { gasReport: 'pending' }, { ...meta, detail: { purchaseCount: target, result: w.result } });
+      if (w.purchaseCount !== target)
+        return this.escalation.park(o, 'needs_attention', `ic:counter_after_write:${w.purchaseCount}`, meta);
+      o = this.c.journal.step(
+        o.orderNo,
+        'crediting',
+        'card_written',
+        { gasReport: 'pending' },
+        { ...meta, detail: { purchaseCount: target, result: w.result } },
+      );
       return await this.reportWritten(o, meta);
     } catch (err) {
-      if (err instanceof GasCardError && err.code === 'writeUnknown') return this.afterUnknownWrite(o, reader, rec!, { storedFen: storedBeforeFen }, backTo, meta, err);
+      if (err instanceof GasCardError && err.code === 'writeUnknown')
+        return this.afterUnknownWrite(o, reader, rec!, { storedFen: storedBeforeFen }, backTo, meta, err);
       return this.escalation.park(o, backTo, errorCode(err), meta);
     } finally {
       this.setBusy(o.orderNo, 'payment');
@@ -143,7 +190,13 @@ export class IcCardCreditor {
   }
 
   /** A card that must not be written now: torn or off-counter → a person; wrong card → wait for the right one. */
-  private judged(o: GasOrder, verdict: Exclude<CardVerdict, 'on_card' | 'write'>, card: GasCardData, backTo: OrderState, meta: CommitMeta): GasOrder {
+  private judged(
+    o: GasOrder,
+    verdict: Exclude<CardVerdict, 'on_card' | 'write'>,
+    card: GasCardData,
+    backTo: OrderState,
+    meta: CommitMeta,
+  ): GasOrder {
     switch (verdict) {
       case 'wrong_card':
         return this.escalation.park(o, backTo, 'ic:wrong_card', meta);
@@ -174,7 +227,13 @@ export class IcCardCreditor {
     }
     const verdict = cardAlreadyWritten(card, record, before);
     if (verdict === 'on_card') {
-      const w = this.c.journal.step(o.orderNo, 'crediting', 'card_written', { gasReport: 'pending' }, { ...meta, detail: { purchaseCount: card.purchaseCount, confirmedByReread: true } });
+      const w = this.c.journal.step(
+        o.orderNo,
+        'crediting',
+        'card_written',
+        { gasReport: 'pending' },
+        { ...meta, detail: { purchaseCount: card.purchaseCount, confirmedByReread: true } },
+      );
       return this.reportWritten(w, meta);
     }
     if (verdict === 'write') {
@@ -200,6 +259,12 @@ export class IcCardCreditor {
     } catch (err) {
       this.c.log.warn({ orderNo: o.orderNo, err: errorCode(err) }, 'card-write report failed; retried in the background');
     }
-    return this.c.journal.transition(o.orderNo, 'crediting', 'credited', { gasReport: report, lastError: report === 'done' ? null : 'ic:report_pending' }, meta);
+    return this.c.journal.transition(
+      o.orderNo,
+      'crediting',
+      'credited',
+      { gasReport: report, lastError: report === 'done' ? null : 'ic:report_pending' },
+      meta,
+    );
   }
 }

@@ -25,7 +25,13 @@ export class IotCreditor {
         o.orderNo,
         'crediting',
         'credited',
-        { creditId: c.creditId, balanceAfterFen: c.balanceAfterFen, volumeM3: c.volumeM3, creditedAt: c.creditedAt, lastError: null },
+        {
+          creditId: c.creditId,
+          balanceAfterFen: c.balanceAfterFen,
+          volumeM3: c.volumeM3,
+          creditedAt: c.creditedAt,
+          lastError: null,
+        },
         { ...meta, detail: { duplicate: c.duplicate } },
       );
     } catch (err) {
@@ -43,12 +49,22 @@ export class IotCreditor {
   }
 
   /** The gas company shows the credit (found by query or by a refused void): record it. */
-  recordFound(o: GasOrder, found: { creditId: string; balanceAfterFen: number; volumeM3: number; creditedAt: string }, meta: CommitMeta): GasOrder {
+  recordFound(
+    o: GasOrder,
+    found: { creditId: string; balanceAfterFen: number; volumeM3: number; creditedAt: string },
+    meta: CommitMeta,
+  ): GasOrder {
     return this.c.journal.transition(
       o.orderNo,
       'crediting',
       'credited',
-      { creditId: found.creditId, balanceAfterFen: found.balanceAfterFen, volumeM3: found.volumeM3, creditedAt: found.creditedAt, lastError: null },
+      {
+        creditId: found.creditId,
+        balanceAfterFen: found.balanceAfterFen,
+        volumeM3: found.volumeM3,
+        creditedAt: found.creditedAt,
+        lastError: null,
+      },
       { ...meta, detail: { confirmedByQuery: true } },
     );
   }

@@ -25,7 +25,10 @@ export function wantsCredit(o: { state: OrderState; attentionFrom: OrderState | 
  */
 export type RecoveryStep = 'close_local' | 'resolve_payment' | 'deliver' | 'finish' | 'refund' | 'none';
 
-export function recoveryStep(o: { state: OrderState; attentionFrom: OrderState | null }, by: { operator: boolean }): RecoveryStep {
+export function recoveryStep(
+  o: { state: OrderState; attentionFrom: OrderState | null },
+  by: { operator: boolean },
+): RecoveryStep {
   switch (o.state) {
     case 'created':
       return 'close_local';

@@ -26,7 +26,10 @@ function locate(): Located | undefined {
   if (override) return { file: override };
   for (const family of families) {
     try {
-      const out = execFileSync('fc-match', ['-f', '%{file}\n%{postscriptname}', `${family}:style=Regular`], { encoding: 'utf8', timeout: 5000 });
+      const out = execFileSync('fc-match', ['-f', '%{file}\n%{postscriptname}', `${family}:style=Regular`], {
+        encoding: 'utf8',
+        timeout: 5000,
+      });
       const [file, ps] = out.split('\n');
       // fc-match always answers with something; only a Noto CJK file is what we asked for.
       if (file && /NotoSans(Mono)?CJK/i.test(file) && existsSync(file)) return ps ? { file, postscriptName: ps } : { file };
@@ -60,7 +63,12 @@ class FontGlyphSource implements GlyphSource {
     let img: MonoImage | null = null;
     if (this.font.hasGlyphForCodePoint(cp)) {
       const g = this.font.glyphForCodePoint(cp);
-      img = rasterizeGlyph(g.path.commands, { unitsPerEm: this.font.unitsPerEm, top: this.top, advance: Math.min(g.advanceWidth, this.font.unitsPerEm) }, width, height);
+      img = rasterizeGlyph(
+        g.path.commands,
+        { unitsPerEm: this.font.unitsPerEm, top: this.top, advance: Math.min(g.advanceWidth, this.font.unitsPerEm) },
+        width,
+        height,
+      );
     }
     this.cache.set(key, img);
     return img ?? undefined;
@@ -76,7 +84,8 @@ export function systemGlyphs(): GlyphSource | undefined {
   const where = locate();
   if (!where) return undefined;
   const opened = fontkit.openSync(where.file, where.postscriptName);
-  const font = 'fonts' in opened ? (opened.fonts.find((f) => f.postscriptName === where.postscriptName) ?? opened.fonts[0]) : opened;
+  const font =
+    'fonts' in opened ? (opened.fonts.find((f) => f.postscriptName === where.postscriptName) ?? opened.fonts[0]) : opened;
   if (!font) return undefined;
   loaded = new FontGlyphSource(font, `${font.postscriptName} (${where.file})`);
   return loaded;

@@ -74,13 +74,17 @@ const profiles = new Map<string, PrinterProfile>();
 function parseProfile(raw: unknown, source = 'profile'): PrinterProfile {
   const r = printerProfileSchema.safeParse(raw);
   if (!r.success) {
-    throw new Error(`invalid printer ${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid printer ${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return r.data;
 }
 
 function loadBuiltIn(): void {
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const p = parseProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')), `profile ${f}`);
     if (`${p.name}.json` !== f) throw new Error(`printer profile ${f} is named "${p.name}"; file and name must match`);
     profiles.set(p.name, p);
