@@ -20,6 +20,7 @@ import { signedHeaders, type Heartbeat } from '@kiosk/contracts/heartbeat';
 import { parseCentralConfig } from '../apps/central/src/config.js';
 import { hashPassword } from '../apps/central/src/password.js';
 import type { Benchmark, BenchResult } from './result.js';
+import { startPostgres, type TestPostgres } from '../tests/helpers/postgres.js';
 
 const fleetSize = 10_000;
 const sites = ['咸安区', '嘉鱼县', '赤壁市', '通城县', '崇阳县', '通山县'].map((d) => `${d}政务服务中心 24小时自助服务区`);
@@ -332,20 +333,41 @@ function ratioRow(label: string, centralCpuUs: number, bareCpuUs: number): Bench
 
 /**
  * PostgreSQL rows: 1 and 2 replicas on one database. They run when central has the PostgreSQL
- * store and CENTRAL_BENCH_PG_URL names a throwaway database (it is written to); otherwise the
- * rows say why they were not run.
+ * store: on CENTRAL_BENCH_PG_URL (a throwaway database: it is written to) or else on a cluster the
+ * bench starts itself; otherwise the rows say why they were not run.
  */
 async function postgresRows(
   base: Record<string, unknown> & { listen: { host: string; port: number } },
   work: string,
   bare: { url: string; pid: number },
 ): Promise<BenchResult[]> {
-  const pgUrl = process.env.CENTRAL_BENCH_PG_URL;
-  const why = !postgresStoreAvailable(base)
-    ? 'PostgreSQL store not available'
-    : !pgUrl
-      ? 'set CENTRAL_BENCH_PG_URL to a throwaway PostgreSQL database'
-      : null;
+  // A throwaway cluster (Debian's postgresql, fsync on) unless CENTRAL_BENCH_PG_URL names a database.
+  let pgUrl = process.env.CENTRAL_BENCH_PG_URL;
+  let cluster: TestPostgres | undefined;
+  let clusterError: string | null = null;
+  if (!pgUrl && postgresStoreAvailable(base)) {
+    try {
+      cluster = await startPostgres({ durable: true });
+      pgUrl = await cluster.createDatabase('bench');
+    } catch (err) {
+      clusterError = `no PostgreSQL to run against: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    }
+  }
+  const why = !postgresStoreAvailable(base) ? 'PostgreSQL store not available' : !pgUrl ? clusterError : null;
+  try {
+    return await postgresReplicaRows(base, work, bare, pgUrl, why);
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+async function postgresReplicaRows(
+  base: Record<string, unknown> & { listen: { host: string; port: number } },
+  work: string,
+  bare: { url: string; pid: number },
+  pgUrl: string | undefined,
+  why: string | null,
+): Promise<BenchResult[]> {
   const rows: BenchResult[] = [];
   for (const replicas of [1, 2]) {
     const label = `PostgreSQL, ${replicas} replica${replicas > 1 ? 's' : ''}`;

@@ -62,14 +62,18 @@ function run(bin: string, args: string[], as: { uid: number; gid: number } | und
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/**
+ * `durable: true` keeps fsync on (benchmarks measure what a real server pays per commit); tests
+ * turn it off because they check behaviour, not durability of the throwaway cluster.
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'central-pg-'));
   const as = runAs();
   if (as) chownSync(dir, as.uid, as.gid);
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   await run('initdb', ['-D', data, '-U', superuser, '--auth=trust', '--encoding=UTF8', '--no-sync'], as, dir);
-  const serverOptions = `-k ${dir} -c listen_addresses='' -p ${port} -c fsync=off -c max_connections=100 -c shared_buffers=16MB`;
+  const serverOptions = `-k ${dir} -c listen_addresses='' -p ${port} -c fsync=${opts.durable ? 'on' : 'off'} -c max_connections=100 -c shared_buffers=16MB`;
   try {
     await run('pg_ctl', ['-D', data, '-l', log, '-o', serverOptions, '-w', '-t', '120', 'start'], as, dir);
   } catch (err) {

@@ -44,11 +44,11 @@ export const HEADERS = { 'content-type': 'application/json', 'x-kiosk-id': 'TEST
 
 // `any` because tests poke into arbitrary JSON answers (errors, admin routes); the contract
 // schemas themselves are checked through the connectors in tests/services.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of every route; tests check the fields they name
 export async function postJson(
   url: string,
   body: unknown,
   headers: Record<string, string> = HEADERS,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of every route; tests check the fields they name
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   const text = await res.text();

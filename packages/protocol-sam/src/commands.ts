@@ -277,10 +277,11 @@ export function decodeNewestAddress(data: Uint8Array): DecodeResult<string> {
     return malformed(`newest address must be 70 bytes, got ${data.length}`);
   }
   // NUL and space pad the field on both sides (GA 467 fixed-length text).
-  // eslint-disable-next-line no-control-regex -- NUL padding is what the reader sends
+  /* eslint-disable no-control-regex -- NUL padding is what the reader sends */
   const text = Buffer.from(data)
     .toString('utf16le')
     .replace(/[\u0000\u0020]+$/u, '')
     .replace(/^[\u0000\u0020]+/u, '');
+  /* eslint-enable no-control-regex */
   return { ok: true, value: text };
 }
