@@ -223,8 +223,8 @@ describe('the agent reports events: Recent events is not empty', () => {
       return b.events.some((e) => e.type === 'kiosk.mode') ? b : undefined;
     });
     expect(d.events.find((e) => e.type === 'kiosk.mode')!.payload).toEqual({ mode: 'out-of-service', message: '维护中' });
-    // 不动产, 燃气, 个税, 社保, 电子证照 (issue 18).
-    expect(d.services?.total).toBe(5);
+    // 不动产, 燃气, 个税, 社保, 电子证照 (issue 18), 自助照相 (issue 16).
+    expect(d.services?.total).toBe(6);
     // The heartbeat names the config the agent runs with, by the same hash the maintenance panel shows.
     const hb = (
       await getJson<{ kiosk: { heartbeat: { configHash: string } | null } }>(

@@ -112,7 +112,7 @@ describe('scanner driver over a pty', () => {
   it('unplugged: offline (maintenance), scans refused by the simulator; plugged back: online and reading again', async () => {
     const { driver, control } = await setup();
     expect((await control('/scanner/plug', { connected: false })).status).toBe(200);
-    await until(() => driver.status().device === 'offline', 'offline after unplug');
+    await until(() => driver.status().device === 'offline', 'offline after unplug', 30_000);
     expect(driver.status().action).toBe('maintenance');
     const refused = await control('/scanner/scan', { text: 'X' });
     expect(refused.status).toBe(400);
