@@ -91,11 +91,11 @@ describe.each(engines)('central store on $name', (engine) => {
     const versions = (await store.queryRows('SELECT version FROM schema_migrations ORDER BY version')).map((r) =>
       Number(r.version),
     );
-    expect(versions).toEqual([1, 2, 3, 4]);
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
     const second = await again();
     try {
       expect((await second.listEnrolled()).map((k) => k.id)).toContain('K-MIG');
-      expect((await second.queryRows('SELECT count(*) AS n FROM schema_migrations'))[0]).toEqual({ n: 4 });
+      expect((await second.queryRows('SELECT count(*) AS n FROM schema_migrations'))[0]).toEqual({ n: 5 });
     } finally {
       await second.close();
     }

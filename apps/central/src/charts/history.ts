@@ -12,17 +12,12 @@ import type { ChartSource } from './source.js';
  *   paper_change     item ''       — paper went from out/low to full (a roll was put in)
  *   paper_out_ms     item ''       — time the printer was out of paper or jammed
  *   fault            item = device — a device went into a fault state
- * Kept outside central's numbered migrations (created if missing) so any store can add it; the
- * DDL is portable (SQLite and PostgreSQL).
+ * Central's migration 5 creates it (under the migration lock, so replicas starting together do
+ * not race on PostgreSQL's catalogue); the recorder creates it too when missing, for a chart
+ * source on a bare database. The DDL is portable (SQLite and PostgreSQL).
  */
-export const historyTableSql = `CREATE TABLE IF NOT EXISTS kiosk_daily (
-  kiosk_id TEXT NOT NULL,
-  day INTEGER NOT NULL,
-  metric TEXT NOT NULL,
-  item TEXT NOT NULL,
-  amount BIGINT NOT NULL,
-  PRIMARY KEY (kiosk_id, day, metric, item)
-)`;
+export { historyTableSql } from './table.js';
+import { historyTableSql } from './table.js';
 
 const upsertSql = `INSERT INTO kiosk_daily (kiosk_id, day, metric, item, amount) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (kiosk_id, day, metric, item) DO UPDATE SET amount = kiosk_daily.amount + excluded.amount`;

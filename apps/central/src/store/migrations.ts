@@ -1,3 +1,4 @@
+import { historyTableSql } from '../charts/table.js';
 import { ratingsMigrations } from '../ratings-migrations.js';
 import type { SqlDriver } from './driver.js';
 import { PgDriver } from './pg-driver.js';
@@ -186,6 +187,11 @@ const sqliteMigrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX alerts_open_kiosk ON alerts (kiosk_id) WHERE resolved_at IS NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'daily history for the charts (kiosk_daily)',
+    sql: historyTableSql,
+  },
 ];
 
 const postgresMigrations: { version: number; name: string; sql: string }[] = [
@@ -346,6 +352,11 @@ const postgresMigrations: { version: number; name: string; sql: string }[] = [
       CREATE INDEX commands_kiosk_open ON commands (kiosk_id) WHERE status IN ('queued', 'delivered', 'waiting', 'running');
       CREATE INDEX alerts_open_kiosk ON alerts (kiosk_id) WHERE resolved_at IS NULL;
     `,
+  },
+  {
+    version: 5,
+    name: 'daily history for the charts (kiosk_daily)',
+    sql: historyTableSql,
   },
 ];
 
