@@ -256,7 +256,8 @@ export function stripRef(identity: MaskedIdentity & { ref: string }): MaskedIden
   return masked;
 }
 
-function wipedContext(c: SessionContext): Partial<SessionContext> {
+/** Everything one citizen's session leaves in the context, blank: the start state and what a wipe restores. */
+function blankCitizenData() {
   return {
     sessionId: null,
     prefs: { ...defaultPrefs },
@@ -277,8 +278,11 @@ function wipedContext(c: SessionContext): Partial<SessionContext> {
     persist: false,
     timer: null,
     flowOutcome: null,
-    screen: c.screen,
-  };
+  } satisfies Partial<SessionContext>;
+}
+
+function wipedContext(c: SessionContext): Partial<SessionContext> {
+  return { ...blankCitizenData(), screen: c.screen };
 }
 
 export function createSessionMachine(deps: SessionDeps) {
@@ -292,6 +296,16 @@ export function createSessionMachine(deps: SessionDeps) {
     serviceId: context.serviceId!,
     identity: context.identity ? stripRef(context.identity) : null,
     lang: context.prefs.lang,
+  });
+  /** A service sub-state: runs one flow as the child `flow`; however it ends, #afterFlow decides what next. */
+  const runFlow = <Src extends `flow.${ServiceId}`>(src: Src) => ({
+    invoke: {
+      id: 'flow',
+      src,
+      input: flowInput,
+      onDone: { target: '#afterFlow', actions: 'takeOutput' as const },
+      onError: { target: '#afterFlow', actions: 'flowCrashed' as const },
+    },
   });
 
   return setup({
@@ -382,30 +396,12 @@ export function createSessionMachine(deps: SessionDeps) {
   }).createMachine({
     id: 'session',
     context: ({ input }) => ({
+      ...blankCitizenData(),
       settings: input.settings,
-      sessionId: null,
-      prefs: { ...defaultPrefs },
       availability: input.availability ?? emptyAvailability,
       assisted: input.assisted ?? false,
       screen: 'attract',
-      serviceId: null,
-      identity: null,
-      identitySource: null,
-      eidCodeRef: null,
-      eidRefused: null,
-      identityConfirmed: false,
-      faceVerified: null,
-      faceAttempts: 0,
-      previewUrl: null,
-      result: null,
-      printJob: null,
-      print: null,
-      rating: null,
-      busy: null,
-      persist: false,
-      timer: null,
       endReason: null,
-      flowOutcome: null,
     }),
     invoke: [
       { id: 'card', src: 'cardWatcher' },
@@ -698,60 +694,12 @@ export function createSessionMachine(deps: SessionDeps) {
                       { target: '#home' },
                     ],
                   },
-                  property: {
-                    invoke: {
-                      id: 'flow',
-                      src: 'flow.property',
-                      input: flowInput,
-                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
-                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
-                    },
-                  },
-                  gas: {
-                    invoke: {
-                      id: 'flow',
-                      src: 'flow.gas',
-                      input: flowInput,
-                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
-                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
-                    },
-                  },
-                  tax: {
-                    invoke: {
-                      id: 'flow',
-                      src: 'flow.tax',
-                      input: flowInput,
-                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
-                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
-                    },
-                  },
-                  social: {
-                    invoke: {
-                      id: 'flow',
-                      src: 'flow.social',
-                      input: flowInput,
-                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
-                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
-                    },
-                  },
-                  photo: {
-                    invoke: {
-                      id: 'flow',
-                      src: 'flow.photo',
-                      input: flowInput,
-                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
-                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
-                    },
-                  },
-                  licence: {
-                    invoke: {
-                      id: 'flow',
-                      src: 'flow.licence',
-                      input: flowInput,
-                      onDone: { target: '#afterFlow', actions: 'takeOutput' },
-                      onError: { target: '#afterFlow', actions: 'flowCrashed' },
-                    },
-                  },
+                  property: runFlow('flow.property'),
+                  gas: runFlow('flow.gas'),
+                  tax: runFlow('flow.tax'),
+                  social: runFlow('flow.social'),
+                  photo: runFlow('flow.photo'),
+                  licence: runFlow('flow.licence'),
                 },
               },
               afterFlow: {
