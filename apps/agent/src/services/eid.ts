@@ -18,37 +18,20 @@ import {
   type EidRedeemRequest,
   type EidRedeemResponse,
 } from '@kiosk/contracts/eid';
-import { CircuitBreaker, type BreakerOptions } from './breaker.js';
-import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
+import type { CircuitBreaker } from './breaker.js';
+import type { CallOptions } from './http-client.js';
+import { upstreamLink, withBreakerStatus, type UpstreamLinkOptions, type UpstreamStatusSource } from './upstream-link.js';
 
 export interface EidConnector {
   readonly breaker: CircuitBreaker;
   redeem(code: string, call?: CallOptions): Promise<EidRedeemResponse>;
 }
 
-export interface EidConnectorOptions {
-  baseUrl: string;
-  timeoutMs: number;
-  kioskId: string;
-  logger: Logger;
-  breaker?: Partial<BreakerOptions>;
-  retry?: Partial<RetryPolicy>;
-  fetch?: typeof fetch;
-}
+export type EidConnectorOptions = UpstreamLinkOptions;
 
 export function createEidConnector(opts: EidConnectorOptions): EidConnector {
-  const breaker = new CircuitBreaker('eid', opts.breaker);
+  const { breaker, client } = upstreamLink('eid', opts);
   const log = opts.logger.child({ upstream: 'eid' });
-  const client = new UpstreamClient({
-    upstream: 'eid',
-    baseUrl: opts.baseUrl,
-    timeoutMs: opts.timeoutMs,
-    kioskId: opts.kioskId,
-    logger: opts.logger,
-    breaker,
-    ...(opts.retry ? { retry: opts.retry } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  });
   return {
     breaker,
     async redeem(code, call) {
@@ -87,25 +70,9 @@ export function eidConnectorFor(
   });
 }
 
-type UpstreamHealth = 'up' | 'down' | 'unknown';
-interface StatusSource {
-  states(): Readonly<Record<string, UpstreamHealth>>;
-  onChange(fn: () => void): () => void;
-}
-
 /** Adds `eid` to an upstream status source: its breaker's state. */
-export function withEidStatus(source: StatusSource, eid: EidConnector): StatusSource {
-  return {
-    states: () => ({ ...source.states(), eid: eid.breaker.snapshot().state === 'open' ? 'down' : 'up' }),
-    onChange(fn) {
-      const off = source.onChange(fn);
-      eid.breaker.on('change', fn);
-      return () => {
-        off();
-        eid.breaker.off('change', fn);
-      };
-    },
-  };
+export function withEidStatus(source: UpstreamStatusSource, eid: EidConnector): UpstreamStatusSource {
+  return withBreakerStatus(source, 'eid', eid.breaker);
 }
 
 /** The session's seam (session/eid.ts EidRedeemer) backed by the connector. */

@@ -1,6 +1,7 @@
 import { faceVerifyResponseSchema, type FaceVerifyRequest, type FaceVerifyResponse } from '@kiosk/contracts/face';
-import { CircuitBreaker, type BreakerOptions } from './breaker.js';
-import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
+import type { CircuitBreaker } from './breaker.js';
+import type { CallOptions } from './http-client.js';
+import { upstreamLink, withBreakerStatus, type UpstreamLinkOptions, type UpstreamStatusSource } from './upstream-link.js';
 import type { Logger } from 'pino';
 
 export interface FaceConnector {
@@ -8,29 +9,11 @@ export interface FaceConnector {
   verify(input: { idNumber: string; name: string; jpeg: Buffer }, call?: CallOptions): Promise<FaceVerifyResponse>;
 }
 
-export interface FaceConnectorOptions {
-  baseUrl: string;
-  timeoutMs: number;
-  kioskId: string;
-  logger: Logger;
-  breaker?: Partial<BreakerOptions>;
-  retry?: Partial<RetryPolicy>;
-  fetch?: typeof fetch;
-}
+export type FaceConnectorOptions = UpstreamLinkOptions;
 
 /** A connector with its own timeout and circuit breaker, like the other upstreams. */
 export function createFaceConnector(opts: FaceConnectorOptions): FaceConnector {
-  const breaker = new CircuitBreaker('face', opts.breaker);
-  const client = new UpstreamClient({
-    upstream: 'face',
-    baseUrl: opts.baseUrl,
-    timeoutMs: opts.timeoutMs,
-    kioskId: opts.kioskId,
-    logger: opts.logger,
-    breaker,
-    ...(opts.retry ? { retry: opts.retry } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  });
+  const { breaker, client } = upstreamLink('face', opts);
   return {
     breaker,
     verify({ idNumber, name, jpeg }, call) {
@@ -86,23 +69,7 @@ export function faceConnectorFor(
   });
 }
 
-type UpstreamHealth = 'up' | 'down' | 'unknown';
-interface StatusSource {
-  states(): Readonly<Record<string, UpstreamHealth>>;
-  onChange(fn: () => void): () => void;
-}
-
 /** Adds `face` to an upstream status source: its breaker's state, or down when not configured. */
-export function withFaceStatus(source: StatusSource, face: FaceConnector | null): StatusSource {
-  return {
-    states: () => ({ ...source.states(), face: face && face.breaker.snapshot().state !== 'open' ? 'up' : 'down' }),
-    onChange(fn) {
-      const off = source.onChange(fn);
-      face?.breaker.on('change', fn);
-      return () => {
-        off();
-        face?.breaker.off('change', fn);
-      };
-    },
-  };
+export function withFaceStatus(source: UpstreamStatusSource, face: FaceConnector | null): UpstreamStatusSource {
+  return withBreakerStatus(source, 'face', face?.breaker ?? null);
 }

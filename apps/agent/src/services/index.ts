@@ -1,10 +1,11 @@
 import { pino, type Logger } from 'pino';
-import { CircuitBreaker, type BreakerChange, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
+import type { BreakerChange, BreakerOptions, BreakerSnapshot, CircuitBreaker } from './breaker.js';
 import { UPSTREAM_NAMES, type UpstreamName } from './errors.js';
 import { createEvaluationConnector, type EvaluationConnector } from './evaluation.js';
 import { createGasConnector, type GasConnector } from './gas.js';
 import { createLicenceConnector, type LicenceConnector } from './licences.js';
-import { UpstreamClient, type RetryPolicy } from './http-client.js';
+import type { RetryPolicy, UpstreamClient } from './http-client.js';
+import { upstreamLink } from './upstream-link.js';
 import { createPaymentConnector, type PaymentConnector } from './payment.js';
 import { createPropertyConnector, type PropertyConnector } from './property.js';
 import { createSlipConnector, type SlipConnector } from './slips.js';
@@ -58,22 +59,21 @@ export function createServices(opts: ServicesOptions): Services {
   const breakers = {} as Record<UpstreamName, CircuitBreaker>;
   const clients = {} as Record<UpstreamName, UpstreamClient>;
   for (const upstream of UPSTREAM_NAMES) {
-    const breaker = new CircuitBreaker(upstream, opts.breaker);
+    const { breaker, client } = upstreamLink(upstream, {
+      baseUrl: opts.baseUrls?.[upstream] ?? opts.baseUrl,
+      timeoutMs: opts.timeoutMs,
+      kioskId: opts.kioskId,
+      logger,
+      ...(opts.breaker ? { breaker: opts.breaker } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
     breaker.on('change', (c) => {
       const level = c.to === 'closed' ? 'info' : 'warn';
       logger[level]({ upstream, from: c.from, to: c.to, lastFailure: c.snapshot.lastFailure }, 'upstream circuit changed');
     });
     breakers[upstream] = breaker;
-    clients[upstream] = new UpstreamClient({
-      upstream,
-      baseUrl: opts.baseUrls?.[upstream] ?? opts.baseUrl,
-      timeoutMs: opts.timeoutMs,
-      kioskId: opts.kioskId,
-      logger,
-      breaker,
-      ...(opts.retry ? { retry: opts.retry } : {}),
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    });
+    clients[upstream] = client;
   }
   return {
     property: createPropertyConnector(clients.property),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Logger } from '@kiosk/platform';
 import { photoReceiptSchema, type PhotoBackdrop, type PhotoReceipt, type PhotoUse } from '@kiosk/contracts/photo';
-import { CircuitBreaker, type BreakerOptions } from './breaker.js';
-import { UpstreamClient, type CallOptions, type RetryPolicy } from './http-client.js';
+import type { CircuitBreaker } from './breaker.js';
+import type { CallOptions } from './http-client.js';
+import { upstreamLink, type UpstreamLinkOptions } from './upstream-link.js';
 
 /**
  * The certified photo platform (数码照片回执): upload one cropped JPEG per paid order and get the
@@ -26,28 +26,10 @@ export interface PhotoConnector {
   void(orderNo: string, call?: CallOptions): Promise<PhotoVoid>;
 }
 
-export interface PhotoConnectorOptions {
-  baseUrl: string;
-  timeoutMs: number;
-  kioskId: string;
-  logger: Logger;
-  breaker?: Partial<BreakerOptions>;
-  retry?: Partial<RetryPolicy>;
-  fetch?: typeof fetch;
-}
+export type PhotoConnectorOptions = UpstreamLinkOptions;
 
 export function createPhotoConnector(opts: PhotoConnectorOptions): PhotoConnector {
-  const breaker = new CircuitBreaker('photo', opts.breaker);
-  const client = new UpstreamClient({
-    upstream: 'photo',
-    baseUrl: opts.baseUrl,
-    timeoutMs: opts.timeoutMs,
-    kioskId: opts.kioskId,
-    logger: opts.logger,
-    breaker,
-    ...(opts.retry ? { retry: opts.retry } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  });
+  const { breaker, client } = upstreamLink('photo', opts);
   return {
     breaker,
     upload({ orderNo, use, backdrop, jpeg }, call) {
