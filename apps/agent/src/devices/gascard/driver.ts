@@ -17,6 +17,14 @@ import { Mutex } from '@kiosk/platform';
 import { resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { ReconnectingTransport } from '@kiosk/transport';
+import {
+  cannotOpenStatus,
+  listenAndOpen,
+  openingStatus,
+  portClosedStatus,
+  releasePort,
+  type PortListeners,
+} from '../driver-port.js';
 import { SerialTransport } from '@kiosk/transport';
 import { TcpTransport } from '@kiosk/transport';
 import type { Transport } from '@kiosk/transport';
@@ -116,13 +124,10 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
     this.failPending(new GasCardError('timeout', `reader disconnected${error ? `: ${error.message}` : ''}`));
     this.setPresent(false);
     if (this.running) {
-      this.setStatus({
-        device: 'offline',
-        action: 'maintenance',
-        detail: error ? `reader disconnected: ${error.message}` : 'reader port closed',
-      });
+      this.setStatus(portClosedStatus('reader', error));
     }
   };
+  private readonly port: PortListeners = { data: this.onData, open: this.onOpen, close: this.onClose };
 
   constructor(options: GasCardDriverOptions) {
     super();
@@ -146,21 +151,10 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.transport.on('data', this.onData);
-    this.transport.on('open', this.onOpen);
-    this.transport.on('close', this.onClose);
-    this.setStatus({ device: 'starting', detail: `opening ${this.transport.description}` });
-    try {
-      await this.transport.open();
-    } catch (err) {
-      // ReconnectingTransport keeps trying; until then there is no device.
-      if (!this.everOpened)
-        this.setStatus({
-          device: 'noDevice',
-          action: 'maintenance',
-          detail: `cannot open ${this.transport.description}: ${(err as Error).message}`,
-        });
-    }
+    this.setStatus(openingStatus(this.transport));
+    const failed = await listenAndOpen(this.transport, this.port);
+    // ReconnectingTransport keeps trying; until then there is no device.
+    if (failed && !this.everOpened) this.setStatus(cannotOpenStatus(this.transport, failed));
   }
 
   async stop(): Promise<void> {
@@ -168,10 +162,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     this.failPending(new GasCardError('offline', 'driver stopped'));
-    this.transport.off('data', this.onData);
-    this.transport.off('open', this.onOpen);
-    this.transport.off('close', this.onClose);
-    await this.transport.close().catch(() => undefined);
+    await releasePort(this.transport, this.port);
     this.setPresent(false);
     this.setStatus({ device: 'offline', detail: 'stopped' });
   }

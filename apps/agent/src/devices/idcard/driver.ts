@@ -54,6 +54,15 @@ import { TcpTransport } from '@kiosk/transport';
 import { resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { IdCardError } from './errors.js';
+import {
+  cannotOpenStatus,
+  listenAndOpen,
+  listenToPort,
+  portClosedStatus,
+  releasePort,
+  openingStatus,
+  type PortListeners,
+} from '../driver-port.js';
 import { createResponseParser } from '@kiosk/protocol-sam';
 import type { ResponseFrame } from '@kiosk/protocol-sam';
 import { commands, decodeReadBase, decodeReadFull, decodeSamId, type ReadFullData, type SamCommand } from '@kiosk/protocol-sam';
@@ -246,15 +255,11 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     if (this.presence !== 'none' && this.presence !== 'awaitingReplace') this.cardGone();
     this.lastReadDigest = null;
     if (this.running) {
-      this.setStatus({
-        device: 'offline',
-        action: 'maintenance',
-        detail: error ? `reader disconnected: ${error.message}` : 'reader port closed',
-        extra: { samId: this.samId },
-      });
+      this.setStatus({ ...portClosedStatus('reader', error), extra: { samId: this.samId } });
     }
     this.wake();
   };
+  private readonly port: PortListeners = { data: this.onData, open: this.onOpen, close: this.onClose };
 
   constructor(options: IdCardDriverOptions) {
     super();
@@ -291,23 +296,14 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.setStatus({ device: 'starting', detail: `opening ${this.transport.description}` });
-    this.transport.on('data', this.onData);
-    this.transport.on('open', this.onOpen);
-    this.transport.on('close', this.onClose);
+    this.setStatus(openingStatus(this.transport));
     if (this.transport.isOpen) {
+      listenToPort(this.transport, this.port);
       this.everOpened = true;
     } else {
-      try {
-        await this.transport.open();
-      } catch (err) {
-        // ReconnectingTransport keeps trying; its 'open' event wakes the loop.
-        this.setStatus({
-          device: this.everOpened ? 'offline' : 'noDevice',
-          action: 'maintenance',
-          detail: `cannot open ${this.transport.description}: ${err instanceof Error ? err.message : String(err)}`,
-        });
-      }
+      const failed = await listenAndOpen(this.transport, this.port);
+      // ReconnectingTransport keeps trying; its 'open' event wakes the loop.
+      if (failed) this.setStatus(cannotOpenStatus(this.transport, failed, this.everOpened ? 'offline' : 'noDevice'));
     }
     this.loopDone = this.loop();
   }
@@ -318,10 +314,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.wake();
     this.pending?.reject(new IdCardError('stopped', '读卡器已停止', 'driver stopped'));
     await this.loopDone;
-    this.transport.off('data', this.onData);
-    this.transport.off('open', this.onOpen);
-    this.transport.off('close', this.onClose);
-    await this.transport.close().catch(() => undefined);
+    await releasePort(this.transport, this.port);
     for (const w of this.waiters) w.reject(new IdCardError('stopped', '读卡器已停止', 'driver stopped'));
     this.waiters.clear();
     this.setStatus({ device: 'offline', detail: 'stopped' });

@@ -19,6 +19,14 @@ import { HidPosTransport, ReconnectingTransport, SerialTransport, TcpTransport, 
 import type { DeviceDriver, DeviceStatus } from '@kiosk/contracts/device-status';
 import { ScanFramer, type ScanEvent, type ScanRejection } from '@kiosk/protocol-scanner';
 import { classifyScan } from './personal.js';
+import {
+  cannotOpenStatus,
+  listenAndOpen,
+  openingStatus,
+  portClosedStatus,
+  releasePort,
+  type PortListeners,
+} from '../driver-port.js';
 
 export interface ScannerLogger {
   debug(obj: object, msg?: string): void;
@@ -102,13 +110,10 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
     this.dropPartial();
     this.last = null;
     if (this.running) {
-      this.setStatus({
-        device: 'offline',
-        action: 'maintenance',
-        detail: error ? `scanner disconnected: ${error.message}` : 'scanner port closed',
-      });
+      this.setStatus(portClosedStatus('scanner', error));
     }
   };
+  private readonly port: PortListeners = { data: this.onData, open: this.onOpen, close: this.onClose };
 
   constructor(options: ScannerDriverOptions) {
     super();
@@ -127,31 +132,16 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.transport.on('data', this.onData);
-    this.transport.on('open', this.onOpen);
-    this.transport.on('close', this.onClose);
-    this.setStatus({ device: 'starting', detail: `opening ${this.transport.description}` });
-    try {
-      await this.transport.open();
-    } catch (err) {
-      // ReconnectingTransport keeps trying; until then there is no device.
-      if (!this.everOpened) {
-        this.setStatus({
-          device: 'noDevice',
-          action: 'maintenance',
-          detail: `cannot open ${this.transport.description}: ${(err as Error).message}`,
-        });
-      }
-    }
+    this.setStatus(openingStatus(this.transport));
+    const failed = await listenAndOpen(this.transport, this.port);
+    // ReconnectingTransport keeps trying; until then there is no device.
+    if (failed && !this.everOpened) this.setStatus(cannotOpenStatus(this.transport, failed));
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.partialTimer);
-    this.transport.off('data', this.onData);
-    this.transport.off('open', this.onOpen);
-    this.transport.off('close', this.onClose);
-    await this.transport.close().catch(() => undefined);
+    await releasePort(this.transport, this.port);
     this.framer.reset();
     this.setStatus({ device: 'offline', detail: 'stopped' });
   }
