@@ -31,8 +31,15 @@ import type { GasApi } from '../gas/api.js';
 import type { AccountView, CardView, OrderView, PrintOutcome } from '../gas/engine.js';
 import { GasError } from '../gas/errors.js';
 import type { Logger } from '@kiosk/platform';
-import type { FlowDeps, FlowFactory, FlowInboundEvent, FlowInput, FlowOutput } from '../session/flow.js';
-import type { BusyReason, FlowView, ResultView } from '@kiosk/contracts/session-view';
+import {
+  doneWith,
+  type FlowDeps,
+  type FlowFactory,
+  type FlowInboundEvent,
+  type FlowInput,
+  type FlowOutput,
+} from '../session/flow.js';
+import type { BusyReason, FlowView } from '@kiosk/contracts/session-view';
 import type {
   GasAccountData,
   GasAccountStepData,
@@ -295,8 +302,6 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       } satisfies GasAccountStepData);
     const errorView = (c: Ctx): FlowView => view('error', c.error ?? { message: GENERIC, retry: true });
 
-    const done = (result: ResultView): FlowOutput => ({ outcome: 'done', result });
-
     const outcomeOf = (c: Ctx, printed: PrintOutcome | null): FlowOutput => {
       const o = c.rested!;
       const slip = printed?.printed === true ? 'printed' : 'noSlip';
@@ -310,7 +315,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
       };
       if (o.stage === 'paymentUnknown') {
         // The truth per credit kind (issue 12): an IC card needs 补写卡 with the card.
-        return done({
+        return doneWith({
           kind: 'info',
           titleKey: 'gas.result.unknown.title',
           messageKey: `gas.result.unknown.${meter}.${slip}`,
@@ -318,14 +323,14 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
         });
       }
       if (CREDITED.has(o.state) || printed?.order.state === 'done') {
-        return done({
+        return doneWith({
           kind: 'success',
           titleKey: `gas.result.${meter}.title`,
           messageKey: `gas.result.${meter}.${slip}`,
           params,
         });
       }
-      return done({
+      return doneWith({
         kind: 'info',
         titleKey: 'gas.result.pending.title',
         messageKey: `gas.result.pending.${meter}.${slip}`,
@@ -336,13 +341,13 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
     const closedOutcome = (o: OrderView): FlowOutput => {
       const params = { amount: yuan(o.amountFen), orderNo: o.orderNo };
       if (o.stage === 'paymentExpired')
-        return done({ kind: 'failure', titleKey: 'gas.result.expired.title', messageKey: 'gas.result.expired.body', params });
+        return doneWith({ kind: 'failure', titleKey: 'gas.result.expired.title', messageKey: 'gas.result.expired.body', params });
       if (o.stage === 'paymentClosed')
-        return done({ kind: 'info', titleKey: 'gas.result.closed.title', messageKey: 'gas.result.closed.body', params });
+        return doneWith({ kind: 'info', titleKey: 'gas.result.closed.title', messageKey: 'gas.result.closed.body', params });
       if (o.stage === 'refunded')
-        return done({ kind: 'info', titleKey: 'gas.result.refunded.title', messageKey: 'gas.result.refunded.body', params });
+        return doneWith({ kind: 'info', titleKey: 'gas.result.refunded.title', messageKey: 'gas.result.refunded.body', params });
       const meter = o.meterType === 'iot' ? 'iot' : 'ic';
-      return done({
+      return doneWith({
         kind: 'info',
         titleKey: 'gas.result.unknown.title',
         messageKey: `gas.result.unknown.${meter}.noSlip`,
@@ -717,7 +722,7 @@ export function createGasFlow(options: GasFlowOptions = {}): FlowFactory {
                   persist(false),
                   assign({
                     output: ({ event }) =>
-                      done({
+                      doneWith({
                         kind: 'info',
                         titleKey: 'gas.result.already.title',
                         messageKey: 'gas.result.already.body',

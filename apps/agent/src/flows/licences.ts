@@ -19,7 +19,7 @@ import type { KioskConfig } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
 import { maskAddress, maskIdNumber, maskName } from '@kiosk/platform';
 import type { ReceiptDocument } from '../receipts/document.js';
-import { slipContent, slipDocument, type SlipDraft } from '../receipts/slips/index.js';
+import { slipDocument, type SlipDraft } from '../receipts/slips/index.js';
 import {
   licencePurposes,
   licenceTypes,
@@ -28,9 +28,17 @@ import {
   type LicenceQueryResponse,
 } from '../services/licences.js';
 import type { Services } from '../services/index.js';
-import type { FlowDeps, FlowFactory, FlowInboundEvent, FlowInput, FlowOutput } from '../session/flow.js';
+import {
+  doneWith,
+  type FlowDeps,
+  type FlowFactory,
+  type FlowInboundEvent,
+  type FlowInput,
+  type FlowOutput,
+} from '../session/flow.js';
 import type { FlowView, MaskedIdentity } from '@kiosk/contracts/session-view';
-import { errorData, errorLog, FlowStepError, holderOf, NO_IDENTITY } from './present.js';
+import { errorData, errorLog, holderOf } from './present.js';
+import { back, createRecordFlowKit, flowView, fullIdNumber, registerSlip, slipVerifyBase } from './record-steps.js';
 import type {
   LicenceConsentData,
   LicenceErrorData,
@@ -133,12 +141,6 @@ interface Ctx {
   key: string;
 }
 
-function flowView(step: string, data: object): FlowView {
-  return { step, data: data as FlowView['data'] };
-}
-
-const back = (): FlowOutput => ({ outcome: 'back' });
-
 function licenceError(err: unknown): LicenceErrorData {
   // errorData's wording and retry rules, for this service (it only echoes the service id).
   const { message, retryable } = errorData('property', err);
@@ -155,26 +157,21 @@ export function createLicenceFlow(
   options: LicenceFlowOptions = {},
 ): FlowFactory {
   const now = options.now ?? (() => new Date());
-  const verifyBase = config.slips?.verifyBaseUrl?.replace(/\/+$/, '');
+  const verifyBase = slipVerifyBase(config);
+  // The kit's slip top (kiosk, masked holder, print time); its registry actor is not used: a
+  // licence copy also records the use (below).
+  const kit = createRecordFlowKit(services.slips, config, { now });
   const log = options.logger?.child({ component: 'licence-flow' });
 
   return (deps: FlowDeps) => {
-    const idNumber = (): string => {
-      const card = deps.identity();
-      if (!card) throw new FlowStepError(NO_IDENTITY);
-      return card.idNumber;
-    };
     const query = fromPromise<LicenceQueryResponse, { purpose: LicencePurpose }>(({ input, signal }) =>
-      services.licences.query(idNumber(), input.purpose, { signal }),
+      services.licences.query(fullIdNumber(deps), input.purpose, { signal }),
     );
     const register = fromPromise<
       { document: ReceiptDocument; serial: string },
       { draft: SlipDraft; key: string; licenceId: string; purpose: LicencePurpose }
     >(async ({ input, signal }) => {
-      const registered = await services.slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
-      const reg = verifyBase
-        ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` }
-        : registered;
+      const reg = await registerSlip(services.slips, verifyBase, input, signal);
       // The printed copy is a use of the licence (用证记录); the same key makes a retry record it once.
       await services.licences.recordPrint(
         {
@@ -291,18 +288,7 @@ export function createLicenceFlow(
         preview: {
           entry: assign(({ context }) => {
             const l = context.selected!;
-            const h = context.holder ?? { name: '*', idNumber: '*' };
-            const draft = licenceSlipDraft(
-              l,
-              context.purpose!,
-              {
-                kioskId: config.kiosk.id,
-                location: config.kiosk.location,
-                holder: { nameMasked: h.name, idNumberMasked: h.idNumber },
-                printedAt: now(),
-              },
-              context.library,
-            );
+            const draft = licenceSlipDraft(l, context.purpose!, kit.draftBase(context.holder, context.identity), context.library);
             return {
               draft,
               key: randomUUID(),
@@ -349,10 +335,7 @@ export function createLicenceFlow(
             CONTINUE: {
               target: 'finished',
               actions: assign({
-                output: (): FlowOutput => ({
-                  outcome: 'done',
-                  result: { kind: 'info', titleKey: 'licence.none.title', messageKey: 'licence.none.result' },
-                }),
+                output: () => doneWith({ kind: 'info', titleKey: 'licence.none.title', messageKey: 'licence.none.result' }),
               }),
             },
             BACK: 'purpose',

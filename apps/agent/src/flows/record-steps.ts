@@ -45,7 +45,7 @@ import type { Logger } from '@kiosk/platform';
 import type { ReceiptDocument } from '../receipts/document.js';
 import { slipContent, slipDocument, type SlipDraft } from '../receipts/slips/index.js';
 import type { Services } from '../services/index.js';
-import type { FlowDeps, FlowInboundEvent, FlowInput, FlowOutput } from '../session/flow.js';
+import { doneWith, type FlowDeps, type FlowInboundEvent, type FlowInput, type FlowOutput } from '../session/flow.js';
 import type { FlowView, MaskedIdentity } from '@kiosk/contracts/session-view';
 import { errorData, errorLog, FlowStepError, NO_IDENTITY } from './present.js';
 import type { ConfirmData, ErrorData, HolderView, NoRecordsData, RecordServiceId } from '@kiosk/contracts/record-views';
@@ -70,7 +70,8 @@ export interface RecordContext {
   key: string;
 }
 
-const back = (): FlowOutput => ({ outcome: 'back' });
+/** The flow's output when the citizen leaves it going back. */
+export const back = (): FlowOutput => ({ outcome: 'back' });
 
 /** The full ID number, read inside a query actor only (never kept in a context or view). */
 export function fullIdNumber(deps: FlowDeps): string {
@@ -85,10 +86,8 @@ export const notesFor = (service: RecordServiceId): string[] => {
   return common;
 };
 
-const noRecordsOutput = (service: RecordServiceId): FlowOutput => ({
-  outcome: 'done',
-  result: { kind: 'info', titleKey: `flows.noRecords.title.${service}`, messageKey: 'flows.noRecords.result' },
-});
+const noRecordsOutput = (service: RecordServiceId): FlowOutput =>
+  doneWith({ kind: 'info', titleKey: `flows.noRecords.title.${service}`, messageKey: 'flows.noRecords.result' });
 
 const printedOutput = (document: ReceiptDocument, serial: string, count: number): FlowOutput => ({
   outcome: 'done',
@@ -121,14 +120,30 @@ export interface RecordFlowKit {
   ): Pick<SlipDraft, 'kioskId' | 'location' | 'holder' | 'printedAt'>;
 }
 
+/** The public base of the slips' verify QR the config names, if any (no trailing slash). */
+export function slipVerifyBase(config: { slips?: KioskConfig['slips'] }): string | undefined {
+  return config.slips?.verifyBaseUrl?.replace(/\/+$/, '');
+}
+
+/**
+ * Registers a confirmed slip with the slip registry (once per idempotency key, so a retry gets the
+ * same serial) and returns its registration with the verify address the QR will show.
+ */
+export async function registerSlip(
+  slips: Services['slips'],
+  verifyBase: string | undefined,
+  input: { draft: SlipDraft; key: string },
+  signal: AbortSignal,
+): Promise<Awaited<ReturnType<Services['slips']['register']>>> {
+  const registered = await slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
+  // The QR must open on a phone: the configured public base wins over the registry's own address.
+  return verifyBase ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` } : registered;
+}
+
 function registerActor(slips: Services['slips'], verifyBase: string | undefined, log: Logger | undefined) {
   return fromPromise<{ document: ReceiptDocument; serial: string }, { draft: SlipDraft; key: string }>(
     async ({ input, signal }) => {
-      const registered = await slips.register(slipContent(input.draft), { idempotencyKey: input.key, signal });
-      // The QR must open on a phone: the configured public base wins over the registry's own address.
-      const reg = verifyBase
-        ? { ...registered, verifyUrl: `${verifyBase}/verify/${encodeURIComponent(registered.serial)}` }
-        : registered;
+      const reg = await registerSlip(slips, verifyBase, input, signal);
       log?.info({ kind: input.draft.kind, serial: reg.serial, records: input.draft.records.length }, 'slip registered');
       return { document: slipDocument(input.draft, reg), serial: reg.serial };
     },
@@ -145,7 +160,7 @@ export function createRecordFlowKit(
   const kiosk = { kioskId: config.kiosk.id, location: config.kiosk.location };
   return {
     now,
-    register: registerActor(slips, config.slips?.verifyBaseUrl?.replace(/\/+$/, ''), log),
+    register: registerActor(slips, slipVerifyBase(config), log),
     failed(service, step, err) {
       log?.warn({ service, step, ...errorLog(err) }, 'record flow step failed');
       return errorData(service, err);

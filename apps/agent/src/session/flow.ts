@@ -36,6 +36,9 @@ export interface FlowOutput {
   print?: { document: ReceiptDocument };
 }
 
+/** A flow's output when it ends on a result screen with nothing to print. */
+export const doneWith = (result: ResultView): FlowOutput => ({ outcome: 'done', result });
+
 /** Events the session forwards to a flow. */
 export type FlowInboundEvent =
   { type: 'CONTINUE' } | { type: 'BACK' } | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> };
@@ -93,10 +96,8 @@ export const placeholderFlow: FlowFactory = () =>
           CONTINUE: {
             target: 'finished',
             actions: assign({
-              output: (): FlowOutput => ({
-                outcome: 'done',
-                result: { kind: 'info', titleKey: 'result.placeholder.title', messageKey: 'result.placeholder.body' },
-              }),
+              output: () =>
+                doneWith({ kind: 'info', titleKey: 'result.placeholder.title', messageKey: 'result.placeholder.body' }),
             }),
           },
           BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
