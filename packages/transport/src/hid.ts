@@ -6,29 +6,16 @@
  * the last request counts: its SRN must match and its result byte be 00; the report ID (numbered
  * reports) is stripped from reads as it is added to writes.
  *
- * node-hid is loaded only when a HID device is opened, so serial-only kiosks never load the
- * native addon. Tests pass `openDevice` with an in-memory device object.
+ * Opening and unplug handling are hid-device.ts's. Tests pass `openDevice` with an in-memory
+ * device object.
  */
-import { EventEmitter } from 'node:events';
-import { TransportClosedError, WriteTimeoutError, type Transport, type TransportEvents } from './transport.js';
+import { TransportClosedError, WriteTimeoutError } from './transport.js';
+import { HidDeviceTransport, type HidDeviceOptions } from './hid-device.js';
 import { HID_REPORT_BYTES, HID_RESPONSE_TAG, HidReassembler, requestReports } from '@kiosk/protocol-sam';
 
-/** The slice of node-hid's HIDAsync this transport uses. */
-export interface HidDeviceLike {
-  write(values: number[] | Buffer): Promise<number> | number;
-  close(): Promise<void> | void;
-  on(event: 'data', listener: (data: Buffer) => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  removeAllListeners(event?: string): unknown;
-}
+export type { HidDeviceLike } from './hid-device.js';
 
-export interface HidTransportOptions {
-  vendorId: number;
-  productId: number;
-  /** hidraw path when several identical readers are attached. */
-  path?: string;
-  /** Opens the device; default node-hid's HIDAsync.open. */
-  openDevice?: () => Promise<HidDeviceLike>;
+export interface HidTransportOptions extends HidDeviceOptions {
   /** Prefixed to every output report; 0 for devices without numbered reports. */
   reportId?: number;
   reportBytes?: number;
@@ -37,13 +24,7 @@ export interface HidTransportOptions {
   writeTimeoutMs?: number;
 }
 
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, '0');
-}
-
-export class HidTransport extends EventEmitter<TransportEvents> implements Transport {
-  readonly description: string;
-  private device: HidDeviceLike | undefined;
+export class HidTransport extends HidDeviceTransport {
   private readonly reassembler = new HidReassembler(HID_RESPONSE_TAG);
   private srn = 0;
   /** SRN of the request whose reply is awaited; replies to earlier requests are stale. */
@@ -59,39 +40,17 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
   failedEnvelopes = 0;
 
   constructor(private readonly options: HidTransportOptions) {
-    super();
-    this.description = `hid:${hex4(options.vendorId)}:${hex4(options.productId)}${options.path ? `@${options.path}` : ''}`;
+    super('hid', options);
     this.reportId = options.reportId ?? 0;
     this.reportBytes = options.reportBytes ?? HID_REPORT_BYTES;
     this.writeTimeoutMs = options.writeTimeoutMs ?? 2000;
   }
 
-  get isOpen(): boolean {
-    return this.device !== undefined;
-  }
-
-  async open(): Promise<void> {
-    if (this.device) return;
-    let device: HidDeviceLike;
-    try {
-      device = await (this.options.openDevice ?? (() => this.openWithNodeHid()))();
-    } catch (err) {
-      throw new Error(`${this.description}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    this.device = device;
+  protected resetReading(): void {
     this.reassembler.reset();
-    device.on('data', (report: Buffer) => this.receive(report));
-    device.on('error', (err: Error) => this.lost(device, err));
-    this.emit('open');
   }
 
-  private async openWithNodeHid(): Promise<HidDeviceLike> {
-    const hid = await import('node-hid');
-    const { path, vendorId, productId } = this.options;
-    return path ? hid.HIDAsync.open(path) : hid.HIDAsync.open(vendorId, productId);
-  }
-
-  private receive(report: Buffer): void {
+  protected receive(report: Buffer): void {
     // With numbered reports node-hid puts the report ID in front of the data, as we do on writes.
     const body = this.reportId !== 0 ? report.subarray(1) : report;
     for (const ev of this.reassembler.push(body)) {
@@ -108,17 +67,6 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
         this.emit('data', ev.envelope.payload);
       }
     }
-  }
-
-  /** The device vanished (node-hid reports unplug as an error on the read loop). */
-  private lost(device: HidDeviceLike, err: Error): void {
-    if (this.device !== device) return;
-    this.device = undefined;
-    device.removeAllListeners();
-    void Promise.resolve()
-      .then(() => device.close())
-      .catch(() => undefined);
-    this.emit('close', err);
   }
 
   async write(data: Uint8Array): Promise<void> {
@@ -149,14 +97,5 @@ export class HidTransport extends EventEmitter<TransportEvents> implements Trans
         },
       );
     });
-  }
-
-  async close(): Promise<void> {
-    const device = this.device;
-    if (!device) return;
-    this.device = undefined;
-    device.removeAllListeners();
-    await Promise.resolve(device.close()).catch(() => undefined);
-    this.emit('close');
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { TransportClosedError, WriteTimeoutError, type Transport, type TransportEvents } from './transport.js';
+import { TransportClosedError, writeWithin, type Transport, type TransportEvents } from './transport.js';
 
 export interface SerialTransportOptions {
   path: string;
@@ -58,20 +58,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   write(data: Uint8Array): Promise<void> {
     const port = this.port;
     if (!port?.isOpen) return Promise.reject(new TransportClosedError(this.description));
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        reject(new WriteTimeoutError(this.description, this.writeTimeoutMs));
-      }, this.writeTimeoutMs);
-      const finish = (err?: Error | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(new Error(`${this.description}: ${err.message}`));
-        else resolve();
-      };
+    return writeWithin(this.description, this.writeTimeoutMs, (finish) => {
       port.write(Buffer.from(data), (err) => {
         if (err) finish(err);
       });

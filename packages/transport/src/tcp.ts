@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { TransportClosedError, WriteTimeoutError, type Transport, type TransportEvents } from './transport.js';
+import { TransportClosedError, writeWithin, type Transport, type TransportEvents } from './transport.js';
 
 export interface TcpTransportOptions {
   host: string;
@@ -70,21 +70,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
   write(data: Uint8Array): Promise<void> {
     const socket = this.socket;
     if (!socket || socket.destroyed) return Promise.reject(new TransportClosedError(this.description));
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        reject(new WriteTimeoutError(this.description, this.writeTimeoutMs));
-      }, this.writeTimeoutMs);
-      socket.write(data, (err) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(new Error(`${this.description}: ${err.message}`));
-        else resolve();
-      });
-    });
+    return writeWithin(this.description, this.writeTimeoutMs, (finish) => socket.write(data, (err) => finish(err)));
   }
 
   close(): Promise<void> {

@@ -40,3 +40,31 @@ export class WriteTimeoutError extends Error {
     this.name = 'WriteTimeoutError';
   }
 }
+
+/**
+ * One write to a stream-like port within a deadline. `start` hands the bytes to the port and calls
+ * `finish` once they are out (or with the error that stopped them); the first call counts. Rejects
+ * with WriteTimeoutError when `finish` has not come within `timeoutMs`, and with the error named
+ * after the transport when the port failed.
+ */
+export function writeWithin(
+  description: string,
+  timeoutMs: number,
+  start: (finish: (err?: Error | null) => void) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      reject(new WriteTimeoutError(description, timeoutMs));
+    }, timeoutMs);
+    start((err) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(new Error(`${description}: ${err.message}`));
+      else resolve();
+    });
+  });
+}
