@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { serviceError } from '@kiosk/platform';
 import { z } from 'zod';
 
@@ -52,4 +52,15 @@ export function plugRoute(device: { setConnected(connected: boolean): Promise<vo
     await device.setConnected(parseControlBody(plugSchema, body).connected);
     return device.state();
   });
+}
+
+/** A device's control router that takes JSON bodies up to `jsonLimit` and answers `GET /` with the device's state. */
+export function stateRouter(device: { state(): unknown }, jsonLimit: string): Router {
+  const r = express.Router();
+  r.use(express.json({ limit: jsonLimit }));
+  r.get(
+    '/',
+    jsonRoute(() => device.state()),
+  );
+  return r;
 }

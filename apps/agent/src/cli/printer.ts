@@ -33,15 +33,18 @@ const statusUsage = [
   connectionUsage,
 ].join('\n');
 
+/** The usage line naming the printer profiles (the test and print commands take --profile). */
+const profilesHelp = `  Profiles: ${listProfiles()
+  .map((p) => p.name)
+  .join(', ')} (default generic-80mm).`;
+
 const testUsage = [
   'Usage: kiosk device printer test --port PATH [--transport serial|lp|tcp] [--baud N] [--profile NAME] [--timeout-ms N]',
   '',
   '  Prints the test page (测试页: Chinese text, a QR code, a cut). Checks the status first and sends',
   '  nothing when the printer is not ready (offline, paper out, cover open, cutter error …), naming',
   '  the reason in one line. Exit 0 only when the printer confirmed ready before and after printing.',
-  `  Profiles: ${listProfiles()
-    .map((p) => p.name)
-    .join(', ')} (default generic-80mm).`,
+  profilesHelp,
   '',
   connectionUsage,
 ].join('\n');
@@ -54,9 +57,7 @@ const printUsage = [
   '  Lines wider than the paper wrap; characters outside the printer font print as images of the glyph.',
   '  Exit 0 only when the printer confirmed the job (GS r 1 replies and a ready status afterwards),',
   '  1 with one readable line otherwise.',
-  `  Profiles: ${listProfiles()
-    .map((p) => p.name)
-    .join(', ')} (default generic-80mm).`,
+  profilesHelp,
   '',
   connectionUsage,
 ].join('\n');

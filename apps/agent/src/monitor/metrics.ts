@@ -90,27 +90,17 @@ export function createAgentMetrics(opts: AgentMetricsOptions): AgentMetrics {
         else metric.set(labels, smp.value);
       }
     };
-    if (fam.type === 'counter') {
-      new Counter({
-        name: fam.name,
-        help: fam.help,
-        labelNames,
-        registers: [registry],
-        async collect() {
-          await fill(this);
-        },
-      });
-    } else {
-      new Gauge({
-        name: fam.name,
-        help: fam.help,
-        labelNames,
-        registers: [registry],
-        async collect() {
-          await fill(this);
-        },
-      });
-    }
+    // Registered with the registry by construction; filled from the samples on each scrape.
+    const Metric = fam.type === 'counter' ? Counter : Gauge;
+    new Metric({
+      name: fam.name,
+      help: fam.help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        await fill(this);
+      },
+    });
   }
 
   const handler: RequestHandler = (_req, res, next) => {

@@ -16,11 +16,18 @@
  *   POST   /gascard/plug            {"connected": bool}
  *   POST   /gascard/silent          {"silent": bool}: still connected, answers nothing until set false
  */
-import { SimulatorInputError, jsonRoute, parseControlBody, plugRoute, routerErrorHandler } from '../control-route.js';
+import {
+  SimulatorInputError,
+  jsonRoute,
+  parseControlBody,
+  plugRoute,
+  routerErrorHandler,
+  stateRouter,
+} from '../control-route.js';
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import express, { type Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import {
   CMD,
@@ -345,13 +352,8 @@ export class GasCardSimulator extends PtySimulator implements SimulatedDevice {
   // ---- HTTP control -------------------------------------------------------------------------------
 
   router(): Router {
-    const r = express.Router();
-    r.use(express.json({ limit: '16kb' }));
+    const r = stateRouter(this, '16kb');
     const handle = jsonRoute;
-    r.get(
-      '/',
-      handle(() => this.state()),
-    );
     r.get(
       '/profiles',
       handle(() => ({ profiles: cardProfiles.map((p) => ({ ...p, cardNo: maskCard(p.cardNo) })) })),

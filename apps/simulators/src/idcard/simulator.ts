@@ -3,10 +3,17 @@
  * with realistic timing (find tens of ms, read several hundred ms before the first byte, then
  * the configured line rate), plus HTTP control routes mounted at /idcard.
  */
-import { SimulatorInputError, jsonRoute, parseControlBody, plugRoute, routerErrorHandler } from '../control-route.js';
+import {
+  SimulatorInputError,
+  jsonRoute,
+  parseControlBody,
+  plugRoute,
+  routerErrorHandler,
+  stateRouter,
+} from '../control-route.js';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import express, { type Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { createCommandParser, createResponseParser } from '@kiosk/protocol-sam';
 import { CardEncodeError, cardTypes, encodeText, nations, sexes, type CardFields } from '@kiosk/protocol-sam';
@@ -393,13 +400,8 @@ export class IdCardSimulator extends PtySimulator implements SimulatedDevice {
   // -- HTTP control --
 
   router(): Router {
-    const r = express.Router();
-    r.use(express.json({ limit: '64kb' }));
+    const r = stateRouter(this, '64kb');
     const handle = jsonRoute;
-    r.get(
-      '/',
-      handle(() => this.state()),
-    );
     r.get(
       '/profiles',
       handle(() => ({
