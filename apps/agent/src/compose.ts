@@ -15,7 +15,7 @@ import { createGasFlow } from './flows/gas.js';
 import { createPhotoFlow } from './flows/photo.js';
 import { createPhotoModuleWith } from './photo/module.js';
 import { createLicenceFlow } from './flows/licences.js';
-import { createServices } from './services/index.js';
+import { servicesFor } from './services/index.js';
 import { faceConnectorFor, faceVerifierFrom, withFaceStatus } from './services/face.js';
 import { eidConnectorFor, eidRedeemerFrom, withEidStatus } from './services/eid.js';
 import { createSessionModuleWith } from './session/module.js';
@@ -43,12 +43,7 @@ export function defaultDevices(config: KioskConfig, logger: Logger): (db: Db) =>
 /** Feature modules of the production agent, in start order. */
 export function defaultModules(config: KioskConfig, logger: Logger): AgentModuleFactory[] {
   // One set of connectors (and circuit breakers) for the whole agent: the tiles grey out from them.
-  const services = createServices({
-    baseUrl: config.upstream.baseUrl,
-    timeoutMs: config.upstream.timeoutMs,
-    kioskId: config.kiosk.id,
-    logger,
-  });
+  const services = servicesFor(config, logger);
   // Face verification platform, or null: then the session refuses the face step (never a stub).
   const face = faceConnectorFor(config, logger);
   // 鄂汇办 e-ID codes scanned at the identity step (upstream.eid, or the sandbox at upstream.baseUrl).

@@ -15,7 +15,7 @@ import { isPhotoOrderNo, reconcilePhoto } from '../photo/reconcile.js';
 import { reconcile } from '../gas/reconcile.js';
 import { maskAccountNo } from '../gas/receipts.js';
 import { chinaDate, yuan } from '@kiosk/platform';
-import { createServices, UpstreamError } from '../services/index.js';
+import { servicesFor, UpstreamError } from '../services/index.js';
 import type { CliCommand } from '@kiosk/platform';
 
 const reconcileUsage = [
@@ -71,7 +71,7 @@ async function runReconcile(args: string[]): Promise<number> {
     throw new UsageError('--date YYYY-MM-DD is required');
   }
   const c = config(args);
-  const services = createServices({ baseUrl: c.upstream.baseUrl, timeoutMs: c.upstream.timeoutMs, kioskId: c.kiosk.id });
+  const services = servicesFor(c);
   const today = chinaDate(new Date());
   const ledgerDates = [shiftDate(date, -1), date, shiftDate(date, 1)].filter((d) => d <= today);
   const [bill, ...ledgers] = await Promise.all([services.payment.bill(date), ...ledgerDates.map((d) => services.gas.ledger(d))]);

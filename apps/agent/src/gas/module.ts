@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CommandError, defineCommand, type CommandContext, type CommandDefinition, type CommandResult } from '../api/commands.js';
 import { isGasCardReader, type GasCardReader } from '@kiosk/protocol-gascard';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
-import { createServices, type Services } from '../services/index.js';
+import { servicesFor, type Services } from '../services/index.js';
 import { GAS_COMPANY_NAME } from './constants.js';
 import type { GasApi } from './api.js';
 import { GasEngine, isSlipPrinter, type GasAlert, type SlipPrinter } from './engine.js';
@@ -17,7 +17,7 @@ import { GasJournal, type CommitPoint, type GasOrder } from './journal.js';
 import { orderNoFromScan } from './receipts.js';
 
 export interface GasModuleOptions {
-  /** Connectors; default: createServices from config.upstream. */
+  /** Connectors; default: servicesFor(config). */
   services?: Pick<Services, 'gas' | 'payment'>;
   /** Default: the `gascard` driver in ctx.devices. */
   cardReader?: () => GasCardReader | undefined;
@@ -89,14 +89,7 @@ export const createGasModule: AgentModuleFactory = createGasModuleWith();
 
 function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule {
   const log = ctx.logger.child({ module: 'gas' });
-  const services =
-    options.services ??
-    createServices({
-      baseUrl: ctx.config.upstream.baseUrl,
-      timeoutMs: ctx.config.upstream.timeoutMs,
-      kioskId: ctx.config.kiosk.id,
-      logger: log,
-    });
+  const services = options.services ?? servicesFor(ctx.config, log);
   const journal = new GasJournal(ctx.db, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.onJournalCommit ? { onCommit: options.onJournalCommit } : {}),

@@ -99,3 +99,19 @@ export function createServices(opts: ServicesOptions): Services {
     },
   };
 }
+
+/** The kiosk's upstream settings the connectors read. */
+export interface UpstreamConfig {
+  kiosk: { id: string };
+  upstream: { baseUrl: string; timeoutMs: number };
+}
+
+/** The connectors for a config: every upstream at `upstream.baseUrl`, with its timeout and the kiosk's id. */
+export function servicesFor(config: UpstreamConfig, logger?: Logger): Services {
+  return createServices({
+    baseUrl: config.upstream.baseUrl,
+    timeoutMs: config.upstream.timeoutMs,
+    kioskId: config.kiosk.id,
+    ...(logger ? { logger } : {}),
+  });
+}
