@@ -9,7 +9,7 @@ import {
   type TradeState,
 } from '@kiosk/contracts/upstream';
 import type { Db } from '@kiosk/platform';
-import { ApiError, operation, parseBody, type OpDeps } from '../http.js';
+import { ApiError, operation, parseBody, type OpContext, type OpDeps } from '../http.js';
 import { randomCode, randomDigits } from '../ids.js';
 import type { MoneyFaults } from '../money-faults.js';
 import { payNotFoundPage, payPage } from '../pages.js';
@@ -111,6 +111,15 @@ class PaymentBook {
 
   findByOutTradeNo(outTradeNo: string): OrderRow | undefined {
     return this.refresh(this.byOutTradeNo.get(outTradeNo) as OrderRow | undefined);
+  }
+
+  /** The order a route's `:outTradeNo` names, logged by that number (cut short); 404 ORDER_NOT_FOUND when none. */
+  pathOrder(req: Request, ctx: OpContext): OrderRow {
+    const outTradeNo = String(req.params.outTradeNo);
+    ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
+    const row = this.findByOutTradeNo(outTradeNo);
+    if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
+    return row;
   }
 
   /** orderId or out_trade_no, for the control API. */
@@ -359,10 +368,7 @@ export function mountPayments(
     operation(
       'payment.query',
       (req, ctx) => {
-        const outTradeNo = String(req.params.outTradeNo);
-        ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
-        const row = book.findByOutTradeNo(outTradeNo);
-        if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
+        const row = book.pathOrder(req, ctx);
         ctx.logFields.tradeState = row.trade_state;
         return { body: book.order(row) };
       },
@@ -375,15 +381,12 @@ export function mountPayments(
     operation(
       'payment.close',
       (req, ctx) => {
-        const outTradeNo = String(req.params.outTradeNo);
-        ctx.logFields.outTradeNo = outTradeNo.slice(0, 40);
-        const row = book.findByOutTradeNo(outTradeNo);
-        if (!row) throw new ApiError(404, 'ORDER_NOT_FOUND', 'no such order');
+        const row = book.pathOrder(req, ctx);
         if (PAYABLE.includes(row.trade_state) && book.moneyFaults?.takePayOnClose(row.out_trade_no)) {
           // Staged race: the buyer's payment reaches the provider just before the close.
           book.settle(row.order_id, 'pay');
         }
-        const fresh = book.findByOutTradeNo(outTradeNo) as OrderRow;
+        const fresh = book.findByOutTradeNo(row.out_trade_no) as OrderRow;
         return { body: book.order(db.transaction(() => book.closeRow(fresh))()) };
       },
       deps,

@@ -4,6 +4,7 @@
  * a write. Pure: the simulator and tests share it.
  */
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
+import type { GasCardWrite } from '@kiosk/protocol-gascard';
 
 interface SimCardWrite {
   serialNo: string;
@@ -63,17 +64,8 @@ export function newCard(p: Pick<CardProfile, 'cardNo' | 'accountNo' | 'purchaseC
 
 export type CardWriteStatus = 'ok' | 'counterMismatch' | 'cardMismatch' | 'macRejected';
 
-export interface CardWriteRequest {
-  cardNo: string;
-  purchaseCount: number;
-  amountFen: number;
-  volumeM3: number;
-  mac: string;
-  serialNo: string;
-}
-
 /** Why a write would be refused before anything changes on the card, or null when it takes. */
-function refusal(card: SimCard, w: CardWriteRequest): Exclude<CardWriteStatus, 'ok'> | null {
+function refusal(card: SimCard, w: GasCardWrite): Exclude<CardWriteStatus, 'ok'> | null {
   if (w.cardNo !== card.cardNo) return 'cardMismatch';
   if (!/^[0-9A-F]{16}$/i.test(w.mac) || /^0+$/.test(w.mac)) return 'macRejected';
   // The gas company's write data is for the next purchase (counter + 1). A card does NOT protect
@@ -84,7 +76,7 @@ function refusal(card: SimCard, w: CardWriteRequest): Exclude<CardWriteStatus, '
   return null;
 }
 
-const record = (w: CardWriteRequest, at: Date): SimCardWrite => ({
+const record = (w: GasCardWrite, at: Date): SimCardWrite => ({
   serialNo: w.serialNo,
   purchaseCount: w.purchaseCount,
   amountFen: w.amountFen,
@@ -96,7 +88,7 @@ const record = (w: CardWriteRequest, at: Date): SimCardWrite => ({
  * A write that completes: the counter becomes the target and the purchase is added to the balance
  * waiting for the meter. A repeated write is NOT answered "already written": it adds again.
  */
-export function applyWrite(card: SimCard, w: CardWriteRequest, at: Date): { status: CardWriteStatus; purchaseCount: number } {
+export function applyWrite(card: SimCard, w: GasCardWrite, at: Date): { status: CardWriteStatus; purchaseCount: number } {
   const refused = refusal(card, w);
   if (refused) return { status: refused, purchaseCount: card.purchaseCount };
   card.purchaseCount = w.purchaseCount;
@@ -114,7 +106,7 @@ export function applyWrite(card: SimCard, w: CardWriteRequest, at: Date): { stat
  * purchase counter is written, the balance is not. Reading the card afterwards shows the target
  * counter with the stored purchase unchanged. Returns false when the write would have been refused.
  */
-export function applyTornWrite(card: SimCard, w: CardWriteRequest, at: Date): boolean {
+export function applyTornWrite(card: SimCard, w: GasCardWrite, at: Date): boolean {
   if (refusal(card, w)) return false;
   card.purchaseCount = w.purchaseCount;
   card.torn.push(record(w, at));
