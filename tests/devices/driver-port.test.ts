@@ -4,14 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport } from '@kiosk/transport';
-import {
-  cannotOpenStatus,
-  listenAndOpen,
-  openingStatus,
-  portClosedStatus,
-  releasePort,
-  type PortListeners,
-} from '../../apps/agent/src/devices/driver-port.js';
+import * as driverPort from '../../apps/agent/src/devices/driver-port.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -19,7 +12,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-function recorder(): PortListeners & { events: string[]; closed: Promise<void> } {
+function recorder(): driverPort.PortListeners & { events: string[]; closed: Promise<void> } {
   let closed = (): void => {};
   const events: string[] = [];
   return {
@@ -46,17 +39,17 @@ describe('listenAndOpen / releasePort', () => {
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const t = new TcpTransport({ host: '127.0.0.1', port: (server!.address() as AddressInfo).port });
     const l = recorder();
-    expect(await listenAndOpen(t, l)).toBeNull();
+    expect(await driverPort.listenAndOpen(t, l)).toBeNull();
     await connected;
     const got = new Promise<void>((r) => t.once('data', () => r()));
     peer!.write('hi');
     await got;
     expect(l.events).toEqual(['open', 'data:hi']);
-    await releasePort(t, l);
+    await driverPort.releasePort(t, l);
     expect([t.listenerCount('data'), t.listenerCount('open'), t.listenerCount('close')]).toEqual([0, 0, 0]);
     expect(l.events).toEqual(['open', 'data:hi']);
     // A second close of a closed port does not throw out of stop().
-    await expect(releasePort(t, l)).resolves.toBeUndefined();
+    await expect(driverPort.releasePort(t, l)).resolves.toBeUndefined();
   });
 
   it('a port that cannot open resolves with the error, still listened to (a reconnect will say open)', async () => {
@@ -67,28 +60,28 @@ describe('listenAndOpen / releasePort', () => {
     server = undefined;
     const t = new TcpTransport({ host: '127.0.0.1', port, connectTimeoutMs: 1000 });
     const l = recorder();
-    const failed = await listenAndOpen(t, l);
+    const failed = await driverPort.listenAndOpen(t, l);
     expect(failed).toBeInstanceOf(Error);
     expect(t.listenerCount('open')).toBe(1);
-    expect(cannotOpenStatus(t, failed!)).toEqual({
+    expect(driverPort.cannotOpenStatus(t, failed!)).toEqual({
       device: 'noDevice',
       action: 'maintenance',
       detail: `cannot open ${t.description}: ${failed!.message}`,
     });
-    expect(cannotOpenStatus(t, failed!, 'offline').device).toBe('offline');
-    await releasePort(t, l);
+    expect(driverPort.cannotOpenStatus(t, failed!, 'offline').device).toBe('offline');
+    await driverPort.releasePort(t, l);
   });
 });
 
 describe('statuses', () => {
   it('opening names the port; a closed port is offline for maintenance, with the cause when there is one', () => {
     const t = new TcpTransport({ host: '127.0.0.1', port: 9 });
-    expect(openingStatus(t)).toEqual({ device: 'starting', detail: `opening ${t.description}` });
-    expect(portClosedStatus('reader', new Error('EIO'))).toEqual({
+    expect(driverPort.openingStatus(t)).toEqual({ device: 'starting', detail: `opening ${t.description}` });
+    expect(driverPort.portClosedStatus('reader', new Error('EIO'))).toEqual({
       device: 'offline',
       action: 'maintenance',
       detail: 'reader disconnected: EIO',
     });
-    expect(portClosedStatus('scanner', undefined).detail).toBe('scanner port closed');
+    expect(driverPort.portClosedStatus('scanner', undefined).detail).toBe('scanner port closed');
   });
 });

@@ -25,16 +25,10 @@ import {
 import { liveFfmpegPids, runFfmpeg } from './ffmpeg-process.js';
 import { parseJpeg } from './jpeg.js';
 import { CameraPreview } from './preview.js';
+import { silentDriverLogger, type DriverLogger } from '../driver-logger.js';
 
-/** The subset of a pino logger the driver uses; pino's Logger fits. */
-export interface CameraLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const silent: CameraLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** The subset of a pino logger the driver uses (the drivers' one shape; pino's Logger fits). */
+export type CameraLogger = DriverLogger;
 
 export interface CameraDriverOptions {
   source: CameraSource;
@@ -113,7 +107,7 @@ export class CameraDriver extends EventEmitter<DeviceEvents> implements DeviceDr
     };
     checkSize('width', this.o.width);
     checkSize('height', this.o.height);
-    this.log = options.logger ?? silent;
+    this.log = options.logger ?? silentDriverLogger;
     this.current = {
       device: 'offline',
       detail: this.o.enabled ? 'not started' : 'disabled in configuration',

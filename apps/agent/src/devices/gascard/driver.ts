@@ -17,6 +17,7 @@ import { Mutex } from '@kiosk/platform';
 import { resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { ReconnectingTransport } from '@kiosk/transport';
+import { silentDriverLogger, type DriverLogger } from '../driver-logger.js';
 import {
   cannotOpenStatus,
   listenAndOpen,
@@ -50,14 +51,6 @@ import {
   type GasCardWriteResult,
 } from '@kiosk/protocol-gascard';
 
-export interface GasCardLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
-
-const silent: GasCardLogger = { debug() {}, info() {}, warn() {} };
-
 export interface GasCardDriverOptions {
   transport: Transport;
   pollIntervalMs?: number;
@@ -70,7 +63,7 @@ export interface GasCardDriverOptions {
   statusTimeoutMs?: number;
   /** Consecutive timeouts before the status turns offline (default 2). */
   unresponsiveAfter?: number;
-  logger?: GasCardLogger;
+  logger?: DriverLogger;
 }
 
 export interface GasCardDriverEvents {
@@ -97,7 +90,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
   private readonly writeTimeoutMs: number;
   private readonly statusTimeoutMs: number;
   private readonly unresponsiveAfter: number;
-  private readonly log: GasCardLogger;
+  private readonly log: DriverLogger;
   private readonly parser = createFrameParser();
 
   private current: DeviceStatus = { device: 'offline', detail: 'not started' };
@@ -137,7 +130,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
     this.writeTimeoutMs = options.writeTimeoutMs ?? 5000;
     this.statusTimeoutMs = options.statusTimeoutMs ?? Math.min(this.requestTimeoutMs, 500);
     this.unresponsiveAfter = options.unresponsiveAfter ?? 2;
-    this.log = options.logger ?? silent;
+    this.log = options.logger ?? silentDriverLogger;
   }
 
   status(): DeviceStatus {
@@ -364,7 +357,7 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
 export type GasCardConfig = NonNullable<KioskConfig['devices']['gascard']>;
 
 /** The driver for config.devices.gascard, on a transport that reconnects by itself. */
-export function createGasCardDriver(config: GasCardConfig, logger?: GasCardLogger): GasCardDriver {
+export function createGasCardDriver(config: GasCardConfig, logger?: DriverLogger): GasCardDriver {
   const t = config.transport;
   let inner: Transport;
   switch (t.kind) {

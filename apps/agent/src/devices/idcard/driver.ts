@@ -71,17 +71,9 @@ import { decodeText, isExpired, type DecodedCard } from '@kiosk/protocol-sam';
 // The kiosk's local date (China, UTC+8) decides expiry; one helper for China time project-wide.
 import { chinaDate, Mutex } from '@kiosk/platform';
 
+import { silentDriverLogger, type DriverLogger } from '../driver-logger.js';
+
 export { IdCardError } from './errors.js';
-
-/** Minimal logger shape (pino satisfies it). */
-export interface IdCardLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const silentLogger: IdCardLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface DecodedPhoto {
   mime: string;
@@ -139,7 +131,7 @@ export interface IdCardDriverOptions {
   /** Read with 30 10 (text + photo + fingerprints) instead of 30 01. */
   readFingerprint?: boolean;
   photoDecoder?: PhotoDecoder | null;
-  logger?: IdCardLogger;
+  logger?: DriverLogger;
   /** Consecutive timeouts before the status turns offline. */
   unresponsiveAfter?: number;
   /** Delay between probes while the SAM is faulty or the reader silent. */
@@ -200,7 +192,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
   private readonly baudRate: number;
   private readonly readFingerprint: boolean;
   private readonly photoDecoder: PhotoDecoder | null;
-  private readonly log: IdCardLogger;
+  private readonly log: DriverLogger;
   private readonly unresponsiveAfter: number;
   private readonly probeRetryMs: number;
   private readonly retryWindowMs: number;
@@ -271,7 +263,7 @@ export class IdCardDriver extends EventEmitter<IdCardDriverEvents> implements De
     this.baudRate = options.baudRate ?? 115200;
     this.readFingerprint = options.readFingerprint ?? false;
     this.photoDecoder = options.photoDecoder ?? null;
-    this.log = options.logger ?? silentLogger;
+    this.log = options.logger ?? silentDriverLogger;
     this.unresponsiveAfter = options.unresponsiveAfter ?? 2;
     this.probeRetryMs = options.probeRetryMs ?? Math.max(this.pollIntervalMs, 1000);
     this.retryWindowMs = options.retryWindowMs ?? 60_000;
@@ -865,7 +857,7 @@ export interface CreateIdCardDriverExtras {
 /** Builds the transport named in config (serial, hid or tcp), wrapped to reconnect, and the driver. */
 export function createIdCardDriver(
   config: IdCardConfig,
-  logger?: IdCardLogger,
+  logger?: DriverLogger,
   extras: CreateIdCardDriverExtras = {},
 ): IdCardDriver {
   const t = config.transport;

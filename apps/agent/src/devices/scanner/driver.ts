@@ -19,6 +19,7 @@ import { HidPosTransport, ReconnectingTransport, SerialTransport, TcpTransport, 
 import type { DeviceDriver, DeviceStatus } from '@kiosk/contracts/device-status';
 import { ScanFramer, type ScanEvent, type ScanRejection } from '@kiosk/protocol-scanner';
 import { classifyScan } from './personal.js';
+import { silentDriverLogger, type DriverLogger } from '../driver-logger.js';
 import {
   cannotOpenStatus,
   listenAndOpen,
@@ -28,14 +29,6 @@ import {
   type PortListeners,
 } from '../driver-port.js';
 
-export interface ScannerLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
-
-const silent: ScannerLogger = { debug() {}, info() {}, warn() {} };
-
 export interface ScannerDriverOptions {
   transport: Transport;
   /** A partial code older than this is dropped (the module never sends a code slowly). */
@@ -43,7 +36,7 @@ export interface ScannerDriverOptions {
   /** The same code again within this window is the same presentation, not a new scan. */
   sameCodeMs?: number;
   maxCodeBytes?: number;
-  logger?: ScannerLogger;
+  logger?: DriverLogger;
   /** Clock for the same-code window (tests). */
   now?: () => number;
 }
@@ -91,7 +84,7 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
   private readonly framer: ScanFramer;
   private readonly partialTimeoutMs: number;
   private readonly sameCodeMs: number;
-  private readonly log: ScannerLogger;
+  private readonly log: DriverLogger;
   private readonly now: () => number;
   private current: DeviceStatus = { device: 'offline', detail: 'not started' };
   private running = false;
@@ -121,7 +114,7 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
     this.framer = new ScanFramer(options.maxCodeBytes !== undefined ? { maxBytes: options.maxCodeBytes } : {});
     this.partialTimeoutMs = options.partialTimeoutMs ?? 500;
     this.sameCodeMs = options.sameCodeMs ?? 2000;
-    this.log = options.logger ?? silent;
+    this.log = options.logger ?? silentDriverLogger;
     this.now = options.now ?? Date.now;
   }
 
@@ -244,7 +237,7 @@ function scannerTransport(t: ScannerConfig['transport']): Transport {
 }
 
 /** The driver for config.devices.scanner. */
-export function createScannerDriver(config: ScannerConfig, logger?: ScannerLogger): ScannerDriver {
+export function createScannerDriver(config: ScannerConfig, logger?: DriverLogger): ScannerDriver {
   return new ScannerDriver({
     transport: scannerTransport(config.transport),
     partialTimeoutMs: config.partialTimeoutMs,
