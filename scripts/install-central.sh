@@ -11,24 +11,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/scripts/install-lib.sh"
 
 # Options first: --root changes every target path below.
-ROOT=
-EXAMPLE=$REPO/deploy/config/central.production.example.json
-UNINSTALL=0
-PURGE=0
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --dry-run) DRY_RUN=1 ;;
-    --uninstall) UNINSTALL=1 ;;
-    --purge) PURGE=1 ;;
-    --config) EXAMPLE=${2:?--config needs a file}; shift ;;
-    --config=*) EXAMPLE=${1#--config=} ;;
-    --root) ROOT=${2:?--root needs a directory}; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option $1" ;;
-  esac
-  shift
-done
+parse_install_options "$REPO/deploy/config/central.production.example.json" "$@"
 
 PREFIX=$ROOT/opt/kiosk-central
 ETC=$ROOT/etc/kiosk-central

@@ -6,6 +6,31 @@ DRY_RUN=${DRY_RUN:-0}
 say() { printf '%s\n' "$*"; }
 die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
 
+# parse_install_options DEFAULT_EXAMPLE "$@": the options both installers take. Sets ROOT,
+# EXAMPLE, UNINSTALL, PURGE and DRY_RUN; --help prints the script's header comment and exits.
+parse_install_options() {
+  ROOT=
+  EXAMPLE=$1
+  UNINSTALL=0
+  PURGE=0
+  shift
+  # The comment block after the shebang, without its '# ' (up to the first line of code).
+  usage() { sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p'; }
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --dry-run) DRY_RUN=1 ;;
+      --uninstall) UNINSTALL=1 ;;
+      --purge) PURGE=1 ;;
+      --config) EXAMPLE=${2:?--config needs a file}; shift ;;
+      --config=*) EXAMPLE=${1#--config=} ;;
+      --root) ROOT=${2:?--root needs a directory}; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage >&2; die "unknown option $1" ;;
+    esac
+    shift
+  done
+}
+
 # Prints the command, then runs it unless this is a dry run.
 act() {
   if [[ $DRY_RUN == 1 ]]; then

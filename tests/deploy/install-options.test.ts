@@ -1,0 +1,31 @@
+// The option parser both installers share (scripts/install-lib.sh parse_install_options).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const lib = join(import.meta.dirname, '../../scripts/install-lib.sh');
+
+function parse(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const script = `source "$0"; PROG=t; parse_install_options /default.json "$@"; echo "root=$ROOT example=$EXAMPLE uninstall=$UNINSTALL purge=$PURGE dry=$DRY_RUN"`;
+  const r = spawnSync('bash', ['-c', script, lib, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+describe('parse_install_options', () => {
+  it('defaults, then every option in both spellings', () => {
+    expect(parse().stdout).toBe('root= example=/default.json uninstall=0 purge=0 dry=0');
+    expect(parse('--dry-run', '--config', '/a.json', '--root', '/mnt/img').stdout).toBe(
+      'root=/mnt/img example=/a.json uninstall=0 purge=0 dry=1',
+    );
+    expect(parse('--config=/b.json', '--uninstall', '--purge').stdout).toBe('root= example=/b.json uninstall=1 purge=1 dry=0');
+  });
+
+  it('an unknown option or a missing value fails with the reason', () => {
+    const bad = parse('--frobnicate');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('t: unknown option --frobnicate');
+    const noRoot = parse('--root');
+    expect(noRoot.status).not.toBe(0);
+    expect(noRoot.stderr).toContain('--root needs a directory');
+  });
+});
