@@ -77,3 +77,18 @@ export class Rng {
     return new Rng(`${this.int(0, 0x7fffffff)}:${label}`);
   }
 }
+
+/**
+ * mulberry32 from a 32-bit number seed: uniform floats in [0, 1), the same sequence for the same
+ * seed. For fault patterns and fuzzing (simulators, tests) where a seed is a number to repeat a run.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

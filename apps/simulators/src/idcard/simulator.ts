@@ -20,7 +20,15 @@ import { CardEncodeError, cardTypes, encodeText, nations, sexes, type CardFields
 import { maskIdNumber, maskName } from '@kiosk/platform';
 import { PtySimulator } from '../harness/pty-simulator.js';
 import type { SimulatedDevice } from '../simulated-device.js';
-import { findProfile, profiles, seededBytes, syntheticFingerprints, syntheticWlt, type CardProfile } from '@kiosk/synthetic';
+import {
+  findProfile,
+  mulberry32,
+  profiles,
+  seededBytes,
+  syntheticFingerprints,
+  syntheticWlt,
+  type CardProfile,
+} from '@kiosk/synthetic';
 import {
   personalityPresets,
   personalitySchema,
@@ -75,17 +83,6 @@ export interface TimelineEvent {
 }
 
 const DEFAULT_SAM_ID = '05.01-20240601-0000000001-0012345678';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- control input schemas ----------------------------------------------------------------------
 
