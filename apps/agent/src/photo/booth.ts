@@ -47,6 +47,11 @@ export class PhotoBooth {
   private readonly results = new Map<string, Buffer>();
   /** The last good photo of this session, waiting to be paid for. */
   private held: { key: string; jpeg: Buffer } | null = null;
+  /**
+   * Previews told to stop whose ffmpeg has not exited yet. The camera opens once: a retake that
+   * starts the next preview before the last one is gone would be refused as busy (seen under load).
+   */
+  private stopping: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly camera: () => BoothCamera | undefined,
@@ -73,15 +78,22 @@ export class PhotoBooth {
     return { camera, consent: this.consent };
   }
 
+  private stopPreview(preview: CameraPreview): void {
+    this.stopping = Promise.allSettled([this.stopping, preview.stop()]);
+  }
+
   /**
-   * Starts the live preview; `onHint` gets the checks' first failure (or null when the framing is
-   * right) about once a second, for the printed and spoken hints.
+   * Starts the live preview once the previous one has let go of the camera; `onHint` gets the
+   * checks' first failure (or null when the framing is right) about once a second, for the
+   * printed and spoken hints.
    */
-  startPreview(
+  async startPreview(
     spec: PhotoSpec,
     onHint: (hint: PhotoCheckCode | null) => void,
     onFailed: () => void,
-  ): { url: string; stop: () => void } {
+  ): Promise<{ url: string; stop: () => void }> {
+    this.requireCamera();
+    await this.stopping;
     const { camera, consent } = this.requireCamera();
     const preview = camera.preview({ consent, width: this.settings.frameWidth, height: this.settings.frameHeight, fps: 4 });
     const key = randomBytes(18).toString('base64url');
@@ -118,7 +130,7 @@ export class PhotoBooth {
         stopped = true;
         preview.off('frame', onFrame);
         this.previews.delete(key);
-        void preview.stop();
+        this.stopPreview(preview);
       },
     };
   }
@@ -173,7 +185,7 @@ export class PhotoBooth {
   end(): void {
     if (this.consent) revokeCameraConsent(this.consent);
     this.consent = undefined;
-    for (const p of this.previews.values()) void p.stop();
+    for (const p of this.previews.values()) this.stopPreview(p);
     this.previews.clear();
     for (const b of this.results.values()) b.fill(0);
     this.results.clear();
