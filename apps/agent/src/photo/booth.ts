@@ -16,6 +16,7 @@ import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DeviceDriver } from '@kiosk/contracts/device-status';
 import type { CameraDriver } from '../devices/camera/driver.js';
+import { serveLivePreview } from '../api/live-preview.js';
 import { analyseFrame } from './analyse.js';
 import type { PhotoCheckCode } from './checks.js';
 import { cropToSpec } from './crop.js';
@@ -198,30 +199,9 @@ export class PhotoBooth {
   }
 
   routes(app: Express): void {
-    app.get(`${photoPreviewPath}/:key`, (req: Request, res: Response) => {
-      const preview = this.previews.get(String(req.params['key']));
-      if (!preview || !preview.running) {
-        res.status(404).json({ error: 'no live preview' });
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
-        'Cache-Control': 'no-store',
-        Connection: 'close',
-      });
-      const onFrame = (jpeg: Buffer): void => {
-        res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
-        res.write(jpeg);
-        res.write('\r\n');
-      };
-      const finish = (): void => {
-        preview.off('frame', onFrame);
-        res.end();
-      };
-      preview.on('frame', onFrame);
-      preview.once('end', finish);
-      req.on('close', () => preview.off('frame', onFrame));
-    });
+    app.get(`${photoPreviewPath}/:key`, (req: Request, res: Response) =>
+      serveLivePreview(this.previews.get(String(req.params['key'])), req, res),
+    );
     app.get(`${photoResultPath}/:key`, (req: Request, res: Response) => {
       const jpeg = this.results.get(String(req.params['key']));
       if (!jpeg) {
