@@ -30,15 +30,12 @@ fi
 
 do_uninstall() {
   if live_system; then act systemctl disable --now kiosk-central.service; fi
-  if [[ -e $UNIT ]]; then act rm -f "$UNIT"; else say "unchanged: $UNIT absent"; fi
+  remove_path "$UNIT"
   if live_system; then act systemctl daemon-reload; fi
-  if [[ -e $PREFIX ]]; then act rm -rf "$PREFIX"; else say "unchanged: $PREFIX absent"; fi
+  remove_path "$PREFIX"
   if [[ $PURGE == 1 ]]; then
-    for d in "$ETC" "$DATA"; do
-      if [[ -e $d ]]; then act rm -rf "$d"; else say "unchanged: $d absent"; fi
-    done
-    if [[ -n $ROOT ]]; then say "not managed with --root: user $USER_NAME"
-    elif id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
+    remove_path "$ETC" "$DATA"
+    remove_user "$USER_NAME"
   else
     say "kept: $ETC (config), $DATA (fleet database), user $USER_NAME; --purge removes them"
   fi

@@ -41,18 +41,13 @@ do_uninstall() {
   if live_system; then
     act systemctl disable --now kiosk-browser.service kiosk-agent.service
   fi
-  for f in "$UNITS/kiosk-agent.service" "$UNITS/kiosk-browser.service" "$UDEV_RULES" "$POLKIT_RULE" "$CHROMIUM_POLICY" "$JOURNALD_CONF"; do
-    if [[ -e $f ]]; then act rm -f "$f"; else say "unchanged: $f absent"; fi
-  done
+  remove_path "$UNITS/kiosk-agent.service" "$UNITS/kiosk-browser.service" "$UDEV_RULES" "$POLKIT_RULE" "$CHROMIUM_POLICY" "$JOURNALD_CONF"
   if live_system; then act systemctl daemon-reload; fi
   if live_system && command -v udevadm >/dev/null; then act udevadm control --reload-rules; fi
-  if [[ -e $PREFIX ]]; then act rm -rf "$PREFIX"; else say "unchanged: $PREFIX absent"; fi
+  remove_path "$PREFIX"
   if [[ $PURGE == 1 ]]; then
-    for d in "$ETC" "$DATA" "$LOGS"; do
-      if [[ -e $d ]]; then act rm -rf "$d"; else say "unchanged: $d absent"; fi
-    done
-    if [[ -n $ROOT ]]; then say "not managed with --root: user $USER_NAME"
-    elif id -u "$USER_NAME" >/dev/null 2>&1; then act userdel "$USER_NAME"; else say "unchanged: user $USER_NAME absent"; fi
+    remove_path "$ETC" "$DATA" "$LOGS"
+    remove_user "$USER_NAME"
   else
     say "kept: $ETC (config), $DATA (journal and audit log), user $USER_NAME; --purge removes them"
   fi

@@ -31,6 +31,22 @@ parse_install_options() {
   done
 }
 
+# remove_path PATH...: removes each file, or directory with its contents; an absent one is said, not an error.
+remove_path() {
+  local p
+  for p in "$@"; do
+    if [[ -d $p ]]; then act rm -rf "$p"
+    elif [[ -e $p ]]; then act rm -f "$p"
+    else say "unchanged: $p absent"; fi
+  done
+}
+
+# remove_user NAME: the service user goes with --purge; with --root it is the image's to manage.
+remove_user() {
+  if [[ -n ${ROOT:-} ]]; then say "not managed with --root: user $1"
+  elif id -u "$1" >/dev/null 2>&1; then act userdel "$1"; else say "unchanged: user $1 absent"; fi
+}
+
 # Prints the command, then runs it unless this is a dry run.
 act() {
   if [[ $DRY_RUN == 1 ]]; then

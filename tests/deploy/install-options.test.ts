@@ -29,3 +29,15 @@ describe('parse_install_options', () => {
     expect(noRoot.stderr).toContain('--root needs a directory');
   });
 });
+
+describe('remove_path / remove_user (uninstall)', () => {
+  it('a dry run names rm -rf for a directory, rm -f for a file, and says what is absent; --root leaves the user alone', () => {
+    const script = `source "$0"; PROG=t; DRY_RUN=1; d=$(mktemp -d); touch "$d/f"; remove_path "$d/sub" "$d/f" "$d"; ROOT=/img; remove_user nobody; rm -rf "$d"`;
+    const r = spawnSync('bash', ['-c', script, lib], { encoding: 'utf8' });
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^unchanged: \/.*\/sub absent$/);
+    expect(lines[1]).toMatch(/^would run: rm -f \/.*\/f$/);
+    expect(lines[2]).toMatch(/^would run: rm -rf \/.*$/);
+    expect(lines[3]).toBe('not managed with --root: user nobody');
+  });
+});

@@ -73,6 +73,30 @@ describe('listenAndOpen / releasePort', () => {
   });
 });
 
+describe('startOnPort', () => {
+  it('shows opening, then no device when the port never opened; a port that was open before shows no second status', async () => {
+    server = createServer();
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const closedPort = (server.address() as AddressInfo).port;
+    await new Promise<void>((r) => server!.close(() => r()));
+    server = undefined;
+    for (const everOpened of [false, true]) {
+      const t = new TcpTransport({ host: '127.0.0.1', port: closedPort, connectTimeoutMs: 1000 });
+      const l = recorder();
+      const shown: string[] = [];
+      await driverPort.startOnPort(
+        t,
+        l,
+        (s) => shown.push(s.device),
+        () => everOpened,
+      );
+      expect(shown).toEqual(everOpened ? ['starting'] : ['starting', 'noDevice']);
+      expect(t.listenerCount('open')).toBe(1);
+      await driverPort.releasePort(t, l);
+    }
+  });
+});
+
 describe('statuses', () => {
   it('opening names the port; a closed port is offline for maintenance, with the cause when there is one', () => {
     const t = new TcpTransport({ host: '127.0.0.1', port: 9 });

@@ -34,6 +34,22 @@ export async function listenAndOpen(transport: Transport, listeners: PortListene
   }
 }
 
+/**
+ * A receive-side driver's start: says it is opening the port, listens and opens it. A port that
+ * does not open before it ever did means no device yet; a ReconnectingTransport keeps trying and
+ * its 'open' brings the driver online.
+ */
+export async function startOnPort(
+  transport: Transport,
+  listeners: PortListeners,
+  show: (status: DeviceStatus) => void,
+  everOpened: () => boolean,
+): Promise<void> {
+  show(openingStatus(transport));
+  const failed = await listenAndOpen(transport, listeners);
+  if (failed && !everOpened()) show(cannotOpenStatus(transport, failed));
+}
+
 /** Stops listening and closes the port; a failing close is ignored (the driver is stopping either way). */
 export async function releasePort(transport: Transport, listeners: PortListeners): Promise<void> {
   transport.off('data', listeners.data);

@@ -18,14 +18,7 @@ import { resolvePath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { ReconnectingTransport } from '@kiosk/transport';
 import { silentDriverLogger, type DriverLogger } from '../driver-logger.js';
-import {
-  cannotOpenStatus,
-  listenAndOpen,
-  openingStatus,
-  portClosedStatus,
-  releasePort,
-  type PortListeners,
-} from '../driver-port.js';
+import { portClosedStatus, releasePort, startOnPort, type PortListeners } from '../driver-port.js';
 import { SerialTransport } from '@kiosk/transport';
 import { TcpTransport } from '@kiosk/transport';
 import type { Transport } from '@kiosk/transport';
@@ -144,10 +137,12 @@ export class GasCardDriver extends EventEmitter<GasCardDriverEvents> implements 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.setStatus(openingStatus(this.transport));
-    const failed = await listenAndOpen(this.transport, this.port);
-    // ReconnectingTransport keeps trying; until then there is no device.
-    if (failed && !this.everOpened) this.setStatus(cannotOpenStatus(this.transport, failed));
+    await startOnPort(
+      this.transport,
+      this.port,
+      (s) => this.setStatus(s),
+      () => this.everOpened,
+    );
   }
 
   async stop(): Promise<void> {

@@ -20,14 +20,7 @@ import type { DeviceDriver, DeviceStatus } from '@kiosk/contracts/device-status'
 import { ScanFramer, type ScanEvent, type ScanRejection } from '@kiosk/protocol-scanner';
 import { classifyScan } from './personal.js';
 import { silentDriverLogger, type DriverLogger } from '../driver-logger.js';
-import {
-  cannotOpenStatus,
-  listenAndOpen,
-  openingStatus,
-  portClosedStatus,
-  releasePort,
-  type PortListeners,
-} from '../driver-port.js';
+import { portClosedStatus, releasePort, startOnPort, type PortListeners } from '../driver-port.js';
 
 export interface ScannerDriverOptions {
   transport: Transport;
@@ -125,10 +118,12 @@ export class ScannerDriver extends EventEmitter<ScannerDriverEvents> implements 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.setStatus(openingStatus(this.transport));
-    const failed = await listenAndOpen(this.transport, this.port);
-    // ReconnectingTransport keeps trying; until then there is no device.
-    if (failed && !this.everOpened) this.setStatus(cannotOpenStatus(this.transport, failed));
+    await startOnPort(
+      this.transport,
+      this.port,
+      (s) => this.setStatus(s),
+      () => this.everOpened,
+    );
   }
 
   async stop(): Promise<void> {
