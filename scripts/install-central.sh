@@ -53,16 +53,8 @@ do_install() {
   local check
   check=$(node --import tsx "$REPO/deploy/check-central-config.ts" "$EXAMPLE" 2>&1) || die "the example config is invalid: $check"
   say "check: $check"
-  local source_config=$EXAMPLE
-  if [[ -f $CONFIG ]]; then
-    say "kept: $CONFIG (exists; an operator's edits are never overwritten)"
-    source_config=$CONFIG
-  fi
-  ensure_dir "$ETC" 0750 "root:$USER_NAME"
-  put_file "$CONFIG" 0640 "root:$USER_NAME" <"$source_config"
-  if grep -q 'CHANGE-ME' "$source_config"; then
-    say "WARNING: $CONFIG still has CHANGE-ME kiosk secrets; add dashboard users (central hash-password) before going live"
-  fi
+  install_config "exists; an operator's edits are never overwritten" \
+    "kiosk secrets; add dashboard users (central hash-password) before going live"
   ensure_dir "$DATA" 0750 "$USER_NAME:$USER_NAME"
   put_file "$UNIT" 0644 root:root <"$REPO/deploy/systemd/kiosk-central.service"
   if live_system; then

@@ -68,21 +68,13 @@ do_install() {
   local check
   check=$(node "$REPO/bin/kiosk.js" config check --config "$EXAMPLE" 2>&1) || die "the example config is invalid: $check"
   say "check: $check"
-  local source_config=$EXAMPLE
-  if [[ -f $CONFIG ]]; then
-    say "kept: $CONFIG (exists; edit it, then: npx kiosk config check --config $CONFIG)"
-    source_config=$CONFIG
-  fi
-  ensure_dir "$ETC" 0750 "root:$USER_NAME"
-  put_file "$CONFIG" 0640 "root:$USER_NAME" <"$source_config"
-  if grep -q 'CHANGE-ME' "$source_config"; then
-    say "WARNING: $CONFIG still has CHANGE-ME values (central.secret): set them before going live"
-  fi
+  install_config "exists; edit it, then: npx kiosk config check --config $CONFIG" \
+    "values (central.secret): set them before going live"
 
   ensure_dir "$DATA" 0750 "$USER_NAME:$USER_NAME"
   ensure_dir "$LOGS" 0750 "$USER_NAME:$USER_NAME"
 
-  node "$REPO/deploy/udev-rules.mjs" "$source_config" | put_file "$UDEV_RULES" 0644 root:root
+  node "$REPO/deploy/udev-rules.mjs" "$SOURCE_CONFIG" | put_file "$UDEV_RULES" 0644 root:root
   if live_system && command -v udevadm >/dev/null; then
     act udevadm control --reload-rules
     act udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=hidraw

@@ -47,6 +47,22 @@ remove_user() {
   elif id -u "$1" >/dev/null 2>&1; then act userdel "$1"; else say "unchanged: user $1 absent"; fi
 }
 
+# install_config KEPT_HINT CHANGE_ME_WARNING: installs $EXAMPLE as $CONFIG (root:$USER_NAME 0640 in
+# $ETC), or keeps an existing $CONFIG (an operator's edits are never overwritten), and warns while
+# it still has CHANGE-ME values. Sets SOURCE_CONFIG to the file installed.
+install_config() {
+  SOURCE_CONFIG=$EXAMPLE
+  if [[ -f $CONFIG ]]; then
+    say "kept: $CONFIG ($1)"
+    SOURCE_CONFIG=$CONFIG
+  fi
+  ensure_dir "$ETC" 0750 "root:$USER_NAME"
+  put_file "$CONFIG" 0640 "root:$USER_NAME" <"$SOURCE_CONFIG"
+  if grep -q 'CHANGE-ME' "$SOURCE_CONFIG"; then
+    say "WARNING: $CONFIG still has CHANGE-ME $2"
+  fi
+}
+
 # Prints the command, then runs it unless this is a dry run.
 act() {
   if [[ $DRY_RUN == 1 ]]; then

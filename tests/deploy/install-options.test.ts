@@ -41,3 +41,21 @@ describe('remove_path / remove_user (uninstall)', () => {
     expect(lines[3]).toBe('not managed with --root: user nobody');
   });
 });
+
+describe('install_config', () => {
+  it('installs the example, or keeps an existing config with the hint; warns while CHANGE-ME is left (dry run)', () => {
+    const script = `source "$0"; PROG=t; DRY_RUN=1; USER_NAME=kiosk; d=$(mktemp -d); ETC=$d/etc; CONFIG=$ETC/k.json
+      EXAMPLE=$d/ex.json; echo '{"secret":"CHANGE-ME"}' >"$EXAMPLE"
+      install_config "hint A" "values: set them"; echo "source=$([[ $SOURCE_CONFIG == "$EXAMPLE" ]] && echo example)"
+      mkdir -p "$ETC"; echo '{"secret":"s3cret"}' >"$CONFIG"
+      install_config "hint B" "values: set them"; echo "source=$([[ $SOURCE_CONFIG == "$CONFIG" ]] && echo config)"
+      rm -rf "$d"`;
+    const out = spawnSync('bash', ['-c', script, lib], { encoding: 'utf8' }).stdout;
+    const [first, second] = out.split(/source=example\n/);
+    expect(first).toMatch(/would write: .*\/etc\/k\.json \(mode 0640, owner root:kiosk\)/);
+    expect(first).toMatch(/WARNING: .*\/etc\/k\.json still has CHANGE-ME values: set them/);
+    expect(second).toMatch(/kept: .*\/etc\/k\.json \(hint B\)/);
+    expect(second).not.toContain('WARNING');
+    expect(second).toContain('source=config');
+  });
+});
