@@ -50,6 +50,18 @@ export interface KioskRecord {
   updatedAt: number;
 }
 
+/**
+ * A feature's share of an applied kiosk event, run with the transaction (`db`) that applies it:
+ * what it writes commits with the event, once per event.
+ */
+export type KioskEventHandler = (
+  kiosk: { id: string; site: string },
+  type: string,
+  payload: Record<string, unknown>,
+  now: number,
+  db: SqlExec,
+) => Promise<void>;
+
 /** One row of the fleet list: what the table and the filters need, nothing more. */
 export interface KioskSummary {
   id: string;
@@ -117,12 +129,7 @@ export class Fleet {
    * Features that derive their own records from kiosk events (e.g. 好差评 follow-ups). Called
    * inside the transaction that applies the event, so each event reaches them exactly once.
    */
-  readonly eventHandlers: ((
-    kiosk: { id: string; site: string },
-    type: string,
-    payload: Record<string, unknown>,
-    now: number,
-  ) => void)[] = [];
+  readonly eventHandlers: KioskEventHandler[] = [];
   /** After a central restart, kiosks get their full grace period again before counting as offline. */
   private readonly startedAt = Date.now();
   private pendingBeats: BeatWrite[] = [];
@@ -443,7 +450,7 @@ export class Fleet {
     db: SqlExec,
   ): Promise<void> {
     const site = this.kiosks.get(kioskId)?.site ?? '';
-    for (const h of this.eventHandlers) h({ id: kioskId, site }, type, payload, now);
+    for (const h of this.eventHandlers) await h({ id: kioskId, site }, type, payload, now, db);
     if (type === 'gas.needs_attention') {
       const ref = typeof payload.orderRef === 'string' ? ` ${payload.orderRef.slice(0, 40)}` : '';
       await this.alerts.raise(
