@@ -201,7 +201,8 @@ export interface FollowupsResponse {
 
 // ---- charts (issue 15) ----
 
-interface Breakdown {
+/** One item's line (a service, a device) in a chart: a value per day. */
+export interface ChartBreakdown {
   item: string;
   perDay: number[];
 }
@@ -215,9 +216,9 @@ export interface ChartSeries {
   availability: (number | null)[];
   /** The same over the whole window. */
   availabilityOverall: number | null;
-  transactions: { total: number[]; failed: number[]; byService: Breakdown[] };
+  transactions: { total: number[]; failed: number[]; byService: ChartBreakdown[] };
   paper: { changes: number[]; outMinutes: number[] };
-  faults: { total: number[]; byDevice: Breakdown[] };
+  faults: { total: number[]; byDevice: ChartBreakdown[] };
 }
 
 export interface SiteSparkline {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
-import { ErrorLine, SeverityBadge, StateBadge, usePoll } from './common.js';
+import { ErrorLine, ListToolbar, SeverityBadge, StateBadge, usePoll } from './common.js';
 import { AckButton } from './kiosk.js';
 import { formatAgo, formatTime, modeLabel } from './labels.js';
 
@@ -9,13 +9,13 @@ export function AlertsView() {
   const { data, error, reload } = usePoll(() => api.alerts(all), 5000, `alerts:${all}`);
   return (
     <section>
-      <div class="toolbar">
-        <h1>{all ? '最近告警 Recent alerts' : '未关闭告警 Open alerts'}</h1>
-        <label class="inline">
-          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已关闭
-          Include closed
-        </label>
-      </div>
+      <ListToolbar
+        level={1}
+        title={all ? '最近告警 Recent alerts' : '未关闭告警 Open alerts'}
+        all={all}
+        onAll={setAll}
+        allLabel="包括已关闭 Include closed"
+      />
       <ErrorLine error={error} />
       {!data ? (
         <p class="loading">加载中… Loading…</p>

@@ -119,6 +119,20 @@ export function ConfirmDialog(props: {
   );
 }
 
+/** A list's heading with the switch that adds finished items (closed alerts, handled follow-ups). */
+export function ListToolbar(props: { level: 1 | 2; title: string; all: boolean; onAll(all: boolean): void; allLabel: string }) {
+  const Heading = props.level === 1 ? 'h1' : 'h2';
+  return (
+    <div class="toolbar">
+      <Heading>{props.title}</Heading>
+      <label class="inline">
+        <input type="checkbox" checked={props.all} onChange={(e) => props.onAll((e.target as HTMLInputElement).checked)} />{' '}
+        {props.allLabel}
+      </label>
+    </div>
+  );
+}
+
 export function ErrorLine({ error }: { error: string | null }) {
   return error ? (
     <p class="error" role="alert">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Followup, type RatingGroup, type RatingsSummary } from './api.js';
-import { ConfirmDialog, ErrorLine, usePoll, useSession } from './common.js';
+import { ConfirmDialog, ErrorLine, ListToolbar, usePoll, useSession } from './common.js';
 import { formatAgo, formatTime, serviceLabel } from './labels.js';
 
 const levelLabel: Record<string, string> = {
@@ -246,13 +246,13 @@ export function RatingsView() {
           </div>
         </>
       )}
-      <div class="toolbar">
-        <h2>{all ? '差评整改 Follow-ups (all)' : '待整改 Open follow-ups'}</h2>
-        <label class="inline">
-          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已处理
-          Include handled
-        </label>
-      </div>
+      <ListToolbar
+        level={2}
+        title={all ? '差评整改 Follow-ups (all)' : '待整改 Open follow-ups'}
+        all={all}
+        onAll={setAll}
+        allLabel="包括已处理 Include handled"
+      />
       {!items.data ? null : items.data.followups.length === 0 ? (
         <p class="muted">没有整改事项 No follow-ups</p>
       ) : (
