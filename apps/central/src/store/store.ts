@@ -1,3 +1,4 @@
+import type { CommandStatus } from '@kiosk/contracts/central-dashboard';
 import type { SqlDriver, SqlExec } from './driver.js';
 import { migrateStore } from './migrations.js';
 import { PgDriver } from './pg-driver.js';
@@ -116,8 +117,6 @@ export interface AlertDbRow {
   acked_by: string | null;
   suppressed: number;
 }
-
-export type CommandStatus = 'queued' | 'delivered' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'expired';
 
 export interface CommandDbRow {
   id: string;

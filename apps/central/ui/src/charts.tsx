@@ -85,38 +85,49 @@ function DataTable({
 }
 
 /**
- * The frame every daily chart shares: the accessible <svg> (title, description), the value axis
- * (`yLabels`, top first) and the day axis; the chart draws its bars inside.
+ * The figure every daily chart is: the accessible <svg> (title, description) with the value axis
+ * (`yLabels`, top first) and the day axis around the chart's bars, then the caption (title and
+ * `note`) and the numbers as a table.
  */
-function DailyChartSvg({
+function DailyChart({
   title,
   summary,
   days,
   yLabels,
+  note,
+  table,
   children,
 }: {
   title: string;
   summary: string;
   days: readonly string[];
   yLabels: { y: number; text: string | number }[];
+  note: ComponentChildren;
+  table: { name: string; values: readonly (string | number)[] }[];
   children: ComponentChildren;
 }) {
   const id = useId();
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
-      <title id={`${id}-t`}>{title}</title>
-      <desc id={`${id}-d`}>{summary}</desc>
-      <g class="axis" aria-hidden="true">
-        {yLabels.map((l) => (
-          <text key={l.y} x={pad.left - 6} y={l.y} text-anchor="end">
-            {l.text}
-          </text>
-        ))}
-        <line x1={pad.left} x2={W - pad.right} y1={pad.top} y2={pad.top} stroke="#d9dee5" />
-      </g>
-      {children}
-      <XLabels days={days} />
-    </svg>
+    <figure class="chart" data-chart={title}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
+        <title id={`${id}-t`}>{title}</title>
+        <desc id={`${id}-d`}>{summary}</desc>
+        <g class="axis" aria-hidden="true">
+          {yLabels.map((l) => (
+            <text key={l.y} x={pad.left - 6} y={l.y} text-anchor="end">
+              {l.text}
+            </text>
+          ))}
+          <line x1={pad.left} x2={W - pad.right} y1={pad.top} y2={pad.top} stroke="#d9dee5" />
+        </g>
+        {children}
+        <XLabels days={days} />
+      </svg>
+      <figcaption>
+        <span class="chart-title">{title}</span> {note}
+      </figcaption>
+      <DataTable caption={title} days={days} columns={table} />
+    </figure>
   );
 }
 
@@ -145,47 +156,47 @@ export function BarChart({
   const plotH = H - pad.top - pad.bottom;
   const y = (v: number): number => pad.top + plotH - (v / max) * plotH;
   return (
-    <figure class="chart" data-chart={title}>
-      <DailyChartSvg
-        title={title}
-        summary={summary}
-        days={days}
-        yLabels={[
-          { y: pad.top + 4, text: max },
-          { y: H - pad.bottom, text: 0 },
-        ]}
-      >
-        {days.map((d, i) => {
-          let base = 0;
-          return (
-            <g key={d}>
-              {series.map((s, j) => {
-                const v = s.values[i] ?? 0;
-                if (v <= 0) return null;
-                const top = y(base + v);
-                const h = y(base) - top;
-                base += v;
-                return <DayBar key={s.name} i={i} count={days.length} top={top} height={h} fill={palette[j % palette.length]!} />;
-              })}
-            </g>
-          );
-        })}
-      </DailyChartSvg>
-      <figcaption>
-        <span class="chart-title">{title}</span> <span class="muted">({unit})</span>
-        {series.length > 1 ? (
-          <ul class="legend">
-            {series.map((s, j) => (
-              <li key={s.name}>
-                <span class="swatch" style={{ background: palette[j % palette.length] }} aria-hidden="true" />
-                {s.name}
-              </li>
-            ))}
-          </ul>
-        ) : null}
-      </figcaption>
-      <DataTable caption={title} days={days} columns={series.map((s) => ({ name: s.name, values: s.values }))} />
-    </figure>
+    <DailyChart
+      title={title}
+      summary={summary}
+      days={days}
+      yLabels={[
+        { y: pad.top + 4, text: max },
+        { y: H - pad.bottom, text: 0 },
+      ]}
+      note={
+        <>
+          <span class="muted">({unit})</span>
+          {series.length > 1 ? (
+            <ul class="legend">
+              {series.map((s, j) => (
+                <li key={s.name}>
+                  <span class="swatch" style={{ background: palette[j % palette.length] }} aria-hidden="true" />
+                  {s.name}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </>
+      }
+      table={series.map((s) => ({ name: s.name, values: s.values }))}
+    >
+      {days.map((d, i) => {
+        let base = 0;
+        return (
+          <g key={d}>
+            {series.map((s, j) => {
+              const v = s.values[i] ?? 0;
+              if (v <= 0) return null;
+              const top = y(base + v);
+              const h = y(base) - top;
+              base += v;
+              return <DayBar key={s.name} i={i} count={days.length} top={top} height={h} fill={palette[j % palette.length]!} />;
+            })}
+          </g>
+        );
+      })}
+    </DailyChart>
   );
 }
 
@@ -204,38 +215,34 @@ export function PercentChart({
   const plotH = H - pad.top - pad.bottom;
   const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
   return (
-    <figure class="chart" data-chart={title}>
-      <DailyChartSvg
-        title={title}
-        summary={summary}
-        days={days}
-        yLabels={[
-          { y: pad.top + 4, text: '100%' },
-          { y: pad.top + plotH / 2 + 4, text: '50%' },
-          { y: H - pad.bottom, text: 0 },
-        ]}
-      >
-        {values.map((v, i) => {
-          if (v === null) return null;
-          const h = v * plotH;
-          // Below 95 % a day stands out in the error colour.
-          return (
-            <DayBar
-              key={days[i]}
-              i={i}
-              count={days.length}
-              top={pad.top + plotH - h}
-              height={h}
-              fill={v < 0.95 ? '#b3261e' : '#17803d'}
-            />
-          );
-        })}
-      </DailyChartSvg>
-      <figcaption>
-        <span class="chart-title">{title}</span> <span class="muted">(%; 低于 95% 标红 below 95% in red)</span>
-      </figcaption>
-      <DataTable caption={title} days={days} columns={[{ name: '可用率 Availability', values: values.map(pct) }]} />
-    </figure>
+    <DailyChart
+      title={title}
+      summary={summary}
+      days={days}
+      yLabels={[
+        { y: pad.top + 4, text: '100%' },
+        { y: pad.top + plotH / 2 + 4, text: '50%' },
+        { y: H - pad.bottom, text: 0 },
+      ]}
+      note={<span class="muted">(%; 低于 95% 标红 below 95% in red)</span>}
+      table={[{ name: '可用率 Availability', values: values.map(pct) }]}
+    >
+      {values.map((v, i) => {
+        if (v === null) return null;
+        const h = v * plotH;
+        // Below 95 % a day stands out in the error colour.
+        return (
+          <DayBar
+            key={days[i]}
+            i={i}
+            count={days.length}
+            top={pad.top + plotH - h}
+            height={h}
+            fill={v < 0.95 ? '#b3261e' : '#17803d'}
+          />
+        );
+      })}
+    </DailyChart>
   );
 }
 

@@ -133,6 +133,21 @@ export function ListToolbar(props: { level: 1 | 2; title: string; all: boolean; 
   );
 }
 
+/** A list table's header row; an empty name leaves a column (of buttons) unlabelled. */
+export function ColumnHeads({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => (
+          <th scope="col" key={i}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function ErrorLine({ error }: { error: string | null }) {
   return error ? (
     <p class="error" role="alert">
