@@ -3,10 +3,10 @@
  * way real ones do. Every check reads the upstreams' own records (payment bill, gas ledger, card),
  * not just the kiosk's journal.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { settlePayment } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { HEADERS, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { HEADERS, startTestSandbox, type TestSandbox, sandboxForFile } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
 import {
   clearFaults,
@@ -18,31 +18,12 @@ import {
   pay,
   startEngine,
   type EngineRig,
+  enginesPerTest,
 } from './harness.js';
 
-let t: TestSandbox;
-let reader: FakeGasCardReader;
-const rigs: EngineRig[] = [];
-beforeAll(async () => {
-  t = await startTestSandbox();
-  reader = new FakeGasCardReader();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await lateCreditsLanded(t);
-  await clearFaults(t);
-  for (const r of rigs.splice(0)) await r.close();
-  if (reader.cardPresent()) reader.remove();
-  reader.removeMidWrite = null;
-});
-
-async function rig(opts: Parameters<typeof startEngine>[1] = {}): Promise<EngineRig> {
-  const r = await startEngine(t, { card: reader, ...opts });
-  rigs.push(r);
-  return r;
-}
+const t = sandboxForFile();
+const reader = new FakeGasCardReader();
+const { rig, rigs } = enginesPerTest(t, { reader, waitForLateCredits: true });
 
 const iot = DEMO_GAS_ACCOUNTS.iot.accountNo;
 const today = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);

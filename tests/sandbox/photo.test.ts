@@ -1,7 +1,7 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PHOTO_RECEIPT_CODE } from '@kiosk/contracts/photo';
-import { HEADERS, startTestSandbox, type TestSandbox } from './fixture.js';
+import { HEADERS, sandboxForFile } from './fixture.js';
 
 /** A noisy JPEG of the given size, so its file size is photo-like (tens of KB). */
 async function jpeg(width: number, height: number, quality = 50): Promise<Buffer> {
@@ -16,13 +16,7 @@ async function jpeg(width: number, height: number, quality = 50): Promise<Buffer
     .toBuffer();
 }
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = sandboxForFile();
 
 const post = (body: unknown, headers: Record<string, string> = HEADERS) =>
   fetch(`${t.url}/photo/receipts`, {
