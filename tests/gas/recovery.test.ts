@@ -207,7 +207,7 @@ describe('start-up recovery', () => {
   });
 
   it('IC card: crash mid-write with the card gone → credit_pending; 补写卡 later completes once', async () => {
-    const { a, card, start, o, p } = await upToCardWrite();
+    const { a, card, start, o } = await upToCardWrite();
     reader.remove();
     const b = await restart(a);
     expect(order(b, o.orderNo).state).toBe('credit_pending');
