@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GasError } from '../../apps/agent/src/gas/errors.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { sandboxForFile } from '../sandbox/fixture.js';
-import { clearFaults, fault, ledgerFor, order, pay, states, type EngineRig, enginesPerTest } from './harness.js';
+import { clearFaults, fault, ledgerFor, order, pay, states, type EngineRig, enginesPerTest, rejection } from './harness.js';
 
 const t = sandboxForFile();
 const { rig } = enginesPerTest(t);
@@ -11,16 +10,6 @@ const iot = DEMO_GAS_ACCOUNTS.iot.accountNo;
 
 async function balance(r: EngineRig, accountNo = iot): Promise<number> {
   return (await r.services.gas.lookupAccount({ accountNo })).balanceFen ?? 0;
-}
-
-async function rejection(p: Promise<unknown>): Promise<GasError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GasError);
-    return err as GasError;
-  }
-  throw new Error('expected a GasError');
 }
 
 describe('IoT top-up', () => {

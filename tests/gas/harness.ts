@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { PrintResult } from '../../apps/agent/src/devices/printer/driver.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import type { GasApi } from '../../apps/agent/src/gas/api.js';
 import { GasEngine, type GasAlert, type GasSettings, type SlipPrinter } from '../../apps/agent/src/gas/engine.js';
+import { GasError } from '../../apps/agent/src/gas/errors.js';
 import { GasJournal, type CommitPoint, type GasOrder } from '../../apps/agent/src/gas/journal.js';
 import { silentLogger } from '@kiosk/platform';
 import type { ReceiptDocument } from '../../apps/agent/src/receipts/document.js';
@@ -239,4 +240,15 @@ export function enginesPerTest(
       return next;
     },
   };
+}
+
+/** The GasError `p` rejects with; fails the test if it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<GasError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(GasError);
+    return err as GasError;
+  }
+  throw new Error('expected a GasError');
 }

@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { GasError } from '../../apps/agent/src/gas/errors.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { sandboxForFile } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
-import { clearFaults, fault, ledgerFor, order, pay, states, type EngineRig, enginesPerTest } from './harness.js';
+import { clearFaults, fault, ledgerFor, order, pay, states, type EngineRig, enginesPerTest, rejection } from './harness.js';
 
 // The card lives as long as the sandbox's account: one wallet for the whole file.
 const t = sandboxForFile();
 const reader = new FakeGasCardReader();
 const { rig } = enginesPerTest(t, { reader });
-
-async function rejection(p: Promise<unknown>): Promise<GasError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GasError);
-    return err as GasError;
-  }
-  throw new Error('expected a GasError');
-}
 
 const writesFor = (serial: string): number =>
   [...reader.wallet.values()].flatMap((c) => c.writes).filter((w) => w.serialNo === serial).length;
