@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { afterEach, expect } from 'vitest';
+import { afterEach } from 'vitest';
 import type { PrintResult } from '../../apps/agent/src/devices/printer/driver.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
 import type { GasApi } from '../../apps/agent/src/gas/api.js';
@@ -14,6 +14,7 @@ import { createServices, type Services } from '../../apps/agent/src/services/ind
 import { openDatabase, type Db } from '@kiosk/platform';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
 import { tempDir, testConfig } from '../helpers/config.js';
+import { rejectedWith } from '../helpers/rejection.js';
 import type { TestSandbox } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
 
@@ -243,12 +244,4 @@ export function enginesPerTest(
 }
 
 /** The GasError `p` rejects with; fails the test if it resolves or rejects with anything else. */
-export async function rejection(p: Promise<unknown>): Promise<GasError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GasError);
-    return err as GasError;
-  }
-  throw new Error('expected a GasError');
-}
+export const rejection = (p: Promise<unknown>): Promise<GasError> => rejectedWith(GasError, p);

@@ -13,6 +13,7 @@ import {
 } from '../../apps/agent/src/services/index.js';
 import { healthSchema } from '@kiosk/contracts/upstream';
 import { hasNoRecords, personWith, postJson, sandboxForFile } from '../sandbox/fixture.js';
+import { rejectedWith } from '../helpers/rejection.js';
 
 const t = sandboxForFile({ clearFaults: true });
 
@@ -42,15 +43,7 @@ async function remaining(): Promise<number[]> {
   return r.faults.map((f) => f.remaining);
 }
 
-async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UpstreamError);
-    return err as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<UpstreamError> => rejectedWith(UpstreamError, p);
 
 describe('connectors: happy paths against the sandbox', () => {
   const s = () => services();
