@@ -47,19 +47,27 @@ async function gasDelivered(orderNo: string): Promise<boolean> {
   );
 }
 
+/**
+ * Pays `orderNo` while its credit is held back, refunds it at credit_pending, lets the late
+ * credit arrive, and checks the provider refunded and the gas company delivered nothing.
+ */
+async function refundWhileTheCreditIsLate(r: EngineRig, orderNo: string): Promise<void> {
+  await pay(t, orderNo);
+  expect((await r.engine.waitForRest(orderNo)).state).toBe('credit_pending');
+  await r.engine.requestRefund(orderNo, 'citizen asked').catch(() => undefined);
+  await lateCreditsLanded(t);
+  const refunded = await refundedAtProvider(orderNo);
+  const credited = await gasDelivered(orderNo);
+  expect({ refunded, credited }).toEqual({ refunded: true, credited: false });
+}
+
 describe('defect 1: a refund first makes the credit impossible (void / 冲正)', () => {
   it('IoT: a credit still in flight past the timeout never lands after the refund', async () => {
     const r = await rig();
     const { order: o } = await r.engine.createOrder({ accountNo: iot, amountFen: 3000 });
     // The gas company is slower than the kiosk's patience: every attempt lands 6 s later.
     await moneyFault(t, { mode: 'credit_late', target: 'iot', delayMs: 6000, count: 10 });
-    await pay(t, o.orderNo);
-    expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
-    await r.engine.requestRefund(o.orderNo, 'citizen asked').catch(() => undefined);
-    await lateCreditsLanded(t);
-    const refunded = await refundedAtProvider(o.orderNo);
-    const credited = await gasDelivered(o.orderNo);
-    expect({ refunded, credited }).toEqual({ refunded: true, credited: false });
+    await refundWhileTheCreditIsLate(r, o.orderNo);
     expect(order(r, o.orderNo).state).toBe('refunded');
   });
 
@@ -69,13 +77,7 @@ describe('defect 1: a refund first makes the credit impossible (void / 冲正)',
     await r.engine.readCard();
     const { order: o } = await r.engine.createOrder({ amountFen: 2000 });
     await moneyFault(t, { mode: 'credit_late', target: 'ic', delayMs: 6000, count: 10 });
-    await pay(t, o.orderNo);
-    expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
-    await r.engine.requestRefund(o.orderNo, 'citizen asked').catch(() => undefined);
-    await lateCreditsLanded(t);
-    const refunded = await refundedAtProvider(o.orderNo);
-    const credited = await gasDelivered(o.orderNo);
-    expect({ refunded, credited }).toEqual({ refunded: true, credited: false });
+    await refundWhileTheCreditIsLate(r, o.orderNo);
     expect(reader.wallet.get(DEMO_GAS_ACCOUNTS.icCardNew.cardNo)?.writes.filter((w) => w.serialNo === o.orderNo)).toEqual([]);
   });
 
