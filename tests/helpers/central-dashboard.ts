@@ -2,13 +2,13 @@
  * Central's ops dashboard in headless Chromium: build its UI when a test runs on its own, sign in
  * through the login form, and run axe-core over the page.
  */
-import axe from 'axe-core';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { projectRoot } from '@kiosk/kiosk-config';
 import { defaultUiDir } from '../../apps/central/src/server.js';
+import { seriousAxeFindings } from './axe.js';
 
 /** The built dashboard; builds it when a test runs on its own without `npm test`'s build step. */
 export function ensureCentralUiBuilt(): void {
@@ -31,21 +31,5 @@ export async function signIn(page: Page, user: { username: string; password: str
 
 /** axe-core's serious and critical violations on the page, with the nodes they name. */
 export async function axeSerious(page: Page): Promise<{ id: string; impact: string | null; targets: string[] }[]> {
-  await page.addScriptTag({ content: axe.source });
-  const r = await page.evaluate(async () => {
-    // axe is injected above; its types live in node_modules, not in the page.
-    const a = (
-      window as unknown as {
-        axe: {
-          run(
-            ctx: Document,
-            o: object,
-          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const res = await a.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return (await seriousAxeFindings(page)).map(({ id, impact, targets }) => ({ id, impact, targets }));
 }
