@@ -28,6 +28,19 @@ export async function onScreen(page: Page, screen: string, step?: string, timeou
   await page.waitForSelector(sel, { timeout });
 }
 
+/**
+ * From a result screen: 继续, skip the rating, and on the goodbye screen either end the session
+ * (`finish`: back to attract) or go on with another service (`another`: back to home).
+ */
+export async function skipRatingAndLeave(page: Page, then: 'finish' | 'another'): Promise<void> {
+  await page.getByTestId('continue').click();
+  await onScreen(page, 'rating');
+  await page.getByTestId('rating-skip').click();
+  await onScreen(page, 'goodbye');
+  await page.getByTestId(then).click();
+  await onScreen(page, then === 'finish' ? 'attract' : 'home');
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;

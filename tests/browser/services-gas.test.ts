@@ -18,7 +18,7 @@ import type { GasCardSimulator } from '../../apps/simulators/src/gascard/index.j
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { startGasKiosk, type GasKiosk } from '../helpers/gas-kiosk.js';
 import type { TestSandbox } from '../sandbox/fixture.js';
-import { checkScreen, onScreen } from './kiosk.js';
+import { checkScreen, onScreen, skipRatingAndLeave } from './kiosk.js';
 
 let kiosk: GasKiosk;
 let t: TestSandbox;
@@ -61,14 +61,7 @@ async function beginGas(): Promise<void> {
   await onScreen(page, 'service', 'start');
 }
 
-async function finishSession(): Promise<void> {
-  await tap('continue');
-  await onScreen(page, 'rating');
-  await tap('rating-skip');
-  await onScreen(page, 'goodbye');
-  await tap('finish');
-  await onScreen(page, 'attract');
-}
+const finishSession = (): Promise<void> => skipRatingAndLeave(page, 'finish');
 
 async function typeDigits(digits: string): Promise<void> {
   for (const d of digits) await page.locator(`[data-testid="keypad"] [data-key="${d}"]`).first().click();
