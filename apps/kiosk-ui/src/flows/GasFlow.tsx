@@ -22,7 +22,7 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
-import { FlowErrorScreen, PrevAction, WorkingScreen } from './FlowScreens';
+import { FlowErrorScreen, FlowHomeAction, PrevAction, WorkingScreen } from './FlowScreens';
 import './gas.css';
 
 /**
@@ -47,12 +47,7 @@ function Notice({ text, testid, tone }: { text: string; testid: string; tone?: '
 
 /** Home from any gas step that is not a money step (the agent refuses HOME while busy). */
 function HomeAction({ send }: { send: Send }) {
-  const t = useT();
-  return (
-    <Action testid="gas-home" icon="home" onClick={() => send('Session.Home')}>
-      {t('common.home')}
-    </Action>
-  );
+  return <FlowHomeAction send={send} testid="gas-home" />;
 }
 
 // ---------------------------------------------------------------------------------------- start

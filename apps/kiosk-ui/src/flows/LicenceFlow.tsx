@@ -9,19 +9,17 @@ import type {
 } from '@kiosk/contracts/licence-views';
 import { useT, type T } from '../i18n';
 import { Action, Screen } from '../components/Screen';
-import { Paged } from '../components/Paged';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event } from './actions';
 import { sharedRecordSteps } from './RecordFlows';
 import { PrevAction } from './FlowScreens';
+import { Choice, Holder, PickItem, RecordList } from './RecordParts';
 import './flows.css';
 
 /**
  * 电子证照打印 screens (steps in device-agent/src/flows/licences.ts). Loading, registering and
  * errors are the record services' screens; everything shown is masked by the agent.
  */
-
-const { holder: Holder } = sharedRecordSteps;
 
 const validTo = (v: string, t: T): string => (v === 'long-term' ? t('licence.validTo.longTerm') : v);
 
@@ -90,15 +88,12 @@ function Purpose({ view, send }: ScreenProps) {
       <p>{t('licence.purpose.hint')}</p>
       <div class="rf-choices" role="group" aria-label={t('licence.purpose.title')}>
         {d.purposes.map((p) => (
-          <button
-            type="button"
+          <Choice
             key={p}
-            class="rf-choice"
-            data-testid={`licence-purpose-${p}`}
+            testid={`licence-purpose-${p}`}
             onClick={event(send, 'purpose', { purpose: p })}
-          >
-            <strong>{t(`licence.purpose.${p}`)}</strong>
-          </button>
+            title={t(`licence.purpose.${p}`)}
+          />
         ))}
       </div>
     </Screen>
@@ -118,28 +113,19 @@ function List({ view, send }: ScreenProps) {
     >
       <Holder holder={d.holder} />
       <p>{t('licence.list.count', { n: d.licences.length, purpose: t(`licence.purpose.${d.purpose}`) })}</p>
-      <Paged
+      <RecordList
         items={d.licences}
         keyOf={(l) => l.licenceId}
-        listClass="rf-list"
-        testid="rf-list"
         label={t('licence.list.label')}
         render={(l, m) => (
-          <button
-            type="button"
-            class="rf-item rf-pick"
-            {...(m
-              ? { tabIndex: -1 }
-              : {
-                  'data-testid': 'licence-item',
-                  'data-type': l.type,
-                  'data-licence': l.licenceId,
-                  onClick: event(send, 'select', { licenceId: l.licenceId }),
-                })}
+          <PickItem
+            measure={m}
+            testAttrs={{ 'data-testid': 'licence-item', 'data-type': l.type, 'data-licence': l.licenceId }}
+            onClick={event(send, 'select', { licenceId: l.licenceId })}
           >
             <span class="rf-item-title">{t(`licence.type.${l.type}`)}</span>
             <LicenceFields l={l} />
-          </button>
+          </PickItem>
         )}
       />
     </Screen>
