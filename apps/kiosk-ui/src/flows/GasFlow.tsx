@@ -183,7 +183,7 @@ function meterText(t: T, m: GasAccountData['meterType']): string {
 function AccountDetails({ a }: { a: GasAccountData }) {
   const t = useT();
   return (
-    <dl class="gas-fields" data-testid="gas-account">
+    <dl class="fields gas-fields" data-testid="gas-account">
       <dt>{t('gas.account.number')}</dt>
       <dd data-testid="gas-account-no">{a.accountNoMasked}</dd>
       <dt>{t('gas.account.holder')}</dt>
@@ -373,7 +373,7 @@ function Confirm({ view, send }: ScreenProps) {
         {yuan(d.amountFen)}
       </p>
       <p>{t('gas.confirm.volume', { volume: d.volumeM3.toFixed(2) })}</p>
-      <dl class="gas-fields">
+      <dl class="fields gas-fields">
         <dt>{t('gas.account.number')}</dt>
         <dd>{d.account.accountNoMasked}</dd>
         <dt>{t('gas.account.holder')}</dt>
@@ -437,7 +437,7 @@ function Paying({ view, send }: ScreenProps) {
             {yuan(d.amountFen)}
           </p>
           <p class="gas-big">{t('gas.pay.scan')}</p>
-          <dl class="gas-fields">
+          <dl class="fields gas-fields">
             <dt>{t('gas.pay.merchant')}</dt>
             <dd data-testid="gas-merchant">{d.merchant}</dd>
             <dt>{t('gas.account.number')}</dt>

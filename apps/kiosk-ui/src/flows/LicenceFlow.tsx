@@ -27,7 +27,7 @@ const validTo = (v: string, t: T): string => (v === 'long-term' ? t('licence.val
 function LicenceFields({ l, all = false }: { l: LicenceView; all?: boolean }) {
   const t = useT();
   return (
-    <dl class="rf-fields">
+    <dl class="fields rf-fields">
       <dt>{t('licence.field.number')}</dt>
       <dd data-testid="licence-number">{l.number}</dd>
       <dt>{t('licence.field.issuer')}</dt>

@@ -27,7 +27,7 @@ export function Holder({ holder }: { holder: HolderView | null }) {
 export function Fields({ rows }: { rows: readonly (readonly [label: string, value: string])[] }) {
   const { lang } = usePrefs();
   return (
-    <dl class="rf-fields">
+    <dl class="fields rf-fields">
       {rows
         .filter(([, value]) => value)
         .map(([label, value]) => (
