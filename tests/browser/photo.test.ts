@@ -31,6 +31,46 @@ afterAll(async () => {
 }, 60_000);
 
 describe('自助照相 in the browser', () => {
+  it('a camera that drops out: the error screen says nothing was charged and 重新打开摄像头 brings the preview back', async () => {
+    await onScreen(page, 'attract');
+    await tap('attract-start');
+    await onScreen(page, 'home');
+    await expect.poll(() => page.getByTestId('tile-photo').getAttribute('aria-disabled'), { timeout: 30_000 }).toBe('false');
+    await tap('tile-photo');
+    await onScreen(page, 'service', 'use');
+    await tap('photo-use-idcard');
+    await onScreen(page, 'service', 'consent');
+    await tap('photo-consent-agree');
+    await onScreen(page, 'service', 'preview', 30_000);
+    await page.getByTestId('photo-capture').waitFor({ timeout: 30_000 });
+
+    await k.control('POST', '/camera/plug', { connected: false });
+    await onScreen(page, 'service', 'error', 60_000);
+    expect(await page.getByTestId('photo-error').getAttribute('data-kind')).toBe('camera');
+    expect(await page.getByTestId('photo-error').textContent()).toContain('未扣费');
+    expect(await page.getByTestId('photo-retry').textContent()).toContain('重新打开摄像头');
+    await checkScreen(page, 'photo-error');
+    await tap('elder-switch');
+    await checkScreen(page, 'photo-error-elder');
+    await tap('lang-switch');
+    await expect.poll(() => page.getByTestId('photo-retry').textContent()).toContain('Open the camera again');
+    await checkScreen(page, 'photo-error-elder-en');
+    await tap('lang-switch');
+    await tap('elder-switch');
+
+    await k.control('POST', '/camera/plug', { connected: true });
+    await tap('photo-retry');
+    await onScreen(page, 'service', 'preview', 30_000);
+    await page.getByTestId('photo-capture').waitFor({ timeout: 60_000 });
+    await tap('photo-back');
+    await onScreen(page, 'service', 'use');
+    await tap('photo-home');
+    await onScreen(page, 'home');
+    await tap('home-exit');
+    await onScreen(page, 'goodbye');
+    await tap('finish');
+  }, 240_000);
+
   it('a 身份证 photo end to end: refused capture with its hint, review, QR payment, upload, 回执号 on screen and slip', async () => {
     await onScreen(page, 'attract');
     await tap('attract-start');

@@ -15,6 +15,8 @@ let k: ProductionKiosk;
 let ws: TestSocket;
 let id = 1;
 let view: SessionView | undefined;
+/** Every view the kiosk sent, for checks on the path a flow took between two waits. */
+const views: SessionView[] = [];
 const waiters: Array<{ pred: (v: SessionView) => boolean; resolve: (v: SessionView) => void }> = [];
 
 async function ok(name: string, payload: unknown = {}): Promise<void> {
@@ -54,6 +56,7 @@ beforeAll(async () => {
     const m = JSON.parse(d.toString()) as { header: { name: string }; payload: unknown };
     if (m.header.name !== 'Session.StateChangedEvent') return;
     view = m.payload as SessionView;
+    views.push(view);
     for (const w of [...waiters])
       if (w.pred(view)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -156,4 +159,41 @@ describe('自助照相 over the WebSocket API', () => {
     // The review image is gone with the session.
     expect((await fetch(resultUrl)).status).toBe(404);
   }, 300_000);
+
+  it('a camera pulled out for a moment: the preview comes back by itself, with no error screen', async () => {
+    await k.control('POST', '/camera/scene', { scene: 'person' });
+    await toPreview();
+    const from = views.length;
+    await k.control('POST', '/camera/plug', { connected: false });
+    // The dropped stream is noticed and a fresh start is under way: no picture, no capture button.
+    await until('preview restarting', (v) => at('preview')(v) && data(v).previewUrl === null);
+    await k.control('POST', '/camera/plug', { connected: true });
+    await until('live again', (v) => at('preview')(v) && typeof data(v).previewUrl === 'string');
+    expect(views.slice(from).filter(at('error'))).toEqual([]);
+    await ok('Session.FlowEvent', { name: 'photo.capture', data: {} });
+    await until('review after the hiccup', at('review'));
+    await ok('Session.Cancel').catch(() => undefined);
+    await ok('Session.End').catch(() => undefined);
+    await until('attract', (v) => v.screen === 'attract');
+  }, 240_000);
+
+  it('a camera that stays out: after a few tries the citizen is told (nothing charged) and can open it again', async () => {
+    await k.control('POST', '/camera/scene', { scene: 'person' });
+    await toPreview();
+    await k.control('POST', '/camera/plug', { connected: false });
+    const failed = await until('camera error', at('error'));
+    expect(data(failed)).toEqual({ kind: 'camera' });
+    // A retry with the camera still out fails the same way rather than hanging.
+    await ok('Session.FlowEvent', { name: 'photo.retry', data: {} });
+    await until('restarting after retry', (v) => at('preview')(v) && data(v).previewUrl === null);
+    await until('camera error again', at('error'));
+    await k.control('POST', '/camera/plug', { connected: true });
+    await ok('Session.FlowEvent', { name: 'photo.retry', data: {} });
+    await until('live after retry', (v) => at('preview')(v) && typeof data(v).previewUrl === 'string');
+    await ok('Session.FlowEvent', { name: 'photo.capture', data: {} });
+    await until('review after retry', at('review'));
+    await ok('Session.Cancel').catch(() => undefined);
+    await ok('Session.End').catch(() => undefined);
+    await until('attract', (v) => v.screen === 'attract');
+  }, 240_000);
 });

@@ -60,7 +60,7 @@ interface Ctx {
   qrSvg: string;
   secondsLeft: number;
   error: PhotoErrorData | null;
-  /** Preview restarts after a camera hiccup (one is tried before the error screen). */
+  /** Preview restarts after a camera hiccup since the last good shot (a few are tried before the error screen). */
   restarts: number;
 }
 
@@ -76,6 +76,9 @@ const view = (step: string, data: object): FlowView => ({ step, data: data as Fl
 
 class PhotoUnavailable extends Error {}
 
+/** Fresh preview starts, a second apart, before the citizen is shown the camera error. */
+const maxPreviewRestarts = 3;
+
 export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
   const log = options.logger?.child({ component: 'photo-flow' });
   return (deps: FlowDeps) => {
@@ -88,20 +91,34 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
 
     const live = fromCallback<Ev, { chosen: PhotoChosen }>(({ input, sendBack }) => {
       let stop: (() => void) | undefined;
+      let left = false;
+      const failed = (err: unknown): void => {
+        log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'photo preview could not start');
+        if (!left) sendBack({ type: 'PHOTO.PREVIEW_FAILED' });
+      };
       try {
         const a = api();
-        const started = a.booth.startPreview(
-          a.booth.spec(input.chosen.spec.use),
-          (hint) => sendBack({ type: 'PHOTO.HINT', hint: hint }),
-          () => sendBack({ type: 'PHOTO.PREVIEW_FAILED' }),
-        );
-        stop = started.stop;
-        sendBack({ type: 'PHOTO.PREVIEW', url: started.url });
+        a.booth
+          .startPreview(
+            a.booth.spec(input.chosen.spec.use),
+            (hint) => sendBack({ type: 'PHOTO.HINT', hint: hint }),
+            () => sendBack({ type: 'PHOTO.PREVIEW_FAILED' }),
+          )
+          .then((started) => {
+            // The step was left while the camera was still being handed over: let it go again.
+            if (left) started.stop();
+            else {
+              stop = started.stop;
+              sendBack({ type: 'PHOTO.PREVIEW', url: started.url });
+            }
+          }, failed);
       } catch (err) {
-        log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'photo preview could not start');
-        queueMicrotask(() => sendBack({ type: 'PHOTO.PREVIEW_FAILED' }));
+        queueMicrotask(() => failed(err));
       }
-      return () => stop?.();
+      return () => {
+        left = true;
+        stop?.();
+      };
     });
 
     const capture = fromPromise<{ ok: boolean; hint: PhotoHint | null; resultUrl: string | null }, { chosen: PhotoChosen }>(
@@ -270,13 +287,8 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
           on: {
             'PHOTO.PREVIEW': { actions: assign({ previewUrl: ({ event }) => event.url }) },
             'PHOTO.PREVIEW_FAILED': [
-              // A stalled stream (a busy machine, a camera re-enumerating) gets one fresh start.
-              {
-                guard: ({ context }) => context.restarts < 1,
-                target: 'live',
-                reenter: true,
-                actions: assign({ restarts: ({ context }) => context.restarts + 1, previewUrl: null }),
-              },
+              // A stalled stream (a busy machine, a camera re-enumerating) gets a few fresh starts.
+              { guard: ({ context }) => context.restarts < maxPreviewRestarts, target: 'restarting' },
               { target: 'error', actions: assign({ error: (): PhotoErrorData => ({ kind: 'camera' }) }) },
             ],
             BACK: { target: 'use', actions: () => api().booth.end() },
@@ -299,7 +311,8 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
                   }),
                 },
                 'FLOW.EVENT': {
-                  guard: ({ event }) => event.name === 'photo.capture',
+                  // Not before the picture is live: the still is the preview's next frame.
+                  guard: ({ event, context }) => event.name === 'photo.capture' && context.previewUrl !== null,
                   target: 'countdown',
                   actions: assign({ countdown: () => api().settings.countdownSeconds, refusedHint: null }),
                 },
@@ -332,8 +345,18 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             },
           },
         },
+        restarting: {
+          entry: assign({
+            restarts: ({ context }) => context.restarts + 1,
+            previewUrl: null,
+            view: ({ context }) => liveView({ ...context, previewUrl: null }, 'preview'),
+          }),
+          after: { second: 'live' },
+          on: { BACK: { target: 'use', actions: () => api().booth.end() } },
+        },
         review: {
           entry: assign({
+            restarts: 0,
             view: ({ context }) =>
               view('review', {
                 ...(context.chosen as PhotoChosen),
@@ -346,7 +369,13 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
               guard: ({ event, context }) => event.name === 'photo.retake' && context.retakesLeft > 0,
               target: 'live',
               actions: [
-                assign({ retakesLeft: ({ context }) => context.retakesLeft - 1, hint: null, refusedHint: null, resultUrl: null }),
+                assign({
+                  retakesLeft: ({ context }) => context.retakesLeft - 1,
+                  hint: null,
+                  refusedHint: null,
+                  resultUrl: null,
+                  previewUrl: null,
+                }),
                 () => api().booth.dropHeld(),
               ],
             },
@@ -513,6 +542,12 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
             view: ({ context }) => view('error', (context.error ?? { kind: 'unavailable' }) satisfies PhotoErrorData),
           }),
           on: {
+            // The camera failed before any money moved: the citizen may try again from the preview.
+            'FLOW.EVENT': {
+              guard: ({ event, context }) => event.name === 'photo.retry' && context.error?.kind === 'camera',
+              target: 'live',
+              actions: assign({ error: null, restarts: 0, previewUrl: null, hint: null, refusedHint: null }),
+            },
             CONTINUE: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
             BACK: { target: 'finished', actions: assign({ output: (): FlowOutput => ({ outcome: 'back' }) }) },
           },

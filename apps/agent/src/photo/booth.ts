@@ -16,6 +16,7 @@ import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DeviceDriver } from '@kiosk/contracts/device-status';
 import type { CameraDriver } from '../devices/camera/driver.js';
+import { serveLivePreview } from '../api/live-preview.js';
 import { analyseFrame } from './analyse.js';
 import type { PhotoCheckCode } from './checks.js';
 import { cropToSpec } from './crop.js';
@@ -47,6 +48,11 @@ export class PhotoBooth {
   private readonly results = new Map<string, Buffer>();
   /** The last good photo of this session, waiting to be paid for. */
   private held: { key: string; jpeg: Buffer } | null = null;
+  /**
+   * Previews told to stop whose ffmpeg has not exited yet. The camera opens once: a retake that
+   * starts the next preview before the last one is gone would be refused as busy (seen under load).
+   */
+  private stopping: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly camera: () => BoothCamera | undefined,
@@ -73,15 +79,22 @@ export class PhotoBooth {
     return { camera, consent: this.consent };
   }
 
+  private stopPreview(preview: CameraPreview): void {
+    this.stopping = Promise.allSettled([this.stopping, preview.stop()]);
+  }
+
   /**
-   * Starts the live preview; `onHint` gets the checks' first failure (or null when the framing is
-   * right) about once a second, for the printed and spoken hints.
+   * Starts the live preview once the previous one has let go of the camera; `onHint` gets the
+   * checks' first failure (or null when the framing is right) about once a second, for the
+   * printed and spoken hints.
    */
-  startPreview(
+  async startPreview(
     spec: PhotoSpec,
     onHint: (hint: PhotoCheckCode | null) => void,
     onFailed: () => void,
-  ): { url: string; stop: () => void } {
+  ): Promise<{ url: string; stop: () => void }> {
+    this.requireCamera();
+    await this.stopping;
     const { camera, consent } = this.requireCamera();
     const preview = camera.preview({ consent, width: this.settings.frameWidth, height: this.settings.frameHeight, fps: 4 });
     const key = randomBytes(18).toString('base64url');
@@ -118,7 +131,7 @@ export class PhotoBooth {
         stopped = true;
         preview.off('frame', onFrame);
         this.previews.delete(key);
-        void preview.stop();
+        this.stopPreview(preview);
       },
     };
   }
@@ -173,7 +186,7 @@ export class PhotoBooth {
   end(): void {
     if (this.consent) revokeCameraConsent(this.consent);
     this.consent = undefined;
-    for (const p of this.previews.values()) void p.stop();
+    for (const p of this.previews.values()) this.stopPreview(p);
     this.previews.clear();
     for (const b of this.results.values()) b.fill(0);
     this.results.clear();
@@ -186,30 +199,9 @@ export class PhotoBooth {
   }
 
   routes(app: Express): void {
-    app.get(`${photoPreviewPath}/:key`, (req: Request, res: Response) => {
-      const preview = this.previews.get(String(req.params['key']));
-      if (!preview || !preview.running) {
-        res.status(404).json({ error: 'no live preview' });
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
-        'Cache-Control': 'no-store',
-        Connection: 'close',
-      });
-      const onFrame = (jpeg: Buffer): void => {
-        res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
-        res.write(jpeg);
-        res.write('\r\n');
-      };
-      const finish = (): void => {
-        preview.off('frame', onFrame);
-        res.end();
-      };
-      preview.on('frame', onFrame);
-      preview.once('end', finish);
-      req.on('close', () => preview.off('frame', onFrame));
-    });
+    app.get(`${photoPreviewPath}/:key`, (req: Request, res: Response) =>
+      serveLivePreview(this.previews.get(String(req.params['key'])), req, res),
+    );
     app.get(`${photoResultPath}/:key`, (req: Request, res: Response) => {
       const jpeg = this.results.get(String(req.params['key']));
       if (!jpeg) {

@@ -6,7 +6,8 @@ import type { CameraDriver } from '../devices/camera/driver.js';
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { DecodedCard } from '@kiosk/protocol-sam';
 import type { DeviceDriver } from '@kiosk/contracts/device-status';
-import { serviceError, type Logger } from '@kiosk/platform';
+import type { Logger } from '@kiosk/platform';
+import { serveLivePreview } from '../api/live-preview.js';
 import type { FaceCaptureResult } from './machine.js';
 
 export type FaceCamera = Pick<CameraDriver, 'preview' | 'capture'> & DeviceDriver;
@@ -105,29 +106,8 @@ export class FaceStep {
 
   /** `GET /api/session/preview/:key`: multipart MJPEG for the face screen's <img>. */
   routes(app: Express): void {
-    app.get(`${previewPath}/:key`, (req: Request, res: Response) => {
-      const preview = this.previews.get(String(req.params['key']));
-      if (!preview || !preview.running) {
-        res.status(404).json(serviceError('no live preview'));
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
-        'Cache-Control': 'no-store',
-        Connection: 'close',
-      });
-      const onFrame = (jpeg: Buffer): void => {
-        res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
-        res.write(jpeg);
-        res.write('\r\n');
-      };
-      const finish = (): void => {
-        preview.off('frame', onFrame);
-        res.end();
-      };
-      preview.on('frame', onFrame);
-      preview.once('end', finish);
-      req.on('close', () => preview.off('frame', onFrame));
-    });
+    app.get(`${previewPath}/:key`, (req: Request, res: Response) =>
+      serveLivePreview(this.previews.get(String(req.params['key'])), req, res),
+    );
   }
 }

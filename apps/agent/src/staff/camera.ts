@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
-import { serviceError } from '@kiosk/platform';
 import { z } from 'zod';
 import { CommandError, defineCommand, type CommandDefinition } from '../api/commands.js';
 import { grantCameraConsent, revokeCameraConsent, type CameraConsent } from '../devices/camera/consent.js';
 import { CameraDriver } from '../devices/camera/driver.js';
+import { serveLivePreview } from '../api/live-preview.js';
 import type { CameraPreview } from '../devices/camera/preview.js';
 import type { StaffRuntime } from './runtime.js';
 
@@ -61,23 +61,7 @@ export class StaffCameraPreview {
   routes(app: Express): void {
     app.get(`${previewPath}/:key`, (req: Request, res: Response) => {
       const cam = this.live;
-      if (!cam || cam.key !== String(req.params['key']) || !cam.preview.running) {
-        res.status(404).json(serviceError('no live preview'));
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'multipart/x-mixed-replace; boundary=frame',
-        'Cache-Control': 'no-store',
-        Connection: 'close',
-      });
-      const onFrame = (jpeg: Buffer): void => {
-        res.write(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
-        res.write(jpeg);
-        res.write('\r\n');
-      };
-      cam.preview.on('frame', onFrame);
-      cam.preview.once('end', () => res.end());
-      req.on('close', () => cam.preview.off('frame', onFrame));
+      serveLivePreview(cam?.key === String(req.params['key']) ? cam.preview : undefined, req, res);
     });
   }
 }

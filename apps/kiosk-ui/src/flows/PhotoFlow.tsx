@@ -136,9 +136,12 @@ function LiveStep({ view, send }: ScreenProps) {
       actions={
         step === 'preview' ? (
           <>
-            <Action testid="photo-capture" primary icon="camera" onClick={event(send, 'photo.capture')}>
-              {t('photo.capture')}
-            </Action>
+            {/* Offered once the picture is live: the agent takes the still from the running preview. */}
+            {d.previewUrl && (
+              <Action testid="photo-capture" primary icon="camera" onClick={event(send, 'photo.capture')}>
+                {t('photo.capture')}
+              </Action>
+            )}
             <Action testid="photo-back" onClick={back(send)}>
               {t('common.back')}
             </Action>
@@ -350,7 +353,16 @@ function ErrorStep({ view, send }: ScreenProps) {
       icon="alert"
       tone="bad"
       title={t('photo.error.title')}
-      actions={<HomeAction send={send} />}
+      actions={
+        <>
+          {d.kind === 'camera' && (
+            <Action testid="photo-retry" primary icon="camera" onClick={event(send, 'photo.retry')}>
+              {t('photo.error.retry')}
+            </Action>
+          )}
+          <HomeAction send={send} />
+        </>
+      }
     >
       <p class="photo-big" data-testid="photo-error" data-kind={d.kind}>
         {t(`photo.error.${d.kind}`)}

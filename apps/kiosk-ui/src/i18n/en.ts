@@ -477,6 +477,7 @@ export const en: Record<MessageKey, string> = {
   'photo.error.payment': 'The order could not be made right now. Nothing was charged; please try again later.',
   'photo.error.unavailable': 'The photo booth is not available right now.',
   'photo.error.title': 'Photo not completed',
+  'photo.error.retry': 'Open the camera again',
   'result.photo.done.title': 'Receipt code {code} printed',
   'result.photo.done.body': 'Please take the receipt. Give the receipt code when you apply for the document.',
   'result.photo.pending.title': 'Paid; your photo receipt is on its way',

@@ -464,6 +464,7 @@ export const zhCN = {
   'photo.error.payment': '暂时无法下单，未扣费，请稍后再试。',
   'photo.error.unavailable': '自助照相暂时无法使用。',
   'photo.error.title': '自助照相未完成',
+  'photo.error.retry': '重新打开摄像头',
   'result.photo.done.title': '回执号 {code} 已打印',
   'result.photo.done.body': '请取走回执。办理证件时出示回执号即可。',
   'result.photo.pending.title': '已付款，照片回执办理中',

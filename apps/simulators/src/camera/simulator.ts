@@ -5,12 +5,13 @@
  *
  * Control API (mounted at /camera on 127.0.0.1:5852):
  *   POST /camera/scene {"scene": "person" | "empty" | "two-people" | "off-centre" | "tilted" | "dark" | "blurred"}
+ *   POST /camera/plug  {"connected": bool}   unplugged: open streams drop, new ones are reset
  *   GET  /camera/stream.mjpg   multipart/x-mixed-replace, `fps` frames a second
  *   GET  /camera/frame.jpg     the current frame
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { jsonRoute, SimulatorInputError } from '../control-route.js';
+import { jsonRoute, plugRoute, SimulatorInputError } from '../control-route.js';
 import type { SimulatedDevice } from '../simulated-device.js';
 import { CAMERA_SCENES, renderScene, type CameraScene } from './scenes.js';
 
@@ -37,6 +38,7 @@ export class CameraSimulator implements SimulatedDevice {
   private readonly streams = new Set<Response>();
   private timer: NodeJS.Timeout | undefined;
   private framesSent = 0;
+  private connected = true;
 
   constructor(opts: CameraSimulatorOptions = {}) {
     this.width = opts.width ?? 720;
@@ -83,6 +85,7 @@ export class CameraSimulator implements SimulatedDevice {
   state(): Record<string, unknown> {
     return {
       scene: this.scene,
+      connected: this.connected,
       scenes: CAMERA_SCENES,
       width: this.width,
       height: this.height,
@@ -98,8 +101,21 @@ export class CameraSimulator implements SimulatedDevice {
     this.scene = scene;
   }
 
+  /**
+   * A camera pulled out (or a network camera losing power): the connections it had drop without
+   * a goodbye, and until it is back a new connection is reset before any byte is answered.
+   */
+  setConnected(connected: boolean): Promise<void> {
+    this.connected = connected;
+    if (connected) return Promise.resolve();
+    for (const res of this.streams) res.socket?.destroy();
+    this.streams.clear();
+    return Promise.resolve();
+  }
+
   router(): Router {
     const r = express.Router();
+    r.post('/plug', plugRoute(this));
     r.post(
       '/scene',
       jsonRoute(async (body) => {
@@ -109,10 +125,18 @@ export class CameraSimulator implements SimulatedDevice {
         return this.state();
       }),
     );
-    r.get('/frame.jpg', async (_req: Request, res: Response) => {
+    r.get('/frame.jpg', async (req: Request, res: Response) => {
+      if (!this.connected) {
+        req.socket.destroy();
+        return;
+      }
       res.type('image/jpeg').send(await this.frame(this.scene));
     });
     r.get('/stream.mjpg', (req: Request, res: Response) => {
+      if (!this.connected) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(200, {
         'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
         'Cache-Control': 'no-store',
