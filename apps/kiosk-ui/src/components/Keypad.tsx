@@ -54,15 +54,14 @@ function keyActions(value: string, onChange: (v: string) => void, maxLength: num
   };
 }
 
-export function NumericKeypad({
-  value,
-  onChange,
-  maxLength = 20,
-}: {
+/** What a keypad or keyboard types into: the field's value, its change handler, its longest value. */
+interface KeysProps {
   value: string;
   onChange(v: string): void;
   maxLength?: number;
-}) {
+}
+
+export function NumericKeypad({ value, onChange, maxLength = 20 }: KeysProps) {
   const t = useT();
   const key = keyActions(value, onChange, maxLength);
   const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -90,15 +89,7 @@ const letterRows = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
 const digitRows = ['1234567890', '-/:()@.,', '#*+'];
 
 /** A simple keyboard: letters or digits and signs, space and delete (no gestures, one tap per key). */
-export function SimpleKeyboard({
-  value,
-  onChange,
-  maxLength = 60,
-}: {
-  value: string;
-  onChange(v: string): void;
-  maxLength?: number;
-}) {
+export function SimpleKeyboard({ value, onChange, maxLength = 60 }: KeysProps) {
   const t = useT();
   const [mode, setMode] = useState<'letters' | 'digits'>('letters');
   const rows = mode === 'letters' ? letterRows : digitRows;

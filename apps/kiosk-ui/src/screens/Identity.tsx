@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useT } from '../i18n';
 import { Progress } from '../components/Progress';
 import { Screen } from '../components/Screen';
@@ -13,12 +14,7 @@ export function Identity({ view, send }: ScreenProps) {
   const eid = view.eid ?? null;
   switch (step) {
     case 'eidChecking':
-      return (
-        <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
-          <CodeSymbol />
-          <Progress text={t('identity.eid.checking')} testid="eid-checking" />
-        </Screen>
-      );
+      return <Working step={step} art={<CodeSymbol />} text={t('identity.eid.checking')} testid="eid-checking" />;
     case 'eidRefused': {
       const reason = eid?.refused ?? 'unavailable';
       return (
@@ -38,12 +34,7 @@ export function Identity({ view, send }: ScreenProps) {
         </ProblemScreen>
       );
     case 'reading':
-      return (
-        <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
-          <CardAnimation />
-          <Progress text={t('identity.reading')} testid="reading" />
-        </Screen>
-      );
+      return <Working step={step} art={<CardAnimation />} text={t('identity.reading')} testid="reading" />;
     case 'replace':
       return (
         <ProblemScreen name="identity" step={step} title={t('identity.replace')} send={send} retry={false} wayOut={home}>
@@ -115,6 +106,17 @@ export function Identity({ view, send }: ScreenProps) {
         </Screen>
       );
   }
+}
+
+/** Reading the card or checking the e-ID code: what is being read, and the spinner with words. */
+function Working({ step, art, text, testid }: { step: string; art: ComponentChildren; text: string; testid: string }) {
+  const t = useT();
+  return (
+    <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
+      {art}
+      <Progress text={text} testid={testid} />
+    </Screen>
+  );
 }
 
 function IdentityCard({ view }: { view: ScreenProps['view'] }) {
