@@ -23,6 +23,7 @@ import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
 import { FlowErrorScreen, FlowHomeAction, PrevAction, WorkingScreen } from './FlowScreens';
+import { stepData } from './step-data';
 import './gas.css';
 
 /**
@@ -55,7 +56,7 @@ function HomeAction({ send }: { send: Send }) {
 /** A gas card was in the reader before the citizen asked for one: it is not read, it must come out. */
 function RemoveCard({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasRemoveCardData;
+  const d = stepData<GasRemoveCardData>(view);
   return (
     <Screen
       name="service"
@@ -80,7 +81,7 @@ function RemoveCard({ view, send }: ScreenProps) {
 function Start({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasStartData;
+  const d = stepData<GasStartData>(view);
   const [digits, setDigits] = useState('');
   const ok = /^\d{6,20}$/.test(digits);
   return (
@@ -225,7 +226,7 @@ function AccountDetails({ a }: { a: GasAccountData }) {
 function Account({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasAccountStepData;
+  const d = stepData<GasAccountStepData>(view);
   const a = d.account;
   const [custom, setCustom] = useState(false);
   const [digits, setDigits] = useState('');
@@ -350,7 +351,7 @@ function Account({ view, send }: ScreenProps) {
 
 function Confirm({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasConfirmData;
+  const d = stepData<GasConfirmData>(view);
   return (
     <Screen
       name="service"
@@ -403,7 +404,7 @@ function useSecondsLeft(deadline: string | null, fallback: number): number {
 
 function Paying({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasPayingData;
+  const d = stepData<GasPayingData>(view);
   const left = useSecondsLeft(d.deadline, d.secondsLeft);
   const mm = Math.floor(left / 60);
   const ss = String(left % 60).padStart(2, '0');
@@ -456,7 +457,7 @@ function Paying({ view, send }: ScreenProps) {
 
 function Crediting({ view }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasCreditingData;
+  const d = stepData<GasCreditingData>(view);
   return (
     <Screen name="service" step="crediting" icon="gas" title={t('gas.crediting.title')}>
       <p class="gas-amount">{yuan(d.amountFen)}</p>
@@ -476,7 +477,7 @@ function Crediting({ view }: ScreenProps) {
 function Printing({ view }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasPrintingData;
+  const d = stepData<GasPrintingData>(view);
   const ic = d.meterType === 'ic-card' && d.kind === 'receipt';
   return (
     <Screen
@@ -501,7 +502,7 @@ function Printing({ view }: ScreenProps) {
 function PendingEntry({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as Pick<GasStartData, 'notice'>;
+  const d = stepData<Pick<GasStartData, 'notice'>>(view);
   const [value, setValue] = useState('');
   const ok = value.trim().length >= 8;
   return (
@@ -557,7 +558,7 @@ function PendingEntry({ view, send }: ScreenProps) {
 
 function Finishing({ view }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasFinishingData;
+  const d = stepData<GasFinishingData>(view);
   return (
     <Screen name="service" step="finishing" icon="card" title={t('gas.pending.title')}>
       <p data-testid="gas-finishing-order">
@@ -572,7 +573,7 @@ function Finishing({ view }: ScreenProps) {
 function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasErrorData;
+  const d = stepData<GasErrorData>(view);
   return (
     <FlowErrorScreen
       send={send}

@@ -14,6 +14,7 @@ import { back, cont, event } from './actions';
 import { sharedRecordSteps } from './RecordFlows';
 import { PrevAction } from './FlowScreens';
 import { Choice, Holder, PickItem, RecordList } from './RecordParts';
+import { stepData } from './step-data';
 import './flows.css';
 
 /**
@@ -49,7 +50,7 @@ function LicenceFields({ l, all = false }: { l: LicenceView; all?: boolean }) {
 
 function Consent({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicenceConsentData;
+  const d = stepData<LicenceConsentData>(view);
   return (
     <Screen
       name="service"
@@ -76,7 +77,7 @@ function Consent({ view, send }: ScreenProps) {
 
 function Purpose({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicencePurposeData;
+  const d = stepData<LicencePurposeData>(view);
   return (
     <Screen
       name="service"
@@ -102,7 +103,7 @@ function Purpose({ view, send }: ScreenProps) {
 
 function List({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicenceListData;
+  const d = stepData<LicenceListData>(view);
   return (
     <Screen
       name="service"
@@ -134,7 +135,7 @@ function List({ view, send }: ScreenProps) {
 
 function Preview({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicencePreviewData;
+  const d = stepData<LicencePreviewData>(view);
   const l = d.licence;
   return (
     <Screen

@@ -21,6 +21,7 @@ import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
 import { FlowErrorScreen, PrevAction, ServicePlaceholder, WorkingScreen } from './FlowScreens';
 import { Choice, Fields, Holder, PaymentTitle, PickItem, RecordList } from './RecordParts';
+import { stepData } from './step-data';
 import './flows.css';
 
 /**
@@ -68,7 +69,7 @@ function Loading({ view, send }: ScreenProps) {
 
 function NoRecords({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as NoRecordsData;
+  const d = stepData<NoRecordsData>(view);
   const range = d.fromYear !== null && d.toYear !== null ? t('flows.years.range', { from: d.fromYear, to: d.toYear }) : '';
   return (
     <Screen
@@ -98,7 +99,7 @@ function NoRecords({ view, send }: ScreenProps) {
 function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as ErrorData;
+  const d = stepData<ErrorData>(view);
   return (
     <FlowErrorScreen
       send={send}
@@ -114,7 +115,7 @@ function ErrorStep({ view, send }: ScreenProps) {
 function Confirm({ view, send }: ScreenProps) {
   const t = useT();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as ConfirmData;
+  const d = stepData<ConfirmData>(view);
   return (
     <Screen
       name="service"
@@ -187,7 +188,7 @@ function statusText(s: PropertyStatusView, t: T): string {
 function PropertyList({ view, send }: ScreenProps) {
   const t = useT();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as PropertyListData;
+  const d = stepData<PropertyListData>(view);
   return (
     <Screen
       name="service"
@@ -232,7 +233,7 @@ function PropertyList({ view, send }: ScreenProps) {
 
 function TaxYears({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as TaxYearsData;
+  const d = stepData<TaxYearsData>(view);
   const years = [...d.years].sort((a, b) => a - b);
   const pick = (name: 'from' | 'to', y: number) => {
     const from = name === 'from' ? y : Math.min(d.fromYear, y);
@@ -281,7 +282,7 @@ function TaxYears({ view, send }: ScreenProps) {
 
 function TaxList({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as TaxListData;
+  const d = stepData<TaxListData>(view);
   const chosen = new Set(d.selected);
   const choose = (voucherNos: string[]) => send('Session.FlowEvent', { name: 'select', data: { voucherNos } });
   const toggle = (v: string) => () => choose(chosen.has(v) ? d.selected.filter((x) => x !== v) : [...d.selected, v]);
@@ -375,7 +376,7 @@ function SocialKind({ send }: ScreenProps) {
 
 function SocialYears({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as SocialYearsData;
+  const d = stepData<SocialYearsData>(view);
   return (
     <Screen
       name="service"
@@ -403,7 +404,7 @@ function SocialYears({ view, send }: ScreenProps) {
 
 function SocialList({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as SocialListData;
+  const d = stepData<SocialListData>(view);
   return (
     <Screen
       name="service"
