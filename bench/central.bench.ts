@@ -14,13 +14,13 @@ import { createServer as createNetServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { projectRoot } from '@kiosk/kiosk-config';
 import { signedHeaders, type Heartbeat } from '@kiosk/contracts/heartbeat';
 import { parseCentralConfig } from '../apps/central/src/config.js';
 import { hashPassword } from '../apps/central/src/password.js';
 import type { Benchmark, BenchResult } from './result.js';
 import { startPostgres, type TestPostgres } from '../tests/helpers/postgres.js';
+import { launchBrowser } from '../tests/helpers/browser.js';
 
 const fleetSize = 10_000;
 const sites = ['咸安区', '嘉鱼县', '赤壁市', '通城县', '崇阳县', '通山县'].map((d) => `${d}政务服务中心 24小时自助服务区`);
@@ -573,20 +573,7 @@ export const run: Benchmark = async () => {
     const token = /central_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
     if (!token) throw new Error('bench login failed');
     const profile = mkdtempSync(join(tmpdir(), 'central-bench-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1366, height: 900 },
-    });
+    const context = await launchBrowser({ width: 1366, height: 900 }, profile);
     try {
       await context.addCookies([{ name: 'central_session', value: token, url: central.url }]);
       const page = await context.newPage();

@@ -1,8 +1,8 @@
 import { defineConfig, type Plugin } from 'vite';
-import preact from '@preact/preset-vite';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import { browserAppConfig } from '../../scripts/vite-browser-app.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const agent = process.env.KIOSK_AGENT_URL ?? 'http://127.0.0.1:5846';
@@ -28,17 +28,9 @@ function devToken(): Plugin {
   };
 }
 
-export default defineConfig({
-  root: here,
-  plugins: [preact(), devToken()],
-  build: {
-    outDir: resolve(here, 'dist'),
-    emptyOutDir: true,
-    target: 'es2022',
-    reportCompressedSize: false,
-  },
-  server: {
-    host: '127.0.0.1',
+export default defineConfig(
+  browserAppConfig(here, {
+    plugins: [devToken()],
     proxy: {
       // changeOrigin: the agent answers only requests whose Host names the agent itself.
       '/xfs4iot': {
@@ -52,5 +44,5 @@ export default defineConfig({
       },
       '/api': { target: agent, changeOrigin: true },
     },
-  },
-});
+  }),
+);

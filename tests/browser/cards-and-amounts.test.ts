@@ -8,21 +8,16 @@
  *    back to the card; there is a home button; "请取走燃气卡 / 请取走身份证" reminders with sound
  *    at the end of a gas session, on goodbye and after it while a card stays in a reader.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settlePayment } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { startStack, type Stack } from '../flows/stack.js';
+import type { Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 import { onScreen } from './kiosk.js';
 
 let s: Stack;
 
-beforeAll(async () => {
-  s = await startStack({ gas: true });
-}, 90_000);
-
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack), { gas: true }, 90_000);
 
 /** The agent's gas card reader has seen the card (its status poll). */
 const gasCardSeen = (): boolean =>

@@ -2,17 +2,13 @@
  * Issue 19 (low list): in English the record lists show no untranslated upstream words — periods
  * ("至"), grades ("第9档 …元/年"), insurance and tax types — in headless Chromium on the full stack.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../flows/stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 import { onScreen } from './kiosk.js';
 
 let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-}, 60_000);
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack));
 
 const cjk = /[\u3400-\u9fff]/;
 

@@ -4,9 +4,9 @@
  * pressed; the attract screen names paused services; a read error is not told as "card moved";
  * an ID number failing its GB 11643 check digit is refused at the card step.
  */
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, ensureUiBuilt } from '../helpers/browser.js';
+import { ensureUiBuilt, launchBrowser } from '../helpers/browser.js';
 import { tempDir } from '../helpers/config.js';
 import { SessionClient, startRig, type Rig } from '../session/rig.js';
 import { onScreen } from './kiosk.js';
@@ -23,20 +23,7 @@ beforeAll(async () => {
     config: (c) => (c.session.countdown.defaultMs = 120_000),
   });
   // The browser runs in UTC, as a kiosk image often does: the screen must still show China time.
-  browser = await chromium.launchPersistentContext(tempDir('kiosk-chromium-utc-'), {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1080, height: 1920 },
-    timezoneId: 'UTC',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser({ width: 1080, height: 1920 }, tempDir('kiosk-chromium-utc-'), { timezoneId: 'UTC' });
   page = await browser.newPage();
   await page.goto(rig.agent.url);
 }, 60_000);

@@ -2,9 +2,9 @@
  * Browser helpers for the session UI tests: open the kiosk page, run axe-core, measure touch
  * targets, screenshot a screen in both orientations, and look for personal data left behind.
  */
-import axe from 'axe-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { seriousAxeFindings } from '../helpers/axe.js';
 import { launchBrowser, screenshotPath } from '../helpers/browser.js';
 
 export const portrait = { width: 1080, height: 1920 };
@@ -28,6 +28,19 @@ export async function onScreen(page: Page, screen: string, step?: string, timeou
   await page.waitForSelector(sel, { timeout });
 }
 
+/**
+ * From a result screen: 继续, skip the rating, and on the goodbye screen either end the session
+ * (`finish`: back to attract) or go on with another service (`another`: back to home).
+ */
+export async function skipRatingAndLeave(page: Page, then: 'finish' | 'another'): Promise<void> {
+  await page.getByTestId('continue').click();
+  await onScreen(page, 'rating');
+  await page.getByTestId('rating-skip').click();
+  await onScreen(page, 'goodbye');
+  await page.getByTestId(then).click();
+  await onScreen(page, then === 'finish' ? 'attract' : 'home');
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;
@@ -37,26 +50,9 @@ export interface AxeViolation {
 
 /** axe-core in the page (plus the 7:1 contrast rule); returns violations of impact serious or critical. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  const has = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
-  // Evaluated over DevTools, not added as an inline <script>: the kiosk's CSP refuses inline scripts.
-  if (!has) await page.evaluate(axe.source);
-  const result = await page.evaluate(async () => {
-    // axe is injected above; its types live in node_modules, not in the page.
-    const a = (
-      window as unknown as {
-        axe: {
-          run(
-            ctx: Document,
-            opts: object,
-          ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
-        };
-      }
-    ).axe;
-    // 7:1 contrast (WCAG AAA, off in axe by default) is what issue 5 asks for.
-    const r = await a.run(document, { resultTypes: ['violations'], rules: { 'color-contrast-enhanced': { enabled: true } } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  // 7:1 contrast (WCAG AAA, off in axe by default) is what issue 5 asks for.
+  const found = await seriousAxeFindings(page, ['color-contrast-enhanced']);
+  return found.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.targets.length }));
 }
 
 /** Every visible interactive element's box, smallest first. */

@@ -30,14 +30,19 @@ afterAll(async () => {
   await k?.stop();
 }, 60_000);
 
+/** From the attract screen to the photo service's first step, once the model has loaded. */
+async function openPhotoService(): Promise<void> {
+  await onScreen(page, 'attract');
+  await tap('attract-start');
+  await onScreen(page, 'home');
+  await expect.poll(() => page.getByTestId('tile-photo').getAttribute('aria-disabled'), { timeout: 30_000 }).toBe('false');
+  await tap('tile-photo');
+  await onScreen(page, 'service', 'use');
+}
+
 describe('自助照相 in the browser', () => {
   it('a camera that drops out: the error screen says nothing was charged and 重新打开摄像头 brings the preview back', async () => {
-    await onScreen(page, 'attract');
-    await tap('attract-start');
-    await onScreen(page, 'home');
-    await expect.poll(() => page.getByTestId('tile-photo').getAttribute('aria-disabled'), { timeout: 30_000 }).toBe('false');
-    await tap('tile-photo');
-    await onScreen(page, 'service', 'use');
+    await openPhotoService();
     await tap('photo-use-idcard');
     await onScreen(page, 'service', 'consent');
     await tap('photo-consent-agree');
@@ -72,12 +77,7 @@ describe('自助照相 in the browser', () => {
   }, 240_000);
 
   it('a 身份证 photo end to end: refused capture with its hint, review, QR payment, upload, 回执号 on screen and slip', async () => {
-    await onScreen(page, 'attract');
-    await tap('attract-start');
-    await onScreen(page, 'home');
-    await expect.poll(() => page.getByTestId('tile-photo').getAttribute('aria-disabled'), { timeout: 30_000 }).toBe('false');
-    await tap('tile-photo');
-    await onScreen(page, 'service', 'use');
+    await openPhotoService();
     await checkScreen(page, 'photo-use');
     await tap('photo-use-idcard');
     await onScreen(page, 'service', 'consent');

@@ -2,18 +2,14 @@
  * Issue 19 (low list): the record services' query spinner has a cancel (取消查询) that works while
  * the upstream hangs, in headless Chromium against the full stack.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postJson } from '../sandbox/fixture.js';
-import { startStack, type Stack } from '../flows/stack.js';
+import type { Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 import { onScreen } from './kiosk.js';
 
 let s: Stack;
-beforeAll(async () => {
-  s = await startStack();
-}, 60_000);
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack));
 
 describe('query spinner', () => {
   it('a hanging tax query can be cancelled from the spinner; the year choice comes back', async () => {

@@ -13,7 +13,7 @@ import { postJson } from '../sandbox/fixture.js';
 import { settlePayment } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { startStack, type Stack } from '../flows/stack.js';
-import { allPages, landscape, onScreen, portrait } from './kiosk.js';
+import { allPages, landscape, onScreen, portrait, skipRatingAndLeave } from './kiosk.js';
 import { defaultTaxYears } from '../../apps/agent/src/services/tax.js';
 import { groupDigits } from '../../apps/agent/src/receipts/slips/index.js';
 import { modes, orientations, screenProblems, settle, type Mode } from './sweep.js';
@@ -346,12 +346,7 @@ describe('screen sweep', () => {
     await sweep('gas-result-take-card');
     await rig.control('DELETE', '/gascard/card');
     await page.getByTestId('take-cards').waitFor({ state: 'detached' });
-    await s.tap('continue');
-    await onScreen(page, 'rating');
-    await s.tap('rating-skip');
-    await onScreen(page, 'goodbye');
-    await s.tap('another');
-    await home();
+    await skipRatingAndLeave(page, 'another');
 
     // ---- 自助照相 ----
     await rig.control('POST', '/camera/scene', { scene: 'person' });
@@ -382,12 +377,7 @@ describe('screen sweep', () => {
     await sweep('photo-done');
     await s.tap('photo-done-print');
     await onScreen(page, 'result', undefined, 60_000);
-    await s.tap('continue');
-    await onScreen(page, 'rating');
-    await s.tap('rating-skip');
-    await onScreen(page, 'goodbye');
-    await s.tap('another');
-    await home();
+    await skipRatingAndLeave(page, 'another');
     await s.tap('home-exit');
     await onScreen(page, 'goodbye');
     await sweep('goodbye');

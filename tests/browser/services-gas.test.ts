@@ -7,116 +7,50 @@
  * closed, nothing charged); card pulled mid-write → credit_pending + pending slip → 补写卡 later
  * completes it exactly once.
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
-import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
-import { createPrinterDriver } from '../../apps/agent/src/devices/printer/index.js';
-import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
-import { createGasModuleWith, getGasApi } from '../../apps/agent/src/gas/module.js';
-import { silentLogger } from '@kiosk/platform';
+import type { Agent } from '../../apps/agent/src/agent.js';
+import { getGasApi } from '../../apps/agent/src/gas/module.js';
 import { settlePayment } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { createServices, type Services } from '../../apps/agent/src/services/index.js';
-import { createSessionModuleWith } from '../../apps/agent/src/session/module.js';
-import { createControlApp } from '../../apps/simulators/src/control-api.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
-import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
+import type { Services } from '../../apps/agent/src/services/index.js';
+import type { GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
-import { ensureUiBuilt } from '../helpers/browser.js';
-import { tempDir, testConfig } from '../helpers/config.js';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
-import { checkScreen, onScreen, openKiosk } from './kiosk.js';
+import { startGasKiosk, type GasKiosk } from '../helpers/gas-kiosk.js';
+import type { TestSandbox } from '../sandbox/fixture.js';
+import { checkScreen, onScreen, skipRatingAndLeave } from './kiosk.js';
 
+let kiosk: GasKiosk;
 let t: TestSandbox;
 let agent: Agent;
 let gascard: GasCardSimulator;
-let printer: PrinterSimulator;
-let server: Server;
-let controlUrl = '';
-let browser: BrowserContext;
 let page: Page;
 let services: Services;
 
 /** Short enough to watch one run out, long enough to pay in the other journeys. */
 const COUNTDOWN_S = 8;
 
-async function control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${controlUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as unknown;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
+const control = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => kiosk.rig.control(method, path, body);
 const receipts = async (): Promise<ReceiptView[]> => (await control('GET', '/printer/receipts')) as ReceiptView[];
 const flat = (s: string): string => s.replace(/\s+/g, '');
 const tap = (id: string) => page.getByTestId(id).click();
 const gas = () => getGasApi(agent.context)!;
 
 beforeAll(async () => {
-  const uiDir = ensureUiBuilt();
-  t = await startTestSandbox();
-  const dir = tempDir('kiosk-gas-ui-');
-  gascard = createGasCardSimulator({
-    agentPath: join(dir, 'gascard'),
-    devicePath: join(dir, 'gascard-dev'),
-    stateFile: join(dir, 'gascard-sim.json'),
-    latency: { status: 1, read: 5, write: 30 },
-  });
-  printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });
-  await gascard.start();
-  await printer.start();
-  const config = testConfig((c) => {
-    c.upstream.baseUrl = t.url;
-    c.devices.idcard.enabled = false;
-    c.devices.camera.enabled = false;
-    c.devices.gascard = {
-      enabled: true,
-      transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
-      pollIntervalMs: 50,
-      requestTimeoutMs: 500,
-      writeTimeoutMs: 1000,
-    };
-    c.devices.printer.transport = { kind: 'serial', path: join(dir, 'printer'), baudRate: 115200 };
-    c.devices.printer.statusPollMs = 500;
-    c.gas.paymentPollMs = 150;
-    c.gas.paymentCountdownSeconds = COUNTDOWN_S;
-    c.session.countdown.defaultMs = 180_000;
-  });
-  services = createServices({
-    baseUrl: t.url,
-    timeoutMs: 3000,
-    kioskId: config.kiosk.id,
+  kiosk = await startGasKiosk({
     retry: { maxAttempts: 2, baseDelayMs: 10 },
+    config: (c) => {
+      c.gas.paymentPollMs = 150;
+      c.gas.paymentCountdownSeconds = COUNTDOWN_S;
+    },
   });
-  const control_ = createControlApp([gascard, printer]);
-  server = control_.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  agent = await startAgent(config, {
-    logger: silentLogger(),
-    devices: (db) => [createGasCardDriver(config.devices.gascard!), createPrinterDriver(config.devices.printer, db)],
-    modules: [createSessionModuleWith({ flows: { gas: createGasFlow() } }), createGasModuleWith({ services })],
-    uiDir,
-  });
-  ({ browser, page } = await openKiosk(agent.url));
+  ({ sandbox: t, services, page } = kiosk);
+  agent = kiosk.rig.agent;
+  gascard = kiosk.rig.gascard!;
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await agent?.stop();
-  if (server) await new Promise<void>((r) => server.close(() => r()));
-  await gascard?.stop();
-  await printer?.stop();
-  await t?.close();
+  await kiosk?.stop();
 });
 
 async function beginGas(): Promise<void> {
@@ -127,14 +61,7 @@ async function beginGas(): Promise<void> {
   await onScreen(page, 'service', 'start');
 }
 
-async function finishSession(): Promise<void> {
-  await tap('continue');
-  await onScreen(page, 'rating');
-  await tap('rating-skip');
-  await onScreen(page, 'goodbye');
-  await tap('finish');
-  await onScreen(page, 'attract');
-}
+const finishSession = (): Promise<void> => skipRatingAndLeave(page, 'finish');
 
 async function typeDigits(digits: string): Promise<void> {
   for (const d of digits) await page.locator(`[data-testid="keypad"] [data-key="${d}"]`).first().click();

@@ -3,19 +3,14 @@
  * status → confirm → the slip the printer simulator decoded, checked against /verify/<serial>;
  * a citizen without records; and paper running out at the print step, refilled by a guide.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkScreen, onScreen } from './kiosk.js';
-import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
+import { flat, serialOf, type Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 
 let s: Stack;
 
-beforeAll(async () => {
-  s = await startStack();
-}, 60_000);
-
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack));
 
 describe('property records journey', () => {
   it('card → properties with mortgage and seizure → print → the slip verifies upstream', async () => {

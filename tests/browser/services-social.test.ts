@@ -3,21 +3,16 @@
  * print, for both kinds, checked against the printer simulator and /verify; no records; and the
  * social-insurance system down greys its tile on the home screen.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { yuan } from '../../apps/agent/src/receipts/slips/index.js';
 import { allPages, checkScreen, onScreen } from './kiosk.js';
-import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
+import { flat, serialOf, type Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 import { postJson } from '../sandbox/fixture.js';
 
 let s: Stack;
 
-beforeAll(async () => {
-  s = await startStack();
-}, 60_000);
-
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack));
 
 describe('social-insurance journey', () => {
   for (const [kind, profile, id, masked, title] of [

@@ -3,22 +3,17 @@
  * previous by default) → records → print, checked against the printer simulator and /verify;
  * no records in the chosen years; the tax bureau down.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { groupDigits } from '../../apps/agent/src/receipts/slips/index.js';
 import { defaultTaxYears } from '../../apps/agent/src/services/tax.js';
 import { allPages, checkScreen, onScreen } from './kiosk.js';
-import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
+import { flat, serialOf, type Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 import { postJson } from '../sandbox/fixture.js';
 
 let s: Stack;
 
-beforeAll(async () => {
-  s = await startStack();
-}, 60_000);
-
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack));
 
 describe('tax records journey', () => {
   it('card → default years → one year chosen → records → print with verification codes; the slip verifies', async () => {

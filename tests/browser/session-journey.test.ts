@@ -2,34 +2,26 @@
  * The citizen's whole journey in headless Chromium against the agent with real drivers over
  * ptys and the simulators: cards are placed and removed through the simulator control API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { ensureUiBuilt } from '../helpers/browser.js';
-import { startRig, type Rig } from '../session/rig.js';
-import { checkScreen, leftovers, litterStorage, onScreen, openKiosk } from './kiosk.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { rigKioskPerSuite } from '../helpers/rig-kiosk.js';
+import type { Rig } from '../session/rig.js';
+import { checkScreen, leftovers, litterStorage, onScreen } from './kiosk.js';
 
 let rig: Rig;
-let browser: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  const uiDir = ensureUiBuilt();
-  rig = await startRig({
-    uiDir,
+rigKioskPerSuite(
+  {
     config: (c) => {
       c.session.countdown.defaultMs = 120_000;
       // The journey walks the card-only way after declining the face check, which property
       // allows only when configured so (the default since issue 19 is 'required').
       c.session.services.property.face = 'optional';
     },
-  });
-  ({ browser, page } = await openKiosk(rig.agent.url));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
+  },
+  (k) => ({ rig, page } = k),
+);
 
 async function tap(testid: string): Promise<void> {
   await page.getByTestId(testid).click();

@@ -3,53 +3,39 @@
  * Continue button, the idle wipe (nothing left in DOM or storage), out-of-service and device
  * notices, the on-screen keypad and keyboard, and voice guidance with and without a voice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ensureUiBuilt } from '../helpers/browser.js';
-import { slipFlow, startRig, shortCountdowns, type Rig } from '../session/rig.js';
-import { checkScreen, expectTargets, leftovers, litterStorage, onScreen, openKiosk } from './kiosk.js';
+import { rigKioskPerSuite } from '../helpers/rig-kiosk.js';
+import { slipFlow, shortCountdowns, type Rig } from '../session/rig.js';
+import { checkScreen, expectTargets, leftovers, litterStorage, onScreen } from './kiosk.js';
 
 let rig: Rig;
 let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-beforeAll(async () => {
-  const uiDir = ensureUiBuilt();
-  rig = await startRig({
-    uiDir,
+rigKioskPerSuite(
+  {
     devices: ['idcard', 'printer'],
     config: (c) => shortCountdowns(c, 120_000, 20_000),
     // Tax finishes at once with a slip, so the print step and its failure can be seen.
     session: { flows: { tax: slipFlow } },
-  });
-  ({ browser, page } = await openKiosk(rig.agent.url));
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await rig?.stop();
-});
+  },
+  (k) => {
+    ({ rig, browser, page } = k);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  },
+);
 
 describe('countdown and idle wipe in the browser', () => {
   let rig: Rig;
-  let browser: BrowserContext;
   let page: Page;
-  beforeAll(async () => {
-    // Long enough to look at the warning, short enough to watch a session run out.
-    // The warning comes 2 s after each restart and lasts 10 s: time for axe and screenshots on a busy machine.
-    rig = await startRig({
-      uiDir: ensureUiBuilt(),
-      devices: ['idcard', 'printer'],
-      config: (c) => shortCountdowns(c, 12_000, 10_000),
-    });
-    ({ browser, page } = await openKiosk(rig.agent.url));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rig?.stop();
-  });
+  // Long enough to look at the warning, short enough to watch a session run out.
+  // The warning comes 2 s after each restart and lasts 10 s: time for axe and screenshots on a busy machine.
+  rigKioskPerSuite(
+    { devices: ['idcard', 'printer'], config: (c) => shortCountdowns(c, 12_000, 10_000) },
+    (k) => ({ rig, page } = k),
+  );
 
   it('warns with one big Continue that can be pressed again and again; at zero everything is wiped', async () => {
     await page.getByTestId('attract-start').click();

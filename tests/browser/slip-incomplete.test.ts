@@ -7,8 +7,9 @@
  * Full stack: sandbox, agent with the production record flows, ID card and printer drivers over
  * ptys against their simulators (the printer simulator runs out of paper at a byte count).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flat, serialOf, startStack, type Stack } from '../flows/stack.js';
+import { describe, expect, it } from 'vitest';
+import { flat, serialOf, type Stack } from '../flows/stack.js';
+import { stackPerFile } from '../helpers/stack-per-file.js';
 import { checkScreen, onScreen } from './kiosk.js';
 
 let s: Stack;
@@ -25,13 +26,7 @@ const outbox = (): { type: string; payload: Record<string, unknown> }[] =>
     payload: JSON.parse(r.payload) as Record<string, unknown>,
   }));
 
-beforeAll(async () => {
-  s = await startStack({ monitor: true });
-}, 90_000);
-
-afterAll(async () => {
-  await s?.stop();
-});
+stackPerFile((stack) => (s = stack), { monitor: true }, 90_000);
 
 describe('paper out mid-print', () => {
   it('says the slip is void, shows a QR for the phone, reports to central, and reprints once the paper is back', async () => {

@@ -1,6 +1,7 @@
 /**
  * Layout checks for the screen sweep (issue 19 item 3): every control fully on screen without
- * scrolling, not clipped by a scroll box and not covered by anything else; no hidden scrolling; no
+ * scrolling, not clipped by a scroll box and not covered by anything else; every text inside its own
+ * box; no hidden scrolling; no
  * `{placeholder}` left in the text; plus axe, text and target sizes and 7:1 text contrast from
  * kiosk.ts. Each check
  * returns problems as strings, so one sweep reports every screen at once.
@@ -90,6 +91,37 @@ export async function layoutProblems(page: Page): Promise<string[]> {
           break;
         }
       }
+    }
+    // Text stays inside its own box: every line of a text lies within the nearest element that draws
+    // a box around it (a control, a border or a background). A box squeezed below its content lets the
+    // words run over its border while the box itself is on screen and unclipped (the portrait home
+    // screen with six tiles did: the last row's subtitles ran over the tiles' edges).
+    const drawsBox = (e: Element): boolean => {
+      const st = getComputedStyle(e);
+      return (
+        e.matches('button, a[href], input, select, textarea, [role="button"]') ||
+        ['Top', 'Right', 'Bottom', 'Left'].some((s) => parseFloat(st.getPropertyValue(`border-${s.toLowerCase()}-width`)) > 0) ||
+        (st.backgroundColor !== 'rgba(0, 0, 0, 0)' && st.backgroundColor !== 'transparent') ||
+        st.backgroundImage !== 'none'
+      );
+    };
+    const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+      const holder = t.parentElement;
+      if (!holder || !t.textContent?.trim() || !visible(holder)) continue;
+      let box: Element | null = holder;
+      while (box && box !== document.body && !drawsBox(box)) box = box.parentElement;
+      const b = box && box !== document.body ? box.getBoundingClientRect() : { left: 0, top: 0, right: vw, bottom: vh };
+      range.selectNodeContents(t);
+      const out1 = [...range.getClientRects()].find(
+        (r) =>
+          r.width > 0 && (r.left < b.left - 0.5 || r.top < b.top - 0.5 || r.right > b.right + 0.5 || r.bottom > b.bottom + 0.5),
+      );
+      if (out1)
+        out.push(
+          `text overflows its box: "${t.textContent.trim().replace(/\s+/g, ' ').slice(0, 40)}" out of ${box && box !== document.body ? `"${name(box)}" <${box.tagName.toLowerCase()} class="${box.className}">` : 'the viewport'} (${Math.round(out1.left)},${Math.round(out1.top)}–${Math.round(out1.right)},${Math.round(out1.bottom)} vs ${Math.round(b.left)},${Math.round(b.top)}–${Math.round(b.right)},${Math.round(b.bottom)})`,
+        );
     }
     if (/\{\w*\}?/.test(document.body.innerText)) {
       const m = /.{0,20}\{\w*\}?.{0,20}/.exec(document.body.innerText);

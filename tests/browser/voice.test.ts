@@ -10,6 +10,7 @@ import { createServices } from '../../apps/agent/src/services/index.js';
 import { createVoiceModule } from '../../apps/agent/src/voice/module.js';
 import { parseWav, rms16 } from '../../apps/agent/src/voice/wav.js';
 import { ensureUiBuilt } from '../helpers/browser.js';
+import { rigKioskPerSuite } from '../helpers/rig-kiosk.js';
 import { KIOSK } from '../flows/harness.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { startRig, type Rig } from '../session/rig.js';
@@ -129,24 +130,18 @@ describe('voice guidance with the offline synthesiser', () => {
 });
 
 describe('a kiosk that cannot speak', () => {
-  let rig: Rig;
-  let browser: BrowserContext;
   let page: Page;
-  beforeAll(async () => {
-    rig = await startRig({
-      uiDir: ensureUiBuilt(),
+  rigKioskPerSuite(
+    {
       devices: ['idcard'],
       config: (c) => {
         c.voice.command = '/nonexistent/espeak-ng';
       },
       modules: [createVoiceModule],
-    });
-    ({ browser, page } = await openKiosk(rig.agent.url));
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rig?.stop();
-  });
+    },
+    (k) => ({ page } = k),
+    60_000,
+  );
 
   it('says voice is unavailable instead of a 语音开 switch (Chromium here has no system voice)', async () => {
     await page.getByTestId('attract-start').click();

@@ -3,41 +3,17 @@
  * sparklines per site on the fleet page, from central's store; each chart has a title, a
  * description and a data table, and the pages pass axe with no serious findings.
  */
-import axe from 'axe-core';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@kiosk/kiosk-config';
 import { openDatabase, type Db } from '@kiosk/platform';
 import { chinaDay, dayLabel, dayStart } from '../../apps/central/src/charts/days.js';
 import { historyTableSql } from '../../apps/central/src/charts/history.js';
 import { centralMigrations as centralSchema } from '../../apps/central/src/store/migrations.js';
 const centralMigrations = centralSchema.sqlite;
-import { defaultUiDir } from '../../apps/central/src/server.js';
 import { artifactsDir, launchBrowser } from '../helpers/browser.js';
+import { axeSerious, ensureCentralUiBuilt, signIn } from '../helpers/central-dashboard.js';
 import { kioskA, signedPost, startTestCentral, users, validHeartbeat, type TestCentral } from './helpers.js';
-
-async function axeSerious(page: Page): Promise<{ id: string; impact: string | null; targets: string[] }[]> {
-  await page.addScriptTag({ content: axe.source });
-  const r = await page.evaluate(async () => {
-    // axe is injected above; its types live in node_modules, not in the page.
-    const a = (
-      window as unknown as {
-        axe: {
-          run(
-            ctx: Document,
-            o: object,
-          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const res = await a.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const hour = 3_600_000;
 
@@ -48,13 +24,7 @@ describe('dashboard history charts', () => {
   const D = chinaDay(Date.now());
 
   beforeAll(async () => {
-    if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync(
-        process.execPath,
-        [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'],
-        { cwd: projectRoot, stdio: 'ignore' },
-      );
-    }
+    ensureCentralUiBuilt();
     central = await startTestCentral();
     // History from earlier days, written beside the running central (WAL: a second connection is fine).
     const db: Db = openDatabase(join(central.dataDir, 'central.db'), centralMigrations);
@@ -82,10 +52,7 @@ describe('dashboard history charts', () => {
     browser = await launchBrowser({ width: 1366, height: 900 });
     page = await browser.newPage();
     await page.goto(central.url);
-    await page.getByLabel('用户名 Username').fill(users.viewer.username);
-    await page.getByLabel('密码 Password').fill(users.viewer.password);
-    await page.getByRole('button', { name: '登录 Log in' }).click();
-    await page.locator('.top .who').getByText(users.viewer.username).waitFor();
+    await signIn(page, users.viewer);
   });
 
   afterAll(async () => {

@@ -1,19 +1,18 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
 import type { Db } from '@kiosk/platform';
 import {
+  centralAndAgentDbPerTest,
   FakeCommands,
   FakeHealth,
   getJson,
   kioskA,
   login,
   makeSender,
-  openAgentDb,
   postJson,
   startTestCentral,
-  tempDir,
   tinyPng,
   users,
   waitFor,
@@ -31,28 +30,17 @@ interface Command {
 
 describe('remote commands: issued on the dashboard, pulled with the heartbeat, acknowledged', () => {
   let central: TestCentral;
-  let agentDir: ReturnType<typeof tempDir>;
   let db: Db;
   let senders: HeartbeatSender[];
   let operator: string;
   let health: FakeHealth;
   let commands: FakeCommands;
 
+  centralAndAgentDbPerTest((e) => ({ central, db, senders } = e));
   beforeEach(async () => {
-    central = await startTestCentral();
-    agentDir = tempDir('agent-');
-    db = openAgentDb(agentDir.dir);
-    senders = [];
     operator = await login(central.url, users.operator);
     health = new FakeHealth();
     commands = new FakeCommands(health);
-  });
-
-  afterEach(async () => {
-    await Promise.all(senders.map((s) => s.stop()));
-    db.close();
-    agentDir.remove();
-    await central.close();
   });
 
   const start = (): HeartbeatSender => {

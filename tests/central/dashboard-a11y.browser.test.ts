@@ -3,18 +3,13 @@
  * included: the warning badge) and every control is at least 24×24 CSS px (WCAG 2.2 2.5.8 AA);
  * a kiosk in service with paused services shows them as degraded in the fleet table.
  */
-import axe from 'axe-core';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@kiosk/kiosk-config';
 import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
 import type { HealthSnapshot } from '@kiosk/contracts/health';
 import type { Db } from '@kiosk/platform';
-import { defaultUiDir } from '../../apps/central/src/server.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { axeSerious, ensureCentralUiBuilt, signIn } from '../helpers/central-dashboard.js';
 import {
   FakeCommands,
   FakeHealth,
@@ -44,26 +39,6 @@ class DegradedHealth extends FakeHealth {
   }
 }
 
-async function axeSerious(page: Page): Promise<{ id: string; impact: string | null; targets: string[] }[]> {
-  await page.addScriptTag({ content: axe.source });
-  const r = await page.evaluate(async () => {
-    // axe is injected above; its types live in node_modules, not in the page.
-    const a = (
-      window as unknown as {
-        axe: {
-          run(
-            ctx: Document,
-            o: object,
-          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const res = await a.run(document, { resultTypes: ['violations'] });
-    return res.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 /** Visible controls smaller than 24×24 CSS px. */
 async function smallTargets(page: Page): Promise<string[]> {
   return page.$$eval('button, a[href], input, select, textarea, [role="button"]', (els) =>
@@ -89,13 +64,7 @@ describe('dashboard accessibility and degraded services', () => {
   let loginFindings: { axe: unknown[]; small: string[] } = { axe: [], small: [] };
 
   beforeAll(async () => {
-    if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync(
-        process.execPath,
-        [join(projectRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/central/ui/vite.config.ts'],
-        { cwd: projectRoot, stdio: 'ignore' },
-      );
-    }
+    ensureCentralUiBuilt();
     central = await startTestCentral();
     agentDir = tempDir('agent-');
     db = openAgentDb(agentDir.dir);
@@ -109,10 +78,7 @@ describe('dashboard accessibility and degraded services', () => {
     await page.goto(central.url);
     await page.getByLabel('用户名 Username').waitFor();
     loginFindings = { axe: await axeSerious(page), small: await smallTargets(page) };
-    await page.getByLabel('用户名 Username').fill(users.operator.username);
-    await page.getByLabel('密码 Password').fill(users.operator.password);
-    await page.getByRole('button', { name: '登录 Log in' }).click();
-    await page.locator('.top .who').getByText(users.operator.username).waitFor();
+    await signIn(page, users.operator);
   });
 
   afterAll(async () => {

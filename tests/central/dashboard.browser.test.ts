@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
+import { ensureCentralUiBuilt, signIn } from '../helpers/central-dashboard.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '@kiosk/kiosk-config';
 import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
 import type { Db } from '@kiosk/platform';
-import { defaultUiDir } from '../../apps/central/src/server.js';
 import {
   FakeCommands,
   FakeHealth,
@@ -32,9 +32,7 @@ describe('dashboard in headless Chromium', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    if (!existsSync(join(defaultUiDir, 'index.html'))) {
-      execFileSync('npx', ['vite', 'build', '--config', 'apps/central/ui/vite.config.ts'], { cwd: projectRoot, stdio: 'ignore' });
-    }
+    ensureCentralUiBuilt();
     mkdirSync(artifacts, { recursive: true });
     central = await startTestCentral();
     agentDir = tempDir('agent-');
@@ -46,20 +44,7 @@ describe('dashboard in headless Chromium', () => {
     sender = makeSender({ centralUrl: central.url, db, health, commands, intervalMs: 200 });
     sender.start();
     profile = tempDir('chromium-');
-    context = await chromium.launchPersistentContext(profile.dir, {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1366, height: 900 },
-    });
+    context = await launchBrowser({ width: 1366, height: 900 }, profile.dir);
   });
 
   afterAll(async () => {
@@ -73,10 +58,7 @@ describe('dashboard in headless Chromium', () => {
 
   async function logIn(page: Page, user: { username: string; password: string }): Promise<void> {
     await page.goto(central.url);
-    await page.getByLabel('用户名 Username').fill(user.username);
-    await page.getByLabel('密码 Password').fill(user.password);
-    await page.getByRole('button', { name: '登录 Log in' }).click();
-    await page.locator('.top .who').getByText(user.username).waitFor();
+    await signIn(page, user);
   }
 
   it('an operator logs in, sees the fleet, opens a kiosk and sets it out of service; the kiosk acknowledges', async () => {

@@ -1,19 +1,17 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatSender } from '../../apps/agent/src/monitor/heartbeat.js';
 import type { Db } from '@kiosk/platform';
 import {
+  centralAndAgentDbPerTest,
   FakeCommands,
   FakeHealth,
   getJson,
   kioskA,
   login,
   makeSender,
-  openAgentDb,
   OutageProxy,
-  startTestCentral,
-  tempDir,
   users,
   waitFor,
   type TestCentral,
@@ -36,24 +34,13 @@ interface Detail extends Summary {
 
 describe('agent heartbeat sender against a real central over HTTP', () => {
   let central: TestCentral;
-  let agentDir: ReturnType<typeof tempDir>;
   let db: Db;
   let senders: HeartbeatSender[];
   let cookie: string;
 
+  centralAndAgentDbPerTest((e) => ({ central, db, senders } = e));
   beforeEach(async () => {
-    central = await startTestCentral();
-    agentDir = tempDir('agent-');
-    db = openAgentDb(agentDir.dir);
-    senders = [];
     cookie = await login(central.url, users.viewer);
-  });
-
-  afterEach(async () => {
-    await Promise.all(senders.map((s) => s.stop()));
-    db.close();
-    agentDir.remove();
-    await central.close();
   });
 
   const fleet = async (): Promise<Summary[]> =>

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { once } from 'node:events';
@@ -176,6 +177,36 @@ export class FakeCommands implements RemoteCommandHandler {
 
 export function openAgentDb(dir: string): Db {
   return openDatabase(join(dir, 'agent.db'), agentMigrations);
+}
+
+export interface CentralAndAgentDb {
+  central: TestCentral;
+  /** One agent's database (its outbox and heartbeat state). */
+  db: Db;
+  /** Heartbeat senders a test starts: push them here and they are stopped after the test. */
+  senders: HeartbeatSender[];
+}
+
+/**
+ * For every test of the enclosing describe: a fresh test central and one agent's database before
+ * it, given to `use`; after it, the senders stopped, the database closed and removed, central closed.
+ */
+export function centralAndAgentDbPerTest(use: (e: CentralAndAgentDb) => void): void {
+  let e: CentralAndAgentDb | undefined;
+  let agentDir: { dir: string; remove(): void } | undefined;
+  beforeEach(async () => {
+    const central = await startTestCentral();
+    agentDir = tempDir('agent-');
+    e = { central, db: openAgentDb(agentDir.dir), senders: [] };
+    use(e);
+  });
+  afterEach(async () => {
+    if (!e) return;
+    await Promise.all(e.senders.map((s) => s.stop()));
+    e.db.close();
+    agentDir?.remove();
+    await e.central.close();
+  });
 }
 
 export function makeSender(

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
-import { testConfig, tempDir, writeConfig } from '../helpers/config.js';
+import { writeConfig } from '../helpers/config.js';
 import { freePort } from '../helpers/ports.js';
+import { spawnStartBundle, writeStartBundleConfig } from '../helpers/start-bundle.js';
 import { TestSocket } from '../helpers/ws.js';
 
 /**
  * `npx kiosk doctor` against the `npm start` stack (agent, simulators over ptys, sandbox, central),
  * on free ports. Needs `npm run build` (npm test does it).
  */
-const startBundle = join(projectRoot, 'dist/start.mjs');
 let child: ChildProcess | undefined;
 let configFile = '';
 let config: KioskConfig;
@@ -39,38 +39,14 @@ async function until(test: () => Promise<boolean>, what: string, ms = 60_000): P
 }
 
 beforeAll(async () => {
-  expect(existsSync(startBundle), 'run `npm run build` first').toBe(true);
-  const [agentPort, sandboxPort, simPort, centralPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const ptyDir = tempDir('kiosk-doctor-pty-');
-  config = testConfig((c) => {
-    c.log.level = 'warn';
-    c.agent.port = agentPort;
-    c.embedded.sandbox.port = sandboxPort;
-    c.embedded.simulators.port = simPort;
-    c.embedded.simulators.ptyDir = ptyDir;
-    c.embedded.central.port = centralPort;
-    c.devices.idcard.transport = { kind: 'serial', path: join(ptyDir, 'idcard'), baudRate: 115200 };
-    c.devices.printer.transport = { kind: 'serial', path: join(ptyDir, 'printer'), baudRate: 115200 };
-    if (c.devices.gascard) c.devices.gascard.transport = { kind: 'serial', path: join(ptyDir, 'gascard'), baudRate: 115200 };
-    c.upstream.baseUrl = `http://127.0.0.1:${sandboxPort}`;
-    c.central.url = `http://127.0.0.1:${centralPort}`;
-    c.central.heartbeatIntervalMs = 1000;
+  const files = await writeStartBundleConfig('doctor', {
+    config: (c) => {
+      c.log.level = 'warn';
+      c.central.heartbeatIntervalMs = 1000;
+    },
   });
-  const central = JSON.parse(readFileSync(join(projectRoot, 'config/central.default.json'), 'utf8')) as {
-    listen: { port: number };
-    dataDir: string;
-  };
-  central.listen.port = centralPort;
-  central.dataDir = tempDir('kiosk-doctor-central-');
-  const centralFile = join(tempDir(), 'central.json');
-  writeFileSync(centralFile, JSON.stringify(central));
-  configFile = writeConfig(config);
-  child = spawn(process.execPath, [startBundle, '--config', configFile], {
-    cwd: projectRoot,
-    env: { ...process.env, CENTRAL_CONFIG: centralFile },
-    stdio: 'ignore',
-    detached: true,
-  });
+  ({ config, configFile } = files);
+  child = spawnStartBundle(files, { quiet: true }).child;
   await until(async () => {
     const h = (await health()) as { devices?: Record<string, string>; central?: { ok: boolean | null } };
     return (

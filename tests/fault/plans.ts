@@ -14,17 +14,7 @@ import {
   type Scenario,
   type Window,
 } from './crash-harness.js';
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@kiosk/synthetic';
 
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 
@@ -159,7 +149,7 @@ export function campaignPlans(opts: {
   maxRuns: number;
   steps?: boolean;
 }): (p: CampaignProgress) => CrashPlan | undefined {
-  const rnd = rng(opts.seed);
+  const rnd = mulberry32(opts.seed);
   const opening = [...(opts.steps === false ? [] : everyStepPlans()), ...hazardPlans()];
   let issued = 0;
   return (p) => {

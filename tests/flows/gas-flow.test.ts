@@ -10,34 +10,19 @@ import type { GasApi } from '../../apps/agent/src/gas/module.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import type { FlowView } from '@kiosk/contracts/session-view';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
-import { pay, startEngine, type EngineRig } from '../gas/harness.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
+import { pay, startEngine, type EngineRig, gasApiOf } from '../gas/harness.js';
 
-let t: TestSandbox;
+const t = sandboxForFile();
 let rig: EngineRig;
-
 beforeAll(async () => {
-  t = await startTestSandbox();
   rig = await startEngine(t, { settings: { paymentCountdownSeconds: 3, paymentPollMs: 40 } });
 });
-
 afterAll(async () => {
   await rig?.close();
-  await t?.close();
 });
 
-function api(): GasApi {
-  const e = rig.engine;
-  return {
-    engine: e,
-    isMoneyStepInFlight: () => e.isMoneyStepInFlight(),
-    busyReason: () => e.busyReason(),
-    whenIdle: () => e.whenIdle(),
-    counts: () => e.counts(),
-    ready: () => e.ready(),
-    endSession: () => e.endSession(),
-  };
-}
+const api = (): GasApi => gasApiOf(rig.engine);
 
 type Signal = { type: 'FLOW.BUSY'; reason: string | null } | { type: 'FLOW.PERSIST'; on: boolean };
 
@@ -83,6 +68,22 @@ function run() {
     },
     signals: () => actor.getSnapshot().context.signals,
   };
+}
+
+type FlowRun = ReturnType<typeof run>;
+
+/** Types the IoT demo account's number and waits for its account step. */
+async function lookUpIot(f: FlowRun): Promise<void> {
+  f.send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
+  await f.step('account');
+}
+
+/** From the account step: 50 yuan, confirm, pay; returns the order number the QR step shows. */
+async function payFiftyYuan(f: FlowRun): Promise<string> {
+  f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
+  f.send({ type: 'CONTINUE' });
+  f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
+  return ((await f.step('paying')).data as { orderNo: string }).orderNo;
 }
 
 describe('gas flow machine', () => {
@@ -135,12 +136,8 @@ describe('gas flow machine', () => {
 
   it('payment timeout: payment_expired, nothing charged, busy cleared', async () => {
     const f = run();
-    f.send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
-    await f.step('account');
-    f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
-    f.send({ type: 'CONTINUE' });
-    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
-    const no = ((await f.step('paying')).data as { orderNo: string }).orderNo;
+    await lookUpIot(f);
+    const no = await payFiftyYuan(f);
     const out = await f.output();
     expect(out.result).toMatchObject({ kind: 'failure', titleKey: 'gas.result.expired.title' });
     expect(rig.journal.require(no).state).toBe('payment_expired');
@@ -149,29 +146,21 @@ describe('gas flow machine', () => {
 
   it('cancel on the QR: back to the amounts with "nothing charged"; stopping the flow closes an unpaid order', async () => {
     const f = run();
-    f.send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
-    await f.step('account');
-    f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
-    f.send({ type: 'CONTINUE' });
-    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
-    const first = ((await f.step('paying')).data as { orderNo: string }).orderNo;
+    await lookUpIot(f);
+    const first = await payFiftyYuan(f);
     f.send({ type: 'FLOW.EVENT', name: 'cancel', data: {} });
     const back = await f.step('account');
     expect((back.data as { notice: { zh: string } }).notice.zh).toContain('未扣款');
     expect(rig.journal.require(first).state).toBe('payment_closed');
     // Again, then the session ends (flow stopped) while the QR is shown.
-    f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 5000 } });
-    f.send({ type: 'CONTINUE' });
-    f.send({ type: 'FLOW.EVENT', name: 'pay', data: { amountFen: 5000 } });
-    const second = ((await f.step('paying')).data as { orderNo: string }).orderNo;
+    const second = await payFiftyYuan(f);
     f.actor.stop();
     await expect.poll(() => rig.journal.require(second).state, { timeout: 5000 }).toBe('payment_closed');
   });
 
   it('pay with an amount other than the confirmed one makes no order: back to the amounts with a notice', async () => {
     const f = run();
-    f.send({ type: 'FLOW.EVENT', name: 'lookup', data: { accountNo: DEMO_GAS_ACCOUNTS.iot.accountNo } });
-    await f.step('account');
+    await lookUpIot(f);
     f.send({ type: 'FLOW.EVENT', name: 'amount', data: { amountFen: 2000 } });
     f.send({ type: 'CONTINUE' });
     await f.step('confirm');

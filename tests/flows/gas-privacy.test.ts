@@ -11,8 +11,8 @@ import type { GasApi } from '../../apps/agent/src/gas/module.js';
 import { maskAccountNumber, maskAddress } from '@kiosk/platform';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { FlowView } from '@kiosk/contracts/session-view';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
-import { startEngine, type EngineRig } from '../gas/harness.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
+import { startEngine, type EngineRig, gasApiOf } from '../gas/harness.js';
 
 describe('masking rules', () => {
   it('account numbers that differ in the middle or at the end stay apart, and are never shown whole', () => {
@@ -34,29 +34,16 @@ describe('masking rules', () => {
   });
 });
 
-let t: TestSandbox;
+const t = sandboxForFile();
 let rig: EngineRig;
 beforeAll(async () => {
-  t = await startTestSandbox();
   rig = await startEngine(t, {});
 });
 afterAll(async () => {
   await rig?.close();
-  await t?.close();
 });
 
-function api(): GasApi {
-  const e = rig.engine;
-  return {
-    engine: e,
-    isMoneyStepInFlight: () => e.isMoneyStepInFlight(),
-    busyReason: () => e.busyReason(),
-    whenIdle: () => e.whenIdle(),
-    counts: () => e.counts(),
-    ready: () => e.ready(),
-    endSession: () => e.endSession(),
-  };
-}
+const api = (): GasApi => gasApiOf(rig.engine);
 
 /** The flow under a stand-in parent; returns the account step's data for a typed account. */
 async function accountStep(accountNo: string): Promise<GasAccountStepData> {

@@ -6,7 +6,7 @@
  * slip prints on 58 and 80 mm and its words fill every placeholder.
  */
 import { createActor, waitFor } from 'xstate';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LicenceListData, LicencePreviewData } from '@kiosk/contracts/licence-views';
 import type { SlipVerifyResponse } from '@kiosk/contracts/upstream';
 import { createLicenceFlow } from '../../apps/agent/src/flows/licences.js';
@@ -14,19 +14,10 @@ import { maskIdentity } from '../../apps/agent/src/session/identity.js';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import type { FlowView } from '@kiosk/contracts/session-view';
 import { fill, loadCatalogues } from '../helpers/catalogue.js';
-import { postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { postJson, sandboxForFile } from '../sandbox/fixture.js';
 import { card, flat, KIOSK, NOW, printOn, testServices } from './harness.js';
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-});
+const t = sandboxForFile({ clearFaults: true });
 
 function run(profile: string, retry = 1) {
   const c = card(profile);

@@ -2,20 +2,11 @@
  * Issue 19 (low list): a slow query (the upstream hanging for many seconds) can be cancelled; the
  * flow goes back at once instead of holding the citizen on a spinner.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { postJson, sandboxForFile } from '../sandbox/fixture.js';
 import { runFlow, testServices } from './harness.js';
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-});
+const t = sandboxForFile({ clearFaults: true });
 
 /** The upstream holds every call of the operation for a minute: only a cancel ends the wait. */
 async function slow(operation: string): Promise<void> {

@@ -3,7 +3,7 @@
  * lists, no records, upstream errors as citizen text, and the slip each hands to the session
  * (registered with the upstream, printable on 80 and 58 mm, QR pointing at /verify/<serial>).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SlipVerifyResponse } from '@kiosk/contracts/upstream';
 import type {
   ConfirmData,
@@ -17,21 +17,11 @@ import type {
 import { groupDigits, yuan } from '../../apps/agent/src/receipts/slips/index.js';
 import { TAX_DETAIL_MAX } from '../../apps/agent/src/flows/present.js';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
-import { personWith, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { personWith, postJson, sandboxForFile } from '../sandbox/fixture.js';
 import { flat, KIOSK, printOn, runFlow, testServices } from './harness.js';
 import { fill, loadCatalogues } from '../helpers/catalogue.js';
 
-let t: TestSandbox;
-
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-});
+const t = sandboxForFile({ clearFaults: true });
 
 const person = (id: string) => personWith(t.data, (p) => p.idNumber === id);
 

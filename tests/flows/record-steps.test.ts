@@ -5,22 +5,12 @@
  * list (nothing printed), Back from a confirm screen returns to the list, Back from a failed query
  * leaves the flow, and Back while loading goes to each flow's own choice step.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorData, RecordServiceId, SocialYearsData } from '@kiosk/contracts/record-views';
-import { postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { postJson, sandboxForFile } from '../sandbox/fixture.js';
 import { runFlow, testServices, type FlowRun } from './harness.js';
 
-let t: TestSandbox;
-
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-});
+const t = sandboxForFile({ clearFaults: true });
 
 /** Drives a flow to its `list` step and returns the event that takes the list to `confirm`. */
 async function toList(service: RecordServiceId): Promise<{ run: FlowRun; toConfirm: () => void }> {

@@ -3,22 +3,16 @@
  * (`slips.verifyBaseUrl`), not at the registry's loopback address (http://127.0.0.1:…) that no
  * phone can open. Property flow against the sandbox, slip decoded like the printer does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createActor, waitFor } from 'xstate';
 import { createRecordFlows } from '../../apps/agent/src/flows/index.js';
 import { configSchema } from '@kiosk/kiosk-config';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import { maskIdentity } from '../../apps/agent/src/session/identity.js';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
 import { card, KIOSK, NOW, printOn, testServices } from './harness.js';
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = sandboxForFile();
 
 async function slipQr(slips: { verifyBaseUrl?: string } | undefined): Promise<{ qr: string; text: string; serial: string }> {
   const c = card('chibi-resident');

@@ -1,10 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@kiosk/kiosk-config';
-import { testConfig, tempDir, writeConfig } from '../helpers/config.js';
 import { freePort } from '../helpers/ports.js';
+import {
+  killStartBundleGroup,
+  running,
+  spawnStartBundle,
+  untilKioskRunning,
+  writeStartBundleConfig,
+  type StartBundleFiles,
+  type StartBundleRun,
+} from '../helpers/start-bundle.js';
 import { createServer } from 'node:http';
 import { restartDelay } from '../../scripts/supervisor.js';
 
@@ -16,19 +24,6 @@ import { restartDelay } from '../../scripts/supervisor.js';
  */
 const startBundle = join(projectRoot, 'dist/start.mjs');
 
-/** pid and command line of running processes (by exact name) whose command line mentions every needle. */
-function running(name: string, ...needles: string[]): { pid: number; line: string }[] {
-  try {
-    return execFileSync('pgrep', ['-a', '-x', name], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .filter((l) => needles.every((n) => l.includes(n)))
-      .map((line) => ({ pid: Number(line.split(' ')[0]), line }));
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
 const ok = (url: string): Promise<boolean> =>
   fetch(url, { signal: AbortSignal.timeout(3000) }).then(
     (r) => r.ok,
@@ -37,20 +32,11 @@ const ok = (url: string): Promise<boolean> =>
 
 let child: ChildProcess | undefined;
 afterAll(() => {
-  if (child?.pid && child.exitCode === null) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killStartBundleGroup(child);
 });
 
-interface Stack {
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-  ports: { agentPort: number; sandboxPort: number; simPort: number; centralPort: number; centralFilePort: number };
+interface Stack extends StartBundleRun {
+  ports: StartBundleFiles['ports'] & { centralFilePort: number };
   configFile: string;
   centralFile: string;
   ptyDir: string;
@@ -58,69 +44,17 @@ interface Stack {
 
 /** Spawns the bundled orchestrator on free ports; central's own file names another port than embedded.central. */
 async function launchStack(beforeSpawn: (ports: Stack['ports']) => Promise<void> = async () => {}): Promise<Stack> {
-  expect(existsSync(startBundle), 'run `npm run build` first').toBe(true);
-  const [agentPort, sandboxPort, simPort, centralPort, centralFilePort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  const ptyDir = tempDir('kiosk-companions-pty-');
-  const config = testConfig((c) => {
-    c.log.level = 'info';
-    c.agent.port = agentPort;
-    c.embedded.sandbox.port = sandboxPort;
-    c.embedded.simulators.port = simPort;
-    c.embedded.simulators.ptyDir = ptyDir;
-    c.embedded.central.port = centralPort;
-    c.devices.idcard.transport = { kind: 'serial', path: join(ptyDir, 'idcard'), baudRate: 115200 };
-    c.devices.printer.transport = { kind: 'serial', path: join(ptyDir, 'printer'), baudRate: 115200 };
-    if (c.devices.gascard) c.devices.gascard.transport = { kind: 'serial', path: join(ptyDir, 'gascard'), baudRate: 115200 };
-    c.upstream.baseUrl = `http://127.0.0.1:${sandboxPort}`;
-    c.central.url = `http://127.0.0.1:${centralPort}`;
-  });
+  const centralFilePort = await freePort();
   // Central's own file says another port: the kiosk config's embedded.central must win.
-  const central = JSON.parse(readFileSync(join(projectRoot, 'config/central.default.json'), 'utf8')) as {
-    listen: { host: string; port: number };
-    dataDir: string;
-  };
-  central.listen.port = centralFilePort;
-  central.dataDir = tempDir('kiosk-companions-central-');
-  const centralFile = join(tempDir(), 'central.json');
-  writeFileSync(centralFile, JSON.stringify(central));
-  const configFile = writeConfig(config);
-  await beforeSpawn({ agentPort, sandboxPort, simPort, centralPort, centralFilePort });
-
-  child = spawn(process.execPath, [startBundle, '--config', configFile], {
-    cwd: projectRoot,
-    env: { ...process.env, CENTRAL_CONFIG: centralFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const c = child;
-  const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
-  return {
-    child: c,
-    out: () => out,
-    exited,
-    ports: { agentPort, sandboxPort, simPort, centralPort, centralFilePort },
-    configFile,
-    centralFile,
-    ptyDir,
-  };
+  const files = await writeStartBundleConfig('companions', { config: (c) => (c.log.level = 'info'), centralFilePort });
+  const ports = { ...files.ports, centralFilePort };
+  await beforeSpawn(ports);
+  const run = spawnStartBundle(files);
+  child = run.child;
+  return { ...run, ports, configFile: files.configFile, centralFile: files.centralFile, ptyDir: files.ptyDir };
 }
 
-async function untilRunning(s: Stack): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!s.out().includes('Kiosk is running')) {
-    if (Date.now() > deadline || s.child.exitCode !== null) throw new Error(`did not start:\n${s.out().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const untilRunning = (s: Stack): Promise<void> => untilKioskRunning(s, 60_000);
 
 describe('npm start keeps the kiosk up while companions restart', () => {
   it('restarts central, the sandbox, the simulators and the agent when they exit; central listens on embedded.central.port', async () => {

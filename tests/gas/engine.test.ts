@@ -1,42 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GasError } from '../../apps/agent/src/gas/errors.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
-import { clearFaults, fault, ledgerFor, order, pay, startEngine, states, type EngineRig } from './harness.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
+import { clearFaults, fault, ledgerFor, order, pay, states, type EngineRig, enginesPerTest, rejection } from './harness.js';
 
-let t: TestSandbox;
-const rigs: EngineRig[] = [];
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await clearFaults(t);
-  for (const r of rigs.splice(0)) await r.close();
-});
-
-async function rig(opts: Parameters<typeof startEngine>[1] = {}): Promise<EngineRig> {
-  const r = await startEngine(t, opts);
-  rigs.push(r);
-  return r;
-}
+const t = sandboxForFile();
+const { rig } = enginesPerTest(t);
 
 const iot = DEMO_GAS_ACCOUNTS.iot.accountNo;
 
 async function balance(r: EngineRig, accountNo = iot): Promise<number> {
   return (await r.services.gas.lookupAccount({ accountNo })).balanceFen ?? 0;
-}
-
-async function rejection(p: Promise<unknown>): Promise<GasError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GasError);
-    return err as GasError;
-  }
-  throw new Error('expected a GasError');
 }
 
 describe('IoT top-up', () => {

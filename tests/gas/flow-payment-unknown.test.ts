@@ -10,32 +10,19 @@ import type { GasApi } from '../../apps/agent/src/gas/module.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import type { FlowView } from '@kiosk/contracts/session-view';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
-import { fault, startEngine, type EngineRig } from './harness.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
+import { fault, startEngine, type EngineRig, gasApiOf } from './harness.js';
 
-let t: TestSandbox;
+const t = sandboxForFile();
 let rig: EngineRig;
 beforeAll(async () => {
-  t = await startTestSandbox();
   rig = await startEngine(t, { settings: { paymentCountdownSeconds: 1, paymentPollMs: 40, closeGraceMs: 200 } });
 });
 afterAll(async () => {
   await rig?.close();
-  await t?.close();
 });
 
-function api(): GasApi {
-  const e = rig.engine;
-  return {
-    engine: e,
-    isMoneyStepInFlight: () => e.isMoneyStepInFlight(),
-    busyReason: () => e.busyReason(),
-    whenIdle: () => e.whenIdle(),
-    counts: () => e.counts(),
-    ready: () => e.ready(),
-    endSession: () => e.endSession(),
-  };
-}
+const api = (): GasApi => gasApiOf(rig.engine);
 
 describe('gas flow: payment outcome unknown', () => {
   it('IoT: prints the payment-unknown slip and says the credit follows automatically', async () => {

@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { PrintResult } from '../../apps/agent/src/devices/printer/driver.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
+import type { GasApi } from '../../apps/agent/src/gas/api.js';
 import { GasEngine, type GasAlert, type GasSettings, type SlipPrinter } from '../../apps/agent/src/gas/engine.js';
+import { GasError } from '../../apps/agent/src/gas/errors.js';
 import { GasJournal, type CommitPoint, type GasOrder } from '../../apps/agent/src/gas/journal.js';
 import { silentLogger } from '@kiosk/platform';
 import type { ReceiptDocument } from '../../apps/agent/src/receipts/document.js';
@@ -11,6 +14,7 @@ import { createServices, type Services } from '../../apps/agent/src/services/ind
 import { openDatabase, type Db } from '@kiosk/platform';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
 import { tempDir, testConfig } from '../helpers/config.js';
+import { rejectedWith } from '../helpers/rejection.js';
 import type { TestSandbox } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
 
@@ -180,3 +184,64 @@ export async function heldCalls(t: TestSandbox): Promise<number> {
 export async function lateCreditsLanded(t: TestSandbox): Promise<void> {
   while ((await heldCalls(t)) > 0) await new Promise((r) => setTimeout(r, 25));
 }
+
+/** The engine's face as the gas flow sees it (what the gas module provides as its port). */
+export function gasApiOf(engine: GasEngine): GasApi {
+  return {
+    engine,
+    isMoneyStepInFlight: () => engine.isMoneyStepInFlight(),
+    busyReason: () => engine.busyReason(),
+    whenIdle: () => engine.whenIdle(),
+    counts: () => engine.counts(),
+    ready: () => engine.ready(),
+    endSession: () => engine.endSession(),
+  };
+}
+
+export interface EnginesPerTest {
+  /** The engines this test started, closed after it (a test may push its own). */
+  readonly rigs: EngineRig[];
+  /** Starts an engine on the file's sandbox (with the shared card reader, if there is one). */
+  rig(opts?: Parameters<typeof startEngine>[1]): Promise<EngineRig>;
+  /** "The agent after a restart": the new engine takes the old one's place in `rigs`. */
+  restart(r: EngineRig): Promise<EngineRig>;
+}
+
+/**
+ * Engines started per test on one sandbox; after each test the late credits land (if asked),
+ * the sandbox's faults are cleared, the engines are closed and the shared reader is emptied, so
+ * the next test starts from a quiet upstream and an empty card slot.
+ */
+export function enginesPerTest(
+  t: TestSandbox,
+  opts: { reader?: FakeGasCardReader; waitForLateCredits?: boolean } = {},
+): EnginesPerTest {
+  const { reader } = opts;
+  const rigs: EngineRig[] = [];
+  afterEach(async () => {
+    if (opts.waitForLateCredits) await lateCreditsLanded(t);
+    await clearFaults(t);
+    for (const r of rigs.splice(0)) await r.close();
+    if (reader) {
+      if (reader.cardPresent()) reader.remove();
+      reader.removeMidWrite = null;
+    }
+  });
+  return {
+    rigs,
+    async rig(o = {}) {
+      const r = await startEngine(t, reader ? { card: reader, ...o } : o);
+      rigs.push(r);
+      return r;
+    },
+    async restart(r) {
+      const i = rigs.indexOf(r);
+      const next = await r.restart();
+      rigs.splice(i, 1, next);
+      return next;
+    },
+  };
+}
+
+/** The GasError `p` rejects with; fails the test if it resolves or rejects with anything else. */
+export const rejection = (p: Promise<unknown>): Promise<GasError> => rejectedWith(GasError, p);

@@ -1,43 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GasError } from '../../apps/agent/src/gas/errors.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
-import { clearFaults, fault, ledgerFor, order, pay, startEngine, states, type EngineRig } from './harness.js';
+import { clearFaults, fault, ledgerFor, order, pay, states, type EngineRig, enginesPerTest, rejection } from './harness.js';
 
 // The card lives as long as the sandbox's account: one wallet for the whole file.
-let t: TestSandbox;
-let reader: FakeGasCardReader;
-const rigs: EngineRig[] = [];
-beforeAll(async () => {
-  t = await startTestSandbox();
-  reader = new FakeGasCardReader();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await clearFaults(t);
-  for (const r of rigs.splice(0)) await r.close();
-  if (reader.cardPresent()) reader.remove();
-  reader.removeMidWrite = null;
-});
-
-async function rig(opts: Parameters<typeof startEngine>[1] = {}): Promise<EngineRig> {
-  const r = await startEngine(t, { card: reader, ...opts });
-  rigs.push(r);
-  return r;
-}
-
-async function rejection(p: Promise<unknown>): Promise<GasError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(GasError);
-    return err as GasError;
-  }
-  throw new Error('expected a GasError');
-}
+const t = sandboxForFile();
+const reader = new FakeGasCardReader();
+const { rig } = enginesPerTest(t, { reader });
 
 const writesFor = (serial: string): number =>
   [...reader.wallet.values()].flatMap((c) => c.writes).filter((w) => w.serialNo === serial).length;

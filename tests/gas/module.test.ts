@@ -15,6 +15,7 @@ import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { tempDir, testConfig } from '../helpers/config.js';
+import { simulatedGasCard } from '../helpers/simulated-devices.js';
 import { TestSocket, type Msg } from '../helpers/ws.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 
@@ -37,13 +38,7 @@ beforeAll(async () => {
   await printer.start();
   const config = testConfig((c) => {
     c.upstream.baseUrl = t.url;
-    c.devices.gascard = {
-      enabled: true,
-      transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
-      pollIntervalMs: 50,
-      requestTimeoutMs: 500,
-      writeTimeoutMs: 1000,
-    };
+    c.devices.gascard = simulatedGasCard(dir);
     c.devices.printer.transport = { kind: 'serial', path: join(dir, 'printer'), baudRate: 115200 };
     c.devices.printer.statusPollMs = 500;
     c.gas.paymentPollMs = 50;

@@ -3,10 +3,10 @@
  * way real ones do. Every check reads the upstreams' own records (payment bill, gas ledger, card),
  * not just the kiosk's journal.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { settlePayment } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { HEADERS, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { HEADERS, startTestSandbox, type TestSandbox, sandboxForFile } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
 import {
   clearFaults,
@@ -18,31 +18,12 @@ import {
   pay,
   startEngine,
   type EngineRig,
+  enginesPerTest,
 } from './harness.js';
 
-let t: TestSandbox;
-let reader: FakeGasCardReader;
-const rigs: EngineRig[] = [];
-beforeAll(async () => {
-  t = await startTestSandbox();
-  reader = new FakeGasCardReader();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await lateCreditsLanded(t);
-  await clearFaults(t);
-  for (const r of rigs.splice(0)) await r.close();
-  if (reader.cardPresent()) reader.remove();
-  reader.removeMidWrite = null;
-});
-
-async function rig(opts: Parameters<typeof startEngine>[1] = {}): Promise<EngineRig> {
-  const r = await startEngine(t, { card: reader, ...opts });
-  rigs.push(r);
-  return r;
-}
+const t = sandboxForFile();
+const reader = new FakeGasCardReader();
+const { rig, rigs } = enginesPerTest(t, { reader, waitForLateCredits: true });
 
 const iot = DEMO_GAS_ACCOUNTS.iot.accountNo;
 const today = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -66,19 +47,27 @@ async function gasDelivered(orderNo: string): Promise<boolean> {
   );
 }
 
+/**
+ * Pays `orderNo` while its credit is held back, refunds it at credit_pending, lets the late
+ * credit arrive, and checks the provider refunded and the gas company delivered nothing.
+ */
+async function refundWhileTheCreditIsLate(r: EngineRig, orderNo: string): Promise<void> {
+  await pay(t, orderNo);
+  expect((await r.engine.waitForRest(orderNo)).state).toBe('credit_pending');
+  await r.engine.requestRefund(orderNo, 'citizen asked').catch(() => undefined);
+  await lateCreditsLanded(t);
+  const refunded = await refundedAtProvider(orderNo);
+  const credited = await gasDelivered(orderNo);
+  expect({ refunded, credited }).toEqual({ refunded: true, credited: false });
+}
+
 describe('defect 1: a refund first makes the credit impossible (void / 冲正)', () => {
   it('IoT: a credit still in flight past the timeout never lands after the refund', async () => {
     const r = await rig();
     const { order: o } = await r.engine.createOrder({ accountNo: iot, amountFen: 3000 });
     // The gas company is slower than the kiosk's patience: every attempt lands 6 s later.
     await moneyFault(t, { mode: 'credit_late', target: 'iot', delayMs: 6000, count: 10 });
-    await pay(t, o.orderNo);
-    expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
-    await r.engine.requestRefund(o.orderNo, 'citizen asked').catch(() => undefined);
-    await lateCreditsLanded(t);
-    const refunded = await refundedAtProvider(o.orderNo);
-    const credited = await gasDelivered(o.orderNo);
-    expect({ refunded, credited }).toEqual({ refunded: true, credited: false });
+    await refundWhileTheCreditIsLate(r, o.orderNo);
     expect(order(r, o.orderNo).state).toBe('refunded');
   });
 
@@ -88,13 +77,7 @@ describe('defect 1: a refund first makes the credit impossible (void / 冲正)',
     await r.engine.readCard();
     const { order: o } = await r.engine.createOrder({ amountFen: 2000 });
     await moneyFault(t, { mode: 'credit_late', target: 'ic', delayMs: 6000, count: 10 });
-    await pay(t, o.orderNo);
-    expect((await r.engine.waitForRest(o.orderNo)).state).toBe('credit_pending');
-    await r.engine.requestRefund(o.orderNo, 'citizen asked').catch(() => undefined);
-    await lateCreditsLanded(t);
-    const refunded = await refundedAtProvider(o.orderNo);
-    const credited = await gasDelivered(o.orderNo);
-    expect({ refunded, credited }).toEqual({ refunded: true, credited: false });
+    await refundWhileTheCreditIsLate(r, o.orderNo);
     expect(reader.wallet.get(DEMO_GAS_ACCOUNTS.icCardNew.cardNo)?.writes.filter((w) => w.serialNo === o.orderNo)).toEqual([]);
   });
 

@@ -13,20 +13,10 @@ import {
   encodeWriteRequest,
 } from '@kiosk/protocol-gascard';
 import { bcc, createFrameParser, encodeFrame, type ParseEvent } from '@kiosk/protocol-gascard';
+import { mulberry32 } from '@kiosk/synthetic';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 const frames = (evs: ParseEvent[]) => evs.filter((e) => e.type === 'frame').map((e) => (e.type === 'frame' ? e.frame : null));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('gas card frames', () => {
   it('encodes byte-exact', () => {

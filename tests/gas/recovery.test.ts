@@ -4,41 +4,16 @@
  * the same database. The real SIGKILL test is tests/fault/crash.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { GasOrder } from '../../apps/agent/src/gas/journal.js';
-import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { sandboxForFile } from '../sandbox/fixture.js';
 import { FakeGasCardReader } from './fake-card.js';
-import { clearFaults, fault, KIOSK, ledgerFor, order, pay, startEngine, type EngineRig } from './harness.js';
+import { clearFaults, fault, KIOSK, ledgerFor, order, pay, type EngineRig, enginesPerTest } from './harness.js';
 
-let t: TestSandbox;
-let reader: FakeGasCardReader;
-const rigs: EngineRig[] = [];
-beforeAll(async () => {
-  t = await startTestSandbox();
-  reader = new FakeGasCardReader();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await clearFaults(t);
-  for (const r of rigs.splice(0)) await r.close();
-  if (reader.cardPresent()) reader.remove();
-});
-
-async function rig(opts: Parameters<typeof startEngine>[1] = {}): Promise<EngineRig> {
-  const r = await startEngine(t, { card: reader, ...opts });
-  rigs.push(r);
-  return r;
-}
-
-async function restart(r: EngineRig): Promise<EngineRig> {
-  const i = rigs.indexOf(r);
-  const next = await r.restart();
-  rigs.splice(i, 1, next);
-  return next;
-}
+const t = sandboxForFile();
+const reader = new FakeGasCardReader();
+const { rig, restart } = enginesPerTest(t, { reader });
 
 const iot = DEMO_GAS_ACCOUNTS.iot.accountNo;
 const meta = { actor: 'test' };
@@ -90,6 +65,35 @@ async function upToPayment(
     { payOrderId: q.orderId, transactionId: q.transactionId, paidAt: q.paidAt, tradeState: 'SUCCESS' },
     meta,
   );
+}
+
+/**
+ * A paid 50-yuan IC-card order journaled up to `card_write` with the purchase recorded at the gas
+ * company, as the engine leaves it just before it writes the card (the card is in the reader).
+ */
+async function upToCardWrite() {
+  const a = await rig();
+  const card = reader.insert('icCard');
+  const start = card.purchaseCount;
+  const o = await upToPayment(a, { meter: 'ic-card', amountFen: 5000, paid: true, cardCount: start });
+  a.journal.transition(o.orderNo, 'paid', 'crediting', {}, meta);
+  const p = await a.services.gas.createIcPurchase({
+    serialNo: o.orderNo,
+    accountNo: o.accountNo,
+    cardNo: o.cardNo!,
+    amountFen: 5000,
+    cardPurchaseCount: start,
+    paymentOrderNo: o.payOrderId!,
+  });
+  a.journal.step(
+    o.orderNo,
+    'crediting',
+    'purchase_recorded',
+    { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 },
+    meta,
+  );
+  a.journal.step(o.orderNo, 'crediting', 'card_write', { icWriteAttempts: 1 }, meta);
+  return { a, card, start, o, p };
 }
 
 describe('start-up recovery', () => {
@@ -185,27 +189,7 @@ describe('start-up recovery', () => {
   });
 
   it('IC card: crash after the write took, card still in the reader → credited, no second write', async () => {
-    const a = await rig();
-    const card = reader.insert('icCard');
-    const start = card.purchaseCount;
-    const o = await upToPayment(a, { meter: 'ic-card', amountFen: 5000, paid: true, cardCount: start });
-    a.journal.transition(o.orderNo, 'paid', 'crediting', {}, meta);
-    const p = await a.services.gas.createIcPurchase({
-      serialNo: o.orderNo,
-      accountNo: o.accountNo,
-      cardNo: o.cardNo!,
-      amountFen: 5000,
-      cardPurchaseCount: start,
-      paymentOrderNo: o.payOrderId!,
-    });
-    a.journal.step(
-      o.orderNo,
-      'crediting',
-      'purchase_recorded',
-      { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 },
-      meta,
-    );
-    a.journal.step(o.orderNo, 'crediting', 'card_write', { icWriteAttempts: 1 }, meta);
+    const { a, card, start, o, p } = await upToCardWrite();
     await reader.writePurchase({
       cardNo: o.cardNo!,
       purchaseCount: p.write.purchaseCount,
@@ -223,27 +207,7 @@ describe('start-up recovery', () => {
   });
 
   it('IC card: crash mid-write with the card gone → credit_pending; 补写卡 later completes once', async () => {
-    const a = await rig();
-    const card = reader.insert('icCard');
-    const start = card.purchaseCount;
-    const o = await upToPayment(a, { meter: 'ic-card', amountFen: 5000, paid: true, cardCount: start });
-    a.journal.transition(o.orderNo, 'paid', 'crediting', {}, meta);
-    const p = await a.services.gas.createIcPurchase({
-      serialNo: o.orderNo,
-      accountNo: o.accountNo,
-      cardNo: o.cardNo!,
-      amountFen: 5000,
-      cardPurchaseCount: start,
-      paymentOrderNo: o.payOrderId!,
-    });
-    a.journal.step(
-      o.orderNo,
-      'crediting',
-      'purchase_recorded',
-      { icPurchaseId: p.purchaseId, icTargetCount: p.write.purchaseCount, icMac: p.write.mac, volumeM3: p.write.volumeM3 },
-      meta,
-    );
-    a.journal.step(o.orderNo, 'crediting', 'card_write', { icWriteAttempts: 1 }, meta);
+    const { a, card, start, o } = await upToCardWrite();
     reader.remove();
     const b = await restart(a);
     expect(order(b, o.orderNo).state).toBe('credit_pending');

@@ -3,22 +3,12 @@
  * that lands after the client gave up, a credit whose answer is lost, a payment that wins the
  * race against the kiosk's close, and PAYERROR that is not final.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
-import { HEADERS, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { HEADERS, postJson, sandboxForFile } from '../sandbox/fixture.js';
 import { heldCalls, moneyFault } from './harness.js';
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-  await fetch(`${t.url}/admin/money-faults`, { method: 'DELETE' });
-});
+const t = sandboxForFile({ clearFaults: true, clearMoneyFaults: true });
 
 const iot = DEMO_GAS_ACCOUNTS.iot.accountNo;
 let n = 0;

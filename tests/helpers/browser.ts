@@ -1,34 +1,26 @@
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '@kiosk/kiosk-config';
 import { tempDir } from './config.js';
+import { chromiumPath, launchHeadlessChromium } from '../../apps/agent/src/monitor/screenshot.js';
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { chromiumPath };
 /** Screenshots land here (git-ignored). */
 export const artifactsDir = join(projectRoot, 'test-artifacts');
 
 /** Debian's Chromium, headless, quiet on a closed network; never a downloaded browser. */
-export async function launchBrowser(viewport = { width: 1080, height: 1920 }, userDataDir?: string): Promise<BrowserContext> {
+export async function launchBrowser(
+  viewport = { width: 1080, height: 1920 },
+  userDataDir?: string,
+  options: { timezoneId?: string } = {},
+): Promise<BrowserContext> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}: install the Debian package "chromium" (npm test does this as root)`);
   }
   // userDataDir: a test that searches the browser's profile on disk picks where it is.
-  return chromium.launchPersistentContext(userDataDir ?? tempDir('kiosk-chromium-'), {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchHeadlessChromium(userDataDir ?? tempDir('kiosk-chromium-'), viewport, options);
 }
 
 /** The built kiosk UI; builds it when a test runs on its own without `npm test`'s build step. */

@@ -8,15 +8,13 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
 import { join } from 'node:path';
 import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
 import { defaultDevices, defaultModules } from '../../apps/agent/src/compose.js';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { createLogger, silentLogger } from '@kiosk/platform';
-import { createControlApp } from '../../apps/simulators/src/control-api.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { createCameraSimulator, type CameraSimulator } from '../../apps/simulators/src/camera/index.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
@@ -24,6 +22,14 @@ import { createScannerSimulator, type ScannerSimulator } from '../../apps/simula
 import { startTestCentral, type TestCentral } from '../central/helpers.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 import { tempDir, testConfig } from './config.js';
+import {
+  createRigGasCardSimulator,
+  simulatedGasCard,
+  simulatedScanner,
+  startControlApi,
+  useSimulatedCoreDevices,
+  usePhotoCamera,
+} from './simulated-devices.js';
 
 export const productionKiosk = {
   id: 'XN-PROD-01',
@@ -69,27 +75,9 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     c.central.secret = productionKiosk.secret;
     c.central.heartbeatIntervalMs = 1000;
     c.central.commandWaitMs = 0;
-    c.devices.idcard.transport = { kind: 'serial', path: join(dir, 'idcard'), baudRate: 115200 };
-    c.devices.idcard.pollIntervalMs = 100;
-    c.devices.printer.transport = { kind: 'serial', path: join(dir, 'printer'), baudRate: 115200 };
-    c.devices.printer.statusPollMs = 500;
-    c.devices.camera.source = { kind: 'simulated' };
-    c.devices.camera.width = 320;
-    c.devices.camera.height = 240;
-    c.devices.camera.warmupFrames = 0;
-    c.devices.gascard = {
-      enabled: true,
-      transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
-      pollIntervalMs: 50,
-      requestTimeoutMs: 500,
-      writeTimeoutMs: 1000,
-    };
-    c.devices.scanner = {
-      enabled: true,
-      transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 },
-      partialTimeoutMs: 500,
-      sameCodeMs: 2000,
-    };
+    useSimulatedCoreDevices(c, dir);
+    c.devices.gascard = simulatedGasCard(dir);
+    c.devices.scanner = simulatedScanner(dir);
     c.gas.paymentPollMs = 150;
     c.session.countdown.defaultMs = 180_000;
     opts.config?.(c);
@@ -97,24 +85,12 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
 
   const idcard = createIdCardSimulator({ agentPath: join(dir, 'idcard'), devicePath: join(dir, 'idcard-dev') });
   const printer = createPrinterSimulator({ agentPath: join(dir, 'printer'), devicePath: join(dir, 'printer-dev') });
-  const gascard = createGasCardSimulator({
-    agentPath: join(dir, 'gascard'),
-    devicePath: join(dir, 'gascard-dev'),
-    stateFile: join(dir, 'gascard-sim.json'),
-    latency: { status: 1, read: 5, write: 30 },
-  });
+  const gascard = createRigGasCardSimulator(dir);
   const scanner = createScannerSimulator({ agentPath: join(dir, 'scanner'), devicePath: join(dir, 'scanner-dev') });
   const camera = opts.photoCamera ? createCameraSimulator() : undefined;
   for (const s of [idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]) await s.start();
-  const control = createControlApp([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]);
-  const server: Server = control.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (camera) {
-    config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
-    // Several agents and their ffmpegs share 2 cores in a test run: a frame can take seconds.
-    config.devices.camera.timeoutMs = 15_000;
-  }
+  const controlApi = await startControlApi([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])]);
+  if (camera) usePhotoCamera(config, controlApi.url);
 
   let logStream: WriteStream | undefined;
   if (opts.logFile) {
@@ -140,23 +116,13 @@ export async function startProductionKiosk(opts: ProductionKioskOptions = {}): P
     gascard,
     scanner,
     camera,
-    async control(method, path, body) {
-      const res = await fetch(`${controlUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const json = (await res.json()) as unknown;
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    },
+    control: controlApi.control,
     async stop() {
       if (stopped) return;
       stopped = true;
       await agent.stop();
       await camera?.stop();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await controlApi.close();
       await Promise.allSettled([idcard, printer, gascard, scanner, ...(camera ? [camera] : [])].map((s) => s.stop()));
       if (logStream) {
         logStream.end();

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultTiming } from '../../apps/simulators/src/idcard/simulator.js';
 import type { CardReadEvent } from '../../apps/agent/src/devices/idcard/driver.js';
 import { IdCardError } from '../../apps/agent/src/devices/idcard/errors.js';
-import { createRig, since, until, type Recorded, type Rig } from './helpers.js';
+import { createRig, isError, isRead, kinds, since, until, type Recorded, type Rig } from './helpers.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -11,18 +11,11 @@ afterEach(async () => {
   rig = undefined;
 });
 
-const isRead = (e: Recorded): e is Extract<Recorded, { type: 'cardRead' }> => e.type === 'cardRead';
-const isError = (e: Recorded): e is Extract<Recorded, { type: 'error' }> => e.type === 'error';
-
 async function readProfile(r: Rig, profile: string): Promise<CardReadEvent> {
   const from = r.events.length;
   r.sim.placeCard({ profile });
   const e = await r.waitFor((x) => isRead(x) && r.events.indexOf(x) >= from, 8000, `cardRead of ${profile}`);
   return (e as Extract<Recorded, { type: 'cardRead' }>).event;
-}
-
-function kinds(events: Recorded[]): string[] {
-  return events.filter((e) => e.type !== 'status').map((e) => (e.type === 'error' ? `error:${e.error.code}` : e.type));
 }
 
 describe('ID card driver over a real pty against the simulator', () => {

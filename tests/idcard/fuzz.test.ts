@@ -5,23 +5,12 @@ import { decodeReadBase, decodeReadFull, encodeReadBase } from '@kiosk/protocol-
 import { decodeText, encodeText } from '@kiosk/protocol-sam';
 import { HidReassembler, responseReports } from '@kiosk/protocol-sam';
 import { syntheticCard } from './vectors.js';
-
-/** mulberry32: seeded so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@kiosk/synthetic';
 
 const SEED = 20261126;
 
 test('100k mutated frames through the parser in random chunks: nothing escapes, every frame emitted is valid', () => {
-  const rnd = prng(SEED);
+  const rnd = mulberry32(SEED);
   const int = (n: number): number => Math.floor(rnd() * n);
   const bigRead = buildResponseFrame(0x90, encodeReadBase(encodeText(syntheticCard), Buffer.alloc(1024)));
   const templates = [
@@ -102,7 +91,7 @@ test('100k mutated frames through the parser in random chunks: nothing escapes, 
 });
 
 test('random bytes into both parsers, text decoder and HID reassembler: no exception', () => {
-  const rnd = prng(SEED + 1);
+  const rnd = mulberry32(SEED + 1);
   const rp = createResponseParser();
   const cp = createCommandParser();
   const hid = new HidReassembler();

@@ -117,6 +117,14 @@ export async function createRig(
   };
 }
 
+export const isRead = (e: Recorded): e is Extract<Recorded, { type: 'cardRead' }> => e.type === 'cardRead';
+export const isError = (e: Recorded): e is Extract<Recorded, { type: 'error' }> => e.type === 'error';
+
+/** The kinds of the recorded events, status changes left out (`error:<code>` for errors). */
+export function kinds(events: Recorded[]): string[] {
+  return events.filter((e) => e.type !== 'status').map((e) => (e.type === 'error' ? `error:${e.error.code}` : e.type));
+}
+
 /** Events recorded after index `from`. */
 export function since(rig: Rig, from: number): Recorded[] {
   return rig.events.slice(from);

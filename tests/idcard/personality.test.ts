@@ -7,20 +7,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { CardReadEvent } from '../../apps/agent/src/devices/idcard/driver.js';
 import type { IdCardError } from '../../apps/agent/src/devices/idcard/errors.js';
 import { profiles } from '@kiosk/synthetic';
-import { createRig, since, until, type Recorded, type Rig } from './helpers.js';
+import { createRig, isError, isRead, kinds, since, until, type Recorded, type Rig } from './helpers.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
-
-const isRead = (e: Recorded): e is Extract<Recorded, { type: 'cardRead' }> => e.type === 'cardRead';
-const isError = (e: Recorded): e is Extract<Recorded, { type: 'error' }> => e.type === 'error';
-
-function kinds(events: Recorded[]): string[] {
-  return events.filter((e) => e.type !== 'status').map((e) => (e.type === 'error' ? `error:${e.error.code}` : e.type));
-}
 
 /** Lets the driver poll the reader `n` more times (commands the simulator handled). */
 async function polls(r: Rig, n: number): Promise<void> {

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, pseudonym, silentLogger } from '@kiosk/platform';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
-import { centralMigrations as centralSchema } from '../../apps/central/src/store/migrations.js';
-const centralMigrations = centralSchema.sqlite;
+import { CentralStore } from '../../apps/central/src/store/store.js';
 import { RatingsBook } from '../../apps/central/src/ratings.js';
 import { RatingReporter } from '../../apps/agent/src/ratings/reporter.js';
 import { createServices } from '../../apps/agent/src/services/index.js';
@@ -154,7 +153,15 @@ describe('rating reporter', () => {
 });
 
 describe('central follow-up book', () => {
-  const book = () => new RatingsBook(openDatabase(join(tempDir('central-ratings-'), 'central.db'), centralMigrations));
+  // The book on central's store (SQLite here; PostgreSQL: tests/central/ratings-postgres.test.ts).
+  const book = async () => {
+    const store = await CentralStore.open({ dataDir: tempDir('central-ratings-') });
+    const b = new RatingsBook(store);
+    // As the fleet does: each event applied in its own transaction, handed to the book's handler.
+    const apply = (kiosk: { id: string; site: string }, type: string, payload: Record<string, unknown>, now: number) =>
+      store.transaction((tx) => b.onEvent(kiosk, type, payload, now, tx));
+    return { b, apply };
+  };
   const ev = (ratingId: string, level: string, score: number, ratedAt: string, service = 'licence') => ({
     ratingId,
     service,
@@ -167,17 +174,17 @@ describe('central follow-up book', () => {
     ratedAt,
   });
 
-  it('records each rating once, opens a follow-up per bad rating, and counts per site, service and day', () => {
-    const b = book();
+  it('records each rating once, opens a follow-up per bad rating, and counts per site, service and day', async () => {
+    const { b, apply } = await book();
     const siteA = { id: 'K1', site: '咸宁市政务服务中心' };
     const siteB = { id: 'K2', site: '嘉鱼县政务服务中心' };
     const now = Date.parse('2026-06-30T06:00:00Z');
-    b.onEvent(siteA, 'rating.submitted', ev('r-000001', 'satisfied', 4, '2026-06-29T03:00:00Z'), now);
-    b.onEvent(siteA, 'rating.submitted', ev('r-000002', 'dissatisfied', 2, '2026-06-30T03:00:00Z'), now);
-    b.onEvent(siteA, 'rating.submitted', ev('r-000002', 'dissatisfied', 2, '2026-06-30T03:00:00Z'), now); // a resend
-    b.onEvent(siteB, 'rating.submitted', ev('r-000003', 'verySatisfied', 5, '2026-06-30T03:00:00Z', 'tax'), now);
-    b.onEvent(siteB, 'alert', { code: 'x' }, now);
-    const s = b.summary(7, now);
+    await apply(siteA, 'rating.submitted', ev('r-000001', 'satisfied', 4, '2026-06-29T03:00:00Z'), now);
+    await apply(siteA, 'rating.submitted', ev('r-000002', 'dissatisfied', 2, '2026-06-30T03:00:00Z'), now);
+    await apply(siteA, 'rating.submitted', ev('r-000002', 'dissatisfied', 2, '2026-06-30T03:00:00Z'), now); // a resend
+    await apply(siteB, 'rating.submitted', ev('r-000003', 'verySatisfied', 5, '2026-06-30T03:00:00Z', 'tax'), now);
+    await apply(siteB, 'alert', { code: 'x' }, now);
+    const s = await b.summary(7, now);
     expect(s.total).toBe(3);
     expect(s.rate).toBeCloseTo(2 / 3);
     expect(s.bySite.find((g) => g.key === siteA.site)).toMatchObject({ total: 2, bad: 1, rate: 0.5, openFollowups: 1 });
@@ -188,20 +195,20 @@ describe('central follow-up book', () => {
     expect(s.series.at(-3)!.rate).toBeNull();
 
     // Narrowed to one site or one service: chart and tables count only its ratings; the choices stay.
-    const jiayu = b.summary(7, now, { site: siteB.site });
+    const jiayu = await b.summary(7, now, { site: siteB.site });
     expect(jiayu).toMatchObject({ total: 1, rate: 1, filter: { site: siteB.site, service: null } });
     expect(jiayu.sites).toEqual([siteB.site, siteA.site].sort((x, y) => x.localeCompare(y, 'zh-CN')));
     expect(jiayu.series.at(-1)).toMatchObject({ total: 1, rate: 1 });
-    expect(b.summary(7, now, { service: 'licence' })).toMatchObject({ total: 2, rate: 0.5, services: ['licence', 'tax'] });
-    expect(b.summary(7, now, { site: siteB.site, service: 'licence' })).toMatchObject({ total: 0, rate: null });
+    expect(await b.summary(7, now, { service: 'licence' })).toMatchObject({ total: 2, rate: 0.5, services: ['licence', 'tax'] });
+    expect(await b.summary(7, now, { site: siteB.site, service: 'licence' })).toMatchObject({ total: 0, rate: null });
 
-    const open = b.followups(true);
+    const open = await b.followups(true);
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ kioskId: 'K1', site: siteA.site, service: 'licence', reasons: ['waitTooLong'] });
-    expect(b.handle(open[0]!.id, 'ops', '已回访', now)).toBe(true);
-    expect(b.handle(open[0]!.id, 'ops', 'again', now)).toBe(false);
-    expect(b.followups(true)).toHaveLength(0);
-    expect(b.followups(false)[0]).toMatchObject({ handledBy: 'ops', note: '已回访' });
-    expect(b.summary(7, now).bySite.find((g) => g.key === siteA.site)!.openFollowups).toBe(0);
+    expect(await b.handle(open[0]!.id, 'ops', '已回访', now)).toBe(true);
+    expect(await b.handle(open[0]!.id, 'ops', 'again', now)).toBe(false);
+    expect(await b.followups(true)).toHaveLength(0);
+    expect((await b.followups(false))[0]).toMatchObject({ handledBy: 'ops', note: '已回访' });
+    expect((await b.summary(7, now)).bySite.find((g) => g.key === siteA.site)!.openFollowups).toBe(0);
   });
 });

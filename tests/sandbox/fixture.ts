@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../apps/sandbox/src/server.js';
 import { idCardProfilePeople } from '../../apps/sandbox/src/profiles.js';
 import { generateSyntheticData, type SyntheticData, type SyntheticPerson } from '@kiosk/synthetic';
@@ -29,6 +30,56 @@ export async function startTestSandbox(extra: Partial<SandboxOptions> = {}): Pro
       await sandbox.close();
       if (!extra.dataDir) rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** What `sandboxForFile` clears after each test; the default clears nothing. */
+export interface SandboxForFileOptions {
+  /** Sandbox options (a clock, a logger) for the file's sandbox. */
+  extra?: Partial<SandboxOptions>;
+  /** `DELETE /admin/faults` after each test, so one test's failure plan never reaches the next. */
+  clearFaults?: boolean;
+  /** `DELETE /admin/money-faults` after each test as well. */
+  clearMoneyFaults?: boolean;
+}
+
+/**
+ * One sandbox for the whole test file: started before the first test, closed after the last.
+ * The answer reads the running sandbox, so tests keep writing `t.url` and `t.data`; it may only
+ * be read inside tests and hooks (before the file's `beforeAll` ran there is nothing to read).
+ */
+export function sandboxForFile(opts: SandboxForFileOptions = {}): TestSandbox {
+  let running: TestSandbox | undefined;
+  const current = (): TestSandbox => {
+    if (!running) throw new Error('the test sandbox is read before its beforeAll started it');
+    return running;
+  };
+  beforeAll(async () => {
+    running = await startTestSandbox(opts.extra);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  if (opts.clearFaults || opts.clearMoneyFaults) {
+    afterEach(async () => {
+      if (opts.clearFaults) await fetch(`${current().url}/admin/faults`, { method: 'DELETE' });
+      if (opts.clearMoneyFaults) await fetch(`${current().url}/admin/money-faults`, { method: 'DELETE' });
+    });
+  }
+  return {
+    get sandbox() {
+      return current().sandbox;
+    },
+    get url() {
+      return current().url;
+    },
+    get dir() {
+      return current().dir;
+    },
+    get data() {
+      return current().data;
+    },
+    close: () => current().close(),
   };
 }
 

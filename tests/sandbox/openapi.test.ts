@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { projectRoot } from '@kiosk/kiosk-config';
-import { HEADERS, startTestSandbox, type TestSandbox } from './fixture.js';
+import { HEADERS, sandboxForFile } from './fixture.js';
 
 /** Keeps docs/sandbox-api.openapi.yaml and the sandbox's routes from drifting apart. */
 const doc = readFileSync(join(projectRoot, 'docs/sandbox-api.openapi.yaml'), 'utf8');
@@ -23,13 +23,7 @@ function documentedRoutes(): Array<{ method: string; path: string }> {
   return out;
 }
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = sandboxForFile();
 
 describe('OpenAPI document', () => {
   it('names every operation the sandbox implements, and nothing else', () => {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PHOTO_RECEIPT_CODE } from '@kiosk/contracts/photo';
-import { HEADERS, startTestSandbox, type TestSandbox } from './fixture.js';
+import { HEADERS, sandboxForFile } from './fixture.js';
 
 /** A noisy JPEG of the given size, so its file size is photo-like (tens of KB). */
 async function jpeg(width: number, height: number, quality = 50): Promise<Buffer> {
@@ -16,30 +16,24 @@ async function jpeg(width: number, height: number, quality = 50): Promise<Buffer
     .toBuffer();
 }
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = sandboxForFile();
 
-const post = (body: unknown, headers: Record<string, string> = HEADERS) =>
+/** POST /photo/receipts: `img` as a JPEG for `use` on `backdrop`, with the kiosk headers unless told otherwise. */
+const upload = (orderNo: string, use: string, backdrop: string, img: Buffer, headers: Record<string, string> = HEADERS) =>
   fetch(`${t.url}/photo/receipts`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ orderNo, use, backdrop, image: { format: 'jpeg', base64: img.toString('base64') } }),
   });
+
+/** POST /photo/receipts/void for `orderNo`. */
+const voidReceipt = (orderNo: string) =>
+  fetch(`${t.url}/photo/receipts/void`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ orderNo }) });
 
 describe('sandbox photo platform', () => {
   it('stores a 身份证 photo, answers its 回执号, and gives back the same JPEG for the code', async () => {
     const img = await jpeg(358, 441);
-    const res = await post({
-      orderNo: 'PH20261203TEST0001',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: img.toString('base64') },
-    });
+    const res = await upload('PH20261203TEST0001', 'idcard', 'white', img);
     expect(res.status).toBe(201);
     const receipt = (await res.json()) as { code: string; use: string; width: number; height: number; createdAt: string };
     expect(receipt.code).toMatch(PHOTO_RECEIPT_CODE);
@@ -57,84 +51,41 @@ describe('sandbox photo platform', () => {
     expect(await sharp(bytes).metadata()).toMatchObject({ width: 358, height: 441, format: 'jpeg' });
 
     // The kiosk's retry after a lost answer: the same receipt, not a second one.
-    const again = await post({
-      orderNo: 'PH20261203TEST0001',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: img.toString('base64') },
-    });
+    const again = await upload('PH20261203TEST0001', 'idcard', 'white', img);
     expect(again.status).toBe(200);
     expect(((await again.json()) as { code: string }).code).toBe(receipt.code);
-    const otherUse = await post({
-      orderNo: 'PH20261203TEST0001',
-      use: 'social',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: img.toString('base64') },
-    });
+    const otherUse = await upload('PH20261203TEST0001', 'social', 'white', img);
     expect(otherUse.status).toBe(409);
   });
 
   it('refuses photos that do not meet the standard of their use', async () => {
     const wrongSize = await jpeg(360, 440);
-    const r1 = await post({
-      orderNo: 'PH20261203TEST0002',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: wrongSize.toString('base64') },
-    });
+    const r1 = await upload('PH20261203TEST0002', 'idcard', 'white', wrongSize);
     expect(r1.status).toBe(422);
     expect(((await r1.json()) as { error: { code: string } }).error.code).toBe('PHOTO_SIZE');
 
     const tiny = await sharp({ create: { width: 358, height: 441, channels: 3, background: '#ffffff' } })
       .jpeg()
       .toBuffer();
-    const r2 = await post({
-      orderNo: 'PH20261203TEST0003',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: tiny.toString('base64') },
-    });
+    const r2 = await upload('PH20261203TEST0003', 'idcard', 'white', tiny);
     expect(r2.status).toBe(422);
     expect(((await r2.json()) as { error: { code: string } }).error.code).toBe('PHOTO_FILE_SIZE');
 
     const blue = await jpeg(358, 441);
-    const r3 = await post({
-      orderNo: 'PH20261203TEST0004',
-      use: 'idcard',
-      backdrop: 'blue',
-      image: { format: 'jpeg', base64: blue.toString('base64') },
-    });
+    const r3 = await upload('PH20261203TEST0004', 'idcard', 'blue', blue);
     expect(((await r3.json()) as { error: { code: string } }).error.code).toBe('PHOTO_BACKDROP');
     const inch = await jpeg(295, 413);
-    const r4 = await post({
-      orderNo: 'PH20261203TEST0005',
-      use: 'inch1',
-      backdrop: 'blue',
-      image: { format: 'jpeg', base64: inch.toString('base64') },
-    });
+    const r4 = await upload('PH20261203TEST0005', 'inch1', 'blue', inch);
     expect(r4.status).toBe(201);
 
-    const notJpeg = await post({
-      orderNo: 'PH20261203TEST0006',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: Buffer.from('hello').toString('base64') },
-    });
+    const notJpeg = await upload('PH20261203TEST0006', 'idcard', 'white', Buffer.from('hello'));
     expect(notJpeg.status).toBe(400);
     expect(((await notJpeg.json()) as { error: { code: string } }).error.code).toBe('INVALID_IMAGE');
   });
 
   it('needs the kiosk headers like every upstream call, and 404s unknown codes', async () => {
     const img = await jpeg(358, 441);
-    const unsigned = await post(
-      {
-        orderNo: 'PH20261203TEST0007',
-        use: 'idcard',
-        backdrop: 'white',
-        image: { format: 'jpeg', base64: img.toString('base64') },
-      },
-      {},
-    );
+    const unsigned = await upload('PH20261203TEST0007', 'idcard', 'white', img, {});
     expect(unsigned.status).toBe(400);
     expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('MISSING_HEADERS');
     const unknown = await fetch(`${t.url}/photo/receipts/ZP20261203-0000000000`, { headers: HEADERS });
@@ -145,32 +96,14 @@ describe('sandbox photo platform', () => {
 
   it('void: a receipt that exists is reported (no refund); one that does not is closed for good', async () => {
     const img = await jpeg(358, 441);
-    const up = await post({
-      orderNo: 'PH20261203TEST0010',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: img.toString('base64') },
-    });
+    const up = await upload('PH20261203TEST0010', 'idcard', 'white', img);
     const { code } = (await up.json()) as { code: string };
-    const v1 = await fetch(`${t.url}/photo/receipts/void`, {
-      method: 'POST',
-      headers: HEADERS,
-      body: JSON.stringify({ orderNo: 'PH20261203TEST0010' }),
-    });
+    const v1 = await voidReceipt('PH20261203TEST0010');
     expect(await v1.json()).toMatchObject({ result: 'already_credited', receipt: { code } });
-    const v2 = await fetch(`${t.url}/photo/receipts/void`, {
-      method: 'POST',
-      headers: HEADERS,
-      body: JSON.stringify({ orderNo: 'PH20261203TEST0011' }),
-    });
+    const v2 = await voidReceipt('PH20261203TEST0011');
     expect(await v2.json()).toEqual({ result: 'never_credited', receipt: null });
     // A late upload under a voided number (the refund already went out) is refused.
-    const late = await post({
-      orderNo: 'PH20261203TEST0011',
-      use: 'idcard',
-      backdrop: 'white',
-      image: { format: 'jpeg', base64: img.toString('base64') },
-    });
+    const late = await upload('PH20261203TEST0011', 'idcard', 'white', img);
     expect(late.status).toBe(409);
     expect(((await late.json()) as { error: { code: string } }).error.code).toBe('ORDER_VOIDED');
   });

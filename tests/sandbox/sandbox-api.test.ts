@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { profiles } from '@kiosk/synthetic';
 import { NO_RECORDS_PROFILE } from '../../apps/sandbox/src/profiles.js';
 import {
@@ -9,15 +9,9 @@ import {
   socialQueryResponseSchema,
   taxQueryResponseSchema,
 } from '@kiosk/contracts/upstream';
-import { HEADERS, hasNoRecords, personWith, postJson, startTestSandbox, type TestSandbox } from './fixture.js';
+import { HEADERS, hasNoRecords, personWith, postJson, sandboxForFile, startTestSandbox } from './fixture.js';
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = sandboxForFile();
 
 describe('sandbox upstream over HTTP', () => {
   it('answers /healthz with the number of people', async () => {

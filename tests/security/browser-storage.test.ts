@@ -4,30 +4,19 @@
  * session storage, IndexedDB, Cache Storage, cookies), and after the session none is anywhere in
  * the browser's profile on disk (UTF-8 or UTF-16, as Chromium's LevelDB stores strings).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findProfile } from '@kiosk/synthetic';
 import { onScreen } from '../browser/kiosk.js';
 import { startStack, type Stack } from '../flows/stack.js';
 import { tempDir } from '../helpers/config.js';
+import { filesUnder } from '../helpers/files-under.js';
 
 const card = findProfile('xianan-resident')!.card;
 const secrets = [card.name, card.idNumber];
 let s: Stack;
 let profileDir: string;
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory()) out.push(...filesUnder(p));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
 
 async function pageStorage(): Promise<string> {
   const inPage = await s.page.evaluate(async () => {

@@ -32,26 +32,15 @@ import { kioskA, signedPost, startTestCentral, validHeartbeat, type TestCentral 
 import { tempDir } from '../helpers/config.js';
 import { createServices, UpstreamError } from '../../apps/agent/src/services/index.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { mulberry32 } from '@kiosk/synthetic';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261203);
 const SCALE = Math.max(1, Number(process.env['FUZZ_SCALE'] ?? 1));
 
-/** mulberry32: seeded so a failure can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Gen {
   readonly rnd: () => number;
   constructor(seed: number) {
-    this.rnd = prng(seed);
+    this.rnd = mulberry32(seed);
   }
   int(n: number): number {
     return Math.floor(this.rnd() * n);

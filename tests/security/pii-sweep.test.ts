@@ -8,7 +8,7 @@
  * database holds the people by design; it lives in its own data dir and is not searched.
  */
 import Database from 'better-sqlite3';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePath } from '@kiosk/kiosk-config';
@@ -16,23 +16,13 @@ import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { findProfile } from '@kiosk/synthetic';
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { tempDir } from '../helpers/config.js';
+import { filesUnder } from '../helpers/files-under.js';
 import { startProductionKiosk, type ProductionKiosk } from '../helpers/production-kiosk.js';
 import { everyService, JourneyClient } from '../helpers/journeys.js';
 
 let k: ProductionKiosk;
 let client: JourneyClient;
 let logFile: string;
-
-/** Every file under a directory (recursively). */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Every row of every table of a SQLite file, as text. */
 function dumpSqlite(file: string): string {

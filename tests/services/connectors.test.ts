@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import {
   CircuitBreaker,
@@ -12,18 +12,10 @@ import {
   type Services,
 } from '../../apps/agent/src/services/index.js';
 import { healthSchema } from '@kiosk/contracts/upstream';
-import { hasNoRecords, personWith, postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { hasNoRecords, personWith, postJson, sandboxForFile } from '../sandbox/fixture.js';
+import { rejectedWith } from '../helpers/rejection.js';
 
-let t: TestSandbox;
-beforeAll(async () => {
-  t = await startTestSandbox();
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-});
+const t = sandboxForFile({ clearFaults: true });
 
 /** A clock the breaker reads, moved by hand so no test waits for a cool-down. */
 function fakeClock(start = 1_000_000) {
@@ -51,15 +43,7 @@ async function remaining(): Promise<number[]> {
   return r.faults.map((f) => f.remaining);
 }
 
-async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UpstreamError);
-    return err as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<UpstreamError> => rejectedWith(UpstreamError, p);
 
 describe('connectors: happy paths against the sandbox', () => {
   const s = () => services();

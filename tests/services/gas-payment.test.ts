@@ -1,16 +1,16 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentsControlRouter } from '../../apps/simulators/src/payments-control.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import { chinaDate } from '@kiosk/platform';
 import { createServices, UpstreamError, type Services } from '../../apps/agent/src/services/index.js';
-import { postJson, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import { postJson, sandboxForFile, startTestSandbox } from '../sandbox/fixture.js';
+import { rejectedWith } from '../helpers/rejection.js';
 
-let t: TestSandbox;
+const t = sandboxForFile({ clearFaults: true });
 let sv: Services;
-beforeAll(async () => {
-  t = await startTestSandbox();
+beforeAll(() => {
   sv = createServices({
     baseUrl: t.url,
     timeoutMs: 2000,
@@ -18,22 +18,8 @@ beforeAll(async () => {
     retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
   });
 });
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(async () => {
-  await fetch(`${t.url}/admin/faults`, { method: 'DELETE' });
-});
 
-async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UpstreamError);
-    return err as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<UpstreamError> => rejectedWith(UpstreamError, p);
 
 let serialCounter = 0;
 const serial = () => `K03-${Date.now().toString(36)}-${++serialCounter}`;
@@ -151,29 +137,20 @@ describe('gas company', () => {
     const account = await sv.gas.lookupAccount({ cardNo });
     const count = account.purchaseCount!;
     const s1 = serial();
-    const p = await sv.gas.createIcPurchase({
+    const purchase = {
       serialNo: s1,
       accountNo,
       cardNo,
       amountFen: 10_000,
       cardPurchaseCount: count,
       paymentOrderNo: 'ORDER-IC1',
-    });
+    };
+    const p = await sv.gas.createIcPurchase(purchase);
     expect(p.status).toBe('awaiting_write');
     expect(p.write).toMatchObject({ cardNo, purchaseCount: count + 1, amountFen: 10_000 });
     expect(p.write.mac).toMatch(/^[0-9A-F]{16}$/);
-    expect(
-      (
-        await sv.gas.createIcPurchase({
-          serialNo: s1,
-          accountNo,
-          cardNo,
-          amountFen: 10_000,
-          cardPurchaseCount: count,
-          paymentOrderNo: 'ORDER-IC1',
-        })
-      ).duplicate,
-    ).toBe(true);
+    // The same request again is recognised as a repeat.
+    expect((await sv.gas.createIcPurchase(purchase)).duplicate).toBe(true);
 
     const blocked = await failure(
       sv.gas.createIcPurchase({

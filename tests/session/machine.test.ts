@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createActor, fromPromise, sendParent, setup, SimulatedClock, type AnyStateMachine } from 'xstate';
+import { createActor, fromPromise, setup, SimulatedClock, type AnyStateMachine } from 'xstate';
 import { loadConfig, defaultConfigPath } from '@kiosk/kiosk-config';
 import type { KioskConfig } from '@kiosk/kiosk-config';
 import { computeAvailability } from '../../apps/agent/src/session/availability.js';
-import { placeholderFlow, type FlowInput, type FlowOutput } from '../../apps/agent/src/session/flow.js';
+import { placeholderFlow } from '../../apps/agent/src/session/flow.js';
 import {
   baseDeps,
   createSessionMachine,
@@ -13,6 +13,7 @@ import {
   type SessionDeps,
 } from '../../apps/agent/src/session/machine.js';
 import { buildView } from '../../apps/agent/src/session/view.js';
+import { moneyStandInFlow } from './money-flow.js';
 import type { AvailabilityView, MaskedIdentity } from '@kiosk/contracts/session-view';
 
 const baseConfig = loadConfig(defaultConfigPath);
@@ -45,57 +46,16 @@ const expired: MaskedIdentity = {
   validTo: '2025-07-01',
 };
 
-/**
- * A stand-in for a money flow (the gas issue): `pay` starts a payment (busy + persist), `paid`
- * ends it and finishes with a slip to print.
- */
+/** A money flow whose `paid` step finishes with a slip to print; Back on its first step leaves. */
 const moneyFlow = (): AnyStateMachine =>
-  setup({
-    types: {
-      context: {} as { view: { step: string; data: Record<string, string> }; output: FlowOutput | null },
-      input: {} as FlowInput,
-      events: {} as { type: 'CONTINUE' } | { type: 'BACK' } | { type: 'FLOW.EVENT'; name: string; data: Record<string, unknown> },
+  moneyStandInFlow({
+    payingData: { amount: '50.00' },
+    done: {
+      outcome: 'done',
+      result: { kind: 'success', titleKey: 'gas.done' },
+      print: { document: { kind: 'test', blocks: [{ type: 'text', text: 'paid' }] } },
     },
-  }).createMachine({
-    context: () => ({ view: { step: 'choose', data: {} }, output: null }),
-    initial: 'choose',
-    states: {
-      choose: {
-        on: {
-          'FLOW.EVENT': {
-            guard: ({ event }) => event.name === 'pay',
-            target: 'paying',
-            actions: [
-              sendParent({ type: 'FLOW.BUSY', reason: 'payment' }),
-              sendParent({ type: 'FLOW.PERSIST', on: true }),
-              assign({ view: { step: 'paying', data: { amount: '50.00' } } }),
-            ],
-          },
-          BACK: { target: 'end', actions: assign({ output: { outcome: 'back' } }) },
-        },
-      },
-      paying: {
-        on: {
-          'FLOW.EVENT': {
-            guard: ({ event }) => event.name === 'paid',
-            target: 'end',
-            actions: [
-              sendParent({ type: 'FLOW.BUSY', reason: null }),
-              sendParent({ type: 'FLOW.PERSIST', on: false }),
-              assign({
-                output: {
-                  outcome: 'done',
-                  result: { kind: 'success', titleKey: 'gas.done' },
-                  print: { document: { kind: 'test', blocks: [{ type: 'text', text: 'paid' }] } },
-                },
-              }),
-            ],
-          },
-        },
-      },
-      end: { type: 'final' },
-    },
-    output: ({ context }) => context.output ?? { outcome: 'back' },
+    backLeaves: true,
   });
 
 interface Harness {

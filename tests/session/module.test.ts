@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assign, sendParent, setup, type AnyStateMachine } from 'xstate';
-import type { FlowFactory, FlowOutput } from '../../apps/agent/src/session/flow.js';
+import type { FlowFactory } from '../../apps/agent/src/session/flow.js';
 import { tempDir } from '../helpers/config.js';
+import { moneyStandInFlow } from './money-flow.js';
 import { slipFlow, startRig, SessionClient, shortCountdowns, type Rig } from './rig.js';
 
 const fullId = '421202198503120610';
@@ -15,45 +15,10 @@ const fullName = '孙测试';
 
 /** A gas "flow" with a money step: `pay` asks for persistence, `paid` ends without a slip. */
 const moneyFlow: FlowFactory = () =>
-  setup({
-    types: {
-      context: {} as { view: { step: string; data: Record<string, string> }; output: FlowOutput | null },
-      events: {} as { type: 'FLOW.EVENT'; name: string } | { type: 'CONTINUE' } | { type: 'BACK' },
-    },
-  }).createMachine({
-    context: { view: { step: 'choose', data: {} }, output: null },
-    initial: 'choose',
-    states: {
-      choose: {
-        on: {
-          'FLOW.EVENT': {
-            guard: ({ event }) => event.name === 'pay',
-            target: 'paying',
-            actions: [
-              sendParent({ type: 'FLOW.BUSY', reason: 'payment' }),
-              sendParent({ type: 'FLOW.PERSIST', on: true }),
-              assign({ view: { step: 'paying', data: { order: 'T0001', amount: '50.00' } } }),
-            ],
-          },
-        },
-      },
-      paying: {
-        on: {
-          'FLOW.EVENT': {
-            guard: ({ event }) => event.name === 'paid',
-            target: 'end',
-            actions: [
-              sendParent({ type: 'FLOW.BUSY', reason: null }),
-              sendParent({ type: 'FLOW.PERSIST', on: false }),
-              assign({ output: { outcome: 'done', result: { kind: 'success', titleKey: 'result.placeholder.title' } } }),
-            ],
-          },
-        },
-      },
-      end: { type: 'final' },
-    },
-    output: ({ context }) => context.output ?? { outcome: 'back' },
-  }) as AnyStateMachine;
+  moneyStandInFlow({
+    payingData: { order: 'T0001', amount: '50.00' },
+    done: { outcome: 'done', result: { kind: 'success', titleKey: 'result.placeholder.title' } },
+  });
 
 let rig: Rig;
 let ui: SessionClient;

@@ -3,9 +3,7 @@
  * printer drivers over socat ptys against their simulators, the simulated camera, and the
  * simulator control API — all on port 0 and a fresh temp dir.
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
 import { join } from 'node:path';
 import { startAgent, type Agent } from '../../apps/agent/src/agent.js';
 import type { KioskConfig } from '@kiosk/kiosk-config';
@@ -19,15 +17,22 @@ import { createSessionModuleWith, type SessionModuleOptions } from '../../apps/a
 import type { SessionView } from '@kiosk/contracts/session-view';
 import { openDatabase, type Db } from '@kiosk/platform';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
-import { createControlApp } from '../../apps/simulators/src/control-api.js';
 import { createCameraSimulator } from '../../apps/simulators/src/camera/index.js';
 import { createIdCardSimulator, type IdCardSimulator } from '../../apps/simulators/src/idcard/index.js';
 import { createGasCardDriver } from '../../apps/agent/src/devices/gascard/driver.js';
-import { createGasCardSimulator, type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
+import { type GasCardSimulator } from '../../apps/simulators/src/gascard/index.js';
 import { createPrinterSimulator, type PrinterSimulator } from '../../apps/simulators/src/printer/index.js';
 import { createScannerDriver } from '../../apps/agent/src/devices/scanner/driver.js';
 import { createScannerSimulator, type ScannerSimulator } from '../../apps/simulators/src/scanner/index.js';
 import { tempDir, testConfig } from '../helpers/config.js';
+import {
+  createRigGasCardSimulator,
+  simulatedGasCard,
+  simulatedScanner,
+  startControlApi,
+  useSimulatedCoreDevices,
+  usePhotoCamera,
+} from '../helpers/simulated-devices.js';
 import { TestSocket, type Msg } from '../helpers/ws.js';
 import { setup, type AnyStateMachine } from 'xstate';
 import type { FlowFactory, FlowInput, FlowOutput } from '../../apps/agent/src/session/flow.js';
@@ -96,31 +101,9 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const kinds = opts.devices ?? ['idcard', 'printer', 'camera'];
   const dir = tempDir('kiosk-session-');
   const config = testConfig((c) => {
-    c.devices.idcard.transport = { kind: 'serial', path: join(dir, 'idcard'), baudRate: 115200 };
-    c.devices.idcard.pollIntervalMs = 100;
-    c.devices.printer.transport = { kind: 'serial', path: join(dir, 'printer'), baudRate: 115200 };
-    c.devices.printer.statusPollMs = 500;
-    c.devices.camera.source = { kind: 'simulated' };
-    c.devices.camera.width = 320;
-    c.devices.camera.height = 240;
-    c.devices.camera.warmupFrames = 0;
-    if (kinds.includes('gascard')) {
-      c.devices.gascard = {
-        enabled: true,
-        transport: { kind: 'serial', path: join(dir, 'gascard'), baudRate: 115200 },
-        pollIntervalMs: 50,
-        requestTimeoutMs: 500,
-        writeTimeoutMs: 1000,
-      };
-    }
-    if (kinds.includes('scanner')) {
-      c.devices.scanner = {
-        enabled: true,
-        transport: { kind: 'serial', path: join(dir, 'scanner'), baudRate: 9600 },
-        partialTimeoutMs: 500,
-        sameCodeMs: 2000,
-      };
-    }
+    useSimulatedCoreDevices(c, dir);
+    if (kinds.includes('gascard')) c.devices.gascard = simulatedGasCard(dir);
+    if (kinds.includes('scanner')) c.devices.scanner = simulatedScanner(dir);
     opts.config?.(c);
   });
 
@@ -142,12 +125,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   if (kinds.includes('camera')) devices.push(createCameraDriver(config.devices.camera));
   let gascard: GasCardSimulator | undefined;
   if (kinds.includes('gascard') && config.devices.gascard) {
-    gascard = createGasCardSimulator({
-      agentPath: join(dir, 'gascard'),
-      devicePath: join(dir, 'gascard-dev'),
-      stateFile: join(dir, 'gascard-sim.json'),
-      latency: { status: 1, read: 5, write: 30 },
-    });
+    gascard = createRigGasCardSimulator(dir);
     await gascard.start();
     devices.push(createGasCardDriver(config.devices.gascard));
   }
@@ -162,13 +140,9 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const photoCamera = kinds.includes('photoCamera') ? createCameraSimulator() : undefined;
   await photoCamera?.start();
   const sims = [idcard, printer, gascard, scanner, photoCamera].filter((s): s is NonNullable<typeof s> => s !== undefined);
-  const control = createControlApp(sims);
-  const server: Server = control.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const controlUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const controlApi = await startControlApi(sims);
   if (photoCamera) {
-    config.devices.camera.source = { kind: 'mjpegHttp', url: `${controlUrl}/camera/stream.mjpg` };
-    config.devices.camera.timeoutMs = 15_000;
+    usePhotoCamera(config, controlApi.url);
     devices.push(createCameraDriver(config.devices.camera));
   }
 
@@ -187,22 +161,12 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     printer,
     gascard,
     scanner,
-    controlUrl,
-    async control(method, path, body) {
-      const res = await fetch(`${controlUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const json = (await res.json()) as unknown;
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    },
+    controlUrl: controlApi.url,
+    control: controlApi.control,
     async stop() {
       await agent.stop();
       await photoCamera?.stop();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await controlApi.close();
       await Promise.allSettled(sims.map((s) => s.stop()));
       printerDb?.close();
     },

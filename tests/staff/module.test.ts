@@ -25,6 +25,17 @@ async function open(opts: Parameters<typeof startStaffRig>[0] = {}): Promise<{ r
   return { rig, c: client };
 }
 
+/** A citizen's gas payment holds the session busy; staff then opens the prompt and logs in with the PIN. */
+async function staffLoggedInDuringPayment(): Promise<{ rig: Rig; c: SessionClient }> {
+  const { rig, c } = await open();
+  await c.do('Session.Start');
+  await c.do('Session.SelectService', { service: 'gas' });
+  await c.until((v) => v.busy === 'payment', 5000, 'payment busy');
+  await c.do('Staff.OpenPrompt');
+  await c.do('Staff.Login', { pin: demoPin });
+  return { rig, c };
+}
+
 const staffView = (m: { payload: Record<string, unknown> }): StaffView => m.payload as unknown as StaffView;
 
 describe('staff authentication', () => {
@@ -119,12 +130,7 @@ describe('staff authentication', () => {
 
 describe('vendor mode entry', () => {
   it('maintenance requested during a payment waits (enterPending) until the payment step ends', async () => {
-    const { rig, c } = await open();
-    await c.do('Session.Start');
-    await c.do('Session.SelectService', { service: 'gas' });
-    await c.until((v) => v.busy === 'payment', 5000, 'payment busy');
-    await c.do('Staff.OpenPrompt');
-    await c.do('Staff.Login', { pin: demoPin });
+    const { rig, c } = await staffLoggedInDuringPayment();
 
     const entering = c.command('Staff.EnterMode', { mode: 'maintenance' });
     const pending = await c.socket.next((m) => m.header.name === 'Staff.VendorModeEnterPendingEvent');
@@ -146,12 +152,7 @@ describe('vendor mode entry', () => {
   }, 30_000);
 
   it('a waiting entry can be cancelled and nothing changes', async () => {
-    const { rig, c } = await open();
-    await c.do('Session.Start');
-    await c.do('Session.SelectService', { service: 'gas' });
-    await c.until((v) => v.busy === 'payment', 5000, 'payment busy');
-    await c.do('Staff.OpenPrompt');
-    await c.do('Staff.Login', { pin: demoPin });
+    const { rig, c } = await staffLoggedInDuringPayment();
     const entering = c.command('Staff.EnterMode', { mode: 'assisted' });
     await c.socket.next((m) => m.header.name === 'Staff.VendorModeEnterPendingEvent');
     await c.do('Staff.CancelEnter');

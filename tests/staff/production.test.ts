@@ -26,6 +26,15 @@ async function ok(name: string, payload: unknown = {}): Promise<Msg> {
   return m;
 }
 
+/** Staff logs in with the PIN and enters maintenance; waits until the kiosk is in it and the printer is online. */
+async function staffInMaintenanceWithPrinterOnline(): Promise<void> {
+  await ok('Staff.OpenPrompt');
+  await ok('Staff.Login', { pin: demoPin });
+  await ok('Staff.EnterMode', { mode: 'maintenance' });
+  await expect.poll(() => k!.agent.mode(), { timeout: 20_000 }).toBe('maintenance');
+  await expect.poll(() => k!.agent.deviceStatuses()['printer']?.device, { timeout: 20_000 }).toBe('online');
+}
+
 function centralEvents(k: ProductionKiosk): { type: string; payload: string }[] {
   const db = new Database(join(k.central!.dataDir, 'central.db'), { readonly: true, fileMustExist: true });
   try {
@@ -39,11 +48,7 @@ describe('staff maintenance on the production composition', () => {
   it('"paper replaced" succeeds, is audited, and reaches central as a monitoring event', async () => {
     k = await startProductionKiosk({ central: true });
     ws = await TestSocket.open(k.agent.url, k.agent.token);
-    await ok('Staff.OpenPrompt');
-    await ok('Staff.Login', { pin: demoPin });
-    await ok('Staff.EnterMode', { mode: 'maintenance' });
-    await expect.poll(() => k!.agent.mode(), { timeout: 20_000 }).toBe('maintenance');
-    await expect.poll(() => k!.agent.deviceStatuses()['printer']?.device, { timeout: 20_000 }).toBe('online');
+    await staffInMaintenanceWithPrinterOnline();
 
     const m = await ws.command('Staff.PrinterPaperReplaced', {}, nextId++);
     expect(m.header.completionCode, m.header.errorDescription).toBe('success');
@@ -76,11 +81,7 @@ describe('staff entry on the production composition', () => {
   it('the maintenance panel prints a test page on the production printer driver', async () => {
     k = await startProductionKiosk();
     ws = await TestSocket.open(k.agent.url, k.agent.token);
-    await ok('Staff.OpenPrompt');
-    await ok('Staff.Login', { pin: demoPin });
-    await ok('Staff.EnterMode', { mode: 'maintenance' });
-    await expect.poll(() => k!.agent.mode(), { timeout: 20_000 }).toBe('maintenance');
-    await expect.poll(() => k!.agent.deviceStatuses()['printer']?.device, { timeout: 20_000 }).toBe('online');
+    await staffInMaintenanceWithPrinterOnline();
     const m = await ok('Staff.PrinterTestPage');
     expect(m.payload).toMatchObject({ outcome: 'printed' });
     const receipts = (await k.control('GET', '/printer/receipts')) as { cut: unknown }[];

@@ -22,6 +22,24 @@ function speechStats(wav: Buffer): { rms: number; seconds: number; rate: number 
   return { rms: rms16(w.data), seconds: durationSeconds(w), rate: w.sampleRate };
 }
 
+/** A 44-byte WAV header for 16-bit mono PCM at 22050 Hz, with the RIFF and data sizes as given. */
+function wavHeader(riffSize: number, dataSize: number): Buffer {
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0, 'ascii');
+  head.writeUInt32LE(riffSize, 4);
+  head.write('WAVEfmt ', 8, 'ascii');
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(22050, 24);
+  head.writeUInt32LE(44100, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write('data', 36, 'ascii');
+  head.writeUInt32LE(dataSize, 40);
+  return head;
+}
+
 describe('wav helpers', () => {
   it('RMS of silence is 0 and of a full-scale square wave is 1', () => {
     expect(rms16(Buffer.alloc(2000))).toBe(0);
@@ -31,19 +49,7 @@ describe('wav helpers', () => {
   });
 
   it('fixes the 0x7ffff000 sizes espeak-ng writes when streaming to stdout', () => {
-    const head = Buffer.alloc(44);
-    head.write('RIFF', 0, 'ascii');
-    head.writeUInt32LE(0x7ffff024, 4);
-    head.write('WAVEfmt ', 8, 'ascii');
-    head.writeUInt32LE(16, 16);
-    head.writeUInt16LE(1, 20);
-    head.writeUInt16LE(1, 22);
-    head.writeUInt32LE(22050, 24);
-    head.writeUInt32LE(44100, 28);
-    head.writeUInt16LE(2, 32);
-    head.writeUInt16LE(16, 34);
-    head.write('data', 36, 'ascii');
-    head.writeUInt32LE(0x7ffff000, 40);
+    const head = wavHeader(0x7ffff024, 0x7ffff000);
     const wav = fixWavSizes(Buffer.concat([head, Buffer.alloc(100)]));
     expect(wav.readUInt32LE(4)).toBe(136);
     expect(wav.readUInt32LE(40)).toBe(100);
@@ -90,19 +96,8 @@ describe('espeak-ng synthesis', () => {
   it('a synthesiser that only produces silence is caught (the probe measures RMS, not just exit 0)', async () => {
     // A stand-in "espeak-ng" that answers every request with a valid but silent WAV.
     const dir = mkdtempSync(join(tmpdir(), 'mute-tts-'));
-    const wav = Buffer.alloc(44 + 22050 * 2);
-    wav.write('RIFF', 0, 'ascii');
-    wav.writeUInt32LE(wav.length - 8, 4);
-    wav.write('WAVEfmt ', 8, 'ascii');
-    wav.writeUInt32LE(16, 16);
-    wav.writeUInt16LE(1, 20);
-    wav.writeUInt16LE(1, 22);
-    wav.writeUInt32LE(22050, 24);
-    wav.writeUInt32LE(44100, 28);
-    wav.writeUInt16LE(2, 32);
-    wav.writeUInt16LE(16, 34);
-    wav.write('data', 36, 'ascii');
-    wav.writeUInt32LE(22050 * 2, 40);
+    // One second of silence.
+    const wav = Buffer.concat([wavHeader(44 + 22050 * 2 - 8, 22050 * 2), Buffer.alloc(22050 * 2)]);
     writeFileSync(join(dir, 'silent.wav'), wav);
     const script = join(dir, 'mute-tts');
     writeFileSync(script, `#!/bin/sh\ncat > /dev/null\ncat '${join(dir, 'silent.wav')}'\n`);

@@ -1,29 +1,8 @@
+import type { Alert, AlertSource } from '@kiosk/contracts/central-dashboard';
 import type { AlertDbRow, CentralStore, SqlExec } from './store/store.js';
 import type { Condition, Severity } from './evaluate.js';
 
-/**
- * heartbeat: raised and cleared by what heartbeats show (and by their absence: offline);
- * event: raised by an event from the kiosk outbox, stays until an operator acknowledges it;
- * central: raised by central itself (flapping), clears after a quiet window or on acknowledge.
- */
-export type AlertSource = 'heartbeat' | 'event' | 'central';
-
-export interface Alert {
-  id: number;
-  kioskId: string;
-  code: string;
-  severity: Severity;
-  source: AlertSource;
-  message: string;
-  openedAt: number;
-  lastAt: number;
-  occurrences: number;
-  resolvedAt: number | null;
-  ackedAt: number | null;
-  ackedBy: string | null;
-  /** Notifications held back because this condition flaps (a `flapping:` alert was sent instead). */
-  suppressed: boolean;
-}
+export type { Alert, AlertSource } from '@kiosk/contracts/central-dashboard';
 
 export type AlertChange = 'opened' | 'escalated' | 'resolved' | 'acknowledged';
 /** `notify` is false for changes of a flapping condition: recorded and shown, not sent out. */

@@ -9,6 +9,7 @@ import {
   type Endpoint,
   type RejectReason,
 } from '@kiosk/contracts/heartbeat';
+import type { DashboardRole, DashboardUser } from '@kiosk/contracts/central-dashboard';
 import type { CentralConfig } from './config.js';
 import { acceptedSecrets, type KioskKeys } from './kiosk-keys.js';
 import type { CentralStore, ClaimedKiosk } from './store/store.js';
@@ -187,13 +188,6 @@ export function verifyKioskRequest(
   };
 }
 
-export type Role = 'viewer' | 'operator';
-
-export interface SessionUser {
-  username: string;
-  role: Role;
-}
-
 const sessionCookie = 'central_session';
 
 function parseCookies(header: string | undefined): Map<string, string> {
@@ -233,7 +227,7 @@ export class Sessions {
     password: string,
     address: string,
     now = Date.now(),
-  ): Promise<{ token: string; user: SessionUser } | 'locked' | null> {
+  ): Promise<{ token: string; user: DashboardUser } | 'locked' | null> {
     const attempt = await this.throttle.begin(username, address, now);
     if (!attempt) return 'locked';
     const u = this.users.get(username);
@@ -246,7 +240,7 @@ export class Sessions {
     return { token, user: { username: u.username, role: u.role } };
   }
 
-  async userFor(req: Request, now = Date.now()): Promise<SessionUser | null> {
+  async userFor(req: Request, now = Date.now()): Promise<DashboardUser | null> {
     const token = parseCookies(req.headers.cookie).get(sessionCookie);
     if (!token) return null;
     const row = await this.store.session(tokenHash(token));
@@ -279,7 +273,7 @@ export class Sessions {
   }
 
   /** 401 without a session; 403 when the role is not enough (operator > viewer). */
-  require(role: Role): RequestHandler {
+  require(role: DashboardRole): RequestHandler {
     return (req, res, next) => {
       this.userFor(req).then((user) => {
         if (!user) {
@@ -297,8 +291,8 @@ export class Sessions {
   }
 }
 
-export function currentUser(res: Response): SessionUser {
-  return res.locals.user as SessionUser;
+export function currentUser(res: Response): DashboardUser {
+  return res.locals.user as DashboardUser;
 }
 
 /**

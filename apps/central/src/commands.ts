@@ -1,24 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RemoteCommandKind } from '@kiosk/contracts/health';
 import type { CommandAck, Heartbeat, HeartbeatResponse } from '@kiosk/contracts/heartbeat';
-import type { CentralStore, CommandDbRow, CommandStatus, SqlExec } from './store/store.js';
+import type { Command } from '@kiosk/contracts/central-dashboard';
+import type { CentralStore, CommandDbRow, SqlExec } from './store/store.js';
 
-export interface CommandView {
-  id: string;
-  kioskId: string;
-  kind: string;
-  message: string | null;
-  issuedBy: string;
-  issuedAt: number;
-  expiresAt: number;
-  status: CommandStatus;
-  deliveredAt: number | null;
-  finishedAt: number | null;
-  detail: string | null;
-  screenshotId: string | null;
-}
-
-const toCommand = (r: CommandDbRow): CommandView => ({
+const toCommand = (r: CommandDbRow): Command => ({
   id: r.id,
   kioskId: r.kiosk_id,
   kind: r.kind,
@@ -55,7 +41,7 @@ export class CommandDesk {
     message: string | undefined,
     user: string,
     now: number,
-  ): Promise<CommandView> {
+  ): Promise<Command> {
     const id = randomUUID();
     const expiresAt = now + Math.round(this.ttlHours * 3_600_000);
     await this.store.transaction(async (tx) => {
@@ -157,12 +143,12 @@ export class CommandDesk {
     }
   }
 
-  async command(id: string): Promise<CommandView | undefined> {
+  async command(id: string): Promise<Command | undefined> {
     const r = await this.store.command(id);
     return r ? toCommand(r) : undefined;
   }
 
-  async recent(kioskId: string, limit: number): Promise<CommandView[]> {
+  async recent(kioskId: string, limit: number): Promise<Command[]> {
     return (await this.store.recentCommands(kioskId, limit)).map(toCommand);
   }
 }

@@ -3,18 +3,14 @@
  */
 import type { DeviceState } from '@kiosk/contracts/device-status';
 import type { CounterName, HealthCounters } from '@kiosk/contracts/health';
+import type { Condition } from '@kiosk/contracts/central-dashboard';
 import type { FleetState, Heartbeat } from '@kiosk/contracts/heartbeat';
 import { thresholds, type Severity } from './alerting/thresholds.js';
 
 export type { Severity } from './alerting/thresholds.js';
 
-export interface Condition {
-  /** Stable key: one open alert per kiosk and code. */
-  code: string;
-  severity: Severity;
-  /** zh-CN first, then English. */
-  message: string;
-}
+/** Something wrong with a kiosk (shown on the dashboard, so its shape is the dashboard contract's). */
+export type { Condition } from '@kiosk/contracts/central-dashboard';
 
 export interface EvaluateOptions {
   essentialDevices: readonly string[];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { FleetPage as FleetPageView, KioskDetail, KioskSummary, SiteCounts } from '@kiosk/contracts/central-dashboard';
 import type { HealthCounters } from '@kiosk/contracts/health';
 import {
   findPersonalData,
@@ -50,25 +51,17 @@ export interface KioskRecord {
   updatedAt: number;
 }
 
-/** One row of the fleet list: what the table and the filters need, nothing more. */
-export interface KioskSummary {
-  id: string;
-  site: string;
-  name: string | null;
-  state: FleetState;
-  stateSince: number | null;
-  lastSeenAt: number | null;
-  intervalMs: number;
-  mode: Heartbeat['mode'] | null;
-  modeMessage: string | null;
-  paper: Heartbeat['paper'] | null;
-  versions: Heartbeat['versions'] | null;
-  /** Citizen services and the paused ones (degraded service while "in service"); null from older agents. */
-  services: NonNullable<Heartbeat['services']> | null;
-  conditions: Condition[];
-  openAlerts: number;
-  openCommands: number;
-}
+/**
+ * A feature's share of an applied kiosk event, run with the transaction (`db`) that applies it:
+ * what it writes commits with the event, once per event.
+ */
+export type KioskEventHandler = (
+  kiosk: { id: string; site: string },
+  type: string,
+  payload: Record<string, unknown>,
+  now: number,
+  db: SqlExec,
+) => Promise<void>;
 
 export interface FleetQuery {
   state?: FleetState;
@@ -79,23 +72,8 @@ export interface FleetQuery {
   limit?: number;
 }
 
-interface SiteCounts {
-  site: string;
-  matched: number;
-  online: number;
-  warning: number;
-  error: number;
-  offline: number;
-}
-
-export interface FleetPage {
-  /** Whole fleet, whatever the filter. */
-  counts: Record<FleetState, number>;
-  total: number;
-  matched: number;
-  sites: SiteCounts[];
-  kiosks: KioskSummary[];
-}
+/** The fleet list as the store sees it; the route adds when and the "not seen" threshold. */
+export type FleetPage = Omit<FleetPageView, 'generatedAt' | 'notSeenDays'>;
 
 const eventAlertCode = /^[a-z][a-z0-9_.-]{0,47}$/;
 const json = <T>(s: string | null, fallback: T): T => (s ? (JSON.parse(s) as T) : fallback);
@@ -117,12 +95,7 @@ export class Fleet {
    * Features that derive their own records from kiosk events (e.g. 好差评 follow-ups). Called
    * inside the transaction that applies the event, so each event reaches them exactly once.
    */
-  readonly eventHandlers: ((
-    kiosk: { id: string; site: string },
-    type: string,
-    payload: Record<string, unknown>,
-    now: number,
-  ) => void)[] = [];
+  readonly eventHandlers: KioskEventHandler[] = [];
   /** After a central restart, kiosks get their full grace period again before counting as offline. */
   private readonly startedAt = Date.now();
   private pendingBeats: BeatWrite[] = [];
@@ -278,7 +251,7 @@ export class Fleet {
     if (!r || r.state === 'offline' || r.last_seen_at === null) return;
     const conditions = json<Condition[]>(r.conditions, []);
     const next = fleetState(false, await this.severities(kioskId, conditions, db));
-    if (next !== r.state) await this.store.setState(kioskId, r.state, next, r.conditions, now, db);
+    if (next !== r.state) await this.store.setState({ kioskId, from: r.state, to: next, reasons: r.conditions, at: now }, db);
   }
 
   async acceptHeartbeat(
@@ -318,7 +291,10 @@ export class Fleet {
         if (changed || state === 'offline' || openAlerts) await this.alerts.reconcile(kioskId, 'heartbeat', conditions, now, tx);
         const next = fleetState(false, await this.severities(kioskId, conditions, tx));
         if (next !== state || stateSince === null) {
-          await this.store.setState(kioskId, stateSince === null ? null : state, next, JSON.stringify(conditions), now, tx);
+          await this.store.setState(
+            { kioskId, from: stateSince === null ? null : state, to: next, reasons: JSON.stringify(conditions), at: now },
+            tx,
+          );
           this.log.info({ kiosk: kioskId, from: state, to: next }, 'kiosk state changed');
           state = next;
           stateSince = now;
@@ -443,7 +419,7 @@ export class Fleet {
     db: SqlExec,
   ): Promise<void> {
     const site = this.kiosks.get(kioskId)?.site ?? '';
-    for (const h of this.eventHandlers) h({ id: kioskId, site }, type, payload, now);
+    for (const h of this.eventHandlers) await h({ id: kioskId, site }, type, payload, now, db);
     if (type === 'gas.needs_attention') {
       const ref = typeof payload.orderRef === 'string' ? ` ${payload.orderRef.slice(0, 40)}` : '';
       await this.alerts.raise(
@@ -509,7 +485,10 @@ export class Fleet {
     for (const q of quiet) {
       const mine = await this.store.transaction(async (tx) => {
         if (!(await this.store.claimOffline(q.id, now, Number(q.last_seen_at), tx))) return false;
-        await this.store.insertStateChange(q.id, q.state, 'offline', JSON.stringify([offlineCondition]), now, tx);
+        await this.store.insertStateChange(
+          { kioskId: q.id, from: q.state, to: 'offline', reasons: JSON.stringify([offlineCondition]), at: now },
+          tx,
+        );
         await this.alerts.raise(q.id, 'heartbeat', offlineCondition, now, tx);
         return true;
       });
@@ -555,7 +534,7 @@ export class Fleet {
     return this.summaryWith(k, (await this.alerts.openFor(k.id)).length, await this.store.openCommandCount(k.id));
   }
 
-  async detail(id: string): Promise<Record<string, unknown> | undefined> {
+  async detail(id: string): Promise<KioskDetail | undefined> {
     await this.refreshOne(id);
     const k = this.kiosks.get(id);
     if (!k) return undefined;

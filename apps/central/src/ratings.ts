@@ -3,11 +3,14 @@
  * event), the follow-up item (差评整改) each 不满意/非常不满意 opens, the counts and satisfaction rate
  * per site and per service, and marking an item handled with a note. See docs/central.md.
  *
- * Portable SQL only (ON CONFLICT DO NOTHING, no date functions): day buckets are made here.
+ * On the store's driver like the rest of central (SQLite or PostgreSQL, any number of replicas):
+ * portable SQL only (ON CONFLICT DO NOTHING, no date functions); day buckets are made here.
  */
 import { z } from 'zod';
+import type { Followup, RatingGroup, RatingsSummary } from '@kiosk/contracts/central-dashboard';
 import { chinaDate, chinaDayRange } from '@kiosk/platform';
-import type { Db } from '@kiosk/platform';
+import type { KioskEventHandler } from './fleet.js';
+import type { CentralStore } from './store/store.js';
 
 const levels = ['verySatisfied', 'satisfied', 'basicallySatisfied', 'dissatisfied', 'veryDissatisfied'] as const;
 const badLevels: ReadonlySet<string> = new Set(['dissatisfied', 'veryDissatisfied']);
@@ -24,48 +27,6 @@ const ratingEventSchema = z.object({
   reasons: z.array(z.string().regex(/^[a-zA-Z]{1,32}$/)).max(10),
   ratedAt: z.string().min(10),
 });
-
-export interface Followup {
-  id: string;
-  kioskId: string;
-  ratingId: string;
-  site: string;
-  service: string;
-  itemName: string;
-  department: string;
-  level: string;
-  reasons: string[];
-  openedAt: number;
-  handledAt: number | null;
-  handledBy: string | null;
-  note: string | null;
-}
-
-interface RatingGroup {
-  key: string;
-  total: number;
-  /** 非常满意 + 满意 + 基本满意. */
-  satisfied: number;
-  bad: number;
-  /** satisfied / total, null without ratings. */
-  rate: number | null;
-  openFollowups: number;
-}
-
-export interface RatingsSummary {
-  days: number;
-  /** The site and service the figures are narrowed to (null: all). */
-  filter: { site: string | null; service: string | null };
-  /** Every site and service with ratings or open follow-ups in the window (for the filter). */
-  sites: string[];
-  services: string[];
-  total: number;
-  rate: number | null;
-  bySite: RatingGroup[];
-  byService: RatingGroup[];
-  /** One point per China-time day, oldest first; rate null on a day without ratings. */
-  series: { date: string; total: number; satisfied: number; rate: number | null }[];
-}
 
 interface FollowupRow {
   id: string;
@@ -103,59 +64,43 @@ const day = 86_400_000;
 const rate = (satisfied: number, total: number): number | null => (total ? satisfied / total : null);
 
 export class RatingsBook {
-  private readonly stmts;
+  constructor(private readonly store: CentralStore) {}
 
-  constructor(db: Db) {
-    this.stmts = {
-      insertRating: db.prepare(
-        `INSERT INTO ratings (kiosk_id, rating_id, site, service, item_code, item_name, department, level, score, reasons, rated_at, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, rating_id) DO NOTHING`,
-      ),
-      insertFollowup: db.prepare(
-        `INSERT INTO rating_followups (id, kiosk_id, rating_id, site, service, item_name, department, level, reasons, opened_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, rating_id) DO NOTHING`,
-      ),
-      since: db.prepare<[number], { site: string; service: string; score: number; rated_at: number }>(
-        'SELECT site, service, score, rated_at FROM ratings WHERE rated_at >= ?',
-      ),
-      openCounts: db.prepare<[], { site: string; service: string; n: number }>(
-        'SELECT site, service, count(*) AS n FROM rating_followups WHERE handled_at IS NULL GROUP BY site, service',
-      ),
-      open: db.prepare<[number], FollowupRow>(
-        'SELECT * FROM rating_followups WHERE handled_at IS NULL ORDER BY opened_at DESC LIMIT ?',
-      ),
-      all: db.prepare<[number], FollowupRow>('SELECT * FROM rating_followups ORDER BY opened_at DESC LIMIT ?'),
-      get: db.prepare<[string], FollowupRow>('SELECT * FROM rating_followups WHERE id = ?'),
-      handle: db.prepare(
-        'UPDATE rating_followups SET handled_at = ?, handled_by = ?, note = ? WHERE id = ? AND handled_at IS NULL',
-      ),
-    };
-  }
-
-  /** Fleet event handler: records `rating.submitted` (once per rating) and opens a follow-up for a bad one. */
-  readonly onEvent = (kiosk: { id: string; site: string }, type: string, payload: Record<string, unknown>, now: number): void => {
+  /**
+   * Fleet event handler, inside the transaction that applies the event: records `rating.submitted`
+   * and opens a follow-up for a bad one. The primary key (kiosk, rating) decides, so a rating sent
+   * again (a new outbox event, or through another replica at the same moment) is stored once.
+   */
+  readonly onEvent: KioskEventHandler = async (kiosk, type, payload, now, db) => {
     if (type !== 'rating.submitted') return;
     const p = ratingEventSchema.safeParse(payload);
     if (!p.success) return;
     const e = p.data;
     const ratedAt = Date.parse(e.ratedAt) || now;
     const reasons = e.reasons.join(',');
-    this.stmts.insertRating.run(
-      kiosk.id,
-      e.ratingId,
-      kiosk.site,
-      e.service,
-      e.itemCode,
-      e.itemName,
-      e.department,
-      e.level,
-      e.score,
-      reasons,
-      ratedAt,
-      now,
+    const inserted = await db.run(
+      `INSERT INTO ratings (kiosk_id, rating_id, site, service, item_code, item_name, department, level, score, reasons, rated_at, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, rating_id) DO NOTHING`,
+      [
+        kiosk.id,
+        e.ratingId,
+        kiosk.site,
+        e.service,
+        e.itemCode,
+        e.itemName,
+        e.department,
+        e.level,
+        e.score,
+        reasons,
+        ratedAt,
+        now,
+      ],
     );
-    if (badLevels.has(e.level)) {
-      this.stmts.insertFollowup.run(
+    if (inserted.changes !== 1 || !badLevels.has(e.level)) return;
+    await db.run(
+      `INSERT INTO rating_followups (id, kiosk_id, rating_id, site, service, item_name, department, level, reasons, opened_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, rating_id) DO NOTHING`,
+      [
         `${kiosk.id}:${e.ratingId}`,
         kiosk.id,
         e.ratingId,
@@ -166,15 +111,25 @@ export class RatingsBook {
         e.level,
         reasons,
         ratedAt,
-      );
-    }
+      ],
+    );
   };
 
-  summary(days: number, now: number, filter: { site?: string | undefined; service?: string | undefined } = {}): RatingsSummary {
+  async summary(
+    days: number,
+    now: number,
+    filter: { site?: string | undefined; service?: string | undefined } = {},
+  ): Promise<RatingsSummary> {
     const firstDate = chinaDate(new Date(now - (days - 1) * day));
     const from = Date.parse(chinaDayRange(firstDate).start);
-    const allRows = this.stmts.since.all(from);
-    const allOpen = this.stmts.openCounts.all();
+    const db = this.store.driver;
+    const allRows = await db.all<{ site: string; service: string; score: number; rated_at: number }>(
+      'SELECT site, service, score, rated_at FROM ratings WHERE rated_at >= ?',
+      [from],
+    );
+    const allOpen = await db.all<{ site: string; service: string; n: number }>(
+      'SELECT site, service, count(*) AS n FROM rating_followups WHERE handled_at IS NULL GROUP BY site, service',
+    );
     const matches = (r: { site: string; service: string }): boolean =>
       (filter.site === undefined || r.site === filter.site) && (filter.service === undefined || r.service === filter.service);
     const rows = allRows.filter(matches);
@@ -221,17 +176,34 @@ export class RatingsBook {
     };
   }
 
-  followups(openOnly: boolean, limit = 500): Followup[] {
-    return (openOnly ? this.stmts.open : this.stmts.all).all(limit).map(toFollowup);
+  async followups(openOnly: boolean, limit = 500): Promise<Followup[]> {
+    const rows = await this.store.driver.all<FollowupRow>(
+      `SELECT * FROM rating_followups ${openOnly ? 'WHERE handled_at IS NULL ' : ''}ORDER BY opened_at DESC LIMIT ?`,
+      [limit],
+    );
+    return rows.map(toFollowup);
   }
 
-  followup(id: string): Followup | undefined {
-    const r = this.stmts.get.get(id);
+  async followup(id: string): Promise<Followup | undefined> {
+    const r = await this.store.driver.get<FollowupRow>('SELECT * FROM rating_followups WHERE id = ?', [id]);
     return r ? toFollowup(r) : undefined;
   }
 
-  /** Marks an open item handled; false when it does not exist or was handled already. */
-  handle(id: string, by: string, note: string, now: number): boolean {
-    return this.stmts.handle.run(now, by, note, id).changes === 1;
+  /**
+   * Marks an open item handled and audits it, in one transaction; false when it does not exist or
+   * was handled already. The conditional update decides, so of two operators (or replicas) at the
+   * same moment exactly one handles the item and one audit entry is written.
+   */
+  async handle(id: string, by: string, note: string, now: number): Promise<boolean> {
+    return this.store.transaction(async (tx) => {
+      const done = await tx.all<{ kiosk_id: string; service: string }>(
+        'UPDATE rating_followups SET handled_at = ?, handled_by = ?, note = ? WHERE id = ? AND handled_at IS NULL RETURNING kiosk_id, service',
+        [now, by, note, id],
+      );
+      const item = done[0];
+      if (!item) return false;
+      await this.store.audit(`user:${by}`, 'followup.handled', item.kiosk_id, { id, service: item.service }, now, tx);
+      return true;
+    });
   }
 }

@@ -18,7 +18,6 @@ import { dashboardRoutes } from './dashboard-routes.js';
 import { registerKioskRoutes } from './kiosk-routes.js';
 import { RatingsBook } from './ratings.js';
 import { ratingsRoutes } from './ratings-routes.js';
-import { SqliteDriver } from './store/sqlite-driver.js';
 import { createCentralMetrics } from './metrics.js';
 import { lastPruneAt, prune } from './retention.js';
 import { openCentral } from './wiring.js';
@@ -61,10 +60,8 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
   });
   const { store, fleet, keys, webhook } = c;
   const sessions = new Sessions(store, config.dashboard);
-  // 好差评 keeps its own statements on the SQLite handle (not yet on the store): SQLite only.
-  const ratings = store.driver instanceof SqliteDriver ? new RatingsBook(store.driver.db) : undefined;
-  if (ratings) fleet.eventHandlers.push(ratings.onEvent);
-  else log.warn('ratings (好差评) are not kept on PostgreSQL yet; their events are stored as plain events');
+  const ratings = new RatingsBook(store);
+  fleet.eventHandlers.push(ratings.onEvent);
   const chartSource = chartSourceFromSql(store.driver);
   const history = new HistoryRecorder(
     chartSource,
@@ -112,7 +109,7 @@ export async function startCentral(opts: StartCentralOptions): Promise<CentralSe
     (id, prev, hb, now) => history.recordBeat(id, prev, hb, now),
   );
   app.use('/api/v1', dashboardRoutes(fleet, sessions, config));
-  if (ratings) app.use('/api/v1', ratingsRoutes(ratings, fleet, sessions));
+  app.use('/api/v1', ratingsRoutes(ratings, sessions));
   app.use(
     '/api/v1',
     chartRoutes(new ChartQueries(chartSource), sessions, {

@@ -17,6 +17,21 @@ function xmur3(text: string): () => number {
   };
 }
 
+/**
+ * mulberry32: one 32-bit seed → uniform numbers in [0, 1). The fuzz tests and the crash campaign
+ * print their seed so a failure replays; the sequence for a seed must therefore never change.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** sfc32: small, fast, passes PractRand to 2^40 bytes; plenty for a few thousand records. */
 export class Rng {
   private a: number;
@@ -76,19 +91,4 @@ export class Rng {
   fork(label: string): Rng {
     return new Rng(`${this.int(0, 0x7fffffff)}:${label}`);
   }
-}
-
-/**
- * mulberry32 from a 32-bit number seed: uniform floats in [0, 1), the same sequence for the same
- * seed. For fault patterns and fuzzing (simulators, tests) where a seed is a number to repeat a run.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,32 +3,11 @@
  * 7 or 30 days. SQL is portable (see source.ts); availability is worked out here from the state
  * changes central already records, the other series come from `kiosk_daily` (history.ts).
  */
+import type { ChartBreakdown, ChartSeries, SiteSparkline } from '@kiosk/contracts/central-dashboard';
 import { chinaDay, dayLabel, dayStart, splitByDay } from './days.js';
 import type { ChartSource } from './source.js';
 
-interface Breakdown {
-  item: string;
-  perDay: number[];
-}
-
-export interface ChartSeries {
-  scope: { kind: 'kiosk' | 'site'; id: string };
-  /** `YYYY-MM-DD` China days, oldest first; today last. */
-  days: string[];
-  /** Share of the known time each day that the kiosk(s) served (online or warning), 0–1; null: no data. */
-  availability: (number | null)[];
-  /** The same over the whole window. */
-  availabilityOverall: number | null;
-  transactions: { total: number[]; failed: number[]; byService: Breakdown[] };
-  paper: { changes: number[]; outMinutes: number[] };
-  faults: { total: number[]; byDevice: Breakdown[] };
-}
-
-export interface SiteSparkline {
-  site: string;
-  availability: (number | null)[];
-  transactions: number[];
-}
+export type { ChartSeries, SiteSparkline } from '@kiosk/contracts/central-dashboard';
 
 interface DailyRow {
   day: number;
@@ -226,7 +205,7 @@ export class ChartQueries {
       }
     }
     s.paper.outMinutes = s.paper.outMinutes.map((ms) => Math.round(ms / 60_000));
-    const byItem = (m: Map<string, number[]>): Breakdown[] =>
+    const byItem = (m: Map<string, number[]>): ChartBreakdown[] =>
       [...m].map(([item, perDay]) => ({ item, perDay })).sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
     s.transactions.byService = byItem(services);
     s.faults.byDevice = byItem(devices);

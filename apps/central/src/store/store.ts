@@ -1,3 +1,4 @@
+import type { CommandStatus } from '@kiosk/contracts/central-dashboard';
 import type { SqlDriver, SqlExec } from './driver.js';
 import { migrateStore } from './migrations.js';
 import { PgDriver } from './pg-driver.js';
@@ -78,6 +79,16 @@ export interface EnrolledKiosk {
   prev_secret_until: number | null;
 }
 
+export interface StateChange {
+  kioskId: string;
+  /** null: the kiosk's first state. */
+  from: FleetStateName | null;
+  to: FleetStateName;
+  /** The conditions behind it, JSON. */
+  reasons: string;
+  at: number;
+}
+
 export interface BeatWrite {
   kioskId: string;
   at: number;
@@ -106,8 +117,6 @@ export interface AlertDbRow {
   acked_by: string | null;
   suppressed: number;
 }
-
-export type CommandStatus = 'queued' | 'delivered' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'expired';
 
 export interface CommandDbRow {
   id: string;
@@ -363,39 +372,21 @@ export class CentralStore {
     else await this.driver.transaction((tx) => writeBeatsSetWise(tx, beats));
   }
 
-  async insertStateChange(
-    id: string,
-    from: FleetStateName | null,
-    to: FleetStateName,
-    reasons: string,
-    now: number,
-    db: SqlExec,
-  ): Promise<void> {
+  /** Records a kiosk's state change (history, charts) without touching the kiosk row. */
+  async insertStateChange(c: StateChange, db: SqlExec): Promise<void> {
     await db.run('INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)', [
-      id,
-      now,
-      from,
-      to,
-      reasons,
+      c.kioskId,
+      c.at,
+      c.from,
+      c.to,
+      c.reasons,
     ]);
   }
 
-  async setState(
-    id: string,
-    from: FleetStateName | null,
-    to: FleetStateName,
-    reasons: string,
-    now: number,
-    db: SqlExec,
-  ): Promise<void> {
-    await db.run('INSERT INTO state_changes (kiosk_id, at, from_state, to_state, conditions) VALUES (?, ?, ?, ?, ?)', [
-      id,
-      now,
-      from,
-      to,
-      reasons,
-    ]);
-    await db.run('UPDATE kiosks SET state = ?, state_since = ?, updated_at = ? WHERE id = ?', [to, now, now, id]);
+  /** Records the change and moves the kiosk to its new state. */
+  async setState(c: StateChange, db: SqlExec): Promise<void> {
+    await this.insertStateChange(c, db);
+    await db.run('UPDATE kiosks SET state = ?, state_since = ?, updated_at = ? WHERE id = ?', [c.to, c.at, c.at, c.kioskId]);
   }
 
   /** Kiosks silent for longer than their allowed missed beats (counted from `startedAt` at the earliest). */

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
-import { ErrorLine, SeverityBadge, StateBadge, usePoll } from './common.js';
+import { ColumnHeads, ErrorLine, ListToolbar, SeverityBadge, StateBadge, usePoll } from './common.js';
 import { AckButton } from './kiosk.js';
 import { formatAgo, formatTime, modeLabel } from './labels.js';
 
@@ -9,13 +9,13 @@ export function AlertsView() {
   const { data, error, reload } = usePoll(() => api.alerts(all), 5000, `alerts:${all}`);
   return (
     <section>
-      <div class="toolbar">
-        <h1>{all ? '最近告警 Recent alerts' : '未关闭告警 Open alerts'}</h1>
-        <label class="inline">
-          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已关闭
-          Include closed
-        </label>
-      </div>
+      <ListToolbar
+        level={1}
+        title={all ? '最近告警 Recent alerts' : '未关闭告警 Open alerts'}
+        all={all}
+        onAll={setAll}
+        allLabel="包括已关闭 Include closed"
+      />
       <ErrorLine error={error} />
       {!data ? (
         <p class="loading">加载中… Loading…</p>
@@ -23,16 +23,7 @@ export function AlertsView() {
         <p class="muted">没有告警 No alerts</p>
       ) : (
         <table class="list alerts">
-          <thead>
-            <tr>
-              <th>级别 Severity</th>
-              <th>终端 Kiosk</th>
-              <th>内容 Alert</th>
-              <th>开始 Opened</th>
-              <th>状态 State</th>
-              <th />
-            </tr>
-          </thead>
+          <ColumnHeads columns={['级别 Severity', '终端 Kiosk', '内容 Alert', '开始 Opened', '状态 State', '']} />
           <tbody>
             {data.alerts.map((a) => (
               <tr key={a.id} data-alert={a.code} class={a.resolvedAt === null ? '' : 'resolved'}>
@@ -104,15 +95,7 @@ export function NotSeenView() {
         </p>
       ) : (
         <table class="list">
-          <thead>
-            <tr>
-              <th>终端 Kiosk</th>
-              <th>站点 Site</th>
-              <th>最后心跳 Last heartbeat</th>
-              <th>状态 State</th>
-              <th>模式 Mode</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['终端 Kiosk', '站点 Site', '最后心跳 Last heartbeat', '状态 State', '模式 Mode']} />
           <tbody>
             {data.kiosks.map((k) => (
               <tr key={k.id}>

@@ -1,182 +1,38 @@
 /** The dashboard's view of central's JSON API (same-origin, session cookie). */
 
-export type FleetState = 'online' | 'warning' | 'error' | 'offline';
-type Role = 'viewer' | 'operator';
+import type {
+  Alert,
+  FleetState,
+  ChartSeries,
+  Command,
+  DashboardUser,
+  FleetPage,
+  Followup,
+  KioskDetail,
+  KioskSummary,
+  RatingsSummary,
+  SiteSparkline,
+} from '@kiosk/contracts/central-dashboard';
 
-export interface User {
-  username: string;
-  role: Role;
-}
-
-interface Condition {
-  code: string;
-  severity: 'warning' | 'error';
-  message: string;
-}
-
-export interface KioskSummary {
-  id: string;
-  site: string;
-  name: string | null;
-  state: FleetState;
-  stateSince: number | null;
-  lastSeenAt: number | null;
-  intervalMs: number;
-  mode: string | null;
-  modeMessage: string | null;
-  paper: string | null;
-  versions: { agent: string; ui: string | null } | null;
-  /** Citizen services and the paused ones; null from agents that do not report them. */
-  services: { total: number; paused: { id: string; reasons: string[] }[] } | null;
-  conditions: Condition[];
-  openAlerts: number;
-  openCommands: number;
-}
+// The server's JSON, defined once for both sides (packages/contracts/src/central-dashboard.ts).
+export type {
+  Alert,
+  ChartSeries,
+  Command,
+  DashboardUser as User,
+  FleetState,
+  Followup,
+  KioskSummary,
+  RatingGroup,
+  RatingsSummary,
+  SiteSparkline,
+} from '@kiosk/contracts/central-dashboard';
 
 export interface FleetFilter {
   state?: FleetState;
   mode?: string;
   q?: string;
   limit: number;
-}
-
-interface SiteCounts extends Record<FleetState, number> {
-  site: string;
-  matched: number;
-}
-
-export interface FleetPage {
-  generatedAt: number;
-  notSeenDays: number;
-  /** Whole fleet, whatever the filter. */
-  counts: Record<FleetState, number>;
-  total: number;
-  matched: number;
-  sites: SiteCounts[];
-  /** The first `limit` matching kiosks, in site order. */
-  kiosks: KioskSummary[];
-}
-
-interface DeviceStatus {
-  device: string;
-  action?: string;
-  detail?: string;
-  paper?: string;
-}
-
-export interface Alert {
-  id: number;
-  kioskId: string;
-  code: string;
-  severity: 'warning' | 'error';
-  source: 'heartbeat' | 'event' | 'central';
-  message: string;
-  openedAt: number;
-  lastAt: number;
-  occurrences: number;
-  resolvedAt: number | null;
-  ackedAt: number | null;
-  ackedBy: string | null;
-  suppressed: boolean;
-  site?: string | null;
-  name?: string | null;
-}
-
-export interface Command {
-  id: string;
-  kind: string;
-  message: string | null;
-  issuedBy: string;
-  issuedAt: number;
-  status: 'queued' | 'delivered' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'expired';
-  finishedAt: number | null;
-  detail: string | null;
-  screenshotId: string | null;
-}
-
-interface Heartbeat {
-  mode: string;
-  modeMessage?: string;
-  devices: Record<string, DeviceStatus>;
-  paper: string;
-  gas: { creditPending: number; needsAttention: number };
-  ui: { alive: boolean; lastPingAt: string | null };
-  versions: { agent: string; ui: string | null };
-  configHash: string;
-  outbox: { depth: number; oldestAt: string | null };
-  system: {
-    uptimeSeconds: number;
-    diskFreeBytes: number | null;
-    diskTotalBytes: number | null;
-    memoryFreeBytes: number;
-    memoryTotalBytes: number;
-  };
-}
-
-export interface KioskDetail extends KioskSummary {
-  firstSeenAt: number | null;
-  offlineAfterMissed: number;
-  heartbeat: Heartbeat | null;
-  totals: { sessionsStarted: number; sessionsCompleted: number; transactions: number; transactionsFailed: number };
-  alerts: Alert[];
-  events: { seq: number; type: string; at: string; receivedAt: number; payload: unknown }[];
-  stateChanges: { at: number; from: string | null; to: string }[];
-  commands: Command[];
-  screenshots: { id: string; at: number; commandId: string | null; bytes: number }[];
-}
-
-export interface RatingGroup {
-  key: string;
-  total: number;
-  satisfied: number;
-  bad: number;
-  rate: number | null;
-  openFollowups: number;
-}
-
-export interface RatingsSummary {
-  days: number;
-  filter: { site: string | null; service: string | null };
-  sites: string[];
-  services: string[];
-  total: number;
-  rate: number | null;
-  bySite: RatingGroup[];
-  byService: RatingGroup[];
-  series: { date: string; total: number; satisfied: number; rate: number | null }[];
-}
-
-export interface Followup {
-  id: string;
-  kioskId: string;
-  ratingId: string;
-  site: string;
-  service: string;
-  itemName: string;
-  department: string;
-  level: string;
-  reasons: string[];
-  openedAt: number;
-  handledAt: number | null;
-  handledBy: string | null;
-  note: string | null;
-}
-
-/** Per-day history for the charts (central/src/charts/queries.ts). */
-export interface ChartSeries {
-  scope: { kind: 'kiosk' | 'site'; id: string };
-  days: string[];
-  availability: (number | null)[];
-  availabilityOverall: number | null;
-  transactions: { total: number[]; failed: number[]; byService: { item: string; perDay: number[] }[] };
-  paper: { changes: number[]; outMinutes: number[] };
-  faults: { total: number[]; byDevice: { item: string; perDay: number[] }[] };
-}
-
-export interface SiteSparkline {
-  site: string;
-  availability: (number | null)[];
-  transactions: number[];
 }
 
 export class ApiError extends Error {
@@ -206,8 +62,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const api = {
-  me: () => call<{ user: User }>('GET', '/session'),
-  login: (username: string, password: string) => call<{ user: User }>('POST', '/session', { username, password }),
+  me: () => call<{ user: DashboardUser }>('GET', '/session'),
+  login: (username: string, password: string) => call<{ user: DashboardUser }>('POST', '/session', { username, password }),
   logout: () => call<unknown>('DELETE', '/session'),
   fleet: (f: FleetFilter) => {
     const q = new URLSearchParams({ limit: String(f.limit) });

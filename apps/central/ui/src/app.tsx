@@ -40,6 +40,30 @@ function useRoute(): Route {
   return useMemo(() => parseRoute(hash), [hash]);
 }
 
+/** A required text field of the login form with its visible label. */
+function LoginField(props: {
+  label: string;
+  name: string;
+  type?: 'password';
+  autoComplete: string;
+  value: string;
+  onValue(v: string): void;
+}) {
+  return (
+    <label class="field">
+      {props.label}
+      <input
+        name={props.name}
+        type={props.type}
+        autoComplete={props.autoComplete}
+        value={props.value}
+        onInput={(e) => props.onValue((e.target as HTMLInputElement).value)}
+        required
+      />
+    </label>
+  );
+}
+
 function Login({ onLogin }: { onLogin(u: User): void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -64,27 +88,15 @@ function Login({ onLogin }: { onLogin(u: User): void }) {
       >
         <h1>自助终端运维监控台</h1>
         <p class="muted">Kiosk fleet monitor — 请登录 Please log in</p>
-        <label class="field">
-          用户名 Username
-          <input
-            name="username"
-            autoComplete="username"
-            value={username}
-            onInput={(e) => setUsername((e.target as HTMLInputElement).value)}
-            required
-          />
-        </label>
-        <label class="field">
-          密码 Password
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-            required
-          />
-        </label>
+        <LoginField label="用户名 Username" name="username" autoComplete="username" value={username} onValue={setUsername} />
+        <LoginField
+          label="密码 Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+        />
         <ErrorLine error={error} />
         <button type="submit" class="primary" disabled={busy}>
           登录 Log in

@@ -3,6 +3,7 @@
  * sparklines. Each chart is an <svg role="img"> with <title>/<desc> and a data table beside it
  * (collapsed), so screen-reader users and people who prefer numbers get the same facts.
  */
+import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 
 /** Series colours: each at least 3:1 against the white card (WCAG 1.4.11), told apart by order too. */
@@ -83,6 +84,59 @@ function DataTable({
   );
 }
 
+/**
+ * The figure every daily chart is: the accessible <svg> (title, description) with the value axis
+ * (`yLabels`, top first) and the day axis around the chart's bars, then the caption (title and
+ * `note`) and the numbers as a table.
+ */
+function DailyChart({
+  title,
+  summary,
+  days,
+  yLabels,
+  note,
+  table,
+  children,
+}: {
+  title: string;
+  summary: string;
+  days: readonly string[];
+  yLabels: { y: number; text: string | number }[];
+  note: ComponentChildren;
+  table: { name: string; values: readonly (string | number)[] }[];
+  children: ComponentChildren;
+}) {
+  const id = useId();
+  return (
+    <figure class="chart" data-chart={title}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
+        <title id={`${id}-t`}>{title}</title>
+        <desc id={`${id}-d`}>{summary}</desc>
+        <g class="axis" aria-hidden="true">
+          {yLabels.map((l) => (
+            <text key={l.y} x={pad.left - 6} y={l.y} text-anchor="end">
+              {l.text}
+            </text>
+          ))}
+          <line x1={pad.left} x2={W - pad.right} y1={pad.top} y2={pad.top} stroke="#d9dee5" />
+        </g>
+        {children}
+        <XLabels days={days} />
+      </svg>
+      <figcaption>
+        <span class="chart-title">{title}</span> {note}
+      </figcaption>
+      <DataTable caption={title} days={days} columns={table} />
+    </figure>
+  );
+}
+
+/** Day `i`'s bar (or a segment of it) from `top` down `height` pixels; at least a hairline. */
+function DayBar({ i, count, top, height, fill }: { i: number; count: number; top: number; height: number; fill: string }) {
+  const bw = (W - pad.left - pad.right) / count;
+  return <rect x={pad.left + i * bw + bw * 0.15} y={top} width={bw * 0.7} height={Math.max(1, height)} fill={fill} />;
+}
+
 /** Stacked bars per day, one colour per series, with a legend and a table. */
 export function BarChart({
   title,
@@ -97,67 +151,52 @@ export function BarChart({
   unit: string;
   summary: string;
 }) {
-  const id = useId();
   const totals = days.map((_, i) => series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
   const plotH = H - pad.top - pad.bottom;
-  const bw = (W - pad.left - pad.right) / days.length;
   const y = (v: number): number => pad.top + plotH - (v / max) * plotH;
   return (
-    <figure class="chart" data-chart={title}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
-        <title id={`${id}-t`}>{title}</title>
-        <desc id={`${id}-d`}>{summary}</desc>
-        <g class="axis" aria-hidden="true">
-          <text x={pad.left - 6} y={pad.top + 4} text-anchor="end">
-            {max}
-          </text>
-          <text x={pad.left - 6} y={H - pad.bottom} text-anchor="end">
-            0
-          </text>
-          <line x1={pad.left} x2={W - pad.right} y1={pad.top} y2={pad.top} stroke="#d9dee5" />
-        </g>
-        {days.map((d, i) => {
-          let base = 0;
-          return (
-            <g key={d}>
-              {series.map((s, j) => {
-                const v = s.values[i] ?? 0;
-                if (v <= 0) return null;
-                const top = y(base + v);
-                const h = y(base) - top;
-                base += v;
-                return (
-                  <rect
-                    key={s.name}
-                    x={pad.left + i * bw + bw * 0.15}
-                    y={top}
-                    width={bw * 0.7}
-                    height={Math.max(1, h)}
-                    fill={palette[j % palette.length]}
-                  />
-                );
-              })}
-            </g>
-          );
-        })}
-        <XLabels days={days} />
-      </svg>
-      <figcaption>
-        <span class="chart-title">{title}</span> <span class="muted">({unit})</span>
-        {series.length > 1 ? (
-          <ul class="legend">
-            {series.map((s, j) => (
-              <li key={s.name}>
-                <span class="swatch" style={{ background: palette[j % palette.length] }} aria-hidden="true" />
-                {s.name}
-              </li>
-            ))}
-          </ul>
-        ) : null}
-      </figcaption>
-      <DataTable caption={title} days={days} columns={series.map((s) => ({ name: s.name, values: s.values }))} />
-    </figure>
+    <DailyChart
+      title={title}
+      summary={summary}
+      days={days}
+      yLabels={[
+        { y: pad.top + 4, text: max },
+        { y: H - pad.bottom, text: 0 },
+      ]}
+      note={
+        <>
+          <span class="muted">({unit})</span>
+          {series.length > 1 ? (
+            <ul class="legend">
+              {series.map((s, j) => (
+                <li key={s.name}>
+                  <span class="swatch" style={{ background: palette[j % palette.length] }} aria-hidden="true" />
+                  {s.name}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </>
+      }
+      table={series.map((s) => ({ name: s.name, values: s.values }))}
+    >
+      {days.map((d, i) => {
+        let base = 0;
+        return (
+          <g key={d}>
+            {series.map((s, j) => {
+              const v = s.values[i] ?? 0;
+              if (v <= 0) return null;
+              const top = y(base + v);
+              const h = y(base) - top;
+              base += v;
+              return <DayBar key={s.name} i={i} count={days.length} top={top} height={h} fill={palette[j % palette.length]!} />;
+            })}
+          </g>
+        );
+      })}
+    </DailyChart>
   );
 }
 
@@ -173,49 +212,37 @@ export function PercentChart({
   values: readonly (number | null)[];
   summary: string;
 }) {
-  const id = useId();
   const plotH = H - pad.top - pad.bottom;
-  const bw = (W - pad.left - pad.right) / days.length;
   const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
   return (
-    <figure class="chart" data-chart={title}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
-        <title id={`${id}-t`}>{title}</title>
-        <desc id={`${id}-d`}>{summary}</desc>
-        <g class="axis" aria-hidden="true">
-          <text x={pad.left - 6} y={pad.top + 4} text-anchor="end">
-            100%
-          </text>
-          <text x={pad.left - 6} y={pad.top + plotH / 2 + 4} text-anchor="end">
-            50%
-          </text>
-          <text x={pad.left - 6} y={H - pad.bottom} text-anchor="end">
-            0
-          </text>
-          <line x1={pad.left} x2={W - pad.right} y1={pad.top} y2={pad.top} stroke="#d9dee5" />
-        </g>
-        {values.map((v, i) => {
-          if (v === null) return null;
-          const h = v * plotH;
-          // Below 95 % a day stands out in the error colour.
-          return (
-            <rect
-              key={days[i]}
-              x={pad.left + i * bw + bw * 0.15}
-              y={pad.top + plotH - h}
-              width={bw * 0.7}
-              height={Math.max(1, h)}
-              fill={v < 0.95 ? '#b3261e' : '#17803d'}
-            />
-          );
-        })}
-        <XLabels days={days} />
-      </svg>
-      <figcaption>
-        <span class="chart-title">{title}</span> <span class="muted">(%; 低于 95% 标红 below 95% in red)</span>
-      </figcaption>
-      <DataTable caption={title} days={days} columns={[{ name: '可用率 Availability', values: values.map(pct) }]} />
-    </figure>
+    <DailyChart
+      title={title}
+      summary={summary}
+      days={days}
+      yLabels={[
+        { y: pad.top + 4, text: '100%' },
+        { y: pad.top + plotH / 2 + 4, text: '50%' },
+        { y: H - pad.bottom, text: 0 },
+      ]}
+      note={<span class="muted">(%; 低于 95% 标红 below 95% in red)</span>}
+      table={[{ name: '可用率 Availability', values: values.map(pct) }]}
+    >
+      {values.map((v, i) => {
+        if (v === null) return null;
+        const h = v * plotH;
+        // Below 95 % a day stands out in the error colour.
+        return (
+          <DayBar
+            key={days[i]}
+            i={i}
+            count={days.length}
+            top={pad.top + plotH - h}
+            height={h}
+            fill={v < 0.95 ? '#b3261e' : '#17803d'}
+          />
+        );
+      })}
+    </DailyChart>
   );
 }
 

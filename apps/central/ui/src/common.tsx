@@ -119,6 +119,35 @@ export function ConfirmDialog(props: {
   );
 }
 
+/** A list's heading with the switch that adds finished items (closed alerts, handled follow-ups). */
+export function ListToolbar(props: { level: 1 | 2; title: string; all: boolean; onAll(all: boolean): void; allLabel: string }) {
+  const Heading = props.level === 1 ? 'h1' : 'h2';
+  return (
+    <div class="toolbar">
+      <Heading>{props.title}</Heading>
+      <label class="inline">
+        <input type="checkbox" checked={props.all} onChange={(e) => props.onAll((e.target as HTMLInputElement).checked)} />{' '}
+        {props.allLabel}
+      </label>
+    </div>
+  );
+}
+
+/** A list table's header row; an empty name leaves a column (of buttons) unlabelled. */
+export function ColumnHeads({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => (
+          <th scope="col" key={i}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function ErrorLine({ error }: { error: string | null }) {
   return error ? (
     <p class="error" role="alert">

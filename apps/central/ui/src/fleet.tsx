@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, type FleetState, type KioskSummary, type SiteSparkline } from './api.js';
 import { Sparkline } from './charts.js';
-import { ErrorLine, PausedServices, StateBadge, usePoll } from './common.js';
+import { ColumnHeads, ErrorLine, PausedServices, StateBadge, usePoll } from './common.js';
 import { formatAgo, modeLabel, paperLabel, stateLabel } from './labels.js';
 
 const states: FleetState[] = ['online', 'warning', 'error', 'offline'];
@@ -201,17 +201,17 @@ export function FleetView() {
               <SiteSparks spark={sparkBySite.get(site)} />
             </h2>
             <table class="fleet">
-              <thead>
-                <tr>
-                  <th>状态 Status</th>
-                  <th>终端 Kiosk</th>
-                  <th>最后心跳 Last heartbeat</th>
-                  <th>纸张 Paper</th>
-                  <th>模式 Mode</th>
-                  <th>版本 Versions</th>
-                  <th>问题 Issues</th>
-                </tr>
-              </thead>
+              <ColumnHeads
+                columns={[
+                  '状态 Status',
+                  '终端 Kiosk',
+                  '最后心跳 Last heartbeat',
+                  '纸张 Paper',
+                  '模式 Mode',
+                  '版本 Versions',
+                  '问题 Issues',
+                ]}
+              />
               <tbody>
                 {kiosks.map((k) => (
                   <KioskRow key={k.id} k={k} now={now} />

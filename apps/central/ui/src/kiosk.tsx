@@ -1,7 +1,16 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Alert } from './api.js';
 import { HistoryCharts } from './history.js';
-import { ConfirmDialog, ErrorLine, PausedServices, SeverityBadge, StateBadge, usePoll, useSession } from './common.js';
+import {
+  ColumnHeads,
+  ConfirmDialog,
+  ErrorLine,
+  PausedServices,
+  SeverityBadge,
+  StateBadge,
+  usePoll,
+  useSession,
+} from './common.js';
 import {
   actionLabel,
   commandLabel,
@@ -231,15 +240,7 @@ export function KioskView({ id }: { id: string }) {
         <Commands kioskId={k.id} reload={reload} />
         {k.commands.length ? (
           <table class="list" data-testid="commands">
-            <thead>
-              <tr>
-                <th>命令 Command</th>
-                <th>状态 Status</th>
-                <th>下发人 By</th>
-                <th>时间 Issued</th>
-                <th>结果 Result</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['命令 Command', '状态 Status', '下发人 By', '时间 Issued', '结果 Result']} />
             <tbody>
               {k.commands.map((c) => (
                 <tr key={c.id} data-command-id={c.id} data-status={c.status}>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Followup, type RatingGroup, type RatingsSummary } from './api.js';
-import { ConfirmDialog, ErrorLine, usePoll, useSession } from './common.js';
+import { ColumnHeads, ConfirmDialog, ErrorLine, ListToolbar, usePoll, useSession } from './common.js';
 import { formatAgo, formatTime, serviceLabel } from './labels.js';
 
 const levelLabel: Record<string, string> = {
@@ -98,15 +98,7 @@ function GroupTable({
   return (
     <table class="list" data-testid={testid}>
       <caption>{title}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{title}</th>
-          <th scope="col">评价数 Ratings</th>
-          <th scope="col">差评 Bad</th>
-          <th scope="col">满意率 Rate</th>
-          <th scope="col">待整改 Open follow-ups</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={[title, '评价数 Ratings', '差评 Bad', '满意率 Rate', '待整改 Open follow-ups']} />
       <tbody>
         {groups.map((g) => (
           <tr key={g.key} data-key={g.key}>
@@ -246,28 +238,28 @@ export function RatingsView() {
           </div>
         </>
       )}
-      <div class="toolbar">
-        <h2>{all ? '差评整改 Follow-ups (all)' : '待整改 Open follow-ups'}</h2>
-        <label class="inline">
-          <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> 包括已处理
-          Include handled
-        </label>
-      </div>
+      <ListToolbar
+        level={2}
+        title={all ? '差评整改 Follow-ups (all)' : '待整改 Open follow-ups'}
+        all={all}
+        onAll={setAll}
+        allLabel="包括已处理 Include handled"
+      />
       {!items.data ? null : items.data.followups.length === 0 ? (
         <p class="muted">没有整改事项 No follow-ups</p>
       ) : (
         <table class="list followups" data-testid="followups">
-          <thead>
-            <tr>
-              <th scope="col">服务点 / 终端 Site / kiosk</th>
-              <th scope="col">事项 Service item</th>
-              <th scope="col">评价 Rating</th>
-              <th scope="col">原因 Reasons</th>
-              <th scope="col">时间 When</th>
-              <th scope="col">状态 State</th>
-              <th scope="col" />
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              '服务点 / 终端 Site / kiosk',
+              '事项 Service item',
+              '评价 Rating',
+              '原因 Reasons',
+              '时间 When',
+              '状态 State',
+              '',
+            ]}
+          />
           <tbody>
             {items.data.followups.map((f) => (
               <tr key={f.id} data-followup={f.id} data-service={f.service} class={f.handledAt === null ? '' : 'resolved'}>

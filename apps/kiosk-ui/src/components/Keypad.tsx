@@ -36,35 +36,49 @@ export function Field({ label, value, testid, masked }: { label: string; value: 
   );
 }
 
-export function NumericKeypad({
-  value,
-  onChange,
-  maxLength = 20,
-}: {
+/** What the keys do to a field of at most `maxLength` characters; every press restarts the idle timer. */
+function keyActions(value: string, onChange: (v: string) => void, maxLength: number) {
+  return {
+    type: (c: string): void => {
+      activity();
+      if (value.length < maxLength) onChange(value + c);
+    },
+    erase: (): void => {
+      activity();
+      onChange(value.slice(0, -1));
+    },
+    clear: (): void => {
+      activity();
+      onChange('');
+    },
+  };
+}
+
+/** What a keypad or keyboard types into: the field's value, its change handler, its longest value. */
+interface KeysProps {
   value: string;
   onChange(v: string): void;
   maxLength?: number;
-}) {
+}
+
+export function NumericKeypad({ value, onChange, maxLength = 20 }: KeysProps) {
   const t = useT();
-  const press = (d: string) => {
-    activity();
-    if (value.length < maxLength) onChange(value + d);
-  };
-  const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
+  const key = keyActions(value, onChange, maxLength);
+  const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
   return (
     <div class="keypad" role="group" aria-label={t('keypad.label')} data-testid="keypad">
-      {keys.map((k) => (
-        <button type="button" key={k} class="key" data-key={k} onClick={() => press(k)}>
+      {digits.map((k) => (
+        <button type="button" key={k} class="key" data-key={k} onClick={() => key.type(k)}>
           {k}
         </button>
       ))}
-      <button type="button" class="key key-fn" data-key="clear" onClick={() => (activity(), onChange(''))}>
+      <button type="button" class="key key-fn" data-key="clear" onClick={key.clear}>
         {t('keypad.clear')}
       </button>
-      <button type="button" class="key" data-key="0" onClick={() => press('0')}>
+      <button type="button" class="key" data-key="0" onClick={() => key.type('0')}>
         0
       </button>
-      <button type="button" class="key key-fn" data-key="delete" onClick={() => (activity(), onChange(value.slice(0, -1)))}>
+      <button type="button" class="key key-fn" data-key="delete" onClick={key.erase}>
         {t('keypad.delete')}
       </button>
     </div>
@@ -75,28 +89,17 @@ const letterRows = ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
 const digitRows = ['1234567890', '-/:()@.,', '#*+'];
 
 /** A simple keyboard: letters or digits and signs, space and delete (no gestures, one tap per key). */
-export function SimpleKeyboard({
-  value,
-  onChange,
-  maxLength = 60,
-}: {
-  value: string;
-  onChange(v: string): void;
-  maxLength?: number;
-}) {
+export function SimpleKeyboard({ value, onChange, maxLength = 60 }: KeysProps) {
   const t = useT();
   const [mode, setMode] = useState<'letters' | 'digits'>('letters');
   const rows = mode === 'letters' ? letterRows : digitRows;
-  const press = (c: string) => {
-    activity();
-    if (value.length < maxLength) onChange(value + c);
-  };
+  const key = keyActions(value, onChange, maxLength);
   return (
     <div class="keyboard" role="group" aria-label={t('keyboard.label')} data-testid="keyboard">
       {rows.map((row) => (
         <div class="keyboard-row" key={row}>
           {Array.from(row).map((c) => (
-            <button type="button" key={c} class="key" data-key={c} onClick={() => press(c)}>
+            <button type="button" key={c} class="key" data-key={c} onClick={() => key.type(c)}>
               {c}
             </button>
           ))}
@@ -111,10 +114,10 @@ export function SimpleKeyboard({
         >
           {mode === 'letters' ? t('keyboard.digits') : t('keyboard.letters')}
         </button>
-        <button type="button" class="key key-space" data-key="space" onClick={() => press(' ')}>
+        <button type="button" class="key key-space" data-key="space" onClick={() => key.type(' ')}>
           {t('keyboard.space')}
         </button>
-        <button type="button" class="key key-fn" data-key="delete" onClick={() => (activity(), onChange(value.slice(0, -1)))}>
+        <button type="button" class="key key-fn" data-key="delete" onClick={key.erase}>
           {t('keypad.delete')}
         </button>
       </div>

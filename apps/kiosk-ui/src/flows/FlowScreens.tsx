@@ -3,6 +3,8 @@ import { useT } from '../i18n';
 import type { IconName } from '../components/Icon';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
+import { tileText } from '../screens/Home';
+import type { ScreenProps } from '../screens/types';
 import { back, cont, type Send } from './actions';
 
 /**
@@ -17,6 +19,16 @@ export function PrevAction({ send, testid }: { send: Send; testid: string }) {
   return (
     <Action testid={testid} onClick={back(send)}>
       {t('flows.previous')}
+    </Action>
+  );
+}
+
+/** 首页 from a flow step that may leave (the agent refuses HOME while money or a device is busy). */
+export function FlowHomeAction({ send, testid }: { send: Send; testid: string }) {
+  const t = useT();
+  return (
+    <Action testid={testid} icon="home" onClick={() => send('Session.Home')}>
+      {t('common.home')}
     </Action>
   );
 }
@@ -75,6 +87,40 @@ export function WorkingScreen(props: {
     <Screen name="service" step={props.step} icon={props.icon} title={props.title} actions={props.actions}>
       <Progress text={props.text} testid={props.testid} />
       {props.children}
+    </Screen>
+  );
+}
+
+/**
+ * A service step with no screen of its own (the placeholder before a flow lands, or a step a flow's
+ * screens do not know): the service's title with Continue and Back, so nobody is stuck.
+ */
+export function ServicePlaceholder({
+  view,
+  send,
+  step,
+  children,
+}: ScreenProps & { step: string | null; children?: ComponentChildren }) {
+  const t = useT();
+  const id = view.service?.id ?? 'property';
+  return (
+    <Screen
+      name="service"
+      step={step}
+      icon={id}
+      title={t(tileText[id].title)}
+      actions={
+        <>
+          <Action testid="continue" primary onClick={cont(send)}>
+            {t('common.continue')}
+          </Action>
+          <Action testid="back-home" icon="home" onClick={back(send)}>
+            {t('common.back')}
+          </Action>
+        </>
+      }
+    >
+      {children}
     </Screen>
   );
 }

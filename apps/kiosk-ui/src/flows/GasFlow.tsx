@@ -22,7 +22,8 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
-import { FlowErrorScreen, PrevAction, WorkingScreen } from './FlowScreens';
+import { FlowErrorScreen, FlowHomeAction, PrevAction, WorkingScreen } from './FlowScreens';
+import { stepData } from './step-data';
 import './gas.css';
 
 /**
@@ -47,12 +48,7 @@ function Notice({ text, testid, tone }: { text: string; testid: string; tone?: '
 
 /** Home from any gas step that is not a money step (the agent refuses HOME while busy). */
 function HomeAction({ send }: { send: Send }) {
-  const t = useT();
-  return (
-    <Action testid="gas-home" icon="home" onClick={() => send('Session.Home')}>
-      {t('common.home')}
-    </Action>
-  );
+  return <FlowHomeAction send={send} testid="gas-home" />;
 }
 
 // ---------------------------------------------------------------------------------------- start
@@ -60,7 +56,7 @@ function HomeAction({ send }: { send: Send }) {
 /** A gas card was in the reader before the citizen asked for one: it is not read, it must come out. */
 function RemoveCard({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasRemoveCardData;
+  const d = stepData<GasRemoveCardData>(view);
   return (
     <Screen
       name="service"
@@ -85,7 +81,7 @@ function RemoveCard({ view, send }: ScreenProps) {
 function Start({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasStartData;
+  const d = stepData<GasStartData>(view);
   const [digits, setDigits] = useState('');
   const ok = /^\d{6,20}$/.test(digits);
   return (
@@ -188,7 +184,7 @@ function meterText(t: T, m: GasAccountData['meterType']): string {
 function AccountDetails({ a }: { a: GasAccountData }) {
   const t = useT();
   return (
-    <dl class="gas-fields" data-testid="gas-account">
+    <dl class="fields gas-fields" data-testid="gas-account">
       <dt>{t('gas.account.number')}</dt>
       <dd data-testid="gas-account-no">{a.accountNoMasked}</dd>
       <dt>{t('gas.account.holder')}</dt>
@@ -230,7 +226,7 @@ function AccountDetails({ a }: { a: GasAccountData }) {
 function Account({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasAccountStepData;
+  const d = stepData<GasAccountStepData>(view);
   const a = d.account;
   const [custom, setCustom] = useState(false);
   const [digits, setDigits] = useState('');
@@ -355,7 +351,7 @@ function Account({ view, send }: ScreenProps) {
 
 function Confirm({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasConfirmData;
+  const d = stepData<GasConfirmData>(view);
   return (
     <Screen
       name="service"
@@ -378,7 +374,7 @@ function Confirm({ view, send }: ScreenProps) {
         {yuan(d.amountFen)}
       </p>
       <p>{t('gas.confirm.volume', { volume: d.volumeM3.toFixed(2) })}</p>
-      <dl class="gas-fields">
+      <dl class="fields gas-fields">
         <dt>{t('gas.account.number')}</dt>
         <dd>{d.account.accountNoMasked}</dd>
         <dt>{t('gas.account.holder')}</dt>
@@ -408,7 +404,7 @@ function useSecondsLeft(deadline: string | null, fallback: number): number {
 
 function Paying({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasPayingData;
+  const d = stepData<GasPayingData>(view);
   const left = useSecondsLeft(d.deadline, d.secondsLeft);
   const mm = Math.floor(left / 60);
   const ss = String(left % 60).padStart(2, '0');
@@ -442,7 +438,7 @@ function Paying({ view, send }: ScreenProps) {
             {yuan(d.amountFen)}
           </p>
           <p class="gas-big">{t('gas.pay.scan')}</p>
-          <dl class="gas-fields">
+          <dl class="fields gas-fields">
             <dt>{t('gas.pay.merchant')}</dt>
             <dd data-testid="gas-merchant">{d.merchant}</dd>
             <dt>{t('gas.account.number')}</dt>
@@ -461,7 +457,7 @@ function Paying({ view, send }: ScreenProps) {
 
 function Crediting({ view }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasCreditingData;
+  const d = stepData<GasCreditingData>(view);
   return (
     <Screen name="service" step="crediting" icon="gas" title={t('gas.crediting.title')}>
       <p class="gas-amount">{yuan(d.amountFen)}</p>
@@ -481,7 +477,7 @@ function Crediting({ view }: ScreenProps) {
 function Printing({ view }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasPrintingData;
+  const d = stepData<GasPrintingData>(view);
   const ic = d.meterType === 'ic-card' && d.kind === 'receipt';
   return (
     <Screen
@@ -506,7 +502,7 @@ function Printing({ view }: ScreenProps) {
 function PendingEntry({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as Pick<GasStartData, 'notice'>;
+  const d = stepData<Pick<GasStartData, 'notice'>>(view);
   const [value, setValue] = useState('');
   const ok = value.trim().length >= 8;
   return (
@@ -562,7 +558,7 @@ function PendingEntry({ view, send }: ScreenProps) {
 
 function Finishing({ view }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as GasFinishingData;
+  const d = stepData<GasFinishingData>(view);
   return (
     <Screen name="service" step="finishing" icon="card" title={t('gas.pending.title')}>
       <p data-testid="gas-finishing-order">
@@ -577,7 +573,7 @@ function Finishing({ view }: ScreenProps) {
 function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
   const text = useText();
-  const d = view.flow!.data as unknown as GasErrorData;
+  const d = stepData<GasErrorData>(view);
   return (
     <FlowErrorScreen
       send={send}

@@ -9,11 +9,12 @@ import type {
 } from '@kiosk/contracts/licence-views';
 import { useT, type T } from '../i18n';
 import { Action, Screen } from '../components/Screen';
-import { Paged } from '../components/Paged';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event } from './actions';
 import { sharedRecordSteps } from './RecordFlows';
 import { PrevAction } from './FlowScreens';
+import { Choice, Holder, PickItem, RecordList } from './RecordParts';
+import { stepData } from './step-data';
 import './flows.css';
 
 /**
@@ -21,15 +22,13 @@ import './flows.css';
  * errors are the record services' screens; everything shown is masked by the agent.
  */
 
-const { holder: Holder } = sharedRecordSteps;
-
 const validTo = (v: string, t: T): string => (v === 'long-term' ? t('licence.validTo.longTerm') : v);
 
 /** The licence's own data; with `all`, its key fields too (one list, so the columns line up). */
 function LicenceFields({ l, all = false }: { l: LicenceView; all?: boolean }) {
   const t = useT();
   return (
-    <dl class="rf-fields">
+    <dl class="fields rf-fields">
       <dt>{t('licence.field.number')}</dt>
       <dd data-testid="licence-number">{l.number}</dd>
       <dt>{t('licence.field.issuer')}</dt>
@@ -51,7 +50,7 @@ function LicenceFields({ l, all = false }: { l: LicenceView; all?: boolean }) {
 
 function Consent({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicenceConsentData;
+  const d = stepData<LicenceConsentData>(view);
   return (
     <Screen
       name="service"
@@ -78,7 +77,7 @@ function Consent({ view, send }: ScreenProps) {
 
 function Purpose({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicencePurposeData;
+  const d = stepData<LicencePurposeData>(view);
   return (
     <Screen
       name="service"
@@ -90,15 +89,12 @@ function Purpose({ view, send }: ScreenProps) {
       <p>{t('licence.purpose.hint')}</p>
       <div class="rf-choices" role="group" aria-label={t('licence.purpose.title')}>
         {d.purposes.map((p) => (
-          <button
-            type="button"
+          <Choice
             key={p}
-            class="rf-choice"
-            data-testid={`licence-purpose-${p}`}
+            testid={`licence-purpose-${p}`}
             onClick={event(send, 'purpose', { purpose: p })}
-          >
-            <strong>{t(`licence.purpose.${p}`)}</strong>
-          </button>
+            title={t(`licence.purpose.${p}`)}
+          />
         ))}
       </div>
     </Screen>
@@ -107,7 +103,7 @@ function Purpose({ view, send }: ScreenProps) {
 
 function List({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicenceListData;
+  const d = stepData<LicenceListData>(view);
   return (
     <Screen
       name="service"
@@ -118,28 +114,19 @@ function List({ view, send }: ScreenProps) {
     >
       <Holder holder={d.holder} />
       <p>{t('licence.list.count', { n: d.licences.length, purpose: t(`licence.purpose.${d.purpose}`) })}</p>
-      <Paged
+      <RecordList
         items={d.licences}
         keyOf={(l) => l.licenceId}
-        listClass="rf-list"
-        testid="rf-list"
         label={t('licence.list.label')}
         render={(l, m) => (
-          <button
-            type="button"
-            class="rf-item rf-pick"
-            {...(m
-              ? { tabIndex: -1 }
-              : {
-                  'data-testid': 'licence-item',
-                  'data-type': l.type,
-                  'data-licence': l.licenceId,
-                  onClick: event(send, 'select', { licenceId: l.licenceId }),
-                })}
+          <PickItem
+            measure={m}
+            testAttrs={{ 'data-testid': 'licence-item', 'data-type': l.type, 'data-licence': l.licenceId }}
+            onClick={event(send, 'select', { licenceId: l.licenceId })}
           >
             <span class="rf-item-title">{t(`licence.type.${l.type}`)}</span>
             <LicenceFields l={l} />
-          </button>
+          </PickItem>
         )}
       />
     </Screen>
@@ -148,7 +135,7 @@ function List({ view, send }: ScreenProps) {
 
 function Preview({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as LicencePreviewData;
+  const d = stepData<LicencePreviewData>(view);
   const l = d.licence;
   return (
     <Screen

@@ -3,7 +3,6 @@ import type { ServiceId } from '@kiosk/contracts/session-view';
 import type {
   ConfirmData,
   ErrorData,
-  HolderView,
   NoRecordsData,
   PropertyListData,
   PropertyStatusView,
@@ -20,7 +19,9 @@ import { Paged } from '../components/Paged';
 import { tileText } from '../screens/Home';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event, type Send } from './actions';
-import { FlowErrorScreen, PrevAction, WorkingScreen } from './FlowScreens';
+import { FlowErrorScreen, PrevAction, ServicePlaceholder, WorkingScreen } from './FlowScreens';
+import { Choice, Fields, Holder, PaymentTitle, PickItem, RecordList } from './RecordParts';
+import { stepData } from './step-data';
 import './flows.css';
 
 /**
@@ -28,19 +29,6 @@ import './flows.css';
  * (`view.flow = {step, data}`, packages/contracts/src/record-views.ts) decides what shows; every tap is
  * a `Session.*` command. Data on these screens is masked or non-personal.
  */
-
-function Holder({ holder }: { holder: HolderView | null }) {
-  const t = useT();
-  if (!holder) return null;
-  return (
-    <p class="rf-holder" data-testid="rf-holder">
-      <span>{t('identity.name')}：</span>
-      <strong data-testid="rf-holder-name">{holder.name}</strong>
-      <span>{t('identity.number')}：</span>
-      <strong data-testid="rf-holder-number">{holder.idNumber}</strong>
-    </p>
-  );
-}
 
 function HomeButton({ send, label }: { send: Send; label?: string }) {
   const t = useT();
@@ -53,17 +41,6 @@ function HomeButton({ send, label }: { send: Send; label?: string }) {
 
 function PrevButton({ send }: { send: Send }) {
   return <PrevAction send={send} testid="rf-back" />;
-}
-
-function Field({ label, value, testid }: { label: string; value: string; testid?: string }) {
-  const { lang } = usePrefs();
-  if (!value) return null;
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd data-testid={testid}>{upstreamText(value, lang)}</dd>
-    </>
-  );
 }
 
 // ---------------------------------------------------------------------------------------- shared
@@ -92,7 +69,7 @@ function Loading({ view, send }: ScreenProps) {
 
 function NoRecords({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as NoRecordsData;
+  const d = stepData<NoRecordsData>(view);
   const range = d.fromYear !== null && d.toYear !== null ? t('flows.years.range', { from: d.fromYear, to: d.toYear }) : '';
   return (
     <Screen
@@ -122,7 +99,7 @@ function NoRecords({ view, send }: ScreenProps) {
 function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as ErrorData;
+  const d = stepData<ErrorData>(view);
   return (
     <FlowErrorScreen
       send={send}
@@ -138,7 +115,7 @@ function ErrorStep({ view, send }: ScreenProps) {
 function Confirm({ view, send }: ScreenProps) {
   const t = useT();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as ConfirmData;
+  const d = stepData<ConfirmData>(view);
   return (
     <Screen
       name="service"
@@ -178,14 +155,15 @@ function Confirm({ view, send }: ScreenProps) {
   );
 }
 
-function PrintActions({ send, count }: { send: Send; count: number }) {
+/** Print the records shown, then the step's way back (home from a flow's first list, else the previous step). */
+function PrintActions({ send, count, way }: { send: Send; count: number; way: 'home' | 'prev' }) {
   const t = useT();
   return (
     <>
       <Action testid="rf-print" primary icon="printer" onClick={cont(send)}>
         {t('flows.print', { n: count })}
       </Action>
-      <PrevButton send={send} />
+      {way === 'home' ? <HomeButton send={send} /> : <PrevButton send={send} />}
     </>
   );
 }
@@ -210,41 +188,33 @@ function statusText(s: PropertyStatusView, t: T): string {
 function PropertyList({ view, send }: ScreenProps) {
   const t = useT();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as PropertyListData;
+  const d = stepData<PropertyListData>(view);
   return (
     <Screen
       name="service"
       step="list"
       icon="property"
       title={t('flows.property.title')}
-      actions={
-        <>
-          <Action testid="rf-print" primary icon="printer" onClick={cont(send)}>
-            {t('flows.print', { n: d.properties.length })}
-          </Action>
-          <HomeButton send={send} />
-        </>
-      }
+      actions={<PrintActions send={send} count={d.properties.length} way="home" />}
     >
       <Holder holder={d.holder} />
       <p>{t('flows.property.count', { n: d.properties.length, registry: d.registry })}</p>
-      <Paged
+      <RecordList
         items={d.properties}
         keyOf={(p) => p.certificateNo}
-        listClass="rf-list"
-        testid="rf-list"
-        label={t('flows.list.label')}
         render={(p, m) => (
           <div class="rf-item" {...(m ? {} : { 'data-testid': 'property-item', 'data-cert': p.certificateNo })}>
             <p class="rf-item-title">{p.location}</p>
-            <dl class="rf-fields">
-              <Field label={t('flows.property.certificateNo')} value={p.certificateNo} />
-              <Field label={t('flows.property.unitNumber')} value={p.unitNumber} />
-              <Field label={t('flows.property.area')} value={`${p.areaM2} ㎡`} />
-              <Field label={t('flows.property.usage')} value={p.usage} />
-              <Field label={t('flows.property.rightType')} value={p.rightType} />
-              <Field label={t('flows.property.registeredOn')} value={p.registeredOn} />
-            </dl>
+            <Fields
+              rows={[
+                [t('flows.property.certificateNo'), p.certificateNo],
+                [t('flows.property.unitNumber'), p.unitNumber],
+                [t('flows.property.area'), `${p.areaM2} ㎡`],
+                [t('flows.property.usage'), p.usage],
+                [t('flows.property.rightType'), p.rightType],
+                [t('flows.property.registeredOn'), p.registeredOn],
+              ]}
+            />
             <ul class="rf-statuses">
               {p.statuses.map((s, i) => (
                 <li key={i} class={`rf-status rf-status-${s.type}`} {...(m ? {} : { 'data-testid': `status-${s.type}` })}>
@@ -263,7 +233,7 @@ function PropertyList({ view, send }: ScreenProps) {
 
 function TaxYears({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as TaxYearsData;
+  const d = stepData<TaxYearsData>(view);
   const years = [...d.years].sort((a, b) => a - b);
   const pick = (name: 'from' | 'to', y: number) => {
     const from = name === 'from' ? y : Math.min(d.fromYear, y);
@@ -312,8 +282,7 @@ function TaxYears({ view, send }: ScreenProps) {
 
 function TaxList({ view, send }: ScreenProps) {
   const t = useT();
-  const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as TaxListData;
+  const d = stepData<TaxListData>(view);
   const chosen = new Set(d.selected);
   const choose = (voucherNos: string[]) => send('Session.FlowEvent', { name: 'select', data: { voucherNos } });
   const toggle = (v: string) => () => choose(chosen.has(v) ? d.selected.filter((x) => x !== v) : [...d.selected, v]);
@@ -323,7 +292,7 @@ function TaxList({ view, send }: ScreenProps) {
       step="list"
       icon="tax"
       title={t('flows.tax.title')}
-      actions={<PrintActions send={send} count={d.selected.length} />}
+      actions={<PrintActions send={send} count={d.selected.length} way="prev" />}
     >
       <Holder holder={d.holder} />
       <p data-testid="tax-summary">
@@ -340,35 +309,37 @@ function TaxList({ view, send }: ScreenProps) {
           {t('flows.tax.selectNone')}
         </button>
       </div>
-      <Paged
+      <RecordList
         items={d.records}
         keyOf={(r) => r.voucherNo}
-        listClass="rf-list"
-        testid="rf-list"
-        label={t('flows.list.label')}
         render={(r, m) => (
-          <button
-            type="button"
-            class="rf-item rf-pick rf-toggle"
-            aria-pressed={chosen.has(r.voucherNo)}
-            {...(m
-              ? { tabIndex: -1 }
-              : { 'data-testid': 'tax-record', 'data-voucher': r.voucherNo, onClick: toggle(r.voucherNo) })}
+          <PickItem
+            measure={m}
+            pressed={chosen.has(r.voucherNo)}
+            testAttrs={{ 'data-testid': 'tax-record', 'data-voucher': r.voucherNo }}
+            onClick={toggle(r.voucherNo)}
           >
-            <span class="rf-item-title">
-              <span class="rf-check" aria-hidden="true">
-                {chosen.has(r.voucherNo) ? '☑' : '☐'}
-              </span>{' '}
-              {upstreamText(r.taxType, lang)} · {upstreamText(r.taxItem, lang)} <strong class="rf-amount">{r.amount}</strong>
-            </span>
-            <dl class="rf-fields">
-              <Field label={t('flows.tax.period')} value={r.period} />
-              <Field label={t('flows.tax.authority')} value={r.taxAuthority} />
-              <Field label={t('flows.tax.paidOn')} value={r.paidOn} />
-              <Field label={t('flows.tax.voucherNo')} value={r.voucherNo} />
-              <Field label={t('flows.tax.verificationCode')} value={r.verificationCode} />
-            </dl>
-          </button>
+            <PaymentTitle
+              mark={
+                <>
+                  <span class="rf-check" aria-hidden="true">
+                    {chosen.has(r.voucherNo) ? '☑' : '☐'}
+                  </span>{' '}
+                </>
+              }
+              what={[r.taxType, r.taxItem]}
+              amount={r.amount}
+            />
+            <Fields
+              rows={[
+                [t('flows.tax.period'), r.period],
+                [t('flows.tax.authority'), r.taxAuthority],
+                [t('flows.tax.paidOn'), r.paidOn],
+                [t('flows.tax.voucherNo'), r.voucherNo],
+                [t('flows.tax.verificationCode'), r.verificationCode],
+              ]}
+            />
+          </PickItem>
         )}
       />
     </Screen>
@@ -390,16 +361,13 @@ function SocialKind({ send }: ScreenProps) {
     >
       <div class="rf-choices">
         {kinds.map((k) => (
-          <button
-            type="button"
+          <Choice
             key={k}
-            class="rf-choice"
-            data-testid={`social-kind-${k}`}
+            testid={`social-kind-${k}`}
             onClick={event(send, 'kind', { kind: k })}
-          >
-            <strong>{t(`flows.social.kind.${k}`)}</strong>
-            <span>{t(`flows.social.kind.${k}.desc`)}</span>
-          </button>
+            title={t(`flows.social.kind.${k}`)}
+            desc={t(`flows.social.kind.${k}.desc`)}
+          />
         ))}
       </div>
     </Screen>
@@ -408,7 +376,7 @@ function SocialKind({ send }: ScreenProps) {
 
 function SocialYears({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as SocialYearsData;
+  const d = stepData<SocialYearsData>(view);
   return (
     <Screen
       name="service"
@@ -421,16 +389,13 @@ function SocialYears({ view, send }: ScreenProps) {
       <p>{t('flows.social.chooseYear')}</p>
       <div class="rf-choices">
         {d.years.map((y) => (
-          <button
-            type="button"
+          <Choice
             key={y.year}
-            class="rf-choice"
-            data-testid={`social-year-${y.year}`}
+            testid={`social-year-${y.year}`}
             onClick={event(send, 'year', { year: y.year })}
-          >
-            <strong>{t('flows.social.year', { year: y.year })}</strong>
-            <span>{t('flows.social.yearSummary', { n: y.count, total: y.total })}</span>
-          </button>
+            title={t('flows.social.year', { year: y.year })}
+            desc={t('flows.social.yearSummary', { n: y.count, total: y.total })}
+          />
         ))}
       </div>
     </Screen>
@@ -439,8 +404,7 @@ function SocialYears({ view, send }: ScreenProps) {
 
 function SocialList({ view, send }: ScreenProps) {
   const t = useT();
-  const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as SocialListData;
+  const d = stepData<SocialListData>(view);
   return (
     <Screen
       name="service"
@@ -457,34 +421,25 @@ function SocialList({ view, send }: ScreenProps) {
       }
     >
       <p>{t('flows.social.chooseSlip')}</p>
-      <Paged
+      <RecordList
         items={d.records}
         keyOf={(r) => r.voucherNo}
-        listClass="rf-list"
-        testid="rf-list"
-        label={t('flows.list.label')}
         render={(r, m) => (
-          <button
-            type="button"
-            class="rf-item rf-pick"
-            {...(m
-              ? { tabIndex: -1 }
-              : {
-                  'data-testid': 'social-record',
-                  'data-voucher': r.voucherNo,
-                  onClick: event(send, 'select', { voucherNo: r.voucherNo }),
-                })}
+          <PickItem
+            measure={m}
+            testAttrs={{ 'data-testid': 'social-record', 'data-voucher': r.voucherNo }}
+            onClick={event(send, 'select', { voucherNo: r.voucherNo })}
           >
-            <span class="rf-item-title">
-              {upstreamText(r.insuranceType, lang)} · {upstreamText(r.period, lang)} <strong class="rf-amount">{r.amount}</strong>
-            </span>
-            <dl class="rf-fields">
-              <Field label={t('flows.social.base')} value={r.base} />
-              <Field label={t('flows.social.grade')} value={r.grade} />
-              <Field label={t('flows.social.paidOn')} value={r.paidOn} />
-              <Field label={t('flows.social.voucherNo')} value={r.voucherNo} />
-            </dl>
-          </button>
+            <PaymentTitle what={[r.insuranceType, r.period]} amount={r.amount} />
+            <Fields
+              rows={[
+                [t('flows.social.base'), r.base],
+                [t('flows.social.grade'), r.grade],
+                [t('flows.social.paidOn'), r.paidOn],
+                [t('flows.social.voucherNo'), r.voucherNo],
+              ]}
+            />
+          </PickItem>
         )}
       />
     </Screen>
@@ -507,31 +462,9 @@ const own: Record<'property' | 'tax' | 'social', Record<string, FunctionComponen
   social: { chooseKind: SocialKind, years: SocialYears, list: SocialList },
 };
 
-/**
- * A step these screens do not know (another flow registered for the service, e.g. a test's):
- * the service's title with Continue and Back, like the session's placeholder, so nobody is stuck.
- */
-function OtherStep({ view, send }: ScreenProps) {
-  const t = useT();
-  const id = view.service?.id ?? 'property';
-  return (
-    <Screen
-      name="service"
-      step={view.flow?.step ?? null}
-      icon={id}
-      title={t(tileText[id].title)}
-      actions={
-        <>
-          <Action testid="continue" primary onClick={cont(send)}>
-            {t('common.continue')}
-          </Action>
-          <Action testid="back-home" icon="home" onClick={back(send)}>
-            {t('common.back')}
-          </Action>
-        </>
-      }
-    />
-  );
+/** A step these screens do not know (another flow registered for the service, e.g. a test's). */
+function OtherStep(props: ScreenProps) {
+  return <ServicePlaceholder {...props} step={props.view.flow?.step ?? null} />;
 }
 
 function screenFor(service: 'property' | 'tax' | 'social'): FunctionComponent<ScreenProps> {
@@ -543,7 +476,7 @@ function screenFor(service: 'property' | 'tax' | 'social'): FunctionComponent<Sc
 }
 
 /** Loading, registering and error screens for other flows built on these pieces (LicenceFlow.tsx). */
-export const sharedRecordSteps = { loading: Loading, registering: Loading, error: ErrorStep, holder: Holder };
+export const sharedRecordSteps = { loading: Loading, registering: Loading, error: ErrorStep };
 
 /** Registered in screens/Service.tsx. */
 export const recordFlowScreens: Partial<Record<ServiceId, FunctionComponent<ScreenProps>>> = {

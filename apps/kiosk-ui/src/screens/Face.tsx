@@ -1,6 +1,7 @@
 import { useT } from '../i18n';
 import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
+import { ContinueAction, HomeAction, ProblemScreen } from './SessionActions';
 import type { ScreenProps } from './types';
 
 /** Face check: separate consent where "yes" and "no" look alike (no nudging), live preview, capture, result. */
@@ -14,11 +15,7 @@ export function Face({ view, send }: ScreenProps) {
       {t('face.decline')}
     </Action>
   );
-  const home = (
-    <Action testid="back-home" icon="home" onClick={() => send('Session.Home')}>
-      {t('common.back')}
-    </Action>
-  );
+  const home = <HomeAction send={send} />;
   switch (step) {
     case 'preview':
     case 'capturing':
@@ -57,54 +54,27 @@ export function Face({ view, send }: ScreenProps) {
           icon="check"
           tone="good"
           title={t('face.matched')}
-          actions={
-            <Action testid="continue" primary onClick={() => send('Session.Continue')}>
-              {t('common.continue')}
-            </Action>
-          }
+          actions={<ContinueAction send={send} />}
         />
       );
     case 'mismatch':
       return (
-        <Screen
+        <ProblemScreen
           name="face"
           step={step}
-          icon="alert"
-          tone="bad"
           title={t('face.mismatch')}
-          actions={
-            <>
-              {(view.face?.attemptsLeft ?? 0) > 0 && (
-                <Action testid="retry" primary onClick={() => send('Session.Retry')}>
-                  {t('common.retry')}
-                </Action>
-              )}
-              {decline}
-            </>
-          }
+          send={send}
+          retry={(view.face?.attemptsLeft ?? 0) > 0}
+          wayOut={decline}
         >
           <p>{t('face.mismatch.hint', { n: view.face?.attemptsLeft ?? 0 })}</p>
-        </Screen>
+        </ProblemScreen>
       );
     case 'failed':
       return (
-        <Screen
-          name="face"
-          step={step}
-          icon="alert"
-          tone="bad"
-          title={t('face.failed')}
-          actions={
-            <>
-              <Action testid="retry" primary onClick={() => send('Session.Retry')}>
-                {t('common.retry')}
-              </Action>
-              {decline}
-            </>
-          }
-        >
+        <ProblemScreen name="face" step={step} title={t('face.failed')} send={send} retry wayOut={decline}>
           <p>{t('face.failed.hint')}</p>
-        </Screen>
+        </ProblemScreen>
       );
     case 'declined':
       return (
@@ -116,9 +86,7 @@ export function Face({ view, send }: ScreenProps) {
           actions={
             optional ? (
               <>
-                <Action testid="continue" primary onClick={() => send('Session.Continue')}>
-                  {t('common.continue')}
-                </Action>
+                <ContinueAction send={send} />
                 {home}
               </>
             ) : (

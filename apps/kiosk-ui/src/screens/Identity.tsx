@@ -1,99 +1,65 @@
+import type { ComponentChildren } from 'preact';
 import { useT } from '../i18n';
 import { Progress } from '../components/Progress';
-import { Action, Screen } from '../components/Screen';
+import { Screen } from '../components/Screen';
+import { ContinueAction, HomeAction, ProblemScreen } from './SessionActions';
 import type { ScreenProps } from './types';
 
 /** Place card → reading → masked identity; every failure says what happened and offers a way out. */
 export function Identity({ view, send }: ScreenProps) {
   const t = useT();
   const step = view.step ?? 'waitCard';
-  const home = (
-    <Action testid="back-home" icon="home" onClick={() => send('Session.Home')}>
-      {t('common.back')}
-    </Action>
-  );
+  const home = <HomeAction send={send} />;
   const hotline = view.contact.hotline;
   const eid = view.eid ?? null;
-  const retry = (
-    <>
-      <Action testid="retry" primary onClick={() => send('Session.Retry')}>
-        {t('common.retry')}
-      </Action>
-      {home}
-    </>
-  );
   switch (step) {
     case 'eidChecking':
-      return (
-        <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
-          <CodeSymbol />
-          <Progress text={t('identity.eid.checking')} testid="eid-checking" />
-        </Screen>
-      );
+      return <Working step={step} art={<CodeSymbol />} text={t('identity.eid.checking')} testid="eid-checking" />;
     case 'eidRefused': {
       const reason = eid?.refused ?? 'unavailable';
       return (
-        <Screen name="identity" step={step} icon="alert" tone="bad" title={t(`identity.eid.refused.${reason}`)} actions={retry}>
+        <ProblemScreen name="identity" step={step} title={t(`identity.eid.refused.${reason}`)} send={send} retry wayOut={home}>
           <p data-testid="eid-refused" data-reason={reason}>
             {t(`identity.eid.refused.${reason}.hint`)}
           </p>
           <p>{t('identity.eid.orCard')}</p>
-        </Screen>
+        </ProblemScreen>
       );
     }
     case 'eidCardOnly':
       return (
-        <Screen name="identity" step={step} icon="alert" tone="bad" title={t('identity.eid.cardOnly')} actions={retry}>
+        <ProblemScreen name="identity" step={step} title={t('identity.eid.cardOnly')} send={send} retry wayOut={home}>
           <CardAnimation />
           <p data-testid="eid-card-only">{t('identity.eid.cardOnly.hint')}</p>
-        </Screen>
+        </ProblemScreen>
       );
     case 'reading':
-      return (
-        <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
-          <CardAnimation />
-          <Progress text={t('identity.reading')} testid="reading" />
-        </Screen>
-      );
+      return <Working step={step} art={<CardAnimation />} text={t('identity.reading')} testid="reading" />;
     case 'replace':
       return (
-        <Screen name="identity" step={step} icon="alert" tone="bad" title={t('identity.replace')} actions={home}>
+        <ProblemScreen name="identity" step={step} title={t('identity.replace')} send={send} retry={false} wayOut={home}>
           <CardAnimation />
-        </Screen>
+        </ProblemScreen>
       );
     case 'unreadable':
       return (
-        <Screen
-          name="identity"
-          step={step}
-          icon="alert"
-          tone="bad"
-          title={t('identity.unreadable')}
-          actions={
-            <>
-              <Action testid="retry" primary onClick={() => send('Session.Retry')}>
-                {t('common.retry')}
-              </Action>
-              {home}
-            </>
-          }
-        >
+        <ProblemScreen name="identity" step={step} title={t('identity.unreadable')} send={send} retry wayOut={home}>
           <p>{t('identity.unreadable.hint')}</p>
-        </Screen>
+        </ProblemScreen>
       );
     case 'readerDown':
       return (
-        <Screen name="identity" step={step} icon="alert" tone="bad" title={t('identity.readerDown')} actions={home}>
+        <ProblemScreen name="identity" step={step} title={t('identity.readerDown')} send={send} retry={false} wayOut={home}>
           <p>{t('identity.readerDown.hint', { hotline })}</p>
           {eid?.offered && <p data-testid="eid-offer">{t('identity.eid.or')}</p>}
-        </Screen>
+        </ProblemScreen>
       );
     case 'expired':
       return (
-        <Screen name="identity" step={step} icon="alert" tone="bad" title={t('identity.expired')} actions={home}>
+        <ProblemScreen name="identity" step={step} title={t('identity.expired')} send={send} retry={false} wayOut={home}>
           {view.identity && <IdentityCard view={view} />}
           <p>{t('identity.expired.hint', { validTo: view.identity?.validTo ?? '' })}</p>
-        </Screen>
+        </ProblemScreen>
       );
     case 'confirmed':
       return (
@@ -105,9 +71,7 @@ export function Identity({ view, send }: ScreenProps) {
           title={t('identity.confirmed')}
           actions={
             <>
-              <Action testid="continue" primary onClick={() => send('Session.Continue')}>
-                {t('common.continue')}
-              </Action>
+              <ContinueAction send={send} />
               {home}
             </>
           }
@@ -142,6 +106,17 @@ export function Identity({ view, send }: ScreenProps) {
         </Screen>
       );
   }
+}
+
+/** Reading the card or checking the e-ID code: what is being read, and the spinner with words. */
+function Working({ step, art, text, testid }: { step: string; art: ComponentChildren; text: string; testid: string }) {
+  const t = useT();
+  return (
+    <Screen name="identity" step={step} icon="card" title={t('identity.title')}>
+      {art}
+      <Progress text={text} testid={testid} />
+    </Screen>
+  );
 }
 
 function IdentityCard({ view }: { view: ScreenProps['view'] }) {

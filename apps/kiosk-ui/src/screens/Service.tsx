@@ -1,13 +1,12 @@
 import type { FunctionComponent } from 'preact';
 import type { ServiceId } from '@kiosk/contracts/session-view';
 import { useT } from '../i18n';
-import { Action, Screen } from '../components/Screen';
-import { tileText } from './Home';
 import type { ScreenProps } from './types';
 import { recordFlowScreens } from '../flows/RecordFlows';
 import { gasFlowScreens } from '../flows/GasFlow';
 import { licenceFlowScreens } from '../flows/LicenceFlow';
 import { photoFlowScreens } from '../flows/PhotoFlow';
+import { ServicePlaceholder } from '../flows/FlowScreens';
 
 /**
  * Service flows' own screens, by service. A flow's view (`view.flow`: step + masked data) comes
@@ -28,32 +27,16 @@ export function Service(props: ScreenProps) {
 }
 
 /** Labelled placeholder until the service's own flow lands. */
-function ComingSoon({ view, send }: ScreenProps) {
+function ComingSoon(props: ScreenProps) {
   const t = useT();
-  const id = view.service?.id ?? 'property';
   return (
-    <Screen
-      name="service"
-      step="comingSoon"
-      icon={id}
-      title={t(tileText[id].title)}
-      actions={
-        <>
-          <Action testid="continue" primary onClick={() => send('Session.Continue')}>
-            {t('common.continue')}
-          </Action>
-          <Action testid="back-home" icon="home" onClick={() => send('Session.Back')}>
-            {t('common.back')}
-          </Action>
-        </>
-      }
-    >
+    <ServicePlaceholder {...props} step="comingSoon">
       <div data-testid="coming-soon">
         <p class="notice">
           <strong>{t('soon.title')}</strong>
         </p>
         <p>{t('soon.body')}</p>
       </div>
-    </Screen>
+    </ServicePlaceholder>
   );
 }

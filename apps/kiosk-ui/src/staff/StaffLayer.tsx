@@ -21,6 +21,7 @@ import {
   type StaffView,
 } from '@kiosk/contracts/staff-view';
 import { staffText, type StaffKey } from './messages';
+import { StaffDialog, StaffHead, WideButton } from './StaffDialog';
 import './staff.css';
 
 type T = (key: StaffKey | string, params?: Record<string, string | number>) => string;
@@ -107,51 +108,43 @@ function Prompt({ client, view, sessionActive }: { client: AgentClient; view: St
     }
   };
   return (
-    <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="staff-prompt-title" data-testid="staff-prompt">
-      <div class="staff-card">
-        <div class="staff-head">
-          <h2 id="staff-prompt-title">{t('prompt.title')}</h2>
-          <button
-            type="button"
-            class="staff-close"
-            data-testid="staff-prompt-close"
-            onClick={() => void client.command('Staff.ClosePrompt')}
-          >
-            <Icon name="exit" size="1.2em" />
-            {t('prompt.close')}
-          </button>
-        </div>
-        {view.lock ? (
-          <p class="staff-error" role="alert" data-testid="staff-locked">
-            <Icon name="alert" size="1em" /> {t('prompt.locked', { time: timeOf(view.lock.until, lang) })}
-          </p>
-        ) : (
-          <>
-            <Field label={t('prompt.pin')} value={pin} testid="staff-pin" masked />
-            {error && (
-              <p class="staff-error" role="alert" data-testid="staff-error">
-                <Icon name="alert" size="1em" /> {error}
-              </p>
-            )}
-            <NumericKeypad value={pin} onChange={setPin} maxLength={12} />
-            <button
-              type="button"
-              class="primary staff-wide"
-              data-testid="staff-pin-confirm"
-              disabled={busy || pin.length < 4}
-              onClick={() => void submit()}
-            >
-              <Icon name="check" size="1.2em" />
-              {t('prompt.confirm')}
-            </button>
-            <p class="staff-hint" data-testid="staff-card-hint">
-              <Icon name="card" size="1em" />{' '}
-              {view.prompt.cardAccepted ? t('prompt.card') : sessionActive ? t('prompt.cardMidSession') : ''}
+    <StaffDialog titleId="staff-prompt-title" testid="staff-prompt">
+      <StaffHead
+        titleId="staff-prompt-title"
+        title={t('prompt.title')}
+        closeTestid="staff-prompt-close"
+        closeLabel={t('prompt.close')}
+        onClose={() => void client.command('Staff.ClosePrompt')}
+      />
+      {view.lock ? (
+        <p class="staff-error" role="alert" data-testid="staff-locked">
+          <Icon name="alert" size="1em" /> {t('prompt.locked', { time: timeOf(view.lock.until, lang) })}
+        </p>
+      ) : (
+        <>
+          <Field label={t('prompt.pin')} value={pin} testid="staff-pin" masked />
+          {error && (
+            <p class="staff-error" role="alert" data-testid="staff-error">
+              <Icon name="alert" size="1em" /> {error}
             </p>
-          </>
-        )}
-      </div>
-    </div>
+          )}
+          <NumericKeypad value={pin} onChange={setPin} maxLength={12} />
+          <WideButton
+            primary
+            testid="staff-pin-confirm"
+            icon="check"
+            disabled={busy || pin.length < 4}
+            onClick={() => void submit()}
+          >
+            {t('prompt.confirm')}
+          </WideButton>
+          <p class="staff-hint" data-testid="staff-card-hint">
+            <Icon name="card" size="1em" />{' '}
+            {view.prompt.cardAccepted ? t('prompt.card') : sessionActive ? t('prompt.cardMidSession') : ''}
+          </p>
+        </>
+      )}
+    </StaffDialog>
   );
 }
 
@@ -164,38 +157,23 @@ function Menu({ client, view }: { client: AgentClient; view: StaffView }) {
       setError(t('error.generic', { reason: c.errorDescription ?? c.completionCode }));
   };
   return (
-    <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="staff-menu-title" data-testid="staff-menu">
-      <div class="staff-card">
-        <h2 id="staff-menu-title">{t('menu.title', { staffNo: view.staff?.staffNo ?? '' })}</h2>
-        {error && (
-          <p class="staff-error" role="alert">
-            {error}
-          </p>
-        )}
-        <button
-          type="button"
-          class="primary staff-wide"
-          data-testid="staff-enter-assisted"
-          onClick={() => void enter('assisted')}
-        >
-          <Icon name="person" size="1.2em" />
-          {t('menu.assisted')}
-        </button>
-        <button
-          type="button"
-          class="primary staff-wide"
-          data-testid="staff-enter-maintenance"
-          onClick={() => void enter('maintenance')}
-        >
-          <Icon name="printer" size="1.2em" />
-          {t('menu.maintenance')}
-        </button>
-        <button type="button" class="staff-wide" data-testid="staff-logout" onClick={() => void client.command('Staff.Exit')}>
-          <Icon name="exit" size="1.2em" />
-          {t('menu.logout')}
-        </button>
-      </div>
-    </div>
+    <StaffDialog titleId="staff-menu-title" testid="staff-menu">
+      <h2 id="staff-menu-title">{t('menu.title', { staffNo: view.staff?.staffNo ?? '' })}</h2>
+      {error && (
+        <p class="staff-error" role="alert">
+          {error}
+        </p>
+      )}
+      <WideButton primary testid="staff-enter-assisted" icon="person" onClick={() => void enter('assisted')}>
+        {t('menu.assisted')}
+      </WideButton>
+      <WideButton primary testid="staff-enter-maintenance" icon="printer" onClick={() => void enter('maintenance')}>
+        {t('menu.maintenance')}
+      </WideButton>
+      <WideButton testid="staff-logout" icon="exit" onClick={() => void client.command('Staff.Exit')}>
+        {t('menu.logout')}
+      </WideButton>
+    </StaffDialog>
   );
 }
 
@@ -203,24 +181,17 @@ function Waiting({ client, view }: { client: AgentClient; view: StaffView }) {
   const t = useStaffT();
   const reason = view.waitingFor && ['payment', 'cardWrite', 'printing'].includes(view.waitingFor) ? view.waitingFor : 'other';
   return (
-    <div class="staff-overlay" role="dialog" aria-modal="true" aria-labelledby="staff-wait-title" data-testid="staff-waiting">
-      <div class="staff-card">
-        <h2 id="staff-wait-title">{t('wait.title')}</h2>
-        <p role="status" data-testid="staff-waiting-reason">
-          {t(`wait.reason.${reason}`)}
-        </p>
-        {view.vendorMode === 'enterPending' && (
-          <button
-            type="button"
-            class="staff-wide"
-            data-testid="staff-wait-cancel"
-            onClick={() => void client.command('Staff.CancelEnter')}
-          >
-            {t('wait.cancel')}
-          </button>
-        )}
-      </div>
-    </div>
+    <StaffDialog titleId="staff-wait-title" testid="staff-waiting">
+      <h2 id="staff-wait-title">{t('wait.title')}</h2>
+      <p role="status" data-testid="staff-waiting-reason">
+        {t(`wait.reason.${reason}`)}
+      </p>
+      {view.vendorMode === 'enterPending' && (
+        <WideButton testid="staff-wait-cancel" onClick={() => void client.command('Staff.CancelEnter')}>
+          {t('wait.cancel')}
+        </WideButton>
+      )}
+    </StaffDialog>
   );
 }
 
@@ -322,81 +293,56 @@ function AssistedBanner({ client, view, session }: { client: AgentClient; view: 
         </div>
       )}
       {active && view && tools && (
-        <div
-          class="staff-overlay"
-          role="dialog"
-          aria-modal="true"
-          aria-labelledby="assist-tools-title"
-          data-testid="assist-tools-dialog"
-        >
-          <div class="staff-card">
-            <div class="staff-head">
-              <h2 id="assist-tools-title">
-                {ending ? t('assisted.endTitle') : t('assisted.toolsTitle', { staffNo: view.staff?.staffNo ?? '' })}
-              </h2>
-              <button
-                type="button"
-                class="staff-close"
-                data-testid="assist-tools-close"
-                onClick={() => (setTools(false), setEnding(false))}
+        <StaffDialog titleId="assist-tools-title" testid="assist-tools-dialog">
+          <StaffHead
+            titleId="assist-tools-title"
+            title={ending ? t('assisted.endTitle') : t('assisted.toolsTitle', { staffNo: view.staff?.staffNo ?? '' })}
+            closeTestid="assist-tools-close"
+            closeLabel={t('assisted.close')}
+            onClose={() => (setTools(false), setEnding(false))}
+          />
+          {!ending ? (
+            <>
+              <WideButton
+                testid="assist-back"
+                disabled={!session || session.busy !== null}
+                onClick={() => act('Staff.Assist', { action: 'back' })}
               >
-                <Icon name="exit" size="1.2em" />
-                {t('assisted.close')}
-              </button>
+                {t('assisted.back')}
+              </WideButton>
+              {inService && session?.service && (
+                <WideButton
+                  testid="assist-restart"
+                  disabled={session.busy !== null}
+                  onClick={() => act('Staff.Assist', { action: 'restartService' })}
+                >
+                  {t('assisted.restart')}
+                </WideButton>
+              )}
+              <WideButton
+                testid="assist-end"
+                icon="exit"
+                iconSize="1em"
+                onClick={() => (citizenActive ? setEnding(true) : act('Staff.Exit', {}))}
+              >
+                {t('assisted.end')}
+              </WideButton>
+            </>
+          ) : (
+            <div role="alertdialog" aria-label={t('assisted.endTitle')} data-testid="assist-end-confirm">
+              <p>{t('assisted.endBody')}</p>
+              <WideButton primary testid="assist-end-keep" onClick={() => act('Staff.Exit', { keepSession: true })}>
+                {t('assisted.endKeep')}
+              </WideButton>
+              <WideButton testid="assist-end-wipe" onClick={() => act('Staff.Exit', {})}>
+                {t('assisted.endWipe')}
+              </WideButton>
+              <WideButton testid="assist-end-cancel" onClick={() => setEnding(false)}>
+                {t('confirm.no')}
+              </WideButton>
             </div>
-            {!ending ? (
-              <>
-                <button
-                  type="button"
-                  class="staff-wide"
-                  data-testid="assist-back"
-                  disabled={!session || session.busy !== null}
-                  onClick={() => act('Staff.Assist', { action: 'back' })}
-                >
-                  {t('assisted.back')}
-                </button>
-                {inService && session?.service && (
-                  <button
-                    type="button"
-                    class="staff-wide"
-                    data-testid="assist-restart"
-                    disabled={session.busy !== null}
-                    onClick={() => act('Staff.Assist', { action: 'restartService' })}
-                  >
-                    {t('assisted.restart')}
-                  </button>
-                )}
-                <button
-                  type="button"
-                  class="staff-wide"
-                  data-testid="assist-end"
-                  onClick={() => (citizenActive ? setEnding(true) : act('Staff.Exit', {}))}
-                >
-                  <Icon name="exit" size="1em" />
-                  {t('assisted.end')}
-                </button>
-              </>
-            ) : (
-              <div role="alertdialog" aria-label={t('assisted.endTitle')} data-testid="assist-end-confirm">
-                <p>{t('assisted.endBody')}</p>
-                <button
-                  type="button"
-                  class="primary staff-wide"
-                  data-testid="assist-end-keep"
-                  onClick={() => act('Staff.Exit', { keepSession: true })}
-                >
-                  {t('assisted.endKeep')}
-                </button>
-                <button type="button" class="staff-wide" data-testid="assist-end-wipe" onClick={() => act('Staff.Exit', {})}>
-                  {t('assisted.endWipe')}
-                </button>
-                <button type="button" class="staff-wide" data-testid="assist-end-cancel" onClick={() => setEnding(false)}>
-                  {t('confirm.no')}
-                </button>
-              </div>
-            )}
-          </div>
-        </div>
+          )}
+        </StaffDialog>
       )}
     </section>
   );
@@ -465,20 +411,17 @@ function Panel({ client, view }: { client: AgentClient; view: StaffView }) {
       data-testid="staff-panel"
     >
       <div class="staff-panel-body">
-        <div class="staff-head">
-          <h2 id="staff-panel-title">
-            {t('panel.title')} · {view.staff?.staffNo}
-          </h2>
-          <button
-            type="button"
-            class="staff-close"
-            data-testid="staff-panel-exit"
-            onClick={() => void client.command('Staff.Exit')}
-          >
-            <Icon name="exit" size="1.2em" />
-            {t('panel.exit')}
-          </button>
-        </div>
+        <StaffHead
+          titleId="staff-panel-title"
+          title={
+            <>
+              {t('panel.title')} · {view.staff?.staffNo}
+            </>
+          }
+          closeTestid="staff-panel-exit"
+          closeLabel={t('panel.exit')}
+          onClose={() => void client.command('Staff.Exit')}
+        />
         {note && (
           <p class="staff-note" role="status" data-testid="staff-note">
             {note}
