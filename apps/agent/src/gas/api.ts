@@ -15,3 +15,16 @@ export interface GasApi {
   /** Call when the citizen's session ends: closes an unpaid order, waits for money steps. */
   endSession(): Promise<void>;
 }
+
+/** The port the gas module provides: the engine's own answers (tests build the same port from an engine). */
+export function gasApiOf(engine: GasEngine): GasApi {
+  return {
+    engine,
+    isMoneyStepInFlight: () => engine.isMoneyStepInFlight(),
+    busyReason: () => engine.busyReason(),
+    whenIdle: () => engine.whenIdle(),
+    counts: () => engine.counts(),
+    ready: () => engine.ready(),
+    endSession: () => engine.endSession(),
+  };
+}

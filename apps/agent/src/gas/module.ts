@@ -10,7 +10,7 @@ import { isGasCardReader, type GasCardReader } from '@kiosk/protocol-gascard';
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
 import { servicesFor, type Services } from '../services/index.js';
 import { GAS_COMPANY_NAME } from './constants.js';
-import type { GasApi } from './api.js';
+import { gasApiOf, type GasApi } from './api.js';
 import { GasEngine, isSlipPrinter, type GasAlert, type SlipPrinter } from './engine.js';
 import { GasError } from './errors.js';
 import { GasJournal, type CommitPoint, type GasOrder } from './journal.js';
@@ -263,15 +263,7 @@ function buildGasModule(ctx: AgentContext, options: GasModuleOptions): GasModule
   ];
 
   const cardListeners: (() => void)[] = [];
-  const api: GasApi = {
-    engine,
-    isMoneyStepInFlight: () => engine.isMoneyStepInFlight(),
-    busyReason: () => engine.busyReason(),
-    whenIdle: () => engine.whenIdle(),
-    counts: () => engine.counts(),
-    ready: () => engine.ready(),
-    endSession: () => engine.endSession(),
-  };
+  const api = gasApiOf(engine);
   ctx.ports.provide('gas', api);
 
   return {
