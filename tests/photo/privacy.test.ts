@@ -6,13 +6,14 @@
  * same search finds the photo in the sandbox platform's own database, so it can see what it
  * looks for.
  */
-import Database from 'better-sqlite3';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePath } from '@kiosk/kiosk-config';
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import { tempDir } from '../helpers/config.js';
+import { filesUnder } from '../helpers/files-under.js';
+import { dumpSqlite } from '../helpers/sqlite-dump.js';
 import { JourneyClient } from '../helpers/journeys.js';
 import { startProductionKiosk, type ProductionKiosk } from '../helpers/production-kiosk.js';
 import { HEADERS } from '../sandbox/fixture.js';
@@ -20,34 +21,6 @@ import { HEADERS } from '../sandbox/fixture.js';
 let k: ProductionKiosk;
 let client: JourneyClient;
 let logFile: string;
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
-
-/** Every row of every table, binary columns as latin1 so raw bytes can be searched too. */
-function dumpSqlite(file: string): string {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    // Values as they are (no JSON escaping, which would hide raw bytes from the search).
-    const cell = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v));
-    return tables
-      .map(
-        (t) =>
-          `${t.name}:\n${(db.prepare(`SELECT * FROM "${t.name}"`).raw().all() as unknown[][]).map((r) => r.map(cell).join('\t')).join('\n')}`,
-      )
-      .join('\n');
-  } finally {
-    db.close();
-  }
-}
 
 /** Needles: a slice of the uploaded photo (raw and base64) and any JPEG start (raw FF D8 FF, base64 "/9j/"). */
 let needles: { what: string; value: string }[] = [];

@@ -18,6 +18,8 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event } from './actions';
+import { FlowHomeAction } from './FlowScreens';
+import { stepData } from './step-data';
 import { yuan } from '@kiosk/platform/money';
 import './photo.css';
 
@@ -32,22 +34,19 @@ function useName(): (c: PhotoChosen['spec']) => string {
   return (s) => (lang === 'en' ? s.nameEn : s.nameZh);
 }
 
-function HomeAction({ send }: { send: ScreenProps['send'] }) {
-  const t = useT();
-  return (
-    <Action testid="photo-home" icon="home" onClick={() => send('Session.Home')}>
-      {t('common.home')}
-    </Action>
-  );
-}
-
 function UseStep({ view, send }: ScreenProps) {
   const t = useT();
   const name = useName();
-  const d = view.flow!.data as unknown as PhotoUseData;
+  const d = stepData<PhotoUseData>(view);
   const [backdrops, setBackdrops] = useState<Record<string, PhotoBackdrop>>({});
   return (
-    <Screen name="service" step="use" icon="photo" title={t('photo.use.title')} actions={<HomeAction send={send} />}>
+    <Screen
+      name="service"
+      step="use"
+      icon="photo"
+      title={t('photo.use.title')}
+      actions={<FlowHomeAction send={send} testid="photo-home" />}
+    >
       <p class="photo-price" data-testid="photo-price">
         {t('photo.use.price', { price: yuan(d.priceFen), retakes: d.freeRetakes })}
       </p>
@@ -93,7 +92,7 @@ function UseStep({ view, send }: ScreenProps) {
 function ConsentStep({ view, send }: ScreenProps) {
   const t = useT();
   const name = useName();
-  const d = view.flow!.data as unknown as PhotoChosen;
+  const d = stepData<PhotoChosen>(view);
   return (
     <Screen
       name="service"
@@ -126,7 +125,7 @@ function hintText(t: T, d: PhotoLiveData): string {
 function LiveStep({ view, send }: ScreenProps) {
   const t = useT();
   const step = view.flow!.step;
-  const d = view.flow!.data as unknown as PhotoLiveData;
+  const d = stepData<PhotoLiveData>(view);
   return (
     <Screen
       name="service"
@@ -184,7 +183,7 @@ function LiveStep({ view, send }: ScreenProps) {
 function ReviewStep({ view, send }: ScreenProps) {
   const t = useT();
   const name = useName();
-  const d = view.flow!.data as unknown as PhotoReviewData;
+  const d = stepData<PhotoReviewData>(view);
   return (
     <Screen
       name="service"
@@ -230,7 +229,7 @@ function ReviewStep({ view, send }: ScreenProps) {
 
 function PayingStep({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as PhotoPayingData;
+  const d = stepData<PhotoPayingData>(view);
   const mm = Math.floor(d.secondsLeft / 60);
   const ss = String(d.secondsLeft % 60).padStart(2, '0');
   return (
@@ -281,7 +280,7 @@ function DoneStep({ view, send }: ScreenProps) {
   const t = useT();
   const name = useName();
   const { lang } = usePrefs();
-  const d = view.flow!.data as unknown as PhotoDoneData;
+  const d = stepData<PhotoDoneData>(view);
   return (
     <Screen
       name="service"
@@ -305,7 +304,7 @@ function DoneStep({ view, send }: ScreenProps) {
           dangerouslySetInnerHTML={{ __html: d.qrSvg }}
         />
         <div class="photo-side">
-          <dl class="photo-fields">
+          <dl class="fields photo-fields">
             <dt>{t('photo.done.code')}</dt>
             <dd class="photo-code" data-testid="photo-code">
               {d.code}
@@ -323,7 +322,7 @@ function DoneStep({ view, send }: ScreenProps) {
 
 function PendingStep({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as PhotoPendingData;
+  const d = stepData<PhotoPendingData>(view);
   return (
     <Screen
       name="service"
@@ -345,7 +344,7 @@ function PendingStep({ view, send }: ScreenProps) {
 
 function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
-  const d = view.flow!.data as unknown as PhotoErrorData;
+  const d = stepData<PhotoErrorData>(view);
   return (
     <Screen
       name="service"
@@ -360,7 +359,7 @@ function ErrorStep({ view, send }: ScreenProps) {
               {t('photo.error.retry')}
             </Action>
           )}
-          <HomeAction send={send} />
+          <FlowHomeAction send={send} testid="photo-home" />
         </>
       }
     >
