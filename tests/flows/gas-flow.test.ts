@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assign, createActor, sendTo, setup, waitFor, type AnyActorRef } from 'xstate';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
-import type { GasApi } from '../../apps/agent/src/gas/module.js';
+import { gasApiOf, type GasApi } from '../../apps/agent/src/gas/api.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import type { FlowView } from '@kiosk/contracts/session-view';
 import { sandboxForFile } from '../sandbox/fixture.js';
-import { pay, startEngine, type EngineRig, gasApiOf } from '../gas/harness.js';
+import { pay, startEngine, type EngineRig } from '../gas/harness.js';
 
 const t = sandboxForFile();
 let rig: EngineRig;

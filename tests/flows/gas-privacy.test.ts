@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, setup, sendTo, type AnyActorRef } from 'xstate';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
 import type { GasAccountStepData } from '@kiosk/contracts/gas-views';
-import type { GasApi } from '../../apps/agent/src/gas/module.js';
+import { gasApiOf, type GasApi } from '../../apps/agent/src/gas/api.js';
 import { maskAccountNumber, maskAddress } from '@kiosk/platform';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { FlowView } from '@kiosk/contracts/session-view';
 import { sandboxForFile } from '../sandbox/fixture.js';
-import { startEngine, type EngineRig, gasApiOf } from '../gas/harness.js';
+import { startEngine, type EngineRig } from '../gas/harness.js';
 
 describe('masking rules', () => {
   it('account numbers that differ in the middle or at the end stay apart, and are never shown whole', () => {

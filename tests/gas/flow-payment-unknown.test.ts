@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assign, createActor, setup, waitFor } from 'xstate';
 import { createGasFlow } from '../../apps/agent/src/flows/gas.js';
-import type { GasApi } from '../../apps/agent/src/gas/module.js';
+import { gasApiOf, type GasApi } from '../../apps/agent/src/gas/api.js';
 import { DEMO_GAS_ACCOUNTS } from '@kiosk/synthetic';
 import type { FlowOutput } from '../../apps/agent/src/session/flow.js';
 import type { FlowView } from '@kiosk/contracts/session-view';
 import { sandboxForFile } from '../sandbox/fixture.js';
-import { fault, startEngine, type EngineRig, gasApiOf } from './harness.js';
+import { fault, startEngine, type EngineRig } from './harness.js';
 
 const t = sandboxForFile();
 let rig: EngineRig;

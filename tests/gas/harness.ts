@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { PrintResult } from '../../apps/agent/src/devices/printer/driver.js';
 import type { DeviceStatus } from '@kiosk/contracts/device-status';
-import type { GasApi } from '../../apps/agent/src/gas/api.js';
 import { GasEngine, type GasAlert, type GasSettings, type SlipPrinter } from '../../apps/agent/src/gas/engine.js';
 import { GasError } from '../../apps/agent/src/gas/errors.js';
 import { GasJournal, type CommitPoint, type GasOrder } from '../../apps/agent/src/gas/journal.js';
@@ -183,19 +182,6 @@ export async function heldCalls(t: TestSandbox): Promise<number> {
 /** Resolves once every late credit the sandbox held back has landed (or been refused). */
 export async function lateCreditsLanded(t: TestSandbox): Promise<void> {
   while ((await heldCalls(t)) > 0) await new Promise((r) => setTimeout(r, 25));
-}
-
-/** The engine's face as the gas flow sees it (what the gas module provides as its port). */
-export function gasApiOf(engine: GasEngine): GasApi {
-  return {
-    engine,
-    isMoneyStepInFlight: () => engine.isMoneyStepInFlight(),
-    busyReason: () => engine.busyReason(),
-    whenIdle: () => engine.whenIdle(),
-    counts: () => engine.counts(),
-    ready: () => engine.ready(),
-    endSession: () => engine.endSession(),
-  };
 }
 
 export interface EnginesPerTest {

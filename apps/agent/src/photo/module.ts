@@ -4,8 +4,8 @@
  * pass. The session's photo flow uses it in-process through the `photo` port (ctx.ports).
  */
 import type { AgentContext, AgentModule, AgentModuleFactory } from '../modules.js';
-import { createServices, type Services } from '../services/index.js';
-import { createPhotoConnector, type PhotoConnector } from '../services/photo.js';
+import { servicesFor, type Services } from '../services/index.js';
+import { photoConnectorFor, type PhotoConnector } from '../services/photo.js';
 import { isBoothCamera, PhotoBooth } from './booth.js';
 import { createFaceDetector, type FaceDetector } from './detector.js';
 import { PhotoJournal } from './journal.js';
@@ -27,22 +27,8 @@ function buildPhotoModule(ctx: AgentContext, options: PhotoModuleOptions): Agent
   const log = ctx.logger.child({ module: 'photo' });
   const settings = ctx.config.photo;
   const now = options.now ?? (() => new Date());
-  const services =
-    options.services ??
-    createServices({
-      baseUrl: ctx.config.upstream.baseUrl,
-      timeoutMs: ctx.config.upstream.timeoutMs,
-      kioskId: ctx.config.kiosk.id,
-      logger: log,
-    });
-  const platform =
-    options.platform ??
-    createPhotoConnector({
-      baseUrl: ctx.config.upstream.baseUrl,
-      timeoutMs: ctx.config.upstream.timeoutMs,
-      kioskId: ctx.config.kiosk.id,
-      logger: log,
-    });
+  const services = options.services ?? servicesFor(ctx.config, log);
+  const platform = options.platform ?? photoConnectorFor(ctx.config, log);
   const detector = options.detector ?? createFaceDetector();
   const journal = new PhotoJournal(ctx.db, now);
   journal.onCommit((o) => {

@@ -5,7 +5,7 @@ import { createEvaluationConnector, type EvaluationConnector } from './evaluatio
 import { createGasConnector, type GasConnector } from './gas.js';
 import { createLicenceConnector, type LicenceConnector } from './licences.js';
 import type { RetryPolicy, UpstreamClient } from './http-client.js';
-import { upstreamLink } from './upstream-link.js';
+import { upstreamLink, type UpstreamConfig } from './upstream-link.js';
 import { createPaymentConnector, type PaymentConnector } from './payment.js';
 import { createPropertyConnector, type PropertyConnector } from './property.js';
 import { createSlipConnector, type SlipConnector } from './slips.js';
@@ -100,11 +100,7 @@ export function createServices(opts: ServicesOptions): Services {
   };
 }
 
-/** The kiosk's upstream settings the connectors read. */
-export interface UpstreamConfig {
-  kiosk: { id: string };
-  upstream: { baseUrl: string; timeoutMs: number };
-}
+export type { UpstreamConfig } from './upstream-link.js';
 
 /** The connectors for a config: every upstream at `upstream.baseUrl`, with its timeout and the kiosk's id. */
 export function servicesFor(config: UpstreamConfig, logger?: Logger): Services {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { photoReceiptSchema, type PhotoBackdrop, type PhotoReceipt, type PhotoUse } from '@kiosk/contracts/photo';
 import type { CircuitBreaker } from './breaker.js';
 import type { CallOptions } from './http-client.js';
-import { upstreamLink, type UpstreamLinkOptions } from './upstream-link.js';
+import type { Logger } from 'pino';
+import { upstreamLink, type UpstreamConfig, type UpstreamLinkOptions } from './upstream-link.js';
 
 /**
  * The certified photo platform (数码照片回执): upload one cropped JPEG per paid order and get the
@@ -27,6 +28,16 @@ export interface PhotoConnector {
 }
 
 export type PhotoConnectorOptions = UpstreamLinkOptions;
+
+/** The photo platform's connector for a config (`upstream.baseUrl`, its timeout, the kiosk's id). */
+export function photoConnectorFor(config: UpstreamConfig, logger: Logger): PhotoConnector {
+  return createPhotoConnector({
+    baseUrl: config.upstream.baseUrl,
+    timeoutMs: config.upstream.timeoutMs,
+    kioskId: config.kiosk.id,
+    logger,
+  });
+}
 
 export function createPhotoConnector(opts: PhotoConnectorOptions): PhotoConnector {
   const { breaker, client } = upstreamLink('photo', opts);

@@ -8,6 +8,12 @@ import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import type { UpstreamName } from './errors.js';
 import { UpstreamClient, type RetryPolicy } from './http-client.js';
 
+/** The kiosk's upstream settings the connectors read. */
+export interface UpstreamConfig {
+  kiosk: { id: string };
+  upstream: { baseUrl: string; timeoutMs: number };
+}
+
 /** What a connector of one upstream is built from. */
 export interface UpstreamLinkOptions {
   baseUrl: string;
