@@ -15,6 +15,7 @@ import { pseudonym } from '@kiosk/platform';
 import { ensureUiBuilt, launchBrowser } from '../helpers/browser.js';
 import { startProductionKiosk, productionKiosk, type ProductionKiosk } from '../helpers/production-kiosk.js';
 import { users } from '../central/helpers.js';
+import { signIn } from '../helpers/central-dashboard.js';
 import { flat, serialOf } from '../flows/stack.js';
 import type { ReceiptView } from '../../apps/simulators/src/printer/simulator.js';
 import type { SlipVerifyResponse } from '@kiosk/contracts/upstream';
@@ -73,12 +74,12 @@ async function openDashboard(): Promise<Page> {
   dash ??= await launchBrowser(landscape);
   const page = dash.pages()[0] ?? (await dash.newPage());
   await page.goto(k.central!.url);
-  if (await page.getByLabel('用户名 Username').count()) {
-    await page.getByLabel('用户名 Username').fill(users.operator.username);
-    await page.getByLabel('密码 Password').fill(users.operator.password);
-    await page.getByRole('button', { name: '登录 Log in' }).click();
-  }
-  await page.getByRole('link', { name: '好差评 Ratings' }).click();
+  const loginForm = page.getByLabel('用户名 Username');
+  const ratingsTab = page.getByRole('link', { name: '好差评 Ratings' });
+  // The page renders after its script loads: wait for either the form or the signed-in tabs.
+  await loginForm.or(ratingsTab).first().waitFor();
+  if (await loginForm.count()) await signIn(page, users.operator);
+  await ratingsTab.click();
   await page.getByTestId('ratings-view').waitFor();
   return page;
 }
