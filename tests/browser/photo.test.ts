@@ -85,6 +85,15 @@ describe('自助照相 in the browser', () => {
     await checkScreen(page, 'photo-consent');
     await tap('photo-consent-agree');
     await onScreen(page, 'service', 'preview', 30_000);
+    // The oval is where the agent's framing guide puts it for 身份证, inside the picture's box.
+    const box = await page.getByTestId('photo-guide').evaluate((el) => {
+      const g = el.getBoundingClientRect();
+      const f = el.parentElement!.getBoundingClientRect();
+      return { top: (g.top - f.top) / f.height, left: (g.left - f.left) / f.width, bottom: g.bottom <= f.bottom };
+    });
+    expect(box.top).toBeGreaterThan(0.1);
+    expect(box.left).toBeGreaterThan(0.2);
+    expect(box.bottom).toBe(true);
 
     // A tilted head: the capture is refused and the screen says what to do.
     await k.control('POST', '/camera/scene', { scene: 'tilted' });

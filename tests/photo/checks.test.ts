@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyseFrame } from '../../apps/agent/src/photo/analyse.js';
 import { photoSchema } from '@kiosk/kiosk-config';
 import { cropToSpec } from '../../apps/agent/src/photo/crop.js';
-import { createFaceDetector } from '../../apps/agent/src/photo/detector.js';
+import { createFaceDetector, type FaceDetector } from '../../apps/agent/src/photo/detector.js';
 import { renderScene, type CameraScene } from '../../apps/simulators/src/camera/scenes.js';
 
 const settings = photoSchema.parse({});
@@ -36,6 +36,31 @@ describe('photo checks on the camera scenes', () => {
       expect(result.hint).toBe(hint);
     });
   }
+
+  it('refuses closed eyes: the real face, its eyelid landmarks moved onto the eye line', async () => {
+    // No licensed photo with closed eyes is at hand, so the real detector's output for the real
+    // face is changed where a closed eye differs: the four lid points of each eye (37, 38, 40, 41
+    // and 43, 44, 46, 47 of the 68) meet the line through its corners.
+    const closeLids: FaceDetector = {
+      detect: async (rgb, w, h) =>
+        (await detector.detect(rgb, w, h)).map((f) => ({
+          ...f,
+          landmarks: f.landmarks.map((p, i) => {
+            const eye = i >= 36 && i < 42 ? 36 : i >= 42 && i < 48 ? 42 : -1;
+            if (eye < 0 || i === eye || i === eye + 3) return p;
+            const [a, b] = [f.landmarks[eye]!, f.landmarks[eye + 3]!];
+            return { x: p.x, y: a.y + ((b.y - a.y) * (p.x - a.x)) / (b.x - a.x) };
+          }),
+        })),
+    };
+    const person = await renderScene('person', size);
+    const open = await analyseFrame(person, idcard, settings, detector);
+    expect(open.result.measures.eyeOpenness).toBeGreaterThan(0.2);
+    const { result } = await analyseFrame(person, idcard, settings, closeLids);
+    expect(result.ok).toBe(false);
+    expect(result.hint).toBe('eyesClosed');
+    expect(result.failures).toEqual(['eyesClosed']);
+  });
 
   it('asks a citizen standing too far away to come closer', async () => {
     const { result } = await analyseFrame(await renderScene('person', size, { headShare: 0.19 }), idcard, settings, detector);

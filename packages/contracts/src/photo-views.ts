@@ -45,6 +45,10 @@ export type PhotoConsentData = PhotoChosen;
 /** steps `preview`, `countdown`, `checking` */
 export interface PhotoLiveData extends PhotoChosen {
   previewUrl: string | null;
+  /** The camera frame's size, for the preview box's shape. */
+  frame: { width: number; height: number };
+  /** Where the head goes for the chosen spec: the oval, as shares (0–1) of the frame. */
+  guide: { left: number; top: number; width: number; height: number };
   /** The checks' first complaint about the live picture (about once a second); null: all good. */
   hint: PhotoHint | null;
   /** Why the last capture was refused; stays until the next capture. */

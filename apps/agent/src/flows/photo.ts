@@ -31,6 +31,7 @@ import type { FlowView, ResultView } from '@kiosk/contracts/session-view';
 import type { PhotoSpec } from '@kiosk/kiosk-config';
 import type { Logger } from '@kiosk/platform';
 import type { PhotoApi } from '../photo/api.js';
+import { framingGuide } from '../photo/checks.js';
 import { photoPendingSlip, photoReceiptSlip } from '../photo/slips.js';
 import type { FlowDeps, FlowFactory, FlowInboundEvent, FlowInput, FlowOutput } from '../session/flow.js';
 
@@ -176,10 +177,16 @@ export function createPhotoFlow(options: PhotoFlowOptions = {}): FlowFactory {
     let currentOrder: string | null = null;
     const useEvent = z.object({ use: z.enum(PHOTO_USES), backdrop: z.enum(PHOTO_BACKDROPS) }).strict();
 
+    const framing = (c: Ctx): Pick<PhotoLiveData, 'frame' | 'guide'> => {
+      const { frameWidth: width, frameHeight: height } = api().settings;
+      return { frame: { width, height }, guide: framingGuide(specOf(c), width, height) };
+    };
+
     const liveView = (c: Ctx, step: string): FlowView =>
       view(step, {
         ...(c.chosen as PhotoChosen),
         previewUrl: c.previewUrl,
+        ...framing(c),
         hint: c.hint,
         refusedHint: c.refusedHint,
         countdown: step === 'countdown' ? c.countdown : null,

@@ -120,6 +120,32 @@ function cropFor(g: FaceGeometry, spec: PhotoSpec): Rect {
   return { left: g.centreX - width / 2, top: g.crownY - topShare * height, width, height };
 }
 
+/** Share of the largest spec-shaped crop that fits the frame, for the guide: room to move before offCentre. */
+const GUIDE_CROP_SHARE = 0.85;
+/** Head width over head height (crown to chin, hair included), for the guide's oval. */
+const HEAD_ASPECT = 0.72;
+
+/**
+ * Where the live preview's oval goes for a spec, as shares of the camera frame: a head that fills
+ * it sits at the middle of the spec's head ratios in a crop that fits the frame with room to spare,
+ * so the checks below pass it for framing. The crop's shape differs per spec (驾驶证 is narrower
+ * than 身份证), and so does the oval.
+ */
+export function framingGuide(spec: PhotoSpec, frameWidth: number, frameHeight: number): Rect {
+  const aspect = spec.width / spec.height;
+  const cropHeight = Math.min(frameHeight, frameWidth / aspect) * GUIDE_CROP_SHARE;
+  const cropTop = (frameHeight - cropHeight) / 2;
+  const headHeight = ((spec.headHeight.min + spec.headHeight.max) / 2) * cropHeight;
+  const headTop = cropTop + ((spec.headTop.min + spec.headTop.max) / 2) * cropHeight;
+  const headWidth = headHeight * HEAD_ASPECT;
+  return {
+    left: (frameWidth - headWidth) / 2 / frameWidth,
+    top: headTop / frameHeight,
+    width: headWidth / frameWidth,
+    height: headHeight / frameHeight,
+  };
+}
+
 export function checkFrame(
   frame: Frame,
   faces: DetectedFace[],

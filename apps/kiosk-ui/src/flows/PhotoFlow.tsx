@@ -118,6 +118,8 @@ function ConsentStep({ view, send }: ScreenProps) {
   );
 }
 
+const percent = (share: number): string => `${(share * 100).toFixed(2)}%`;
+
 function hintText(t: T, d: PhotoLiveData): string {
   return d.hint ? t(`photo.hint.${d.hint}`) : t('photo.preview.ready');
 }
@@ -149,14 +151,24 @@ function LiveStep({ view, send }: ScreenProps) {
       }
     >
       <div class="photo-live">
-        <div class="photo-frame">
+        <div class="photo-frame" style={{ aspectRatio: `${d.frame.width} / ${d.frame.height}` }}>
           {d.previewUrl ? (
             <img src={d.previewUrl} alt={t('photo.preview.alt')} data-testid="photo-preview" />
           ) : (
             <Progress text={t('photo.preview.loading')} />
           )}
           {/* Framing guide: where the head goes for the chosen spec. */}
-          <div class="photo-guide" aria-hidden="true" />
+          <div
+            class="photo-guide"
+            aria-hidden="true"
+            data-testid="photo-guide"
+            style={{
+              left: percent(d.guide.left),
+              top: percent(d.guide.top),
+              width: percent(d.guide.width),
+              height: percent(d.guide.height),
+            }}
+          />
           {step === 'countdown' && d.countdown !== null && (
             <div class="photo-countdown" data-testid="photo-countdown" aria-live="assertive">
               {t('photo.countdown', { n: d.countdown })}
