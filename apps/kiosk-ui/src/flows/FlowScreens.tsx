@@ -33,6 +33,15 @@ export function FlowHomeAction({ send, testid }: { send: Send; testid: string })
   );
 }
 
+/** A flow's error step: the alert heading in the bad tone, the step's ways on, what went wrong. */
+export function ErrorStepFrame(props: { title: string; actions: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <Screen name="service" step="error" icon="alert" tone="bad" title={props.title} actions={props.actions}>
+      {props.children}
+    </Screen>
+  );
+}
+
 /** A step failed upstream: the citizen text, a retry when it may help, and the way out. */
 export function FlowErrorScreen(props: {
   send: Send;
@@ -46,11 +55,7 @@ export function FlowErrorScreen(props: {
   const t = useT();
   const { send, prefix } = props;
   return (
-    <Screen
-      name="service"
-      step="error"
-      icon="alert"
-      tone="bad"
+    <ErrorStepFrame
       title={props.title}
       actions={
         <>
@@ -69,7 +74,7 @@ export function FlowErrorScreen(props: {
         {props.message}
       </p>
       <p>{props.hint}</p>
-    </Screen>
+    </ErrorStepFrame>
   );
 }
 

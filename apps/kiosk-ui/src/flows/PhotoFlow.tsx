@@ -18,7 +18,7 @@ import { Progress } from '../components/Progress';
 import { Action, Screen } from '../components/Screen';
 import type { ScreenProps } from '../screens/types';
 import { back, cont, event } from './actions';
-import { FlowHomeAction } from './FlowScreens';
+import { ErrorStepFrame, FlowHomeAction } from './FlowScreens';
 import { stepData } from './step-data';
 import { yuan } from '@kiosk/platform/money';
 import './photo.css';
@@ -358,11 +358,7 @@ function ErrorStep({ view, send }: ScreenProps) {
   const t = useT();
   const d = stepData<PhotoErrorData>(view);
   return (
-    <Screen
-      name="service"
-      step="error"
-      icon="alert"
-      tone="bad"
+    <ErrorStepFrame
       title={t('photo.error.title')}
       actions={
         <>
@@ -378,7 +374,7 @@ function ErrorStep({ view, send }: ScreenProps) {
       <p class="photo-big" data-testid="photo-error" data-kind={d.kind}>
         {t(`photo.error.${d.kind}`)}
       </p>
-    </Screen>
+    </ErrorStepFrame>
   );
 }
 
