@@ -4,7 +4,7 @@ import { createServer, Socket, type Server } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { DeviceStatus, PaperState } from '@kiosk/contracts/device-status';
 import type {
   HealthCounters,
@@ -20,7 +20,7 @@ import { openDatabase, type Db } from '@kiosk/platform';
 import { agentMigrations } from '../../apps/agent/src/store/migrations.js';
 import { parseCentralConfig, type CentralConfig, type CentralConfigInput } from '../../apps/central/src/config.js';
 import { hashPassword } from '../../apps/central/src/password.js';
-import { startCentral } from '../../apps/central/src/server.js';
+import { startCentral, type CentralServer } from '../../apps/central/src/server.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -53,6 +53,27 @@ export async function testConfig(over: Partial<CentralConfigInput> = {}): Promis
 export function tempDir(prefix = 'central-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * One central replica on a shared PostgreSQL database, with its own data dir (pushed on `dirs` for
+ * the file's clean-up). Replicas started together take turns at migrations and enrollment.
+ */
+export function startPgReplica(
+  o: { config: CentralConfig; databaseUrl: string; masterKey: string; prefix: string; logger?: Logger },
+  dirs: { remove(): void }[],
+): Promise<CentralServer> {
+  const t = tempDir(o.prefix);
+  dirs.push(t);
+  return startCentral({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: t.dir,
+    config: o.config,
+    logger: o.logger ?? silent,
+    databaseUrl: o.databaseUrl,
+    env: { CENTRAL_MASTER_KEY: o.masterKey },
+  });
 }
 
 export interface TestCentral {

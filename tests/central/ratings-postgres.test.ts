@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RatingsSummaryResponse, FollowupsResponse } from '@kiosk/contracts/central-dashboard';
 import { signedHeaders } from '@kiosk/contracts/heartbeat';
 import { RatingsBook } from '../../apps/central/src/ratings.js';
-import { startCentral, type CentralServer } from '../../apps/central/src/server.js';
+import type { CentralServer } from '../../apps/central/src/server.js';
 import { CentralStore } from '../../apps/central/src/store/store.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { getJson, kioskA, kioskB, login, tempDir, testConfig, users } from './helpers.js';
+import { getJson, kioskA, kioskB, login, startPgReplica, testConfig, users } from './helpers.js';
 
 /**
  * 好差评 at central on PostgreSQL (issue 18 on issue 15's store): two replicas share one
@@ -35,19 +35,11 @@ beforeAll(async () => {
       done();
     },
   });
-  const start = () => {
-    const t = tempDir('central-ratings-pg-');
-    dirs.push(t);
-    return startCentral({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: t.dir,
-      config,
-      logger: pino({ level: 'warn' }, sink),
-      databaseUrl,
-      env: { CENTRAL_MASTER_KEY: masterKey },
-    });
-  };
+  const start = () =>
+    startPgReplica(
+      { config, databaseUrl, masterKey, prefix: 'central-ratings-pg-', logger: pino({ level: 'warn' }, sink) },
+      dirs,
+    );
   [a, b] = await Promise.all([start(), start()]);
 }, 180_000);
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Heartbeat } from '@kiosk/contracts/heartbeat';
 import { signedHeaders } from '@kiosk/contracts/heartbeat';
-import { startCentral, type CentralServer } from '../../apps/central/src/server.js';
+import type { CentralServer } from '../../apps/central/src/server.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import {
   FakeCommands,
@@ -22,7 +22,7 @@ import {
   makeSender,
   openAgentDb,
   postJson,
-  silent,
+  startPgReplica,
   tempDir,
   testConfig,
   users,
@@ -67,19 +67,7 @@ beforeAll(async () => {
       timeoutMs: 2000,
     },
   });
-  const start = () => {
-    const t = tempDir('central-replica-');
-    dirs.push(t);
-    return startCentral({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: t.dir,
-      config,
-      logger: silent,
-      databaseUrl: url,
-      env: { CENTRAL_MASTER_KEY: masterKey },
-    });
-  };
+  const start = () => startPgReplica({ config, databaseUrl: url, masterKey, prefix: 'central-replica-' }, dirs);
   // Started together: migrations and the enrollment of the configured kiosks take turns in the database.
   [a, b] = await Promise.all([start(), start()]);
 }, 180_000);
