@@ -62,8 +62,8 @@ describe('the framing guide', () => {
 
   it('a head far smaller than the oval is told to come closer, and one far larger to step back', () => {
     const idcard = settings.specs.find((s) => s.use === 'idcard')!;
-    expect(inGuide(idcard, 0.3).failures).toContain('tooFar');
-    expect(inGuide(idcard, 1.6).failures).toContain('tooClose');
+    expect(inGuide(idcard, 0.4).failures).toContain('tooFar');
+    expect(inGuide(idcard, 1.9).failures).toContain('tooClose');
   });
 
   it('follows the spec: the narrow 驾驶证 crop fills the frame height, the wide 身份证 one only the frame width', () => {

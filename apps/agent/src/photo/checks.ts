@@ -120,8 +120,13 @@ function cropFor(g: FaceGeometry, spec: PhotoSpec): Rect {
   return { left: g.centreX - width / 2, top: g.crownY - topShare * height, width, height };
 }
 
-/** Share of the largest spec-shaped crop that fits the frame, for the guide: room to move before offCentre. */
-const GUIDE_CROP_SHARE = 0.85;
+/**
+ * The guide's crop: this share of the largest spec-shaped crop that fits the frame (a head near the
+ * middle of the sizes the checks accept, room to move before offCentre), placed with this share of
+ * the spare height above it — a booth camera sees the head high and the shoulders below.
+ */
+const GUIDE_CROP_SHARE = 0.6;
+const GUIDE_TOP_SLACK = 0.2;
 /** Head width over head height (crown to chin, hair included), for the guide's oval. */
 const HEAD_ASPECT = 0.72;
 
@@ -134,7 +139,7 @@ const HEAD_ASPECT = 0.72;
 export function framingGuide(spec: PhotoSpec, frameWidth: number, frameHeight: number): Rect {
   const aspect = spec.width / spec.height;
   const cropHeight = Math.min(frameHeight, frameWidth / aspect) * GUIDE_CROP_SHARE;
-  const cropTop = (frameHeight - cropHeight) / 2;
+  const cropTop = (frameHeight - cropHeight) * GUIDE_TOP_SLACK;
   const headHeight = ((spec.headHeight.min + spec.headHeight.max) / 2) * cropHeight;
   const headTop = cropTop + ((spec.headTop.min + spec.headTop.max) / 2) * cropHeight;
   const headWidth = headHeight * HEAD_ASPECT;

@@ -105,7 +105,7 @@ function ConsentStep({ view, send }: ScreenProps) {
             {t('photo.consent.agree')}
           </Action>
           <Action testid="photo-consent-back" onClick={back(send)}>
-            {t('common.back')}
+            {t('flows.previous')}
           </Action>
         </>
       }
@@ -144,7 +144,7 @@ function LiveStep({ view, send }: ScreenProps) {
               </Action>
             )}
             <Action testid="photo-back" onClick={back(send)}>
-              {t('common.back')}
+              {t('flows.previous')}
             </Action>
           </>
         ) : undefined
